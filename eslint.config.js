@@ -1,0 +1,109 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+
+// Bare names ("fs"); the node:* form is caught by a pattern below.
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
+
+// Architectural layers (DESIGN.md §2). `shared` is "common": it may import nothing that ties it
+// to a runtime, so the same code runs in the renderer, in workers, in the CLI and in tests.
+const sharedForbidden = {
+  paths: nodeBuiltins.map((name) => ({
+    name,
+    message: 'src/shared is pure TypeScript: Node built-ins belong in src/main.',
+  })),
+  patterns: [
+    { group: ['node:*'], message: 'src/shared is pure TypeScript: Node built-ins belong in src/main.' },
+    { group: ['electron', 'electron/*'], message: 'src/shared must not import Electron.' },
+    {
+      group: ['**/main/**', '**/main', '../main/*'],
+      message: 'src/shared must not import src/main (the dependency points the other way).',
+    },
+    { group: ['**/renderer/**', '**/renderer'], message: 'src/shared must not import src/renderer.' },
+    {
+      group: ['better-sqlite3', 'serialport', '@serialport/*', 'onnxruntime-node', 'onnxruntime-web', 'ws'],
+      message: 'src/shared must stay runtime-neutral: inject I/O and ONNX Runtime from the caller.',
+    },
+    { group: ['react', 'react-dom', 'react-dom/*', 'uplot'], message: 'src/shared must not import UI code.' },
+  ],
+};
+
+const rendererForbidden = {
+  paths: nodeBuiltins.map((name) => ({
+    name,
+    message: 'The renderer has no Node: call main through src/shared/api.ts.',
+  })),
+  patterns: [
+    { group: ['node:*'], message: 'The renderer has no Node: call main through src/shared/api.ts.' },
+    {
+      group: ['electron', 'electron/*'],
+      message: 'The renderer reaches Electron only through the preload API.',
+    },
+    {
+      group: ['**/main/**', '**/main'],
+      message: 'src/renderer must not import src/main: use src/shared/api.ts.',
+    },
+    {
+      group: ['better-sqlite3', 'serialport', 'onnxruntime-node'],
+      message: 'Native modules load only in main.',
+    },
+  ],
+};
+
+const mainForbidden = {
+  patterns: [{ group: ['**/renderer/**', '**/renderer'], message: 'src/main must not import src/renderer.' }],
+};
+
+const browserGlobals = Object.keys(globals.browser).filter((name) => !(name in globals.es2021));
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/**', 'dist/**', 'release/**', 'resources/**', 'test-artifacts/**', '.cache/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.es2021 } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', sharedForbidden],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', '__dirname', 'require', ...browserGlobals].map((name) => ({
+          name,
+          message: `src/shared is runtime-neutral: '${name}' is not available everywhere.`,
+        })),
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'no-restricted-imports': ['error', rendererForbidden],
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-restricted-imports': ['error', mainForbidden] },
+  },
+  {
+    files: ['test/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/*', '*.config.{ts,js}'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+);

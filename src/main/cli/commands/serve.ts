@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { createDispatcher } from '../../api/dispatcher';
+import { EventHub } from '../../api/events';
+import { createServices } from '../../api/services';
+import { rendererDistDir } from '../../paths';
+import { openUrl } from '../../system/open-url';
+import { startWebServer } from '../../web/server';
+import { log, printLine, UsageError } from '../output';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('browser mode: serve the app on 127.0.0.1 with a per-start access token')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '0')
+    .option('--db <file>', 'SQLite database (default: the OS user-data folder)')
+    .option('--open', 'open the URL in the desktop browser, where there is one')
+    .action(async (options: { port: string; db?: string; open?: boolean }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be 0..65535, got ${options.port}`);
+      const events = new EventHub();
+      const services = createServices({
+        mode: 'browser',
+        events,
+        ...(options.db ? { dbPath: options.db } : {}),
+      });
+      const server = await startWebServer({
+        dispatch: createDispatcher(services.handlers),
+        events,
+        staticDir: rendererDistDir(),
+        port,
+      });
+      log(`ReRAM Bench browser mode on 127.0.0.1:${server.port} (loopback only). Open this URL:`);
+      printLine(server.url);
+      if (options.open) openUrl(server.url);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log(`${signal}: leaving instruments safe and shutting down`);
+          void services
+            .dispose()
+            .then(() => server.close())
+            .finally(resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

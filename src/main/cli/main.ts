@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { ReramError } from '../../shared/errors';
+import { appVersion } from '../paths';
+import { registerDoctor } from './commands/doctor';
+import { registerServe } from './commands/serve';
+import { EXIT, log, UsageError } from './output';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('reram-bench')
+    .description(
+      'Characterize ReRAM cells on a source-measure unit, fit level tables and predict\n' +
+        'neural-network accuracy on a ReRAM crossbar (linear vs MES quantization).',
+    )
+    .version(appVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .exitOverride();
+  registerDoctor(program);
+  registerServe(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through exitOverride with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      log(`error: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ReramError) {
+      log(`error: ${error.message}`);
+      return error.code === 'CANCELLED'
+        ? EXIT.cancelled
+        : error.code === 'INVALID_INPUT' || error.code === 'OUT_OF_RANGE'
+          ? EXIT.usage
+          : EXIT.failure;
+    }
+    log(`error: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,93 @@
+// The Electron shell: a window, the app:// protocol for the renderer, and the IPC gate.
+// All behaviour lives in services shared with browser mode and the CLI.
+import { app, BrowserWindow, ipcMain, net, protocol } from 'electron';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createDispatcher } from '../api/dispatcher';
+import { EventHub } from '../api/events';
+import { createServices } from '../api/services';
+import { rendererDistDir } from '../paths';
+import { MIME_TYPES, SECURITY_HEADERS } from '../web/security';
+import { APP_ORIGIN, setupIpc } from './ipc';
+
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: 'app',
+    privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true },
+  },
+]);
+
+const windows = new Set<BrowserWindow>();
+
+async function serveRenderer(request: Request): Promise<Response> {
+  const root = resolve(rendererDistDir());
+  const { pathname } = new URL(request.url);
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '') || 'index.html';
+  let file = resolve(join(root, relative));
+  if (!file.startsWith(root + sep)) return new Response('Not found', { status: 404 });
+  if (!existsSync(file)) file = join(root, 'index.html');
+  const response = await net.fetch(pathToFileURL(file).toString());
+  const headers = new Headers(SECURITY_HEADERS);
+  headers.set('Content-Type', MIME_TYPES[extname(file)] ?? 'application/octet-stream');
+  return new Response(response.body, { status: response.status, headers });
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'ReRAM Bench',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  windows.add(window);
+  window.on('closed', () => windows.delete(window));
+  window.once('ready-to-show', () => window.show());
+  // No navigation away from the app and no pop-ups: links to the web open nowhere.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
+  });
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}
+
+app.whenReady().then(() => {
+  protocol.handle('app', serveRenderer);
+  const events = new EventHub();
+  const services = createServices({
+    mode: 'electron',
+    events,
+    dbPath: join(app.getPath('userData'), 'reram-bench.db'),
+  });
+  setupIpc({
+    ipcMain,
+    dispatch: createDispatcher(services.handlers),
+    events,
+    isOwnWebContents: (contents) => [...windows].some((w) => w.webContents === contents),
+    allWebContents: () => [...windows].map((w) => w.webContents),
+  });
+  createWindow();
+  app.on('activate', () => {
+    if (windows.size === 0) createWindow();
+  });
+  let disposed = false;
+  app.on('before-quit', (event) => {
+    if (disposed) return;
+    // Leave every instrument safe (output off) before the process goes.
+    event.preventDefault();
+    disposed = true;
+    void services.dispose().finally(() => app.quit());
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
