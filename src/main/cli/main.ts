@@ -3,6 +3,7 @@ import { ReramError } from '../../shared/errors';
 import { appVersion } from '../paths';
 import { registerDoctor } from './commands/doctor';
 import { registerServe } from './commands/serve';
+import { registerSimSmu } from './commands/sim-smu';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerServe(program);
+  registerSimSmu(program);
   return program;
 }
 

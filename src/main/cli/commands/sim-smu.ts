@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
+import { Die } from '../../virtual-smu/die';
+import { SMU_MODELS, type SmuModel } from '../../virtual-smu/instrument';
+import { startPtyBridge } from '../../virtual-smu/pty';
+import { startSimServer } from '../../virtual-smu/server';
+import { log, printLine, UsageError } from '../output';
+import { parseListen, parseNonNegative, parsePositiveInt } from '../parse';
+
+const TERMINATORS: Record<string, string> = { CR: '\r', LF: '\n', CRLF: '\r\n' };
+
+export function registerSimSmu(program: Command): void {
+  program
+    .command('sim-smu')
+    .description(
+      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450 or Keysight B2900 SCPI interface',
+    )
+    .option('--model <model>', `instrument dialect: ${SMU_MODELS.join('|')}`, '2400')
+    .option('--listen <host:port>', 'TCP address (LAN raw socket); port 0 picks a free one', '127.0.0.1:5025')
+    .option('--pty', 'also serve on a pseudo-terminal through socat (serial path)')
+    .option('--pty-link <path>', 'path of the pty link (default: a temp path)')
+    .option('--term <CR|LF|CRLF>', 'reply terminator on the pty (2400 RS-232 setting)', 'LF')
+    .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
+    .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')
+    .option('--seed <n>', 'random seed (same seed, same cells and noise)', '1')
+    .option('--time-scale <x>', 'wall seconds per instrument second (0: instant)', '1')
+    .option('--noise-scale <x>', 'scale cycle-to-cycle and read noise (0: noiseless)', '1')
+    .option('--d2d-scale <x>', 'scale device-to-device variation (0: identical cells)', '1')
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      const model = String(options.model) as SmuModel;
+      if (!SMU_MODELS.includes(model))
+        throw new UsageError(`--model must be one of ${SMU_MODELS.join(', ')}`);
+      const preset = findPreset(String(options.preset));
+      if (!preset)
+        throw new UsageError(
+          `unknown --preset '${options.preset}'; choose from ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`,
+        );
+      const term = TERMINATORS[String(options.term).toUpperCase()];
+      if (!term) throw new UsageError('--term must be CR, LF or CRLF');
+      if (options.pty && model !== '2400') {
+        throw new UsageError(
+          `the ${model === '2450' ? 'Keithley 2450' : 'Keysight B2900'} has no RS-232 port; --pty emulates the 2400 only`,
+        );
+      }
+      const { host, port } = parseListen(String(options.listen));
+      const seed = parsePositiveInt(String(options.seed), '--seed', 0);
+      const die = new Die({
+        preset,
+        cells: parsePositiveInt(String(options.cells), '--cells', 1),
+        seed,
+        noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
+        d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
+      });
+      const serial = `SIM${String(seed).padStart(5, '0')}`;
+      const server = await startSimServer({
+        model,
+        die,
+        host,
+        port,
+        serial,
+        timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
+        replyTerminator: options.pty ? term : '\n',
+        log: (message) => log(`sim-smu: ${message}`),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE')
+          throw new UsageError(
+            `${host}:${port} is in use; pick another with --listen (port 0 picks a free one)`,
+          );
+        throw error;
+      });
+      log(
+        `sim-smu: ${model} with ${die.cells.length} ${preset.name} cells (seed ${seed}) listening on ${host}:${server.port}`,
+      );
+      printLine(server.resource);
+      const pty = options.pty
+        ? await startPtyBridge({
+            host,
+            port: server.port,
+            ...(options.ptyLink ? { link: String(options.ptyLink) } : {}),
+            log: (m) => log(`sim-smu: ${m}`),
+          })
+        : undefined;
+      if (pty) {
+        log(`sim-smu: serial on pty ${pty.path}`);
+        printLine(`ASRL${pty.path}::INSTR`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          void (pty?.close() ?? Promise.resolve()).then(() => server.close()).finally(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,117 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations, one function per version step (v → v+1), each run in its own transaction
+ * and recorded in PRAGMA user_version. Never edit a released step: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
+  // 0 → 1: measurements.
+  (db) => {
+    db.exec(`
+      CREATE TABLE instruments (
+        id INTEGER PRIMARY KEY,
+        make TEXT NOT NULL,
+        model TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        firmware TEXT NOT NULL,
+        idn TEXT NOT NULL,
+        UNIQUE (make, model, serial)
+      );
+      CREATE TABLE samples (
+        id INTEGER PRIMARY KEY,
+        wafer TEXT NOT NULL DEFAULT '',
+        chip TEXT NOT NULL DEFAULT '',
+        die TEXT NOT NULL DEFAULT '',
+        cell TEXT NOT NULL DEFAULT '',
+        UNIQUE (wafer, chip, die, cell)
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        procedure TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        settings_json TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'cancelled', 'failed', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        instrument_id INTEGER REFERENCES instruments(id),
+        resource TEXT,
+        sample_id INTEGER REFERENCES samples(id),
+        cell INTEGER,
+        software_version TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX runs_started ON runs (started_at);
+      CREATE TABLE points (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        t REAL NOT NULL,
+        v REAL NOT NULL,
+        i REAL NOT NULL,
+        g REAL,
+        pulse INTEGER NOT NULL,
+        phase TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cell INTEGER NOT NULL,
+        cycle INTEGER NOT NULL,
+        compliance INTEGER NOT NULL,
+        target INTEGER,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+    `);
+  },
+  // 1 → 2: fitted level tables and device profiles.
+  (db) => {
+    db.exec(`
+      CREATE TABLE level_tables (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        name TEXT NOT NULL,
+        levels INTEGER NOT NULL,
+        table_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        profile_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `);
+  },
+  // 2 → 3: which process owns a running run, so a crashed one is told apart from a live one.
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+      ALTER TABLE runs ADD COLUMN owner_host TEXT;
+      ALTER TABLE runs ADD COLUMN point_count INTEGER NOT NULL DEFAULT 0;
+      UPDATE runs SET point_count = (SELECT count(*) FROM points WHERE points.run_id = runs.id);
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies the pending steps in order; each step and its version bump commit together. */
+export function migrate(db: Database, target = SCHEMA_VERSION): number {
+  let version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `This database was written by a newer ReRAM Bench (schema ${version}; this version knows up to ${SCHEMA_VERSION}). Update ReRAM Bench.`,
+    );
+  }
+  while (version < target) {
+    const step = MIGRATIONS[version]!;
+    const next = version + 1;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${next}`);
+    })();
+    version = next;
+  }
+  return version;
+}

@@ -1,0 +1,375 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ReramError } from '../../shared/errors';
+import type { LevelTable } from '../../shared/levels/level-table';
+import { parseProfileJson, serializeProfile } from '../../shared/profile/json';
+import type { DeviceProfile } from '../../shared/profile/schema';
+import type { InstrumentIdentity, Point, ProcedureName, RunStatus, RunSummary } from '../../shared/run';
+import { appRoot } from '../paths';
+import { migrate } from './migrations';
+
+export interface StoreOptions {
+  /** Test hook: pretend the store was opened by this process id. */
+  pid?: number;
+}
+
+export interface NewRun {
+  procedure: ProcedureName;
+  params: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  instrument?: InstrumentIdentity | null;
+  resource?: string | null;
+  cell?: number | null;
+  sample?: { wafer?: string; chip?: string; die?: string; cell?: string };
+  softwareVersion: string;
+}
+
+interface RunRow {
+  id: number;
+  procedure: ProcedureName;
+  params_json: string;
+  status: RunStatus;
+  started_at: string;
+  ended_at: string | null;
+  instrument: string | null;
+  resource: string | null;
+  cell: number | null;
+  point_count: number;
+  error: string | null;
+  software_version: string;
+  settings_json: string;
+}
+
+interface PointRow {
+  seq: number;
+  t: number;
+  v: number;
+  i: number;
+  g: number | null;
+  pulse: number;
+  phase: Point['phase'];
+  kind: Point['kind'];
+  cell: number;
+  cycle: number;
+  compliance: number;
+  target: number | null;
+}
+
+const RUN_SELECT = `
+  SELECT runs.id, procedure, params_json, settings_json, status, started_at, ended_at, resource, cell, point_count, error,
+         software_version, CASE WHEN instruments.id IS NULL THEN NULL ELSE instruments.make || ' ' || instruments.model || ' #' || instruments.serial END AS instrument
+  FROM runs LEFT JOIN instruments ON instruments.id = runs.instrument_id`;
+
+function toSummary(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    procedure: row.procedure,
+    status: row.status,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    instrument: row.instrument,
+    resource: row.resource,
+    cell: row.cell,
+    pointCount: row.point_count,
+    error: row.error,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
+    softwareVersion: row.software_version,
+  };
+}
+
+function toPoint(row: PointRow): Point {
+  return { ...row, compliance: row.compliance !== 0 };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** better-sqlite3 is not an N-API module: inside Electron, load the copy built for Electron's ABI. */
+function nativeBinding(): string | undefined {
+  if (!process.versions.electron) return undefined;
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  const candidates = [
+    resourcesPath ? join(resourcesPath, 'native', 'better_sqlite3.node') : undefined,
+    join(appRoot(), '.cache', 'electron-native', 'better_sqlite3.node'),
+  ];
+  return candidates.find((path) => path && existsSync(path));
+}
+
+export const DEFAULT_BATCH_SIZE = 256;
+
+/**
+ * The measurement store: one SQLite file (WAL, foreign keys on) holding instruments, samples,
+ * runs and their points, fitted level tables and device profiles.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly pid: number;
+  private readonly insertPoint: Database.Statement;
+
+  constructor(path: string, options: StoreOptions = {}) {
+    this.path = path;
+    this.pid = options.pid ?? process.pid;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      const binding = nativeBinding();
+      this.db = new Database(path, binding ? { nativeBinding: binding } : {});
+    } catch (error) {
+      throw new ReramError('INTERNAL', `Cannot open the database ${path}: ${(error as Error).message}`);
+    }
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable against process crashes in WAL mode; FULL also survives power loss, at one
+    // fsync per batch — worth it for measurements that cannot be repeated.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.insertPoint = this.db.prepare(
+      'INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.markInterruptedRuns();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs left 'running' by a process that no longer exists on this host become 'interrupted'; their points stay. */
+  markInterruptedRuns(): number[] {
+    const host = hostname();
+    const running = this.db
+      .prepare("SELECT id, owner_pid, owner_host FROM runs WHERE status = 'running'")
+      .all() as Array<{ id: number; owner_pid: number | null; owner_host: string | null }>;
+    // No owner recorded: the run predates schema 3, and no older writer can open this file any more.
+    const dead = running.filter(
+      (run) =>
+        run.owner_pid === null ||
+        (run.owner_host === host && run.owner_pid !== this.pid && !processAlive(run.owner_pid)),
+    );
+    const update = this.db.prepare(
+      "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, 'The process recording this run stopped unexpectedly.') WHERE id = ?",
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => dead.forEach((run) => update.run(now, run.id)))();
+    return dead.map((run) => run.id);
+  }
+
+  upsertInstrument(identity: InstrumentIdentity): number {
+    this.db
+      .prepare(
+        'INSERT INTO instruments (make, model, serial, firmware, idn) VALUES (?, ?, ?, ?, ?) ON CONFLICT (make, model, serial) DO UPDATE SET firmware = excluded.firmware, idn = excluded.idn',
+      )
+      .run(identity.make, identity.model, identity.serial, identity.firmware, identity.raw);
+    return (
+      this.db
+        .prepare('SELECT id FROM instruments WHERE make = ? AND model = ? AND serial = ?')
+        .get(identity.make, identity.model, identity.serial) as { id: number }
+    ).id;
+  }
+
+  private upsertSample(sample: NonNullable<NewRun['sample']>): number {
+    const values = [sample.wafer ?? '', sample.chip ?? '', sample.die ?? '', sample.cell ?? ''];
+    this.db
+      .prepare('INSERT INTO samples (wafer, chip, die, cell) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(...values);
+    return (
+      this.db
+        .prepare('SELECT id FROM samples WHERE wafer = ? AND chip = ? AND die = ? AND cell = ?')
+        .get(...values) as { id: number }
+    ).id;
+  }
+
+  createRun(run: NewRun): number {
+    const instrumentId = run.instrument ? this.upsertInstrument(run.instrument) : null;
+    const sampleId = run.sample ? this.upsertSample(run.sample) : null;
+    const result = this.db
+      .prepare(
+        `INSERT INTO runs (procedure, params_json, settings_json, status, started_at, instrument_id, resource, sample_id, cell, software_version, owner_pid, owner_host)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.procedure,
+        JSON.stringify(run.params),
+        JSON.stringify(run.settings ?? {}),
+        new Date().toISOString(),
+        instrumentId,
+        run.resource ?? null,
+        sampleId,
+        run.cell ?? null,
+        run.softwareVersion,
+        this.pid,
+        hostname(),
+      );
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Inserts a batch of points in one transaction. */
+  appendPoints(runId: number, points: readonly Point[]): void {
+    if (points.length === 0) return;
+    const insert = this.insertPoint;
+    this.db.transaction(() => {
+      for (const p of points) {
+        insert.run(
+          runId,
+          p.seq,
+          p.t,
+          p.v,
+          p.i,
+          p.g,
+          p.pulse,
+          p.phase,
+          p.kind,
+          p.cell,
+          p.cycle,
+          p.compliance ? 1 : 0,
+          p.target,
+        );
+      }
+      this.db.prepare('UPDATE runs SET point_count = point_count + ? WHERE id = ?').run(points.length, runId);
+    })();
+  }
+
+  finishRun(runId: number, status: Exclude<RunStatus, 'running'>, error?: string): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?')
+      .run(status, new Date().toISOString(), error ?? null, runId);
+  }
+
+  setRunSettings(runId: number, settings: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET settings_json = ? WHERE id = ?').run(JSON.stringify(settings), runId);
+  }
+
+  getRun(runId: number): RunSummary {
+    const row = this.db.prepare(`${RUN_SELECT} WHERE runs.id = ?`).get(runId) as RunRow | undefined;
+    if (!row) throw new ReramError('NOT_FOUND', `Run ${runId} does not exist in ${this.path}.`);
+    return toSummary(row);
+  }
+
+  runSettings(runId: number): Record<string, unknown> {
+    const row = this.db.prepare('SELECT settings_json FROM runs WHERE id = ?').get(runId) as
+      { settings_json: string } | undefined;
+    if (!row) throw new ReramError('NOT_FOUND', `Run ${runId} does not exist.`);
+    return JSON.parse(row.settings_json) as Record<string, unknown>;
+  }
+
+  listRuns(limit = 200): RunSummary[] {
+    return (this.db.prepare(`${RUN_SELECT} ORDER BY runs.id DESC LIMIT ?`).all(limit) as RunRow[]).map(
+      toSummary,
+    );
+  }
+
+  getPoints(runId: number, options: { afterSeq?: number; limit?: number } = {}): Point[] {
+    const rows = this.db
+      .prepare(
+        'SELECT seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance, target FROM points WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
+      .all(runId, options.afterSeq ?? -1, options.limit ?? -1) as PointRow[];
+    return rows.map(toPoint);
+  }
+
+  deleteRun(runId: number): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  }
+
+  saveLevelTable(table: LevelTable, runId: number | null): number {
+    const result = this.db
+      .prepare(
+        'INSERT INTO level_tables (run_id, name, levels, table_json, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(runId, table.name, table.levels.length, JSON.stringify(table), new Date().toISOString());
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Saves a profile; an existing one with the same name is replaced only when `overwrite` is set. */
+  saveProfile(profile: DeviceProfile, options: { overwrite?: boolean } = {}): void {
+    const json = serializeProfile(profile);
+    const now = new Date().toISOString();
+    const exists = this.db.prepare('SELECT id FROM profiles WHERE name = ?').get(profile.name);
+    if (exists && !options.overwrite)
+      throw new ReramError('CONFLICT', `A profile named '${profile.name}' already exists.`);
+    this.db
+      .prepare(
+        'INSERT INTO profiles (name, profile_json, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET profile_json = excluded.profile_json, updated_at = excluded.updated_at',
+      )
+      .run(profile.name, json, now, now);
+  }
+
+  getProfile(name: string): { profile: DeviceProfile; updatedAt: string } | undefined {
+    const row = this.db.prepare('SELECT profile_json, updated_at FROM profiles WHERE name = ?').get(name) as
+      { profile_json: string; updated_at: string } | undefined;
+    return row
+      ? { profile: parseProfileJson(row.profile_json, `stored profile '${name}'`), updatedAt: row.updated_at }
+      : undefined;
+  }
+
+  listProfiles(): Array<{ profile: DeviceProfile; updatedAt: string }> {
+    const rows = this.db
+      .prepare('SELECT name, profile_json, updated_at FROM profiles ORDER BY name')
+      .all() as Array<{
+      name: string;
+      profile_json: string;
+      updated_at: string;
+    }>;
+    return rows.map((row) => ({
+      profile: parseProfileJson(row.profile_json, `stored profile '${row.name}'`),
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  deleteProfile(name: string): boolean {
+    return this.db.prepare('DELETE FROM profiles WHERE name = ?').run(name).changes > 0;
+  }
+}
+
+/**
+ * Buffers streamed points and commits them in batches: when `batchSize` points are waiting or
+ * `flushMs` after the first waiting point, whichever comes first. A crash loses at most one batch.
+ */
+export class RunWriter {
+  private buffer: Point[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  written = 0;
+
+  constructor(
+    private readonly store: Store,
+    readonly runId: number,
+    private readonly options: {
+      batchSize?: number;
+      flushMs?: number;
+      onFlush?: (written: number) => void;
+    } = {},
+  ) {}
+
+  add(point: Point): void {
+    if (this.closed) throw new ReramError('INTERNAL', `Run ${this.runId} is already finished.`);
+    this.buffer.push(point);
+    if (this.buffer.length >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 250);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.store.appendPoints(this.runId, batch);
+    this.written += batch.length;
+    this.options.onFlush?.(this.written);
+  }
+
+  finish(status: Exclude<RunStatus, 'running'>, error?: string): void {
+    this.flush();
+    this.closed = true;
+    this.store.finishRun(this.runId, status, error);
+  }
+}

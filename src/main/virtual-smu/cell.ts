@@ -1,0 +1,123 @@
+/**
+ * One simulated ReRAM cell (DESIGN.md §4). Its state is a conductance; programming follows
+ * NeuroSim's pulse-response model with the pulse position re-derived from the present
+ * conductance (so cycle-to-cycle noise accumulates as in a real device), and reads add
+ * multiplicative read noise.
+ */
+import { conductanceAfter, pulsesAt, type PulseModel } from '../../shared/levels/pulse-model';
+import type { Rng } from '../../shared/random';
+
+export interface CellElectrical {
+  /** Below these |V| a bias does not move the state. */
+  setThreshold: number;
+  resetThreshold: number;
+  /** A pulse of this amplitude and the nominal width moves the state by exactly one pulse. */
+  setNominal: number;
+  resetNominal: number;
+  nominalWidth: number;
+  /** ΔP grows as ((|V| − Vth)/(Vnom − Vth))^amplitudeExponent · (t/tnom)^widthExponent. */
+  amplitudeExponent: number;
+  widthExponent: number;
+  /** Forming: a pristine cell forms once |V| across it reaches this. */
+  formingVoltage: number;
+  pristineConductance: number;
+  /** Forming with a compliance above this destroys the cell (a hard short). */
+  damageCurrent: number;
+  shortedConductance: number;
+}
+
+export interface CellParameters {
+  ltp: PulseModel;
+  ltd: PulseModel;
+  /** Cycle-to-cycle σ per pulse, as a fraction of (Gmax − Gmin). */
+  c2cSigma: number;
+  /** Relative σ of a read. */
+  readNoise: number;
+  electrical: CellElectrical;
+}
+
+export type CellLifecycle = 'pristine' | 'formed' | 'shorted';
+
+export class Cell {
+  state: CellLifecycle = 'pristine';
+  g: number;
+  /** Total programming pulses applied (equivalent nominal pulses), for diagnostics. */
+  appliedPulses = 0;
+
+  constructor(
+    readonly params: CellParameters,
+    private readonly writeRng: Rng,
+    private readonly readRng: Rng,
+  ) {
+    this.g = params.electrical.pristineConductance;
+  }
+
+  /** Equivalent nominal pulses for holding v across the cell for `seconds`. Signed: + potentiates. */
+  pulseEquivalent(v: number, seconds: number): number {
+    const e = this.params.electrical;
+    if (seconds <= 0) return 0;
+    const time = (seconds / e.nominalWidth) ** e.widthExponent;
+    if (v >= e.setThreshold)
+      return time * ((v - e.setThreshold) / (e.setNominal - e.setThreshold)) ** e.amplitudeExponent;
+    if (v <= -e.resetThreshold)
+      return -time * ((-v - e.resetThreshold) / (-e.resetNominal - e.resetThreshold)) ** e.amplitudeExponent;
+    return 0;
+  }
+
+  /**
+   * Holds the source at `v` with current compliance `compliance` for `seconds`. The voltage
+   * across the cell is what the compliance allows, so compliance also limits programming.
+   */
+  stress(v: number, seconds: number, compliance: number): void {
+    if (this.state === 'shorted' || seconds <= 0) return;
+    const e = this.params.electrical;
+    const vCell = this.voltageAcross(v, compliance);
+    if (this.state === 'pristine') {
+      if (Math.abs(vCell) >= e.formingVoltage) {
+        if (compliance > e.damageCurrent) {
+          this.state = 'shorted';
+          this.g = e.shortedConductance;
+          return;
+        }
+        // The filament grows until the current reaches compliance at the forming voltage.
+        const { ltp } = this.params;
+        this.state = 'formed';
+        this.g = Math.min(ltp.gMax, Math.max(ltp.gMin, compliance / e.formingVoltage));
+      }
+      return;
+    }
+    const pulses = this.pulseEquivalent(vCell, seconds);
+    if (pulses !== 0) this.program(pulses);
+  }
+
+  /** Moves the state by `pulses` equivalent pulses (+ LTP, − LTD) with cycle-to-cycle noise σ·√|ΔP|. */
+  program(pulses: number): void {
+    const direction = pulses > 0 ? 'ltp' : 'ltd';
+    const model = this.params[direction];
+    const position = pulsesAt(model, this.g, direction);
+    const target = conductanceAfter(model, Math.min(model.pMax, position + Math.abs(pulses)), direction);
+    const noise =
+      this.params.c2cSigma * Math.sqrt(Math.abs(pulses)) * (model.gMax - model.gMin) * this.writeRng.normal();
+    const gMin = Math.min(this.params.ltp.gMin, this.params.ltd.gMin);
+    const gMax = Math.max(this.params.ltp.gMax, this.params.ltd.gMax);
+    this.g = Math.min(gMax, Math.max(gMin, target + noise));
+    this.appliedPulses += Math.abs(pulses);
+  }
+
+  /** |V| across the cell: the source voltage, or less when the current limit holds it down. */
+  voltageAcross(v: number, compliance: number): number {
+    const limit = compliance / this.g;
+    return Math.abs(v) <= limit ? v : Math.sign(v) * limit;
+  }
+
+  /** A measurement at source voltage v: the current (clamped at compliance) and the voltage actually across. */
+  measure(v: number, compliance: number): { v: number; i: number; compliance: boolean } {
+    const noisy = this.g * (1 + this.params.readNoise * this.readRng.normal());
+    const i = v * noisy;
+    if (Math.abs(i) > compliance) {
+      const clamped = Math.sign(v) * compliance;
+      return { v: clamped / noisy, i: clamped, compliance: true };
+    }
+    return { v, i, compliance: false };
+  }
+}

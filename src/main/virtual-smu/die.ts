@@ -1,0 +1,81 @@
+/**
+ * A die of simulated cells built from a published device preset, with device-to-device
+ * variation of Gmin, Gmax and NL. The electrical parameters (thresholds, nominal pulse, forming)
+ * are not part of the published data: they are typical values for filamentary oxide ReRAM,
+ * scaled to each device's conductance range.
+ */
+import { modelFromNl, NL_MAX, NL_MIN } from '../../shared/levels/pulse-model';
+import { findPreset, type DevicePreset } from '../../shared/levels/presets';
+import { Rng } from '../../shared/random';
+import { Cell, type CellElectrical, type CellParameters } from './cell';
+
+export interface DieOptions {
+  preset: DevicePreset;
+  cells: number;
+  seed: number;
+  /** Scales cycle-to-cycle and read noise (0 = noiseless). */
+  noiseScale?: number;
+  /** Scales device-to-device variation (0 = identical cells). */
+  d2dScale?: number;
+}
+
+/** Relative device-to-device σ of Gmin, Gmax and NL at d2dScale = 1. */
+export const D2D_SIGMA = { gMin: 0.05, gMax: 0.05, nl: 0.05 };
+export const READ_NOISE = 0.005;
+
+export function electricalFor(preset: DevicePreset): CellElectrical {
+  return {
+    setThreshold: 0.9,
+    resetThreshold: 0.9,
+    setNominal: 1.5,
+    resetNominal: -1.5,
+    nominalWidth: 1e-3,
+    amplitudeExponent: 2,
+    widthExponent: 1,
+    formingVoltage: 3.0,
+    pristineConductance: preset.gMin / 50,
+    // An order of magnitude above the forming current the device needs.
+    damageCurrent: 100 * preset.gMax * 3.0,
+    shortedConductance: 1e-2,
+  };
+}
+
+function vary(rng: Rng, value: number, sigma: number): number {
+  return value * (1 + sigma * rng.normal());
+}
+
+export class Die {
+  readonly cells: Cell[];
+
+  constructor(readonly options: DieOptions) {
+    const root = new Rng(options.seed);
+    const d2d = options.d2dScale ?? 1;
+    const noise = options.noiseScale ?? 1;
+    const p = options.preset;
+    this.cells = Array.from({ length: options.cells }, (_, index) => {
+      const rng = root.fork(index);
+      let gMin = vary(rng, p.gMin, D2D_SIGMA.gMin * d2d);
+      let gMax = vary(rng, p.gMax, D2D_SIGMA.gMax * d2d);
+      if (gMax < gMin * 1.2) [gMin, gMax] = [Math.min(gMin, gMax), Math.max(gMin, gMax) * 1.2];
+      const clampNl = (nl: number) => Math.min(NL_MAX, Math.max(NL_MIN, Math.abs(nl)));
+      const nlLtp = clampNl(vary(rng, p.nlLtp, D2D_SIGMA.nl * d2d));
+      const nlLtd = clampNl(vary(rng, p.nlLtd, D2D_SIGMA.nl * d2d));
+      const electrical = electricalFor(p);
+      electrical.formingVoltage = vary(rng, electrical.formingVoltage, 0.05 * d2d);
+      const params: CellParameters = {
+        ltp: modelFromNl({ gMin, gMax, nl: nlLtp, pMax: p.levelsLtp }),
+        ltd: modelFromNl({ gMin, gMax, nl: nlLtd, pMax: p.levelsLtd }),
+        c2cSigma: p.c2cSigma * noise,
+        readNoise: READ_NOISE * noise,
+        electrical,
+      };
+      return new Cell(params, rng.fork(1), rng.fork(2));
+    });
+  }
+
+  static fromPresetName(name: string, options: Omit<DieOptions, 'preset'>): Die {
+    const preset = findPreset(name);
+    if (!preset) throw new Error(`Unknown device preset '${name}'`);
+    return new Die({ ...options, preset });
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The level table: the conductance states a cell can be programmed to, with their measured
+ * spread. It is what quantization maps weights onto (DESIGN.md §5).
+ */
+import { z } from 'zod';
+import { invalidInput } from '../errors';
+
+const conductance = z.number().finite().nonnegative();
+
+export const Level = z.object({
+  /** Mean conductance (S). */
+  g: conductance,
+  /** Standard deviation of the programmed conductance (S). */
+  sigma: conductance,
+  /** Samples behind the estimate (0 for model-derived levels). */
+  n: z.number().int().nonnegative(),
+});
+export type Level = z.infer<typeof Level>;
+
+export const FittedCurve = z.object({
+  direction: z.enum(['ltp', 'ltd']),
+  gMin: conductance,
+  gMax: conductance,
+  /** Curvature in pulses. */
+  a: z.number().finite().positive(),
+  pMax: z.number().finite().positive(),
+  /** NeuroSim non-linearity label from A/Pmax (magnitude); clamped when outside the table. */
+  nl: z.number().finite(),
+  nlClamped: z.boolean(),
+  r2: z.number().finite(),
+  /** Root-mean-square residual (S). */
+  rmse: z.number().finite().nonnegative(),
+  /** Cycle-to-cycle σ as a fraction of (Gmax − Gmin), from the residuals. */
+  c2cSigma: z.number().finite().nonnegative(),
+  /** One-standard-error uncertainties. */
+  uncertainty: z.object({
+    gMin: z.number().nonnegative(),
+    gMax: z.number().nonnegative(),
+    a: z.number().nonnegative(),
+    nl: z.number().nonnegative(),
+  }),
+  points: z.number().int().nonnegative(),
+  cycles: z.number().int().nonnegative(),
+});
+export type FittedCurve = z.infer<typeof FittedCurve>;
+
+export const Provenance = z.object({
+  runIds: z.array(z.number().int()).default([]),
+  instrument: z.string().optional(),
+  cell: z.number().int().optional(),
+  createdAt: z.string(),
+  softwareVersion: z.string(),
+  method: z.string(),
+  warnings: z.array(z.string()).default([]),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const LevelTable = z
+  .object({
+    name: z.string().min(1),
+    levels: z.array(Level).min(2, 'a level table needs at least 2 levels'),
+    gMin: conductance,
+    gMax: conductance,
+    /** Read voltage the conductances refer to (V). */
+    readVoltage: z.number().finite().positive(),
+    fits: z.array(FittedCurve).default([]),
+    provenance: Provenance,
+  })
+  .superRefine((table, ctx) => {
+    for (let i = 1; i < table.levels.length; i++) {
+      if (!(table.levels[i]!.g > table.levels[i - 1]!.g)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['levels', i, 'g'],
+          message: `levels must be sorted strictly ascending by g (level ${i} ≤ level ${i - 1})`,
+        });
+        break;
+      }
+    }
+    if (!(table.gMax > table.gMin))
+      ctx.addIssue({ code: 'custom', path: ['gMax'], message: 'gMax must exceed gMin' });
+  });
+export type LevelTable = z.output<typeof LevelTable>;
+export type LevelTableInput = z.input<typeof LevelTable>;
+
+/** Mean conductances of a table as a plain array. */
+export function levelConductances(table: Pick<LevelTable, 'levels'>): number[] {
+  return table.levels.map((level) => level.g);
+}
+
+/**
+ * The 2^bits states reached after equally spaced pulse counts: picks levels at indices
+ * round(k·(L−1)/(2^bits−1)) of a table whose levels are consecutive pulse counts. A table that
+ * already has 2^bits levels is returned as is.
+ */
+export function selectLevels(table: LevelTable, bits: number): LevelTable {
+  if (!Number.isInteger(bits) || bits < 1 || bits > 16)
+    throw invalidInput(`bits must be an integer 1…16, got ${bits}`);
+  const wanted = 2 ** bits;
+  const available = table.levels.length;
+  if (wanted === available) return table;
+  if (wanted > available) {
+    throw invalidInput(
+      `'${table.name}' has ${available} levels; ${bits} bits need ${wanted}. Use at most ${Math.floor(Math.log2(available))} bits.`,
+    );
+  }
+  const levels = Array.from(
+    { length: wanted },
+    (_, k) => table.levels[Math.round((k * (available - 1)) / (wanted - 1))]!,
+  );
+  return { ...table, name: `${table.name} (${bits}-bit)`, levels };
+}

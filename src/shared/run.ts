@@ -1,0 +1,82 @@
+/**
+ * Measurement artefacts: a `Point` is one measurement streamed by a procedure; a `Run` is one
+ * procedure execution with its parameters, instrument and outcome (DESIGN.md §1).
+ */
+import { z } from 'zod';
+
+export const PHASES = ['forming', 'set', 'reset', 'read', 'ltp', 'ltd', 'verify', 'sweep'] as const;
+export const Phase = z.enum(PHASES);
+export type Phase = z.infer<typeof Phase>;
+
+/**
+ * read: a low-voltage read of the state; pulse: the current measured during a programming pulse;
+ * step: a point of a DC ramp; final: the accepted read of a write-verify attempt.
+ */
+export const POINT_KINDS = ['read', 'pulse', 'step', 'final'] as const;
+export const PointKind = z.enum(POINT_KINDS);
+export type PointKind = z.infer<typeof PointKind>;
+
+export const Point = z.object({
+  /** Order within the run, from 0. */
+  seq: z.number().int().nonnegative(),
+  /** Seconds since the run started (host clock). */
+  t: z.number().finite(),
+  /** Measured voltage (V). */
+  v: z.number().finite(),
+  /** Measured current (A). */
+  i: z.number().finite(),
+  /** Conductance i/v (S); null where v is 0. */
+  g: z.number().finite().nullable(),
+  /** Pulse count within the phase (0 before the first pulse). */
+  pulse: z.number().int().nonnegative(),
+  phase: Phase,
+  kind: PointKind,
+  cell: z.number().int().nonnegative(),
+  cycle: z.number().int().nonnegative(),
+  /** The instrument reported compliance (current clamped). */
+  compliance: z.boolean(),
+  /** Write-verify target level index. */
+  target: z.number().int().nonnegative().nullable(),
+});
+export type Point = z.infer<typeof Point>;
+
+export const RUN_STATUSES = ['running', 'completed', 'cancelled', 'failed', 'interrupted'] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const PROCEDURES = ['forming', 'set', 'reset', 'read', 'pulse-train', 'write-verify'] as const;
+export const ProcedureName = z.enum(PROCEDURES);
+export type ProcedureName = z.infer<typeof ProcedureName>;
+
+export const InstrumentIdentity = z.object({
+  make: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  firmware: z.string(),
+  raw: z.string(),
+});
+export type InstrumentIdentity = z.infer<typeof InstrumentIdentity>;
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  procedure: ProcedureName,
+  status: RunStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  instrument: z.string().nullable(),
+  resource: z.string().nullable(),
+  cell: z.number().int().nullable(),
+  pointCount: z.number().int().nonnegative(),
+  error: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+  softwareVersion: z.string(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** A point as produced by a procedure, before the store numbers it. */
+export type PointDraft = Omit<Point, 'seq' | 't' | 'g' | 'compliance' | 'target' | 'kind'> &
+  Partial<Pick<Point, 'kind' | 'compliance' | 'target'>>;
+
+export function conductanceOf(v: number, i: number): number | null {
+  return v === 0 ? null : i / v;
+}
