@@ -1,0 +1,65 @@
+/**
+ * Keithley 2450 (LAN/USB, SCPI mode). Compliance is the source's current limit (:SOUR:VOLT:ILIM);
+ * readings come from defbuffer1 with the source readback and a relative timestamp.
+ */
+import { parseNumbers } from '../scpi/session';
+import { num, ScpiSmu, type SettingTable } from './scpi-driver';
+import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
+
+const READ = ':READ? "defbuffer1", SOUR, READ, REL';
+
+export class Keithley2450 extends ScpiSmu {
+  readonly driver = 'k2450' as const;
+  readonly capabilities: SmuCapabilities = { minPulseWidth: 0.5e-3, maxVoltage: 210, maxCompliance: 1.05, truePulse: false };
+  private lineFrequency = 50;
+  protected readonly table: SettingTable = {
+    level: { set: (v) => `:SOUR:VOLT ${num(v)}`, get: ':SOUR:VOLT?', unit: 'V', min: -210, max: 210, doc: 'DC source level' },
+    compliance: { set: (i) => `:SOUR:VOLT:ILIM ${num(i)}`, get: ':SOUR:VOLT:ILIM?', unit: 'A', min: 1e-9, max: 1.05, doc: 'current limit' },
+    nplc: { set: (n) => `:SENS:CURR:NPLC ${num(n)}`, get: ':SENS:CURR:NPLC?', unit: 'PLC', min: 0.01, max: 10, doc: 'integration time' },
+    sourceDelay: { set: (s) => `:SOUR:VOLT:DEL ${num(s)}`, get: ':SOUR:VOLT:DEL?', unit: 's', min: 0, max: 10000, doc: 'source delay before a reading' },
+    currentRange: { set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'), unit: 'A', min: 0, max: 1.05, doc: 'current range (0: auto)' },
+  };
+
+  async configure(config: SmuConfig): Promise<void> {
+    const s = this.session;
+    await s.write(':SOUR:FUNC VOLT');
+    await s.write(':SENS:FUNC "CURR"');
+    await s.write(':SOUR:VOLT:RANG:AUTO ON');
+    await s.write(':SOUR:VOLT:READ:BACK ON');
+    this.forget();
+    await this.setSetting('compliance', config.compliance);
+    await this.setSetting('currentRange', config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange);
+    await this.setSetting('nplc', config.nplc);
+    await this.setSetting('sourceDelay', 0);
+    const lfr = Number(await s.query(':SYST:LFR?'));
+    this.lineFrequency = lfr === 60 ? 60 : 50;
+    this.config = config;
+    await s.checkErrors('while configuring');
+  }
+
+  private async read(): Promise<Measurement> {
+    const [v, i] = parseNumbers(READ, await this.session.query(READ, { timeoutMs: this.session.timeoutMs + 2000 }), { count: 3 }) as [number, number, number];
+    const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
+    // Ask the instrument only when the reading is at the limit.
+    const compliance = Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SOUR:VOLT:ILIM:TRIP?') : false;
+    return { v, i, compliance };
+  }
+
+  async measure(): Promise<Measurement> {
+    await this.setSetting('nplc', this.config?.nplc ?? 1);
+    await this.setSetting('sourceDelay', 0);
+    return this.read();
+  }
+
+  async pulse(v: number, width: number): Promise<Measurement> {
+    const nplc = Math.min(this.config?.nplc ?? 1, Math.max(0.01, width * this.lineFrequency * 0.5));
+    await this.setSetting('nplc', nplc);
+    await this.setSetting('sourceDelay', Math.max(0, width - nplc / this.lineFrequency));
+    await this.setSetting('level', v);
+    try {
+      return await this.read();
+    } finally {
+      await this.setSetting('level', 0);
+    }
+  }
+}

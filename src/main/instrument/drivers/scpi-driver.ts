@@ -1,0 +1,113 @@
+/**
+ * Table-driven SCPI drivers (PyMeasure style): every setting is one declaration — its set and
+ * get commands, a validator, a unit and a line of documentation — and the generic code here
+ * validates, formats, sends and reads them. Common SCPI lives here too.
+ */
+import { outOfRange } from '../../../shared/errors';
+import type { InstrumentIdentity } from '../../../shared/run';
+import type { ScpiSession } from '../scpi/session';
+import type { Measurement, Smu, SmuCapabilities, SmuConfig } from './smu';
+
+export interface SettingSpec {
+  set: (value: number) => string;
+  get?: string;
+  unit: string;
+  doc: string;
+  min?: number;
+  max?: number;
+}
+
+export type SettingTable = Record<string, SettingSpec>;
+
+export function checkRange(name: string, value: number, spec: Pick<SettingSpec, 'min' | 'max' | 'unit'>): void {
+  if (!Number.isFinite(value)) throw outOfRange(`${name} must be a finite number, got ${value}`);
+  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+    throw outOfRange(`${name} ${value} ${spec.unit} is outside the instrument's range ${spec.min ?? '−∞'}…${spec.max ?? '∞'} ${spec.unit}`);
+  }
+}
+
+/** Compact SCPI number: enough digits for any setting, no locale. */
+export function num(value: number): string {
+  return Number(value.toPrecision(9)).toString().replace('e+', 'E').replace('e-', 'E-');
+}
+
+export abstract class ScpiSmu implements Smu {
+  abstract readonly driver: Smu['driver'];
+  abstract readonly capabilities: SmuCapabilities;
+  protected abstract readonly table: SettingTable;
+  /** Last value sent per setting: unchanged settings are not re-sent inside tight loops. */
+  private readonly sent = new Map<string, number>();
+  protected config: SmuConfig | undefined;
+
+  constructor(
+    readonly session: ScpiSession,
+    readonly identity: InstrumentIdentity,
+  ) {}
+
+  /** Validates against the table and sends; skips the command when the instrument already has the value. */
+  protected async setSetting(name: string, value: number, options: { force?: boolean } = {}): Promise<void> {
+    const spec = this.table[name];
+    if (!spec) throw new Error(`${this.driver} has no setting '${name}'`);
+    checkRange(name, value, spec);
+    if (!options.force && this.sent.get(name) === value) return;
+    await this.session.write(spec.set(value));
+    this.sent.set(name, value);
+  }
+
+  protected forget(): void {
+    this.sent.clear();
+  }
+
+  async reset(): Promise<void> {
+    await this.session.write('*RST');
+    await this.session.write('*CLS');
+    this.forget();
+    this.config = undefined;
+    await this.session.opc();
+  }
+
+  async settings(): Promise<Record<string, unknown>> {
+    const snapshot: Record<string, unknown> = { driver: this.driver, idn: this.identity.raw };
+    for (const [name, spec] of Object.entries(this.table)) {
+      if (!spec.get) continue;
+      const reply = await this.session.query(spec.get);
+      const value = Number(reply);
+      snapshot[name] = Number.isFinite(value) ? value : reply.trim();
+    }
+    snapshot.output = await this.outputState();
+    return snapshot;
+  }
+
+  async outputState(): Promise<boolean> {
+    return this.session.queryBoolean(':OUTP?');
+  }
+
+  async output(on: boolean): Promise<void> {
+    await this.session.write(on ? ':OUTP ON' : ':OUTP OFF');
+  }
+
+  async safe(): Promise<void> {
+    // Writes only: they reach the instrument even when its replies do not reach us.
+    await this.session.write(':OUTP OFF');
+    await this.setSetting('level', 0, { force: true });
+  }
+
+  async setVoltage(v: number): Promise<void> {
+    await this.setSetting('level', v);
+  }
+
+  /** Sequential list: a driver with a hardware list sweep overrides this. */
+  async list(vs: number[], dwell: number): Promise<Measurement[]> {
+    const results: Measurement[] = [];
+    for (const v of vs) {
+      await this.setVoltage(v);
+      if (dwell > 0) await new Promise((resolve) => setTimeout(resolve, dwell * 1000));
+      results.push(await this.measure());
+    }
+    return results;
+  }
+
+  abstract configure(config: SmuConfig): Promise<void>;
+  abstract measure(): Promise<Measurement>;
+  abstract pulse(v: number, width: number): Promise<Measurement>;
+}

@@ -1,0 +1,70 @@
+import { ReramError } from '../../shared/errors';
+
+export class TransportError extends ReramError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('TRANSPORT', message, details);
+    this.name = 'TransportError';
+  }
+}
+
+export class ConnectionLostError extends ReramError {
+  constructor(message: string) {
+    super('CONNECTION_LOST', message);
+    this.name = 'ConnectionLostError';
+  }
+}
+
+export class ScpiTimeoutError extends ReramError {
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+    extra = '',
+  ) {
+    super('TIMEOUT', `No reply to '${command}' within ${timeoutMs} ms${extra}`, { command, timeoutMs });
+    this.name = 'ScpiTimeoutError';
+  }
+}
+
+export class ScpiParseError extends ReramError {
+  constructor(
+    readonly command: string,
+    readonly reply: string,
+    expected: string,
+  ) {
+    super('SCPI_PARSE', `Malformed reply to '${command}': expected ${expected}, got '${printable(reply)}'`, { command, reply });
+    this.name = 'ScpiParseError';
+  }
+}
+
+export interface InstrumentErrorEntry {
+  code: number;
+  message: string;
+}
+
+/** Errors the instrument itself reported through :SYST:ERR?, with its own text. */
+export class InstrumentError extends ReramError {
+  constructor(
+    readonly entries: InstrumentErrorEntry[],
+    context: string,
+  ) {
+    super(
+      'INSTRUMENT',
+      `The instrument reported ${entries.length === 1 ? 'an error' : `${entries.length} errors`} ${context}: ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
+      { entries },
+    );
+    this.name = 'InstrumentError';
+  }
+}
+
+export class SafetyError extends ReramError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('SAFETY', message, details);
+    this.name = 'SafetyError';
+  }
+}
+
+/** Control characters shown as escapes, long replies cut, so an error message stays readable. */
+export function printable(text: string, max = 120): string {
+  const escaped = text.replace(/[\x00-\x1f\x7f-\xff]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
+}

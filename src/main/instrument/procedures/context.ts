@@ -1,0 +1,46 @@
+import { CancelledError } from '../../../shared/errors';
+import type { Phase, Point, PointKind } from '../../../shared/run';
+import type { Measurement } from '../drivers/smu';
+import type { GuardedSmu } from '../guard';
+
+export interface PointLabel {
+  phase: Phase;
+  kind: PointKind;
+  pulse: number;
+  cycle: number;
+  target?: number | null;
+}
+
+/** What a procedure sees: the guarded instrument, cancellation, and ways to report. */
+export interface ProcedureContext {
+  smu: GuardedSmu;
+  cell: number;
+  signal: AbortSignal | undefined;
+  /** Records a measurement as a Point and streams it. */
+  record(m: Measurement, label: PointLabel): Point;
+  /** One step of the planned total done. */
+  step(message?: string): void;
+  checkCancelled(): void;
+  sleep(seconds: number): Promise<void>;
+  log(message: string): void;
+  summary: Record<string, unknown>;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+export function cancellableSleep(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, seconds * 1000);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

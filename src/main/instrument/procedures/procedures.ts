@@ -1,0 +1,180 @@
+/**
+ * The ReRAM procedures. They only sequence instrument operations and label the points; the
+ * runner owns startup (compliance first), safety and shutdown (output off, always).
+ */
+import type {
+  FormingParams,
+  ProcedureParams,
+  PulseTrainParams,
+  ReadParams,
+  SetResetParams,
+  WriteVerifyParams,
+} from '../../../shared/procedures';
+import type { Phase } from '../../../shared/run';
+import type { ProcedureContext } from './context';
+
+async function readAt(ctx: ProcedureContext, v: number, label: Parameters<ProcedureContext['record']>[1]) {
+  ctx.checkCancelled();
+  await ctx.smu.setVoltage(v);
+  const m = await ctx.smu.measure();
+  return ctx.record(m, label);
+}
+
+/** Compliance-limited staircase ramp; stops at the first current jump (the forming event). */
+async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
+  const direction = Math.sign(p.vStop - p.vStart) || 1;
+  let previous: number | undefined;
+  let formedAt: number | undefined;
+  for (let k = 0; ; k++) {
+    const v = p.vStart + direction * k * p.vStep;
+    if (direction * (v - p.vStop) > 1e-12) break;
+    ctx.checkCancelled();
+    const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
+    ctx.record(m, { phase: 'forming', kind: 'step', pulse: k, cycle: 0 });
+    ctx.step(`ramp ${v.toFixed(2)} V`);
+    const i = Math.abs(m.i);
+    if (m.compliance || (previous !== undefined && previous > 1e-12 && i > p.jumpFactor * previous)) {
+      formedAt = v;
+      break;
+    }
+    previous = i;
+  }
+  const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
+  ctx.summary.formed = formedAt !== undefined;
+  ctx.summary.formingVoltage = formedAt ?? null;
+  ctx.summary.conductanceAfter = read.g;
+  ctx.log(formedAt !== undefined ? `formed at ${formedAt.toFixed(2)} V; now ${read.g?.toExponential(3)} S` : `no forming event up to ${p.vStop} V`);
+}
+
+/** DC staircase 0 → vPeak → 0 (I–V loop), then a read. */
+async function setReset(ctx: ProcedureContext, p: SetResetParams): Promise<void> {
+  const steps = Math.ceil(Math.abs(p.vPeak) / p.vStep);
+  const levels = [...Array.from({ length: steps + 1 }, (_, k) => (p.vPeak * k) / steps), ...Array.from({ length: steps }, (_, k) => (p.vPeak * (steps - 1 - k)) / steps)];
+  const phase: Phase = p.procedure;
+  for (const [k, v] of levels.entries()) {
+    ctx.checkCancelled();
+    const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
+    ctx.record(m, { phase, kind: 'step', pulse: k, cycle: 0 });
+    ctx.step();
+  }
+  const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
+  ctx.summary.conductanceAfter = read.g;
+  ctx.step();
+}
+
+async function readProcedure(ctx: ProcedureContext, p: ReadParams): Promise<void> {
+  for (let k = 0; k < p.count; k++) {
+    await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: k, cycle: 0 });
+    ctx.step();
+    if (p.interval > 0 && k < p.count - 1) await ctx.sleep(p.interval);
+  }
+}
+
+/** N identical pulses with a read after each: potentiation, then depression, for C cycles. */
+async function pulseTrain(ctx: ProcedureContext, p: PulseTrainParams): Promise<void> {
+  if (p.prepare === 'reset') {
+    for (let n = 1; n <= p.pulses; n++) {
+      ctx.checkCancelled();
+      ctx.record(await ctx.smu.pulse(p.resetV, p.width), { phase: 'reset', kind: 'pulse', pulse: n, cycle: 0 });
+      ctx.step('preparing: depressing to the low state');
+    }
+  }
+  for (let cycle = 0; cycle < p.cycles; cycle++) {
+    for (const [phase, v] of [
+      ['ltp', p.setV],
+      ['ltd', p.resetV],
+    ] as const) {
+      await readAt(ctx, p.readV, { phase, kind: 'read', pulse: 0, cycle });
+      for (let n = 1; n <= p.pulses; n++) {
+        ctx.checkCancelled();
+        ctx.record(await ctx.smu.pulse(v, p.width), { phase, kind: 'pulse', pulse: n, cycle });
+        await readAt(ctx, p.readV, { phase, kind: 'read', pulse: n, cycle });
+        ctx.step(`cycle ${cycle + 1}/${p.cycles} ${phase.toUpperCase()} pulse ${n}/${p.pulses}`);
+      }
+    }
+  }
+}
+
+/** Incremental-step pulse programming to each target, in both directions, repeated for a spread. */
+async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise<void> {
+  let pulseCount = 0;
+  const pulse = async (v: number, cycle: number, target: number | null) => {
+    ctx.checkCancelled();
+    ctx.record(await ctx.smu.pulse(v, p.width), { phase: 'verify', kind: 'pulse', pulse: pulseCount++, cycle, target });
+  };
+  const read = (cycle: number, target: number | null) => readAt(ctx, p.readV, { phase: 'verify', kind: 'read', pulse: pulseCount, cycle, target });
+
+  /** Pulses one way until the conductance stops moving: the end of the window. */
+  const saturate = async (v0: number, cycle: number) => {
+    let last = (await read(cycle, null)).g ?? 0;
+    for (let k = 0; k < 200; k++) {
+      const v = Math.sign(v0) * Math.min(ctx.smu.limits.maxVoltage, Math.abs(v0) + 10 * p.stepV);
+      await pulse(v, cycle, null);
+      const g = (await read(cycle, null)).g ?? 0;
+      if (Math.abs(g - last) <= 0.002 * Math.abs(last)) return g;
+      last = g;
+    }
+    return last;
+  };
+
+  let targets = p.targets;
+  if (!targets) {
+    const low = await saturate(p.resetStartV, 0);
+    const high = await saturate(p.setStartV, 0);
+    if (!(high > low * 1.05)) {
+      throw new Error(`The cell does not switch (${low.toExponential(3)} S → ${high.toExponential(3)} S): is it formed?`);
+    }
+    targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
+  }
+  const spacing = targets.length > 1 ? Math.min(...targets.slice(1).map((t, k) => t - targets![k]!)) : targets[0]!;
+  const band = p.tolerance * spacing;
+  const converged = new Array<number>(targets.length).fill(0);
+  for (let repeat = 0; repeat < p.repeats; repeat++) {
+    await saturate(p.resetStartV, repeat);
+    for (const [k, target] of targets.entries()) {
+      let vSet = p.setStartV;
+      let vReset = p.resetStartV;
+      for (let iteration = 0; iteration < p.maxIterations; iteration++) {
+        ctx.checkCancelled();
+        await ctx.smu.setVoltage(p.readV);
+        const m = await ctx.smu.measure();
+        const g = m.v !== 0 ? m.i / m.v : 0;
+        const inBand = Math.abs(g - target) <= band && !m.compliance;
+        ctx.record(m, { phase: 'verify', kind: inBand ? 'final' : 'read', pulse: pulseCount, cycle: repeat, target: k });
+        if (inBand) {
+          converged[k]!++;
+          break;
+        }
+        if (g < target) {
+          await pulse(vSet, repeat, k);
+          vSet = Math.min(ctx.smu.limits.maxVoltage, vSet + p.stepV);
+          vReset = p.resetStartV;
+        } else {
+          await pulse(vReset, repeat, k);
+          vReset = Math.max(-ctx.smu.limits.maxVoltage, vReset - p.stepV);
+          vSet = p.setStartV;
+        }
+      }
+      ctx.step(`repeat ${repeat + 1}/${p.repeats} level ${k + 1}/${targets.length}`);
+    }
+  }
+  ctx.summary.targets = targets;
+  ctx.summary.converged = converged;
+  ctx.summary.attempts = p.repeats;
+}
+
+export async function executeProcedure(ctx: ProcedureContext, params: ProcedureParams): Promise<void> {
+  switch (params.procedure) {
+    case 'forming':
+      return forming(ctx, params);
+    case 'set':
+    case 'reset':
+      return setReset(ctx, params);
+    case 'read':
+      return readProcedure(ctx, params);
+    case 'pulse-train':
+      return pulseTrain(ctx, params);
+    case 'write-verify':
+      return writeVerify(ctx, params);
+  }
+}
