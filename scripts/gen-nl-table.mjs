@@ -2,7 +2,10 @@
 // so pure code (renderer, worker, CLI) has it without file I/O. A unit test keeps the two equal.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const rows = readFileSync('resources/data/neurosim-nl-to-normalized-a.csv', 'utf8').trim().split('\n').slice(1);
+const rows = readFileSync('resources/data/neurosim-nl-to-normalized-a.csv', 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1);
 const nl = [];
 const normA = [];
 for (const row of rows) {

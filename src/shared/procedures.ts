@@ -82,22 +82,53 @@ export const WriteVerifyParams = SafetySettings.extend({
 });
 
 export const ProcedureParams = z
-  .discriminatedUnion('procedure', [FormingParams, SetResetParams, ReadParams, PulseTrainParams, WriteVerifyParams])
+  .discriminatedUnion('procedure', [
+    FormingParams,
+    SetResetParams,
+    ReadParams,
+    PulseTrainParams,
+    WriteVerifyParams,
+  ])
   .superRefine((params, ctx) => {
     const check = (name: string, v: number | undefined) => {
       if (v !== undefined && Math.abs(v) > params.maxVoltage) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `|${v}| V exceeds the maximum |V| of ${params.maxVoltage} V` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `|${v}| V exceeds the maximum |V| of ${params.maxVoltage} V`,
+        });
       }
     };
-    for (const key of ['vStart', 'vStop', 'vPeak', 'readV', 'setV', 'resetV', 'setStartV', 'resetStartV'] as const) {
+    for (const key of [
+      'vStart',
+      'vStop',
+      'vPeak',
+      'readV',
+      'setV',
+      'resetV',
+      'setStartV',
+      'resetStartV',
+    ] as const) {
       check(key, (params as Record<string, unknown>)[key] as number | undefined);
     }
     if (params.procedure === 'pulse-train') {
-      if (params.setV <= 0) ctx.addIssue({ code: 'custom', path: ['setV'], message: 'the potentiation (SET) pulse must be positive' });
-      if (params.resetV >= 0) ctx.addIssue({ code: 'custom', path: ['resetV'], message: 'the depression (RESET) pulse must be negative' });
+      if (params.setV <= 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['setV'],
+          message: 'the potentiation (SET) pulse must be positive',
+        });
+      if (params.resetV >= 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resetV'],
+          message: 'the depression (RESET) pulse must be negative',
+        });
     }
-    if (params.procedure === 'set' && params.vPeak <= 0) ctx.addIssue({ code: 'custom', path: ['vPeak'], message: 'a SET sweep goes positive' });
-    if (params.procedure === 'reset' && params.vPeak >= 0) ctx.addIssue({ code: 'custom', path: ['vPeak'], message: 'a RESET sweep goes negative' });
+    if (params.procedure === 'set' && params.vPeak <= 0)
+      ctx.addIssue({ code: 'custom', path: ['vPeak'], message: 'a SET sweep goes positive' });
+    if (params.procedure === 'reset' && params.vPeak >= 0)
+      ctx.addIssue({ code: 'custom', path: ['vPeak'], message: 'a RESET sweep goes negative' });
     if (params.procedure === 'write-verify' && params.targets) {
       for (let k = 1; k < params.targets.length; k++) {
         if (!(params.targets[k]! > params.targets[k - 1]!)) {

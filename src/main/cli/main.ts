@@ -4,6 +4,8 @@ import { appVersion } from '../paths';
 import { registerDoctor } from './commands/doctor';
 import { registerServe } from './commands/serve';
 import { registerSimSmu } from './commands/sim-smu';
+import { registerInstrumentCommands } from './commands/instrument';
+import { registerDataCommands } from './commands/data';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerServe(program);
   registerSimSmu(program);
+  registerInstrumentCommands(program);
+  registerDataCommands(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { ReramError } from '../../shared/errors';
 
 /** Exit codes: scripts can tell a usage error from a failed operation from a user cancel. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130, terminated: 143 } as const;
 
 export class UsageError extends ReramError {
   constructor(message: string) {

@@ -35,13 +35,22 @@ export interface InstrumentConnection {
 export function driverFor(session: ScpiSession, identity: Identity): Smu {
   const model = identity.model.toUpperCase();
   const make = identity.make.toUpperCase();
-  if (make.includes('KEITHLEY') && /^24(0[0-1]|10|20|25|30|40)\b/.test(model)) return new Keithley2400(session, identity);
-  if (make.includes('KEITHLEY') && /^24(50|60|61|70)\b/.test(model)) return new Keithley2450(session, identity);
-  if ((make.includes('KEYSIGHT') || make.includes('AGILENT')) && /^B29\d\d/.test(model)) return new KeysightB2900(session, identity);
+  if (make.includes('KEITHLEY') && /^24(0[0-1]|10|20|25|30|40)\b/.test(model))
+    return new Keithley2400(session, identity);
+  if (make.includes('KEITHLEY') && /^24(50|60|61|70)\b/.test(model))
+    return new Keithley2450(session, identity);
+  if ((make.includes('KEYSIGHT') || make.includes('AGILENT')) && /^B29\d\d/.test(model))
+    return new KeysightB2900(session, identity);
   if (make.includes('KEITHLEY') && /^26\d\d/.test(model)) {
-    throw new ReramError('UNSUPPORTED', `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`);
+    throw new ReramError(
+      'UNSUPPORTED',
+      `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`,
+    );
   }
-  throw new ReramError('UNSUPPORTED', `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`);
+  throw new ReramError(
+    'UNSUPPORTED',
+    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`,
+  );
 }
 
 export async function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
@@ -55,7 +64,10 @@ export async function openSession(resource: string, options: ConnectOptions = {}
   return session;
 }
 
-export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<InstrumentConnection> {
+export async function connectInstrument(
+  resource: string,
+  options: ConnectOptions = {},
+): Promise<InstrumentConnection> {
   const session = await openSession(resource, options);
   try {
     const identity = await session.identify();
@@ -69,7 +81,10 @@ export async function connectInstrument(resource: string, options: ConnectOption
       identity,
       virtual: isVirtual(identity),
       reconnectAndSwitchOff: async () => {
-        const rescue = await openSession(resource, { ...options, timeoutMs: Math.min(options.timeoutMs ?? 5000, 2000) });
+        const rescue = await openSession(resource, {
+          ...options,
+          timeoutMs: Math.min(options.timeoutMs ?? 5000, 2000),
+        });
         try {
           await rescue.write(':OUTP OFF');
           // Confirm where the instrument answers; a write that went out is the best we can do otherwise.

@@ -31,7 +31,10 @@ export class ScpiParseError extends ReramError {
     readonly reply: string,
     expected: string,
   ) {
-    super('SCPI_PARSE', `Malformed reply to '${command}': expected ${expected}, got '${printable(reply)}'`, { command, reply });
+    super('SCPI_PARSE', `Malformed reply to '${command}': expected ${expected}, got '${printable(reply)}'`, {
+      command,
+      reply,
+    });
     this.name = 'ScpiParseError';
   }
 }
@@ -65,6 +68,11 @@ export class SafetyError extends ReramError {
 
 /** Control characters shown as escapes, long replies cut, so an error message stays readable. */
 export function printable(text: string, max = 120): string {
-  const escaped = text.replace(/[\x00-\x1f\x7f-\xff]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const escaped = [...text]
+    .map((ch) => {
+      const code = ch.charCodeAt(0);
+      return code < 0x20 || (code >= 0x7f && code <= 0xff) ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
+    })
+    .join('');
   return escaped.length > max ? `${escaped.slice(0, max)}…` : escaped;
 }

@@ -23,7 +23,10 @@ const LINK_ERRORS = new Set(['CONNECTION_LOST', 'TRANSPORT', 'TIMEOUT']);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ReramError('TIMEOUT', `${what} did not finish within ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => reject(new ReramError('TIMEOUT', `${what} did not finish within ${ms} ms`)),
+      ms,
+    );
     promise.then(
       (value) => {
         clearTimeout(timer);
@@ -46,7 +49,9 @@ export class GuardedSmu implements Smu {
     private readonly options: GuardOptions = {},
   ) {
     if (!(limits.maxVoltage > 0) || limits.maxVoltage > inner.capabilities.maxVoltage) {
-      throw new SafetyError(`The maximum |V| must be between 0 and ${inner.capabilities.maxVoltage} V (got ${limits.maxVoltage}).`);
+      throw new SafetyError(
+        `The maximum |V| must be between 0 and ${inner.capabilities.maxVoltage} V (got ${limits.maxVoltage}).`,
+      );
     }
   }
 
@@ -63,7 +68,10 @@ export class GuardedSmu implements Smu {
   private checkVoltage(v: number, what: string): void {
     if (!Number.isFinite(v)) throw new SafetyError(`${what}: ${v} is not a voltage.`);
     if (Math.abs(v) > this.limits.maxVoltage) {
-      throw new SafetyError(`${what} of ${v} V exceeds the maximum |V| of ${this.limits.maxVoltage} V; nothing was sent.`, { v });
+      throw new SafetyError(
+        `${what} of ${v} V exceeds the maximum |V| of ${this.limits.maxVoltage} V; nothing was sent.`,
+        { v },
+      );
     }
   }
 
@@ -77,9 +85,15 @@ export class GuardedSmu implements Smu {
   }
 
   async configure(config: SmuConfig): Promise<void> {
-    if (!(config.compliance > 0)) throw new SafetyError('A compliance (A) is required before anything is sourced.');
-    if (config.compliance > this.limits.maxCompliance || config.compliance > this.inner.capabilities.maxCompliance) {
-      throw new SafetyError(`Compliance ${config.compliance} A exceeds the allowed ${Math.min(this.limits.maxCompliance, this.inner.capabilities.maxCompliance)} A.`);
+    if (!(config.compliance > 0))
+      throw new SafetyError('A compliance (A) is required before anything is sourced.');
+    if (
+      config.compliance > this.limits.maxCompliance ||
+      config.compliance > this.inner.capabilities.maxCompliance
+    ) {
+      throw new SafetyError(
+        `Compliance ${config.compliance} A exceeds the allowed ${Math.min(this.limits.maxCompliance, this.inner.capabilities.maxCompliance)} A.`,
+      );
     }
     this.configured = undefined;
     await this.inner.configure(config);
@@ -109,7 +123,9 @@ export class GuardedSmu implements Smu {
     this.checkVoltage(v, 'Pulse');
     this.requireCompliance('Pulse');
     if (!(width >= this.inner.capabilities.minPulseWidth)) {
-      throw new SafetyError(`A ${width} s pulse is shorter than this instrument can make (${this.inner.capabilities.minPulseWidth} s).`);
+      throw new SafetyError(
+        `A ${width} s pulse is shorter than this instrument can make (${this.inner.capabilities.minPulseWidth} s).`,
+      );
     }
     return this.inner.pulse(v, width);
   }

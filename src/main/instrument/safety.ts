@@ -24,10 +24,15 @@ export async function safeAll(timeoutMs = 3000, log: (m: string) => void = () =>
   await Promise.all(
     [...active.values()].map(async ({ label, safe }) => {
       try {
-        await Promise.race([safe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs))]);
+        await Promise.race([
+          safe(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs)),
+        ]);
         log(`${label}: output off`);
       } catch (error) {
-        log(`${label}: could not confirm output off (${(error as Error).message}); switch it off at the instrument`);
+        log(
+          `${label}: could not confirm output off (${(error as Error).message}); switch it off at the instrument`,
+        );
       }
     }),
   );
@@ -37,6 +42,8 @@ export interface ProcessSafetyOptions {
   log?: (message: string) => void;
   /** Extra cleanup after the outputs are off (close the database…). */
   beforeExit?: () => Promise<void> | void;
+  /** false when the caller handles SIGINT/SIGTERM itself (e.g. to cancel a run gracefully). */
+  handleSignals?: boolean;
 }
 
 export function installProcessSafety(options: ProcessSafetyOptions = {}): void {
@@ -54,8 +61,13 @@ export function installProcessSafety(options: ProcessSafetyOptions = {}): void {
       process.exit(code);
     }
   };
-  process.on('SIGINT', () => void shutdown('SIGINT', 130));
-  process.on('SIGTERM', () => void shutdown('SIGTERM', 143));
-  process.on('uncaughtException', (error) => void shutdown(`uncaught exception: ${error.stack ?? error.message}`, 1));
+  if (options.handleSignals !== false) {
+    process.on('SIGINT', () => void shutdown('SIGINT', 130));
+    process.on('SIGTERM', () => void shutdown('SIGTERM', 143));
+  }
+  process.on(
+    'uncaughtException',
+    (error) => void shutdown(`uncaught exception: ${error.stack ?? error.message}`, 1),
+  );
   process.on('unhandledRejection', (reason) => void shutdown(`unhandled rejection: ${String(reason)}`, 1));
 }

@@ -114,6 +114,8 @@ export class Store {
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
+  /** Runs found abandoned by a crashed process when this store was opened (now 'interrupted'). */
+  readonly interruptedAtOpen: number[];
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
@@ -135,7 +137,7 @@ export class Store {
     this.insertPoint = this.db.prepare(
       'INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.markInterruptedRuns();
+    this.interruptedAtOpen = this.markInterruptedRuns();
   }
 
   close(): void {

@@ -65,6 +65,8 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SYSTem:LOCal', set: () => {} },
     { pattern: ':DISPlay:ENABle', set: () => {} },
     { pattern: ':ABORt', set: (s) => (s.autoClear ? s.setOutput(false) : undefined) },
+    { pattern: ':STATus:QUEue:CLEar', set: (s) => clearErrors(s) },
+    { pattern: ':STATus:PRESet', set: () => {} },
     // Simulator-only: stands in for moving the probes to another cell of the die.
     {
       pattern: ':SIMulation:CELL',

@@ -110,7 +110,8 @@ export function parseMessage(line: string): ParsedUnit[] {
     const argText = space < 0 ? '' : raw.slice(space + 1).trim();
     const args = argText ? splitOutside(argText, ',').map((a) => a.trim()) : [];
     const isQuery = header.endsWith('?');
-    const bare = isQuery ? header.slice(0, -1) : header;
+    // ':*CLS' is accepted by real instruments as '*CLS'.
+    const bare = (isQuery ? header.slice(0, -1) : header).replace(/^:(?=\*)/, '');
     if (bare.startsWith('*')) {
       units.push({ tokens: [], common: bare.toUpperCase(), isQuery, args, raw });
       continue;

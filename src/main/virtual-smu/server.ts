@@ -22,8 +22,11 @@ export interface SimServerOptions {
   /** Wall seconds per virtual second: 1 is real time, 0 answers at once. */
   timeScale?: number;
   serial?: string;
-  /** Reply terminator ("\n" for LAN; the 2400's RS-232 can use "\r" or "\r\n"). */
-  replyTerminator?: string;
+  /**
+   * Also listen on a second loopback port for the serial side (the pty bridge), whose replies
+   * end with this terminator (the 2400's RS-232 setting: "\r", "\n" or "\r\n").
+   */
+  serialTerminator?: string;
   log?: (message: string) => void;
 }
 
@@ -32,6 +35,8 @@ export interface SimServer {
   port: number;
   instrument: VirtualInstrument;
   resource: string;
+  /** Loopback port of the serial side, when serialTerminator was given. */
+  serialPort?: number;
   connections(): number;
   close(): Promise<void>;
 }
@@ -40,6 +45,7 @@ interface Connection {
   socket: Socket;
   id: number;
   buffer: string;
+  terminator: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -48,7 +54,6 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const host = options.host ?? '127.0.0.1';
   const instrument = new VirtualInstrument(options.model, options.die, options.serial ?? 'SIM00001');
   const table = commandTable(options.model);
-  const terminator = options.replyTerminator ?? '\n';
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
   const connections = new Set<Connection>();
@@ -63,7 +68,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const affected = (conn: Connection) => fault !== 'NONE' && conn !== faultOwner;
 
   async function send(conn: Connection, text: string): Promise<void> {
-    const data = Buffer.from(text + terminator, 'latin1');
+    const data = Buffer.from(text + conn.terminator, 'latin1');
     if (chunkSize <= 0) {
       conn.socket.write(data);
       return;
@@ -134,8 +139,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     await send(conn, replies.join(';'));
   }
 
-  const server: Server = createServer((socket) => {
-    const conn: Connection = { socket, id: nextId++, buffer: '' };
+  const accept = (terminator: string) => (socket: Socket) => {
+    const conn: Connection = { socket, id: nextId++, buffer: '', terminator };
     connections.add(conn);
     socket.setNoDelay(true);
     log(`connection ${conn.id} from ${socket.remoteAddress}:${socket.remotePort}`);
@@ -159,23 +164,32 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       }
       log(`connection ${conn.id} closed`);
     });
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listen = (server: Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    });
+  const server: Server = createServer(accept('\n'));
+  const port = await listen(server, options.port ?? 0);
+  const serialServer =
+    options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator)) : undefined;
+  const serialPort = serialServer ? await listen(serialServer, 0) : undefined;
   return {
     host,
     port,
     instrument,
     resource: `TCPIP::${host}::${port}::SOCKET`,
+    ...(serialPort !== undefined ? { serialPort } : {}),
     connections: () => connections.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const conn of connections) conn.socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      for (const conn of connections) conn.socket.destroy();
+      await Promise.all(
+        [server, serialServer].map((srv) =>
+          srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : undefined,
+        ),
+      );
+    },
   };
 }

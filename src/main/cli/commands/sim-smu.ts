@@ -59,7 +59,7 @@ export function registerSimSmu(program: Command): void {
         port,
         serial,
         timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
-        replyTerminator: options.pty ? term : '\n',
+        ...(options.pty ? { serialTerminator: term } : {}),
         log: (message) => log(`sim-smu: ${message}`),
       }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE')
@@ -75,7 +75,7 @@ export function registerSimSmu(program: Command): void {
       const pty = options.pty
         ? await startPtyBridge({
             host,
-            port: server.port,
+            port: server.serialPort!,
             ...(options.ptyLink ? { link: String(options.ptyLink) } : {}),
             log: (m) => log(`sim-smu: ${m}`),
           })

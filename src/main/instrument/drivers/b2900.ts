@@ -8,15 +8,61 @@ import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 export class KeysightB2900 extends ScpiSmu {
   readonly driver = 'b2900' as const;
-  readonly capabilities: SmuCapabilities = { minPulseWidth: 50e-6, maxVoltage: 210, maxCompliance: 3.03, truePulse: true };
+  readonly capabilities: SmuCapabilities = {
+    minPulseWidth: 50e-6,
+    maxVoltage: 210,
+    maxCompliance: 3.03,
+    truePulse: true,
+  };
   private lineFrequency = 50;
   protected readonly table: SettingTable = {
-    level: { set: (v) => `:SOUR:VOLT ${num(v)}`, get: ':SOUR:VOLT?', unit: 'V', min: -210, max: 210, doc: 'DC / pulse base level' },
-    pulseLevel: { set: (v) => `:SOUR:VOLT:TRIG ${num(v)}`, get: ':SOUR:VOLT:TRIG?', unit: 'V', min: -210, max: 210, doc: 'pulse top level' },
-    compliance: { set: (i) => `:SENS:CURR:PROT ${num(i)}`, get: ':SENS:CURR:PROT?', unit: 'A', min: 1e-9, max: 3.03, doc: 'current compliance' },
-    nplc: { set: (n) => `:SENS:CURR:NPLC ${num(n)}`, get: ':SENS:CURR:NPLC?', unit: 'PLC', min: 4e-4, max: 100, doc: 'integration time' },
-    pulseWidth: { set: (w) => `:SOUR:PULS:WIDT ${num(w)}`, get: ':SOUR:PULS:WIDT?', unit: 's', min: 50e-6, max: 2, doc: 'pulse width' },
-    pulseShape: { set: (p) => `:SOUR:FUNC:SHAP ${p ? 'PULS' : 'DC'}`, unit: '', min: 0, max: 1, doc: '1: pulse, 0: DC' },
+    level: {
+      set: (v) => `:SOUR:VOLT ${num(v)}`,
+      get: ':SOUR:VOLT?',
+      unit: 'V',
+      min: -210,
+      max: 210,
+      doc: 'DC / pulse base level',
+    },
+    pulseLevel: {
+      set: (v) => `:SOUR:VOLT:TRIG ${num(v)}`,
+      get: ':SOUR:VOLT:TRIG?',
+      unit: 'V',
+      min: -210,
+      max: 210,
+      doc: 'pulse top level',
+    },
+    compliance: {
+      set: (i) => `:SENS:CURR:PROT ${num(i)}`,
+      get: ':SENS:CURR:PROT?',
+      unit: 'A',
+      min: 1e-9,
+      max: 3.03,
+      doc: 'current compliance',
+    },
+    nplc: {
+      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
+      get: ':SENS:CURR:NPLC?',
+      unit: 'PLC',
+      min: 4e-4,
+      max: 100,
+      doc: 'integration time',
+    },
+    pulseWidth: {
+      set: (w) => `:SOUR:PULS:WIDT ${num(w)}`,
+      get: ':SOUR:PULS:WIDT?',
+      unit: 's',
+      min: 50e-6,
+      max: 2,
+      doc: 'pulse width',
+    },
+    pulseShape: {
+      set: (p) => `:SOUR:FUNC:SHAP ${p ? 'PULS' : 'DC'}`,
+      unit: '',
+      min: 0,
+      max: 1,
+      doc: '1: pulse, 0: DC',
+    },
   };
 
   async configure(config: SmuConfig): Promise<void> {
@@ -40,14 +86,18 @@ export class KeysightB2900 extends ScpiSmu {
   private async withTrip(command: string, reply: string): Promise<Measurement> {
     const [v, i] = parseNumbers(command, reply, { count: 2 }) as [number, number];
     const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
-    const compliance = Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SENS:CURR:PROT:TRIP? (@1)') : false;
+    const compliance =
+      Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SENS:CURR:PROT:TRIP? (@1)') : false;
     return { v, i, compliance };
   }
 
   async measure(): Promise<Measurement> {
     await this.setSetting('pulseShape', 0);
     await this.setSetting('nplc', this.config?.nplc ?? 1);
-    return this.withTrip(':MEAS? (@1)', await this.session.query(':MEAS? (@1)', { timeoutMs: this.session.timeoutMs + 2000 }));
+    return this.withTrip(
+      ':MEAS? (@1)',
+      await this.session.query(':MEAS? (@1)', { timeoutMs: this.session.timeoutMs + 2000 }),
+    );
   }
 
   async pulse(v: number, width: number): Promise<Measurement> {
@@ -55,8 +105,14 @@ export class KeysightB2900 extends ScpiSmu {
     await this.setSetting('pulseWidth', width);
     await this.setSetting('level', 0);
     await this.setSetting('pulseLevel', v);
-    await this.setSetting('nplc', Math.min(this.config?.nplc ?? 1, Math.max(4e-4, width * this.lineFrequency * 0.5)));
+    await this.setSetting(
+      'nplc',
+      Math.min(this.config?.nplc ?? 1, Math.max(4e-4, width * this.lineFrequency * 0.5)),
+    );
     await this.session.write(':INIT (@1)');
-    return this.withTrip(':FETC? (@1)', await this.session.query(':FETC? (@1)', { timeoutMs: this.session.timeoutMs + 2000 }));
+    return this.withTrip(
+      ':FETC? (@1)',
+      await this.session.query(':FETC? (@1)', { timeoutMs: this.session.timeoutMs + 2000 }),
+    );
   }
 }

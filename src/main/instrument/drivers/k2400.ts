@@ -12,16 +12,69 @@ const COMPLIANCE_BIT = 1 << 3;
 
 export class Keithley2400 extends ScpiSmu {
   readonly driver = 'k2400' as const;
-  readonly capabilities: SmuCapabilities = { minPulseWidth: 0.5e-3, maxVoltage: 210, maxCompliance: 1.05, truePulse: false };
+  readonly capabilities: SmuCapabilities = {
+    minPulseWidth: 0.5e-3,
+    maxVoltage: 210,
+    maxCompliance: 1.05,
+    truePulse: false,
+  };
   private lineFrequency = 50;
   protected readonly table: SettingTable = {
-    level: { set: (v) => `:SOUR:VOLT:LEV ${num(v)}`, get: ':SOUR:VOLT:LEV?', unit: 'V', min: -210, max: 210, doc: 'DC source level' },
-    compliance: { set: (i) => `:SENS:CURR:PROT ${num(i)}`, get: ':SENS:CURR:PROT?', unit: 'A', min: 1e-9, max: 1.05, doc: 'current compliance' },
-    nplc: { set: (n) => `:SENS:CURR:NPLC ${num(n)}`, get: ':SENS:CURR:NPLC?', unit: 'PLC', min: 0.01, max: 10, doc: 'integration time' },
-    sourceDelay: { set: (s) => `:SOUR:DEL ${num(s)}`, get: ':SOUR:DEL?', unit: 's', min: 0, max: 9999.999, doc: 'delay between sourcing and measuring' },
-    autoClear: { set: (on) => `:SOUR:CLE:AUTO ${on ? 'ON' : 'OFF'}`, get: ':SOUR:CLE:AUTO?', unit: '', min: 0, max: 1, doc: 'output off after each reading' },
-    triggerCount: { set: (n) => `:TRIG:COUN ${n}`, get: ':TRIG:COUN?', unit: '', min: 1, max: 2500, doc: 'readings per :READ?' },
-    currentRange: { set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'), unit: 'A', min: 0, max: 1.05, doc: 'current range (0: auto)' },
+    level: {
+      set: (v) => `:SOUR:VOLT:LEV ${num(v)}`,
+      get: ':SOUR:VOLT:LEV?',
+      unit: 'V',
+      min: -210,
+      max: 210,
+      doc: 'DC source level',
+    },
+    compliance: {
+      set: (i) => `:SENS:CURR:PROT ${num(i)}`,
+      get: ':SENS:CURR:PROT?',
+      unit: 'A',
+      min: 1e-9,
+      max: 1.05,
+      doc: 'current compliance',
+    },
+    nplc: {
+      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
+      get: ':SENS:CURR:NPLC?',
+      unit: 'PLC',
+      min: 0.01,
+      max: 10,
+      doc: 'integration time',
+    },
+    sourceDelay: {
+      set: (s) => `:SOUR:DEL ${num(s)}`,
+      get: ':SOUR:DEL?',
+      unit: 's',
+      min: 0,
+      max: 9999.999,
+      doc: 'delay between sourcing and measuring',
+    },
+    autoClear: {
+      set: (on) => `:SOUR:CLE:AUTO ${on ? 'ON' : 'OFF'}`,
+      get: ':SOUR:CLE:AUTO?',
+      unit: '',
+      min: 0,
+      max: 1,
+      doc: 'output off after each reading',
+    },
+    triggerCount: {
+      set: (n) => `:TRIG:COUN ${n}`,
+      get: ':TRIG:COUN?',
+      unit: '',
+      min: 1,
+      max: 2500,
+      doc: 'readings per :READ?',
+    },
+    currentRange: {
+      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
+      unit: 'A',
+      min: 0,
+      max: 1.05,
+      doc: 'current range (0: auto)',
+    },
   };
 
   async configure(config: SmuConfig): Promise<void> {
@@ -33,7 +86,10 @@ export class Keithley2400 extends ScpiSmu {
     await s.write(':FORM:ELEM VOLT,CURR,RES,TIME,STAT');
     this.forget();
     await this.setSetting('compliance', config.compliance);
-    await this.setSetting('currentRange', config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange);
+    await this.setSetting(
+      'currentRange',
+      config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange,
+    );
     await this.setSetting('nplc', config.nplc);
     await this.setSetting('sourceDelay', 0);
     await this.setSetting('triggerCount', 1);
@@ -49,7 +105,11 @@ export class Keithley2400 extends ScpiSmu {
     const values = parseNumbers(command, reply, { multipleOf: FIELDS });
     const out: Measurement[] = [];
     for (let k = 0; k < values.length; k += FIELDS) {
-      out.push({ v: values[k]!, i: values[k + 1]!, compliance: (Math.round(values[k + 4]!) & COMPLIANCE_BIT) !== 0 });
+      out.push({
+        v: values[k]!,
+        i: values[k + 1]!,
+        compliance: (Math.round(values[k + 4]!) & COMPLIANCE_BIT) !== 0,
+      });
     }
     return out;
   }

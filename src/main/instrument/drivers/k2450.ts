@@ -10,14 +10,53 @@ const READ = ':READ? "defbuffer1", SOUR, READ, REL';
 
 export class Keithley2450 extends ScpiSmu {
   readonly driver = 'k2450' as const;
-  readonly capabilities: SmuCapabilities = { minPulseWidth: 0.5e-3, maxVoltage: 210, maxCompliance: 1.05, truePulse: false };
+  readonly capabilities: SmuCapabilities = {
+    minPulseWidth: 0.5e-3,
+    maxVoltage: 210,
+    maxCompliance: 1.05,
+    truePulse: false,
+  };
   private lineFrequency = 50;
   protected readonly table: SettingTable = {
-    level: { set: (v) => `:SOUR:VOLT ${num(v)}`, get: ':SOUR:VOLT?', unit: 'V', min: -210, max: 210, doc: 'DC source level' },
-    compliance: { set: (i) => `:SOUR:VOLT:ILIM ${num(i)}`, get: ':SOUR:VOLT:ILIM?', unit: 'A', min: 1e-9, max: 1.05, doc: 'current limit' },
-    nplc: { set: (n) => `:SENS:CURR:NPLC ${num(n)}`, get: ':SENS:CURR:NPLC?', unit: 'PLC', min: 0.01, max: 10, doc: 'integration time' },
-    sourceDelay: { set: (s) => `:SOUR:VOLT:DEL ${num(s)}`, get: ':SOUR:VOLT:DEL?', unit: 's', min: 0, max: 10000, doc: 'source delay before a reading' },
-    currentRange: { set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'), unit: 'A', min: 0, max: 1.05, doc: 'current range (0: auto)' },
+    level: {
+      set: (v) => `:SOUR:VOLT ${num(v)}`,
+      get: ':SOUR:VOLT?',
+      unit: 'V',
+      min: -210,
+      max: 210,
+      doc: 'DC source level',
+    },
+    compliance: {
+      set: (i) => `:SOUR:VOLT:ILIM ${num(i)}`,
+      get: ':SOUR:VOLT:ILIM?',
+      unit: 'A',
+      min: 1e-9,
+      max: 1.05,
+      doc: 'current limit',
+    },
+    nplc: {
+      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
+      get: ':SENS:CURR:NPLC?',
+      unit: 'PLC',
+      min: 0.01,
+      max: 10,
+      doc: 'integration time',
+    },
+    sourceDelay: {
+      set: (s) => `:SOUR:VOLT:DEL ${num(s)}`,
+      get: ':SOUR:VOLT:DEL?',
+      unit: 's',
+      min: 0,
+      max: 10000,
+      doc: 'source delay before a reading',
+    },
+    currentRange: {
+      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
+      unit: 'A',
+      min: 0,
+      max: 1.05,
+      doc: 'current range (0: auto)',
+    },
   };
 
   async configure(config: SmuConfig): Promise<void> {
@@ -28,7 +67,10 @@ export class Keithley2450 extends ScpiSmu {
     await s.write(':SOUR:VOLT:READ:BACK ON');
     this.forget();
     await this.setSetting('compliance', config.compliance);
-    await this.setSetting('currentRange', config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange);
+    await this.setSetting(
+      'currentRange',
+      config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange,
+    );
     await this.setSetting('nplc', config.nplc);
     await this.setSetting('sourceDelay', 0);
     const lfr = Number(await s.query(':SYST:LFR?'));
@@ -38,10 +80,15 @@ export class Keithley2450 extends ScpiSmu {
   }
 
   private async read(): Promise<Measurement> {
-    const [v, i] = parseNumbers(READ, await this.session.query(READ, { timeoutMs: this.session.timeoutMs + 2000 }), { count: 3 }) as [number, number, number];
+    const [v, i] = parseNumbers(
+      READ,
+      await this.session.query(READ, { timeoutMs: this.session.timeoutMs + 2000 }),
+      { count: 3 },
+    ) as [number, number, number];
     const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
     // Ask the instrument only when the reading is at the limit.
-    const compliance = Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SOUR:VOLT:ILIM:TRIP?') : false;
+    const compliance =
+      Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SOUR:VOLT:ILIM:TRIP?') : false;
     return { v, i, compliance };
   }
 

@@ -19,10 +19,16 @@ export interface SettingSpec {
 
 export type SettingTable = Record<string, SettingSpec>;
 
-export function checkRange(name: string, value: number, spec: Pick<SettingSpec, 'min' | 'max' | 'unit'>): void {
+export function checkRange(
+  name: string,
+  value: number,
+  spec: Pick<SettingSpec, 'min' | 'max' | 'unit'>,
+): void {
   if (!Number.isFinite(value)) throw outOfRange(`${name} must be a finite number, got ${value}`);
   if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-    throw outOfRange(`${name} ${value} ${spec.unit} is outside the instrument's range ${spec.min ?? '−∞'}…${spec.max ?? '∞'} ${spec.unit}`);
+    throw outOfRange(
+      `${name} ${value} ${spec.unit} is outside the instrument's range ${spec.min ?? '−∞'}…${spec.max ?? '∞'} ${spec.unit}`,
+    );
   }
 }
 

@@ -43,13 +43,20 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
   ctx.summary.formed = formedAt !== undefined;
   ctx.summary.formingVoltage = formedAt ?? null;
   ctx.summary.conductanceAfter = read.g;
-  ctx.log(formedAt !== undefined ? `formed at ${formedAt.toFixed(2)} V; now ${read.g?.toExponential(3)} S` : `no forming event up to ${p.vStop} V`);
+  ctx.log(
+    formedAt !== undefined
+      ? `formed at ${formedAt.toFixed(2)} V; now ${read.g?.toExponential(3)} S`
+      : `no forming event up to ${p.vStop} V`,
+  );
 }
 
 /** DC staircase 0 → vPeak → 0 (I–V loop), then a read. */
 async function setReset(ctx: ProcedureContext, p: SetResetParams): Promise<void> {
   const steps = Math.ceil(Math.abs(p.vPeak) / p.vStep);
-  const levels = [...Array.from({ length: steps + 1 }, (_, k) => (p.vPeak * k) / steps), ...Array.from({ length: steps }, (_, k) => (p.vPeak * (steps - 1 - k)) / steps)];
+  const levels = [
+    ...Array.from({ length: steps + 1 }, (_, k) => (p.vPeak * k) / steps),
+    ...Array.from({ length: steps }, (_, k) => (p.vPeak * (steps - 1 - k)) / steps),
+  ];
   const phase: Phase = p.procedure;
   for (const [k, v] of levels.entries()) {
     ctx.checkCancelled();
@@ -75,7 +82,12 @@ async function pulseTrain(ctx: ProcedureContext, p: PulseTrainParams): Promise<v
   if (p.prepare === 'reset') {
     for (let n = 1; n <= p.pulses; n++) {
       ctx.checkCancelled();
-      ctx.record(await ctx.smu.pulse(p.resetV, p.width), { phase: 'reset', kind: 'pulse', pulse: n, cycle: 0 });
+      ctx.record(await ctx.smu.pulse(p.resetV, p.width), {
+        phase: 'reset',
+        kind: 'pulse',
+        pulse: n,
+        cycle: 0,
+      });
       ctx.step('preparing: depressing to the low state');
     }
   }
@@ -100,9 +112,16 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
   let pulseCount = 0;
   const pulse = async (v: number, cycle: number, target: number | null) => {
     ctx.checkCancelled();
-    ctx.record(await ctx.smu.pulse(v, p.width), { phase: 'verify', kind: 'pulse', pulse: pulseCount++, cycle, target });
+    ctx.record(await ctx.smu.pulse(v, p.width), {
+      phase: 'verify',
+      kind: 'pulse',
+      pulse: pulseCount++,
+      cycle,
+      target,
+    });
   };
-  const read = (cycle: number, target: number | null) => readAt(ctx, p.readV, { phase: 'verify', kind: 'read', pulse: pulseCount, cycle, target });
+  const read = (cycle: number, target: number | null) =>
+    readAt(ctx, p.readV, { phase: 'verify', kind: 'read', pulse: pulseCount, cycle, target });
 
   /** Pulses one way until the conductance stops moving: the end of the window. */
   const saturate = async (v0: number, cycle: number) => {
@@ -122,11 +141,14 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
     const low = await saturate(p.resetStartV, 0);
     const high = await saturate(p.setStartV, 0);
     if (!(high > low * 1.05)) {
-      throw new Error(`The cell does not switch (${low.toExponential(3)} S → ${high.toExponential(3)} S): is it formed?`);
+      throw new Error(
+        `The cell does not switch (${low.toExponential(3)} S → ${high.toExponential(3)} S): is it formed?`,
+      );
     }
     targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
   }
-  const spacing = targets.length > 1 ? Math.min(...targets.slice(1).map((t, k) => t - targets![k]!)) : targets[0]!;
+  const spacing =
+    targets.length > 1 ? Math.min(...targets.slice(1).map((t, k) => t - targets![k]!)) : targets[0]!;
   const band = p.tolerance * spacing;
   const converged = new Array<number>(targets.length).fill(0);
   for (let repeat = 0; repeat < p.repeats; repeat++) {
@@ -140,7 +162,13 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
         const m = await ctx.smu.measure();
         const g = m.v !== 0 ? m.i / m.v : 0;
         const inBand = Math.abs(g - target) <= band && !m.compliance;
-        ctx.record(m, { phase: 'verify', kind: inBand ? 'final' : 'read', pulse: pulseCount, cycle: repeat, target: k });
+        ctx.record(m, {
+          phase: 'verify',
+          kind: inBand ? 'final' : 'read',
+          pulse: pulseCount,
+          cycle: repeat,
+          target: k,
+        });
         if (inBand) {
           converged[k]!++;
           break;

@@ -38,12 +38,21 @@ export interface RunResult {
 }
 
 export async function runProcedure(
-  connection: Pick<InstrumentConnection, 'smu' | 'session' | 'virtual' | 'reconnectAndSwitchOff' | 'resource'>,
+  connection: Pick<
+    InstrumentConnection,
+    'smu' | 'session' | 'virtual' | 'reconnectAndSwitchOff' | 'resource'
+  >,
   params: ProcedureParams,
   callbacks: RunCallbacks = {},
 ): Promise<RunResult> {
-  const smu = new GuardedSmu(connection.smu, { maxVoltage: params.maxVoltage, maxCompliance: params.compliance }, { rescue: () => connection.reconnectAndSwitchOff() });
-  const unregister = registerInstrument(`${connection.smu.identity.model} at ${connection.resource}`, () => smu.safe());
+  const smu = new GuardedSmu(
+    connection.smu,
+    { maxVoltage: params.maxVoltage, maxCompliance: params.compliance },
+    { rescue: () => connection.reconnectAndSwitchOff() },
+  );
+  const unregister = registerInstrument(`${connection.smu.identity.model} at ${connection.resource}`, () =>
+    smu.safe(),
+  );
   const started = performance.now();
   const total = procedureSteps(params);
   let done = 0;
@@ -77,7 +86,13 @@ export async function runProcedure(
     step(message) {
       done++;
       const elapsedS = (performance.now() - started) / 1000;
-      callbacks.onProgress?.({ done, total, elapsedS, remainingS: done > 0 ? (elapsedS / done) * Math.max(0, total - done) : null, ...(message ? { message } : {}) });
+      callbacks.onProgress?.({
+        done,
+        total,
+        elapsedS,
+        remainingS: done > 0 ? (elapsedS / done) * Math.max(0, total - done) : null,
+        ...(message ? { message } : {}),
+      });
     },
     checkCancelled: () => throwIfAborted(callbacks.signal),
     sleep: (s) => cancellableSleep(s, callbacks.signal),
@@ -98,7 +113,12 @@ export async function runProcedure(
     result = { status: 'completed', points: seq, summary };
   } catch (error) {
     const cancelled = error instanceof CancelledError;
-    result = { status: cancelled ? 'cancelled' : 'failed', points: seq, summary, ...(cancelled ? {} : { error: await explain(error, connection.session) }) };
+    result = {
+      status: cancelled ? 'cancelled' : 'failed',
+      points: seq,
+      summary,
+      ...(cancelled ? {} : { error: await explain(error, connection.session) }),
+    };
   } finally {
     try {
       await smu.safe();
@@ -109,7 +129,10 @@ export async function runProcedure(
         status: 'failed',
         points: seq,
         summary,
-        error: { code: 'SAFETY', message: result?.error ? `${result.error.message} — and: ${message}` : message },
+        error: {
+          code: 'SAFETY',
+          message: result?.error ? `${result.error.message} — and: ${message}` : message,
+        },
       };
     }
     unregister();
@@ -119,9 +142,13 @@ export async function runProcedure(
 }
 
 /** A timeout or a malformed reply often has a reason in the instrument's error queue: add its text. */
-async function explain(error: unknown, session: Pick<InstrumentConnection['session'], 'drainErrors' | 'connected'>): Promise<SerializedError> {
+async function explain(
+  error: unknown,
+  session: Pick<InstrumentConnection['session'], 'drainErrors' | 'connected'>,
+): Promise<SerializedError> {
   const serialized = serializeError(error);
-  if ((serialized.code !== 'TIMEOUT' && serialized.code !== 'SCPI_PARSE') || !session.connected) return serialized;
+  if ((serialized.code !== 'TIMEOUT' && serialized.code !== 'SCPI_PARSE') || !session.connected)
+    return serialized;
   try {
     const entries = await Promise.race([
       session.drainErrors(),
@@ -129,7 +156,11 @@ async function explain(error: unknown, session: Pick<InstrumentConnection['sessi
     ]);
     if (entries.length === 0) return serialized;
     const text = entries.map((e) => `${e.code},"${e.message}"`).join('; ');
-    return { ...serialized, message: `${serialized.message}; the instrument reports: ${text}`, details: { ...serialized.details, instrumentErrors: entries } };
+    return {
+      ...serialized,
+      message: `${serialized.message}; the instrument reports: ${text}`,
+      details: { ...serialized.details, instrumentErrors: entries },
+    };
   } catch {
     return serialized;
   }

@@ -6,7 +6,8 @@ export type Identity = InstrumentIdentity;
 /** "KEITHLEY INSTRUMENTS INC.,MODEL 2400,1234567,C30 …" → make, model "2400", serial, firmware. */
 export function parseIdn(reply: string): Identity {
   const parts = reply.split(',').map((p) => p.trim());
-  if (parts.length < 4 || !parts[0] || !parts[1]) throw new ScpiParseError('*IDN?', reply, 'make,model,serial,firmware');
+  if (parts.length < 4 || !parts[0] || !parts[1])
+    throw new ScpiParseError('*IDN?', reply, 'make,model,serial,firmware');
   return {
     make: parts[0],
     model: parts[1].replace(/^MODEL\s+/i, ''),

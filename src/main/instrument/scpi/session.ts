@@ -5,7 +5,14 @@
  */
 import { TERMINATORS, type Terminator } from '../transport/resource';
 import type { Transport } from '../transport/transport';
-import { ConnectionLostError, InstrumentError, printable, ScpiParseError, ScpiTimeoutError, type InstrumentErrorEntry } from '../errors';
+import {
+  ConnectionLostError,
+  InstrumentError,
+  printable,
+  ScpiParseError,
+  ScpiTimeoutError,
+  type InstrumentErrorEntry,
+} from '../errors';
 import { parseIdn, type Identity } from './idn';
 
 export interface SessionOptions {
@@ -150,7 +157,12 @@ export class ScpiSession {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ScpiTimeoutError('*OPC?', this.timeoutMs, ' while resynchronising after a timeout: the instrument is not answering');
+      if (remaining <= 0)
+        throw new ScpiTimeoutError(
+          '*OPC?',
+          this.timeoutMs,
+          ' while resynchronising after a timeout: the instrument is not answering',
+        );
       const line = await this.readLine('*OPC?', remaining);
       if (line.trim() === '1') break;
       this.log('!', `discarded stale reply '${printable(line)}'`);
@@ -174,7 +186,10 @@ export class ScpiSession {
   }
 
   /** A reply of comma-separated numbers; throws ScpiParseError on anything else. */
-  async queryNumbers(command: string, options: { count?: number; multipleOf?: number; timeoutMs?: number } = {}): Promise<number[]> {
+  async queryNumbers(
+    command: string,
+    options: { count?: number; multipleOf?: number; timeoutMs?: number } = {},
+  ): Promise<number[]> {
     const reply = await this.query(command, options);
     return parseNumbers(command, reply, options);
   }
@@ -218,14 +233,22 @@ export class ScpiSession {
   }
 }
 
-export function parseNumbers(command: string, reply: string, options: { count?: number; multipleOf?: number } = {}): number[] {
+export function parseNumbers(
+  command: string,
+  reply: string,
+  options: { count?: number; multipleOf?: number } = {},
+): number[] {
   const parts = reply.split(',').map((p) => p.trim());
   const values = parts.map(Number);
   const expected = options.count ? `${options.count} number(s)` : 'comma-separated numbers';
-  if (parts.some((p) => p === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(p)) || values.some((v) => !Number.isFinite(v))) {
+  if (
+    parts.some((p) => p === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(p)) ||
+    values.some((v) => !Number.isFinite(v))
+  ) {
     throw new ScpiParseError(command, reply, expected);
   }
-  if (options.count !== undefined && values.length !== options.count) throw new ScpiParseError(command, reply, expected);
+  if (options.count !== undefined && values.length !== options.count)
+    throw new ScpiParseError(command, reply, expected);
   if (options.multipleOf !== undefined && values.length % options.multipleOf !== 0) {
     throw new ScpiParseError(command, reply, `a multiple of ${options.multipleOf} numbers`);
   }

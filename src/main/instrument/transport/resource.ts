@@ -16,10 +16,15 @@ export interface SerialSettings {
 }
 
 export type ResourceSpec =
-  | { kind: 'tcp'; host: string; port: number }
-  | ({ kind: 'serial'; path: string } & SerialSettings);
+  { kind: 'tcp'; host: string; port: number } | ({ kind: 'serial'; path: string } & SerialSettings);
 
-export const DEFAULT_SERIAL: SerialSettings = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, flow: 'none' };
+export const DEFAULT_SERIAL: SerialSettings = {
+  baudRate: 9600,
+  dataBits: 8,
+  parity: 'none',
+  stopBits: 1,
+  flow: 'none',
+};
 // The Keithley 2400's RS-232 accepts these rates (front panel: COMMUNICATION > RS-232 > BAUD).
 export const K2400_BAUD_RATES = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600] as const;
 
@@ -47,5 +52,7 @@ export function parseResource(text: string, serial: Partial<SerialSettings> = {}
 }
 
 export function formatResource(spec: ResourceSpec): string {
-  return spec.kind === 'tcp' ? `TCPIP::${spec.host.includes(':') ? `[${spec.host}]` : spec.host}::${spec.port}::SOCKET` : `ASRL${spec.path}::INSTR`;
+  return spec.kind === 'tcp'
+    ? `TCPIP::${spec.host.includes(':') ? `[${spec.host}]` : spec.host}::${spec.port}::SOCKET`
+    : `ASRL${spec.path}::INSTR`;
 }

@@ -1,5 +1,5 @@
 import type { SerialPort as SerialPortType } from 'serialport';
-import { TransportError } from '../errors';
+import { ConnectionLostError, TransportError } from '../errors';
 import type { SerialSettings } from './resource';
 import type { Transport, TransportHandlers } from './transport';
 
@@ -36,7 +36,11 @@ export class SerialTransport implements Transport {
       autoOpen: false,
     });
     await new Promise<void>((resolve, reject) =>
-      port.open((error) => (error ? reject(new TransportError(`Cannot open serial port ${this.path}: ${error.message}`)) : resolve())),
+      port.open((error) =>
+        error
+          ? reject(new TransportError(`Cannot open serial port ${this.path}: ${error.message}`))
+          : resolve(),
+      ),
     );
     port.on('data', (chunk: Buffer) => handlers.onData(chunk));
     port.on('error', () => {});
@@ -48,11 +52,18 @@ export class SerialTransport implements Transport {
 
   write(data: Buffer): Promise<void> {
     const port = this.port;
-    if (!port?.isOpen) return Promise.reject(new TransportError(`${this.resource} is not open`));
+    if (!port?.isOpen)
+      return Promise.reject(
+        new ConnectionLostError(`The serial port ${this.path} is closed (adapter unplugged?).`),
+      );
     return new Promise((resolve, reject) => {
       port.write(data, (error) => {
-        if (error) return reject(new TransportError(error.message));
-        port.drain((drainError) => (drainError ? reject(new TransportError(drainError.message)) : resolve()));
+        if (error) return reject(new ConnectionLostError(`Writing to ${this.path} failed: ${error.message}`));
+        port.drain((drainError) =>
+          drainError
+            ? reject(new ConnectionLostError(`Writing to ${this.path} failed: ${drainError.message}`))
+            : resolve(),
+        );
       });
     });
   }

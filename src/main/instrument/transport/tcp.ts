@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { TransportError } from '../errors';
+import { ConnectionLostError, TransportError } from '../errors';
 import type { Transport, TransportHandlers } from './transport';
 
 /** LAN raw socket (SCPI over TCP, port 5025 on Keithley 2450 and Keysight B2900). */
@@ -27,11 +27,19 @@ export class TcpTransport implements Transport {
       const socket = new Socket();
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new TransportError(`No answer from ${this.host}:${this.port} within ${this.connectTimeoutMs} ms (is the instrument on the network?)`));
+        reject(
+          new TransportError(
+            `No answer from ${this.host}:${this.port} within ${this.connectTimeoutMs} ms (is the instrument on the network?)`,
+          ),
+        );
       }, this.connectTimeoutMs);
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new TransportError(`Cannot connect to ${this.host}:${this.port}: ${error.code ?? error.message}`, { code: error.code }));
+        reject(
+          new TransportError(`Cannot connect to ${this.host}:${this.port}: ${error.code ?? error.message}`, {
+            code: error.code,
+          }),
+        );
       });
       socket.connect(this.port, this.host, () => {
         clearTimeout(timer);
@@ -52,8 +60,20 @@ export class TcpTransport implements Transport {
 
   write(data: Buffer): Promise<void> {
     const socket = this.socket;
-    if (!socket || socket.destroyed) return Promise.reject(new TransportError(`${this.resource} is not open`));
-    return new Promise((resolve, reject) => socket.write(data, (error) => (error ? reject(new TransportError(error.message)) : resolve())));
+    if (!socket || socket.destroyed || !socket.writable) {
+      return Promise.reject(
+        new ConnectionLostError(
+          `Lost the connection to ${this.resource}. Check the cable and the instrument.`,
+        ),
+      );
+    }
+    return new Promise((resolve, reject) =>
+      socket.write(data, (error) =>
+        error
+          ? reject(new ConnectionLostError(`Lost the connection to ${this.resource} (${error.message}).`))
+          : resolve(),
+      ),
+    );
   }
 
   close(): Promise<void> {

@@ -1,0 +1,251 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import type { FittedCurve, LevelTable } from '../../../shared/levels/level-table';
+import { formatPercent, formatSI } from '../../../shared/units';
+import { fitRun, profileFromTable } from '../../services/fitting';
+import { ProfileLibrary } from '../../services/profiles';
+import { pointsToCsv } from '../../store/csv';
+import { openCliStore } from '../db';
+import { formatTable, log, printJson, printLine, UsageError } from '../output';
+import { parsePositive, parsePositiveInt } from '../parse';
+
+function describeFit(fit: FittedCurve): string {
+  const u = fit.uncertainty;
+  return (
+    `${fit.direction.toUpperCase()}: Gmin ${formatSI(fit.gMin, 'S')} ± ${formatSI(u.gMin, 'S', 2)}, Gmax ${formatSI(fit.gMax, 'S')} ± ${formatSI(u.gMax, 'S', 2)}, ` +
+    `NL ${fit.nl.toFixed(2)} ± ${u.nl.toFixed(2)}${fit.nlClamped ? ' (outside the NeuroSim table)' : ''} (A = ${fit.a.toFixed(1)} of ${fit.pMax} pulses), ` +
+    `R² ${fit.r2.toFixed(4)}, RMSE ${formatSI(fit.rmse, 'S', 2)}, C2C σ ${formatPercent(fit.c2cSigma)} (${fit.points} reads, ${fit.cycles} cycles)`
+  );
+}
+
+export function printLevelTable(table: LevelTable): void {
+  printLine(`${table.name}: ${table.levels.length} levels, read at ${formatSI(table.readVoltage, 'V')}`);
+  printLine(
+    formatTable(
+      ['level', 'G', 'σ', 'n'],
+      table.levels.map((l, k) => [k, formatSI(l.g, 'S', 4), formatSI(l.sigma, 'S', 3), l.n]),
+    ),
+  );
+}
+
+export function registerDataCommands(program: Command): void {
+  program
+    .command('runs')
+    .description('list measurement runs in the database')
+    .option('--db <file>', 'SQLite database (default: the OS user-data folder)')
+    .option('--limit <n>', 'most recent N runs', '50')
+    .option('--json', 'machine-readable output')
+    .action((options: { db?: string; limit: string; json?: boolean }) => {
+      const store = openCliStore(options.db);
+      try {
+        const runs = store.listRuns(parsePositiveInt(options.limit, '--limit'));
+        if (options.json) return printJson(runs);
+        if (runs.length === 0) return log(`no runs in ${store.path}`);
+        printLine(
+          formatTable(
+            ['id', 'procedure', 'status', 'points', 'cell', 'started', 'instrument'],
+            runs.map((r) => [
+              r.id,
+              r.procedure,
+              r.status,
+              r.pointCount,
+              r.cell ?? '',
+              r.startedAt.replace('T', ' ').slice(0, 19),
+              r.instrument ?? '',
+            ]),
+          ),
+        );
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('points')
+    .argument('<run-id>', 'run id (see `reram-bench runs`)')
+    .description("print a run's raw points as CSV (SI units)")
+    .option('--db <file>', 'SQLite database')
+    .action((id: string, options: { db?: string }) => {
+      const store = openCliStore(options.db);
+      try {
+        const runId = parsePositiveInt(id, 'run id');
+        store.getRun(runId);
+        process.stdout.write(pointsToCsv(store.getPoints(runId)));
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('fit')
+    .argument('<run-id>', 'a pulse-train or write-verify run')
+    .description(
+      'fit the pulse-response model and build a level table; saves it, and with --name a device profile',
+    )
+    .option('--bits <b>', 'b-bit table: 2^b states at equally spaced pulse counts (default: every state)')
+    .option('--name <profile>', 'save a device profile with this name')
+    .option('--material <stack>', 'material stack for the profile')
+    .option('--force', 'replace an existing profile with the same name')
+    .option('--db <file>', 'SQLite database')
+    .option('--json', 'machine-readable output')
+    .action(
+      (
+        id: string,
+        options: {
+          bits?: string;
+          name?: string;
+          material?: string;
+          force?: boolean;
+          db?: string;
+          json?: boolean;
+        },
+      ) => {
+        const store = openCliStore(options.db);
+        try {
+          const runId = parsePositiveInt(id, 'run id');
+          const bits = options.bits === undefined ? undefined : parsePositiveInt(options.bits, '--bits');
+          const result = fitRun(store, runId, {
+            ...(bits ? { bits } : {}),
+            ...(options.name ? { name: options.name } : {}),
+          });
+          for (const warning of result.warnings) log(`warning: ${warning}`);
+          if (options.name) {
+            const library = new ProfileLibrary(store);
+            library.save(
+              profileFromTable(result.table, {
+                name: options.name,
+                ...(options.material ? { materialStack: options.material } : {}),
+                run: result.run,
+              }),
+              {
+                overwrite: options.force ?? false,
+              },
+            );
+            log(`saved profile '${options.name}'`);
+          }
+          if (options.json) {
+            printJson({
+              runId,
+              levelTableId: result.levelTableId,
+              profile: options.name ?? null,
+              warnings: result.warnings,
+              table: result.table,
+            });
+            return;
+          }
+          for (const fit of result.table.fits) printLine(describeFit(fit));
+          printLine();
+          printLevelTable(result.table);
+        } finally {
+          store.close();
+        }
+      },
+    );
+
+  const profile = program
+    .command('profile')
+    .description('device profiles: list, show, export, import, delete');
+  const withLibrary = <T>(db: string | undefined, action: (library: ProfileLibrary) => T): T => {
+    const store = openCliStore(db);
+    try {
+      return action(new ProfileLibrary(store));
+    } finally {
+      store.close();
+    }
+  };
+
+  profile
+    .command('list')
+    .description('built-in presets and your profiles')
+    .option('--db <file>', 'SQLite database')
+    .option('--json', 'machine-readable output')
+    .action((options: { db?: string; json?: boolean }) =>
+      withLibrary(options.db, (library) => {
+        const list = library.list();
+        if (options.json) return printJson(list);
+        printLine(
+          formatTable(
+            ['name', 'source', 'material', 'levels', 'Gmin', 'Gmax'],
+            list.map((p) => [
+              p.name + (p.readOnly ? ' (built-in)' : ''),
+              p.source,
+              p.materialStack,
+              p.tables[0]?.levels ?? 0,
+              formatSI(p.tables[0]?.gMin, 'S'),
+              formatSI(p.tables[0]?.gMax, 'S'),
+            ]),
+          ),
+        );
+      }),
+    );
+
+  profile
+    .command('show')
+    .argument('<name>', 'profile name')
+    .option('--db <file>', 'SQLite database')
+    .option('--json', 'the profile JSON')
+    .action((name: string, options: { db?: string; json?: boolean }) =>
+      withLibrary(options.db, (library) => {
+        const p = library.get(name);
+        if (options.json) return printJson(p);
+        printLine(`${p.name} — ${p.materialStack || 'material not set'} (${p.provenance.source})`);
+        if (p.notes) printLine(p.notes);
+        for (const table of p.tables) {
+          printLine();
+          for (const fit of table.fits) printLine(describeFit(fit));
+          printLevelTable(table);
+        }
+      }),
+    );
+
+  profile
+    .command('export')
+    .argument('<name>', 'profile name')
+    .requiredOption('--out <file>', 'F.json (whole profile) or F.csv (one level table)')
+    .option('--table <name>', 'CSV: which table (default: the first)')
+    .option('--db <file>', 'SQLite database')
+    .action((name: string, options: { out: string; table?: string; db?: string }) =>
+      withLibrary(options.db, (library) => {
+        const ext = extname(options.out).toLowerCase();
+        if (ext !== '.json' && ext !== '.csv') throw new UsageError('--out must end in .json or .csv');
+        writeFileSync(options.out, library.export(name, ext === '.json' ? 'json' : 'csv', options.table));
+        log(`exported '${name}' to ${options.out}`);
+      }),
+    );
+
+  profile
+    .command('import')
+    .argument('<file>', 'a profile .json or a level-table .csv (level,g_siemens,sigma_siemens,n)')
+    .option('--name <name>', 'profile name (CSV: default is the file name)')
+    .option('--read-voltage <V>', 'CSV: read voltage of the table', '0.1')
+    .option('--force', 'replace an existing profile with the same name')
+    .option('--db <file>', 'SQLite database')
+    .option('--json', 'print the imported profile')
+    .action(
+      (
+        file: string,
+        options: { name?: string; readVoltage: string; force?: boolean; db?: string; json?: boolean },
+      ) =>
+        withLibrary(options.db, (library) => {
+          const text = readFileSync(file, 'utf8');
+          const imported = library.import(text, file, {
+            ...(options.name ? { name: options.name } : {}),
+            readVoltage: parsePositive(options.readVoltage, '--read-voltage'),
+            overwrite: options.force ?? false,
+          });
+          if (options.json) printJson(imported);
+          log(
+            `imported '${imported.name}' (${imported.tables.length} table${imported.tables.length === 1 ? '' : 's'})`,
+          );
+        }),
+    );
+
+  profile
+    .command('delete')
+    .argument('<name>', 'profile name')
+    .option('--db <file>', 'SQLite database')
+    .action((name: string, options: { db?: string }) =>
+      withLibrary(options.db, (library) => library.delete(name)),
+    );
+}

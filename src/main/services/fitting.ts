@@ -1,0 +1,74 @@
+/** From a stored run to a level table (and optionally a device profile). */
+import { ReramError } from '../../shared/errors';
+import { levelTableFromPulseTrain, levelTableFromWriteVerify } from '../../shared/levels/extract';
+import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
+import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shared/profile/schema';
+import type { RunSummary } from '../../shared/run';
+import { appVersion } from '../paths';
+import type { Store } from '../store/store';
+
+export interface FitRunResult {
+  run: RunSummary;
+  table: LevelTable;
+  levelTableId: number;
+  warnings: string[];
+}
+
+export function fitRun(
+  store: Store,
+  runId: number,
+  options: { bits?: number; name?: string } = {},
+): FitRunResult {
+  const run = store.getRun(runId);
+  const warnings: string[] = [];
+  if (run.status !== 'completed')
+    warnings.push(`Run ${runId} is ${run.status}: the table uses the ${run.pointCount} points it recorded.`);
+  const points = store.getPoints(runId);
+  const provenance = {
+    runIds: [runId],
+    ...(run.instrument ? { instrument: run.instrument } : {}),
+    ...(run.cell !== null ? { cell: run.cell } : {}),
+    createdAt: new Date().toISOString(),
+    softwareVersion: appVersion(),
+  };
+  const name = options.name ?? `run ${runId}${options.bits ? ` ${options.bits}-bit` : ''}`;
+  let table: LevelTable;
+  if (run.procedure === 'pulse-train') {
+    table = levelTableFromPulseTrain(points, options.bits, { name, provenance });
+  } else if (run.procedure === 'write-verify') {
+    table = levelTableFromWriteVerify(points, { name, provenance });
+    if (options.bits !== undefined) table = { ...selectLevels(table, options.bits), name };
+  } else {
+    throw new ReramError(
+      'FIT',
+      `Run ${runId} is a ${run.procedure} run; level tables come from pulse-train or write-verify runs.`,
+    );
+  }
+  warnings.push(...table.provenance.warnings);
+  const levelTableId = store.saveLevelTable(table, runId);
+  return { run, table, levelTableId, warnings };
+}
+
+export function profileFromTable(
+  table: LevelTable,
+  options: { name: string; materialStack?: string; notes?: string; run?: RunSummary },
+): DeviceProfile {
+  const now = new Date().toISOString();
+  return {
+    schemaVersion: PROFILE_SCHEMA_VERSION,
+    name: options.name,
+    materialStack: options.materialStack ?? '',
+    sample:
+      options.run?.cell !== null && options.run?.cell !== undefined ? { cell: String(options.run.cell) } : {},
+    notes: options.notes ?? '',
+    units: SI_UNITS,
+    tables: [{ ...table, name: table.name }],
+    provenance: {
+      source: 'measured',
+      createdAt: now,
+      softwareVersion: appVersion(),
+      ...(options.run?.instrument ? { instrument: options.run.instrument } : {}),
+      runIds: table.provenance.runIds,
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The profile library: the built-in read-only presets plus the user's profiles in SQLite, and
+ * import/export in the JSON and CSV forms. Bad files are rejected whole: nothing is written.
+ */
+import { basename, extname } from 'node:path';
+import { ReramError } from '../../shared/errors';
+import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
+import { builtinProfiles } from '../../shared/profile/builtin';
+import { levelTableToCsv, parseLevelCsv } from '../../shared/profile/csv';
+import { parseProfileJson, ProfileFormatError, serializeProfile } from '../../shared/profile/json';
+import {
+  PROFILE_SCHEMA_VERSION,
+  SI_UNITS,
+  summarizeProfile,
+  type DeviceProfile,
+  type ProfileSummary,
+} from '../../shared/profile/schema';
+import { appVersion } from '../paths';
+import type { Store } from '../store/store';
+
+export type ExportFormat = 'json' | 'csv';
+
+export class ProfileLibrary {
+  private readonly builtins: DeviceProfile[];
+
+  constructor(private readonly store: Store) {
+    this.builtins = builtinProfiles(appVersion());
+  }
+
+  private builtin(name: string): DeviceProfile | undefined {
+    const key = name.trim().toLowerCase();
+    return this.builtins.find(
+      (p) => p.name.toLowerCase() === key || p.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') === key,
+    );
+  }
+
+  list(): ProfileSummary[] {
+    return [
+      ...this.builtins.map((p) => summarizeProfile(p, true, null)),
+      ...this.store
+        .listProfiles()
+        .map(({ profile, updatedAt }) => summarizeProfile(profile, false, updatedAt)),
+    ];
+  }
+
+  get(name: string): DeviceProfile {
+    const profile = this.builtin(name) ?? this.store.getProfile(name)?.profile;
+    if (!profile)
+      throw new ReramError('NOT_FOUND', `No profile named '${name}'. See \`reram-bench profile list\`.`);
+    return profile;
+  }
+
+  isBuiltin(name: string): boolean {
+    return this.builtin(name) !== undefined;
+  }
+
+  save(profile: DeviceProfile, options: { overwrite?: boolean } = {}): void {
+    if (this.isBuiltin(profile.name))
+      throw new ReramError('CONFLICT', `'${profile.name}' is a built-in profile; choose another name.`);
+    this.store.saveProfile(profile, options);
+  }
+
+  delete(name: string): void {
+    if (this.isBuiltin(name))
+      throw new ReramError('CONFLICT', `'${name}' is built in and cannot be deleted.`);
+    if (!this.store.deleteProfile(name)) throw new ReramError('NOT_FOUND', `No profile named '${name}'.`);
+  }
+
+  /** Parses and validates an import without saving it. */
+  parseImport(
+    text: string,
+    fileName: string,
+    options: { name?: string; readVoltage?: number } = {},
+  ): DeviceProfile {
+    const format = extname(fileName).toLowerCase();
+    if (format === '.csv') {
+      const name = options.name ?? basename(fileName, extname(fileName));
+      const now = new Date().toISOString();
+      const table = parseLevelCsv(
+        text,
+        { name, readVoltage: options.readVoltage ?? 0.1, createdAt: now, softwareVersion: appVersion() },
+        basename(fileName),
+      );
+      return {
+        schemaVersion: PROFILE_SCHEMA_VERSION,
+        name,
+        materialStack: '',
+        sample: {},
+        notes: `Imported from ${basename(fileName)}`,
+        units: SI_UNITS,
+        tables: [table],
+        provenance: { source: 'imported', createdAt: now, softwareVersion: appVersion(), runIds: [] },
+      };
+    }
+    if (format !== '.json')
+      throw new ProfileFormatError(
+        `${basename(fileName)}: import takes a .json profile or a .csv level table.`,
+      );
+    const profile = parseProfileJson(text, basename(fileName));
+    return options.name ? { ...profile, name: options.name } : profile;
+  }
+
+  import(
+    text: string,
+    fileName: string,
+    options: { name?: string; readVoltage?: number; overwrite?: boolean } = {},
+  ): DeviceProfile {
+    const profile = this.parseImport(text, fileName, options);
+    this.save(profile, { overwrite: options.overwrite ?? false });
+    return profile;
+  }
+
+  export(name: string, format: ExportFormat, tableName?: string): string {
+    const profile = this.get(name);
+    if (format === 'json') return serializeProfile(profile);
+    return levelTableToCsv(this.table(profile, tableName));
+  }
+
+  table(profile: DeviceProfile, tableName?: string, bits?: number): LevelTable {
+    const table = tableName ? profile.tables.find((t) => t.name === tableName) : profile.tables[0];
+    if (!table)
+      throw new ReramError('NOT_FOUND', `Profile '${profile.name}' has no table named '${tableName}'.`);
+    return bits === undefined ? table : selectLevels(table, bits);
+  }
+}

@@ -1,0 +1,92 @@
+import { Socket } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { findPreset } from '../../src/shared/levels/presets';
+import { Die } from '../../src/main/virtual-smu/die';
+import type { SmuModel } from '../../src/main/virtual-smu/instrument';
+import { startSimServer, type SimServer } from '../../src/main/virtual-smu/server';
+import { startCli, stopChild } from './cli';
+
+export interface SimOptions {
+  model?: SmuModel;
+  preset?: string;
+  cells?: number;
+  seed?: number;
+  noiseScale?: number;
+  d2dScale?: number;
+  timeScale?: number;
+}
+
+/** The virtual SMU in this process, on a free loopback port. */
+export function startSim(options: SimOptions = {}): Promise<SimServer> {
+  const preset = findPreset(options.preset ?? 'AlOx/HfO2')!;
+  const die = new Die({
+    preset,
+    cells: options.cells ?? 4,
+    seed: options.seed ?? 1,
+    noiseScale: options.noiseScale ?? 1,
+    d2dScale: options.d2dScale ?? 1,
+  });
+  return startSimServer({ model: options.model ?? '2400', die, timeScale: options.timeScale ?? 0 });
+}
+
+/** The virtual SMU as its own process (`reram-bench sim-smu`), as users and the app start it. */
+export async function spawnSim(
+  args: string[],
+): Promise<{
+  child: ChildProcess;
+  tcp: string;
+  port: number;
+  pty?: string;
+  stop: () => Promise<number | null>;
+}> {
+  const wantsPty = args.includes('--pty');
+  const ready = wantsPty ? /(TCPIP::[^\n]+::SOCKET)\n(ASRL[^\n]+::INSTR)\n/ : /(TCPIP::[^\n]+::SOCKET)\n/;
+  const { child, match } = await startCli(['sim-smu', '--listen', '127.0.0.1:0', ...args], ready);
+  const tcp = match[1]!;
+  return {
+    child,
+    tcp,
+    port: Number(tcp.split('::')[2]),
+    ...(wantsPty ? { pty: match[2]! } : {}),
+    stop: () => stopChild(child),
+  };
+}
+
+/** One SCPI exchange on a fresh TCP connection (independent of the client under test). */
+export function rawQuery(port: number, commands: string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const replies: string[] = [];
+    let buffer = '';
+    const expected = commands.filter((c) => c.includes('?')).length;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no reply to ${commands.join('; ')}`));
+    }, 5000);
+    socket.connect(port, '127.0.0.1', () => {
+      for (const command of commands) socket.write(`${command}\n`);
+      if (expected === 0) {
+        clearTimeout(timer);
+        socket.end();
+        resolve([]);
+      }
+    });
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      replies.push(...lines);
+      if (replies.length >= expected) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(replies);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+export async function outputIsOn(port: number): Promise<boolean> {
+  const [reply] = await rawQuery(port, [':OUTP?']);
+  return reply?.trim() === '1';
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { levelTableFromPulseTrain, levelTableFromWriteVerify } from '../../src/shared/levels/extract';
+import { ProcedureParams } from '../../src/shared/procedures';
+import type { Point } from '../../src/shared/run';
+import { connectInstrument, type InstrumentConnection } from '../../src/main/instrument/connect';
+import { runProcedure } from '../../src/main/instrument/procedures/runner';
+import type { SimServer } from '../../src/main/virtual-smu/server';
+import { outputIsOn, startSim } from '../helpers/sim';
+
+const provenance = { runIds: [], createdAt: '2026-01-01T00:00:00Z', softwareVersion: 'test' };
+
+describe.each(['2400', '2450', 'b2900'] as const)('%s over a LAN socket to the virtual SMU', (model) => {
+  let sim: SimServer;
+  let connection: InstrumentConnection;
+  afterEach(async () => {
+    await connection?.close();
+    await sim?.close();
+  });
+
+  it('identifies, forms, reads, runs a pulse train and write-verify, and leaves the output off', async () => {
+    sim = await startSim({ model, seed: 11 });
+    connection = await connectInstrument(sim.resource);
+    expect(connection.smu.driver).toBe(model === '2400' ? 'k2400' : model === '2450' ? 'k2450' : 'b2900');
+    expect(connection.virtual).toBe(true);
+
+    const run = async (raw: Record<string, unknown>) => {
+      const points: Point[] = [];
+      let settings: Record<string, unknown> = {};
+      const result = await runProcedure(
+        connection,
+        ProcedureParams.parse({ maxVoltage: 5, compliance: 1e-3, ...raw }),
+        {
+          onPoint: (p) => points.push(p),
+          onConfigured: (s) => (settings = s),
+        },
+      );
+      expect(result.error).toBeUndefined();
+      expect(result.status).toBe('completed');
+      expect(await outputIsOn(sim.port)).toBe(false);
+      return { points, result, settings };
+    };
+
+    const pristine = await run({ procedure: 'read', count: 3 });
+    expect(pristine.points[0]!.g!).toBeLessThan(1e-6); // pristine: tens of GΩ
+    expect(pristine.settings.compliance).toBeCloseTo(1e-3);
+
+    const forming = await run({ procedure: 'forming', vStop: 4 });
+    expect(forming.result.summary.formed).toBe(true);
+    expect(forming.points.every((p) => Math.abs(p.v) <= 5)).toBe(true);
+
+    const train = await run({ procedure: 'pulse-train', pulses: 40, cycles: 2, maxVoltage: 2 });
+    expect(train.points.filter((p) => p.kind === 'read' && p.phase === 'ltp')).toHaveLength(2 * 41);
+    const table = levelTableFromPulseTrain(train.points, 3, { name: 't', provenance });
+    expect(table.levels).toHaveLength(8);
+    expect(table.gMax / table.gMin).toBeGreaterThan(2); // AlOx/HfO2: 13.4 → 59.2 µS
+
+    const verify = await run({ procedure: 'write-verify', levels: 4, repeats: 3, maxVoltage: 2.5 });
+    const wv = levelTableFromWriteVerify(verify.points, { name: 'wv', provenance });
+    expect(wv.levels).toHaveLength(4);
+    const targets = verify.result.summary.targets as number[];
+    wv.levels.forEach((level, k) =>
+      expect(Math.abs(level.g - targets[k]!)).toBeLessThan(0.25 * (targets[1]! - targets[0]!)),
+    );
+  });
+});
