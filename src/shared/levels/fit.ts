@@ -98,23 +98,37 @@ function solve(xs: number[], ys: number[], direction: PulseDirection, pMax: numb
   const tail = ys.filter((_, k) => xs[k]! >= pMax * 0.95);
   const start = direction === 'ltp' ? [mean(head), mean(tail)] : [mean(tail), mean(head)];
   let best: RawFit | undefined;
-  for (const nl of [0.2, 1, 3, 6]) {
-    const s0 = Math.log(normalizedAFromNl(nl));
-    const result = levenbergMarquardt({ x: xs, y: ys }, model, {
-      initialValues: [start[0]!, start[1]!, s0],
-      jacobianFunction: jac,
-      damping: 1e-2,
-      maxIterations: 400,
-      errorTolerance: 1e-16,
-      improvementThreshold: 1e-9,
-      minValues: [-10, -10, Math.log(1e-3)],
-      maxValues: [10, 10, Math.log(1e4)],
-    });
-    const theta = result.parameterValues as [number, number, number];
+  const ssrOf = (theta: number[]) => {
     const f = model(theta);
     let ssr = 0;
     for (let k = 0; k < xs.length; k++) ssr += (ys[k]! - f(xs[k]!)) ** 2;
-    if (!best || ssr < best.ssr) best = { theta, ssr, jtjInverse: undefined };
+    return ssr;
+  };
+  for (const nl of [0.3, 1.5, 5]) {
+    let theta = [start[0]!, start[1]!, Math.log(normalizedAFromNl(nl))];
+    let ssr = ssrOf(theta);
+    // The library stops only on an absolute error or an iteration cap; run it in short bursts
+    // and stop when a burst no longer improves the fit (relative change below 1e-12).
+    for (let burst = 0; burst < 30; burst++) {
+      const result = levenbergMarquardt({ x: xs, y: ys }, model, {
+        initialValues: theta,
+        jacobianFunction: jac,
+        damping: 1e-2,
+        maxIterations: 15,
+        errorTolerance: 1e-30,
+        improvementThreshold: 1e-9,
+        minValues: [-10, -10, Math.log(1e-3)],
+        maxValues: [10, 10, Math.log(1e4)],
+      });
+      const next = result.parameterValues;
+      const nextSsr = ssrOf(next);
+      const improved = ssr - nextSsr;
+      if (nextSsr <= ssr) theta = next;
+      const settled = improved <= 1e-12 * ssr + 1e-300;
+      ssr = Math.min(ssr, nextSsr);
+      if (settled) break;
+    }
+    if (!best || ssr < best.ssr) best = { theta: theta as [number, number, number], ssr, jtjInverse: undefined };
   }
   const j = jac(best!.theta);
   const jtj = [
@@ -215,10 +229,10 @@ export function fitPulseCurve(
   const gMin = gRef + u0 * gScale;
   const gMax = gRef + u1 * gScale;
   const nlEstimate = nlFromNormalizedA(a / pMax);
-  // dNL/ds by central difference through the table (NL is a table lookup, not a formula).
-  const h = 1e-4;
-  const nlAt = (sv: number) => nlFromNormalizedA(Math.exp(sv)).nl;
-  const dNlDs = (nlAt(s + h) - nlAt(s - h)) / (2 * h);
+  // NL is a table lookup, not a formula, and saturates at the table's ends: map the A interval
+  // through the table and take the wider side, so a clamped NL still carries an honest spread.
+  const nlAt = (sv: number) => nlFromNormalizedA(Math.min(1e300, Math.max(1e-300, Math.exp(sv)))).nl;
+  const nlUncertainty = Math.max(Math.abs(nlAt(s - se[2]!) - nlEstimate.nl), Math.abs(nlEstimate.nl - nlAt(s + se[2]!)));
 
   let ssTot = 0;
   const yMean = mean(ys);
@@ -240,7 +254,7 @@ export function fitPulseCurve(
       gMin: se[0]! * gScale,
       gMax: se[1]! * gScale,
       a: a * se[2]!,
-      nl: Math.abs(dNlDs) * se[2]!,
+      nl: nlUncertainty,
     },
     points: xs.length,
     cycles: cycles.length,

@@ -1,0 +1,19 @@
+// npm run bench -- [scpi|store|predict|ui|all]
+import { benchScpi } from './scpi';
+import { benchStore } from './store';
+
+const suites: Record<string, () => Promise<void>> = {
+  scpi: benchScpi,
+  store: benchStore,
+};
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = requested.length === 0 || requested.includes('all') ? Object.keys(suites) : requested;
+for (const name of names) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown benchmark '${name}'; choose from ${Object.keys(suites).join(', ')}, all`);
+    process.exit(2);
+  }
+  await suite();
+}

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { Store } from '../../src/main/store/store';
+import { REPO_ROOT } from '../helpers/cli';
+
+it('kill -9 during a run loses at most the last batch, and the run is marked interrupted on reopen', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'reram-crash-')), 'crash.db');
+  const batch = 50;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'fixtures', 'stream-points.ts'), path, String(batch)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if ((output.match(/flushed/g) ?? []).length >= 4 && !child.killed) {
+        child.kill('SIGKILL');
+        resolve();
+      }
+    });
+  });
+  await exited;
+  const generated = Math.max(...[...output.matchAll(/point (\d+)/g)].map((m) => Number(m[1]) + 1));
+  const committed = Math.max(...[...output.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1])));
+
+  const store = new Store(path);
+  const run = store.listRuns()[0]!;
+  const stored = store.getPoints(run.id);
+  store.close();
+  expect(run.status).toBe('interrupted');
+  expect(run.error).toMatch(/stopped unexpectedly/);
+  expect(stored.length).toBeGreaterThanOrEqual(committed);
+  expect(generated - stored.length).toBeLessThanOrEqual(batch);
+  expect(stored.map((p) => p.seq)).toEqual(Array.from({ length: stored.length }, (_, k) => k));
+});

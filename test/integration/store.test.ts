@@ -1,0 +1,101 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinProfiles } from '../../src/shared/profile/builtin';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from '../../src/main/store/migrations';
+import { RunWriter, Store } from '../../src/main/store/store';
+import { makePoint } from '../helpers/points';
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'reram-store-')), 'bench.db');
+const identity = { make: 'KEITHLEY INSTRUMENTS INC.', model: '2400', serial: '1234', firmware: 'C30', raw: 'KEITHLEY…' };
+
+describe('SQLite store', () => {
+  it('creates the schema in an empty file, with WAL and foreign keys', () => {
+    const path = tempDb();
+    const store = new Store(path);
+    expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+    expect(tables).toEqual(['instruments', 'level_tables', 'points', 'profiles', 'runs', 'samples']);
+    store.close();
+  });
+
+  it.each(Array.from({ length: SCHEMA_VERSION }, (_, v) => v))('migrates a version-%i file to the latest, keeping its data', (from) => {
+    const path = tempDb();
+    const old = new Database(path);
+    migrate(old, from);
+    expect(schemaVersion(old)).toBe(from);
+    if (from >= 1) {
+      old.prepare("INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('pulse-train', '{}', 'completed', '2026-01-01', '0.0.1')").run();
+      old.prepare("INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('read', '{}', 'running', '2026-01-02', '0.0.1')").run();
+      const insert = old.prepare("INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)");
+      for (let k = 0; k < 5; k++) insert.run(k);
+    }
+    if (from >= 2) old.prepare("INSERT INTO profiles (name, profile_json, created_at, updated_at) VALUES ('legacy', ?, 'x', 'x')").run(JSON.stringify(builtinProfiles('0.0.1')[0]));
+    old.close();
+
+    const store = new Store(path);
+    expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+    if (from >= 1) {
+      const run = store.getRun(1);
+      expect(run.pointCount).toBe(5);
+      expect(store.getPoints(1)).toHaveLength(5);
+      // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
+      expect(store.getRun(2).status).toBe('interrupted');
+    }
+    if (from >= 2) expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
+    store.close();
+  });
+
+  it('refuses a database from a newer version instead of damaging it', () => {
+    const path = tempDb();
+    const db = new Database(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => new Store(path)).toThrow(/newer ReRAM Bench/);
+  });
+
+  it('round-trips runs, points, settings, level tables and profiles', () => {
+    const path = tempDb();
+    let store = new Store(path);
+    const runId = store.createRun({ procedure: 'pulse-train', params: { pulses: 3 }, instrument: identity, resource: 'TCPIP::x::5025::SOCKET', cell: 2, softwareVersion: '1.0.0' });
+    store.setRunSettings(runId, { compliance: 1e-3 });
+    const writer = new RunWriter(store, runId, { batchSize: 4 });
+    const points = Array.from({ length: 10 }, (_, seq) => makePoint({ seq, g: seq === 3 ? null : 1e-5 * seq, compliance: seq === 5, target: seq === 7 ? 2 : null }));
+    points.forEach((p) => writer.add(p));
+    expect(writer.written).toBe(8); // two full batches committed while streaming
+    writer.finish('completed');
+    const profile = builtinProfiles('1.0.0')[2]!;
+    store.saveProfile({ ...profile, name: 'mine' });
+    expect(() => store.saveProfile({ ...profile, name: 'MINE' })).toThrow(/already exists/);
+    store.saveLevelTable(profile.tables[0]!, runId);
+    store.close();
+
+    store = new Store(path);
+    const run = store.getRun(runId);
+    expect(run).toMatchObject({ procedure: 'pulse-train', status: 'completed', pointCount: 10, cell: 2, params: { pulses: 3 }, resource: 'TCPIP::x::5025::SOCKET' });
+    expect(run.instrument).toContain('2400');
+    expect(store.runSettings(runId)).toEqual({ compliance: 1e-3 });
+    expect(store.getPoints(runId)).toEqual(points);
+    expect(store.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
+    expect(store.getProfile('mine')?.profile).toEqual({ ...profile, name: 'mine' });
+    expect(store.listRuns()).toHaveLength(1);
+    expect(() => store.getRun(999)).toThrow(/does not exist/);
+    store.deleteRun(runId);
+    expect(store.getPoints(runId)).toEqual([]); // cascade
+    store.close();
+  });
+
+  it('does not mark a run interrupted while its process is alive', () => {
+    const path = tempDb();
+    const writerStore = new Store(path);
+    const runId = writerStore.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
+    const other = new Store(path, { pid: process.pid + 1 });
+    expect(other.getRun(runId).status).toBe('running');
+    other.close();
+    writerStore.close();
+  });
+});
