@@ -221,3 +221,20 @@ export function quantizeLayer(
     histogram,
   };
 }
+
+/**
+ * The weight values a layer's levels can realise (the non-negative side for the differential
+ * scheme, whose negative weights mirror them), for plotting levels over a weight histogram.
+ */
+export function candidateWeights(method: QuantMethod, scheme: MappingScheme, alpha: number, levels: readonly number[]): number[] {
+  const L = levels.length;
+  const g0 = levels[0]!;
+  const span = levels[L - 1]! - g0;
+  if (method === 'ideal-linear') {
+    // A perfectly linear device over the same window: evenly spaced.
+    const step = (alpha * span) / (L - 1);
+    return levels.map((_, k) => (scheme === 'differential' ? k * step : -(alpha * span) / 2 + k * step));
+  }
+  const reference = scheme === 'differential' ? g0 : (g0 + levels[L - 1]!) / 2;
+  return levels.map((g) => alpha * (g - reference));
+}

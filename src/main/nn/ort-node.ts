@@ -1,0 +1,27 @@
+import * as ort from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
+import type { OrtRuntime, OrtSessionLike, OrtTensorLike } from '../../shared/nn/runtime';
+
+/** ONNX Runtime for Node (CLI and main process), CPU execution provider. */
+export function nodeRuntime(options: { threads?: number } = {}): OrtRuntime {
+  const threads = options.threads ?? availableParallelism();
+  return {
+    description: `onnxruntime-node ${ort.env.versions.common}, CPU, ${threads} intra-op thread${threads === 1 ? '' : 's'}`,
+    async createSession(model): Promise<OrtSessionLike> {
+      const session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+      return {
+        inputNames: session.inputNames,
+        outputNames: session.outputNames,
+        // Our graphs have float outputs only.
+        run: async (feeds) => (await session.run(feeds as Record<string, ort.Tensor>)) as unknown as Record<string, OrtTensorLike>,
+        release: () => session.release(),
+      };
+    },
+    floatTensor: (data, dims) => new ort.Tensor('float32', data, [...dims]),
+  };
+}

@@ -1,0 +1,35 @@
+import { throwIfCancelled, type CancelToken } from '../errors';
+import type { Dataset } from './datasets';
+import type { OrtRuntime, OrtSessionLike } from './runtime';
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  outputName?: string;
+  cancel?: CancelToken;
+  onBatch?(done: number, total: number): void;
+}
+
+export function argmax(data: ArrayLike<number>, offset: number, length: number): number {
+  let best = 0;
+  for (let k = 1; k < length; k++) if (data[offset + k]! > data[offset + best]!) best = k;
+  return best;
+}
+
+/** Top-1 accuracy of a session over a dataset, in batches. */
+export async function evaluateAccuracy(runtime: OrtRuntime, session: OrtSessionLike, dataset: Dataset, options: EvaluateOptions = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 250;
+  const size = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
+  const inputName = session.inputNames[0]!;
+  const outputName = options.outputName ?? session.outputNames[0]!;
+  let correct = 0;
+  for (let start = 0; start < dataset.count; start += batchSize) {
+    throwIfCancelled(options.cancel);
+    const n = Math.min(batchSize, dataset.count - start);
+    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [n, ...dataset.shape]);
+    const output = (await session.run({ [inputName]: input }))[outputName]!;
+    const classes = output.dims[output.dims.length - 1]!;
+    for (let k = 0; k < n; k++) if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) correct++;
+    options.onBatch?.(start + n, dataset.count);
+  }
+  return dataset.count ? correct / dataset.count : 0;
+}

@@ -1,0 +1,147 @@
+/**
+ * ONNX model I/O on protobufjs (the generated `onnx-proto` classes): decode, encode, and typed
+ * access to tensors, attributes and nodes. Pure: runs in Node, the renderer and workers.
+ */
+import onnxProto from 'onnx-proto';
+import { ReramError } from '../errors';
+import { utf8Decode, utf8Encode } from '../text';
+
+export const onnx = onnxProto.onnx;
+export type ModelProto = onnxProto.onnx.ModelProto;
+export type GraphProto = onnxProto.onnx.IGraphProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
+export type TensorProto = onnxProto.onnx.ITensorProto;
+
+export const FLOAT = onnx.TensorProto.DataType.FLOAT;
+export const INT64 = onnx.TensorProto.DataType.INT64;
+
+export class ModelError extends ReramError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('MODEL', message, details);
+    this.name = 'ModelError';
+  }
+}
+
+/** protobufjs gives int64 fields as Long objects where the long package is present. */
+export function toNumber(value: number | { toNumber(): number } | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : value.toNumber();
+}
+
+export function decodeModel(bytes: Uint8Array, sourceName = 'model'): ModelProto {
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (error) {
+    throw new ModelError(`${sourceName} is not a valid ONNX file: ${(error as Error).message}`);
+  }
+  if (!model.graph || (model.graph.node ?? []).length === 0) throw new ModelError(`${sourceName} has no graph: is it an ONNX model?`);
+  return model;
+}
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export function cloneModel(model: ModelProto): ModelProto {
+  return onnx.ModelProto.decode(encodeModel(model));
+}
+
+export function dimsOf(tensor: TensorProto): number[] {
+  return (tensor.dims ?? []).map((d) => toNumber(d as number));
+}
+
+/** A FLOAT initializer's values, from raw_data (little-endian) or float_data. */
+export function tensorValues(tensor: TensorProto): Float32Array {
+  if (tensor.dataType !== FLOAT) throw new ModelError(`Tensor '${tensor.name}' is not float32 (data type ${tensor.dataType}).`);
+  const size = dimsOf(tensor).reduce((a, b) => a * b, 1);
+  if (tensor.rawData && tensor.rawData.length > 0) {
+    if (tensor.rawData.length !== size * 4) throw new ModelError(`Tensor '${tensor.name}' has ${tensor.rawData.length} bytes for ${size} values.`);
+    const copy = new Uint8Array(tensor.rawData);
+    const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+    return Float32Array.from({ length: size }, (_, i) => view.getFloat32(i * 4, true));
+  }
+  const values = Float32Array.from(tensor.floatData ?? []);
+  if (values.length !== size) throw new ModelError(`Tensor '${tensor.name}' has ${values.length} values for shape [${dimsOf(tensor).join(', ')}].`);
+  return values;
+}
+
+export function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): onnxProto.onnx.TensorProto {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: FLOAT, rawData: bytes });
+}
+
+export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): onnxProto.onnx.TensorProto {
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: INT64, int64Data: [...values] });
+}
+
+export type AttributeValue = number | number[] | string | TensorProto;
+
+export function attribute(node: NodeProto, name: string): AttributeValue | undefined {
+  const a = (node.attribute ?? []).find((x) => x.name === name);
+  if (!a) return undefined;
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case T.INT:
+      return toNumber(a.i as number);
+    case T.INTS:
+      return (a.ints ?? []).map((v) => toNumber(v as number));
+    case T.FLOAT:
+      return a.f ?? 0;
+    case T.FLOATS:
+      return a.floats ?? [];
+    case T.STRING:
+      return utf8Decode(a.s ?? new Uint8Array());
+    case T.TENSOR:
+      return a.t ?? undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function intAttr(node: NodeProto, name: string, fallback: number): number {
+  const v = attribute(node, name);
+  return typeof v === 'number' ? v : fallback;
+}
+
+export function intsAttr(node: NodeProto, name: string, fallback: number[]): number[] {
+  const v = attribute(node, name);
+  return Array.isArray(v) ? v : fallback;
+}
+
+export function floatAttr(node: NodeProto, name: string, fallback: number): number {
+  const v = attribute(node, name);
+  return typeof v === 'number' ? v : fallback;
+}
+
+type AttrInput = number | number[] | string | { floats: number[] } | { tensor: onnxProto.onnx.ITensorProto };
+
+export function makeNode(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrInput> = {}): onnxProto.onnx.NodeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  const attribute = Object.entries(attrs).map(([key, value]) => {
+    if (typeof value === 'number') {
+      return Number.isInteger(value) ? { name: key, type: T.INT, i: value } : { name: key, type: T.FLOAT, f: value };
+    }
+    if (typeof value === 'string') return { name: key, type: T.STRING, s: utf8Encode(value) };
+    if (Array.isArray(value)) return { name: key, type: T.INTS, ints: value };
+    if ('floats' in value) return { name: key, type: T.FLOATS, floats: value.floats };
+    return { name: key, type: T.TENSOR, t: value.tensor };
+  });
+  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, attribute });
+}
+
+/** Float output value info with an unknown shape (ORT infers it). */
+export function floatOutput(name: string): onnxProto.onnx.ValueInfoProto {
+  return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: FLOAT } } });
+}
+
+export function inputShape(model: ModelProto): { name: string; dims: Array<number | string> } {
+  const graph = model.graph!;
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const input = (graph.input ?? []).find((i) => !initializers.has(i.name));
+  if (!input) throw new ModelError('The model has no data input.');
+  const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue as number)));
+  return { name: input.name!, dims };
+}
