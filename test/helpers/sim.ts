@@ -30,9 +30,7 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
 }
 
 /** The virtual SMU as its own process (`reram-bench sim-smu`), as users and the app start it. */
-export async function spawnSim(
-  args: string[],
-): Promise<{
+export async function spawnSim(args: string[]): Promise<{
   child: ChildProcess;
   tcp: string;
   port: number;

@@ -15,27 +15,73 @@ describe('CLI: characterize → runs → fit → profiles', () => {
   afterAll(() => sim.stop());
 
   it('stores a characterization and turns it into a saved, exportable profile', async () => {
-    const formed = await runCli(['characterize', sim.tcp, '--procedure', 'forming', '--max-v', '5', '--db', db, '--json']);
+    const formed = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'forming',
+      '--max-v',
+      '5',
+      '--db',
+      db,
+      '--json',
+    ]);
     expect(formed.code).toBe(0);
     expect(JSON.parse(formed.stdout)).toMatchObject({ status: 'completed', summary: { formed: true } });
 
     const csv = join(dir, 'train.csv');
-    const train = await runCli(['characterize', sim.tcp, '--procedure', 'pulse-train', '--pulses', '30', '--cycles', '4', '--max-v', '2', '--db', db, '--out', csv]);
+    const train = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'pulse-train',
+      '--pulses',
+      '30',
+      '--cycles',
+      '4',
+      '--max-v',
+      '2',
+      '--db',
+      db,
+      '--out',
+      csv,
+    ]);
     expect(train.code).toBe(0);
     const runId = Number(train.stdout.trim());
     expect(runId).toBe(2);
-    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('seq,t_s,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,target');
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe(
+      'seq,t_s,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,target',
+    );
 
-    const runs = JSON.parse((await runCli(['runs', '--db', db, '--json'])).stdout) as Array<{ id: number; procedure: string; status: string; pointCount: number }>;
+    const runs = JSON.parse((await runCli(['runs', '--db', db, '--json'])).stdout) as Array<{
+      id: number;
+      procedure: string;
+      status: string;
+      pointCount: number;
+    }>;
     expect(runs.map((r) => [r.id, r.procedure, r.status])).toEqual([
       [2, 'pulse-train', 'completed'],
       [1, 'forming', 'completed'],
     ]);
     expect(runs[0]!.pointCount).toBe(30 + 4 * 2 * (31 + 30));
 
-    const fit = await runCli(['fit', String(runId), '--bits', '3', '--name', 'cell 0', '--material', 'AlOx/HfO2', '--db', db, '--json']);
+    const fit = await runCli([
+      'fit',
+      String(runId),
+      '--bits',
+      '3',
+      '--name',
+      'cell 0',
+      '--material',
+      'AlOx/HfO2',
+      '--db',
+      db,
+      '--json',
+    ]);
     expect(fit.code).toBe(0);
-    const fitted = JSON.parse(fit.stdout) as { table: { levels: unknown[]; fits: Array<{ direction: string; nl: number }> } };
+    const fitted = JSON.parse(fit.stdout) as {
+      table: { levels: unknown[]; fits: Array<{ direction: string; nl: number }> };
+    };
     expect(fitted.table.levels).toHaveLength(8);
     expect(fitted.table.fits[0]!.direction).toBe('ltp');
 
@@ -43,7 +89,10 @@ describe('CLI: characterize → runs → fit → profiles', () => {
     expect(text.stdout).toMatch(/LTP: Gmin .*S ± .*NL .* R²/);
     expect(text.stdout).toMatch(/level\s+G\s+σ\s+n/);
 
-    const list = JSON.parse((await runCli(['profile', 'list', '--db', db, '--json'])).stdout) as Array<{ name: string; readOnly: boolean }>;
+    const list = JSON.parse((await runCli(['profile', 'list', '--db', db, '--json'])).stdout) as Array<{
+      name: string;
+      readOnly: boolean;
+    }>;
     expect(list.map((p) => p.name)).toEqual(['Ag:a-Si', 'TaOx/HfOx', 'AlOx/HfO2', 'EpiRAM', 'cell 0']);
 
     const json = join(dir, 'cell0.json');
@@ -56,13 +105,17 @@ describe('CLI: characterize → runs → fit → profiles', () => {
     expect((await runCli(['profile', 'import', json, '--name', 'copy', '--db', db])).code).toBe(0);
     const again = join(dir, 'copy.json');
     await runCli(['profile', 'export', 'copy', '--out', again, '--db', db]);
-    expect(readFileSync(again, 'utf8')).toBe(readFileSync(json, 'utf8').replace('"name": "cell 0"', '"name": "copy"'));
+    expect(readFileSync(again, 'utf8')).toBe(
+      readFileSync(json, 'utf8').replace('"name": "cell 0"', '"name": "copy"'),
+    );
     expect((await runCli(['profile', 'import', exportCsv, '--name', 'from csv', '--db', db])).code).toBe(0);
   });
 
   it('a bad profile file is refused with the field named, and nothing is written', async () => {
     const bad = join(dir, 'bad.json');
-    const good = JSON.parse(readFileSync(join(dir, 'cell0.json'), 'utf8')) as { tables: Array<{ levels: Array<{ g: number }> }> };
+    const good = JSON.parse(readFileSync(join(dir, 'cell0.json'), 'utf8')) as {
+      tables: Array<{ levels: Array<{ g: number }> }>;
+    };
     good.tables[0]!.levels[2]!.g = -1;
     writeFileSync(bad, JSON.stringify(good));
     const before = (await runCli(['profile', 'list', '--db', db, '--json'])).stdout;
@@ -73,10 +126,15 @@ describe('CLI: characterize → runs → fit → profiles', () => {
   });
 
   it('usage errors exit 2; fitting the wrong kind of run says why', async () => {
-    expect((await runCli(['characterize', sim.tcp, '--procedure', 'pulse-train', '--max-v', '1', '--db', db])).code).toBe(2);
+    expect(
+      (await runCli(['characterize', sim.tcp, '--procedure', 'pulse-train', '--max-v', '1', '--db', db]))
+        .code,
+    ).toBe(2);
     const wrong = await runCli(['fit', '1', '--db', db]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/forming run; level tables come from pulse-train or write-verify runs/);
-    expect((await runCli(['profile', 'export', 'AlOx/HfO2', '--out', join(dir, 'x.txt'), '--db', db])).code).toBe(2);
+    expect(
+      (await runCli(['profile', 'export', 'AlOx/HfO2', '--out', join(dir, 'x.txt'), '--db', db])).code,
+    ).toBe(2);
   });
 });

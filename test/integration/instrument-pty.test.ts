@@ -11,43 +11,46 @@ import { outputIsOn, spawnSim } from '../helpers/sim';
 describe.each([
   { term: 'LF', baudRate: 9600, flow: 'none' },
   { term: 'CR', baudRate: 19200, flow: 'xonxoff' },
-] as const)('Keithley 2400 over a real pty, terminator $term, $flow flow control', ({ term, baudRate, flow }) => {
-  let sim: Awaited<ReturnType<typeof spawnSim>>;
-  beforeAll(async () => {
-    sim = await spawnSim(['--pty', '--term', term, '--time-scale', '0', '--seed', '5']);
-  });
-  afterAll(() => sim.stop());
+] as const)(
+  'Keithley 2400 over a real pty, terminator $term, $flow flow control',
+  ({ term, baudRate, flow }) => {
+    let sim: Awaited<ReturnType<typeof spawnSim>>;
+    beforeAll(async () => {
+      sim = await spawnSim(['--pty', '--term', term, '--time-scale', '0', '--seed', '5']);
+    });
+    afterAll(() => sim.stop());
 
-  it('identifies, forms, reads, and runs a pulse train and write-verify', async () => {
-    const serial = { baudRate, flow };
-    const connection = await connectInstrument(sim.pty!, { terminator: term, serial });
-    try {
-      expect(connection.identity.model).toBe('2400');
-      expect(connection.session.transport.kind).toBe('serial');
-      const run = async (raw: Record<string, unknown>) => {
-        const points: Point[] = [];
-        const result = await runProcedure(
-          connection,
-          ProcedureParams.parse({ maxVoltage: 5, compliance: 1e-3, ...raw }),
-          { onPoint: (p) => points.push(p) },
-        );
-        expect(result.error).toBeUndefined();
-        expect(await outputIsOn(sim.port)).toBe(false);
-        return { points, result };
-      };
-      const read = await run({ procedure: 'read', count: 2 });
-      expect(read.points).toHaveLength(2);
-      expect((await run({ procedure: 'forming' })).result.summary.formed).toBe(true);
-      const train = await run({ procedure: 'pulse-train', pulses: 20, cycles: 2, maxVoltage: 2 });
-      const table = levelTableFromPulseTrain(train.points, 2, {
-        name: 'pty',
-        provenance: { runIds: [], createdAt: '', softwareVersion: 'test' },
-      });
-      expect(table.levels).toHaveLength(4);
-      const verify = await run({ procedure: 'write-verify', levels: 3, repeats: 2, maxVoltage: 2.5 });
-      expect(verify.points.filter((p) => p.kind === 'final').length).toBeGreaterThanOrEqual(5);
-    } finally {
-      await connection.close();
-    }
-  });
-});
+    it('identifies, forms, reads, and runs a pulse train and write-verify', async () => {
+      const serial = { baudRate, flow };
+      const connection = await connectInstrument(sim.pty!, { terminator: term, serial });
+      try {
+        expect(connection.identity.model).toBe('2400');
+        expect(connection.session.transport.kind).toBe('serial');
+        const run = async (raw: Record<string, unknown>) => {
+          const points: Point[] = [];
+          const result = await runProcedure(
+            connection,
+            ProcedureParams.parse({ maxVoltage: 5, compliance: 1e-3, ...raw }),
+            { onPoint: (p) => points.push(p) },
+          );
+          expect(result.error).toBeUndefined();
+          expect(await outputIsOn(sim.port)).toBe(false);
+          return { points, result };
+        };
+        const read = await run({ procedure: 'read', count: 2 });
+        expect(read.points).toHaveLength(2);
+        expect((await run({ procedure: 'forming' })).result.summary.formed).toBe(true);
+        const train = await run({ procedure: 'pulse-train', pulses: 20, cycles: 2, maxVoltage: 2 });
+        const table = levelTableFromPulseTrain(train.points, 2, {
+          name: 'pty',
+          provenance: { runIds: [], createdAt: '', softwareVersion: 'test' },
+        });
+        expect(table.levels).toHaveLength(4);
+        const verify = await run({ procedure: 'write-verify', levels: 3, repeats: 2, maxVoltage: 2.5 });
+        expect(verify.points.filter((p) => p.kind === 'final').length).toBeGreaterThanOrEqual(5);
+      } finally {
+        await connection.close();
+      }
+    });
+  },
+);

@@ -9,10 +9,14 @@ import { REPO_ROOT } from '../helpers/cli';
 it('kill -9 during a run loses at most the last batch, and the run is marked interrupted on reopen', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'reram-crash-')), 'crash.db');
   const batch = 50;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'fixtures', 'stream-points.ts'), path, String(batch)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test', 'fixtures', 'stream-points.ts'), path, String(batch)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   await new Promise<void>((resolve) => {

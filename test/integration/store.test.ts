@@ -9,7 +9,13 @@ import { RunWriter, Store } from '../../src/main/store/store';
 import { makePoint } from '../helpers/points';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'reram-store-')), 'bench.db');
-const identity = { make: 'KEITHLEY INSTRUMENTS INC.', model: '2400', serial: '1234', firmware: 'C30', raw: 'KEITHLEY…' };
+const identity = {
+  make: 'KEITHLEY INSTRUMENTS INC.',
+  model: '2400',
+  serial: '1234',
+  firmware: 'C30',
+  raw: 'KEITHLEY…',
+};
 
 describe('SQLite store', () => {
   it('creates the schema in an empty file, with WAL and foreign keys', () => {
@@ -18,37 +24,59 @@ describe('SQLite store', () => {
     expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+    const tables = (
+      store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{
+        name: string;
+      }>
+    ).map((t) => t.name);
     expect(tables).toEqual(['instruments', 'level_tables', 'points', 'profiles', 'runs', 'samples']);
     store.close();
   });
 
-  it.each(Array.from({ length: SCHEMA_VERSION }, (_, v) => v))('migrates a version-%i file to the latest, keeping its data', (from) => {
-    const path = tempDb();
-    const old = new Database(path);
-    migrate(old, from);
-    expect(schemaVersion(old)).toBe(from);
-    if (from >= 1) {
-      old.prepare("INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('pulse-train', '{}', 'completed', '2026-01-01', '0.0.1')").run();
-      old.prepare("INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('read', '{}', 'running', '2026-01-02', '0.0.1')").run();
-      const insert = old.prepare("INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)");
-      for (let k = 0; k < 5; k++) insert.run(k);
-    }
-    if (from >= 2) old.prepare("INSERT INTO profiles (name, profile_json, created_at, updated_at) VALUES ('legacy', ?, 'x', 'x')").run(JSON.stringify(builtinProfiles('0.0.1')[0]));
-    old.close();
+  it.each(Array.from({ length: SCHEMA_VERSION }, (_, v) => v))(
+    'migrates a version-%i file to the latest, keeping its data',
+    (from) => {
+      const path = tempDb();
+      const old = new Database(path);
+      migrate(old, from);
+      expect(schemaVersion(old)).toBe(from);
+      if (from >= 1) {
+        old
+          .prepare(
+            "INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('pulse-train', '{}', 'completed', '2026-01-01', '0.0.1')",
+          )
+          .run();
+        old
+          .prepare(
+            "INSERT INTO runs (procedure, params_json, status, started_at, software_version) VALUES ('read', '{}', 'running', '2026-01-02', '0.0.1')",
+          )
+          .run();
+        const insert = old.prepare(
+          "INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)",
+        );
+        for (let k = 0; k < 5; k++) insert.run(k);
+      }
+      if (from >= 2)
+        old
+          .prepare(
+            "INSERT INTO profiles (name, profile_json, created_at, updated_at) VALUES ('legacy', ?, 'x', 'x')",
+          )
+          .run(JSON.stringify(builtinProfiles('0.0.1')[0]));
+      old.close();
 
-    const store = new Store(path);
-    expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
-    if (from >= 1) {
-      const run = store.getRun(1);
-      expect(run.pointCount).toBe(5);
-      expect(store.getPoints(1)).toHaveLength(5);
-      // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
-      expect(store.getRun(2).status).toBe('interrupted');
-    }
-    if (from >= 2) expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
-    store.close();
-  });
+      const store = new Store(path);
+      expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
+      if (from >= 1) {
+        const run = store.getRun(1);
+        expect(run.pointCount).toBe(5);
+        expect(store.getPoints(1)).toHaveLength(5);
+        // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
+        expect(store.getRun(2).status).toBe('interrupted');
+      }
+      if (from >= 2) expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
+      store.close();
+    },
+  );
 
   it('refuses a database from a newer version instead of damaging it', () => {
     const path = tempDb();
@@ -61,10 +89,24 @@ describe('SQLite store', () => {
   it('round-trips runs, points, settings, level tables and profiles', () => {
     const path = tempDb();
     let store = new Store(path);
-    const runId = store.createRun({ procedure: 'pulse-train', params: { pulses: 3 }, instrument: identity, resource: 'TCPIP::x::5025::SOCKET', cell: 2, softwareVersion: '1.0.0' });
+    const runId = store.createRun({
+      procedure: 'pulse-train',
+      params: { pulses: 3 },
+      instrument: identity,
+      resource: 'TCPIP::x::5025::SOCKET',
+      cell: 2,
+      softwareVersion: '1.0.0',
+    });
     store.setRunSettings(runId, { compliance: 1e-3 });
     const writer = new RunWriter(store, runId, { batchSize: 4 });
-    const points = Array.from({ length: 10 }, (_, seq) => makePoint({ seq, g: seq === 3 ? null : 1e-5 * seq, compliance: seq === 5, target: seq === 7 ? 2 : null }));
+    const points = Array.from({ length: 10 }, (_, seq) =>
+      makePoint({
+        seq,
+        g: seq === 3 ? null : 1e-5 * seq,
+        compliance: seq === 5,
+        target: seq === 7 ? 2 : null,
+      }),
+    );
     points.forEach((p) => writer.add(p));
     expect(writer.written).toBe(8); // two full batches committed while streaming
     writer.finish('completed');
@@ -76,7 +118,14 @@ describe('SQLite store', () => {
 
     store = new Store(path);
     const run = store.getRun(runId);
-    expect(run).toMatchObject({ procedure: 'pulse-train', status: 'completed', pointCount: 10, cell: 2, params: { pulses: 3 }, resource: 'TCPIP::x::5025::SOCKET' });
+    expect(run).toMatchObject({
+      procedure: 'pulse-train',
+      status: 'completed',
+      pointCount: 10,
+      cell: 2,
+      params: { pulses: 3 },
+      resource: 'TCPIP::x::5025::SOCKET',
+    });
     expect(run.instrument).toContain('2400');
     expect(store.runSettings(runId)).toEqual({ compliance: 1e-3 });
     expect(store.getPoints(runId)).toEqual(points);

@@ -18,8 +18,22 @@ function pulseTrainPoints(cycles: number, pMax: number, noise: number, seed = 1)
     for (const phase of ['ltp', 'ltd'] as const) {
       for (let n = 0; n <= pMax; n++) {
         const g = conductanceAfter(model, n, phase) * (1 + noise * rng.normal());
-        points.push(makePoint({ seq: points.length, v: 0.1, i: 0.1 * g, g, pulse: n, phase, kind: 'read', cycle }));
-        if (n < pMax) points.push(makePoint({ seq: points.length, v: phase === 'ltp' ? 1.5 : -1.5, i: 1e-4, g: 1e-4 / 1.5, pulse: n + 1, phase, kind: 'pulse', cycle }));
+        points.push(
+          makePoint({ seq: points.length, v: 0.1, i: 0.1 * g, g, pulse: n, phase, kind: 'read', cycle }),
+        );
+        if (n < pMax)
+          points.push(
+            makePoint({
+              seq: points.length,
+              v: phase === 'ltp' ? 1.5 : -1.5,
+              i: 1e-4,
+              g: 1e-4 / 1.5,
+              pulse: n + 1,
+              phase,
+              kind: 'pulse',
+              cycle,
+            }),
+          );
       }
     }
   }
@@ -32,7 +46,9 @@ describe('b-bit level tables from pulse trains', () => {
     const table = levelTableFromPulseTrain(points, 2, { name: 'x', provenance });
     expect(table.levels).toHaveLength(4);
     [0, 10, 20, 30].forEach((n, k) => {
-      const values = points.filter((p) => p.phase === 'ltp' && p.kind === 'read' && p.pulse === n).map((p) => p.g!);
+      const values = points
+        .filter((p) => p.phase === 'ltp' && p.kind === 'read' && p.pulse === n)
+        .map((p) => p.g!);
       expect(values).toHaveLength(4);
       expect(table.levels[k]!.g).toBeCloseTo(mean(values), 18);
       expect(table.levels[k]!.sigma).toBeCloseTo(sampleStd(values), 18);
@@ -45,18 +61,26 @@ describe('b-bit level tables from pulse trains', () => {
   });
 
   it('without bits, every measured state is a level; with one cycle σ comes from the local scatter', () => {
-    const table = levelTableFromPulseTrain(pulseTrainPoints(1, 20, 0.01), undefined, { name: 'all', provenance });
+    const table = levelTableFromPulseTrain(pulseTrainPoints(1, 20, 0.01), undefined, {
+      name: 'all',
+      provenance,
+    });
     expect(table.levels).toHaveLength(21);
     expect(table.levels.every((l) => l.sigma > 0 && l.n === 1)).toBe(true);
     expect(table.provenance.warnings.join(' ')).toMatch(/One cycle only/);
   });
 
   it('refuses more bits than the curve has states', () => {
-    expect(() => levelTableFromPulseTrain(pulseTrainPoints(1, 10, 0), 4, { name: 'x', provenance })).toThrow(/11 states.*4 bits need 16/);
+    expect(() => levelTableFromPulseTrain(pulseTrainPoints(1, 10, 0), 4, { name: 'x', provenance })).toThrow(
+      /11 states.*4 bits need 16/,
+    );
   });
 
   it('selectLevels picks equally spaced pulse counts from a full table', () => {
-    const full = levelTableFromPulseTrain(pulseTrainPoints(3, 30, 0), undefined, { name: 'full', provenance });
+    const full = levelTableFromPulseTrain(pulseTrainPoints(3, 30, 0), undefined, {
+      name: 'full',
+      provenance,
+    });
     const three = selectLevels(full, 2);
     expect(three.levels.map((l) => l.g)).toEqual([0, 10, 20, 30].map((k) => full.levels[k]!.g));
     expect(() => selectLevels(full, 5)).toThrow(/31 levels; 5 bits need 32/);
@@ -70,9 +94,29 @@ describe('level tables from write-verify', () => {
     const rng = new Rng(3);
     for (let repeat = 0; repeat < 5; repeat++) {
       targets.forEach((t, k) => {
-        points.push(makePoint({ seq: points.length, phase: 'verify', kind: 'read', g: t * 0.5, i: 0.05 * t, cycle: repeat, target: k }));
+        points.push(
+          makePoint({
+            seq: points.length,
+            phase: 'verify',
+            kind: 'read',
+            g: t * 0.5,
+            i: 0.05 * t,
+            cycle: repeat,
+            target: k,
+          }),
+        );
         const g = t * (1 + 0.02 * rng.normal());
-        points.push(makePoint({ seq: points.length, phase: 'verify', kind: 'final', g, i: 0.1 * g, cycle: repeat, target: k }));
+        points.push(
+          makePoint({
+            seq: points.length,
+            phase: 'verify',
+            kind: 'final',
+            g,
+            i: 0.1 * g,
+            cycle: repeat,
+            target: k,
+          }),
+        );
       });
     }
     const table = levelTableFromWriteVerify(points, { name: 'wv', provenance });
@@ -84,7 +128,11 @@ describe('level tables from write-verify', () => {
 
   it('reports targets that did not converge', () => {
     const points = [0, 1].flatMap((cycle) =>
-      [0, 1].flatMap((k) => (cycle === 1 && k === 1 ? [] : [makePoint({ seq: 0, phase: 'verify', kind: 'final', g: (k + 1) * 1e-5, cycle, target: k })])),
+      [0, 1].flatMap((k) =>
+        cycle === 1 && k === 1
+          ? []
+          : [makePoint({ seq: 0, phase: 'verify', kind: 'final', g: (k + 1) * 1e-5, cycle, target: k })],
+      ),
     );
     points.forEach((p, seq) => (p.seq = seq));
     const table = levelTableFromWriteVerify(points, { name: 'wv', provenance });

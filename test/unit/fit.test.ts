@@ -4,13 +4,26 @@ import { FitError, fitPulseCurve, type CurveSample } from '../../src/shared/leve
 import { conductanceAfter, modelFromNl } from '../../src/shared/levels/pulse-model';
 import { Rng } from '../../src/shared/random';
 
-function synthetic(p: { gMin: number; gMax: number; nl: number; pMax: number; sigma: number; cycles: number; seed: number; direction: 'ltp' | 'ltd' }): CurveSample[] {
+function synthetic(p: {
+  gMin: number;
+  gMax: number;
+  nl: number;
+  pMax: number;
+  sigma: number;
+  cycles: number;
+  seed: number;
+  direction: 'ltp' | 'ltd';
+}): CurveSample[] {
   const model = modelFromNl(p);
   const rng = new Rng(p.seed);
   const samples: CurveSample[] = [];
   for (let cycle = 0; cycle < p.cycles; cycle++) {
     for (let n = 0; n <= p.pMax; n++) {
-      samples.push({ n, cycle, g: conductanceAfter(model, n, p.direction) + p.sigma * (p.gMax - p.gMin) * rng.normal() });
+      samples.push({
+        n,
+        cycle,
+        g: conductanceAfter(model, n, p.direction) + p.sigma * (p.gMax - p.gMin) * rng.normal(),
+      });
     }
   }
   return samples;
@@ -42,13 +55,18 @@ describe('pulse-response fit (Levenberg–Marquardt)', () => {
 
   it('with noise, the truth lies within the reported uncertainty (4 standard errors, every case)', () => {
     fc.assert(
-      fc.property(curve, fc.double({ min: 0.005, max: 0.05, noNaN: true }), fc.integer({ min: 1, max: 5 }), (c, sigma, cycles) => {
-        const truth = { ...c, gMax: c.gMin * c.ratio, sigma, cycles };
-        const fit = fitPulseCurve(synthetic(truth), c.direction);
-        expect(Math.abs(fit.gMin - truth.gMin)).toBeLessThanOrEqual(4 * fit.uncertainty.gMin);
-        expect(Math.abs(fit.gMax - truth.gMax)).toBeLessThanOrEqual(4 * fit.uncertainty.gMax);
-        expect(Math.abs(fit.nl - truth.nl)).toBeLessThanOrEqual(4 * fit.uncertainty.nl);
-      }),
+      fc.property(
+        curve,
+        fc.double({ min: 0.005, max: 0.05, noNaN: true }),
+        fc.integer({ min: 1, max: 5 }),
+        (c, sigma, cycles) => {
+          const truth = { ...c, gMax: c.gMin * c.ratio, sigma, cycles };
+          const fit = fitPulseCurve(synthetic(truth), c.direction);
+          expect(Math.abs(fit.gMin - truth.gMin)).toBeLessThanOrEqual(4 * fit.uncertainty.gMin);
+          expect(Math.abs(fit.gMax - truth.gMax)).toBeLessThanOrEqual(4 * fit.uncertainty.gMax);
+          expect(Math.abs(fit.nl - truth.nl)).toBeLessThanOrEqual(4 * fit.uncertainty.nl);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -59,26 +77,65 @@ describe('pulse-response fit (Levenberg–Marquardt)', () => {
     const trials = 300;
     for (let k = 0; k < trials; k++) {
       const nl = 0.3 + 5 * rng.next();
-      const fit = fitPulseCurve(synthetic({ gMin: 1e-6, gMax: 1e-5, nl, pMax: 50, sigma: 0.02, cycles: 2, seed: k, direction: 'ltp' }), 'ltp');
+      const fit = fitPulseCurve(
+        synthetic({
+          gMin: 1e-6,
+          gMax: 1e-5,
+          nl,
+          pMax: 50,
+          sigma: 0.02,
+          cycles: 2,
+          seed: k,
+          direction: 'ltp',
+        }),
+        'ltp',
+      );
       if (Math.abs(fit.nl - nl) <= 1.96 * fit.uncertainty.nl) inside++;
     }
-    console.log(`NL 95 % interval coverage over ${trials} synthetic curves: ${((100 * inside) / trials).toFixed(1)} %`);
+    console.log(
+      `NL 95 % interval coverage over ${trials} synthetic curves: ${((100 * inside) / trials).toFixed(1)} %`,
+    );
     expect(inside / trials).toBeGreaterThan(0.9);
     expect(inside / trials).toBeLessThan(0.99);
   });
 
   it('reports the cycle-to-cycle σ from the residuals', () => {
-    const fit = fitPulseCurve(synthetic({ gMin: 1e-6, gMax: 1e-5, nl: 2, pMax: 100, sigma: 0.03, cycles: 5, seed: 1, direction: 'ltp' }), 'ltp');
+    const fit = fitPulseCurve(
+      synthetic({
+        gMin: 1e-6,
+        gMax: 1e-5,
+        nl: 2,
+        pMax: 100,
+        sigma: 0.03,
+        cycles: 5,
+        seed: 1,
+        direction: 'ltp',
+      }),
+      'ltp',
+    );
     expect(fit.c2cSigma).toBeGreaterThan(0.025);
     expect(fit.c2cSigma).toBeLessThan(0.035);
   });
 
   describe('rejects data it cannot fit, with the reason', () => {
-    const good = synthetic({ gMin: 1e-6, gMax: 1e-5, nl: 2, pMax: 20, sigma: 0, cycles: 1, seed: 1, direction: 'ltp' });
+    const good = synthetic({
+      gMin: 1e-6,
+      gMax: 1e-5,
+      nl: 2,
+      pMax: 20,
+      sigma: 0,
+      cycles: 1,
+      seed: 1,
+      direction: 'ltp',
+    });
     it.each([
       ['too few points', good.slice(0, 4), /Too few points/],
       ['a NaN', good.map((s, k) => (k === 5 ? { ...s, g: Number.NaN } : s)), /non-finite value \(point 5/],
-      ['compliance-clipped reads', good.map((s, k) => (k > 15 ? { ...s, compliance: true } : s)), /hit the current compliance/],
+      [
+        'compliance-clipped reads',
+        good.map((s, k) => (k > 15 ? { ...s, compliance: true } : s)),
+        /hit the current compliance/,
+      ],
       ['non-monotonic data', good.map((s) => ({ ...s, g: 1e-6 * (1 + Math.sin(s.n)) })), /not monotonic/],
       ['a falling curve fitted as potentiation', good.map((s) => ({ ...s, g: 2e-5 - s.g })), /not monotonic/],
       ['a single pulse count', good.map((s) => ({ ...s, n: 3 })), /distinct pulse counts/],

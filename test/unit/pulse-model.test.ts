@@ -2,12 +2,23 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NL_LABELS, NORMALIZED_A } from '../../src/shared/levels/nl-table.data';
-import { amplitudeB, conductanceAfter, modelFromNl, nlFromNormalizedA, normalizedAFromNl, pulsesAt } from '../../src/shared/levels/pulse-model';
+import {
+  amplitudeB,
+  conductanceAfter,
+  modelFromNl,
+  nlFromNormalizedA,
+  normalizedAFromNl,
+  pulsesAt,
+} from '../../src/shared/levels/pulse-model';
 
 describe('NeuroSim NL → A/Pmax table', () => {
   it('is the published CSV, number for number (resources/ and ../shared/data)', () => {
     for (const path of ['resources/data/neurosim-nl-to-normalized-a.csv']) {
-      const rows = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((r) => r.split(',').map(Number));
+      const rows = readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(',').map(Number));
       expect(rows.map((r) => r[0])).toEqual(NL_LABELS);
       expect(rows.map((r) => r[1])).toEqual(NORMALIZED_A);
     }
@@ -41,9 +52,13 @@ describe('pulse-response model', () => {
 
   it('pulsesAt inverts conductanceAfter', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 40, noNaN: true }), fc.constantFrom('ltp' as const, 'ltd' as const), (n, direction) => {
-        expect(pulsesAt(model, conductanceAfter(model, n, direction), direction)).toBeCloseTo(n, 6);
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 40, noNaN: true }),
+        fc.constantFrom('ltp' as const, 'ltd' as const),
+        (n, direction) => {
+          expect(pulsesAt(model, conductanceAfter(model, n, direction), direction)).toBeCloseTo(n, 6);
+        },
+      ),
     );
   });
 });

@@ -18,7 +18,11 @@ export function nodeRuntime(options: { threads?: number } = {}): OrtRuntime {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
         // Our graphs have float outputs only.
-        run: async (feeds) => (await session.run(feeds as Record<string, ort.Tensor>)) as unknown as Record<string, OrtTensorLike>,
+        run: async (feeds) =>
+          (await session.run(feeds as Record<string, ort.Tensor>)) as unknown as Record<
+            string,
+            OrtTensorLike
+          >,
         release: () => session.release(),
       };
     },

@@ -128,7 +128,8 @@ function solve(xs: number[], ys: number[], direction: PulseDirection, pMax: numb
       ssr = Math.min(ssr, nextSsr);
       if (settled) break;
     }
-    if (!best || ssr < best.ssr) best = { theta: theta as [number, number, number], ssr, jtjInverse: undefined };
+    if (!best || ssr < best.ssr)
+      best = { theta: theta as [number, number, number], ssr, jtjInverse: undefined };
   }
   const j = jac(best!.theta);
   const jtj = [
@@ -232,7 +233,10 @@ export function fitPulseCurve(
   // NL is a table lookup, not a formula, and saturates at the table's ends: map the A interval
   // through the table and take the wider side, so a clamped NL still carries an honest spread.
   const nlAt = (sv: number) => nlFromNormalizedA(Math.min(1e300, Math.max(1e-300, Math.exp(sv)))).nl;
-  const nlUncertainty = Math.max(Math.abs(nlAt(s - se[2]!) - nlEstimate.nl), Math.abs(nlEstimate.nl - nlAt(s + se[2]!)));
+  const nlUncertainty = Math.max(
+    Math.abs(nlAt(s - se[2]!) - nlEstimate.nl),
+    Math.abs(nlEstimate.nl - nlAt(s + se[2]!)),
+  );
 
   let ssTot = 0;
   const yMean = mean(ys);

@@ -7,11 +7,11 @@ import { ReramError } from '../errors';
 
 export interface Dataset {
   name: string;
-  /** count × channels × height × width, values in [0, 1]. */
+  /** count × (per-sample shape), values in [0, 1]. Images are channels × height × width. */
   images: Float32Array;
   labels: Uint8Array;
   count: number;
-  shape: [number, number, number];
+  shape: number[];
 }
 
 export class DatasetError extends ReramError {
@@ -44,37 +44,53 @@ export function parseIdx(input: Uint8Array, name = 'IDX file'): IdxArray {
   const magic = view.getUint32(0);
   const type = (magic >> 8) & 0xff;
   const rank = magic & 0xff;
-  if (magic >>> 16 !== 0 || type !== 0x08) throw new DatasetError(`${name} is not an unsigned-byte IDX file (magic 0x${magic.toString(16)}).`);
+  if (magic >>> 16 !== 0 || type !== 0x08)
+    throw new DatasetError(`${name} is not an unsigned-byte IDX file (magic 0x${magic.toString(16)}).`);
   if (rank < 1 || rank > 4) throw new DatasetError(`${name} has an unsupported IDX rank ${rank}.`);
   const dims = Array.from({ length: rank }, (_, k) => view.getUint32(4 + 4 * k));
   const size = dims.reduce((a, b) => a * b, 1);
   const offset = 4 + 4 * rank;
-  if (bytes.length - offset !== size) throw new DatasetError(`${name} holds ${bytes.length - offset} bytes of data; its header [${dims.join('×')}] needs ${size}.`);
+  if (bytes.length - offset !== size)
+    throw new DatasetError(
+      `${name} holds ${bytes.length - offset} bytes of data; its header [${dims.join('×')}] needs ${size}.`,
+    );
   return { dims, data: bytes.subarray(offset) };
 }
 
 export function datasetFromIdx(imagesBytes: Uint8Array, labelsBytes: Uint8Array, name: string): Dataset {
   const images = parseIdx(imagesBytes, `${name} images`);
   const labels = parseIdx(labelsBytes, `${name} labels`);
-  if (images.dims.length !== 3) throw new DatasetError(`${name} images must be count × height × width, got [${images.dims.join('×')}].`);
-  if (labels.dims.length !== 1) throw new DatasetError(`${name} labels must be a vector, got [${labels.dims.join('×')}].`);
+  if (images.dims.length !== 3)
+    throw new DatasetError(`${name} images must be count × height × width, got [${images.dims.join('×')}].`);
+  if (labels.dims.length !== 1)
+    throw new DatasetError(`${name} labels must be a vector, got [${labels.dims.join('×')}].`);
   const [count, height, width] = images.dims as [number, number, number];
-  if (labels.dims[0] !== count) throw new DatasetError(`${name} has ${count} images but ${labels.dims[0]} labels.`);
-  return { name, images: Float32Array.from(images.data, (v) => v / 255), labels: Uint8Array.from(labels.data), count, shape: [1, height, width] };
+  if (labels.dims[0] !== count)
+    throw new DatasetError(`${name} has ${count} images but ${labels.dims[0]} labels.`);
+  return {
+    name,
+    images: Float32Array.from(images.data, (v) => v / 255),
+    labels: Uint8Array.from(labels.data),
+    count,
+    shape: [1, height, width],
+  };
 }
 
 /** CIFAR-10 binary batches: per image one label byte, then 1024 R, 1024 G, 1024 B bytes. */
 export function datasetFromCifar10(input: Uint8Array, name: string): Dataset {
   const record = 1 + 3 * 32 * 32;
   if (input.length === 0 || input.length % record !== 0) {
-    throw new DatasetError(`${name} is ${input.length} bytes, not a whole number of CIFAR-10 records (${record} bytes each).`);
+    throw new DatasetError(
+      `${name} is ${input.length} bytes, not a whole number of CIFAR-10 records (${record} bytes each).`,
+    );
   }
   const count = input.length / record;
   const images = new Float32Array(count * 3072);
   const labels = new Uint8Array(count);
   for (let n = 0; n < count; n++) {
     labels[n] = input[n * record]!;
-    if (labels[n]! > 9) throw new DatasetError(`${name}: record ${n} has label ${labels[n]}; CIFAR-10 labels are 0…9.`);
+    if (labels[n]! > 9)
+      throw new DatasetError(`${name}: record ${n} has label ${labels[n]}; CIFAR-10 labels are 0…9.`);
     for (let k = 0; k < 3072; k++) images[n * 3072 + k] = input[n * record + 1 + k]! / 255;
   }
   return { name, images, labels, count, shape: [3, 32, 32] };
@@ -84,15 +100,26 @@ export function datasetFromCifar10(input: Uint8Array, name: string): Dataset {
 export function limitDataset(dataset: Dataset, limit: number | undefined): Dataset {
   if (limit === undefined || limit >= dataset.count) return dataset;
   if (!(limit > 0)) throw new DatasetError(`limit must be positive, got ${limit}`);
-  const size = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
-  return { ...dataset, count: limit, images: dataset.images.subarray(0, limit * size), labels: dataset.labels.subarray(0, limit) };
+  const size = sampleSize(dataset);
+  return {
+    ...dataset,
+    count: limit,
+    images: dataset.images.subarray(0, limit * size),
+    labels: dataset.labels.subarray(0, limit),
+  };
 }
 
-/** Checks the dataset's image shape against a model input [batch, C, H, W]. */
+export function sampleSize(dataset: Pick<Dataset, 'shape'>): number {
+  return dataset.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Checks the dataset's sample shape against a model input [batch, …]. */
 export function checkDatasetShape(dataset: Dataset, modelDims: Array<number | string>): void {
   const expected = modelDims.slice(1);
-  const fixed = expected.every((d) => typeof d === 'number');
-  if (expected.length !== 3 || (fixed && expected.some((d, k) => d !== dataset.shape[k]))) {
+  if (
+    expected.length !== dataset.shape.length ||
+    expected.some((d, k) => typeof d === 'number' && d !== dataset.shape[k])
+  ) {
     throw new DatasetError(
       `The dataset '${dataset.name}' has ${dataset.shape.join('×')} images but the model expects ${expected.join('×')}.`,
     );

@@ -1,5 +1,5 @@
 import { throwIfCancelled, type CancelToken } from '../errors';
-import type { Dataset } from './datasets';
+import { sampleSize, type Dataset } from './datasets';
 import type { OrtRuntime, OrtSessionLike } from './runtime';
 
 export interface EvaluateOptions {
@@ -16,19 +16,28 @@ export function argmax(data: ArrayLike<number>, offset: number, length: number):
 }
 
 /** Top-1 accuracy of a session over a dataset, in batches. */
-export async function evaluateAccuracy(runtime: OrtRuntime, session: OrtSessionLike, dataset: Dataset, options: EvaluateOptions = {}): Promise<number> {
+export async function evaluateAccuracy(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  dataset: Dataset,
+  options: EvaluateOptions = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? 250;
-  const size = dataset.shape[0] * dataset.shape[1] * dataset.shape[2];
+  const size = sampleSize(dataset);
   const inputName = session.inputNames[0]!;
   const outputName = options.outputName ?? session.outputNames[0]!;
   let correct = 0;
   for (let start = 0; start < dataset.count; start += batchSize) {
     throwIfCancelled(options.cancel);
     const n = Math.min(batchSize, dataset.count - start);
-    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [n, ...dataset.shape]);
+    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [
+      n,
+      ...dataset.shape,
+    ]);
     const output = (await session.run({ [inputName]: input }))[outputName]!;
     const classes = output.dims[output.dims.length - 1]!;
-    for (let k = 0; k < n; k++) if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) correct++;
+    for (let k = 0; k < n; k++)
+      if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) correct++;
     options.onBatch?.(start + n, dataset.count);
   }
   return dataset.count ? correct / dataset.count : 0;

@@ -2,7 +2,18 @@
  * Model analysis: which operators the crossbar pipeline supports, which layers become
  * crossbars (Conv, Gemm, MatMul with constant weights), and batch-norm folding.
  */
-import { dimsOf, floatAttr, floatTensor, intAttr, ModelError, tensorValues, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx';
+import {
+  dimsOf,
+  floatAttr,
+  floatTensor,
+  intAttr,
+  ModelError,
+  tensorValues,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+} from './onnx';
 
 export const SUPPORTED_OPS = new Set([
   'Conv',
@@ -58,11 +69,16 @@ export function nodeName(node: NodeProto, index: number): string {
 
 /** Throws a ModelError naming every unsupported operator (and where), instead of crashing later. */
 export function checkSupported(model: ModelProto): void {
-  const bad = (model.graph!.node ?? []).flatMap((node, i) => (SUPPORTED_OPS.has(node.opType!) ? [] : [`${node.opType} ('${nodeName(node, i)}')`]));
+  const bad = (model.graph!.node ?? []).flatMap((node, i) =>
+    SUPPORTED_OPS.has(node.opType!) ? [] : [`${node.opType} ('${nodeName(node, i)}')`],
+  );
   if (bad.length) {
-    throw new ModelError(`The model uses operators ReRAM Bench does not support: ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? ` and ${bad.length - 8} more` : ''}.`, {
-      unsupported: bad,
-    });
+    throw new ModelError(
+      `The model uses operators ReRAM Bench does not support: ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? ` and ${bad.length - 8} more` : ''}.`,
+      {
+        unsupported: bad,
+      },
+    );
   }
 }
 
@@ -80,16 +96,29 @@ export function crossbarLayers(model: ModelProto): CrossbarLayer[] {
     let rows: number;
     let cols: number;
     if (op === 'Conv') {
-      if (intAttr(node, 'group', 1) !== 1) throw new ModelError(`Grouped convolution '${nodeName(node, nodeIndex)}' is not supported on the crossbar.`);
+      if (intAttr(node, 'group', 1) !== 1)
+        throw new ModelError(
+          `Grouped convolution '${nodeName(node, nodeIndex)}' is not supported on the crossbar.`,
+        );
       [cols, rows] = [dims[0]!, dims.slice(1).reduce((a, b) => a * b, 1)];
     } else if (op === 'Gemm') {
-      if (intAttr(node, 'transA', 0) !== 0) throw new ModelError(`Gemm '${nodeName(node, nodeIndex)}' with transA is not supported.`);
+      if (intAttr(node, 'transA', 0) !== 0)
+        throw new ModelError(`Gemm '${nodeName(node, nodeIndex)}' with transA is not supported.`);
       [rows, cols] = intAttr(node, 'transB', 0) ? [dims[1]!, dims[0]!] : [dims[0]!, dims[1]!];
     } else {
-      if (dims.length !== 2) throw new ModelError(`MatMul '${nodeName(node, nodeIndex)}' needs a 2-D weight.`);
+      if (dims.length !== 2)
+        throw new ModelError(`MatMul '${nodeName(node, nodeIndex)}' needs a 2-D weight.`);
       [rows, cols] = [dims[0]!, dims[1]!];
     }
-    layers.push({ name: nodeName(node, nodeIndex), op, nodeIndex, weightName: weightName!, weightDims: dims, rows, cols });
+    layers.push({
+      name: nodeName(node, nodeIndex),
+      op,
+      nodeIndex,
+      weightName: weightName!,
+      weightDims: dims,
+      rows,
+      cols,
+    });
   });
   return layers;
 }
@@ -105,10 +134,20 @@ export function foldBatchNorm(model: ModelProto): number {
     const bn = nodes[i]!;
     if (bn.opType !== 'BatchNormalization') continue;
     const producer = nodes.find((n) => n.output?.[0] === bn.input![0]);
-    if (!producer || (producer.opType !== 'Conv' && producer.opType !== 'Gemm') || consumers(bn.input![0]!) !== 1) continue;
+    if (
+      !producer ||
+      (producer.opType !== 'Conv' && producer.opType !== 'Gemm') ||
+      consumers(bn.input![0]!) !== 1
+    )
+      continue;
     const params = bn.input!.slice(1, 5).map((name) => inits.get(name));
     if (params.some((p) => !p)) continue;
-    const [gamma, beta, mean, variance] = params.map((p) => tensorValues(p!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [gamma, beta, mean, variance] = params.map((p) => tensorValues(p!)) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
     const epsilon = floatAttr(bn, 'epsilon', 1e-5);
     const weight = inits.get(producer.input![1]!)!;
     const w = tensorValues(weight);
@@ -123,8 +162,13 @@ export function foldBatchNorm(model: ModelProto): number {
       const c = outAxisFirst ? Math.floor(k / perOut) : k % channels;
       w[k] = w[k]! * scale[c]!;
     }
-    const oldBias = producer.input![2] ? tensorValues(inits.get(producer.input![2])!) : new Float32Array(channels);
-    const bias = Float32Array.from({ length: channels }, (_, c) => (oldBias[c]! - mean[c]!) * scale[c]! + beta[c]!);
+    const oldBias = producer.input![2]
+      ? tensorValues(inits.get(producer.input![2])!)
+      : new Float32Array(channels);
+    const bias = Float32Array.from(
+      { length: channels },
+      (_, c) => (oldBias[c]! - mean[c]!) * scale[c]! + beta[c]!,
+    );
     const biasName = `${producer.input![1]}_bn_folded_bias`;
     replaceInitializer(graph, floatTensor(producer.input![1]!, dims, w));
     replaceInitializer(graph, floatTensor(biasName, [channels], bias));
@@ -150,12 +194,17 @@ export function removeUnusedInitializers(graph: GraphProto): void {
   graph.initializer = (graph.initializer ?? []).filter((t) => used.has(t.name!));
   const initializerNames = new Set(graph.initializer.map((t) => t.name));
   // Older exporters list initializers as graph inputs too; drop the ones that are gone.
-  graph.input = (graph.input ?? []).filter((i) => !i.name || used.has(i.name) || !initializerNames.has(i.name));
+  graph.input = (graph.input ?? []).filter(
+    (i) => !i.name || used.has(i.name) || !initializerNames.has(i.name),
+  );
 }
 
 export function summarizeModel(model: ModelProto, input: ModelSummary['input']): ModelSummary {
   const ops: Record<string, number> = {};
   for (const node of model.graph!.node ?? []) ops[node.opType!] = (ops[node.opType!] ?? 0) + 1;
-  const parameters = (model.graph!.initializer ?? []).reduce((sum, t) => sum + dimsOf(t).reduce((a, b) => a * b, 1), 0);
+  const parameters = (model.graph!.initializer ?? []).reduce(
+    (sum, t) => sum + dimsOf(t).reduce((a, b) => a * b, 1),
+    0,
+  );
   return { input, output: model.graph!.output![0]!.name!, layers: crossbarLayers(model), parameters, ops };
 }

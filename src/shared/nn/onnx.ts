@@ -35,7 +35,8 @@ export function decodeModel(bytes: Uint8Array, sourceName = 'model'): ModelProto
   } catch (error) {
     throw new ModelError(`${sourceName} is not a valid ONNX file: ${(error as Error).message}`);
   }
-  if (!model.graph || (model.graph.node ?? []).length === 0) throw new ModelError(`${sourceName} has no graph: is it an ONNX model?`);
+  if (!model.graph || (model.graph.node ?? []).length === 0)
+    throw new ModelError(`${sourceName} has no graph: is it an ONNX model?`);
   return model;
 }
 
@@ -53,27 +54,40 @@ export function dimsOf(tensor: TensorProto): number[] {
 
 /** A FLOAT initializer's values, from raw_data (little-endian) or float_data. */
 export function tensorValues(tensor: TensorProto): Float32Array {
-  if (tensor.dataType !== FLOAT) throw new ModelError(`Tensor '${tensor.name}' is not float32 (data type ${tensor.dataType}).`);
+  if (tensor.dataType !== FLOAT)
+    throw new ModelError(`Tensor '${tensor.name}' is not float32 (data type ${tensor.dataType}).`);
   const size = dimsOf(tensor).reduce((a, b) => a * b, 1);
   if (tensor.rawData && tensor.rawData.length > 0) {
-    if (tensor.rawData.length !== size * 4) throw new ModelError(`Tensor '${tensor.name}' has ${tensor.rawData.length} bytes for ${size} values.`);
+    if (tensor.rawData.length !== size * 4)
+      throw new ModelError(`Tensor '${tensor.name}' has ${tensor.rawData.length} bytes for ${size} values.`);
     const copy = new Uint8Array(tensor.rawData);
     const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
     return Float32Array.from({ length: size }, (_, i) => view.getFloat32(i * 4, true));
   }
   const values = Float32Array.from(tensor.floatData ?? []);
-  if (values.length !== size) throw new ModelError(`Tensor '${tensor.name}' has ${values.length} values for shape [${dimsOf(tensor).join(', ')}].`);
+  if (values.length !== size)
+    throw new ModelError(
+      `Tensor '${tensor.name}' has ${values.length} values for shape [${dimsOf(tensor).join(', ')}].`,
+    );
   return values;
 }
 
-export function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): onnxProto.onnx.TensorProto {
+export function floatTensor(
+  name: string,
+  dims: readonly number[],
+  values: ArrayLike<number>,
+): onnxProto.onnx.TensorProto {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: FLOAT, rawData: bytes });
 }
 
-export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): onnxProto.onnx.TensorProto {
+export function int64Tensor(
+  name: string,
+  dims: readonly number[],
+  values: readonly number[],
+): onnxProto.onnx.TensorProto {
   return onnx.TensorProto.create({ name, dims: [...dims], dataType: INT64, int64Data: [...values] });
 }
 
@@ -118,11 +132,19 @@ export function floatAttr(node: NodeProto, name: string, fallback: number): numb
 
 type AttrInput = number | number[] | string | { floats: number[] } | { tensor: onnxProto.onnx.ITensorProto };
 
-export function makeNode(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, AttrInput> = {}): onnxProto.onnx.NodeProto {
+export function makeNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  name: string,
+  attrs: Record<string, AttrInput> = {},
+): onnxProto.onnx.NodeProto {
   const T = onnx.AttributeProto.AttributeType;
   const attribute = Object.entries(attrs).map(([key, value]) => {
     if (typeof value === 'number') {
-      return Number.isInteger(value) ? { name: key, type: T.INT, i: value } : { name: key, type: T.FLOAT, f: value };
+      return Number.isInteger(value)
+        ? { name: key, type: T.INT, i: value }
+        : { name: key, type: T.FLOAT, f: value };
     }
     if (typeof value === 'string') return { name: key, type: T.STRING, s: utf8Encode(value) };
     if (Array.isArray(value)) return { name: key, type: T.INTS, ints: value };
@@ -142,6 +164,8 @@ export function inputShape(model: ModelProto): { name: string; dims: Array<numbe
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
   const input = (graph.input ?? []).find((i) => !initializers.has(i.name));
   if (!input) throw new ModelError('The model has no data input.');
-  const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue as number)));
+  const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) =>
+    d.dimParam ? d.dimParam : toNumber(d.dimValue as number),
+  );
   return { name: input.name!, dims };
 }

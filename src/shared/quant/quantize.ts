@@ -226,7 +226,12 @@ export function quantizeLayer(
  * The weight values a layer's levels can realise (the non-negative side for the differential
  * scheme, whose negative weights mirror them), for plotting levels over a weight histogram.
  */
-export function candidateWeights(method: QuantMethod, scheme: MappingScheme, alpha: number, levels: readonly number[]): number[] {
+export function candidateWeights(
+  method: QuantMethod,
+  scheme: MappingScheme,
+  alpha: number,
+  levels: readonly number[],
+): number[] {
   const L = levels.length;
   const g0 = levels[0]!;
   const span = levels[L - 1]! - g0;

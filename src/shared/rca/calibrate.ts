@@ -5,7 +5,7 @@
  * shared across each column tile, as one converter reference per tile).
  */
 import { throwIfCancelled, type CancelToken } from '../errors';
-import type { Dataset } from '../nn/datasets';
+import { sampleSize, type Dataset } from '../nn/datasets';
 import { encodeModel, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
 import { buildCrossbarModel, type CalibrationRanges, type CrossbarOptions } from './transform';
@@ -17,17 +17,26 @@ export async function calibrate(
   batch: Dataset,
   cancel?: CancelToken,
 ): Promise<CalibrationRanges> {
-  const probe = buildCrossbarModel(base, { ...options, adcBits: null, dacBits: null }, undefined, true);
+  // Same tiles as the final crossbar (so the partial sums exist to be tapped), converters off.
+  const probe = buildCrossbarModel(
+    base,
+    { ...options, adcBits: null, dacBits: null, forceTiles: options.forceTiles || options.adcBits !== null },
+    undefined,
+    true,
+  );
   const session = await runtime.createSession(encodeModel(probe.model));
   const ranges: CalibrationRanges = { dac: new Map(), adc: new Map() };
-  const size = batch.shape[0] * batch.shape[1] * batch.shape[2];
+  const size = sampleSize(batch);
   const chunk = 128;
   try {
     for (let start = 0; start < batch.count; start += chunk) {
       throwIfCancelled(cancel);
       const n = Math.min(chunk, batch.count - start);
       const outputs = await session.run({
-        [session.inputNames[0]!]: runtime.floatTensor(batch.images.subarray(start * size, (start + n) * size), [n, ...batch.shape]),
+        [session.inputNames[0]!]: runtime.floatTensor(
+          batch.images.subarray(start * size, (start + n) * size),
+          [n, ...batch.shape],
+        ),
       });
       for (const tap of probe.taps.dac) {
         const data = outputs[tap.output]!.data;
@@ -39,7 +48,10 @@ export async function calibrate(
           if (Math.abs(v) > max) max = Math.abs(v);
         }
         const previous = ranges.dac.get(tap.layer);
-        ranges.dac.set(tap.layer, { max: Math.max(max, previous?.max ?? 0), signed: negative || (previous?.signed ?? false) });
+        ranges.dac.set(tap.layer, {
+          max: Math.max(max, previous?.max ?? 0),
+          signed: negative || (previous?.signed ?? false),
+        });
       }
       for (const tap of probe.taps.adc) {
         const out = outputs[tap.output]!;

@@ -12,7 +12,14 @@ import type { OrtRuntime } from '../nn/runtime';
 import { candidateWeights } from '../quant/quantize';
 import { meanCi95 } from '../stats';
 import { calibrate } from './calibrate';
-import { PredictSettings, type LayerReport, type MethodResult, type PredictionReport, type PredictSettingsInput, type WeightHistogram } from './report';
+import {
+  PredictSettings,
+  type LayerReport,
+  type MethodResult,
+  type PredictionReport,
+  type PredictSettingsInput,
+  type WeightHistogram,
+} from './report';
 import { buildCrossbarModel, type CrossbarOptions, type PredictMethod } from './transform';
 
 export interface PredictInput {
@@ -45,7 +52,8 @@ export function prepareModel(bytes: Uint8Array, name: string): ModelProto {
   const model = decodeModel(bytes, name);
   checkSupported(model);
   foldBatchNorm(model);
-  if (crossbarLayers(model).length === 0) throw new Error(`${name} has no Conv, Gemm or MatMul layer to map onto a crossbar.`);
+  if (crossbarLayers(model).length === 0)
+    throw new Error(`${name} has no Conv, Gemm or MatMul layer to map onto a crossbar.`);
   return model;
 }
 
@@ -66,7 +74,11 @@ function weightHistograms(model: ModelProto, bins = 60): WeightHistogram[] {
   });
 }
 
-export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: PredictHooks = {}): Promise<PredictionReport> {
+export async function predict(
+  runtime: OrtRuntime,
+  input: PredictInput,
+  hooks: PredictHooks = {},
+): Promise<PredictionReport> {
   const now = hooks.now ?? (() => Date.now());
   const started = now();
   const settings = PredictSettings.parse(input.settings);
@@ -76,11 +88,14 @@ export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: P
   const evaluation = limitDataset(input.dataset, settings.limit);
   const calibrationSet = limitDataset(input.dataset, Math.min(settings.calibration, input.dataset.count));
   const converters = settings.adcBits !== null || settings.dacBits !== null;
-  const stochastic = (method: PredictMethod) => method === 'linear' || method === 'mes' ? settings.sigmaScale > 0 || settings.readNoise > 0 : false;
+  const stochastic = (method: PredictMethod) =>
+    method === 'linear' || method === 'mes' ? settings.sigmaScale > 0 || settings.readNoise > 0 : false;
   const configs: Array<{ method: PredictMethod; bits: number | null; trials: number }> = [];
   for (const method of settings.methods) {
     if (method === 'float') configs.push({ method, bits: null, trials: 1 });
-    else for (const bits of settings.bits) configs.push({ method, bits, trials: stochastic(method) ? settings.trials : 1 });
+    else
+      for (const bits of settings.bits)
+        configs.push({ method, bits, trials: stochastic(method) ? settings.trials : 1 });
   }
   const totalEvaluations = configs.reduce((sum, c) => sum + c.trials, 0);
   let doneEvaluations = 0;
@@ -106,7 +121,10 @@ export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: P
         // Common random numbers: chip k has the same draws for linear and MES.
         seed: settings.seed * 7919 + trial,
       };
-      const ranges = converters && config.method !== 'float' ? await calibrate(runtime, base, options, calibrationSet, hooks.cancel) : undefined;
+      const ranges =
+        converters && config.method !== 'float'
+          ? await calibrate(runtime, base, options, calibrationSet, hooks.cancel)
+          : undefined;
       const built = config.method === 'float' ? undefined : buildCrossbarModel(base, options, ranges);
       if (built && trial === 0 && config.bits !== null) {
         hooks.onModel?.(config.method, config.bits, built.model);
@@ -131,7 +149,11 @@ export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: P
             batchSize: settings.batchSize,
             ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
             onBatch: (done, total) =>
-              hooks.onProgress?.({ fraction: (doneEvaluations + done / total) / totalEvaluations, message: label, partial: [...results] }),
+              hooks.onProgress?.({
+                fraction: (doneEvaluations + done / total) / totalEvaluations,
+                message: label,
+                partial: [...results],
+              }),
           }),
         );
       } finally {
@@ -140,9 +162,16 @@ export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: P
       doneEvaluations++;
     }
     const stats = meanCi95(accuracies);
-    const ci95 = accuracies.length > 1 ? stats.ci95 : 1.96 * Math.sqrt((stats.mean * (1 - stats.mean)) / Math.max(1, evaluation.count));
+    const ci95 =
+      accuracies.length > 1
+        ? stats.ci95
+        : 1.96 * Math.sqrt((stats.mean * (1 - stats.mean)) / Math.max(1, evaluation.count));
     results.push({ method: config.method, bits: config.bits, mean: stats.mean, ci95, accuracies });
-    hooks.onProgress?.({ fraction: doneEvaluations / totalEvaluations, message: `${config.method} done`, partial: [...results] });
+    hooks.onProgress?.({
+      fraction: doneEvaluations / totalEvaluations,
+      message: `${config.method} done`,
+      partial: [...results],
+    });
   }
 
   const summary = summarizeModel(base, shape);
@@ -152,10 +181,27 @@ export async function predict(runtime: OrtRuntime, input: PredictInput, hooks: P
     model: {
       name: input.modelName,
       parameters: summary.parameters,
-      layers: summary.layers.map((l) => ({ name: l.name, op: l.op, rows: l.rows, cols: l.cols, rowTiles: Math.ceil(l.rows / tile.rows), colTiles: Math.ceil(l.cols / tile.cols) })),
+      layers: summary.layers.map((l) => ({
+        name: l.name,
+        op: l.op,
+        rows: l.rows,
+        cols: l.cols,
+        rowTiles: Math.ceil(l.rows / tile.rows),
+        colTiles: Math.ceil(l.cols / tile.cols),
+      })),
     },
-    dataset: { name: input.dataset.name, evaluated: evaluation.count, calibration: converters ? calibrationSet.count : 0 },
-    device: { profile: input.profileName, table: input.table.name, levels: input.table.levels.length, gMin: input.table.gMin, gMax: input.table.gMax },
+    dataset: {
+      name: input.dataset.name,
+      evaluated: evaluation.count,
+      calibration: converters ? calibrationSet.count : 0,
+    },
+    device: {
+      profile: input.profileName,
+      table: input.table.name,
+      levels: input.table.levels.length,
+      gMin: input.table.gMin,
+      gMax: input.table.gMax,
+    },
     settings,
     runtime: runtime.description,
     results,

@@ -9,7 +9,9 @@ export const PredictSettings = z.object({
   bits: z.array(z.number().int().min(1).max(12)).min(1),
   scheme: z.enum(['differential', 'bias']).default('differential'),
   scale: z.enum(['max', 'mse']).default('mse'),
-  tile: z.object({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) }).default({ rows: 128, cols: 128 }),
+  tile: z
+    .object({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) })
+    .default({ rows: 128, cols: 128 }),
   adcBits: z.number().int().min(2).max(16).nullable().default(null),
   dacBits: z.number().int().min(1).max(16).nullable().default(null),
   readNoise: z.number().min(0).max(1).default(0),
@@ -63,10 +65,25 @@ export const PredictionReport = z.object({
   model: z.object({
     name: z.string(),
     parameters: z.number().int(),
-    layers: z.array(z.object({ name: z.string(), op: z.string(), rows: z.number().int(), cols: z.number().int(), rowTiles: z.number().int(), colTiles: z.number().int() })),
+    layers: z.array(
+      z.object({
+        name: z.string(),
+        op: z.string(),
+        rows: z.number().int(),
+        cols: z.number().int(),
+        rowTiles: z.number().int(),
+        colTiles: z.number().int(),
+      }),
+    ),
   }),
   dataset: z.object({ name: z.string(), evaluated: z.number().int(), calibration: z.number().int() }),
-  device: z.object({ profile: z.string(), table: z.string(), levels: z.number().int(), gMin: z.number(), gMax: z.number() }),
+  device: z.object({
+    profile: z.string(),
+    table: z.string(),
+    levels: z.number().int(),
+    gMin: z.number(),
+    gMax: z.number(),
+  }),
   settings: PredictSettings,
   runtime: z.string(),
   results: z.array(MethodResult),
@@ -79,6 +96,8 @@ export type PredictionReport = z.infer<typeof PredictionReport>;
 
 /** CSV of the accuracy table: one row per method × bits. */
 export function reportToCsv(report: PredictionReport): string {
-  const rows = report.results.map((r) => [r.method, r.bits ?? '', r.mean, r.ci95, r.accuracies.length].join(','));
+  const rows = report.results.map((r) =>
+    [r.method, r.bits ?? '', r.mean, r.ci95, r.accuracies.length].join(','),
+  );
   return `method,bits,accuracy_mean,accuracy_ci95,trials\n${rows.join('\n')}\n`;
 }

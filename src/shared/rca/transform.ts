@@ -12,7 +12,13 @@
  * distribution, at the cost of one extra MatMul/Conv instead of one weight matrix per image.
  */
 import type { LevelTable } from '../levels/level-table';
-import { quantizeLayer, type MappingScheme, type QuantizedLayer, type QuantMethod, type ScaleMode } from '../quant/quantize';
+import {
+  quantizeLayer,
+  type MappingScheme,
+  type QuantizedLayer,
+  type QuantMethod,
+  type ScaleMode,
+} from '../quant/quantize';
 import { Rng } from '../random';
 import { utf8Decode } from '../text';
 import { crossbarLayers, initializerMap, replaceInitializer, type CrossbarLayer } from '../nn/graph';
@@ -66,7 +72,10 @@ export interface CrossbarModel {
   quantized: QuantizedLayer[];
   layers: Array<CrossbarLayer & { rowTiles: number; colTiles: number }>;
   /** Extra outputs added for calibration: layer inputs and tile partial sums. */
-  taps: { dac: Array<{ layer: string; output: string }>; adc: Array<{ layer: string; tile: number; output: string }> };
+  taps: {
+    dac: Array<{ layer: string; output: string }>;
+    adc: Array<{ layer: string; tile: number; output: string }>;
+  };
 }
 
 const EPS = 1e-12;
@@ -78,14 +87,16 @@ const EPS = 1e-12;
 function toKxN(layer: CrossbarLayer, w: ArrayLike<number>, outFirst: boolean): Float64Array {
   const { rows: K, cols: N } = layer;
   const out = new Float64Array(K * N);
-  for (let r = 0; r < K; r++) for (let c = 0; c < N; c++) out[r * N + c] = w[outFirst ? c * K + r : r * N + c]!;
+  for (let r = 0; r < K; r++)
+    for (let c = 0; c < N; c++) out[r * N + c] = w[outFirst ? c * K + r : r * N + c]!;
   return out;
 }
 
 function fromKxN(layer: CrossbarLayer, kxn: ArrayLike<number>, outFirst: boolean): Float32Array {
   const { rows: K, cols: N } = layer;
   const out = new Float32Array(K * N);
-  for (let r = 0; r < K; r++) for (let c = 0; c < N; c++) out[outFirst ? c * K + r : r * N + c] = kxn[r * N + c]!;
+  for (let r = 0; r < K; r++)
+    for (let c = 0; c < N; c++) out[outFirst ? c * K + r : r * N + c] = kxn[r * N + c]!;
   return out;
 }
 
@@ -101,7 +112,11 @@ function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions
   if (options.method === 'float') return { weights: w, variance: undefined, quantized: undefined };
   const g = options.levels.levels.map((l) => l.g);
   const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
-  const q = quantizeLayer(layer.name, w, g, { method: options.method, scheme: options.scheme, scale: options.scale });
+  const q = quantizeLayer(layer.name, w, g, {
+    method: options.method,
+    scheme: options.scheme,
+    scale: options.scale,
+  });
   // The ideal-linear reference is a perfect device: no variation, no read noise.
   if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined, quantized: q };
   const { rows: K, cols: N } = layer;
@@ -122,7 +137,9 @@ function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions
     const gRefNominal = (g[0]! + g[g.length - 1]!) / 2;
     const sigmaRef = sigma.reduce((x, y) => x + y, 0) / sigma.length;
     const colTiles = Math.ceil(N / options.tile.cols);
-    const gRef = Float64Array.from({ length: K * colTiles }, () => Math.max(0, gRefNominal + sigmaRef * rng.normal()));
+    const gRef = Float64Array.from({ length: K * colTiles }, () =>
+      Math.max(0, gRefNominal + sigmaRef * rng.normal()),
+    );
     for (let r = 0; r < K; r++) {
       for (let c = 0; c < N; c++) {
         const i = r * N + c;
@@ -170,14 +187,37 @@ function builder(prefix: string): Builder {
 }
 
 /** Symmetric mid-tread quantizer over [−R, R] per column: 2^b − 1 levels, 0 exact. */
-function adc(b: Builder, input: string, range: Float32Array, bits: number, broadcast: number[], suffix: string): string {
+function adc(
+  b: Builder,
+  input: string,
+  range: Float32Array,
+  bits: number,
+  broadcast: number[],
+  suffix: string,
+): string {
   const steps = 2 ** (bits - 1) - 1;
   const r = Float32Array.from(range, (v) => Math.max(v, EPS));
   const hi = b.const(r, broadcast, `${suffix}/adc_max`);
-  const lo = b.const(Float32Array.from(r, (v) => -v), broadcast, `${suffix}/adc_min`);
-  const step = b.const(Float32Array.from(r, (v) => v / steps), broadcast, `${suffix}/adc_step`);
-  const clipped = b.node('Max', [b.node('Min', [input, hi], `${suffix}/adc_clip_hi`), lo], `${suffix}/adc_clip`);
-  return b.node('Mul', [b.node('Round', [b.node('Div', [clipped, step], `${suffix}/adc_scaled`)], `${suffix}/adc_round`), step], `${suffix}/adc_out`);
+  const lo = b.const(
+    Float32Array.from(r, (v) => -v),
+    broadcast,
+    `${suffix}/adc_min`,
+  );
+  const step = b.const(
+    Float32Array.from(r, (v) => v / steps),
+    broadcast,
+    `${suffix}/adc_step`,
+  );
+  const clipped = b.node(
+    'Max',
+    [b.node('Min', [input, hi], `${suffix}/adc_clip_hi`), lo],
+    `${suffix}/adc_clip`,
+  );
+  return b.node(
+    'Mul',
+    [b.node('Round', [b.node('Div', [clipped, step], `${suffix}/adc_scaled`)], `${suffix}/adc_round`), step],
+    `${suffix}/adc_out`,
+  );
 }
 
 /** Input DAC: unsigned [0, R] with 2^b levels after a ReLU, else symmetric mid-tread. */
@@ -188,11 +228,19 @@ function dac(b: Builder, input: string, range: { max: number; signed: boolean },
   const lo = b.const([range.signed ? -max : 0], [], 'dac_min');
   const step = b.const([max / steps], [], 'dac_step');
   const clipped = b.node('Max', [b.node('Min', [input, hi], 'dac_clip_hi'), lo], 'dac_clip');
-  return b.node('Mul', [b.node('Round', [b.node('Div', [clipped, step], 'dac_scaled')], 'dac_round'), step], 'dac_out');
+  return b.node(
+    'Mul',
+    [b.node('Round', [b.node('Div', [clipped, step], 'dac_scaled')], 'dac_round'), step],
+    'dac_out',
+  );
 }
 
 function seedFor(seed: number, layer: number, tile: number): number {
-  return (new Rng(seed ^ Math.imul(layer + 1, 0x9e3779b1) ^ Math.imul(tile + 1, 0x85ebca6b)).nextUint32() % 1_000_000) + 1;
+  return (
+    (new Rng(seed ^ Math.imul(layer + 1, 0x9e3779b1) ^ Math.imul(tile + 1, 0x85ebca6b)).nextUint32() %
+      1_000_000) +
+    1
+  );
 }
 
 export function buildCrossbarModel(
@@ -203,8 +251,11 @@ export function buildCrossbarModel(
 ): CrossbarModel {
   if (options.adcBits !== null && options.adcBits < 2) throw new ModelError('The ADC needs at least 2 bits.');
   if (options.dacBits !== null && options.dacBits < 1) throw new ModelError('The DAC needs at least 1 bit.');
-  const opset = Math.max(...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)));
-  if ((options.adcBits !== null || options.dacBits !== null) && opset < 11) throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
+  const opset = Math.max(
+    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
+  );
+  if ((options.adcBits !== null || options.dacBits !== null) && opset < 11)
+    throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
 
   const model = cloneModel(base);
   const graph = model.graph!;
@@ -213,7 +264,8 @@ export function buildCrossbarModel(
   const rng = new Rng(options.seed);
   const quantized: QuantizedLayer[] = [];
   const result: CrossbarModel = { model, quantized, layers: [], taps: { dac: [], adc: [] } };
-  const tiled = options.method !== 'float' && (options.forceTiles || options.adcBits !== null || options.readNoise > 0);
+  const tiled =
+    options.forceTiles || (options.method !== 'float' && (options.adcBits !== null || options.readNoise > 0));
 
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
   for (const [index, layer] of [...layers.entries()].reverse()) {
@@ -231,13 +283,21 @@ export function buildCrossbarModel(
     const b = builder(`xbar/${layer.name}`);
     let input = node.input![0]!;
     const dacRange = calibration?.dac.get(layer.name);
-    if (options.dacBits !== null && options.method !== 'float' && dacRange) input = dac(b, input, dacRange, options.dacBits);
+    if (options.dacBits !== null && options.method !== 'float' && dacRange)
+      input = dac(b, input, dacRange, options.dacBits);
     // Taps go through Identity: a graph input cannot also be listed as an output.
     if (addTaps) result.taps.dac.push({ layer: layer.name, output: b.node('Identity', [input], 'tap_in') });
 
     if (!tiled) {
       // Same node, new weights: the fastest path when tiles change nothing numerically.
-      replaceInitializer(graph, floatTensor(layer.weightName, weight.dims!.map((d) => toNumber(d as number)), fromKxN(layer, programmed.weights, outFirst)));
+      replaceInitializer(
+        graph,
+        floatTensor(
+          layer.weightName,
+          weight.dims!.map((d) => toNumber(d as number)),
+          fromKxN(layer, programmed.weights, outFirst),
+        ),
+      );
       if (input !== node.input![0]) node.input![0] = input;
       graph.node!.splice(layer.nodeIndex, 1, ...b.nodes, node);
       graph.initializer!.push(...b.initializers);
@@ -263,7 +323,16 @@ export function buildCrossbarModel(
         const c0 = Math.floor(r0 / perChannel);
         const c1 = Math.floor((r1 - 1) / perChannel);
         const channels = c1 - c0 + 1;
-        slice = b.node('Slice', [input, b.int64([c0], `${tag}/start`), b.int64([c1 + 1], `${tag}/end`), b.int64([1], `${tag}/axis`)], `${tag}/x`);
+        slice = b.node(
+          'Slice',
+          [
+            input,
+            b.int64([c0], `${tag}/start`),
+            b.int64([c1 + 1], `${tag}/end`),
+            b.int64([1], `${tag}/axis`),
+          ],
+          `${tag}/x`,
+        );
         dims = [N, channels, ...kernel];
         weights = new Float32Array(N * channels * perChannel);
         variance = programmed.variance ? new Float32Array(weights.length) : undefined;
@@ -275,37 +344,73 @@ export function buildCrossbarModel(
           }
         }
       } else {
-        slice = b.node('Slice', [input, b.int64([r0], `${tag}/start`), b.int64([r1], `${tag}/end`), b.int64([1], `${tag}/axis`)], `${tag}/x`);
+        slice = b.node(
+          'Slice',
+          [input, b.int64([r0], `${tag}/start`), b.int64([r1], `${tag}/end`), b.int64([1], `${tag}/axis`)],
+          `${tag}/x`,
+        );
         dims = [r1 - r0, N];
         weights = Float32Array.from(programmed.weights.subarray(r0 * N, r1 * N), (v) => v * gemmAlpha);
-        variance = programmed.variance ? Float32Array.from(programmed.variance.subarray(r0 * N, r1 * N), (v) => v * gemmAlpha * gemmAlpha) : undefined;
+        variance = programmed.variance
+          ? Float32Array.from(programmed.variance.subarray(r0 * N, r1 * N), (v) => v * gemmAlpha * gemmAlpha)
+          : undefined;
       }
       const convAttrs = () => {
         const attrs: Record<string, number[] | string> = {};
         for (const a of node.attribute ?? []) {
           if (a.name === 'auto_pad') attrs[a.name] = utf8Decode(a.s ?? new Uint8Array());
-          else if (a.name === 'pads' || a.name === 'strides' || a.name === 'dilations' || a.name === 'kernel_shape') attrs[a.name] = (a.ints ?? []).map((v) => toNumber(v as number));
+          else if (
+            a.name === 'pads' ||
+            a.name === 'strides' ||
+            a.name === 'dilations' ||
+            a.name === 'kernel_shape'
+          )
+            attrs[a.name] = (a.ints ?? []).map((v) => toNumber(v as number));
         }
         return attrs;
       };
-      const product = (x: string, w: string, suffix: string) => (isConv ? b.node('Conv', [x, w], suffix, convAttrs()) : b.node('MatMul', [x, w], suffix));
+      const product = (x: string, w: string, suffix: string) =>
+        isConv ? b.node('Conv', [x, w], suffix, convAttrs()) : b.node('MatMul', [x, w], suffix);
       let partial = product(slice, b.const(weights, dims, `${tag}/w`), `${tag}/psum`);
       if (variance) {
         const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
-        const spread = b.node('Sqrt', [product(squared, b.const(variance, dims, `${tag}/var_w`), `${tag}/var`)], `${tag}/sd`);
-        const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, { dtype: onnx.TensorProto.DataType.FLOAT, seed: seedFor(options.seed, index, t) + 0.5 });
-        partial = b.node('Add', [partial, b.node('Mul', [spread, noise], `${tag}/noise`)], `${tag}/psum_noisy`);
+        const spread = b.node(
+          'Sqrt',
+          [product(squared, b.const(variance, dims, `${tag}/var_w`), `${tag}/var`)],
+          `${tag}/sd`,
+        );
+        const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
+          dtype: onnx.TensorProto.DataType.FLOAT,
+          seed: seedFor(options.seed, index, t) + 0.5,
+        });
+        partial = b.node(
+          'Add',
+          [partial, b.node('Mul', [spread, noise], `${tag}/noise`)],
+          `${tag}/psum_noisy`,
+        );
       }
       if (addTaps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
       const range = calibration?.adc.get(layer.name)?.[t];
-      if (options.adcBits !== null && range) partial = adc(b, partial, range, options.adcBits, broadcast, tag);
+      if (options.adcBits !== null && range)
+        partial = adc(b, partial, range, options.adcBits, broadcast, tag);
       partials.push(partial);
     }
     let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
     const biasName = node.input![2];
     if (biasName) {
       const bias = tensorValues(inits.get(biasName)!);
-      out = b.node('Add', [out, b.const(Float32Array.from(bias, (v) => v * gemmBeta), isConv ? [N, 1, 1] : [N], 'bias')], 'biased');
+      out = b.node(
+        'Add',
+        [
+          out,
+          b.const(
+            Float32Array.from(bias, (v) => v * gemmBeta),
+            isConv ? [N, 1, 1] : [N],
+            'bias',
+          ),
+        ],
+        'biased',
+      );
     }
     // Keep the original output name so the rest of the graph is untouched.
     b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
@@ -322,4 +427,3 @@ export function buildCrossbarModel(
   }
   return result;
 }
-

@@ -1,0 +1,99 @@
+/** Small ONNX models built in TypeScript, with known weights, for exact crossbar checks. */
+import { floatOutput, floatTensor, makeNode, onnx, type ModelProto } from '../../src/shared/nn/onnx';
+
+function input(name: string, dims: Array<number | string>) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType: 1,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+}
+
+function model(
+  nodes: ReturnType<typeof makeNode>[],
+  initializers: ReturnType<typeof floatTensor>[],
+  inputs: ReturnType<typeof input>[],
+  output: string,
+): ModelProto {
+  return onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'reram-bench tests',
+    graph: {
+      name: 'test',
+      node: nodes,
+      initializer: initializers,
+      input: inputs,
+      output: [floatOutput(output)],
+    },
+  });
+}
+
+/** y = x·W + b with W K×N (MatMul layout) or Gemm with transB. */
+export function gemmModel(
+  K: number,
+  N: number,
+  weights: ArrayLike<number>,
+  bias?: ArrayLike<number>,
+  transB = false,
+): ModelProto {
+  const inits = [floatTensor('W', transB ? [N, K] : [K, N], weights)];
+  if (bias) inits.push(floatTensor('b', [N], bias));
+  return model(
+    [makeNode('Gemm', bias ? ['x', 'W', 'b'] : ['x', 'W'], ['y'], 'fc', { transB: transB ? 1 : 0 })],
+    inits,
+    [input('x', ['batch', K])],
+    'y',
+  );
+}
+
+export function matmulModel(K: number, N: number, weights: ArrayLike<number>): ModelProto {
+  return model(
+    [makeNode('MatMul', ['x', 'W'], ['y'], 'mm')],
+    [floatTensor('W', [K, N], weights)],
+    [input('x', ['batch', K])],
+    'y',
+  );
+}
+
+/** Conv → BatchNormalization → Relu, as exported by frameworks before folding. */
+export function convBnModel(cin: number, cout: number, k: number, seed: number): ModelProto {
+  let state = seed;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const w = Array.from({ length: cout * cin * k * k }, rand);
+  const bias = Array.from({ length: cout }, rand);
+  const gamma = Array.from({ length: cout }, () => 1 + 0.5 * rand());
+  const beta = Array.from({ length: cout }, rand);
+  const mean = Array.from({ length: cout }, rand);
+  const variance = Array.from({ length: cout }, () => 0.5 + Math.abs(rand()));
+  return model(
+    [
+      makeNode('Conv', ['x', 'W', 'B'], ['c'], 'conv', { kernel_shape: [k, k], pads: [1, 1, 1, 1] }),
+      makeNode('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['n'], 'bn', { epsilon: 1e-3 }),
+      makeNode('Relu', ['n'], ['y'], 'relu'),
+    ],
+    [
+      floatTensor('W', [cout, cin, k, k], w),
+      floatTensor('B', [cout], bias),
+      floatTensor('gamma', [cout], gamma),
+      floatTensor('beta', [cout], beta),
+      floatTensor('mean', [cout], mean),
+      floatTensor('var', [cout], variance),
+    ],
+    [input('x', ['batch', cin, 8, 8])],
+    'y',
+  );
+}
+
+export function unsupportedModel(): ModelProto {
+  return model(
+    [makeNode('Gemm', ['x', 'W'], ['h'], 'fc'), makeNode('LSTM', ['h'], ['y'], 'recurrent')],
+    [floatTensor('W', [4, 4], new Array(16).fill(0.1))],
+    [input('x', ['batch', 4])],
+    'y',
+  );
+}

@@ -1,0 +1,265 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectLevels, type LevelTable } from '../../src/shared/levels/level-table';
+import { datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
+import { evaluateAccuracy } from '../../src/shared/nn/evaluate';
+import { crossbarLayers, foldBatchNorm, initializerMap } from '../../src/shared/nn/graph';
+import { decodeModel, encodeModel, tensorValues, type ModelProto } from '../../src/shared/nn/onnx';
+import type { OrtRuntime } from '../../src/shared/nn/runtime';
+import { builtinProfiles } from '../../src/shared/profile/builtin';
+import { quantizeLayer } from '../../src/shared/quant/quantize';
+import { calibrate } from '../../src/shared/rca/calibrate';
+import { prepareModel } from '../../src/shared/rca/predict';
+import { buildCrossbarModel, type CrossbarOptions } from '../../src/shared/rca/transform';
+import { Rng } from '../../src/shared/random';
+import { nodeRuntime } from '../../src/main/nn/ort-node';
+import { REPO_ROOT } from '../helpers/cli';
+import { convBnModel, gemmModel, matmulModel } from '../helpers/onnx-models';
+
+const runtime: OrtRuntime = nodeRuntime({ threads: 1 });
+const resources = join(REPO_ROOT, 'resources');
+const alox = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
+
+async function logits(model: ModelProto, data: Float32Array, dims: number[]): Promise<Float32Array> {
+  const session = await runtime.createSession(encodeModel(model));
+  const out = await session.run({ [session.inputNames[0]!]: runtime.floatTensor(data, dims) });
+  return Float32Array.from(out[session.outputNames[0]!]!.data as Float32Array);
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+}
+
+const options = (overrides: Partial<CrossbarOptions>): CrossbarOptions => ({
+  method: 'mes',
+  scheme: 'differential',
+  scale: 'mse',
+  levels: selectLevels(alox, 4),
+  tile: { rows: 128, cols: 128 },
+  adcBits: null,
+  dacBits: null,
+  readNoise: 0,
+  sigmaScale: 0,
+  seed: 1,
+  ...overrides,
+});
+
+describe('crossbar simulation on LeNet-5 (ONNX Runtime)', () => {
+  let lenet: ModelProto;
+  let mnist: Dataset;
+  let batch: Float32Array;
+  beforeAll(() => {
+    lenet = prepareModel(readFileSync(join(resources, 'models', 'lenet5-mnist.onnx')), 'lenet5');
+    mnist = datasetFromIdx(
+      readFileSync(join(resources, 'data', 'mnist-test-images-idx3-ubyte')),
+      readFileSync(join(resources, 'data', 'mnist-test-labels-idx1-ubyte')),
+      'mnist',
+    );
+    batch = limitDataset(mnist, 64).images;
+  });
+
+  it('the bundled LeNet-5 reaches ≥ 97.5 % on the held-out test set in float', async () => {
+    const session = await runtime.createSession(readFileSync(join(resources, 'models', 'lenet5-mnist.onnx')));
+    const accuracy = await evaluateAccuracy(runtime, session, mnist);
+    console.log(`LeNet-5 float accuracy on ${mnist.count} held-out digits: ${(100 * accuracy).toFixed(2)} %`);
+    expect(mnist.count).toBe(1996);
+    expect(accuracy).toBeGreaterThanOrEqual(0.975);
+  });
+
+  it('with every non-ideality off and no quantization, the simulated logits equal the float logits to 1e-5, tiled or not', async () => {
+    const reference = await logits(lenet, batch, [64, 1, 28, 28]);
+    for (const tile of [
+      { rows: 128, cols: 128 },
+      { rows: 7, cols: 5 },
+    ]) {
+      const sim = buildCrossbarModel(lenet, options({ method: 'float', tile, forceTiles: true }));
+      expect(maxAbsDiff(await logits(sim.model, batch, [64, 1, 28, 28]), reference)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('tiling without an ADC changes nothing', async () => {
+    const plain = buildCrossbarModel(lenet, options({}));
+    const tiled = buildCrossbarModel(lenet, options({ forceTiles: true, tile: { rows: 32, cols: 16 } }));
+    expect(tiled.layers.find((l) => l.name === '/fc1/Gemm')?.rowTiles).toBe(13);
+    expect(
+      maxAbsDiff(
+        await logits(tiled.model, batch, [64, 1, 28, 28]),
+        await logits(plain.model, batch, [64, 1, 28, 28]),
+      ),
+    ).toBeLessThan(1e-5);
+  });
+
+  it('variation with σ = 0 changes nothing: the cells hold exactly the quantized weights, whatever the seed', () => {
+    const a = buildCrossbarModel(lenet, options({ sigmaScale: 0, seed: 1 }));
+    const b = buildCrossbarModel(lenet, options({ sigmaScale: 0, seed: 99 }));
+    const inits = initializerMap(lenet.graph!);
+    for (const layer of crossbarLayers(lenet)) {
+      const original = tensorValues(inits.get(layer.weightName)!);
+      const q = quantizeLayer(
+        layer.name,
+        original,
+        selectLevels(alox, 4).levels.map((l) => l.g),
+        { method: 'mes', scale: 'mse' },
+      );
+      const simulated = tensorValues(initializerMap(a.model.graph!).get(layer.weightName)!);
+      const again = tensorValues(initializerMap(b.model.graph!).get(layer.weightName)!);
+      expect(Array.from(simulated)).toEqual(Array.from(again));
+      // Quantization is per weight, so the op's own layout lines up element for element.
+      simulated.forEach((v, i) => expect(v).toBeCloseTo(q.realized[i]!, 6));
+    }
+  });
+
+  it('is reproducible for a seed and varies between seeds (variation, read noise, ADC and DAC on)', async () => {
+    const noisy = (seed: number) => options({ sigmaScale: 1, readNoise: 0.05, adcBits: 6, dacBits: 6, seed });
+    const calibration = limitDataset(mnist, 100);
+    const run = async (seed: number) => {
+      const ranges = await calibrate(runtime, lenet, noisy(seed), calibration);
+      return logits(buildCrossbarModel(lenet, noisy(seed), ranges).model, batch, [64, 1, 28, 28]);
+    };
+    const first = await run(5);
+    expect(maxAbsDiff(await run(5), first)).toBe(0);
+    expect(maxAbsDiff(await run(6), first)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('crossbar physics on small models, against independent arithmetic', () => {
+  const linearTable = (levels: number[]): LevelTable => ({
+    name: 'linear',
+    levels: levels.map((g) => ({ g, sigma: 0, n: 0 })),
+    gMin: levels[0]!,
+    gMax: levels[levels.length - 1]!,
+    readVoltage: 0.1,
+    fits: [],
+    provenance: { runIds: [], createdAt: '', softwareVersion: '', method: 'test', warnings: [] },
+  });
+
+  it('read noise has the variance σ²·Σ x²·α²(G⁺² + G⁻²) per column', async () => {
+    const K = 64;
+    const N = 3;
+    const rng = new Rng(3);
+    const w = Array.from({ length: K * N }, () => rng.normal() * 0.3);
+    const table = linearTable(Array.from({ length: 16 }, (_, k) => 1e-6 * (1 + k)));
+    const opts = options({
+      levels: table,
+      readNoise: 0.1,
+      method: 'mes',
+      scale: 'max',
+      sigmaScale: 0,
+      tile: { rows: 16, cols: 128 },
+    });
+    const sim = buildCrossbarModel(matmulModel(K, N, w), opts);
+    const q = sim.quantized[0]!;
+    const x = Float32Array.from({ length: K }, () => rng.next());
+    const rows = 4000;
+    const inputs = new Float32Array(rows * K);
+    for (let r = 0; r < rows; r++) inputs.set(x, r * K);
+    const out = await logits(sim.model, inputs, [rows, K]);
+    const g = table.levels.map((l) => l.g);
+    for (let c = 0; c < N; c++) {
+      let expectedVar = 0;
+      let expectedMean = 0;
+      for (let k = 0; k < K; k++) {
+        const level = g[q.levelIndex[k * N + c]!]!;
+        const [gp, gn] = q.sign[k * N + c]! > 0 ? [level, g[0]!] : [g[0]!, level];
+        expectedVar += x[k]! ** 2 * q.alpha ** 2 * 0.1 ** 2 * (gp * gp + gn * gn);
+        expectedMean += x[k]! * q.realized[k * N + c]!;
+      }
+      const samples = Array.from({ length: rows }, (_, r) => out[r * N + c]!);
+      const mean = samples.reduce((a, b) => a + b, 0) / rows;
+      const variance = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (rows - 1);
+      expect(Math.abs(mean - expectedMean)).toBeLessThan(4 * Math.sqrt(expectedVar / rows) + 1e-6);
+      // Sample variance of 4000 Gaussians: relative standard error √(2/3999) ≈ 2.2 %.
+      expect(variance / expectedVar).toBeGreaterThan(0.9);
+      expect(variance / expectedVar).toBeLessThan(1.1);
+    }
+  });
+
+  it('the ADC puts each tile partial sum on a 2^b − 1 level grid over the calibrated range', async () => {
+    const K = 10;
+    const N = 4;
+    const rng = new Rng(8);
+    const w = Array.from({ length: K * N }, () => rng.normal());
+    const table = linearTable([1e-6, 2e-6]);
+    const opts = options({ levels: table, method: 'ideal-linear', adcBits: 3, tile: { rows: 128, cols: 2 } });
+    const base = gemmModel(K, N, w, [0.5, -0.5, 0, 1]);
+    const calibrationInputs = Float32Array.from({ length: 50 * K }, () => rng.next());
+    const ranges = await calibrate(runtime, base, opts, {
+      name: 'c',
+      images: calibrationInputs,
+      labels: new Uint8Array(50),
+      count: 50,
+      shape: [K],
+    });
+    const range = ranges.adc.get('fc')![0]!;
+    // One reference per column tile of 2.
+    expect(range[0]).toBe(range[1]);
+    expect(range[2]).toBe(range[3]);
+    const sim = buildCrossbarModel(base, opts, ranges);
+    const x = Float32Array.from({ length: 20 * K }, () => 2 * rng.next());
+    const out = await logits(sim.model, x, [20, K]);
+    const bias = [0.5, -0.5, 0, 1];
+    for (let r = 0; r < 20; r++) {
+      for (let c = 0; c < N; c++) {
+        const step = range[c]! / 3; // 3 bits: 2² − 1 = 3 steps each side of 0
+        const code = (out[r * N + c]! - bias[c]!) / step;
+        expect(Math.abs(code - Math.round(code))).toBeLessThan(1e-4);
+        expect(Math.abs(code)).toBeLessThanOrEqual(3 + 1e-4);
+      }
+    }
+  });
+
+  it('the DAC quantizes inputs to 2^b levels over [0, max] after calibration', async () => {
+    const K = 4;
+    const identity = Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    const opts = options({ levels: linearTable([1e-6, 2e-6]), method: 'ideal-linear', dacBits: 2 });
+    const base = matmulModel(K, K, identity);
+    const calibrationSet = {
+      name: 'c',
+      images: Float32Array.from([0, 0.5, 0.9, 0.3]),
+      labels: new Uint8Array(1),
+      count: 1,
+      shape: [K],
+    };
+    const ranges = await calibrate(runtime, base, opts, calibrationSet);
+    expect(ranges.dac.get('mm')).toEqual({ max: expect.closeTo(0.9, 6), signed: false });
+    const out = await logits(
+      buildCrossbarModel(base, opts, ranges).model,
+      Float32Array.from([0.1, 0.2, 0.5, 2]),
+      [1, K],
+    );
+    // 2 bits over [0, 0.9]: steps of 0.3; 2 is clipped to 0.9.
+    expect(Array.from(out)).toEqual([0, 0.3, 0.6, 0.9].map((v) => expect.closeTo(v, 5)));
+  });
+
+  it('folds BatchNormalization into the preceding convolution exactly', async () => {
+    const model = convBnModel(3, 5, 3, 11);
+    const x = Float32Array.from({ length: 2 * 3 * 8 * 8 }, (_, i) => Math.sin(i));
+    const before = await logits(model, x, [2, 3, 8, 8]);
+    const folded = decodeModel(encodeModel(model));
+    expect(foldBatchNorm(folded)).toBe(1);
+    expect(folded.graph!.node!.map((n) => n.opType)).toEqual(['Conv', 'Relu']);
+    expect(maxAbsDiff(await logits(folded, x, [2, 3, 8, 8]), before)).toBeLessThan(1e-5);
+  });
+
+  it('bias-column scheme: weights are α(G − G_ref) and Gemm transB layouts map correctly', async () => {
+    const K = 6;
+    const N = 2;
+    const w = [0.3, -0.2, 0.1, 0.25, -0.3, 0, 0.05, -0.1, 0.2, 0.15, -0.05, 0.3]; // [N, K] for transB
+    const table = linearTable([1e-6, 2e-6, 3e-6, 4e-6, 5e-6]);
+    const base = gemmModel(K, N, w, undefined, true);
+    const sim = buildCrossbarModel(
+      base,
+      options({ levels: table, scheme: 'bias', method: 'mes', scale: 'max' }),
+    );
+    const x = Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0], (v) => v);
+    const out = await logits(sim.model, x, [2, K]);
+    const q = sim.quantized[0]!;
+    // Row 0 of x picks weight row k = 0; row 1 picks k = 2 (K×N layout).
+    expect(out[0]).toBeCloseTo(q.realized[0 * N + 0]!, 6);
+    expect(out[1]).toBeCloseTo(q.realized[0 * N + 1]!, 6);
+    expect(out[2]).toBeCloseTo(q.realized[2 * N + 0]!, 6);
+    expect(q.realized[0 * N + 0]).toBeCloseTo(0.3, 6); // w[0][0] = 0.3 is on the grid
+  });
+});

@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  candidateWeights,
+  nearestIndex,
+  quantizeLayer,
+  type MappingScheme,
+} from '../../src/shared/quant/quantize';
+
+// A strongly non-linear 4-level table (S) and its linear twin with the same window.
+const G = [1e-6, 4e-6, 6e-6, 7e-6];
+const LINEAR = [1e-6, 3e-6, 5e-6, 7e-6];
+
+describe('quantizers, hand-computed cases (differential)', () => {
+  const w = [0.6, -0.3, 0.1, 0];
+  // m = 0.6, Δ = 0.2, k = round(|w|/Δ) = [3, 2, 1, 0] (0.1/0.2 = 0.5 rounds up), α = 0.6/6e-6 = 1e5.
+  it('ideal-linear: s·k·Δ', () => {
+    const q = quantizeLayer('l', w, G, { method: 'ideal-linear' });
+    expect(Array.from(q.levelIndex)).toEqual([3, 2, 1, 0]);
+    expect(Array.from(q.realized)).toEqual(
+      [0.6, -0.4, 0.2, 0].map((x, i) => (i === 1 ? -0.4 : x)).map((x) => expect.closeTo(x, 12)),
+    );
+  });
+
+  it('linear: the same k written to the real levels, s·α·(G_k − G₀)', () => {
+    const q = quantizeLayer('l', w, G, { method: 'linear' });
+    expect(q.alpha).toBeCloseTo(1e5, 6);
+    expect(Array.from(q.levelIndex)).toEqual([3, 2, 1, 0]);
+    // α(G − G₀) = [0, 0.3, 0.5, 0.6]
+    expect(Array.from(q.realized)).toEqual([0.6, -0.5, 0.3, 0].map((x) => expect.closeTo(x, 12)));
+    expect(q.maxError).toBeCloseTo(0.2, 12);
+    expect(q.mse).toBeCloseTo((0 + 0.04 + 0.04 + 0) / 4, 12);
+    expect(q.histogram).toEqual([1, 1, 1, 1]);
+  });
+
+  it('mes with --scale max: the nearest of α(G_k − G₀)', () => {
+    const q = quantizeLayer('l', w, G, { method: 'mes', scale: 'max' });
+    // candidates [0, 0.3, 0.5, 0.6]: 0.6→3, 0.3→1, 0.1→0 (0.1 < 0.15), 0→0
+    expect(Array.from(q.levelIndex)).toEqual([3, 1, 0, 0]);
+    expect(Array.from(q.realized)).toEqual([0.6, -0.3, 0, 0].map((x) => expect.closeTo(x, 12)));
+    expect(q.mse).toBeCloseTo(0.01 / 4, 12);
+    expect(candidateWeights('mes', 'differential', q.alpha, G)).toEqual(
+      [0, 0.3, 0.5, 0.6].map((x) => expect.closeTo(x, 12)),
+    );
+  });
+
+  it('mes with --scale mse: α minimises the squared error, never worse than max', () => {
+    // Nine weights at 0.15 sit exactly between the max-scale candidates 0 and 0.3; halving α
+    // puts a level on them at the cost of clipping the single 0.6.
+    const weights = [...new Array<number>(9).fill(0.15), 0.6];
+    const max = quantizeLayer('l', weights, G, { method: 'mes', scale: 'max' });
+    const mse = quantizeLayer('l', weights, G, { method: 'mes', scale: 'mse' });
+    expect(max.mse).toBeCloseTo((9 * 0.15 ** 2) / 10, 12);
+    expect(mse.mse).toBeLessThan(max.mse);
+    // α is a local optimum: nudging it either way does not lower the error.
+    const errorAt = (alpha: number) =>
+      weights.reduce((s, x) => {
+        const c = G.map((g) => alpha * (g - G[0]!));
+        return s + (Math.abs(x) - c[nearestIndex(c, Math.abs(x))]!) ** 2;
+      }, 0) / weights.length;
+    expect(errorAt(mse.alpha)).toBeCloseTo(mse.mse, 15);
+    expect(errorAt(mse.alpha * 1.01)).toBeGreaterThanOrEqual(mse.mse - 1e-15);
+    expect(errorAt(mse.alpha * 0.99)).toBeGreaterThanOrEqual(mse.mse - 1e-15);
+  });
+});
+
+describe('quantizers, bias-column scheme (G_ref = (G₀ + G_{L−1})/2)', () => {
+  // m = 0.6; grid −0.6 + k·0.4; α = 2m/(G₃ − G₀) = 2e5; α(G − G_ref) = [−0.6, 0, 0.4, 0.6].
+  const w = [0.6, -0.6, 0.1, -0.1];
+  it('ideal-linear: k = round((w + m)/(2m)·(L − 1))', () => {
+    const q = quantizeLayer('l', w, G, { method: 'ideal-linear', scheme: 'bias' });
+    expect(Array.from(q.levelIndex)).toEqual([3, 0, 2, 1]);
+    expect(Array.from(q.realized)).toEqual([0.6, -0.6, 0.2, -0.2].map((x) => expect.closeTo(x, 12)));
+  });
+  it('linear and mes', () => {
+    const linear = quantizeLayer('l', w, G, { method: 'linear', scheme: 'bias' });
+    expect(linear.alpha).toBeCloseTo(2e5, 6);
+    expect(Array.from(linear.realized)).toEqual([0.6, -0.6, 0.4, 0].map((x) => expect.closeTo(x, 12)));
+    const mes = quantizeLayer('l', w, G, { method: 'mes', scheme: 'bias', scale: 'max' });
+    expect(Array.from(mes.realized)).toEqual([0.6, -0.6, 0, 0].map((x) => expect.closeTo(x, 12)));
+  });
+});
+
+describe('quantizer properties', () => {
+  const levels = fc
+    .array(fc.double({ min: 1e-9, max: 1e-3, noNaN: true }), { minLength: 2, maxLength: 32 })
+    .map((xs) => [...new Set(xs)].sort((a, b) => a - b))
+    .filter((xs) => xs.length >= 2 && xs.every((x, i) => i === 0 || x > xs[i - 1]! * (1 + 1e-9)));
+  const weights = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 200 });
+  const scheme = fc.constantFrom<MappingScheme>('differential', 'bias');
+
+  it('MES error ≤ linear error on every input (per weight with --scale max, in MSE with --scale mse)', () => {
+    fc.assert(
+      fc.property(levels, weights, scheme, (g, w, s) => {
+        const linear = quantizeLayer('l', w, g, { method: 'linear', scheme: s });
+        const mesMax = quantizeLayer('l', w, g, { method: 'mes', scheme: s, scale: 'max' });
+        const mesMse = quantizeLayer('l', w, g, { method: 'mes', scheme: s, scale: 'mse' });
+        w.forEach((x, i) =>
+          expect(Math.abs(x - mesMax.realized[i]!)).toBeLessThanOrEqual(
+            Math.abs(x - linear.realized[i]!) + 1e-12,
+          ),
+        );
+        expect(mesMse.mse).toBeLessThanOrEqual(mesMax.mse * (1 + 1e-12) + 1e-30);
+        expect(mesMse.mse).toBeLessThanOrEqual(linear.mse * (1 + 1e-12) + 1e-30);
+      }),
+    );
+  });
+
+  it('on a perfectly linear table, mes with --scale max equals ideal-linear', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 64 }),
+        fc.double({ min: 1e-8, max: 1e-5, noNaN: true }),
+        weights,
+        scheme,
+        (L, step, w, s) => {
+          const g = Array.from({ length: L }, (_, k) => 1e-7 + k * step);
+          const ideal = quantizeLayer('l', w, g, { method: 'ideal-linear', scheme: s });
+          const mes = quantizeLayer('l', w, g, { method: 'mes', scheme: s, scale: 'max' });
+          const m = Math.max(...w.map(Math.abs));
+          const tolerance = 1e-9 * m + 1e-300;
+          w.forEach((x, i) => {
+            const mesError = Math.abs(x - mes.realized[i]!);
+            const idealError = Math.abs(x - ideal.realized[i]!);
+            // The same value, except at an exact tie between two levels, where both are equally near.
+            if (Math.abs(mes.realized[i]! - ideal.realized[i]!) > tolerance)
+              expect(Math.abs(mesError - idealError)).toBeLessThanOrEqual(tolerance);
+          });
+        },
+      ),
+    );
+  });
+
+  it('outputs are monotone in w and signs are preserved', () => {
+    fc.assert(
+      fc.property(
+        levels,
+        weights,
+        fc.constantFrom('ideal-linear' as const, 'linear' as const, 'mes' as const),
+        scheme,
+        (g, w, method, s) => {
+          const sorted = [...w].sort((a, b) => a - b);
+          const q = quantizeLayer('l', sorted, g, { method, scheme: s, scale: 'max' });
+          for (let i = 1; i < sorted.length; i++)
+            expect(q.realized[i]!).toBeGreaterThanOrEqual(q.realized[i - 1]! - 1e-12);
+          if (s === 'differential')
+            sorted.forEach((x, i) => expect(q.realized[i]! * x).toBeGreaterThanOrEqual(0));
+        },
+      ),
+    );
+  });
+
+  it('NaN or infinite weights are errors, not zeros', () => {
+    expect(() => quantizeLayer('fc1', [0.1, Number.NaN], G, { method: 'mes' })).toThrow(
+      /Layer 'fc1' has a non-finite weight at index 1/,
+    );
+    expect(() => quantizeLayer('fc1', [Infinity], G, { method: 'linear' })).toThrow(/non-finite/);
+    expect(() => quantizeLayer('fc1', [0.1], [1e-6], { method: 'mes' })).toThrow(/at least 2 levels/);
+    expect(() => quantizeLayer('fc1', [0.1], [2e-6, 1e-6], { method: 'mes' })).toThrow(/ascend/);
+  });
+
+  it('linear differs from ideal-linear exactly by the level non-linearity', () => {
+    const q = quantizeLayer('l', [0.2, 0.4], LINEAR, { method: 'linear' });
+    const ideal = quantizeLayer('l', [0.2, 0.4], LINEAR, { method: 'ideal-linear' });
+    expect(Array.from(q.realized)).toEqual(Array.from(ideal.realized).map((x) => expect.closeTo(x, 12)));
+  });
+});
