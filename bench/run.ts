@@ -1,10 +1,12 @@
 // npm run bench -- [scpi|store|predict|ui|all]
+import { benchPredict } from './predict';
 import { benchScpi } from './scpi';
 import { benchStore } from './store';
 
 const suites: Record<string, () => Promise<void>> = {
   scpi: benchScpi,
   store: benchStore,
+  predict: benchPredict,
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -60,7 +60,8 @@ export async function benchStore(): Promise<void> {
       }
     });
     t = performance.now();
-    for (let from = 0; from < POINTS; from += DEFAULT_BATCH_SIZE) batch(from, Math.min(POINTS, from + DEFAULT_BATCH_SIZE));
+    for (let from = 0; from < POINTS; from += DEFAULT_BATCH_SIZE)
+      batch(from, Math.min(POINTS, from + DEFAULT_BATCH_SIZE));
     const bareSeconds = (performance.now() - t) / 1000;
     bareStore.close();
 
@@ -78,14 +79,18 @@ export async function benchStore(): Promise<void> {
     const model = modelFromNl({ gMin: 1e-6, gMax: 1e-5, nl: 2.4, pMax: 99 });
     const rng = new Rng(1);
     const samples: CurveSample[] = [];
-    for (let cycle = 0; cycle < 100; cycle++) for (let n = 0; n < 100; n++) samples.push({ n, cycle, g: conductanceAfter(model, n, 'ltp') + 2e-7 * rng.normal() });
+    for (let cycle = 0; cycle < 100; cycle++)
+      for (let n = 0; n < 100; n++)
+        samples.push({ n, cycle, g: conductanceAfter(model, n, 'ltp') + 2e-7 * rng.normal() });
     const times: number[] = [];
     for (let k = 0; k < 5; k++) {
       const start = performance.now();
       fitPulseCurve(samples, 'ltp');
       times.push(performance.now() - start);
     }
-    report('Fit of a 10,000-point curve (LM + 100 per-cycle refits for the uncertainty)', [['median of 5', `${fmt(median(times))} ms`]]);
+    report('Fit of a 10,000-point curve (LM + 100 per-cycle refits for the uncertainty)', [
+      ['median of 5', `${fmt(median(times))} ms`],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

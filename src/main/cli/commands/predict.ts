@@ -1,0 +1,273 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ReramError } from '../../../shared/errors';
+import { LevelTable, selectLevels } from '../../../shared/levels/level-table';
+import { encodeModel } from '../../../shared/nn/onnx';
+import { parseLevelCsv } from '../../../shared/profile/csv';
+import { parseProfileJson } from '../../../shared/profile/json';
+import {
+  MAPPING_SCHEMES,
+  QUANT_METHODS,
+  quantizeLayer,
+  SCALE_MODES,
+  type MappingScheme,
+  type QuantMethod,
+  type ScaleMode,
+} from '../../../shared/quant/quantize';
+import { predict } from '../../../shared/rca/predict';
+import { PREDICT_METHODS, PredictSettings, type PredictionReport } from '../../../shared/rca/report';
+import { formatZodIssues } from '../../../shared/zod-format';
+import { nodeRuntime } from '../../nn/ort-node';
+import { loadDataset, loadModel } from '../../nn/resources';
+import { appVersion } from '../../paths';
+import { ProfileLibrary } from '../../services/profiles';
+import { openCliStore } from '../db';
+import { formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
+import { parseList, parseNonNegative, parsePositiveInt } from '../parse';
+
+const WeightsFile = z.object({
+  layers: z.array(z.object({ name: z.string(), weights: z.array(z.number()) })).min(1),
+});
+
+/** A level table from a profile JSON, a level-table JSON or a level CSV. */
+function readLevelTable(path: string): LevelTable {
+  if (!existsSync(path)) throw new UsageError(`--levels: ${path} does not exist`);
+  const text = readFileSync(path, 'utf8');
+  if (extname(path).toLowerCase() === '.csv') {
+    return parseLevelCsv(
+      text,
+      {
+        name: basename(path, extname(path)),
+        readVoltage: 0.1,
+        createdAt: new Date().toISOString(),
+        softwareVersion: appVersion(),
+      },
+      basename(path),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReramError('PROFILE', `${basename(path)} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw && typeof raw === 'object' && 'schemaVersion' in raw)
+    return parseProfileJson(text, basename(path)).tables[0]!;
+  const table = LevelTable.safeParse(raw);
+  if (!table.success)
+    throw new ReramError(
+      'PROFILE',
+      `${basename(path)} is neither a profile nor a level table: ${formatZodIssues(table.error)}`,
+    );
+  return table.data;
+}
+
+function choice<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if (!allowed.includes(value as T))
+    throw new UsageError(`${name} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
+export function printReport(report: PredictionReport): void {
+  printLine(
+    `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels) · ${report.settings.scheme}, scale ${report.settings.scale}, tiles ${report.settings.tile.rows}×${report.settings.tile.cols}` +
+      `, ADC ${report.settings.adcBits ?? 'ideal'}, DAC ${report.settings.dacBits ?? 'ideal'}, read noise ${report.settings.readNoise}, σ × ${report.settings.sigmaScale}`,
+  );
+  const bitsList = [
+    ...new Set(report.results.map((r) => r.bits).filter((b): b is number => b !== null)),
+  ].sort((a, b) => a - b);
+  const methods = [...new Set(report.results.map((r) => r.method))];
+  const cell = (method: string, bits: number | null) => {
+    const r = report.results.find((x) => x.method === method && (method === 'float' || x.bits === bits));
+    return r ? `${(100 * r.mean).toFixed(2)} ± ${(100 * r.ci95).toFixed(2)} %` : '';
+  };
+  printLine(
+    formatTable(
+      ['method', ...bitsList.map((b) => `${b}-bit`)],
+      methods.map((m) => [m, ...bitsList.map((b) => cell(m, b))]),
+    ),
+  );
+  printLine(
+    `(mean ± 95 % CI${report.settings.trials > 1 ? ` over ${report.settings.trials} chips` : ''}; ${report.runtime}; ${report.elapsedS.toFixed(1)} s)`,
+  );
+}
+
+export function registerPredictCommands(program: Command): void {
+  program
+    .command('quantize')
+    .description(
+      'quantize weights onto a level table (ideal-linear, linear or MES) and report the per-weight result',
+    )
+    .requiredOption('--levels <file>', 'profile JSON, level-table JSON or level CSV')
+    .requiredOption('--weights <file>', 'W.json: {"layers":[{"name":…, "weights":[…]}]}')
+    .requiredOption('--method <m>', QUANT_METHODS.join('|'))
+    .option('--bits <b>', 'use 2^b levels at equally spaced pulse counts')
+    .option('--scheme <s>', MAPPING_SCHEMES.join('|'), 'differential')
+    .option('--scale <s>', `MES scale: ${SCALE_MODES.join('|')}`, 'mse')
+    .option('--json', 'machine-readable output (the weights in input order)')
+    .action(
+      (options: {
+        levels: string;
+        weights: string;
+        method: string;
+        bits?: string;
+        scheme: string;
+        scale: string;
+        json?: boolean;
+      }) => {
+        const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
+        const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
+        const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
+        let table = readLevelTable(options.levels);
+        if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
+        let raw: unknown;
+        try {
+          raw = JSON.parse(readFileSync(options.weights, 'utf8'));
+        } catch (error) {
+          throw new ReramError(
+            'INVALID_INPUT',
+            `${options.weights} is not valid JSON: ${(error as Error).message}`,
+          );
+        }
+        const parsed = WeightsFile.safeParse(raw);
+        if (!parsed.success)
+          throw new ReramError('INVALID_INPUT', `${options.weights}: ${formatZodIssues(parsed.error)}`);
+        const g = table.levels.map((l) => l.g);
+        const layers = parsed.data.layers.map((layer) => {
+          const q = quantizeLayer(layer.name, layer.weights, g, { method, scheme, scale });
+          return {
+            name: layer.name,
+            alpha: q.alpha,
+            levels: Array.from(q.levelIndex),
+            realized: Array.from(q.realized),
+            mse: q.mse,
+            maxError: q.maxError,
+            histogram: q.histogram,
+          };
+        });
+        if (options.json)
+          return printJson({ method, scheme, scale, table: table.name, levels: g.length, layers });
+        printLine(
+          formatTable(
+            ['layer', 'weights', 'alpha (weight/S)', 'MSE', 'max error'],
+            layers.map((l) => [
+              l.name,
+              l.levels.length,
+              l.alpha.toExponential(4),
+              l.mse.toExponential(3),
+              l.maxError.toExponential(3),
+            ]),
+          ),
+        );
+      },
+    );
+
+  program
+    .command('predict')
+    .description(
+      'predict network accuracy on a ReRAM crossbar built from a device profile: float / ideal-linear / linear / MES',
+    )
+    .requiredOption(
+      '--profile <name|file>',
+      'profile name (see `profile list`) or a profile .json / level .csv file',
+    )
+    .option(
+      '--model <spec>',
+      'builtin:lenet5|builtin:alexnet|builtin:vgg16 or an .onnx file',
+      'builtin:lenet5',
+    )
+    .option(
+      '--data <spec>',
+      'builtin:mnist|builtin:fashion32, an IDX folder/file or a CIFAR-10 .bin',
+      'builtin:mnist',
+    )
+    .option('--methods <list>', PREDICT_METHODS.join(','), PREDICT_METHODS.join(','))
+    .option('--bits <list>', 'bit widths', '2,3,4,5')
+    .option('--scheme <s>', MAPPING_SCHEMES.join('|'), 'differential')
+    .option('--scale <s>', `MES scale: ${SCALE_MODES.join('|')}`, 'mse')
+    .option('--tile <rows[xcols]>', 'crossbar tile size', '128')
+    .option('--adc <bits>', 'ADC bits per column (default: ideal)')
+    .option('--dac <bits>', 'input DAC bits (default: ideal)')
+    .option('--read-noise <sigma>', 'relative σ of a cell read', '0')
+    .option('--sigma-scale <x>', 'scale the measured programming σ (0: none)', '1')
+    .option('--trials <n>', 'chip instances (Monte Carlo)', '5')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--limit <n>', 'evaluate the first N test images')
+    .option('--calibration <n>', 'images for ADC/DAC range calibration', '100')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--save-onnx <dir>', 'write each configuration’s simulated model (chip 1) as .onnx')
+    .option('--report <file.json>', 'also write the full report')
+    .option('--db <file>', 'SQLite database (profiles)')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: Record<string, string | boolean | undefined>) => {
+      const tile = /^(\d+)(?:x(\d+))?$/.exec(String(options.tile));
+      if (!tile) throw new UsageError(`--tile must be ROWS or ROWSxCOLS, got '${options.tile}'`);
+      const parsed = PredictSettings.safeParse({
+        methods: parseList(String(options.methods), '--methods', (m) =>
+          choice(m, PREDICT_METHODS, '--methods'),
+        ),
+        bits: parseList(String(options.bits), '--bits', (b) => parsePositiveInt(b, '--bits')),
+        scheme: choice(String(options.scheme), MAPPING_SCHEMES, '--scheme'),
+        scale: choice(String(options.scale), SCALE_MODES, '--scale'),
+        tile: { rows: Number(tile[1]), cols: Number(tile[2] ?? tile[1]) },
+        adcBits: options.adc === undefined ? null : parsePositiveInt(String(options.adc), '--adc'),
+        dacBits: options.dac === undefined ? null : parsePositiveInt(String(options.dac), '--dac'),
+        readNoise: parseNonNegative(String(options.readNoise), '--read-noise'),
+        sigmaScale: parseNonNegative(String(options.sigmaScale), '--sigma-scale'),
+        trials: parsePositiveInt(String(options.trials), '--trials'),
+        seed: parsePositiveInt(String(options.seed), '--seed', 0),
+        calibration: parsePositiveInt(String(options.calibration), '--calibration'),
+        ...(options.limit !== undefined ? { limit: parsePositiveInt(String(options.limit), '--limit') } : {}),
+      });
+      if (!parsed.success) throw new UsageError(formatZodIssues(parsed.error));
+      const profileSpec = String(options.profile);
+      const store = openCliStore(options.db as string | undefined);
+      let profileName: string;
+      let table: LevelTable;
+      try {
+        const library = new ProfileLibrary(store);
+        if (existsSync(profileSpec) && /\.(json|csv)$/i.test(profileSpec)) {
+          const profile = library.parseImport(readFileSync(profileSpec, 'utf8'), profileSpec);
+          [profileName, table] = [profile.name, profile.tables[0]!];
+        } else {
+          const profile = library.get(profileSpec);
+          [profileName, table] = [profile.name, profile.tables[0]!];
+        }
+      } finally {
+        store.close();
+      }
+      const model = loadModel(String(options.model));
+      const dataset = loadDataset(String(options.data));
+      const runtime = nodeRuntime(
+        options.threads ? { threads: parsePositiveInt(String(options.threads), '--threads') } : {},
+      );
+      const progress = new ProgressLine();
+      const saveDir = options.saveOnnx ? String(options.saveOnnx) : undefined;
+      if (saveDir) mkdirSync(saveDir, { recursive: true });
+      log(
+        `predict: ${model.name} on ${parsed.data.limit ?? dataset.count} ${dataset.name} images, device ${profileName}`,
+      );
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const report = await predict(
+        runtime,
+        { model: model.bytes, modelName: model.name, dataset, table, profileName, settings: parsed.data },
+        {
+          cancel: controller.signal,
+          onProgress: (p) => progress.update(`${(100 * p.fraction).toFixed(0)} % — ${p.message}`),
+          onModel: (method, bits, simulated) => {
+            if (!saveDir) return;
+            const file = join(saveDir, `${method}-${bits}bit.onnx`);
+            writeFileSync(file, encodeModel(simulated));
+            log(`wrote ${file}`);
+          },
+        },
+      );
+      progress.done();
+      if (options.report) writeFileSync(String(options.report), `${JSON.stringify(report, null, 2)}\n`);
+      if (options.json) printJson(report);
+      else printReport(report);
+    });
+}

