@@ -29,6 +29,21 @@ await build({
   logLevel: 'warning',
 });
 
+// The CLI, for the virtual SMU child process (run with ELECTRON_RUN_AS_NODE by the packaged app).
+await build({
+  entryPoints: { cli: 'scripts/cli-entry.ts' },
+  outdir: 'dist/electron',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  external: native,
+  define: { 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+
 await build({
   entryPoints: { preload: 'src/main/electron/preload.ts' },
   outdir: 'dist/electron',
@@ -40,4 +55,4 @@ await build({
   external: ['electron'],
   logLevel: 'warning',
 });
-console.error('built dist/electron/main.cjs and dist/electron/preload.cjs');
+console.error('built dist/electron/main.cjs, cli.cjs and preload.cjs');

@@ -47,3 +47,18 @@ export function userDataDir(): string {
 export function defaultDbPath(): string {
   return join(userDataDir(), 'reram-bench.db');
 }
+
+/**
+ * How to run our own CLI as a child process (the virtual SMU): Node with bin/reram-bench in
+ * development, Electron's bundled Node (ELECTRON_RUN_AS_NODE) with the bundled CLI when packaged.
+ */
+export function cliCommand(): { command: string; args: string[]; env: Record<string, string> } {
+  if (process.versions.electron) {
+    return {
+      command: process.execPath,
+      args: [join(appRoot(), 'dist', 'electron', 'cli.cjs')],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    };
+  }
+  return { command: process.execPath, args: [join(appRoot(), 'bin', 'reram-bench')], env: {} };
+}

@@ -5,27 +5,229 @@
  */
 import { z } from 'zod';
 import type { SerializedError } from './errors';
+import { LevelTable } from './levels/level-table';
+import { ProcedureParams } from './procedures';
+import { DeviceProfile, ProfileSummary } from './profile/schema';
+import { InstrumentIdentity, Point, RunSummary } from './run';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
 }
 
 const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes');
 
 export const SystemInfo = z.object({
   appVersion: z.string(),
   mode: z.enum(['electron', 'browser']),
   platform: z.string(),
   nodeVersion: z.string(),
+  dbPath: z.string(),
+  /** True when the database has no runs and no saved profiles: show the guided first run. */
+  firstRun: z.boolean(),
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
+export const SMU_MODEL_IDS = ['2400', '2450', 'b2900'] as const;
+
+export const ConnectRequest = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('virtual'),
+    model: z.enum(SMU_MODEL_IDS).default('2400'),
+    preset: z.string().default('AlOx/HfO2'),
+    cells: z.number().int().min(1).max(1024).default(16),
+    seed: z.number().int().min(0).default(1),
+    /** Wall seconds per instrument second (1: real time). */
+    timeScale: z.number().min(0).max(100).default(1),
+  }),
+  z.object({
+    kind: z.literal('resource'),
+    resource: z.string().min(1),
+    baudRate: z.number().int().min(50).max(4_000_000).default(9600),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    flow: z.enum(['none', 'xonxoff']).default('none'),
+    terminator: z.enum(['CR', 'LF', 'CRLF']).default('LF'),
+    timeoutMs: z.number().int().min(10).max(600_000).default(5000),
+  }),
+]);
+export type ConnectRequest = z.input<typeof ConnectRequest>;
+
+export const ActiveRun = z.object({
+  runId: z.number().int(),
+  procedure: z.string(),
+  done: z.number(),
+  total: z.number(),
+});
+
+export const InstrumentStatus = z.object({
+  connected: z.boolean(),
+  resource: z.string().nullable(),
+  identity: InstrumentIdentity.nullable(),
+  driver: z.string().nullable(),
+  virtual: z.boolean(),
+  /** Output state as last queried; null when unknown. */
+  output: z.boolean().nullable(),
+  activeRun: ActiveRun.nullable(),
+  /** Problems reported by the instrument or the link, in its own words. */
+  messages: z.array(z.string()),
+  simulator: z.object({ model: z.string(), preset: z.string(), timeScale: z.number() }).nullable(),
+});
+export type InstrumentStatus = z.infer<typeof InstrumentStatus>;
+
+export const SerialPortsReply = z.object({
+  ports: z.array(
+    z.object({ path: z.string(), manufacturer: z.string().optional(), serialNumber: z.string().optional() }),
+  ),
+  warning: z.string().optional(),
+});
+
+export const FitReply = z.object({ table: LevelTable, warnings: z.array(z.string()), run: RunSummary });
+
+export const ResourceList = z.object({
+  models: z.array(z.object({ id: z.string(), title: z.string(), data: z.string() })),
+  datasets: z.array(z.object({ id: z.string(), title: z.string(), format: z.enum(['idx', 'cifar10']) })),
+});
+
+export const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) });
+
 export const apiMethods = {
-  'system.info': method(Empty, SystemInfo, 'App version, runtime mode and platform.'),
+  'system.info': method(Empty, SystemInfo, 'App version, runtime mode, database and first-run state.'),
+
+  'instrument.ports': method(
+    Empty,
+    SerialPortsReply,
+    'Serial ports the OS reports (guarded where udevadm is missing).',
+  ),
+  'instrument.connect': method(
+    ConnectRequest,
+    InstrumentStatus,
+    'Connect to a resource, or start the virtual SMU and connect to it.',
+  ),
+  'instrument.disconnect': method(
+    Empty,
+    InstrumentStatus,
+    'Leave the instrument safe and disconnect (stops the virtual SMU).',
+  ),
+  'instrument.status': method(Empty, InstrumentStatus, 'Connection, identity, output state and messages.'),
+  'instrument.abort': method(
+    Empty,
+    InstrumentStatus,
+    'Output off now: cancels the active run and switches the output off.',
+  ),
+
+  'runs.start': method(
+    z.object({ params: ProcedureParams }),
+    z.object({ runId: z.number().int() }),
+    'Start a procedure; points stream as run.points events.',
+  ),
+  'runs.cancel': method(Empty, Ok, 'Cancel the active run (the output goes off).'),
+  'runs.list': method(
+    z.object({ limit: z.number().int().min(1).max(10_000).default(200) }),
+    z.array(RunSummary),
+    'Recent runs.',
+  ),
+  'runs.get': method(z.object({ runId: z.number().int() }), RunSummary, 'One run.'),
+  'runs.points': method(
+    z.object({
+      runId: z.number().int(),
+      afterSeq: z.number().int().optional(),
+      limit: z.number().int().min(1).max(1_000_000).optional(),
+    }),
+    z.array(Point),
+    'Stored points of a run, in order.',
+  ),
+
+  'levels.fit': method(
+    z.object({ runId: z.number().int(), bits: z.number().int().min(1).max(12).optional() }),
+    FitReply,
+    'Fit a pulse-train or write-verify run into a level table.',
+  ),
+
+  'profiles.list': method(Empty, z.array(ProfileSummary), 'Built-in presets and saved profiles.'),
+  'profiles.get': method(z.object({ name: z.string() }), DeviceProfile, 'One profile.'),
+  'profiles.fromRun': method(
+    z.object({
+      runId: z.number().int(),
+      name: z.string().trim().min(1).max(200),
+      bits: z.number().int().min(1).max(12).optional(),
+      materialStack: z.string().max(200).default(''),
+      notes: z.string().max(10_000).default(''),
+      overwrite: z.boolean().default(false),
+    }),
+    DeviceProfile,
+    'Fit a run and save the table as a device profile.',
+  ),
+  'profiles.delete': method(z.object({ name: z.string() }), Ok, 'Delete a saved profile.'),
+  'profiles.import': method(
+    z.object({
+      fileName: z.string().min(1),
+      text: z.string().max(50_000_000),
+      name: z.string().optional(),
+      readVoltage: z.number().positive().optional(),
+      overwrite: z.boolean().default(false),
+    }),
+    DeviceProfile,
+    'Import a profile JSON or a level-table CSV; nothing is written when it is invalid.',
+  ),
+  'profiles.export': method(
+    z.object({ name: z.string(), format: z.enum(['json', 'csv']), table: z.string().optional() }),
+    z.object({ fileName: z.string(), text: z.string(), mime: z.string() }),
+    'A profile as JSON, or one of its tables as CSV.',
+  ),
+
+  'resources.list': method(Empty, ResourceList, 'Built-in models and test sets.'),
+  'resources.model': method(
+    z.object({ id: z.string() }),
+    z.object({ name: z.string(), bytes: Bytes }),
+    'A built-in ONNX model.',
+  ),
+  'resources.dataset': method(
+    z.object({ id: z.string() }),
+    z.object({ name: z.string(), format: z.enum(['idx', 'cifar10']), files: z.array(Bytes) }),
+    'A built-in test set, as its files.',
+  ),
+
+  'files.save': method(
+    z.object({
+      defaultName: z.string(),
+      data: z.union([z.string(), Bytes]),
+      filters: z.array(FileFilter).default([]),
+    }),
+    z.object({ path: z.string().nullable() }),
+    'Electron: save through the native dialog. Browser mode downloads instead.',
+  ),
+  'files.open': method(
+    z.object({ filters: z.array(FileFilter).default([]) }),
+    z.object({ fileName: z.string(), text: z.string() }).nullable(),
+    'Electron: open a text file through the native dialog. Browser mode uploads instead.',
+  ),
 } as const;
+
+export const RunProgressEvent = z.object({
+  runId: z.number().int(),
+  done: z.number(),
+  total: z.number(),
+  elapsedS: z.number(),
+  remainingS: z.number().nullable(),
+  message: z.string().optional(),
+});
 
 export const apiEvents = {
   'system.log': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  'instrument.status': InstrumentStatus,
+  'run.started': z.object({ runId: z.number().int(), procedure: z.string(), total: z.number() }),
+  'run.points': z.object({ runId: z.number().int(), points: z.array(Point) }),
+  'run.progress': RunProgressEvent,
+  'run.ended': z.object({
+    runId: z.number().int(),
+    status: z.enum(['completed', 'cancelled', 'failed']),
+    points: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    summary: z.record(z.string(), z.unknown()),
+  }),
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;

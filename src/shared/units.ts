@@ -22,3 +22,28 @@ export function formatSI(value: number | null | undefined, unit: string, digits 
 export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
+
+const PREFIX_SCALE: Record<string, number> = {
+  p: 1e-12,
+  n: 1e-9,
+  u: 1e-6,
+  µ: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+};
+
+/**
+ * Parses a number typed by a person: plain ("0.001", "1e-3") or with an SI prefix and an
+ * optional unit ("1m", "100 µA", "1.5 V"). Returns NaN when it is not a number.
+ */
+export function parseSI(text: string, unit = ''): number {
+  let t = text.trim();
+  if (unit && t.endsWith(unit)) t = t.slice(0, -unit.length).trim();
+  if (t === '') return Number.NaN;
+  const plain = Number(t);
+  if (Number.isFinite(plain)) return plain;
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([pnuµmkMG])$/.exec(t);
+  return match ? Number(match[1]) * PREFIX_SCALE[match[2]!]! : Number.NaN;
+}

@@ -1,6 +1,19 @@
+/**
+ * The API handlers, shared by Electron (IPC) and browser mode (WebSocket). Each is a thin call
+ * into a service; the dispatcher has validated the input already.
+ */
 import type { ApiHandlers } from '../../shared/api';
-import { appVersion } from '../paths';
+import { ReramError } from '../../shared/errors';
+import { listSerialPorts } from '../instrument/transport/ports';
+import { BUILTIN_DATA, BUILTIN_MODELS, loadModel } from '../nn/resources';
+import { appVersion, defaultDbPath, resourcesDir } from '../paths';
+import { fitRun, profileFromTable } from '../services/fitting';
+import { InstrumentService } from '../services/instrument-service';
+import { ProfileLibrary } from '../services/profiles';
+import { Store } from '../store/store';
 import type { EventHub } from './events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface ServiceOptions {
   mode: 'electron' | 'browser';
@@ -11,18 +24,113 @@ export interface ServiceOptions {
 
 export interface Services {
   handlers: ApiHandlers;
-  /** Leaves every instrument safe and closes files; called on window close and process exit. */
+  instrument: InstrumentService;
+  store: Store;
+  /** Leaves every instrument safe, stops the virtual SMU and closes the database. */
   dispose(): Promise<void>;
 }
 
+function unsupported(what: string): never {
+  throw new ReramError(
+    'UNSUPPORTED',
+    `${what} is only available in the desktop app; browser mode downloads and uploads instead.`,
+  );
+}
+
 export function createServices(options: ServiceOptions): Services {
+  const store = new Store(options.dbPath ?? defaultDbPath());
+  const instrument = new InstrumentService(store, options.events);
+  const library = new ProfileLibrary(store);
+
   const handlers: ApiHandlers = {
     'system.info': async () => ({
       appVersion: appVersion(),
       mode: options.mode,
       platform: process.platform,
       nodeVersion: process.versions.node,
+      dbPath: store.path,
+      firstRun: store.listRuns(1).length === 0 && store.listProfiles().length === 0,
     }),
+
+    'instrument.ports': async () => listSerialPorts(),
+    'instrument.connect': (request) => instrument.connect(request),
+    'instrument.disconnect': () => instrument.disconnect(),
+    'instrument.status': async () => instrument.status(),
+    'instrument.abort': () => instrument.abort(),
+
+    'runs.start': ({ params }) => instrument.startRun(params),
+    'runs.cancel': async () => {
+      await instrument.cancel();
+      return { ok: true as const };
+    },
+    'runs.list': async ({ limit }) => store.listRuns(limit),
+    'runs.get': async ({ runId }) => store.getRun(runId),
+    'runs.points': async ({ runId, afterSeq, limit }) => {
+      store.getRun(runId);
+      return store.getPoints(runId, {
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+    },
+
+    'levels.fit': async ({ runId, bits }) => {
+      const result = fitRun(store, runId, bits !== undefined ? { bits } : {});
+      return { table: result.table, warnings: result.warnings, run: result.run };
+    },
+
+    'profiles.list': async () => library.list(),
+    'profiles.get': async ({ name }) => library.get(name),
+    'profiles.fromRun': async ({ runId, name, bits, materialStack, notes, overwrite }) => {
+      const fit = fitRun(store, runId, { name, ...(bits !== undefined ? { bits } : {}) });
+      const profile = profileFromTable(fit.table, { name, materialStack, notes, run: fit.run });
+      library.save(profile, { overwrite });
+      return profile;
+    },
+    'profiles.delete': async ({ name }) => {
+      library.delete(name);
+      return { ok: true as const };
+    },
+    'profiles.import': async ({ fileName, text, name, readVoltage, overwrite }) =>
+      library.import(text, fileName, {
+        ...(name ? { name } : {}),
+        ...(readVoltage ? { readVoltage } : {}),
+        overwrite,
+      }),
+    'profiles.export': async ({ name, format, table }) => {
+      const base = name.replace(/[^\w.-]+/g, '_');
+      return {
+        fileName: `${base}.${format}`,
+        text: library.export(name, format, table),
+        mime: format === 'json' ? 'application/json' : 'text/csv',
+      };
+    },
+
+    'resources.list': async () => ({
+      models: Object.entries(BUILTIN_MODELS).map(([id, m]) => ({ id, title: m.title, data: m.data })),
+      datasets: Object.entries(BUILTIN_DATA).map(([id, d]) => ({ id, title: d.title, format: d.format })),
+    }),
+    'resources.model': async ({ id }) => loadModel(`builtin:${id}`),
+    'resources.dataset': async ({ id }) => {
+      const entry = BUILTIN_DATA[id];
+      if (!entry) throw new ReramError('NOT_FOUND', `No built-in dataset '${id}'.`);
+      return {
+        name: id,
+        format: entry.format,
+        files: entry.files.map((f) => new Uint8Array(readFileSync(join(resourcesDir(), f)))),
+      };
+    },
+
+    'files.save': async () => unsupported('Saving through a native dialog'),
+    'files.open': async () => unsupported('Opening through a native dialog'),
   };
-  return { handlers, dispose: async () => {} };
+
+  return {
+    handlers,
+    instrument,
+    store,
+    dispose: async () => {
+      await instrument.dispose();
+      store.close();
+    },
+  };
 }

@@ -1,12 +1,14 @@
-// The Electron shell: a window, the app:// protocol for the renderer, and the IPC gate.
-// All behaviour lives in services shared with browser mode and the CLI.
-import { app, BrowserWindow, ipcMain, net, protocol } from 'electron';
-import { existsSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+// The Electron shell: a window, the app:// protocol for the renderer, native file dialogs and
+// the IPC gate. All behaviour lives in services shared with browser mode and the CLI.
+import { app, BrowserWindow, dialog, ipcMain, net, protocol } from 'electron';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ApiHandlers } from '../../shared/api';
 import { createDispatcher } from '../api/dispatcher';
 import { EventHub } from '../api/events';
 import { createServices } from '../api/services';
+import { installProcessSafety } from '../instrument/safety';
 import { rendererDistDir } from '../paths';
 import { MIME_TYPES, SECURITY_HEADERS } from '../web/security';
 import { APP_ORIGIN, setupIpc } from './ipc';
@@ -50,13 +52,40 @@ function createWindow(): BrowserWindow {
   windows.add(window);
   window.on('closed', () => windows.delete(window));
   window.once('ready-to-show', () => window.show());
-  // No navigation away from the app and no pop-ups: links to the web open nowhere.
+  // No navigation away from the app and no pop-ups.
   window.webContents.on('will-navigate', (event, url) => {
     if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
   });
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
+}
+
+/** Native dialogs replace browser mode's downloads and uploads. */
+function fileHandlers(): Pick<ApiHandlers, 'files.save' | 'files.open'> {
+  const parent = () => BrowserWindow.getFocusedWindow() ?? [...windows][0];
+  return {
+    'files.save': async ({ defaultName, data, filters }) => {
+      const window = parent();
+      const options = { defaultPath: defaultName, filters };
+      const result = window
+        ? await dialog.showSaveDialog(window, options)
+        : await dialog.showSaveDialog(options);
+      if (result.canceled || !result.filePath) return { path: null };
+      writeFileSync(result.filePath, data);
+      return { path: result.filePath };
+    },
+    'files.open': async ({ filters }) => {
+      const window = parent();
+      const options = { properties: ['openFile' as const], filters };
+      const result = window
+        ? await dialog.showOpenDialog(window, options)
+        : await dialog.showOpenDialog(options);
+      const path = result.filePaths[0];
+      if (result.canceled || !path) return null;
+      return { fileName: basename(path), text: readFileSync(path, 'utf8') };
+    },
+  };
 }
 
 app.whenReady().then(() => {
@@ -67,9 +96,10 @@ app.whenReady().then(() => {
     events,
     dbPath: join(app.getPath('userData'), 'reram-bench.db'),
   });
+  installProcessSafety({ handleSignals: true, beforeExit: () => services.store.close() });
   setupIpc({
     ipcMain,
-    dispatch: createDispatcher(services.handlers),
+    dispatch: createDispatcher({ ...services.handlers, ...fileHandlers() }),
     events,
     isOwnWebContents: (contents) => [...windows].some((w) => w.webContents === contents),
     allWebContents: () => [...windows].map((w) => w.webContents),

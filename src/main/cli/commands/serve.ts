@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createDispatcher } from '../../api/dispatcher';
 import { EventHub } from '../../api/events';
 import { createServices } from '../../api/services';
+import { installProcessSafety } from '../../instrument/safety';
 import { rendererDistDir } from '../../paths';
 import { openUrl } from '../../system/open-url';
 import { startWebServer } from '../../web/server';
@@ -24,17 +25,24 @@ export function registerServe(program: Command): void {
         events,
         ...(options.db ? { dbPath: options.db } : {}),
       });
+      // Crashes switch every output off; signals shut down in order below.
+      installProcessSafety({ handleSignals: false, beforeExit: () => services.store.close() });
       const server = await startWebServer({
         dispatch: createDispatcher(services.handlers),
         events,
         staticDir: rendererDistDir(),
         port,
       });
-      log(`ReRAM Bench browser mode on 127.0.0.1:${server.port} (loopback only). Open this URL:`);
+      log(
+        `ReRAM Bench browser mode on 127.0.0.1:${server.port} (loopback only), database ${services.store.path}. Open this URL:`,
+      );
       printLine(server.url);
       if (options.open) openUrl(server.url);
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
           log(`${signal}: leaving instruments safe and shutting down`);
           void services
             .dispose()

@@ -1,0 +1,287 @@
+/**
+ * The app's instrument: one connection at a time (a real resource or the virtual SMU the app
+ * starts), one run at a time recorded into the store, points and progress streamed as events,
+ * and an Abort that switches the output off at once.
+ */
+import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
+import { ReramError, serializeError } from '../../shared/errors';
+import type { ProcedureParams } from '../../shared/procedures';
+import { procedureSteps } from '../../shared/procedures';
+import type { Point } from '../../shared/run';
+import type { EventHub } from '../api/events';
+import { connectInstrument, type InstrumentConnection } from '../instrument/connect';
+import { registerInstrument } from '../instrument/safety';
+import { recordRun } from './recorder';
+import { startSimulator, type Simulator } from './simulator';
+import type { Store } from '../store/store';
+
+interface ActiveRun {
+  runId: number;
+  procedure: string;
+  done: number;
+  total: number;
+  controller: AbortController;
+  finished: Promise<void>;
+}
+
+const POINT_FLUSH_MS = 80;
+
+export class InstrumentService {
+  private connection: InstrumentConnection | undefined;
+  private simulator: Simulator | undefined;
+  private active: ActiveRun | undefined;
+  private output: boolean | null = null;
+  private messages: string[] = [];
+  private unregister: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventHub,
+  ) {}
+
+  status(): InstrumentStatus {
+    const c = this.connection;
+    return {
+      connected: Boolean(c?.session.connected),
+      resource: c?.resource ?? null,
+      identity: c?.identity ?? null,
+      driver: c?.smu.driver ?? null,
+      virtual: c?.virtual ?? false,
+      output: this.output,
+      activeRun: this.active
+        ? {
+            runId: this.active.runId,
+            procedure: this.active.procedure,
+            done: this.active.done,
+            total: this.active.total,
+          }
+        : null,
+      messages: [...this.messages],
+      simulator: this.simulator
+        ? {
+            model: this.simulator.options.model,
+            preset: this.simulator.options.preset,
+            timeScale: this.simulator.options.timeScale,
+          }
+        : null,
+    };
+  }
+
+  private publish(): InstrumentStatus {
+    const status = this.status();
+    this.events.emit('instrument.status', status);
+    return status;
+  }
+
+  private note(message: string): void {
+    this.messages = [...this.messages.slice(-19), message];
+  }
+
+  private async refreshOutput(): Promise<void> {
+    if (!this.connection?.session.connected) return;
+    try {
+      this.output = await this.connection.smu.outputState();
+    } catch (error) {
+      this.output = null;
+      this.note(`Output state unknown: ${(error as Error).message}`);
+    }
+  }
+
+  async connect(request: ApiParsedInput<'instrument.connect'>): Promise<InstrumentStatus> {
+    await this.disconnect();
+    this.messages = [];
+    let resource: string;
+    let options = {};
+    if (request.kind === 'virtual') {
+      this.simulator = await startSimulator(
+        {
+          model: request.model,
+          preset: request.preset,
+          cells: request.cells,
+          seed: request.seed,
+          timeScale: request.timeScale,
+        },
+        (line) => this.events.emit('system.log', { level: 'info', message: line }),
+      );
+      this.simulator.onExit((code) => {
+        if (code !== 0 && code !== null) this.note(`The virtual SMU stopped (exit code ${code}).`);
+      });
+      resource = this.simulator.resource;
+    } else {
+      resource = request.resource;
+      options = {
+        serial: {
+          baudRate: request.baudRate,
+          dataBits: request.dataBits,
+          parity: request.parity,
+          stopBits: request.stopBits,
+          flow: request.flow,
+        },
+        terminator: request.terminator,
+        timeoutMs: request.timeoutMs,
+      };
+    }
+    try {
+      this.connection = await connectInstrument(resource, options);
+    } catch (error) {
+      await this.simulator?.stop();
+      this.simulator = undefined;
+      throw error;
+    }
+    const connection = this.connection;
+    this.unregister = registerInstrument(`${connection.identity.model} at ${resource}`, () =>
+      connection.smu.safe(),
+    );
+    connection.session.onConnectionLost((error) => {
+      this.note(error.message);
+      this.output = null;
+      this.publish();
+    });
+    await this.refreshOutput();
+    return this.publish();
+  }
+
+  async disconnect(): Promise<InstrumentStatus> {
+    if (this.active) await this.abort();
+    const connection = this.connection;
+    this.connection = undefined;
+    this.unregister?.();
+    this.unregister = undefined;
+    if (connection) {
+      try {
+        if (connection.session.connected) await connection.smu.safe();
+      } catch (error) {
+        this.note(`Could not confirm the output is off: ${(error as Error).message}`);
+      }
+      await connection.close();
+    }
+    await this.simulator?.stop();
+    this.simulator = undefined;
+    this.output = null;
+    return this.publish();
+  }
+
+  /** Output off now: cancel the run (its shutdown switches off), and if that is slow, switch off over a fresh link. */
+  async abort(): Promise<InstrumentStatus> {
+    const connection = this.connection;
+    const active = this.active;
+    if (active) {
+      active.controller.abort();
+      const finished = await Promise.race([
+        active.finished.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 700)),
+      ]);
+      if (!finished && connection) {
+        try {
+          await connection.reconnectAndSwitchOff();
+          this.note(
+            'Abort: the run did not stop in time; the output was switched off over a second connection.',
+          );
+        } catch (error) {
+          this.note(
+            `Abort: could not reach the instrument (${(error as Error).message}). Switch the output off at the instrument.`,
+          );
+        }
+      }
+    } else if (connection?.session.connected) {
+      try {
+        await connection.smu.safe();
+      } catch (error) {
+        this.note(`Abort: ${(error as Error).message}`);
+      }
+    }
+    await this.refreshOutput();
+    return this.publish();
+  }
+
+  startRun(params: ProcedureParams): Promise<{ runId: number }> {
+    const connection = this.connection;
+    if (!connection?.session.connected)
+      throw new ReramError('CONFLICT', 'Connect to an instrument first (Instrument page).');
+    if (this.active)
+      throw new ReramError('CONFLICT', `Run ${this.active.runId} is still running: cancel it first.`);
+    if (!connection.virtual && params.cell !== 0) {
+      // Real instruments cannot move probes: the cell number is only a label for the run.
+      this.note(`Cell ${params.cell}: make sure the probes are on that cell.`);
+    }
+    const controller = new AbortController();
+    let pending: Point[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastProgress = 0;
+    let runIdResolve: (id: number) => void;
+    const runIdReady = new Promise<number>((resolve) => (runIdResolve = resolve));
+    let markFinished: () => void;
+    const finishedSignal = new Promise<void>((resolve) => (markFinished = resolve));
+    const flush = (runId: number) => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (pending.length) this.events.emit('run.points', { runId, points: pending });
+      pending = [];
+    };
+    const total = procedureSteps(params);
+    void recordRun(this.store, connection, params, {
+      signal: controller.signal,
+      onRunCreated: (runId) => {
+        this.active = {
+          runId,
+          procedure: params.procedure,
+          done: 0,
+          total,
+          controller,
+          finished: finishedSignal,
+        };
+        this.events.emit('run.started', { runId, procedure: params.procedure, total });
+        this.output = true;
+        this.publish();
+        runIdResolve(runId);
+      },
+      onPoint: (point) => {
+        const runId = this.active!.runId;
+        pending.push(point);
+        if (pending.length >= 500) flush(runId);
+        else timer ??= setTimeout(() => flush(runId), POINT_FLUSH_MS);
+      },
+      onProgress: (progress) => {
+        const active = this.active!;
+        active.done = progress.done;
+        const now = Date.now();
+        if (now - lastProgress < 100 && progress.done < progress.total) return;
+        lastProgress = now;
+        this.events.emit('run.progress', { runId: active.runId, ...progress });
+      },
+    }).then(
+      async ({ runId, result }) => {
+        flush(runId);
+        this.active = undefined;
+        if (result.error) this.note(result.error.message);
+        await this.refreshOutput();
+        this.events.emit('run.ended', {
+          runId,
+          status: result.status,
+          points: result.points,
+          error: result.error ? { code: result.error.code, message: result.error.message } : null,
+          summary: result.summary,
+        });
+        this.publish();
+        markFinished();
+      },
+      (error: unknown) => {
+        this.active = undefined;
+        this.note(serializeError(error).message);
+        this.publish();
+        markFinished();
+      },
+    );
+    return runIdReady.then((runId) => ({ runId }));
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.active) return;
+    this.active.controller.abort();
+    await this.active.finished;
+  }
+
+  async dispose(): Promise<void> {
+    await this.disconnect();
+  }
+}

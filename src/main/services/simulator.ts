@@ -1,0 +1,90 @@
+/** The virtual SMU as a child process (`reram-bench sim-smu`), started and stopped by the app. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ReramError } from '../../shared/errors';
+import { cliCommand } from '../paths';
+
+export interface SimulatorOptions {
+  model: string;
+  preset: string;
+  cells: number;
+  seed: number;
+  timeScale: number;
+}
+
+export interface Simulator {
+  resource: string;
+  options: SimulatorOptions;
+  stop(): Promise<void>;
+  onExit(listener: (code: number | null) => void): void;
+}
+
+export async function startSimulator(
+  options: SimulatorOptions,
+  log: (line: string) => void = () => {},
+): Promise<Simulator> {
+  const cli = cliCommand();
+  const child: ChildProcess = spawn(
+    cli.command,
+    [
+      ...cli.args,
+      'sim-smu',
+      '--listen',
+      '127.0.0.1:0',
+      '--model',
+      options.model,
+      '--preset',
+      options.preset,
+      '--cells',
+      String(options.cells),
+      '--seed',
+      String(options.seed),
+      '--time-scale',
+      String(options.timeScale),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cli.env } },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const line of d.toString().split('\n')) if (line.trim()) log(line.trim());
+  });
+  const resource = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(
+      () => reject(new ReramError('INTERNAL', `The virtual SMU did not start within 20 s.\n${stderr}`)),
+      20_000,
+    );
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const match = /TCPIP::[^\s]+::SOCKET/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new ReramError(
+          'INTERNAL',
+          `The virtual SMU exited (code ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
+        ),
+      );
+    });
+  });
+  return {
+    resource,
+    options,
+    onExit: (listener) => child.on('exit', listener),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

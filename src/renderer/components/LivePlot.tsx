@@ -1,0 +1,139 @@
+import { useEffect, useMemo, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatSI } from '../../shared/units';
+import { cssVar, themedAxes } from './Plot';
+
+/**
+ * Streaming conductance data for a live plot. Appends are O(1) into growable typed arrays; the
+ * plot redraws at most once per animation frame, whatever the point rate.
+ */
+export class LiveBuffer {
+  x = new Float64Array(4096);
+  ltp = new Float64Array(4096);
+  ltd = new Float64Array(4096);
+  other = new Float64Array(4096);
+  length = 0;
+  version = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  clear(): void {
+    this.length = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.version++;
+  }
+
+  private grow(): void {
+    const size = this.x.length * 2;
+    for (const key of ['x', 'ltp', 'ltd', 'other'] as const) {
+      const next = new Float64Array(size);
+      next.set(this[key]);
+      this[key] = next;
+    }
+  }
+
+  /** One read: x is the read's running index; the value goes to its phase's series, NaN elsewhere. */
+  push(g: number, phase: string): void {
+    if (this.length === this.x.length) this.grow();
+    const i = this.length++;
+    this.x[i] = i;
+    this.ltp[i] = phase === 'ltp' ? g : Number.NaN;
+    this.ltd[i] = phase === 'ltd' ? g : Number.NaN;
+    this.other[i] = phase !== 'ltp' && phase !== 'ltd' ? g : Number.NaN;
+    if (g < this.min) this.min = g;
+    if (g > this.max) this.max = g;
+    this.version++;
+  }
+
+  data(): uPlot.AlignedData {
+    const n = this.length;
+    // uPlot reads NaN as a gap; with points only that is exactly "no point here".
+    return [
+      this.x.subarray(0, n),
+      this.ltp.subarray(0, n),
+      this.ltd.subarray(0, n),
+      this.other.subarray(0, n),
+    ] as unknown as uPlot.AlignedData;
+  }
+}
+
+const pointsOnly = (stroke: string): uPlot.Series => ({
+  stroke,
+  width: 0,
+  paths: () => null,
+  points: { show: true, size: 3, stroke, fill: stroke },
+});
+
+export function LivePlot({
+  buffer,
+  height = 300,
+  onFrame,
+}: {
+  buffer: LiveBuffer;
+  height?: number;
+  onFrame?: (ms: number) => void;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
+    () => ({
+      // The series carry NaN where a read belongs to another phase, which uPlot's auto-range
+      // does not skip: the buffer tracks the range itself.
+      scales: {
+        x: { time: false, range: () => [0, Math.max(1, buffer.length - 1)] },
+        y: {
+          range: () => {
+            if (!(buffer.max >= buffer.min)) return [0, 1];
+            const pad = (buffer.max - buffer.min) * 0.05 || Math.abs(buffer.max) * 0.05 || 1e-9;
+            return [buffer.min - pad, buffer.max + pad];
+          },
+        },
+      },
+      series: [
+        { label: 'read' },
+        { label: 'LTP', ...pointsOnly('#1f6feb') },
+        { label: 'LTD', ...pointsOnly('#e8710a') },
+        { label: 'other', ...pointsOnly(cssVar('--muted')) },
+      ],
+      axes: themedAxes('read number', 'conductance', (_u, values) => values.map((v) => formatSI(v, 'S'))),
+      legend: { live: false },
+      cursor: { show: true, points: { show: false } },
+    }),
+    [buffer],
+  );
+
+  useEffect(() => {
+    const el = host.current!;
+    const u = new uPlot({ ...options, width: el.clientWidth || 600, height }, buffer.data(), el);
+    const observer = new ResizeObserver(() => u.setSize({ width: el.clientWidth || 600, height }));
+    observer.observe(el);
+    let seen = -1;
+    let frame = 0;
+    const tick = () => {
+      if (buffer.version !== seen) {
+        seen = buffer.version;
+        const start = performance.now();
+        u.setData(buffer.data());
+        onFrame?.(performance.now() - start);
+      }
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      u.destroy();
+    };
+  }, [buffer, options, height, onFrame]);
+
+  return (
+    <div
+      className="plot"
+      ref={host}
+      data-testid="live-plot"
+      role="img"
+      aria-label="Conductance of each read, live"
+    />
+  );
+}

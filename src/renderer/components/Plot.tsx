@@ -1,0 +1,133 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export const METHOD_COLORS: Record<string, string> = {
+  float: '#6b7280',
+  'ideal-linear': '#2e7d32',
+  linear: '#e8710a',
+  mes: '#1f6feb',
+};
+export const CYCLE_COLORS = [
+  '#1f6feb',
+  '#e8710a',
+  '#2e7d32',
+  '#b42318',
+  '#7a3ff2',
+  '#0e7490',
+  '#a16207',
+  '#be185d',
+];
+
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+/** Axes in the current theme's colours. */
+export function themedAxes(xLabel: string, yLabel: string, yValues?: uPlot.Axis['values']): uPlot.Axis[] {
+  const stroke = cssVar('--muted');
+  const grid = { stroke: cssVar('--grid'), width: 1 };
+  return [
+    { label: xLabel, stroke, grid, ticks: grid },
+    { label: yLabel, stroke, grid, ticks: grid, size: 70, ...(yValues ? { values: yValues } : {}) },
+  ];
+}
+
+/** Vertical ±σ bars for series `seriesIndex`, from an array of σ values in data units. */
+export function errorBarsPlugin(
+  seriesIndex: number,
+  sigma: () => ArrayLike<number>,
+  color: string,
+): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const xs = u.data[0];
+        const ys = u.data[seriesIndex] as ArrayLike<number | null>;
+        const s = sigma();
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        for (let i = 0; i < xs.length; i++) {
+          const y = ys[i];
+          if (y === null || y === undefined) continue;
+          const x = u.valToPos(xs[i]!, 'x', true);
+          const top = u.valToPos(y + s[i]!, 'y', true);
+          const bottom = u.valToPos(y - s[i]!, 'y', true);
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, bottom);
+          ctx.moveTo(x - 4, top);
+          ctx.lineTo(x + 4, top);
+          ctx.moveTo(x - 4, bottom);
+          ctx.lineTo(x + 4, bottom);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+/** Vertical marker lines at x positions (level candidates over a histogram). */
+export function markersPlugin(positions: () => readonly number[], color: string): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+        for (const p of positions()) {
+          const x = u.valToPos(p, 'x', true);
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export interface PlotProps {
+  /** Builds the uPlot options; a new object re-creates the plot. */
+  options: Omit<uPlot.Options, 'width' | 'height'>;
+  data: uPlot.AlignedData;
+  height?: number;
+  testId?: string;
+  title: string;
+  onPlot?: (plot: uPlot | undefined) => void;
+}
+
+/** uPlot in React: created with the options, updated in place when only the data changes, sized to its box. */
+export function Plot({ options, data, height = 280, testId, title, onPlot }: PlotProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | undefined>(undefined);
+  const latest = useRef(data);
+  latest.current = data;
+
+  useEffect(() => {
+    const el = host.current!;
+    const u = new uPlot({ ...options, width: el.clientWidth || 600, height }, latest.current, el);
+    plot.current = u;
+    onPlot?.(u);
+    const observer = new ResizeObserver(() => u.setSize({ width: el.clientWidth || 600, height }));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      u.destroy();
+      plot.current = undefined;
+      onPlot?.(undefined);
+    };
+  }, [options, height, onPlot]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  }, [data]);
+
+  return <div className="plot" ref={host} data-testid={testId} role="img" aria-label={title} />;
+}

@@ -1,0 +1,347 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
+import { ProcedureParams } from '../../shared/procedures';
+import { parseSI } from '../../shared/units';
+import { getApi } from '../api/client';
+import { ErrorBanner, NumberField, Progress } from '../components/Field';
+import { LiveBuffer, LivePlot } from '../components/LivePlot';
+import { ScatterPlot } from '../components/ScatterPlot';
+import { errorText, useApiEvent } from '../hooks/api';
+
+type ProcedureId = 'forming' | 'set' | 'reset' | 'read' | 'pulse-train' | 'write-verify';
+
+interface FieldSpec {
+  key: string;
+  label: string;
+  unit?: string;
+  initial: string;
+  hint?: string;
+}
+
+const COMMON: FieldSpec[] = [
+  {
+    key: 'maxVoltage',
+    label: 'Max |V|',
+    unit: 'V',
+    initial: '3',
+    hint: 'Nothing above this is ever sourced',
+  },
+  {
+    key: 'compliance',
+    label: 'Compliance',
+    unit: 'A',
+    initial: '1m',
+    hint: 'Set before the output turns on',
+  },
+  { key: 'cell', label: 'Cell', initial: '0' },
+  { key: 'nplc', label: 'Read integration', unit: 'PLC', initial: '1' },
+];
+
+const PROCEDURES: Record<
+  ProcedureId,
+  { title: string; fields: FieldSpec[]; overrides?: Record<string, string> }
+> = {
+  forming: {
+    title: 'Forming',
+    fields: [
+      { key: 'vStart', label: 'Ramp start', unit: 'V', initial: '0' },
+      { key: 'vStop', label: 'Ramp stop', unit: 'V', initial: '4' },
+      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
+      { key: 'dwell', label: 'Dwell per step', unit: 's', initial: '10m' },
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+    ],
+    overrides: { maxVoltage: '5', compliance: '100u' },
+  },
+  set: {
+    title: 'SET sweep',
+    fields: [
+      { key: 'vPeak', label: 'Peak', unit: 'V', initial: '2' },
+      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
+      { key: 'dwell', label: 'Dwell', unit: 's', initial: '5m' },
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+    ],
+  },
+  reset: {
+    title: 'RESET sweep',
+    fields: [
+      { key: 'vPeak', label: 'Peak', unit: 'V', initial: '-2' },
+      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
+      { key: 'dwell', label: 'Dwell', unit: 's', initial: '5m' },
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+    ],
+  },
+  read: {
+    title: 'Read',
+    fields: [
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+      { key: 'count', label: 'Reads', initial: '20' },
+      { key: 'interval', label: 'Interval', unit: 's', initial: '0' },
+    ],
+  },
+  'pulse-train': {
+    title: 'Pulse train',
+    fields: [
+      { key: 'pulses', label: 'Pulses per direction', initial: '40' },
+      { key: 'cycles', label: 'Cycles', initial: '3' },
+      { key: 'setV', label: 'Potentiation pulse', unit: 'V', initial: '1.5' },
+      { key: 'resetV', label: 'Depression pulse', unit: 'V', initial: '-1.5' },
+      { key: 'width', label: 'Pulse width', unit: 's', initial: '1m' },
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+    ],
+  },
+  'write-verify': {
+    title: 'Write-verify',
+    fields: [
+      { key: 'levels', label: 'Target levels', initial: '8' },
+      { key: 'repeats', label: 'Repeats per level', initial: '5' },
+      { key: 'tolerance', label: 'Band (± fraction of spacing)', initial: '0.2' },
+      { key: 'setStartV', label: 'SET start', unit: 'V', initial: '1' },
+      { key: 'resetStartV', label: 'RESET start', unit: 'V', initial: '-1' },
+      { key: 'stepV', label: 'ISPP step', unit: 'V', initial: '0.05' },
+      { key: 'width', label: 'Pulse width', unit: 's', initial: '1m' },
+      { key: 'maxIterations', label: 'Max iterations', initial: '100' },
+      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
+    ],
+  },
+};
+
+function initialValues(procedure: ProcedureId): Record<string, string> {
+  const spec = PROCEDURES[procedure];
+  return Object.fromEntries(
+    [...COMMON, ...spec.fields].map((f) => [f.key, spec.overrides?.[f.key] ?? f.initial]),
+  );
+}
+
+interface RunView {
+  runId: number;
+  procedure: string;
+  done: number;
+  total: number;
+  remainingS: number | null;
+  message?: string | undefined;
+  ended?: ApiEventPayload<'run.ended'>;
+}
+
+export function CharacterizePage({ status }: { status: InstrumentStatus | undefined }) {
+  const initialProcedure =
+    (new URLSearchParams(location.hash.split('?')[1] ?? '').get('procedure') as ProcedureId | null) ??
+    'pulse-train';
+  const [procedure, setProcedure] = useState<ProcedureId>(
+    initialProcedure in PROCEDURES ? initialProcedure : 'pulse-train',
+  );
+  const [values, setValues] = useState<Record<string, string>>(() => initialValues(procedure));
+  const [error, setError] = useState<string>();
+  const [run, setRun] = useState<RunView>();
+  const buffer = useMemo(() => new LiveBuffer(), []);
+  const iv = useRef<{ v: number[]; i: number[] }>({ v: [], i: [] });
+  const [ivVersion, setIvVersion] = useState(0);
+
+  const choose = (next: ProcedureId) => {
+    setProcedure(next);
+    setValues(initialValues(next));
+  };
+
+  const raw = useMemo(() => {
+    const out: Record<string, unknown> = { procedure };
+    for (const f of [...COMMON, ...PROCEDURES[procedure].fields])
+      out[f.key] = parseSI(values[f.key] ?? '', f.unit ?? '');
+    return out;
+  }, [procedure, values]);
+  const parsed = ProcedureParams.safeParse(raw);
+  const fieldErrors = useMemo(() => {
+    const errors: Record<string, string> = {};
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? '');
+        const value = raw[key];
+        errors[key] ??=
+          typeof value === 'number' && Number.isNaN(value)
+            ? 'Enter a number (e.g. 1e-3 or 1m)'
+            : issue.message;
+      }
+    }
+    return errors;
+  }, [parsed, raw]);
+
+  useApiEvent(
+    'run.points',
+    useCallback(
+      (event) => {
+        if (event.runId !== run?.runId) return;
+        for (const p of event.points) {
+          if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
+          iv.current.v.push(p.v);
+          iv.current.i.push(p.i);
+        }
+        setIvVersion((v) => v + 1);
+      },
+      [run?.runId, buffer],
+    ),
+  );
+  useApiEvent(
+    'run.progress',
+    useCallback(
+      (event) =>
+        setRun((r) =>
+          r && r.runId === event.runId
+            ? {
+                ...r,
+                done: event.done,
+                total: event.total,
+                remainingS: event.remainingS,
+                message: event.message,
+              }
+            : r,
+        ),
+      [],
+    ),
+  );
+  useApiEvent(
+    'run.ended',
+    useCallback(
+      (event) =>
+        setRun((r) =>
+          r && r.runId === event.runId
+            ? { ...r, ended: event, done: event.status === 'completed' ? r.total : r.done }
+            : r,
+        ),
+      [],
+    ),
+  );
+
+  const start = async () => {
+    if (!parsed.success) return;
+    setError(undefined);
+    buffer.clear();
+    iv.current = { v: [], i: [] };
+    setIvVersion((v) => v + 1);
+    try {
+      const { runId } = await getApi().call['runs.start']({ params: parsed.data });
+      setRun({ runId, procedure, done: 0, total: 1, remainingS: null });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const cancel = async () => {
+    try {
+      await getApi().call['runs.cancel']({});
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const running = Boolean(run && !run.ended);
+  if (!status?.connected) {
+    return (
+      <section className="card">
+        <h2>Characterize</h2>
+        <p>
+          Connect to an instrument first: <a href="#/instrument">Instrument page</a> (the Virtual SMU works
+          out of the box).
+        </p>
+      </section>
+    );
+  }
+  const spec = PROCEDURES[procedure];
+  return (
+    <div className="grid2">
+      <section className="card" aria-labelledby="procedure-title">
+        <h2 id="procedure-title">Procedure</h2>
+        <div className="tabs" role="tablist" aria-label="Procedure">
+          {(Object.keys(PROCEDURES) as ProcedureId[]).map((id) => (
+            <button
+              key={id}
+              type="button"
+              role="tab"
+              aria-selected={procedure === id}
+              onClick={() => choose(id)}
+              disabled={running}
+            >
+              {PROCEDURES[id].title}
+            </button>
+          ))}
+        </div>
+        <form
+          className="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          {[...COMMON, ...spec.fields].map((f) => (
+            <NumberField
+              key={`${procedure}-${f.key}`}
+              label={f.label}
+              name={f.key}
+              unit={f.unit}
+              value={values[f.key] ?? ''}
+              onChange={(text) => setValues((v) => ({ ...v, [f.key]: text }))}
+              error={fieldErrors[f.key]}
+              hint={f.hint}
+              required={f.key === 'maxVoltage' || f.key === 'compliance'}
+              echo
+            />
+          ))}
+          {status.virtual ? null : (
+            <p className="muted wide">
+              Move the probes to the cell before starting; the cell number labels the run.
+            </p>
+          )}
+          <div className="row wide">
+            <button type="submit" className="primary" disabled={!parsed.success || running}>
+              Start {spec.title.toLowerCase()}
+            </button>
+            <button type="button" onClick={cancel} disabled={!running}>
+              Cancel
+            </button>
+          </div>
+        </form>
+        <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+        {run ? (
+          <div className="card" style={{ marginTop: '0.75rem' }} data-testid="run-status">
+            <Progress
+              label={`Run ${run.runId} progress`}
+              done={run.done}
+              total={run.total}
+              remainingS={running ? run.remainingS : null}
+              message={run.ended ? undefined : run.message}
+            />
+            {run.ended ? (
+              <p>
+                Run {run.runId} {run.ended.status} with {run.ended.points} points, stored in the database.{' '}
+                {(run.procedure === 'pulse-train' || run.procedure === 'write-verify') &&
+                run.ended.status === 'completed' ? (
+                  <a href={`#/levels?run=${run.runId}`}>Fit run {run.runId} on the Levels page →</a>
+                ) : null}
+                {run.ended.summary.formed === true
+                  ? ` Formed at ${String(run.ended.summary.formingVoltage)} V.`
+                  : run.ended.summary.formed === false
+                    ? ' No forming event: raise the ramp stop or the compliance.'
+                    : ''}
+              </p>
+            ) : (
+              <p className="muted">
+                Run {run.runId} is recording: points are saved as they arrive. Press Output OFF / Abort (or
+                Esc) to stop at once.
+              </p>
+            )}
+            {run.ended?.error ? <ErrorBanner error={run.ended.error.message} /> : null}
+          </div>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="live-title">
+        <h2 id="live-title">Live data</h2>
+        <LivePlot buffer={buffer} />
+        <h3 style={{ fontSize: '0.9rem' }}>I–V</h3>
+        <ScatterPlot
+          title="Current against voltage of every point"
+          xUnit="V"
+          yUnit="A"
+          version={ivVersion}
+          series={[{ xs: iv.current.v, ys: iv.current.i, color: '#1f6feb', label: 'I–V' }]}
+        />
+      </section>
+    </div>
+  );
+}
