@@ -2,11 +2,13 @@
 import { benchPredict } from './predict';
 import { benchScpi } from './scpi';
 import { benchStore } from './store';
+import { benchUi } from './ui';
 
 const suites: Record<string, () => Promise<void>> = {
   scpi: benchScpi,
   store: benchStore,
   predict: benchPredict,
+  ui: benchUi,
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -23,16 +23,7 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
-const PREFIX_SCALE: Record<string, number> = {
-  p: 1e-12,
-  n: 1e-9,
-  u: 1e-6,
-  µ: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-};
+const PREFIX_EXPONENT: Record<string, number> = { p: -12, n: -9, u: -6, µ: -6, m: -3, k: 3, M: 6, G: 9 };
 
 /**
  * Parses a number typed by a person: plain ("0.001", "1e-3") or with an SI prefix and an
@@ -45,5 +36,10 @@ export function parseSI(text: string, unit = ''): number {
   const plain = Number(t);
   if (Number.isFinite(plain)) return plain;
   const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([pnuµmkMG])$/.exec(t);
-  return match ? Number(match[1]) * PREFIX_SCALE[match[2]!]! : Number.NaN;
+  if (!match) return Number.NaN;
+  const [, mantissa, prefix] = match as unknown as [string, string, string];
+  // Through the exponent, not a multiplication: "100u" is exactly 1e-4, not 9.999999999999999e-5.
+  return /[eE]/.test(mantissa)
+    ? Number(mantissa) * 10 ** PREFIX_EXPONENT[prefix]!
+    : Number(`${mantissa}e${PREFIX_EXPONENT[prefix]}`);
 }

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DeviceProfile } from '../../src/shared/profile/schema';
+import { predict } from '../../src/shared/rca/predict';
+import { nodeRuntime } from '../../src/main/nn/ort-node';
+import { loadDataset } from '../../src/main/nn/resources';
 import { ARTIFACTS, startApp } from '../helpers/app';
+import { REPO_ROOT } from '../helpers/cli';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let page: Page;
@@ -85,8 +89,11 @@ describe('the whole story in a real browser, on the real backend and the virtual
           .locator(`[data-testid=results] tr[data-method="${method}"] td[data-bits="${bits}"]`)
           .getAttribute('data-accuracy'),
       );
+    const shown = new Map<string, number>();
+    for (const method of ['linear', 'mes'])
+      for (const bits of [3, 4]) shown.set(`${method}:${bits}`, await accuracy(method, bits));
     for (const bits of [3, 4]) {
-      const [linear, mes] = [await accuracy('linear', bits), await accuracy('mes', bits)];
+      const [linear, mes] = [shown.get(`linear:${bits}`)!, shown.get(`mes:${bits}`)!];
       console.log(
         `UI prediction, ${bits}-bit: linear ${(100 * linear).toFixed(2)} %, MES ${(100 * mes).toFixed(2)} %`,
       );
@@ -106,6 +113,18 @@ describe('the whole story in a real browser, on the real backend and the virtual
     await (await download).saveAs(file);
     const exported = DeviceProfile.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(exported.tables[0]!.levels).toHaveLength(41);
+
+    // The browser worker (onnxruntime-web) and Node (onnxruntime-node) run the same pipeline: same answers.
+    const node = await predict(nodeRuntime({ threads: 1 }), {
+      model: new Uint8Array(readFileSync(join(REPO_ROOT, 'resources', 'models', 'lenet5-mnist.onnx'))),
+      modelName: 'LeNet-5',
+      dataset: loadDataset('builtin:mnist'),
+      table: exported.tables[0]!,
+      profileName: exported.name,
+      settings: { methods: ['linear', 'mes'], bits: [3, 4], limit: 300, sigmaScale: 0, trials: 1 },
+    });
+    for (const r of node.results)
+      expect(Math.abs(r.mean - shown.get(`${r.method}:${r.bits}`)!)).toBeLessThanOrEqual(1 / 300 + 1e-9);
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete e2e cell 0' }).click();
     await expect.poll(() => page.locator('tr[data-profile="e2e cell 0"]').count()).toBe(0);
@@ -118,13 +137,11 @@ describe('the whole story in a real browser, on the real backend and the virtual
     await shot('4-profiles');
 
     // A bad file is refused with the reason, and nothing is added.
-    await page
-      .getByTestId('import-file')
-      .setInputFiles({
-        name: 'broken.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from('{"schemaVersion": 1, "name": '),
-      });
+    await page.getByTestId('import-file').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"schemaVersion": 1, "name": '),
+    });
     await expect
       .poll(() => page.getByRole('alert').first().textContent())
       .toMatch(/Could not import broken\.json: .*not valid JSON/);

@@ -47,15 +47,48 @@ export class LiveBuffer {
     this.version++;
   }
 
-  data(): uPlot.AlignedData {
+  /**
+   * What the plot draws. Up to `maxPoints` reads it is every point; beyond, each of ~maxPoints/2
+   * equal buckets keeps the lowest and the highest value of each series (in read order), so the
+   * envelope — and every outlier — survives at a fixed drawing cost whatever the run length.
+   */
+  data(maxPoints = 4000): uPlot.AlignedData {
     const n = this.length;
-    // uPlot reads NaN as a gap; with points only that is exactly "no point here".
-    return [
-      this.x.subarray(0, n),
-      this.ltp.subarray(0, n),
-      this.ltd.subarray(0, n),
-      this.other.subarray(0, n),
-    ] as unknown as uPlot.AlignedData;
+    if (n <= maxPoints) {
+      // NaN in a series reads as "no point here" with points-only drawing.
+      return [
+        this.x.subarray(0, n),
+        this.ltp.subarray(0, n),
+        this.ltd.subarray(0, n),
+        this.other.subarray(0, n),
+      ] as unknown as uPlot.AlignedData;
+    }
+    const buckets = maxPoints >> 1;
+    const size = n / buckets;
+    const x = new Float64Array(2 * buckets);
+    const series = [this.ltp, this.ltd, this.other];
+    const out = series.map(() => new Float64Array(2 * buckets).fill(Number.NaN));
+    for (let b = 0; b < buckets; b++) {
+      const start = Math.floor(b * size);
+      const end = Math.min(n, Math.floor((b + 1) * size));
+      x[2 * b] = start;
+      x[2 * b + 1] = Math.max(start, end - 1);
+      series.forEach((values, s) => {
+        let lo = -1;
+        let hi = -1;
+        for (let i = start; i < end; i++) {
+          const v = values[i]!;
+          if (Number.isNaN(v)) continue;
+          if (lo < 0 || v < values[lo]!) lo = i;
+          if (hi < 0 || v > values[hi]!) hi = i;
+        }
+        if (lo < 0) return;
+        const [first, second] = lo <= hi ? [lo, hi] : [hi, lo];
+        out[s]![2 * b] = values[first]!;
+        out[s]![2 * b + 1] = values[second]!;
+      });
+    }
+    return [x, ...out] as unknown as uPlot.AlignedData;
   }
 }
 

@@ -1,0 +1,92 @@
+import { act } from 'react';
+import { createRoot } from 'react-dom/client';
+import { expect, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import type { InstrumentStatus } from '../../src/shared/api';
+import { setApiBridge } from '../../src/renderer/api/client';
+import { CharacterizePage } from '../../src/renderer/pages/CharacterizePage';
+import { fakeBridge } from './fake-bridge';
+
+const connected: InstrumentStatus = {
+  connected: true,
+  resource: 'TCPIP::127.0.0.1::5025::SOCKET',
+  identity: {
+    make: 'KEITHLEY INSTRUMENTS INC.',
+    model: '2400',
+    serial: 'SIM00001',
+    firmware: 'C32',
+    raw: '',
+  },
+  driver: 'k2400',
+  virtual: true,
+  output: false,
+  activeRun: null,
+  messages: [],
+  simulator: null,
+};
+
+it('validates limits before anything is sent, parses SI input, and streams the run', async () => {
+  const bridge = fakeBridge({ 'runs.start': () => ({ runId: 7 }) });
+  setApiBridge(bridge);
+  location.hash = '#/characterize?procedure=pulse-train';
+  const host = document.createElement('div');
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<CharacterizePage status={connected} />));
+
+  const start = page.getByRole('button', { name: 'Start pulse train' });
+  const compliance = page.getByRole('textbox', { name: 'Compliance *' });
+  await userEvent.clear(compliance);
+  await expect.element(page.getByText('Enter a number (e.g. 1e-3 or 1m)')).toBeVisible();
+  await expect.element(start).toBeDisabled();
+  await userEvent.fill(compliance, '100u');
+  await expect.element(page.getByText('= 100 µA')).toBeVisible();
+
+  const maxV = page.getByRole('textbox', { name: 'Max |V| *' });
+  await userEvent.fill(maxV, '1');
+  await expect.element(page.getByText('|1.5| V exceeds the maximum |V| of 1 V').first()).toBeVisible();
+  await expect.element(start).toBeDisabled();
+  await userEvent.fill(maxV, '2');
+  await expect.element(start).toBeEnabled();
+
+  await userEvent.click(start);
+  await expect.poll(() => bridge.calls.find(([m]) => m === 'runs.start')).toBeTruthy();
+  const [, payload] = bridge.calls.find(([m]) => m === 'runs.start')!;
+  expect(payload).toMatchObject({
+    params: { procedure: 'pulse-train', compliance: 1e-4, maxVoltage: 2, pulses: 40, width: 1e-3 },
+  });
+
+  await act(async () => {
+    bridge.emit('run.progress', {
+      runId: 7,
+      done: 40,
+      total: 280,
+      elapsedS: 2,
+      remainingS: 12,
+      message: 'cycle 1/3 LTP pulse 40/40',
+    });
+    bridge.emit('run.points', {
+      runId: 7,
+      points: [
+        {
+          seq: 0,
+          t: 0,
+          v: 0.1,
+          i: 2e-6,
+          g: 2e-5,
+          pulse: 0,
+          phase: 'ltp',
+          kind: 'read',
+          cell: 0,
+          cycle: 0,
+          compliance: false,
+          target: null,
+        },
+      ],
+    });
+  });
+  await expect.element(page.getByTestId('progress-text')).toHaveTextContent('14 % · 40/280 · 12 s left');
+  await act(async () =>
+    bridge.emit('run.ended', { runId: 7, status: 'completed', points: 526, error: null, summary: {} }),
+  );
+  await expect.element(page.getByRole('link', { name: /Fit run 7 on the Levels page/ })).toBeVisible();
+});
