@@ -23,7 +23,7 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
-const PREFIX_EXPONENT: Record<string, number> = { p: -12, n: -9, u: -6, µ: -6, m: -3, k: 3, M: 6, G: 9 };
+const PREFIX_EXPONENT: Record<string, number> = { f: -15, p: -12, n: -9, u: -6, µ: -6, m: -3, k: 3, M: 6, G: 9 };
 
 /**
  * Parses a number typed by a person: plain ("0.001", "1e-3") or with an SI prefix and an
@@ -35,7 +35,7 @@ export function parseSI(text: string, unit = ''): number {
   if (t === '') return Number.NaN;
   const plain = Number(t);
   if (Number.isFinite(plain)) return plain;
-  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([pnuµmkMG])$/.exec(t);
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([fpnuµmkMG])$/.exec(t);
   if (!match) return Number.NaN;
   const [, mantissa, prefix] = match as unknown as [string, string, string];
   // Through the exponent, not a multiplication: "100u" is exactly 1e-4, not 9.999999999999999e-5.
