@@ -23,7 +23,17 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
-const PREFIX_EXPONENT: Record<string, number> = { f: -15, p: -12, n: -9, u: -6, µ: -6, m: -3, k: 3, M: 6, G: 9 };
+const PREFIX_EXPONENT: Record<string, number> = {
+  f: -15,
+  p: -12,
+  n: -9,
+  u: -6,
+  µ: -6,
+  m: -3,
+  k: 3,
+  M: 6,
+  G: 9,
+};
 
 /**
  * Parses a number typed by a person: plain ("0.001", "1e-3") or with an SI prefix and an
