@@ -145,5 +145,11 @@ describe('the whole story in a real browser, on the real backend and the virtual
     await expect
       .poll(() => page.getByRole('alert').first().textContent())
       .toMatch(/Could not import broken\.json: .*not valid JSON/);
+
+    // Dark theme, keyboard focus visible.
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('link', { name: 'Levels' }).focus();
+    await shot('6-profiles-dark');
   });
 });

@@ -143,7 +143,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
   };
 
   return (
-    <div className="grid2">
+    <div className="grid2 wide-left">
       <section className="card" aria-labelledby="library-title">
         <h2 id="library-title">Profile library</h2>
         <div className="form">
@@ -160,7 +160,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
           <thead>
             <tr>
               <th>show</th>
-              <th>name</th>
+              <th className="text">name</th>
               <th>levels</th>
               <th>G range</th>
               <th>actions</th>
@@ -179,7 +179,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
                     }
                   />
                 </td>
-                <td>
+                <td className="text">
                   {p.name}
                   <div className="muted">
                     {p.readOnly ? 'built-in' : p.source} {p.materialStack ? `· ${p.materialStack}` : ''}
@@ -190,7 +190,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
                   {formatSI(p.tables[0]?.gMin, 'S')} – {formatSI(p.tables[0]?.gMax, 'S')}
                 </td>
                 <td>
-                  <div className="row" style={{ justifyContent: 'flex-end' }}>
+                  <div className="actions">
                     <button
                       type="button"
                       onClick={() => exportProfile(p.name, 'json')}
