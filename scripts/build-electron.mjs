@@ -1,6 +1,6 @@
-// Bundles the Electron main process and the sandboxed preload into CommonJS files in dist/electron.
-// Native modules stay external: electron-builder unpacks them from asar and rebuilds them for
-// Electron's ABI (see README, "Desktop build").
+// Bundles the Electron main process, the sandboxed preload and the CLI (for the virtual SMU child
+// process) into CommonJS files in dist/electron. Native modules stay external: electron-builder
+// unpacks them from asar, and better-sqlite3 is rebuilt for Electron's ABI (README, "Desktop build").
 import { build } from 'esbuild';
 
 const native = [
@@ -13,46 +13,32 @@ const native = [
   'utf-8-validate',
 ];
 
-await build({
-  entryPoints: { main: 'src/main/electron/main.ts' },
+const common = {
   outdir: 'dist/electron',
   outExtension: { '.js': '.cjs' },
   bundle: true,
-  platform: 'node',
   format: 'cjs',
-  target: 'node22',
-  sourcemap: true,
-  external: native,
-  // Sources use import.meta.url (ESM); give the CommonJS bundle an equivalent.
-  define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-});
-
-// The CLI, for the virtual SMU child process (run with ELECTRON_RUN_AS_NODE by the packaged app).
-await build({
-  entryPoints: { cli: 'scripts/cli-entry.ts' },
-  outdir: 'dist/electron',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
+};
+// Sources use import.meta.url (ESM); give the CommonJS bundles an equivalent.
+const nodeBundle = {
+  ...common,
   platform: 'node',
-  format: 'cjs',
   target: 'node22',
   external: native,
   define: { 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-});
+};
 
+await build({ ...nodeBundle, entryPoints: { main: 'src/main/electron/main.ts' }, sourcemap: true });
+// The CLI, run by the packaged app with ELECTRON_RUN_AS_NODE for the virtual SMU.
+await build({ ...nodeBundle, entryPoints: { cli: 'scripts/cli-entry.ts' } });
+// The sandboxed preload may require only 'electron'.
 await build({
+  ...common,
   entryPoints: { preload: 'src/main/electron/preload.ts' },
-  outdir: 'dist/electron',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
   platform: 'browser',
-  format: 'cjs',
   target: 'chrome130',
   external: ['electron'],
-  logLevel: 'warning',
 });
 console.error('built dist/electron/main.cjs, cli.cjs and preload.cjs');

@@ -31,6 +31,40 @@ const voltage = (arg: string | undefined) => parseNumber(arg, { min: -210, max: 
 const current = (arg: string | undefined, max: number) => parseNumber(arg, { min: 1e-9, max, def: 1.05e-4 });
 const nplc = (arg: string | undefined, min: number, max: number) => parseNumber(arg, { min, max, def: 1 });
 
+/** Specs shared by more than one dialect, each taking the dialect's own header. */
+function formatElements(pattern: string, allowed: string[]): Spec {
+  return {
+    pattern,
+    set: (s, args) => {
+      const elements = args.map(unquote).map((e) => e.slice(0, 4).replace('RESI', 'RES'));
+      if (!elements.length || !elements.every((e) => allowed.includes(e))) throw SCPI_ERRORS.illegalValue();
+      s.elements = elements;
+    },
+    query: (s) => s.elements.join(','),
+  };
+}
+
+function voltageMode(pattern: string): Spec {
+  return {
+    pattern,
+    set: (s, [a]) => {
+      const mode = unquote(a);
+      if (mode.startsWith('FIX')) s.sourceMode = 'FIX';
+      else if (mode === 'LIST') s.sourceMode = 'LIST';
+      else throw SCPI_ERRORS.illegalValue();
+    },
+    query: (s) => s.sourceMode,
+  };
+}
+
+function triggerCount(pattern: string, max: number): Spec {
+  return {
+    pattern,
+    set: (s, [a]) => void (s.triggerCount = Math.round(parseNumber(a, { min: 1, max, def: 1 }))),
+    query: (s) => String(s.triggerCount),
+  };
+}
+
 function common(model: SmuModel): Spec[] {
   return [
     { pattern: '*IDN', query: (s) => IDN[model](s.serial) },
@@ -64,6 +98,11 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SYSTem:REMote', set: () => {} },
     { pattern: ':SYSTem:LOCal', set: () => {} },
     { pattern: ':DISPlay:ENABle', set: () => {} },
+    {
+      pattern: ':OUTPut[:STATe]',
+      set: (s, [a]) => s.setOutput(parseBoolean(a)),
+      query: (s) => onOff(s.output),
+    },
     { pattern: ':ABORt', set: (s) => (s.autoClear ? s.setOutput(false) : undefined) },
     { pattern: ':STATus:QUEue:CLEar', set: (s) => clearErrors(s) },
     { pattern: ':STATus:PRESet', set: () => {} },
@@ -125,16 +164,7 @@ function k2400(): Spec[] {
     },
     { pattern: '[:SOURce]:VOLTage:RANGe[:UPPer]', set: (_s, [a]) => void voltage(a) },
     { pattern: '[:SOURce]:VOLTage:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    {
-      pattern: '[:SOURce]:VOLTage:MODE',
-      set: (s, [a]) => {
-        const mode = unquote(a);
-        if (mode.startsWith('FIX')) s.sourceMode = 'FIX';
-        else if (mode === 'LIST') s.sourceMode = 'LIST';
-        else throw SCPI_ERRORS.illegalValue();
-      },
-      query: (s) => (s.sourceMode === 'FIX' ? 'FIX' : 'LIST'),
-    },
+    voltageMode('[:SOURce]:VOLTage:MODE'),
     {
       pattern: '[:SOURce]:LIST:VOLTage',
       set: (s, args) => {
@@ -179,28 +209,8 @@ function k2400(): Spec[] {
       set: (s, [a]) => void (s.nplc = nplc(a, 0.01, 10)),
       query: (s) => formatScpiNumber(s.nplc),
     },
-    {
-      pattern: ':FORMat:ELEMents[:SENSe]',
-      set: (s, args) => {
-        const elements = args
-          .map(unquote)
-          .map((e) => e.slice(0, 4).replace('RESI', 'RES').replace('STAT', 'STAT'));
-        if (!elements.length || !elements.every((e) => ['VOLT', 'CURR', 'RES', 'TIME', 'STAT'].includes(e)))
-          throw SCPI_ERRORS.illegalValue();
-        s.elements = elements;
-      },
-      query: (s) => s.elements.join(','),
-    },
-    {
-      pattern: ':OUTPut[:STATe]',
-      set: (s, [a]) => s.setOutput(parseBoolean(a)),
-      query: (s) => onOff(s.output),
-    },
-    {
-      pattern: ':TRIGger:COUNt',
-      set: (s, [a]) => void (s.triggerCount = Math.round(parseNumber(a, { min: 1, max: 2500, def: 1 }))),
-      query: (s) => String(s.triggerCount),
-    },
+    formatElements(':FORMat:ELEMents[:SENSe]', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT']),
+    triggerCount(':TRIGger:COUNt', 2500),
     { pattern: ':ARM:COUNt', set: () => {} },
     { pattern: ':TRIGger:DELay', set: () => {} },
     {
@@ -290,11 +300,6 @@ function k2450(): Spec[] {
     },
     { pattern: ':SENSe:CURRent[:DC]:RANGe[:UPPer]', set: (_s, [a]) => void current(a, 1.05) },
     { pattern: ':SENSe:CURRent[:DC]:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    {
-      pattern: ':OUTPut[:STATe]',
-      set: (s, [a]) => s.setOutput(parseBoolean(a)),
-      query: (s) => onOff(s.output),
-    },
     { pattern: ':TRACe:CLEar', set: () => {} },
     {
       pattern: ':READ',
@@ -364,15 +369,7 @@ function b2900(): Spec[] {
       set: (s, [a]) => void (s.triggerLevel = voltage(a)),
       query: (s) => formatScpiNumber(s.triggerLevel),
     },
-    {
-      pattern: ':SOURce:VOLTage:MODE',
-      set: (s, [a]) => {
-        const mode = unquote(a);
-        if (mode.startsWith('FIX')) s.sourceMode = 'FIX';
-        else if (mode === 'LIST') s.sourceMode = 'LIST';
-        else throw SCPI_ERRORS.illegalValue();
-      },
-    },
+    voltageMode(':SOURce:VOLTage:MODE'),
     { pattern: ':SOURce:LIST:VOLTage', set: (s, args) => void (s.listVoltages = args.map(voltage)) },
     { pattern: ':SOURce:VOLTage:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
     {
@@ -404,28 +401,8 @@ function b2900(): Spec[] {
       query: (s) => formatScpiNumber(s.nplc),
     },
     { pattern: ':SENSe:CURRent[:DC]:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    {
-      pattern: ':FORMat:ELEMents:SENSe',
-      set: (s, args) => {
-        const elements = args.map(unquote).map((e) => e.slice(0, 4).replace('RESI', 'RES'));
-        if (
-          !elements.length ||
-          !elements.every((e) => ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR'].includes(e))
-        )
-          throw SCPI_ERRORS.illegalValue();
-        s.elements = elements;
-      },
-      query: (s) => s.elements.join(','),
-    },
-    {
-      pattern: ':OUTPut[:STATe]',
-      set: (s, [a]) => s.setOutput(parseBoolean(a)),
-      query: (s) => onOff(s.output),
-    },
-    {
-      pattern: ':TRIGger[:ALL]:COUNt',
-      set: (s, [a]) => void (s.triggerCount = Math.round(parseNumber(a, { min: 1, max: 100000, def: 1 }))),
-    },
+    formatElements(':FORMat:ELEMents:SENSe', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']),
+    triggerCount(':TRIGger[:ALL]:COUNt', 100000),
     { pattern: ':TRIGger[:ALL]:SOURce', set: () => {} },
     { pattern: ':ARM[:ALL]:COUNt', set: () => {} },
     {

@@ -70,6 +70,25 @@ export interface TableOptions {
   provenance: Omit<Provenance, 'method' | 'warnings'>;
 }
 
+/** Sorts the levels (warning when noise reordered them) and assembles the table around them. */
+function assembleTable(
+  levels: Level[],
+  points: readonly Point[],
+  options: TableOptions,
+  extra: { fits: FittedCurve[]; method: string; warnings: string[] },
+): LevelTable {
+  const sorted = sortLevels(levels, extra.warnings);
+  return {
+    name: options.name,
+    levels: sorted,
+    gMin: sorted[0]!.g,
+    gMax: sorted[sorted.length - 1]!.g,
+    readVoltage: readVoltageOf(points),
+    fits: extra.fits,
+    provenance: { ...options.provenance, method: extra.method, warnings: extra.warnings },
+  };
+}
+
 /**
  * A b-bit table from a pulse train: the 2^b states after k·Pmax/(2^b − 1) potentiation pulses
  * (rounded to whole pulses), each level's mean and σ taken over every measured cycle. With one
@@ -118,23 +137,13 @@ export function levelTableFromPulseTrain(
     warnings.push(
       'One cycle only: per-level σ is the local scatter around the fit. Measure more cycles for a real spread.',
     );
-  const sorted = sortLevels(levels, warnings);
-  return {
-    name: options.name,
-    levels: sorted,
-    gMin: sorted[0]!.g,
-    gMax: sorted[sorted.length - 1]!.g,
-    readVoltage: readVoltageOf(points),
+  if (fit.ltdSkipped && fit.ltdSkipped !== 'no depression reads')
+    warnings.push(`LTD not fitted: ${fit.ltdSkipped}`);
+  return assembleTable(levels, points, options, {
     fits: fit.ltd ? [fit.ltp, fit.ltd] : [fit.ltp],
-    provenance: {
-      ...options.provenance,
-      method: bits === undefined ? 'pulse-train (all states)' : `pulse-train (${bits}-bit)`,
-      warnings:
-        fit.ltdSkipped && fit.ltdSkipped !== 'no depression reads'
-          ? [...warnings, `LTD not fitted: ${fit.ltdSkipped}`]
-          : warnings,
-    },
-  };
+    method: bits === undefined ? 'pulse-train (all states)' : `pulse-train (${bits}-bit)`,
+    warnings,
+  });
 }
 
 /** A table from write-verify: per target, the accepted reads over all repeats. */
@@ -157,14 +166,5 @@ export function levelTableFromWriteVerify(points: readonly Point[], options: Tab
   if (levels.length < 2) throw new FitError('Write-verify reached fewer than 2 distinct targets.');
   if (levels.some((l) => l.n < 2))
     warnings.push('Some levels have a single accepted read: their σ is 0. Use more repeats.');
-  const sorted = sortLevels(levels, warnings);
-  return {
-    name: options.name,
-    levels: sorted,
-    gMin: sorted[0]!.g,
-    gMax: sorted[sorted.length - 1]!.g,
-    readVoltage: readVoltageOf(points),
-    fits: [],
-    provenance: { ...options.provenance, method: 'write-verify', warnings },
-  };
+  return assembleTable(levels, points, options, { fits: [], method: 'write-verify', warnings });
 }

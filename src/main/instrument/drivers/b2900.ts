@@ -14,7 +14,6 @@ export class KeysightB2900 extends ScpiSmu {
     maxCompliance: 3.03,
     truePulse: true,
   };
-  private lineFrequency = 50;
   protected readonly table: SettingTable = {
     level: {
       set: (v) => `:SOUR:VOLT ${num(v)}`,
@@ -77,8 +76,7 @@ export class KeysightB2900 extends ScpiSmu {
     await this.setSetting('pulseShape', 0, { force: true });
     await this.setSetting('compliance', config.compliance);
     await this.setSetting('nplc', config.nplc);
-    const lfr = Number(await s.query(':SYST:LFR?'));
-    this.lineFrequency = lfr === 60 ? 60 : 50;
+    await this.readLineFrequency();
     this.config = config;
     await s.checkErrors('while configuring');
   }
@@ -105,10 +103,7 @@ export class KeysightB2900 extends ScpiSmu {
     await this.setSetting('pulseWidth', width);
     await this.setSetting('level', 0);
     await this.setSetting('pulseLevel', v);
-    await this.setSetting(
-      'nplc',
-      Math.min(this.config?.nplc ?? 1, Math.max(4e-4, width * this.lineFrequency * 0.5)),
-    );
+    await this.setSetting('nplc', this.pulseNplc(width, 4e-4));
     await this.session.write(':INIT (@1)');
     return this.withTrip(
       ':FETC? (@1)',

@@ -18,7 +18,6 @@ export class Keithley2400 extends ScpiSmu {
     maxCompliance: 1.05,
     truePulse: false,
   };
-  private lineFrequency = 50;
   protected readonly table: SettingTable = {
     level: {
       set: (v) => `:SOUR:VOLT:LEV ${num(v)}`,
@@ -86,17 +85,13 @@ export class Keithley2400 extends ScpiSmu {
     await s.write(':FORM:ELEM VOLT,CURR,RES,TIME,STAT');
     this.forget();
     await this.setSetting('compliance', config.compliance);
-    await this.setSetting(
-      'currentRange',
-      config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange,
-    );
+    await this.setSetting('currentRange', ScpiSmu.rangeSetting(config));
     await this.setSetting('nplc', config.nplc);
     await this.setSetting('sourceDelay', 0);
     await this.setSetting('triggerCount', 1);
     // Output on only for each source-delay-measure cycle: the cell is unbiased between readings.
     await this.setSetting('autoClear', 1);
-    const lfr = Number(await s.query(':SYST:LFR?'));
-    this.lineFrequency = lfr === 60 ? 60 : 50;
+    await this.readLineFrequency();
     this.config = config;
     await s.checkErrors('while configuring');
   }
@@ -120,21 +115,12 @@ export class Keithley2400 extends ScpiSmu {
   }
 
   async measure(): Promise<Measurement> {
-    await this.setSetting('nplc', this.config?.nplc ?? 1);
-    await this.setSetting('sourceDelay', 0);
+    await this.readSettings();
     return (await this.read())[0]!;
   }
 
-  async pulse(v: number, width: number): Promise<Measurement> {
-    // Integrate over at most half the pulse; the source delay makes up the rest of the width.
-    const nplc = Math.min(this.config?.nplc ?? 1, Math.max(0.01, width * this.lineFrequency * 0.5));
-    const integration = nplc / this.lineFrequency;
-    await this.setSetting('nplc', nplc);
-    await this.setSetting('sourceDelay', Math.max(0, width - integration));
-    await this.setSetting('level', v);
-    const [m] = await this.read();
-    await this.setSetting('level', 0);
-    return m!;
+  pulse(v: number, width: number): Promise<Measurement> {
+    return this.delayedPulse(v, width, async () => (await this.read())[0]!);
   }
 
   /** Hardware list sweep, ≤ 100 levels per :SOUR:LIST:VOLT command. */

@@ -16,7 +16,6 @@ export class Keithley2450 extends ScpiSmu {
     maxCompliance: 1.05,
     truePulse: false,
   };
-  private lineFrequency = 50;
   protected readonly table: SettingTable = {
     level: {
       set: (v) => `:SOUR:VOLT ${num(v)}`,
@@ -67,14 +66,10 @@ export class Keithley2450 extends ScpiSmu {
     await s.write(':SOUR:VOLT:READ:BACK ON');
     this.forget();
     await this.setSetting('compliance', config.compliance);
-    await this.setSetting(
-      'currentRange',
-      config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange,
-    );
+    await this.setSetting('currentRange', ScpiSmu.rangeSetting(config));
     await this.setSetting('nplc', config.nplc);
     await this.setSetting('sourceDelay', 0);
-    const lfr = Number(await s.query(':SYST:LFR?'));
-    this.lineFrequency = lfr === 60 ? 60 : 50;
+    await this.readLineFrequency();
     this.config = config;
     await s.checkErrors('while configuring');
   }
@@ -93,20 +88,11 @@ export class Keithley2450 extends ScpiSmu {
   }
 
   async measure(): Promise<Measurement> {
-    await this.setSetting('nplc', this.config?.nplc ?? 1);
-    await this.setSetting('sourceDelay', 0);
+    await this.readSettings();
     return this.read();
   }
 
-  async pulse(v: number, width: number): Promise<Measurement> {
-    const nplc = Math.min(this.config?.nplc ?? 1, Math.max(0.01, width * this.lineFrequency * 0.5));
-    await this.setSetting('nplc', nplc);
-    await this.setSetting('sourceDelay', Math.max(0, width - nplc / this.lineFrequency));
-    await this.setSetting('level', v);
-    try {
-      return await this.read();
-    } finally {
-      await this.setSetting('level', 0);
-    }
+  pulse(v: number, width: number): Promise<Measurement> {
+    return this.delayedPulse(v, width, () => this.read());
   }
 }

@@ -44,6 +44,8 @@ export abstract class ScpiSmu implements Smu {
   /** Last value sent per setting: unchanged settings are not re-sent inside tight loops. */
   private readonly sent = new Map<string, number>();
   protected config: SmuConfig | undefined;
+  /** Power-line frequency (Hz): what one PLC of integration lasts. */
+  protected lineFrequency = 50;
 
   constructor(
     readonly session: ScpiSession,
@@ -100,6 +102,46 @@ export abstract class ScpiSmu implements Smu {
 
   async setVoltage(v: number): Promise<void> {
     await this.setSetting('level', v);
+  }
+
+  protected async readLineFrequency(): Promise<void> {
+    this.lineFrequency = Number(await this.session.query(':SYST:LFR?')) === 60 ? 60 : 50;
+  }
+
+  /** The current range setting: 0 stands for auto. */
+  protected static rangeSetting(config: SmuConfig): number {
+    return config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange;
+  }
+
+  /** Integration for a measurement inside a pulse: at most half its width, within the instrument's range. */
+  protected pulseNplc(width: number, minNplc: number): number {
+    return Math.min(this.config?.nplc ?? 1, Math.max(minNplc, width * this.lineFrequency * 0.5));
+  }
+
+  /** A read: the configured integration and no source delay. */
+  protected async readSettings(): Promise<void> {
+    await this.setSetting('nplc', this.config?.nplc ?? 1);
+    await this.setSetting('sourceDelay', 0);
+  }
+
+  /**
+   * A pulse without pulse hardware: the source sits at v for the source delay plus the
+   * integration, measured at its end, then returns to 0 V.
+   */
+  protected async delayedPulse(
+    v: number,
+    width: number,
+    read: () => Promise<Measurement>,
+  ): Promise<Measurement> {
+    const nplc = this.pulseNplc(width, 0.01);
+    await this.setSetting('nplc', nplc);
+    await this.setSetting('sourceDelay', Math.max(0, width - nplc / this.lineFrequency));
+    await this.setSetting('level', v);
+    try {
+      return await read();
+    } finally {
+      await this.setSetting('level', 0);
+    }
   }
 
   /** Sequential list: a driver with a hardware list sweep overrides this. */
