@@ -5,15 +5,13 @@
 import type { ApiHandlers } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
 import { listSerialPorts } from '../instrument/transport/ports';
-import { BUILTIN_DATA, BUILTIN_MODELS, loadModel } from '../nn/resources';
-import { appVersion, defaultDbPath, resourcesDir } from '../paths';
+import { BUILTIN_DATA, BUILTIN_MODELS, builtinDatasetFiles, loadModel } from '../nn/resources';
+import { appVersion, defaultDbPath } from '../paths';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
 import { ProfileLibrary } from '../services/profiles';
 import { Store } from '../store/store';
 import type { EventHub } from './events';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export interface ServiceOptions {
   mode: 'electron' | 'browser';
@@ -110,15 +108,7 @@ export function createServices(options: ServiceOptions): Services {
       datasets: Object.entries(BUILTIN_DATA).map(([id, d]) => ({ id, title: d.title, format: d.format })),
     }),
     'resources.model': async ({ id }) => loadModel(`builtin:${id}`),
-    'resources.dataset': async ({ id }) => {
-      const entry = BUILTIN_DATA[id];
-      if (!entry) throw new ReramError('NOT_FOUND', `No built-in dataset '${id}'.`);
-      return {
-        name: id,
-        format: entry.format,
-        files: entry.files.map((f) => new Uint8Array(readFileSync(join(resourcesDir(), f)))),
-      };
-    },
+    'resources.dataset': async ({ id }) => ({ name: id, ...builtinDatasetFiles(id) }),
 
     'files.save': async () => unsupported('Saving through a native dialog'),
     'files.open': async () => unsupported('Opening through a native dialog'),

@@ -49,20 +49,25 @@ function read(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
+/** The files of a built-in test set, as stored (the renderer parses them itself). */
+export function builtinDatasetFiles(id: string): { format: 'idx' | 'cifar10'; files: Uint8Array[] } {
+  const entry = BUILTIN_DATA[id];
+  if (!entry)
+    throw new ReramError(
+      'NOT_FOUND',
+      `No built-in dataset '${id}'. Choose from ${Object.keys(BUILTIN_DATA)
+        .map((k) => `builtin:${k}`)
+        .join(', ')}.`,
+    );
+  return { format: entry.format, files: entry.files.map((f) => read(join(resourcesDir(), f))) };
+}
+
 /** builtin:NAME, a CIFAR-10 .bin file, or a folder / image file of an IDX pair (raw or .gz; test split preferred). */
 export function loadDataset(spec: string): Dataset {
   const builtin = builtinName(spec);
   if (builtin !== undefined) {
-    const entry = BUILTIN_DATA[builtin];
-    if (!entry)
-      throw new ReramError(
-        'NOT_FOUND',
-        `No built-in dataset '${builtin}'. Choose from ${Object.keys(BUILTIN_DATA)
-          .map((k) => `builtin:${k}`)
-          .join(', ')}.`,
-      );
-    const files = entry.files.map((f) => read(join(resourcesDir(), f)));
-    return entry.format === 'idx'
+    const { format, files } = builtinDatasetFiles(builtin);
+    return format === 'idx'
       ? datasetFromIdx(files[0]!, files[1]!, builtin)
       : datasetFromCifar10(files[0]!, builtin);
   }
