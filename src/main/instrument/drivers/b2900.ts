@@ -3,7 +3,7 @@
  * the pulse hardware (:SOUR:FUNC:SHAP PULS, width ≥ 50 µs) and are measured at their top.
  */
 import { parseNumbers } from '../scpi/session';
-import { num, ScpiSmu, type SettingTable } from './scpi-driver';
+import { commonSettings, num, ScpiSmu, type SettingTable } from './scpi-driver';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 export class KeysightB2900 extends ScpiSmu {
@@ -15,14 +15,7 @@ export class KeysightB2900 extends ScpiSmu {
     truePulse: true,
   };
   protected readonly table: SettingTable = {
-    level: {
-      set: (v) => `:SOUR:VOLT ${num(v)}`,
-      get: ':SOUR:VOLT?',
-      unit: 'V',
-      min: -210,
-      max: 210,
-      doc: 'DC / pulse base level',
-    },
+    ...commonSettings(':SOUR:VOLT', { min: 4e-4, max: 100 }),
     pulseLevel: {
       set: (v) => `:SOUR:VOLT:TRIG ${num(v)}`,
       get: ':SOUR:VOLT:TRIG?',
@@ -38,14 +31,6 @@ export class KeysightB2900 extends ScpiSmu {
       min: 1e-9,
       max: 3.03,
       doc: 'current compliance',
-    },
-    nplc: {
-      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
-      get: ':SENS:CURR:NPLC?',
-      unit: 'PLC',
-      min: 4e-4,
-      max: 100,
-      doc: 'integration time',
     },
     pulseWidth: {
       set: (w) => `:SOUR:PULS:WIDT ${num(w)}`,

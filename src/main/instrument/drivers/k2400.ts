@@ -4,7 +4,7 @@
  * so pulses are ms-scale. :READ? returns VOLT,CURR,RES,TIME,STAT; STAT bit 3 is compliance.
  */
 import { parseNumbers } from '../scpi/session';
-import { num, ScpiSmu, type SettingTable } from './scpi-driver';
+import { commonSettings, num, ScpiSmu, type SettingTable } from './scpi-driver';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 const FIELDS = 5;
@@ -19,14 +19,7 @@ export class Keithley2400 extends ScpiSmu {
     truePulse: false,
   };
   protected readonly table: SettingTable = {
-    level: {
-      set: (v) => `:SOUR:VOLT:LEV ${num(v)}`,
-      get: ':SOUR:VOLT:LEV?',
-      unit: 'V',
-      min: -210,
-      max: 210,
-      doc: 'DC source level',
-    },
+    ...commonSettings(':SOUR:VOLT:LEV', { min: 0.01, max: 10 }),
     compliance: {
       set: (i) => `:SENS:CURR:PROT ${num(i)}`,
       get: ':SENS:CURR:PROT?',
@@ -34,14 +27,6 @@ export class Keithley2400 extends ScpiSmu {
       min: 1e-9,
       max: 1.05,
       doc: 'current compliance',
-    },
-    nplc: {
-      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
-      get: ':SENS:CURR:NPLC?',
-      unit: 'PLC',
-      min: 0.01,
-      max: 10,
-      doc: 'integration time',
     },
     sourceDelay: {
       set: (s) => `:SOUR:DEL ${num(s)}`,
@@ -66,13 +51,6 @@ export class Keithley2400 extends ScpiSmu {
       min: 1,
       max: 2500,
       doc: 'readings per :READ?',
-    },
-    currentRange: {
-      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
-      unit: 'A',
-      min: 0,
-      max: 1.05,
-      doc: 'current range (0: auto)',
     },
   };
 

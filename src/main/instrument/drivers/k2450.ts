@@ -3,7 +3,7 @@
  * readings come from defbuffer1 with the source readback and a relative timestamp.
  */
 import { parseNumbers } from '../scpi/session';
-import { num, ScpiSmu, type SettingTable } from './scpi-driver';
+import { commonSettings, num, ScpiSmu, type SettingTable } from './scpi-driver';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 const READ = ':READ? "defbuffer1", SOUR, READ, REL';
@@ -17,14 +17,7 @@ export class Keithley2450 extends ScpiSmu {
     truePulse: false,
   };
   protected readonly table: SettingTable = {
-    level: {
-      set: (v) => `:SOUR:VOLT ${num(v)}`,
-      get: ':SOUR:VOLT?',
-      unit: 'V',
-      min: -210,
-      max: 210,
-      doc: 'DC source level',
-    },
+    ...commonSettings(':SOUR:VOLT', { min: 0.01, max: 10 }),
     compliance: {
       set: (i) => `:SOUR:VOLT:ILIM ${num(i)}`,
       get: ':SOUR:VOLT:ILIM?',
@@ -33,14 +26,6 @@ export class Keithley2450 extends ScpiSmu {
       max: 1.05,
       doc: 'current limit',
     },
-    nplc: {
-      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
-      get: ':SENS:CURR:NPLC?',
-      unit: 'PLC',
-      min: 0.01,
-      max: 10,
-      doc: 'integration time',
-    },
     sourceDelay: {
       set: (s) => `:SOUR:VOLT:DEL ${num(s)}`,
       get: ':SOUR:VOLT:DEL?',
@@ -48,13 +33,6 @@ export class Keithley2450 extends ScpiSmu {
       min: 0,
       max: 10000,
       doc: 'source delay before a reading',
-    },
-    currentRange: {
-      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
-      unit: 'A',
-      min: 0,
-      max: 1.05,
-      doc: 'current range (0: auto)',
     },
   };
 

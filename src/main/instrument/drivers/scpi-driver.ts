@@ -19,6 +19,34 @@ export interface SettingSpec {
 
 export type SettingTable = Record<string, SettingSpec>;
 
+/** Settings every dialect here spells the same way: source level, integration and current range. */
+export function commonSettings(levelCommand: string, nplcRange: { min: number; max: number }): SettingTable {
+  return {
+    level: {
+      set: (v) => `${levelCommand} ${num(v)}`,
+      get: `${levelCommand}?`,
+      unit: 'V',
+      min: -210,
+      max: 210,
+      doc: 'DC source level',
+    },
+    nplc: {
+      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
+      get: ':SENS:CURR:NPLC?',
+      unit: 'PLC',
+      ...nplcRange,
+      doc: 'integration time',
+    },
+    currentRange: {
+      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
+      unit: 'A',
+      min: 0,
+      max: 1.05,
+      doc: 'current range (0: auto)',
+    },
+  };
+}
+
 export function checkRange(
   name: string,
   value: number,
