@@ -13,6 +13,9 @@ export function nodeRuntime(options: { threads?: number } = {}): OrtRuntime {
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // No busy-waiting between runs: the app's main process also serves the UI and the
+        // instrument, and several sessions (one per chip) take turns.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
       return {
         inputNames: session.inputNames,

@@ -186,7 +186,29 @@ function builder(prefix: string): Builder {
   return b;
 }
 
-/** Symmetric mid-tread quantizer over [−R, R] per column: 2^b − 1 levels, 0 exact. */
+/**
+ * An ideal quantizer in four ops: scale to codes, round, clip the codes, scale back. Rounding
+ * before clipping is exact here because the clip bound is a whole number of steps.
+ */
+function quantize(
+  b: Builder,
+  input: string,
+  inverseStep: string,
+  step: string,
+  codes: [number, number],
+  prefix: string,
+): string {
+  const scaled = b.node('Mul', [input, inverseStep], `${prefix}_scaled`);
+  const rounded = b.node('Round', [scaled], `${prefix}_round`);
+  const clipped = b.node(
+    'Clip',
+    [rounded, b.const([codes[0]], [], `${prefix}_code_min`), b.const([codes[1]], [], `${prefix}_code_max`)],
+    `${prefix}_clip`,
+  );
+  return b.node('Mul', [clipped, step], `${prefix}_out`);
+}
+
+/** Symmetric mid-tread ADC over [−R, R] per column: 2^b − 1 levels, 0 exact. */
 function adc(
   b: Builder,
   input: string,
@@ -196,27 +218,18 @@ function adc(
   suffix: string,
 ): string {
   const steps = 2 ** (bits - 1) - 1;
-  const r = Float32Array.from(range, (v) => Math.max(v, EPS));
-  const hi = b.const(r, broadcast, `${suffix}/adc_max`);
-  const lo = b.const(
-    Float32Array.from(r, (v) => -v),
-    broadcast,
-    `${suffix}/adc_min`,
-  );
-  const step = b.const(
-    Float32Array.from(r, (v) => v / steps),
-    broadcast,
-    `${suffix}/adc_step`,
-  );
-  const clipped = b.node(
-    'Max',
-    [b.node('Min', [input, hi], `${suffix}/adc_clip_hi`), lo],
-    `${suffix}/adc_clip`,
-  );
-  return b.node(
-    'Mul',
-    [b.node('Round', [b.node('Div', [clipped, step], `${suffix}/adc_scaled`)], `${suffix}/adc_round`), step],
-    `${suffix}/adc_out`,
+  const step = Float32Array.from(range, (v) => Math.max(v, EPS) / steps);
+  return quantize(
+    b,
+    input,
+    b.const(
+      Float32Array.from(step, (v) => 1 / v),
+      broadcast,
+      `${suffix}/adc_inv_step`,
+    ),
+    b.const(step, broadcast, `${suffix}/adc_step`),
+    [-steps, steps],
+    `${suffix}/adc`,
   );
 }
 
@@ -224,14 +237,13 @@ function adc(
 function dac(b: Builder, input: string, range: { max: number; signed: boolean }, bits: number): string {
   const max = Math.max(range.max, EPS);
   const steps = range.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-  const hi = b.const([max], [], 'dac_max');
-  const lo = b.const([range.signed ? -max : 0], [], 'dac_min');
-  const step = b.const([max / steps], [], 'dac_step');
-  const clipped = b.node('Max', [b.node('Min', [input, hi], 'dac_clip_hi'), lo], 'dac_clip');
-  return b.node(
-    'Mul',
-    [b.node('Round', [b.node('Div', [clipped, step], 'dac_scaled')], 'dac_round'), step],
-    'dac_out',
+  return quantize(
+    b,
+    input,
+    b.const([steps / max], [], 'dac_inv_step'),
+    b.const([max / steps], [], 'dac_step'),
+    [range.signed ? -steps : 0, steps],
+    'dac',
   );
 }
 
