@@ -49,29 +49,26 @@ export class KeysightB2900 extends ScpiSmu {
     },
   };
 
-  async configure(config: SmuConfig): Promise<void> {
-    const s = this.session;
-    await s.write(':SOUR:FUNC:MODE VOLT');
-    await s.write(':SENS:FUNC "CURR"');
-    await s.write(':SENS:CURR:RANG:AUTO ON');
-    await s.write(':FORM:ELEM:SENS VOLT,CURR');
-    await s.write(':SOUR:PULS:DEL 0');
-    await s.write(':TRIG:COUN 1');
-    this.forget();
-    await this.setSetting('pulseShape', 0, { force: true });
-    await this.setSetting('compliance', config.compliance);
-    await this.setSetting('nplc', config.nplc);
-    await this.readLineFrequency();
-    this.config = config;
-    await s.checkErrors('while configuring');
+  protected readonly setupCommands = [
+    ':SOUR:FUNC:MODE VOLT',
+    ':SENS:FUNC "CURR"',
+    ':SENS:CURR:RANG:AUTO ON',
+    ':FORM:ELEM:SENS VOLT,CURR',
+    ':SOUR:PULS:DEL 0',
+    ':TRIG:COUN 1',
+  ];
+
+  protected configureSettings(config: SmuConfig): Array<[string, number, boolean?]> {
+    return [
+      ['pulseShape', 0, true],
+      ['compliance', config.compliance],
+      ['nplc', config.nplc],
+    ];
   }
 
   private async withTrip(command: string, reply: string): Promise<Measurement> {
     const [v, i] = parseNumbers(command, reply, { count: 2 }) as [number, number];
-    const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
-    const compliance =
-      Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SENS:CURR:PROT:TRIP? (@1)') : false;
-    return { v, i, compliance };
+    return { v, i, compliance: await this.trippedAt(i, ':SENS:CURR:PROT:TRIP? (@1)') };
   }
 
   async measure(): Promise<Measurement> {

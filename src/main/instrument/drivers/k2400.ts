@@ -54,24 +54,24 @@ export class Keithley2400 extends ScpiSmu {
     },
   };
 
-  async configure(config: SmuConfig): Promise<void> {
-    const s = this.session;
-    await s.write(':SOUR:FUNC VOLT');
-    await s.write(':SOUR:VOLT:MODE FIX');
-    await s.write(':SOUR:VOLT:RANG:AUTO ON');
-    await s.write(':SENS:FUNC "CURR"');
-    await s.write(':FORM:ELEM VOLT,CURR,RES,TIME,STAT');
-    this.forget();
-    await this.setSetting('compliance', config.compliance);
-    await this.setSetting('currentRange', ScpiSmu.rangeSetting(config));
-    await this.setSetting('nplc', config.nplc);
-    await this.setSetting('sourceDelay', 0);
-    await this.setSetting('triggerCount', 1);
-    // Output on only for each source-delay-measure cycle: the cell is unbiased between readings.
-    await this.setSetting('autoClear', 1);
-    await this.readLineFrequency();
-    this.config = config;
-    await s.checkErrors('while configuring');
+  protected readonly setupCommands = [
+    ':SOUR:FUNC VOLT',
+    ':SOUR:VOLT:MODE FIX',
+    ':SOUR:VOLT:RANG:AUTO ON',
+    ':SENS:FUNC "CURR"',
+    ':FORM:ELEM VOLT,CURR,RES,TIME,STAT',
+  ];
+
+  protected configureSettings(config: SmuConfig): Array<[string, number]> {
+    return [
+      ['compliance', config.compliance],
+      ['currentRange', ScpiSmu.rangeSetting(config)],
+      ['nplc', config.nplc],
+      ['sourceDelay', 0],
+      ['triggerCount', 1],
+      // Output on only for each source-delay-measure cycle: the cell is unbiased between readings.
+      ['autoClear', 1],
+    ];
   }
 
   private parse(command: string, reply: string): Measurement[] {

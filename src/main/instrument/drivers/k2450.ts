@@ -36,20 +36,20 @@ export class Keithley2450 extends ScpiSmu {
     },
   };
 
-  async configure(config: SmuConfig): Promise<void> {
-    const s = this.session;
-    await s.write(':SOUR:FUNC VOLT');
-    await s.write(':SENS:FUNC "CURR"');
-    await s.write(':SOUR:VOLT:RANG:AUTO ON');
-    await s.write(':SOUR:VOLT:READ:BACK ON');
-    this.forget();
-    await this.setSetting('compliance', config.compliance);
-    await this.setSetting('currentRange', ScpiSmu.rangeSetting(config));
-    await this.setSetting('nplc', config.nplc);
-    await this.setSetting('sourceDelay', 0);
-    await this.readLineFrequency();
-    this.config = config;
-    await s.checkErrors('while configuring');
+  protected readonly setupCommands = [
+    ':SOUR:FUNC VOLT',
+    ':SENS:FUNC "CURR"',
+    ':SOUR:VOLT:RANG:AUTO ON',
+    ':SOUR:VOLT:READ:BACK ON',
+  ];
+
+  protected configureSettings(config: SmuConfig): Array<[string, number]> {
+    return [
+      ['compliance', config.compliance],
+      ['currentRange', ScpiSmu.rangeSetting(config)],
+      ['nplc', config.nplc],
+      ['sourceDelay', 0],
+    ];
   }
 
   private async read(): Promise<Measurement> {
@@ -58,11 +58,7 @@ export class Keithley2450 extends ScpiSmu {
       await this.session.query(READ, { timeoutMs: this.session.timeoutMs + 2000 }),
       { count: 3 },
     ) as [number, number, number];
-    const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
-    // Ask the instrument only when the reading is at the limit.
-    const compliance =
-      Math.abs(i) >= limit * 0.999 ? await this.session.queryBoolean(':SOUR:VOLT:ILIM:TRIP?') : false;
-    return { v, i, compliance };
+    return { v, i, compliance: await this.trippedAt(i, ':SOUR:VOLT:ILIM:TRIP?') };
   }
 
   async measure(): Promise<Measurement> {

@@ -183,7 +183,29 @@ export abstract class ScpiSmu implements Smu {
     return results;
   }
 
-  abstract configure(config: SmuConfig): Promise<void>;
+  /** Fixed commands that put the instrument in voltage-source, current-measure mode. */
+  protected abstract readonly setupCommands: readonly string[];
+
+  /** The settings to apply for a configuration, in order; `force` re-sends even a cached value. */
+  protected abstract configureSettings(
+    config: SmuConfig,
+  ): Array<[name: string, value: number, force?: boolean]>;
+
+  async configure(config: SmuConfig): Promise<void> {
+    for (const command of this.setupCommands) await this.session.write(command);
+    this.forget();
+    for (const [name, value, force] of this.configureSettings(config))
+      await this.setSetting(name, value, { force: force ?? false });
+    await this.readLineFrequency();
+    this.config = config;
+    await this.session.checkErrors('while configuring');
+  }
+
+  /** A reading at the current limit may be clipped: only then ask the instrument whether it tripped. */
+  protected async trippedAt(i: number, tripQuery: string): Promise<boolean> {
+    const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
+    return Math.abs(i) >= limit * 0.999 ? this.session.queryBoolean(tripQuery) : false;
+  }
   abstract measure(): Promise<Measurement>;
   abstract pulse(v: number, width: number): Promise<Measurement>;
 }
