@@ -5,6 +5,7 @@ import { parseSI } from '../../shared/units';
 import { getApi } from '../api/client';
 import { ErrorBanner, NumberField, Progress } from '../components/Field';
 import { LiveBuffer, LivePlot } from '../components/LivePlot';
+import { Tabs } from '../components/Tabs';
 import { ScatterPlot } from '../components/ScatterPlot';
 import { errorText, useApiEvent } from '../hooks/api';
 
@@ -248,20 +249,13 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     <div className="grid2">
       <section className="card" aria-labelledby="procedure-title">
         <h2 id="procedure-title">Procedure</h2>
-        <div className="tabs" role="tablist" aria-label="Procedure">
-          {(Object.keys(PROCEDURES) as ProcedureId[]).map((id) => (
-            <button
-              key={id}
-              type="button"
-              role="tab"
-              aria-selected={procedure === id}
-              onClick={() => choose(id)}
-              disabled={running}
-            >
-              {PROCEDURES[id].title}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          label="Procedure"
+          tabs={(Object.keys(PROCEDURES) as ProcedureId[]).map((id) => [id, PROCEDURES[id].title] as const)}
+          selected={procedure}
+          onSelect={choose}
+          disabled={running}
+        />
         <form
           className="form"
           onSubmit={(e) => {

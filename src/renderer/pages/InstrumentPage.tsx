@@ -3,6 +3,7 @@ import type { ConnectRequest, InstrumentStatus } from '../../shared/api';
 import { DEVICE_PRESETS } from '../../shared/levels/presets';
 import { getApi } from '../api/client';
 import { ErrorBanner, NumberField, SelectField, TextField } from '../components/Field';
+import { Tabs } from '../components/Tabs';
 import { errorText } from '../hooks/api';
 
 type Source = 'virtual' | 'serial' | 'lan';
@@ -83,25 +84,16 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
     <div className="grid2">
       <section className="card" aria-labelledby="connect-title">
         <h2 id="connect-title">Connect</h2>
-        <div className="tabs" role="tablist" aria-label="Instrument source">
-          {(
-            [
-              ['virtual', 'Virtual SMU'],
-              ['serial', 'Serial port (RS-232)'],
-              ['lan', 'LAN socket'],
-            ] as const
-          ).map(([id, label]) => (
-            <button
-              key={id}
-              type="button"
-              role="tab"
-              aria-selected={source === id}
-              onClick={() => setSource(id)}
-            >
-              {label}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          label="Instrument source"
+          tabs={[
+            ['virtual', 'Virtual SMU'],
+            ['serial', 'Serial port (RS-232)'],
+            ['lan', 'LAN socket'],
+          ]}
+          selected={source}
+          onSelect={setSource}
+        />
         <form
           className="form"
           onSubmit={(e) => {
