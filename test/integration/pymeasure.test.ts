@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli';
+import { TEST_PYTHON } from '../helpers/python';
 import { spawnSim } from '../helpers/sim';
 
 // Keeps the 2400 emulation honest: an independent, widely used client must be able to drive it.
-// Debian's python3-pymeasure is installed by `npm test` (scripts/test-prereqs.mjs) and .ci/run.
+// Debian's python3-pymeasure is installed by `npm test` (scripts/system-prereqs.mjs).
 describe('PyMeasure Keithley2400 against the virtual SMU', () => {
   let sim: Awaited<ReturnType<typeof spawnSim>>;
   beforeAll(async () => {
@@ -15,7 +16,7 @@ describe('PyMeasure Keithley2400 against the virtual SMU', () => {
 
   const runPymeasure = (resource: string, cell: number) => {
     const result = spawnSync(
-      '/usr/bin/python3',
+      TEST_PYTHON,
       [join(REPO_ROOT, 'test', 'fixtures', 'pymeasure_k2400.py'), resource, String(cell)],
       {
         encoding: 'utf8',
