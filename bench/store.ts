@@ -19,6 +19,7 @@ function makePoints(): Point[] {
   return Array.from({ length: POINTS }, (_, seq) => ({
     seq,
     t: seq * 1e-3,
+    vSource: seq % 2 ? 0.1 : 1.5,
     v: seq % 2 ? 0.1 : 1.5,
     i: 1e-6 + seq * 1e-12,
     g: 1e-5 + seq * 1e-11,
@@ -28,6 +29,8 @@ function makePoints(): Point[] {
     cell: 0,
     cycle: Math.floor(seq / 200),
     compliance: false,
+    flags: 0,
+    width: seq % 2 ? null : 1e-3,
     target: null,
   }));
 }

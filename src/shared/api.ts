@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { SerializedError } from './errors';
+import { ConnectionSettings } from './connection';
+import { SMU_MODEL_IDS } from './instruments';
 import { LevelTable } from './levels/level-table';
 import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
@@ -29,7 +31,7 @@ export const SystemInfo = z.object({
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
-export const SMU_MODEL_IDS = ['2400', '2450', 'b2900'] as const;
+export { SMU_MODEL_IDS };
 
 export const ConnectRequest = z.discriminatedUnion('kind', [
   z.object({
@@ -41,16 +43,9 @@ export const ConnectRequest = z.discriminatedUnion('kind', [
     /** Wall seconds per instrument second (1: real time). */
     timeScale: z.number().min(0).max(100).default(1),
   }),
-  z.object({
+  ConnectionSettings.extend({
     kind: z.literal('resource'),
-    resource: z.string().min(1),
-    baudRate: z.number().int().min(50).max(4_000_000).default(9600),
-    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
-    parity: z.enum(['none', 'even', 'odd']).default('none'),
-    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
-    flow: z.enum(['none', 'xonxoff']).default('none'),
-    terminator: z.enum(['CR', 'LF', 'CRLF']).default('LF'),
-    timeoutMs: z.number().int().min(10).max(600_000).default(5000),
+    resource: z.string().trim().min(1).max(500),
   }),
 ]);
 export type ConnectRequest = z.input<typeof ConnectRequest>;

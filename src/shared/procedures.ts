@@ -1,85 +1,171 @@
 /**
- * Procedure parameters, validated before anything is sent to an instrument. Every procedure
- * requires a compliance and a maximum |V|; every voltage it would apply is checked against that
- * maximum here and again by the safety guard in main.
+ * Procedure parameters, declared once: each field's label, unit, range, default and help live
+ * here, and the Characterize form and the `characterize` flags are generated from them. Every
+ * procedure requires a compliance and a maximum |V|; every voltage it would apply is checked
+ * against that maximum here and again by the safety guard in main.
  */
 import { z } from 'zod';
+import { param } from './params';
 
-const volts = z.number().finite();
+const volts = z.number().finite().min(-210).max(210);
 const positive = z.number().finite().positive();
-const seconds = z.number().finite().nonnegative();
 
 export const SafetySettings = z.object({
-  /** Largest |V| the run may apply (V). */
-  maxVoltage: positive.max(210),
-  /** Current compliance (A), set before the output turns on. */
-  compliance: positive.max(3),
-  /** Integration time for reads, in power-line cycles. */
-  nplc: positive.max(100).default(1),
-  /** Cell index on the die (virtual SMU) or the label of the probed cell. */
-  cell: z.number().int().nonnegative().default(0),
+  maxVoltage: param(positive.max(210), {
+    label: 'Max |V|',
+    unit: 'V',
+    help: 'Nothing above this is ever sourced (required)',
+    suggested: 3,
+    flag: 'max-v',
+  }),
+  compliance: param(positive.max(3.03), {
+    label: 'Compliance',
+    unit: 'A',
+    help: 'Current limit, set before the output turns on (required)',
+    suggested: 1e-3,
+  }),
+  nplc: param(positive.max(120).default(1), {
+    label: 'Read integration',
+    unit: 'PLC',
+    help: 'Integration time in power-line cycles',
+  }),
+  cell: param(z.number().int().nonnegative().max(1_000_000).default(0), {
+    label: 'Cell',
+    help: 'The virtual SMU moves to this cell; on a real bench, move the probes to it',
+  }),
+  sense: param(z.enum(['2w', '4w']).default('2w'), {
+    label: 'Sense',
+    help: '2-wire, or 4-wire remote sense',
+    advanced: true,
+  }),
+  terminals: param(z.enum(['front', 'rear']).optional(), {
+    label: 'Terminals',
+    help: "Front or rear (default: the instrument's own; the B2900 has rear only)",
+    advanced: true,
+  }),
+  autoZero: param(z.boolean().default(true), {
+    label: 'Auto-zero',
+    help: 'Reference and zero with every read: slower, but no drift (2400 pulses always run without it)',
+    advanced: true,
+  }),
+});
+
+const readV = param(volts.default(0.1), {
+  label: 'Read voltage',
+  unit: 'V',
+  help: 'Low enough not to disturb the state',
+});
+const width = param(positive.max(10).default(1e-3), {
+  label: 'Pulse width',
+  unit: 's',
+  help: 'Checked against what the instrument can make before the run starts',
 });
 
 export const FormingParams = SafetySettings.extend({
   procedure: z.literal('forming'),
-  vStart: volts.default(0),
-  vStop: volts.default(4),
-  vStep: positive.default(0.05),
-  /** Hold per ramp step (s). */
-  dwell: seconds.default(0.01),
-  /** Forming is detected when the current jumps by this factor between steps, or compliance is hit. */
-  jumpFactor: z.number().finite().min(1.5).default(10),
-  readV: volts.default(0.1),
+  vStart: param(volts.default(0), { label: 'Ramp start', unit: 'V' }),
+  vStop: param(volts.default(4), { label: 'Ramp stop', unit: 'V' }),
+  vStep: param(positive.max(10).default(0.05), { label: 'Step', unit: 'V' }),
+  dwell: param(z.number().finite().nonnegative().max(60).default(0.01), {
+    label: 'Dwell per step',
+    unit: 's',
+    help: 'Time at each ramp step',
+  }),
+  jumpFactor: param(z.number().finite().min(1.5).max(1e6).default(10), {
+    label: 'Jump factor',
+    help: 'Forming is detected when the current jumps by this factor between steps, or at compliance',
+    advanced: true,
+  }),
+  readV,
 });
 
 export const SetResetParams = SafetySettings.extend({
   procedure: z.enum(['set', 'reset']),
-  /** Peak of the sweep 0 → vPeak → 0 (V); negative for RESET. */
-  vPeak: volts,
-  vStep: positive.default(0.05),
-  dwell: seconds.default(0.005),
-  readV: volts.default(0.1),
+  vPeak: param(volts, {
+    label: 'Peak',
+    unit: 'V',
+    help: 'The staircase goes 0 → peak → 0; negative for RESET',
+  }),
+  vStep: param(positive.max(10).default(0.05), { label: 'Step', unit: 'V' }),
+  dwell: param(z.number().finite().nonnegative().max(60).default(0.005), {
+    label: 'Dwell',
+    unit: 's',
+    help: 'Time at each level before it is measured (output stays on)',
+  }),
+  readV,
 });
 
 export const ReadParams = SafetySettings.extend({
   procedure: z.literal('read'),
-  readV: volts.default(0.1),
-  count: z.number().int().min(1).max(100_000).default(10),
-  /** Pause between reads (s). */
-  interval: seconds.default(0),
+  readV,
+  count: param(z.number().int().min(1).max(100_000).default(10), { label: 'Reads' }),
+  interval: param(z.number().finite().nonnegative().max(3600).default(0), {
+    label: 'Interval',
+    unit: 's',
+    help: 'Pause between reads',
+  }),
 });
 
 export const PulseTrainParams = SafetySettings.extend({
   procedure: z.literal('pulse-train'),
-  /** Pulses per direction. */
-  pulses: z.number().int().min(2).max(10_000).default(40),
-  cycles: z.number().int().min(1).max(1000).default(3),
-  setV: volts.default(1.5),
-  resetV: volts.default(-1.5),
-  /** Pulse width (s). */
-  width: positive.default(1e-3),
-  readV: volts.default(0.1),
-  /** Depress fully before the first cycle so potentiation starts from the low state. */
-  prepare: z.enum(['reset', 'none']).default('reset'),
+  pulses: param(z.number().int().min(2).max(10_000).default(40), { label: 'Pulses per direction' }),
+  cycles: param(z.number().int().min(1).max(1000).default(3), { label: 'Cycles' }),
+  setV: param(volts.default(1.5), {
+    label: 'Potentiation pulse',
+    unit: 'V',
+    help: 'SET amplitude (positive)',
+  }),
+  resetV: param(volts.default(-1.5), {
+    label: 'Depression pulse',
+    unit: 'V',
+    help: 'RESET amplitude (negative)',
+  }),
+  width,
+  readV,
+  prepare: param(z.enum(['reset', 'none']).default('reset'), {
+    label: 'Prepare',
+    help: 'Depress fully before the first cycle, so potentiation starts from the low state',
+    advanced: true,
+  }),
 });
 
 export const WriteVerifyParams = SafetySettings.extend({
   procedure: z.literal('write-verify'),
-  /** Number of target levels (ignored when `targets` is given). */
-  levels: z.number().int().min(2).max(1024).default(8),
-  /** Explicit target conductances (S), ascending; default: evenly spaced over the measured window. */
-  targets: z.array(positive).optional(),
-  /** Acceptance band: ± this fraction of the spacing between targets. */
-  tolerance: z.number().finite().positive().max(0.5).default(0.2),
-  repeats: z.number().int().min(1).max(1000).default(5),
-  setStartV: volts.default(1.0),
-  resetStartV: volts.default(-1.0),
-  /** ISPP amplitude step (V). */
-  stepV: positive.default(0.05),
-  width: positive.default(1e-3),
-  readV: volts.default(0.1),
-  maxIterations: z.number().int().min(1).max(10_000).default(100),
+  levels: param(z.number().int().min(2).max(1024).default(8), {
+    label: 'Target levels',
+    help: 'Evenly spaced over the measured window (ignored when targets are given)',
+  }),
+  targets: param(z.array(positive.max(10)).min(2).max(1024).optional(), {
+    label: 'Targets',
+    unit: 'S',
+    help: 'Explicit target conductances, ascending (a targets file from `place`, or a list)',
+    advanced: true,
+  }),
+  tolerance: param(z.number().finite().positive().max(0.5).default(0.2), {
+    label: 'Band',
+    help: 'Acceptance band: ± this fraction of the spacing between targets',
+  }),
+  repeats: param(z.number().int().min(1).max(1000).default(5), { label: 'Repeats per level' }),
+  setStartV: param(volts.default(1.0), { label: 'SET start', unit: 'V' }),
+  resetStartV: param(volts.default(-1.0), { label: 'RESET start', unit: 'V' }),
+  stepV: param(positive.max(10).default(0.05), { label: 'ISPP step', unit: 'V' }),
+  width,
+  readV,
+  maxIterations: param(z.number().int().min(1).max(10_000).default(100), { label: 'Max iterations' }),
 });
+
+/** The procedures, in the order the app shows them, each with its title and form defaults. */
+export const PROCEDURE_SCHEMAS = {
+  forming: { title: 'Forming', schema: FormingParams, suggested: { maxVoltage: 5, compliance: 1e-4 } },
+  set: { title: 'SET sweep', schema: SetResetParams, suggested: { vPeak: 2 } },
+  reset: { title: 'RESET sweep', schema: SetResetParams, suggested: { vPeak: -2 } },
+  read: { title: 'Read', schema: ReadParams, suggested: {} },
+  'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {} },
+  'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {} },
+} as const satisfies Record<
+  string,
+  { title: string; schema: z.ZodObject; suggested: Record<string, unknown> }
+>;
 
 export const ProcedureParams = z
   .discriminatedUnion('procedure', [
@@ -140,6 +226,7 @@ export const ProcedureParams = z
   });
 export type ProcedureParams = z.output<typeof ProcedureParams>;
 export type ProcedureParamsInput = z.input<typeof ProcedureParams>;
+export type ProcedureName = ProcedureParams['procedure'];
 export type PulseTrainParams = z.output<typeof PulseTrainParams>;
 export type WriteVerifyParams = z.output<typeof WriteVerifyParams>;
 export type FormingParams = z.output<typeof FormingParams>;
@@ -159,6 +246,6 @@ export function procedureSteps(params: ProcedureParams): number {
     case 'pulse-train':
       return params.cycles * 2 * params.pulses + (params.prepare === 'reset' ? params.pulses : 0);
     case 'write-verify':
-      return params.repeats * (params.targets?.length ?? params.levels);
+      return params.repeats * (params.targets?.length ?? params.levels) + (params.targets ? 0 : 2);
   }
 }

@@ -16,16 +16,33 @@ export const POINT_KINDS = ['read', 'pulse', 'step', 'final'] as const;
 export const PointKind = z.enum(POINT_KINDS);
 export type PointKind = z.infer<typeof PointKind>;
 
+/** What a reading's flags mean: none of these is a usable current or conductance. */
+export const POINT_FLAGS = {
+  /** The instrument reported an overflow (+9.9E37 or its overflow bit). */
+  overflow: 1,
+  /** The instrument sent "no data" (+9.91E37) for V or I. */
+  noData: 2,
+  /** The reading reached the top of a fixed measurement range. */
+  rangeCompliance: 4,
+} as const;
+export type PointFlag = keyof typeof POINT_FLAGS;
+
+export function pointFlagNames(flags: number): PointFlag[] {
+  return (Object.keys(POINT_FLAGS) as PointFlag[]).filter((name) => (flags & POINT_FLAGS[name]) !== 0);
+}
+
 export const Point = z.object({
   /** Order within the run, from 0. */
   seq: z.number().int().nonnegative(),
   /** Seconds since the run started (host clock). */
   t: z.number().finite(),
-  /** Measured voltage (V). */
-  v: z.number().finite(),
-  /** Measured current (A). */
-  i: z.number().finite(),
-  /** Conductance i/v (S); null where v is 0. */
+  /** Programmed source level (V). */
+  vSource: z.number().finite(),
+  /** Measured voltage at the terminals (V); null when the instrument gave no reading. */
+  v: z.number().finite().nullable(),
+  /** Measured current (A); null on overflow or no data. */
+  i: z.number().finite().nullable(),
+  /** Conductance i/v (S); null where v is 0 or either is not a reading. */
   g: z.number().finite().nullable(),
   /** Pulse count within the phase (0 before the first pulse). */
   pulse: z.number().int().nonnegative(),
@@ -35,6 +52,10 @@ export const Point = z.object({
   cycle: z.number().int().nonnegative(),
   /** The instrument reported compliance (current clamped). */
   compliance: z.boolean(),
+  /** POINT_FLAGS bits. */
+  flags: z.number().int().nonnegative(),
+  /** Achieved pulse width (s) on pulse points; null elsewhere. */
+  width: z.number().finite().nonnegative().nullable(),
   /** Write-verify target level index. */
   target: z.number().int().nonnegative().nullable(),
 });
@@ -73,10 +94,6 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-/** A point as produced by a procedure, before the store numbers it. */
-export type PointDraft = Omit<Point, 'seq' | 't' | 'g' | 'compliance' | 'target' | 'kind'> &
-  Partial<Pick<Point, 'kind' | 'compliance' | 'target'>>;
-
-export function conductanceOf(v: number, i: number): number | null {
-  return v === 0 ? null : i / v;
+export function conductanceOf(v: number | null, i: number | null): number | null {
+  return v === null || i === null || v === 0 ? null : i / v;
 }

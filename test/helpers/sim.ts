@@ -14,6 +14,7 @@ export interface SimOptions {
   noiseScale?: number;
   d2dScale?: number;
   timeScale?: number;
+  trace?: (connection: number, line: string) => void;
 }
 
 /** The virtual SMU in this process, on a free loopback port. */
@@ -26,7 +27,12 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
     noiseScale: options.noiseScale ?? 1,
     d2dScale: options.d2dScale ?? 1,
   });
-  return startSimServer({ model: options.model ?? '2400', die, timeScale: options.timeScale ?? 0 });
+  return startSimServer({
+    model: options.model ?? '2400',
+    die,
+    timeScale: options.timeScale ?? 0,
+    ...(options.trace ? { trace: options.trace } : {}),
+  });
 }
 
 /** The virtual SMU as its own process (`reram-bench sim-smu`), as users and the app start it. */

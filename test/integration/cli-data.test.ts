@@ -22,6 +22,8 @@ describe('CLI: characterize → runs → fit → profiles', () => {
       'forming',
       '--max-v',
       '5',
+      '--compliance',
+      '1m',
       '--db',
       db,
       '--json',
@@ -41,6 +43,8 @@ describe('CLI: characterize → runs → fit → profiles', () => {
       '4',
       '--max-v',
       '2',
+      '--compliance',
+      '1 mA',
       '--db',
       db,
       '--out',
@@ -50,7 +54,7 @@ describe('CLI: characterize → runs → fit → profiles', () => {
     const runId = Number(train.stdout.trim());
     expect(runId).toBe(2);
     expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe(
-      'seq,t_s,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,target',
+      'seq,t_s,v_source_volts,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,flags,width_s,target',
     );
 
     const runs = JSON.parse((await runCli(['runs', '--db', db, '--json'])).stdout) as Array<{
@@ -126,10 +130,98 @@ describe('CLI: characterize → runs → fit → profiles', () => {
   });
 
   it('usage errors exit 2; fitting the wrong kind of run says why', async () => {
-    expect(
-      (await runCli(['characterize', sim.tcp, '--procedure', 'pulse-train', '--max-v', '1', '--db', db]))
-        .code,
-    ).toBe(2);
+    // Max |V| and compliance are required: nothing is sourced on a default the user never chose.
+    const noCompliance = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'read',
+      '--max-v',
+      '1',
+      '--db',
+      db,
+    ]);
+    expect(noCompliance.code).toBe(2);
+    expect(noCompliance.stderr).toMatch(/--compliance: required/);
+    const noMax = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'read',
+      '--compliance',
+      '100u',
+      '--db',
+      db,
+    ]);
+    expect(noMax.code).toBe(2);
+    expect(noMax.stderr).toMatch(/--max-v: required/);
+    const overMax = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'pulse-train',
+      '--max-v',
+      '1',
+      '--compliance',
+      '100u',
+      '--db',
+      db,
+    ]);
+    expect(overMax.code).toBe(2);
+    expect(overMax.stderr).toMatch(/--set-v: \|1.5\| V exceeds the maximum \|V\| of 1 V/);
+    const foreign = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'read',
+      '--max-v',
+      '1',
+      '--compliance',
+      '1m',
+      '--pulses',
+      '3',
+      '--db',
+      db,
+    ]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/--pulses does not apply to --procedure read/);
+    // Time options are bounded: 1e12 ms would overflow Node's timer into 1 ms.
+    const hugeTimeout = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'read',
+      '--max-v',
+      '1',
+      '--compliance',
+      '1m',
+      '--timeout',
+      '1e12',
+      '--db',
+      db,
+    ]);
+    expect(hugeTimeout.code).toBe(2);
+    expect(hugeTimeout.stderr).toMatch(/--timeout: .*600000/);
+    const longDwell = await runCli([
+      'characterize',
+      sim.tcp,
+      '--procedure',
+      'forming',
+      '--max-v',
+      '5',
+      '--compliance',
+      '1m',
+      '--dwell',
+      '1e9',
+      '--db',
+      db,
+    ]);
+    expect(longDwell.code).toBe(2);
+    expect(longDwell.stderr).toMatch(/--dwell: .*60/);
+    // 7 data bits need parity (2400 manual: "No parity is only valid when using 8 data bits").
+    const framing = await runCli(['idn', 'ASRL/dev/null::INSTR', '--data-bits', '7']);
+    expect(framing.code).toBe(2);
+    expect(framing.stderr).toMatch(/7 data bits with no parity/);
     const wrong = await runCli(['fit', '1', '--db', db]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/forming run; level tables come from pulse-train or write-verify runs/);

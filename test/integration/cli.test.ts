@@ -55,3 +55,38 @@ describe('reram-bench CLI skeleton', () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe('the README commands, as printed', () => {
+  it('sim-smu takes the model in any case, and characterize takes SI prefixes', async () => {
+    const { startCli, stopChild } = await import('../helpers/cli');
+    const { child, match } = await startCli(
+      ['sim-smu', '--model', 'B2900', '--listen', '127.0.0.1:0', '--time-scale', '0'],
+      /(TCPIP::[^\n]+::SOCKET)\n/,
+    );
+    try {
+      const { mkdtempSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const { tmpdir } = await import('node:os');
+      const db = join(mkdtempSync(join(tmpdir(), 'reram-readme-')), 'readme.db');
+      // Exactly the README line (forming with a 100 µA compliance).
+      const result = await runCli([
+        'characterize',
+        match[1]!,
+        '--procedure',
+        'forming',
+        '--max-v',
+        '5',
+        '--compliance',
+        '100u',
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const outcome = JSON.parse(result.stdout) as { status: string; summary: { formed: boolean } };
+      expect(outcome).toMatchObject({ status: 'completed', summary: { formed: true } });
+    } finally {
+      await stopChild(child);
+    }
+  });
+});

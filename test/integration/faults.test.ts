@@ -71,11 +71,17 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     expect(on).toBe(false);
   });
 
-  it('an instrument that never answers: TIMEOUT error, output still switched off', async () => {
+  it('an instrument that stalls: the run fails on the timeout, "off" is sent first but reported unconfirmed, and it is off once the instrument resumes', async () => {
     const { result, on, outputWasOn } = await runWithFault('HANG');
     expect(outputWasOn).toBe(true);
     expect(result.status).toBe('failed');
-    expect(result.error?.code).toBe('TIMEOUT');
+    // The user is told the truth: the off could not be confirmed while the instrument was stalled.
+    expect(result.error?.code).toBe('SAFETY');
+    expect(result.error?.message).toMatch(
+      /No reply to ':READ\?[^]*"Output off" was sent[^]*did not confirm it/,
+    );
+    expect((result.error?.details?.cause as { code: string }).code).toBe('TIMEOUT');
+    // Resumed, the instrument runs its backlog: the "off" was written, not dropped.
     expect(on).toBe(false);
     expect(sim.instrument.output).toBe(false);
   });
@@ -97,7 +103,7 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     ctl.send(':SIM:FAULT NONE');
     ctl.close();
     expect(result.status).toBe('failed');
-    expect(result.error?.code).toBe('CONNECTION_LOST');
+    expect(result.error?.code, result.error?.message).toBe('CONNECTION_LOST');
     expect(await outputIsOn(sim.port)).toBe(false);
   });
 
@@ -125,21 +131,60 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     await expect(connectInstrument('ASRL/dev/does-not-exist::INSTR')).rejects.toMatchObject({
       code: 'TRANSPORT',
     });
-    await expect(connectInstrument('GPIB0::24::INSTR')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(connectInstrument('GPIB0::99::INSTR')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('a |V| above the run maximum is refused before it is sent', async () => {
     const connection = await formedConnection();
-    const sent: string[] = [];
-    const spy = connection.session.transport.write.bind(connection.session.transport);
-    connection.session.transport.write = (data: Buffer) => {
-      sent.push(data.toString());
-      return spy(data);
-    };
+    sim.instrument.peakLevel = 0;
     const result = await runProcedure(connection, { ...TRAIN, setV: 2.5, maxVoltage: 2 } as typeof TRAIN);
     expect(result.error?.code).toBe('SAFETY');
-    expect(sent.some((c) => c.includes('2.5'))).toBe(false);
+    // The instrument's own record: nothing above 2 V was ever programmed.
+    expect(sim.instrument.peakLevel).toBeLessThanOrEqual(2);
     expect(await outputIsOn(sim.port)).toBe(false);
     await connection.close();
+  });
+});
+
+describe('a run starts from a known state, whatever the last user left', () => {
+  it('switches the output off and confirms it before configuring, reads the old errors before *CLS, then resets', async () => {
+    const trace: string[] = [];
+    const sim = await startSim({ seed: 5, model: '2450', trace: (_c, line) => trace.push(line) });
+    try {
+      // A crashed session left the output on at 1 V, and an error in the queue.
+      const leftover = new Socket();
+      await new Promise<void>((resolve) => leftover.connect(sim.port, '127.0.0.1', resolve));
+      leftover.write(':SOUR:VOLT 1\n:OUTP ON\n:BOGUS\n');
+      await new Promise((r) => setTimeout(r, 50));
+      leftover.destroy();
+      expect(sim.instrument.output).toBe(true);
+      trace.length = 0;
+
+      const connection = await connectInstrument(sim.resource);
+      const logs: string[] = [];
+      const result = await runProcedure(
+        connection,
+        ProcedureParams.parse({ procedure: 'read', maxVoltage: 1, compliance: 1e-4, count: 1, cell: 2 }),
+        { log: (m) => logs.push(m) },
+      );
+      await connection.close();
+      expect(result.status).toBe('completed');
+      // *IDN? and *LANG? identify; then output off, confirmed, before anything is configured.
+      expect(trace.slice(0, 7)).toEqual([
+        '*IDN?',
+        '*LANG?',
+        ':OUTP OFF',
+        ':OUTP?',
+        ':SYST:ERR?',
+        ':SYST:ERR?',
+        '*RST',
+      ]);
+      expect(trace.indexOf(':SIM:CELL 2')).toBeGreaterThan(trace.indexOf(':OUTP OFF'));
+      expect(trace.indexOf(':SOUR:VOLT:ILIM 0.0001')).toBeLessThan(trace.indexOf(':OUTP ON'));
+      expect(result.summary.previousErrors).toEqual([{ code: -113, message: 'Undefined header' }]);
+      expect(logs.join('\n')).toMatch(/errors waiting from before this run: -113,"Undefined header"/);
+    } finally {
+      await sim.close();
+    }
   });
 });

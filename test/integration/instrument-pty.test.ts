@@ -22,10 +22,15 @@ describe.each([
 
     it('identifies, forms, reads, and runs a pulse train and write-verify', async () => {
       const serial = { baudRate, flow };
-      const connection = await connectInstrument(sim.pty!, { terminator: term, serial });
+      // The 2400 executes on CR whatever its TERMINATOR menu says; the menu sets only its replies.
+      const connection = await connectInstrument(sim.pty!, {
+        writeTerminator: 'CR',
+        readTerminator: term,
+        serial,
+      });
       try {
         expect(connection.identity.model).toBe('2400');
-        expect(connection.session.transport.kind).toBe('serial');
+        expect(connection.resource).toMatch(/^ASRL/);
         const run = async (raw: Record<string, unknown>) => {
           const points: Point[] = [];
           const result = await runProcedure(

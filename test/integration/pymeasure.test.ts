@@ -14,10 +14,10 @@ describe('PyMeasure Keithley2400 against the virtual SMU', () => {
   });
   afterAll(() => sim.stop());
 
-  const runPymeasure = (resource: string, cell: number) => {
+  const runPymeasure = (resource: string, cell: number, terminators: string[]) => {
     const result = spawnSync(
       TEST_PYTHON,
-      [join(REPO_ROOT, 'test', 'fixtures', 'pymeasure_k2400.py'), resource, String(cell)],
+      [join(REPO_ROOT, 'test', 'fixtures', 'pymeasure_k2400.py'), resource, String(cell), ...terminators],
       {
         encoding: 'utf8',
         timeout: 60_000,
@@ -28,18 +28,21 @@ describe('PyMeasure Keithley2400 against the virtual SMU', () => {
   };
 
   it.each([
-    ['LAN socket', () => sim.tcp, 0],
-    ['serial pty', () => sim.pty!, 1],
-  ])('over a %s: identifies, sources, reads a current and sees compliance trip', (_label, resource, cell) => {
-    const out = runPymeasure(resource(), cell);
-    expect(out.id).toMatch(/^KEITHLEY INSTRUMENTS INC\.,MODEL 2400,SIM/);
-    expect(out.source_mode).toBe('voltage');
-    expect(out.compliance_current).toBeCloseTo(1e-6);
-    expect(out.current_read as number).toBeGreaterThan(0);
-    expect(out.current_read as number).toBeLessThan(1e-6);
-    expect(out.current_at_limit).toBeCloseTo(1e-6, 9);
-    expect(out.tripped).toBe(1);
-    expect(out.output).toBe(0);
-    expect(out.error).toEqual([0, 'No error']);
-  });
+    ['LAN socket', () => sim.tcp, 0, ['\n', '\n']],
+    ['serial pty (CR in, CR out: a factory 2400)', () => sim.pty!, 1, ['\r', '\r']],
+  ])(
+    'over a %s: identifies, sources, reads a current and sees compliance trip',
+    (_label, resource, cell, terminators) => {
+      const out = runPymeasure(resource(), cell, terminators);
+      expect(out.id).toMatch(/^KEITHLEY INSTRUMENTS INC\.,MODEL 2400,SIM/);
+      expect(out.source_mode).toBe('voltage');
+      expect(out.compliance_current).toBeCloseTo(1e-6);
+      expect(out.current_read as number).toBeGreaterThan(0);
+      expect(out.current_read as number).toBeLessThan(1e-6);
+      expect(out.current_at_limit).toBeCloseTo(1e-6, 9);
+      expect(out.tripped).toBe(1);
+      expect(out.output).toBe(0);
+      expect(out.error).toEqual([0, 'No error']);
+    },
+  );
 });

@@ -55,6 +55,8 @@ describe('SQLite store', () => {
           "INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)",
         );
         for (let k = 0; k < 5; k++) insert.run(k);
+        // From schema 3 on, the writer keeps the count itself.
+        if (from >= 3) old.prepare('UPDATE runs SET point_count = 5 WHERE id = 1').run();
       }
       if (from >= 2)
         old
@@ -69,7 +71,10 @@ describe('SQLite store', () => {
       if (from >= 1) {
         const run = store.getRun(1);
         expect(run.pointCount).toBe(5);
-        expect(store.getPoints(1)).toHaveLength(5);
+        const points = store.getPoints(1);
+        expect(points).toHaveLength(5);
+        // Schema 4: the old v is both the programmed and the measured level, with no flags.
+        expect(points[0]).toMatchObject({ vSource: 0.1, v: 0.1, i: 1e-6, flags: 0, width: null });
         // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
         expect(store.getRun(2).status).toBe('interrupted');
       }

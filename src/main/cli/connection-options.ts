@@ -1,44 +1,34 @@
 import type { Command } from 'commander';
-import type { ConnectOptions } from '../instrument/connect';
-import type { Terminator } from '../instrument/transport/resource';
+import { ConnectionSettings } from '../../shared/connection';
+import { fieldsOf } from '../../shared/params';
+import { toConnectOptions, type ConnectOptions } from '../instrument/connect';
 import { log, UsageError } from './output';
-import { parsePositiveInt } from './parse';
+import { addSchemaOptions, readSchemaOptions, usageFromZod } from './schema-options';
+
+const FIELDS = fieldsOf(ConnectionSettings);
 
 export function addConnectionOptions(command: Command): Command {
-  return command
-    .option('--baud <n>', 'serial: baud rate', '9600')
-    .option('--data-bits <n>', 'serial: 7 or 8', '8')
-    .option('--parity <p>', 'serial: none|even|odd', 'none')
-    .option('--stop-bits <n>', 'serial: 1 or 2', '1')
-    .option('--flow <f>', 'serial: none|xonxoff (the 2400 has no hardware flow control)', 'none')
-    .option('--term <t>', 'terminator: CR|LF|CRLF (must match the instrument)', 'LF')
-    .option('--timeout <ms>', 'per-query timeout in ms', '5000')
+  return addSchemaOptions(command, FIELDS)
+    .option('--term <t>', 'both terminators at once: CR|LF|CRLF (--write-term/--read-term win)')
     .option('--verbose', 'log SCPI traffic to stderr');
 }
 
 export function connectionOptions(options: Record<string, unknown>): ConnectOptions {
-  const dataBits = Number(options.dataBits);
-  const stopBits = Number(options.stopBits);
-  const parity = String(options.parity);
-  const flow = String(options.flow);
-  const term = String(options.term).toUpperCase();
-  if (dataBits !== 7 && dataBits !== 8) throw new UsageError('--data-bits must be 7 or 8');
-  if (stopBits !== 1 && stopBits !== 2) throw new UsageError('--stop-bits must be 1 or 2');
-  if (!['none', 'even', 'odd'].includes(parity)) throw new UsageError('--parity must be none, even or odd');
-  if (!['none', 'xonxoff'].includes(flow)) throw new UsageError('--flow must be none or xonxoff');
-  if (!['CR', 'LF', 'CRLF'].includes(term)) throw new UsageError('--term must be CR, LF or CRLF');
-  return {
-    serial: {
-      baudRate: parsePositiveInt(String(options.baud), '--baud', 50),
-      dataBits,
-      stopBits,
-      parity: parity as 'none' | 'even' | 'odd',
-      flow: flow as 'none' | 'xonxoff',
-    },
-    terminator: term as Terminator,
-    timeoutMs: parsePositiveInt(String(options.timeout), '--timeout', 10),
-    ...(options.verbose
-      ? { log: (direction: string, text: string) => log(`scpi ${direction} ${text}`) }
-      : {}),
-  };
+  const raw = readSchemaOptions(options, FIELDS);
+  if (options.term !== undefined) {
+    const term = String(options.term).toUpperCase();
+    if (!['CR', 'LF', 'CRLF'].includes(term)) throw new UsageError('--term must be CR, LF or CRLF');
+    raw.writeTerminator ??= term;
+    raw.readTerminator ??= term;
+  }
+  const parsed = ConnectionSettings.safeParse(raw);
+  if (!parsed.success) throw usageFromZod(parsed.error, FIELDS);
+  try {
+    return toConnectOptions(
+      parsed.data,
+      options.verbose ? (direction, text) => log(`scpi ${direction} ${text}`) : undefined,
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

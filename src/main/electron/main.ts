@@ -8,7 +8,7 @@ import type { ApiHandlers } from '../../shared/api';
 import { createDispatcher } from '../api/dispatcher';
 import { EventHub } from '../api/events';
 import { createServices } from '../api/services';
-import { installProcessSafety } from '../instrument/safety';
+import { installProcessSafety } from '../instrument/guard';
 import { rendererDistDir } from '../paths';
 import { MIME_TYPES, SECURITY_HEADERS } from '../web/security';
 import { APP_ORIGIN, setupIpc } from './ipc';

@@ -1,62 +1,39 @@
 /**
- * Opens a resource, identifies the instrument with *IDN? and picks its driver. Also knows how to
- * reach the instrument again on a fresh link to turn the output off when the first link died.
+ * Opens a resource, identifies the instrument with *IDN?, and hands the session to the driver
+ * that owns it from then on. Where the link allows a second connection, the driver also gets a
+ * way to open one (to switch the output off when the first link hangs).
  */
-import { ReramError } from '../../shared/errors';
-import { ConnectionLostError } from './errors';
-import { KeysightB2900 } from './drivers/b2900';
-import { Keithley2400 } from './drivers/k2400';
-import { Keithley2450 } from './drivers/k2450';
-import type { Smu } from './drivers/smu';
-import { isVirtual, type Identity } from './scpi/idn';
+import { isVirtual } from './scpi/idn';
 import { ScpiSession, type SessionOptions } from './scpi/session';
-import { createTransport } from './transport/open';
-import { parseResource, type SerialSettings, type Terminator } from './transport/resource';
+import { driverEntryFor } from './drivers/registry';
+import type { Smu } from './drivers/smu';
+import { createTransport, type LinkOptions } from './transport/open';
+import type { ConnectionSettings } from '../../shared/connection';
+import {
+  checkSerialSettings,
+  parseResource,
+  type SerialSettings,
+  type Terminator,
+} from './transport/resource';
+import type { Transport } from './transport/transport';
 
-export interface ConnectOptions {
-  serial?: Partial<SerialSettings>;
-  terminator?: Terminator;
+export interface ConnectOptions extends LinkOptions {
+  writeTerminator?: Terminator;
+  readTerminator?: Terminator;
   timeoutMs?: number;
   log?: SessionOptions['log'];
 }
 
-export interface InstrumentConnection {
-  resource: string;
-  session: ScpiSession;
-  smu: Smu;
-  identity: Identity;
-  /** The virtual SMU (it also understands :SIM:* commands). */
-  virtual: boolean;
-  /** Opens a second, short-lived link and sends :OUTP OFF (for when this one is lost). */
-  reconnectAndSwitchOff(): Promise<void>;
-  close(): Promise<void>;
+/** Safe defaults per link: a factory 2400 on RS-232 executes on CR and ends its replies with CR. */
+function defaultTerminators(transport: Transport): { write: Terminator; read: Terminator } {
+  return transport.kind === 'serial' ? { write: 'CR', read: 'CR' } : { write: 'LF', read: 'LF' };
 }
 
-export function driverFor(session: ScpiSession, identity: Identity): Smu {
-  const model = identity.model.toUpperCase();
-  const make = identity.make.toUpperCase();
-  if (make.includes('KEITHLEY') && /^24(0[0-1]|10|20|25|30|40)\b/.test(model))
-    return new Keithley2400(session, identity);
-  if (make.includes('KEITHLEY') && /^24(50|60|61|70)\b/.test(model))
-    return new Keithley2450(session, identity);
-  if ((make.includes('KEYSIGHT') || make.includes('AGILENT')) && /^B29\d\d/.test(model))
-    return new KeysightB2900(session, identity);
-  if (make.includes('KEITHLEY') && /^26\d\d/.test(model)) {
-    throw new ReramError(
-      'UNSUPPORTED',
-      `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`,
-    );
-  }
-  throw new ReramError(
-    'UNSUPPORTED',
-    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`,
-  );
-}
-
-export async function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
-  const spec = parseResource(resource, options.serial);
-  const session = new ScpiSession(createTransport(spec), {
-    terminator: options.terminator ?? 'LF',
+async function openOn(transport: Transport, options: ConnectOptions): Promise<ScpiSession> {
+  const defaults = defaultTerminators(transport);
+  const session = new ScpiSession(transport, {
+    writeTerminator: options.writeTerminator ?? defaults.write,
+    readTerminator: options.readTerminator ?? defaults.read,
     timeoutMs: options.timeoutMs ?? 5000,
     ...(options.log ? { log: options.log } : {}),
   });
@@ -64,40 +41,49 @@ export async function openSession(resource: string, options: ConnectOptions = {}
   return session;
 }
 
-export async function connectInstrument(
-  resource: string,
-  options: ConnectOptions = {},
-): Promise<InstrumentConnection> {
+export function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
+  return openOn(createTransport(parseResource(resource, options.serial), options), options);
+}
+
+export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<Smu> {
   const session = await openSession(resource, options);
   try {
     const identity = await session.identify();
-    const smu = driverFor(session, identity);
-    await session.write('*CLS');
-    await session.opc();
-    return {
-      resource,
-      session,
-      smu,
-      identity,
+    const entry = driverEntryFor(identity);
+    await entry.verify?.(session);
+    const transport = session.transport;
+    const sibling = transport.allowsSecondLink ? transport.sibling?.bind(transport) : undefined;
+    return entry.create(session, identity, {
       virtual: isVirtual(identity),
-      reconnectAndSwitchOff: async () => {
-        const rescue = await openSession(resource, {
-          ...options,
-          timeoutMs: Math.min(options.timeoutMs ?? 5000, 2000),
-        });
-        try {
-          await rescue.write(':OUTP OFF');
-          // Confirm where the instrument answers; a write that went out is the best we can do otherwise.
-          await rescue.opc().catch(() => undefined);
-        } finally {
-          await rescue.close();
-        }
-      },
-      close: () => session.close(),
-    };
+      ...(sibling
+        ? {
+            openSecondLink: () =>
+              openOn(sibling(), { ...options, timeoutMs: Math.min(options.timeoutMs ?? 5000, 2000) }),
+          }
+        : {}),
+    });
   } catch (error) {
     await session.close();
-    if (error instanceof ConnectionLostError) throw error;
     throw error;
   }
+}
+
+/** The declared connection settings (API, CLI) as what the link layer takes; refuses invalid serial framing. */
+export function toConnectOptions(settings: ConnectionSettings, log?: SessionOptions['log']): ConnectOptions {
+  const serial: SerialSettings = {
+    baudRate: settings.baudRate,
+    dataBits: settings.dataBits as 7 | 8,
+    stopBits: settings.stopBits as 1 | 2,
+    parity: settings.parity,
+    flow: settings.flow,
+  };
+  checkSerialSettings(serial);
+  return {
+    serial,
+    timeoutMs: settings.timeoutMs,
+    ...(settings.writeTerminator ? { writeTerminator: settings.writeTerminator } : {}),
+    ...(settings.readTerminator ? { readTerminator: settings.readTerminator } : {}),
+    ...(settings.gpibAdapter ? { gpibAdapter: settings.gpibAdapter } : {}),
+    ...(log ? { log } : {}),
+  };
 }

@@ -39,6 +39,26 @@ export class ScpiParseError extends ReramError {
   }
 }
 
+/** A reply outgrew the bound without its read terminator: almost always a terminator mismatch. */
+export class ScpiFramingError extends ReramError {
+  constructor(resource: string, bytes: number, readTerminator: string) {
+    super(
+      'FRAMING',
+      `${resource} sent ${bytes} bytes without the read terminator (${readTerminator}); the reply was discarded. Check that the read terminator setting (--read-term) matches the instrument's own (on a 2400: MENU > COMMUNICATION > RS-232 > TERMINATOR).`,
+      { bytes, readTerminator },
+    );
+    this.name = 'ScpiFramingError';
+  }
+}
+
+/** A queued command dropped because "output off" took the link first. */
+export class PreemptedError extends ReramError {
+  constructor() {
+    super('PREEMPTED', 'Dropped: the output was being switched off.');
+    this.name = 'PreemptedError';
+  }
+}
+
 export interface InstrumentErrorEntry {
   code: number;
   message: string;

@@ -1,11 +1,16 @@
 /**
- * Safety, enforced in one place. Every procedure talks to the instrument through a GuardedSmu:
- * compliance must be configured before the output can turn on, no |V| above the run's maximum is
- * ever sent, and safe() leaves the output off even when the original link is gone.
+ * Safety, enforced in one place.
+ * - Every procedure talks to the instrument through a GuardedSmu: compliance must be configured
+ *   before the output can turn on, and no |V| above the run's maximum is ever sent.
+ * - safe() switches the output off ahead of anything queued (the driver pre-empts its session,
+ *   clears the device where the link can, and confirms), falling back to a second link only
+ *   where the link allows one. An unconfirmed "off" is an error the user sees, never a guess.
+ * - Every instrument in use is registered here, and SIGINT, SIGTERM, an uncaught exception or an
+ *   unhandled rejection switch them all off before the process exits.
  */
 import { ReramError } from '../../shared/errors';
 import { SafetyError } from './errors';
-import type { Measurement, Smu, SmuConfig } from './drivers/smu';
+import type { Measurement, OffReport, Smu, SmuConfig } from './drivers/smu';
 
 export interface SafetyLimits {
   maxVoltage: number;
@@ -13,40 +18,35 @@ export interface SafetyLimits {
   maxCompliance: number;
 }
 
-export interface GuardOptions {
-  /** Called when safe() cannot use the normal link: open another and switch the output off. */
-  rescue?: () => Promise<void>;
-  safeTimeoutMs?: number;
+export const DEFAULT_SAFE_TIMEOUT_MS = 3000;
+
+/** Switches the output off and confirms it, or throws a SafetyError that says what to do. */
+export async function switchOffConfirmed(smu: Smu, timeoutMs = DEFAULT_SAFE_TIMEOUT_MS): Promise<OffReport> {
+  let report: OffReport;
+  try {
+    report = await smu.switchOff(timeoutMs);
+  } catch (error) {
+    if (error instanceof SafetyError) throw error;
+    throw new SafetyError(
+      `Could not switch the output off: the instrument at ${smu.resource} is unreachable (${(error as Error).message}). Turn the output off at the instrument.`,
+      { code: error instanceof ReramError ? error.code : 'INTERNAL' },
+    );
+  }
+  if (!report.confirmed)
+    throw new SafetyError(
+      `"Output off" was sent to ${smu.resource}${report.cleared ? ' after a device clear' : ''}, but the instrument did not confirm it within ${timeoutMs} ms: it is not answering. Check its output and switch it off at the instrument if it is still on.`,
+      { unconfirmed: true },
+    );
+  return report;
 }
 
-const LINK_ERRORS = new Set(['CONNECTION_LOST', 'TRANSPORT', 'TIMEOUT']);
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new ReramError('TIMEOUT', `${what} did not finish within ${ms} ms`)),
-      ms,
-    );
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-export class GuardedSmu implements Smu {
+export class GuardedSmu {
   private configured: SmuConfig | undefined;
 
   constructor(
-    private readonly inner: Smu,
+    readonly inner: Smu,
     readonly limits: SafetyLimits,
-    private readonly options: GuardOptions = {},
+    private readonly safeTimeoutMs = DEFAULT_SAFE_TIMEOUT_MS,
   ) {
     if (!(limits.maxVoltage > 0) || limits.maxVoltage > inner.capabilities.maxVoltage) {
       throw new SafetyError(
@@ -57,9 +57,6 @@ export class GuardedSmu implements Smu {
 
   get identity() {
     return this.inner.identity;
-  }
-  get driver() {
-    return this.inner.driver;
   }
   get capabilities() {
     return this.inner.capabilities;
@@ -79,21 +76,18 @@ export class GuardedSmu implements Smu {
     if (!this.configured) throw new SafetyError(`${what} refused: the compliance has not been set yet.`);
   }
 
-  reset(): Promise<void> {
+  /** Output off (confirmed), previous errors read, reset: the known state every run starts from. */
+  async prepare() {
     this.configured = undefined;
-    return this.inner.reset();
+    return this.inner.prepare();
   }
 
   async configure(config: SmuConfig): Promise<void> {
     if (!(config.compliance > 0))
       throw new SafetyError('A compliance (A) is required before anything is sourced.');
-    if (
-      config.compliance > this.limits.maxCompliance ||
-      config.compliance > this.inner.capabilities.maxCompliance
-    ) {
-      throw new SafetyError(
-        `Compliance ${config.compliance} A exceeds the allowed ${Math.min(this.limits.maxCompliance, this.inner.capabilities.maxCompliance)} A.`,
-      );
+    const allowed = Math.min(this.limits.maxCompliance, this.inner.capabilities.maxCompliance);
+    if (config.compliance > allowed) {
+      throw new SafetyError(`Compliance ${config.compliance} A exceeds the allowed ${allowed} A.`);
     }
     this.configured = undefined;
     await this.inner.configure(config);
@@ -110,10 +104,6 @@ export class GuardedSmu implements Smu {
     await this.inner.output(on);
   }
 
-  outputState(): Promise<boolean> {
-    return this.inner.outputState();
-  }
-
   measure(): Promise<Measurement> {
     this.requireCompliance('Measurement');
     return this.inner.measure();
@@ -122,43 +112,85 @@ export class GuardedSmu implements Smu {
   pulse(v: number, width: number): Promise<Measurement> {
     this.checkVoltage(v, 'Pulse');
     this.requireCompliance('Pulse');
-    if (!(width >= this.inner.capabilities.minPulseWidth)) {
-      throw new SafetyError(
-        `A ${width} s pulse is shorter than this instrument can make (${this.inner.capabilities.minPulseWidth} s).`,
-      );
-    }
     return this.inner.pulse(v, width);
   }
 
   list(vs: number[], dwell: number): Promise<Measurement[]> {
-    vs.forEach((v, k) => this.checkVoltage(v, `List level ${k}`));
-    this.requireCompliance('List sweep');
+    vs.forEach((v, k) => this.checkVoltage(v, `Staircase level ${k}`));
+    this.requireCompliance('Staircase');
     return this.inner.list(vs, dwell);
   }
 
-  /**
-   * Output off, whatever happened: through the normal link first, then through a fresh one.
-   * Throws a SafetyError only when neither worked, so the caller can tell the user to act.
-   */
-  async safe(): Promise<void> {
-    const timeoutMs = this.options.safeTimeoutMs ?? 3000;
-    try {
-      await withTimeout(this.inner.safe(), timeoutMs, 'Output off');
-      return;
-    } catch (error) {
-      const code = error instanceof ReramError ? error.code : 'INTERNAL';
-      if (!this.options.rescue || !LINK_ERRORS.has(code)) throw error;
-    }
-    try {
-      await withTimeout(this.options.rescue(), timeoutMs, 'Output off on a new connection');
-    } catch (error) {
-      throw new SafetyError(
-        `Could not switch the output off: the instrument is unreachable (${(error as Error).message}). Turn the output off at the instrument.`,
-      );
-    }
+  /** Output off, whatever happened, confirmed; throws a SafetyError telling the user to act otherwise. */
+  safe(): Promise<OffReport> {
+    return switchOffConfirmed(this.inner, this.safeTimeoutMs);
   }
+}
 
-  settings(): Promise<Record<string, unknown>> {
-    return this.inner.settings();
+// ——— process-wide: every instrument in use, switched off on signals and crashes ———
+
+type SafeAction = () => Promise<unknown>;
+
+const active = new Map<number, { label: string; safe: SafeAction }>();
+let nextId = 1;
+let installed = false;
+let shuttingDown = false;
+
+export function registerInstrument(label: string, safe: SafeAction): () => void {
+  const id = nextId++;
+  active.set(id, { label, safe });
+  return () => active.delete(id);
+}
+
+/** Switches every registered instrument's output off, each within `timeoutMs`. */
+export async function safeAll(
+  timeoutMs = DEFAULT_SAFE_TIMEOUT_MS,
+  log: (m: string) => void = () => {},
+): Promise<void> {
+  await Promise.all(
+    [...active.values()].map(async ({ label, safe }) => {
+      try {
+        await Promise.race([
+          safe(),
+          new Promise((_, reject) => {
+            setTimeout(() => reject(new Error('timed out')), timeoutMs + 500).unref();
+          }),
+        ]);
+        log(`${label}: output off (confirmed)`);
+      } catch (error) {
+        log(`${label}: ${(error as Error).message}`);
+      }
+    }),
+  );
+}
+
+export interface ProcessSafetyOptions {
+  log?: (message: string) => void;
+  /** Extra cleanup after the outputs are off (close the database…). */
+  beforeExit?: () => Promise<void> | void;
+  /** false when the caller handles SIGINT/SIGTERM itself (e.g. to cancel a run gracefully). */
+  handleSignals?: boolean;
+}
+
+export function installProcessSafety(options: ProcessSafetyOptions = {}): void {
+  if (installed) return;
+  installed = true;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${reason}: leaving instruments safe`);
+    await safeAll(DEFAULT_SAFE_TIMEOUT_MS, log);
+    try {
+      await options.beforeExit?.();
+    } finally {
+      process.exit(code);
+    }
+  };
+  if (options.handleSignals !== false) {
+    process.on('SIGINT', () => void shutdown('SIGINT', 130));
+    process.on('SIGTERM', () => void shutdown('SIGTERM', 143));
   }
+  process.on('uncaughtException', (error) => void shutdown(`uncaught exception: ${error.message}`, 1));
+  process.on('unhandledRejection', (reason) => void shutdown(`unhandled rejection: ${String(reason)}`, 1));
 }

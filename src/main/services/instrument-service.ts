@@ -9,8 +9,9 @@ import type { ProcedureParams } from '../../shared/procedures';
 import { procedureSteps } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
 import type { EventHub } from '../api/events';
-import { connectInstrument, type InstrumentConnection } from '../instrument/connect';
-import { registerInstrument } from '../instrument/safety';
+import { connectInstrument, toConnectOptions } from '../instrument/connect';
+import type { Smu } from '../instrument/drivers/smu';
+import { registerInstrument, switchOffConfirmed } from '../instrument/guard';
 import { recordRun } from './recorder';
 import { startSimulator, type Simulator } from './simulator';
 import type { Store } from '../store/store';
@@ -27,7 +28,7 @@ interface ActiveRun {
 const POINT_FLUSH_MS = 80;
 
 export class InstrumentService {
-  private connection: InstrumentConnection | undefined;
+  private connection: Smu | undefined;
   private simulator: Simulator | undefined;
   private active: ActiveRun | undefined;
   private output: boolean | null = null;
@@ -42,10 +43,10 @@ export class InstrumentService {
   status(): InstrumentStatus {
     const c = this.connection;
     return {
-      connected: Boolean(c?.session.connected),
+      connected: Boolean(c?.connected),
       resource: c?.resource ?? null,
       identity: c?.identity ?? null,
-      driver: c?.smu.driver ?? null,
+      driver: c?.driver ?? null,
       virtual: c?.virtual ?? false,
       output: this.output,
       activeRun: this.active
@@ -78,9 +79,9 @@ export class InstrumentService {
   }
 
   private async refreshOutput(): Promise<void> {
-    if (!this.connection?.session.connected) return;
+    if (!this.connection?.connected) return;
     try {
-      this.output = await this.connection.smu.outputState();
+      this.output = await this.connection.outputState();
     } catch (error) {
       this.output = null;
       this.note(`Output state unknown: ${(error as Error).message}`);
@@ -109,17 +110,7 @@ export class InstrumentService {
       resource = this.simulator.resource;
     } else {
       resource = request.resource;
-      options = {
-        serial: {
-          baudRate: request.baudRate,
-          dataBits: request.dataBits,
-          parity: request.parity,
-          stopBits: request.stopBits,
-          flow: request.flow,
-        },
-        terminator: request.terminator,
-        timeoutMs: request.timeoutMs,
-      };
+      options = toConnectOptions(request);
     }
     try {
       this.connection = await connectInstrument(resource, options);
@@ -130,9 +121,9 @@ export class InstrumentService {
     }
     const connection = this.connection;
     this.unregister = registerInstrument(`${connection.identity.model} at ${resource}`, () =>
-      connection.smu.safe(),
+      switchOffConfirmed(connection),
     );
-    connection.session.onConnectionLost((error) => {
+    connection.onConnectionLost((error) => {
       this.note(error.message);
       this.output = null;
       this.publish();
@@ -149,7 +140,7 @@ export class InstrumentService {
     this.unregister = undefined;
     if (connection) {
       try {
-        if (connection.session.connected) await connection.smu.safe();
+        if (connection.connected) await switchOffConfirmed(connection);
       } catch (error) {
         this.note(`Could not confirm the output is off: ${(error as Error).message}`);
       }
@@ -161,42 +152,35 @@ export class InstrumentService {
     return this.publish();
   }
 
-  /** Output off now: cancel the run (its shutdown switches off), and if that is slow, switch off over a fresh link. */
+  /**
+   * Output off now: the driver pre-empts whatever the run has queued, switches off and confirms;
+   * then the run is cancelled (its own shutdown confirms again).
+   */
   async abort(): Promise<InstrumentStatus> {
     const connection = this.connection;
     const active = this.active;
-    if (active) {
-      active.controller.abort();
-      const finished = await Promise.race([
-        active.finished.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 700)),
-      ]);
-      if (!finished && connection) {
-        try {
-          await connection.reconnectAndSwitchOff();
-          this.note(
-            'Abort: the run did not stop in time; the output was switched off over a second connection.',
-          );
-        } catch (error) {
-          this.note(
-            `Abort: could not reach the instrument (${(error as Error).message}). Switch the output off at the instrument.`,
-          );
-        }
-      }
-    } else if (connection?.session.connected) {
+    active?.controller.abort();
+    if (connection?.connected || active) {
       try {
-        await connection.smu.safe();
+        if (connection) await switchOffConfirmed(connection);
       } catch (error) {
         this.note(`Abort: ${(error as Error).message}`);
       }
     }
+    if (active)
+      await Promise.race([
+        active.finished,
+        new Promise<void>((resolve) => {
+          setTimeout(resolve, 5000).unref();
+        }),
+      ]);
     await this.refreshOutput();
     return this.publish();
   }
 
   startRun(params: ProcedureParams): Promise<{ runId: number }> {
     const connection = this.connection;
-    if (!connection?.session.connected)
+    if (!connection?.connected)
       throw new ReramError('CONFLICT', 'Connect to an instrument first (Instrument page).');
     if (this.active)
       throw new ReramError('CONFLICT', `Run ${this.active.runId} is still running: cancel it first.`);

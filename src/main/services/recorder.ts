@@ -5,7 +5,7 @@
  */
 import type { ProcedureParams } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
-import type { InstrumentConnection } from '../instrument/connect';
+import type { Smu } from '../instrument/drivers/smu';
 import { runProcedure, type RunCallbacks, type RunResult } from '../instrument/procedures/runner';
 import { appVersion } from '../paths';
 import { RunWriter, type Store } from '../store/store';
@@ -17,15 +17,15 @@ export interface RecordCallbacks extends RunCallbacks {
 
 export async function recordRun(
   store: Store,
-  connection: InstrumentConnection,
+  smu: Smu,
   params: ProcedureParams,
   callbacks: RecordCallbacks = {},
 ): Promise<{ runId: number; result: RunResult }> {
   const runId = store.createRun({
     procedure: params.procedure,
     params: params as unknown as Record<string, unknown>,
-    instrument: connection.identity,
-    resource: connection.resource,
+    instrument: smu.identity,
+    resource: smu.resource,
     cell: params.cell,
     softwareVersion: appVersion(),
   });
@@ -33,7 +33,7 @@ export async function recordRun(
   const writer = new RunWriter(store, runId, callbacks.batchSize ? { batchSize: callbacks.batchSize } : {});
   let result: RunResult;
   try {
-    result = await runProcedure(connection, params, {
+    result = await runProcedure(smu, params, {
       ...callbacks,
       onPoint(point: Point) {
         writer.add(point);

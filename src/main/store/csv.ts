@@ -1,16 +1,17 @@
-import type { Point } from '../../shared/run';
+import { pointFlagNames, type Point } from '../../shared/run';
 
 export const POINTS_CSV_HEADER =
-  'seq,t_s,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,target';
+  'seq,t_s,v_source_volts,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,flags,width_s,target';
 
-/** Raw points as CSV, SI units in the header, one row per point. */
+/** Raw points as CSV, SI units in the header, one row per point; empty cells are not readings. */
 export function pointsToCsv(points: readonly Point[]): string {
   const rows = points.map((p) =>
     [
       p.seq,
       p.t,
-      p.v,
-      p.i,
+      p.vSource,
+      p.v ?? '',
+      p.i ?? '',
       p.g ?? '',
       p.pulse,
       p.phase,
@@ -18,6 +19,8 @@ export function pointsToCsv(points: readonly Point[]): string {
       p.cell,
       p.cycle,
       p.compliance ? 1 : 0,
+      pointFlagNames(p.flags).join('|'),
+      p.width ?? '',
       p.target ?? '',
     ].join(','),
   );

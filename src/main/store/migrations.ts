@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ReramError } from '../../shared/errors';
 
 /**
  * Schema migrations, one function per version step (v → v+1), each run in its own transaction
@@ -88,6 +89,35 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       UPDATE runs SET point_count = (SELECT count(*) FROM points WHERE points.run_id = runs.id);
     `);
   },
+  // 3 → 4: a reading may be no reading (overflow, "no data"): v and i become nullable, with flags;
+  // the programmed level and a pulse's achieved width are kept beside the measured values.
+  (db) => {
+    db.exec(`
+      CREATE TABLE points_v4 (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        t REAL NOT NULL,
+        v_source REAL NOT NULL,
+        v REAL,
+        i REAL,
+        g REAL,
+        pulse INTEGER NOT NULL,
+        phase TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cell INTEGER NOT NULL,
+        cycle INTEGER NOT NULL,
+        compliance INTEGER NOT NULL,
+        flags INTEGER NOT NULL DEFAULT 0,
+        width REAL,
+        target INTEGER,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO points_v4 (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target)
+        SELECT run_id, seq, t, v, v, i, g, pulse, phase, kind, cell, cycle, compliance, 0, NULL, target FROM points;
+      DROP TABLE points;
+      ALTER TABLE points_v4 RENAME TO points;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -100,7 +130,8 @@ export function schemaVersion(db: Database): number {
 export function migrate(db: Database, target = SCHEMA_VERSION): number {
   let version = schemaVersion(db);
   if (version > SCHEMA_VERSION) {
-    throw new Error(
+    throw new ReramError(
+      'UNSUPPORTED',
       `This database was written by a newer ReRAM Bench (schema ${version}; this version knows up to ${SCHEMA_VERSION}). Update ReRAM Bench.`,
     );
   }

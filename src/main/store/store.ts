@@ -45,8 +45,9 @@ interface RunRow {
 interface PointRow {
   seq: number;
   t: number;
-  v: number;
-  i: number;
+  v_source: number;
+  v: number | null;
+  i: number | null;
   g: number | null;
   pulse: number;
   phase: Point['phase'];
@@ -54,6 +55,8 @@ interface PointRow {
   cell: number;
   cycle: number;
   compliance: number;
+  flags: number;
+  width: number | null;
   target: number | null;
 }
 
@@ -80,7 +83,8 @@ function toSummary(row: RunRow): RunSummary {
 }
 
 function toPoint(row: PointRow): Point {
-  return { ...row, compliance: row.compliance !== 0 };
+  const { v_source: vSource, ...rest } = row;
+  return { ...rest, vSource, compliance: row.compliance !== 0 };
 }
 
 function processAlive(pid: number): boolean {
@@ -135,7 +139,7 @@ export class Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.insertPoint = this.db.prepare(
-      'INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.interruptedAtOpen = this.markInterruptedRuns();
   }
@@ -223,6 +227,7 @@ export class Store {
           runId,
           p.seq,
           p.t,
+          p.vSource,
           p.v,
           p.i,
           p.g,
@@ -232,6 +237,8 @@ export class Store {
           p.cell,
           p.cycle,
           p.compliance ? 1 : 0,
+          p.flags,
+          p.width,
           p.target,
         );
       }
@@ -271,7 +278,7 @@ export class Store {
   getPoints(runId: number, options: { afterSeq?: number; limit?: number } = {}): Point[] {
     const rows = this.db
       .prepare(
-        'SELECT seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance, target FROM points WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+        'SELECT seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target FROM points WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       )
       .all(runId, options.afterSeq ?? -1, options.limit ?? -1) as PointRow[];
     return rows.map(toPoint);

@@ -1,7 +1,13 @@
 /**
- * SCPI dialects of the virtual SMU: Keithley 2400 (RS-232 era, 5-field READ?), Keithley 2450
- * (ILIM, defbuffer reads) and Keysight B2900 (PROT, pulse shape, MEAS? (@1)). Each is a table
- * of commands over the shared VirtualInstrument; `:SIM:*` commands stand in for a probe station.
+ * SCPI dialects of the virtual SMU, each a table of the commands its real model accepts, in the
+ * forms its manual gives — anything else is -113 "Undefined header", a query given parameters it
+ * does not take is -108, and values out of the model's range are -222:
+ * - Keithley 2400: 5-field :READ? whose VOLT is the programmed level unless voltage is measured
+ *   too, status word bits 0/3/16, overflow as +9.9E37, source-delay-measure with auto-clear.
+ * - Keithley 2450 (SCPI command set): ILIM, defbuffer reads with SOUR/READ/REL/SOURSTAT.
+ * - Keysight B2900: channel as a header suffix, channel lists only on INIT/FETC/MEAS/IDLE,
+ *   hardware pulses with an acquire delay, status element bits 1–2 and 13.
+ * `:SIM:*` commands stand in for a probe station (select a cell) and expose the truth for tests.
  */
 import type { VirtualInstrument, Reading, SmuModel } from './instrument';
 import {
@@ -15,6 +21,7 @@ import {
 } from './scpi-parser';
 
 type Spec = CommandSpec<VirtualInstrument>;
+type State = VirtualInstrument;
 
 const IDN: Record<SmuModel, (serial: string) => string> = {
   '2400': (serial) => `KEITHLEY INSTRUMENTS INC.,MODEL 2400,${serial},C32   Oct  4 2010 14:20:11/A02  /S/K`,
@@ -22,46 +29,73 @@ const IDN: Record<SmuModel, (serial: string) => string> = {
   b2900: (serial) => `Keysight Technologies,B2901B,${serial},5.0.2116.3970`,
 };
 
-/** Compliance is bit 3 of the 2400 status word. */
-const STATUS_COMPLIANCE = 1 << 3;
+const OVERFLOW_READING = 9.9e37;
+const K2400_STATUS = {
+  overflow: 1 << 0,
+  front: 1 << 2,
+  compliance: 1 << 3,
+  rangeCompliance: 1 << 16,
+  remoteSense: 1 << 22,
+};
+const K2450_SOURCE_STATUS = { readback: 1 << 3, limited: 1 << 5, sense: 1 << 6, output: 1 << 7 };
+const B2900_STATUS = { compliance: 1 << 1, rangeOverflow: 1 << 13 };
 
 const unquote = (arg: string | undefined) => (arg ?? '').replace(/^["']|["']$/g, '').toUpperCase();
 const onOff = (value: boolean) => (value ? '1' : '0');
 const voltage = (arg: string | undefined) => parseNumber(arg, { min: -210, max: 210, def: 0 });
-const current = (arg: string | undefined, max: number) => parseNumber(arg, { min: 1e-9, max, def: 1.05e-4 });
-const nplc = (arg: string | undefined, min: number, max: number) => parseNumber(arg, { min, max, def: 1 });
+const single = (args: string[]) => {
+  if (args.length > 1) throw SCPI_ERRORS.parameterNotAllowed();
+  return args[0];
+};
 
-/** Specs shared by more than one dialect, each taking the dialect's own header. */
-function formatElements(pattern: string, allowed: string[]): Spec {
+/** A boolean setting on the instrument state. */
+function flag(
+  pattern: string,
+  key: { [K in keyof State]: State[K] extends boolean ? K : never }[keyof State],
+): Spec {
+  return {
+    pattern,
+    set: (s, args) => void ((s[key] as boolean) = parseBoolean(single(args))),
+    query: (s) => onOff(s[key] as boolean),
+  };
+}
+
+/** A numeric setting within the model's range. */
+function number(
+  pattern: string,
+  key: { [K in keyof State]: State[K] extends number ? K : never }[keyof State],
+  min: number,
+  max: number,
+  def: number,
+  options: { integer?: boolean } = {},
+): Spec {
   return {
     pattern,
     set: (s, args) => {
-      const elements = args.map(unquote).map((e) => e.slice(0, 4).replace('RESI', 'RES'));
-      if (!elements.length || !elements.every((e) => allowed.includes(e))) throw SCPI_ERRORS.illegalValue();
-      s.elements = elements;
+      const value = parseNumber(single(args), { min, max, def });
+      if (options.integer && !Number.isInteger(value)) throw SCPI_ERRORS.illegalValue();
+      (s[key] as number) = value;
     },
-    query: (s) => s.elements.join(','),
+    query: (s) => (options.integer ? String(s[key]) : formatScpiNumber(s[key] as number)),
   };
 }
 
-function voltageMode(pattern: string): Spec {
+/** A choice among tokens (long or short form accepted, the short form returned). */
+function choice(
+  pattern: string,
+  tokens: Record<string, string>,
+  get: (s: State) => string,
+  set: (s: State, token: string) => void,
+): Spec {
   return {
     pattern,
-    set: (s, [a]) => {
-      const mode = unquote(a);
-      if (mode.startsWith('FIX')) s.sourceMode = 'FIX';
-      else if (mode === 'LIST') s.sourceMode = 'LIST';
-      else throw SCPI_ERRORS.illegalValue();
+    set: (s, args) => {
+      const given = unquote(single(args));
+      const token = Object.entries(tokens).find(([short, long]) => given === short || given === long)?.[0];
+      if (!token) throw SCPI_ERRORS.illegalValue();
+      set(s, token);
     },
-    query: (s) => s.sourceMode,
-  };
-}
-
-function triggerCount(pattern: string, max: number): Spec {
-  return {
-    pattern,
-    set: (s, [a]) => void (s.triggerCount = Math.round(parseNumber(a, { min: 1, max, def: 1 }))),
-    query: (s) => String(s.triggerCount),
+    query: (s) => get(s),
   };
 }
 
@@ -91,26 +125,26 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SYSTem:ERRor:COUNt', query: (s) => String(s.errorCount()) },
     {
       pattern: ':SYSTem:LFRequency',
-      set: (s, [a]) => void (s.lineFrequency = parseNumber(a) === 60 ? 60 : 50),
+      set: (s, args) => {
+        const value = parseNumber(single(args));
+        if (value !== 50 && value !== 60) throw SCPI_ERRORS.illegalValue();
+        s.lineFrequency = value;
+      },
       query: (s) => String(s.lineFrequency),
     },
     { pattern: ':SYSTem:BEEPer:STATe', set: () => {} },
-    { pattern: ':SYSTem:REMote', set: () => {} },
-    { pattern: ':SYSTem:LOCal', set: () => {} },
-    { pattern: ':DISPlay:ENABle', set: () => {} },
     {
       pattern: ':OUTPut[:STATe]',
-      set: (s, [a]) => s.setOutput(parseBoolean(a)),
+      set: (s, args) => s.setOutput(parseBoolean(single(args))),
       query: (s) => onOff(s.output),
     },
-    { pattern: ':ABORt', set: (s) => (s.autoClear ? s.setOutput(false) : undefined) },
     { pattern: ':STATus:QUEue:CLEar', set: (s) => clearErrors(s) },
     { pattern: ':STATus:PRESet', set: () => {} },
     // Simulator-only: stands in for moving the probes to another cell of the die.
     {
       pattern: ':SIMulation:CELL',
-      set: (s, [a]) => {
-        const index = parseNumber(a, { min: 0, max: s.die.cells.length - 1 });
+      set: (s, args) => {
+        const index = parseNumber(single(args), { min: 0, max: s.die.cells.length - 1 });
         if (!Number.isInteger(index)) throw SCPI_ERRORS.illegalValue();
         if (s.output) throw SCPI_ERRORS.settingsConflict(); // never move probes under bias
         s.cellIndex = index;
@@ -120,6 +154,7 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SIMulation:CELL:COUNt', query: (s) => String(s.die.cells.length) },
     { pattern: ':SIMulation:CELL:STATe', query: (s) => s.cell.state.toUpperCase() },
     { pattern: ':SIMulation:CELL:CONDuctance', query: (s) => formatScpiNumber(s.cell.g) },
+    { pattern: ':SIMulation:PULSe:WIDTh', query: (s) => formatScpiNumber(s.lastPulseSeconds) },
     {
       pattern: ':SIMulation:CELL:PARameters',
       query: (s) => {
@@ -132,39 +167,88 @@ function common(model: SmuModel): Spec[] {
   ];
 }
 
-function clearErrors(s: VirtualInstrument): void {
+function clearErrors(s: State): void {
   while (s.errorCount() > 0) s.popError();
 }
 
-function k2400Fields(s: VirtualInstrument, r: Reading): string {
+// ——— Keithley 2400 ———
+
+function k2400Fields(s: State, r: Reading): string {
+  const measuresVoltage = s.senseFunctions.has('VOLT');
+  const measuresCurrent = s.senseFunctions.has('CURR');
+  const status =
+    (r.overflow ? K2400_STATUS.overflow : 0) |
+    (r.compliance ? K2400_STATUS.compliance : 0) |
+    (r.overflow && s.currentRange !== null && s.compliance > s.currentRange
+      ? K2400_STATUS.rangeCompliance
+      : 0) |
+    (s.terminals === 'FRON' ? K2400_STATUS.front : 0) |
+    (s.remoteSense ? K2400_STATUS.remoteSense : 0);
   const values: Record<string, number> = {
-    VOLT: r.v,
-    CURR: r.i,
+    // Without a voltage measurement the 2400 reports the programmed level here.
+    VOLT: measuresVoltage ? r.v : r.vSource,
+    CURR: !measuresCurrent ? UNMEASURED : r.overflow ? OVERFLOW_READING : r.i,
     RES: UNMEASURED,
     TIME: r.t,
-    STAT: r.compliance ? STATUS_COMPLIANCE : 0,
+    STAT: status,
   };
   return s.elements.map((e) => formatScpiNumber(values[e] ?? UNMEASURED)).join(',');
+}
+
+const K2400_FUNCTIONS: Record<string, 'VOLT' | 'CURR'> = {
+  CURR: 'CURR',
+  CURRENT: 'CURR',
+  'CURR:DC': 'CURR',
+  'CURRENT:DC': 'CURR',
+  VOLT: 'VOLT',
+  VOLTAGE: 'VOLT',
+  'VOLT:DC': 'VOLT',
+  'VOLTAGE:DC': 'VOLT',
+};
+
+function formatElements(pattern: string, allowed: string[]): Spec {
+  return {
+    pattern,
+    set: (s, args) => {
+      const elements = args.map(unquote).map((e) => e.slice(0, 4).replace('RESI', 'RES'));
+      if (!elements.length || !elements.every((e) => allowed.includes(e))) throw SCPI_ERRORS.illegalValue();
+      s.elements = elements;
+    },
+    query: (s) => s.elements.join(','),
+  };
 }
 
 function k2400(): Spec[] {
   return [
     ...common('2400'),
-    {
-      pattern: '[:SOURce]:FUNCtion[:MODE]',
-      set: (_s, [a]) => {
-        if (unquote(a) !== 'VOLT' && unquote(a) !== 'VOLTAGE') throw SCPI_ERRORS.settingsConflict();
+    choice(
+      '[:SOURce]:FUNCtion[:MODE]',
+      { VOLT: 'VOLTAGE', CURR: 'CURRENT' },
+      () => 'VOLT',
+      (_s, token) => {
+        if (token !== 'VOLT') throw SCPI_ERRORS.settingsConflict(); // the simulated cells are voltage-driven
       },
-      query: () => 'VOLT',
-    },
+    ),
     {
       pattern: '[:SOURce]:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, [a]) => s.setLevel(voltage(a)),
+      set: (s, args) => s.setLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
-    { pattern: '[:SOURce]:VOLTage:RANGe[:UPPer]', set: (_s, [a]) => void voltage(a) },
-    { pattern: '[:SOURce]:VOLTage:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    voltageMode('[:SOURce]:VOLTage:MODE'),
+    { pattern: '[:SOURce]:VOLTage:RANGe[:UPPer]', set: (_s, args) => void voltage(single(args)) },
+    {
+      pattern: '[:SOURce]:VOLTage:RANGe:AUTO',
+      set: (_s, args) => void parseBoolean(single(args)),
+      query: () => '1',
+    },
+    choice(
+      '[:SOURce]:VOLTage:MODE',
+      { FIX: 'FIXED', LIST: 'LIST', SWE: 'SWEEP' },
+      (s) => (s.sourceMode === 'FIX' ? 'FIX' : 'LIST'),
+      (s, token) => {
+        if (token === 'SWE') throw SCPI_ERRORS.settingsConflict();
+        s.sourceMode = token as 'FIX' | 'LIST';
+      },
+    ),
     {
       pattern: '[:SOURce]:LIST:VOLTage',
       set: (s, args) => {
@@ -175,44 +259,83 @@ function k2400(): Spec[] {
       query: (s) => s.listVoltages.map((v) => formatScpiNumber(v)).join(','),
     },
     { pattern: '[:SOURce]:LIST:VOLTage:POINts', query: (s) => String(s.listVoltages.length) },
-    {
-      pattern: '[:SOURce]:DELay',
-      set: (s, [a]) => void (s.sourceDelay = parseNumber(a, { min: 0, max: 9999.999, def: 0 })),
-      query: (s) => formatScpiNumber(s.sourceDelay),
-    },
-    { pattern: '[:SOURce]:DELay:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    {
-      pattern: '[:SOURce]:CLEar:AUTO',
-      set: (s, [a]) => void (s.autoClear = parseBoolean(a)),
-      query: (s) => onOff(s.autoClear),
-    },
+    number('[:SOURce]:DELay', 'sourceDelay', 0, 9999.999, 0),
+    { pattern: '[:SOURce]:DELay:AUTO', set: (_s, args) => void parseBoolean(single(args)), query: () => '0' },
+    flag('[:SOURce]:CLEar:AUTO', 'autoClear'),
     { pattern: '[:SOURce]:CLEar[:IMMediate]', set: (s) => s.setOutput(false) },
+    choice(
+      ':OUTPut:SMODe',
+      { HIMP: 'HIMPEDANCE', NORM: 'NORMAL', ZERO: 'ZERO', GUAR: 'GUARD' },
+      (s) => s.outputOffMode,
+      (s, token) => void (s.outputOffMode = token),
+    ),
     {
       pattern: '[:SENSe]:FUNCtion[:ON]',
-      set: (_s, args) => {
-        if (!args.every((a) => ['CURR', 'CURRENT', 'CURR:DC', 'VOLT', 'VOLT:DC'].includes(unquote(a))))
-          throw SCPI_ERRORS.illegalValue();
+      set: (s, args) => {
+        const functions = args.map((a) => K2400_FUNCTIONS[unquote(a)]);
+        if (functions.length === 0) throw SCPI_ERRORS.missingParameter();
+        if (functions.some((f) => f === undefined)) throw SCPI_ERRORS.illegalValue();
+        if (!s.concurrent && functions.length > 1) throw SCPI_ERRORS.settingsConflict();
+        s.senseFunctions = new Set(
+          s.concurrent
+            ? [...s.senseFunctions, ...(functions as Array<'VOLT' | 'CURR'>)]
+            : (functions as Array<'VOLT' | 'CURR'>),
+        );
       },
-      query: () => '"CURR:DC"',
+      query: (s) => [...s.senseFunctions].map((f) => `"${f}:DC"`).join(','),
     },
-    { pattern: '[:SENSe]:FUNCtion:CONCurrent', set: () => {} },
     {
-      pattern: '[:SENSe]:CURRent[:DC]:PROTection[:LEVel]',
-      set: (s, [a]) => void (s.compliance = current(a, 1.05)),
-      query: (s) => formatScpiNumber(s.compliance),
+      pattern: '[:SENSe]:FUNCtion:OFF',
+      set: (s, args) => {
+        for (const a of args) s.senseFunctions.delete(K2400_FUNCTIONS[unquote(a)] ?? 'CURR');
+      },
     },
+    {
+      pattern: '[:SENSe]:FUNCtion:CONCurrent',
+      set: (s, args) => {
+        s.concurrent = parseBoolean(single(args));
+        if (!s.concurrent && s.senseFunctions.size > 1) s.senseFunctions = new Set(['CURR']);
+      },
+      query: (s) => onOff(s.concurrent),
+    },
+    number('[:SENSe]:CURRent[:DC]:PROTection[:LEVel]', 'compliance', 1e-9, 1.05, 1.05e-4),
     { pattern: '[:SENSe]:CURRent[:DC]:PROTection:TRIPped', query: (s) => onOff(s.lastTrip) },
-    { pattern: '[:SENSe]:CURRent[:DC]:RANGe[:UPPer]', set: (_s, [a]) => void current(a, 1.05) },
-    { pattern: '[:SENSe]:CURRent[:DC]:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
     {
-      pattern: '[:SENSe]:CURRent[:DC]:NPLCycles',
-      set: (s, [a]) => void (s.nplc = nplc(a, 0.01, 10)),
-      query: (s) => formatScpiNumber(s.nplc),
+      pattern: '[:SENSe]:CURRent[:DC]:RANGe[:UPPer]',
+      set: (s, args) =>
+        void (s.currentRange = parseNumber(single(args), { min: 0, max: 1.05, def: 1.05e-4 })),
+      query: (s) => formatScpiNumber(s.currentRange ?? 1.05e-4),
     },
+    {
+      pattern: '[:SENSe]:CURRent[:DC]:RANGe:AUTO',
+      set: (s, args) =>
+        void (s.currentRange = parseBoolean(single(args)) ? null : (s.currentRange ?? 1.05e-4)),
+      query: (s) => onOff(s.currentRange === null),
+    },
+    number('[:SENSe]:CURRent[:DC]:NPLCycles', 'nplc', 0.01, 10, 1),
+    number('[:SENSe]:VOLTage[:DC]:NPLCycles', 'nplc', 0.01, 10, 1),
+    flag('[:SENSe]:AVERage[:STATe]', 'filter'),
+    {
+      pattern: ':SYSTem:AZERo[:STATe]',
+      set: (s, args) => {
+        const token = unquote(single(args));
+        s.autoZero = token === 'ONCE' ? false : parseBoolean(token);
+      },
+      query: (s) => onOff(s.autoZero),
+    },
+    flag(':SYSTem:RSENse', 'remoteSense'),
+    choice(
+      ':ROUTe:TERMinals',
+      { FRON: 'FRONT', REAR: 'REAR' },
+      (s) => s.terminals,
+      (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
+    ),
     formatElements(':FORMat:ELEMents[:SENSe]', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT']),
-    triggerCount(':TRIGger:COUNt', 2500),
-    { pattern: ':ARM:COUNt', set: () => {} },
-    { pattern: ':TRIGger:DELay', set: () => {} },
+    number(':TRIGger:COUNt', 'triggerCount', 1, 2500, 1, { integer: true }),
+    number(':ARM:COUNt', 'armCount', 1, 2500, 1, { integer: true }),
+    number(':TRIGger:DELay', 'triggerDelay', 0, 999.9999, 0),
+    // Bit 11 of the measurement condition register: the interlock/output-enable line is asserted.
+    { pattern: ':STATus:MEASurement:CONDition', query: () => String(1 << 11) },
     {
       pattern: ':READ',
       query: (s) =>
@@ -223,32 +346,34 @@ function k2400(): Spec[] {
     },
     { pattern: ':INITiate[:IMMediate]', set: (s) => void s.read() },
     { pattern: ':FETCh', query: (s) => s.fetched.map((r) => k2400Fields(s, r)).join(',') },
-    {
-      pattern: ':MEASure[:CURRent][:DC]',
-      query: (s) =>
-        s
-          .read()
-          .map((r) => k2400Fields(s, r))
-          .join(','),
-    },
+    { pattern: ':ABORt', set: (s) => (s.autoClear ? s.setOutput(false) : undefined) },
   ];
 }
 
-const K2450_ELEMENTS = new Set(['SOUR', 'READ', 'REL', 'SEC', 'STAT', 'DATE', 'TIME', 'UNIT']);
+// ——— Keithley 2450 ———
 
-function k2450Reading(r: Reading, elements: string[]): string {
+const K2450_ELEMENTS = new Set(['SOUR', 'READ', 'REL', 'SEC', 'STAT', 'SOURSTAT', 'DATE', 'TIME', 'UNIT']);
+
+function k2450Reading(s: State, r: Reading, elements: string[]): string {
   return elements
     .map((e) => {
       switch (e) {
         case 'SOUR':
-          return formatScpiNumber(r.v);
+          return formatScpiNumber(s.readback ? r.v : r.vSource);
         case 'READ':
-          return formatScpiNumber(r.i);
+          return formatScpiNumber(r.overflow ? OVERFLOW_READING : r.i);
         case 'REL':
         case 'SEC':
           return formatScpiNumber(r.t);
+        case 'SOURSTAT':
+          return String(
+            (s.readback ? K2450_SOURCE_STATUS.readback : 0) |
+              (r.compliance ? K2450_SOURCE_STATUS.limited : 0) |
+              (s.remoteSense ? K2450_SOURCE_STATUS.sense : 0) |
+              (s.output ? K2450_SOURCE_STATUS.output : 0),
+          );
         case 'STAT':
-          return String(r.compliance ? 8 : 0);
+          return String(s.terminals === 'FRON' ? 8 : 0);
         default:
           return '0';
       }
@@ -259,152 +384,206 @@ function k2450Reading(r: Reading, elements: string[]): string {
 function k2450(): Spec[] {
   return [
     ...common('2450'),
-    {
-      pattern: ':SOURce:FUNCtion[:MODE]',
-      set: (_s, [a]) => {
-        if (!unquote(a).startsWith('VOLT')) throw SCPI_ERRORS.settingsConflict();
+    { pattern: '*LANG', query: (s) => s.language },
+    choice(
+      ':SOURce:FUNCtion[:MODE]',
+      { VOLT: 'VOLTAGE', CURR: 'CURRENT' },
+      () => 'VOLT',
+      (_s, token) => {
+        if (token !== 'VOLT') throw SCPI_ERRORS.settingsConflict();
       },
-      query: () => 'VOLT',
-    },
+    ),
     {
       pattern: ':SOURce:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, [a]) => s.setLevel(voltage(a)),
+      set: (s, args) => s.setLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
-    { pattern: ':SOURce:VOLTage:RANGe', set: (_s, [a]) => void voltage(a) },
-    { pattern: ':SOURce:VOLTage:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
+    { pattern: ':SOURce:VOLTage:RANGe', set: (_s, args) => void voltage(single(args)) },
     {
-      pattern: ':SOURce:VOLTage:ILIMit[:LEVel]',
-      set: (s, [a]) => void (s.compliance = current(a, 1.05)),
-      query: (s) => formatScpiNumber(s.compliance),
+      pattern: ':SOURce:VOLTage:RANGe:AUTO',
+      set: (_s, args) => void parseBoolean(single(args)),
+      query: () => '1',
     },
+    number(':SOURce:VOLTage:ILIMit[:LEVel]', 'compliance', 1e-9, 1.05, 1.05e-4),
     { pattern: ':SOURce:VOLTage:ILIMit[:LEVel]:TRIPped', query: (s) => onOff(s.lastTrip) },
+    number(':SOURce:VOLTage:DELay', 'sourceDelay', 0, 10_000, 0),
     {
-      pattern: ':SOURce:VOLTage:DELay',
-      set: (s, [a]) => void (s.sourceDelay = parseNumber(a, { min: 0, max: 10000, def: 0 })),
-      query: (s) => formatScpiNumber(s.sourceDelay),
+      pattern: ':SOURce:VOLTage:DELay:AUTO',
+      set: (_s, args) => void parseBoolean(single(args)),
+      query: () => '0',
     },
-    { pattern: ':SOURce:VOLTage:DELay:AUTO', set: (_s, [a]) => void parseBoolean(a) },
-    { pattern: ':SOURce:VOLTage:READ:BACK', set: (_s, [a]) => void parseBoolean(a) },
+    flag(':SOURce:VOLTage:READ:BACK', 'readback'),
+    choice(
+      ':OUTPut:SMODe',
+      { NORM: 'NORMAL', HIMP: 'HIMPEDANCE', ZERO: 'ZERO', GUAR: 'GUARD' },
+      (s) => s.outputOffMode,
+      (s, token) => void (s.outputOffMode = token),
+    ),
     {
-      pattern: ':SENSe:FUNCtion[:ON]',
-      set: (_s, [a]) => {
-        if (!unquote(a).startsWith('CURR')) throw SCPI_ERRORS.illegalValue();
+      pattern: '[:SENSe]:FUNCtion[:ON]',
+      set: (_s, args) => {
+        if (!unquote(single(args)).startsWith('CURR')) throw SCPI_ERRORS.illegalValue();
       },
       query: () => '"CURR:DC"',
     },
+    number('[:SENSe]:CURRent[:DC]:NPLCycles', 'nplc', 0.01, 10, 1),
     {
-      pattern: ':SENSe:CURRent[:DC]:NPLCycles',
-      set: (s, [a]) => void (s.nplc = nplc(a, 0.01, 10)),
-      query: (s) => formatScpiNumber(s.nplc),
+      pattern: '[:SENSe]:CURRent[:DC]:RANGe[:UPPer]',
+      set: (s, args) => void (s.currentRange = parseNumber(single(args), { min: 10e-9, max: 1, def: 1e-4 })),
+      query: (s) => formatScpiNumber(s.currentRange ?? 1e-4),
     },
-    { pattern: ':SENSe:CURRent[:DC]:RANGe[:UPPer]', set: (_s, [a]) => void current(a, 1.05) },
-    { pattern: ':SENSe:CURRent[:DC]:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
+    {
+      pattern: '[:SENSe]:CURRent[:DC]:RANGe:AUTO',
+      set: (s, args) => void (s.currentRange = parseBoolean(single(args)) ? null : (s.currentRange ?? 1e-4)),
+      query: (s) => onOff(s.currentRange === null),
+    },
+    flag('[:SENSe]:CURRent[:DC]:AZERo[:STATe]', 'autoZero'),
+    flag('[:SENSe]:CURRent[:DC]:AVERage[:STATe]', 'filter'),
+    flag('[:SENSe]:CURRent[:DC]:RSENse', 'remoteSense'),
+    choice(
+      ':ROUTe:TERMinals',
+      { FRON: 'FRONT', REAR: 'REAR' },
+      (s) => s.terminals,
+      (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
+    ),
     { pattern: ':TRACe:CLEar', set: () => {} },
     {
       pattern: ':READ',
+      queryArgs: true,
       query: (s, args) => {
         const elements = args.length > 1 ? args.slice(1).map(unquote) : ['READ'];
         if (args.length > 0 && !/^"?DEFBUFFER[12]"?$/i.test(args[0]!)) throw SCPI_ERRORS.illegalValue();
         if (!elements.every((e) => K2450_ELEMENTS.has(e))) throw SCPI_ERRORS.illegalValue();
         if (!s.output) throw SCPI_ERRORS.settingsConflict();
         s.advance(s.sourceDelay);
-        return k2450Reading(s.measureNow(), elements);
+        return k2450Reading(s, s.measureNow(), elements);
       },
     },
     {
       pattern: ':MEASure[:CURRent][:DC]',
       query: (s) => {
         if (!s.output) throw SCPI_ERRORS.settingsConflict();
-        return formatScpiNumber(s.measureNow().i);
+        const r = s.measureNow();
+        return formatScpiNumber(r.overflow ? OVERFLOW_READING : r.i);
       },
     },
   ];
 }
 
-function b2900Fields(s: VirtualInstrument, r: Reading): string {
+// ——— Keysight B2900 ———
+
+function b2900Fields(s: State, r: Reading): string {
   const values: Record<string, number> = {
     VOLT: r.v,
-    CURR: r.i,
+    CURR: r.overflow ? OVERFLOW_READING : r.i,
     RES: UNMEASURED,
     TIME: r.t,
-    STAT: r.compliance ? 8 : 0,
-    SOUR: r.v,
+    STAT: (r.compliance ? B2900_STATUS.compliance : 0) | (r.overflow ? B2900_STATUS.rangeOverflow : 0),
+    SOUR: r.vSource,
   };
   return s.elements.map((e) => formatScpiNumber(values[e] ?? UNMEASURED)).join(',');
 }
 
+/** The only channel list a single-channel B2901 accepts. */
 function channel(args: string[]): void {
-  const list = args.find((a) => a.startsWith('('));
-  if (list && list.replace(/\s/g, '') !== '(@1)') throw SCPI_ERRORS.illegalValue();
+  if (args.length > 1) throw SCPI_ERRORS.parameterNotAllowed();
+  const list = args[0];
+  if (list !== undefined && list.replace(/\s/g, '') !== '(@1)') throw SCPI_ERRORS.illegalValue();
 }
 
 function b2900(): Spec[] {
+  const withChannel = (spec: Spec): Spec => ({ ...spec, queryArgs: true });
   return [
     ...common('b2900'),
-    {
-      pattern: ':SOURce:FUNCtion:MODE',
-      set: (_s, [a]) => {
-        if (!unquote(a).startsWith('VOLT')) throw SCPI_ERRORS.settingsConflict();
+    choice(
+      ':SOURce:FUNCtion:MODE',
+      { VOLT: 'VOLTAGE', CURR: 'CURRENT' },
+      () => 'VOLT',
+      (_s, token) => {
+        if (token !== 'VOLT') throw SCPI_ERRORS.settingsConflict();
       },
-      query: () => 'VOLT',
-    },
-    {
-      pattern: ':SOURce:FUNCtion:SHAPe',
-      set: (s, [a]) => {
-        const shape = unquote(a);
-        if (shape.startsWith('PULS')) s.pulseShape = 'PULS';
-        else if (shape === 'DC') s.pulseShape = 'DC';
-        else throw SCPI_ERRORS.illegalValue();
-      },
-      query: (s) => s.pulseShape,
-    },
+    ),
+    choice(
+      ':SOURce:FUNCtion:SHAPe',
+      { DC: 'DC', PULS: 'PULSE' },
+      (s) => s.pulseShape,
+      (s, token) => void (s.pulseShape = token as 'DC' | 'PULS'),
+    ),
     {
       pattern: ':SOURce:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, [a]) => s.setLevel(voltage(a)),
+      set: (s, args) => s.setLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
     {
       pattern: ':SOURce:VOLTage[:LEVel]:TRIGgered[:AMPLitude]',
-      set: (s, [a]) => void (s.triggerLevel = voltage(a)),
+      set: (s, args) => {
+        s.triggerLevel = voltage(single(args));
+        s.peakLevel = Math.max(s.peakLevel, Math.abs(s.triggerLevel));
+      },
       query: (s) => formatScpiNumber(s.triggerLevel),
     },
-    voltageMode(':SOURce:VOLTage:MODE'),
-    { pattern: ':SOURce:LIST:VOLTage', set: (s, args) => void (s.listVoltages = args.map(voltage)) },
-    { pattern: ':SOURce:VOLTage:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
     {
-      pattern: ':SOURce:PULSe:WIDTh',
-      set: (s, [a]) => void (s.pulseWidth = parseNumber(a, { min: 50e-6, max: 2, def: 1e-3 })),
-      query: (s) => formatScpiNumber(s.pulseWidth),
+      pattern: ':SOURce:VOLTage:RANGe:AUTO',
+      set: (_s, args) => void parseBoolean(single(args)),
+      query: () => '1',
     },
-    {
-      pattern: ':SOURce:PULSe:DELay',
-      set: (s, [a]) => void (s.pulseDelay = parseNumber(a, { min: 0, max: 99999.9, def: 0 })),
-      query: (s) => formatScpiNumber(s.pulseDelay),
-    },
+    number(':SOURce:PULSe:WIDTh', 'pulseWidth', 50e-6, 100_000, 1e-3),
+    number(':SOURce:PULSe:DELay', 'pulseDelay', 0, 99_999.9, 0),
     {
       pattern: ':SENSe:FUNCtion[:ON]',
       set: (_s, args) => {
-        if (!args.every((a) => ['CURR', 'VOLT'].includes(unquote(a).slice(0, 4))))
+        if (!args.length || !args.every((a) => ['CURR', 'VOLT'].includes(unquote(a).slice(0, 4))))
           throw SCPI_ERRORS.illegalValue();
       },
     },
-    {
-      pattern: ':SENSe:CURRent[:DC]:PROTection[:LEVel]',
-      set: (s, [a]) => void (s.compliance = current(a, 3.03)),
-      query: (s) => formatScpiNumber(s.compliance),
-    },
+    number(':SENSe:CURRent[:DC]:PROTection[:LEVel]', 'compliance', 1e-9, 3.03, 1e-4),
     { pattern: ':SENSe:CURRent[:DC]:PROTection:TRIPped', query: (s) => onOff(s.lastTrip) },
     {
       pattern: ':SENSe:CURRent[:DC]:NPLCycles',
-      set: (s, [a]) => void (s.nplc = nplc(a, 4e-4, 100)),
+      set: (s, args) =>
+        void (s.nplc = parseNumber(single(args), {
+          min: 8e-6 * s.lineFrequency,
+          max: 2 * s.lineFrequency,
+          def: 1,
+        })),
       query: (s) => formatScpiNumber(s.nplc),
     },
-    { pattern: ':SENSe:CURRent[:DC]:RANGe:AUTO', set: (_s, [a]) => void parseBoolean(a) },
+    {
+      pattern: ':SENSe:CURRent[:DC]:APERture',
+      set: (s, args) =>
+        void (s.nplc = parseNumber(single(args), { min: 8e-6, max: 2, def: 0.02 }) * s.lineFrequency),
+      query: (s) => formatScpiNumber(s.nplc / s.lineFrequency),
+    },
+    {
+      pattern: ':SENSe:CURRent[:DC]:RANGe[:UPPer]',
+      set: (s, args) =>
+        void (s.currentRange = parseNumber(single(args), { min: 10e-9, max: 3.03, def: 1e-4 })),
+      query: (s) => formatScpiNumber(s.currentRange ?? 1e-4),
+    },
+    {
+      pattern: ':SENSe:CURRent[:DC]:RANGe:AUTO',
+      set: (s, args) => void (s.currentRange = parseBoolean(single(args)) ? null : (s.currentRange ?? 1e-4)),
+      query: (s) => onOff(s.currentRange === null),
+    },
+    flag(':SENSe:REMote', 'remoteSense'),
     formatElements(':FORMat:ELEMents:SENSe', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']),
-    triggerCount(':TRIGger[:ALL]:COUNt', 100000),
-    { pattern: ':TRIGger[:ALL]:SOURce', set: () => {} },
-    { pattern: ':ARM[:ALL]:COUNt', set: () => {} },
+    choice(
+      ':TRIGger[:ALL]:SOURce',
+      { AINT: 'AINT', BUS: 'BUS', TIM: 'TIMER', INT1: 'INT1', INT2: 'INT2' },
+      (s) => s.triggerSource,
+      (s, token) => void (s.triggerSource = token),
+    ),
+    number(':TRIGger[:ALL]:COUNt', 'triggerCount', 1, 100_000, 1, { integer: true }),
+    number(':ARM[:ALL]:COUNt', 'armCount', 1, 100_000, 1, { integer: true }),
+    number(':TRIGger:ACQuire:DELay', 'acquireDelay', 0, 100_000, 0),
+    flag(':OUTPut:PROTection[:STATe]', 'offAtCompliance'),
+    flag(':OUTPut:OFF:AUTO', 'autoOff'),
+    choice(
+      ':OUTPut:OFF:MODE',
+      { ZERO: 'ZERO', HIZ: 'HIZ', NORM: 'NORMAL' },
+      (s) => s.outputOffMode,
+      (s, token) => void (s.outputOffMode = token),
+    ),
     {
       pattern: ':INITiate[:IMMediate][:ALL]',
       set: (s, args) => {
@@ -412,7 +591,8 @@ function b2900(): Spec[] {
         s.trigger();
       },
     },
-    {
+    withChannel({ pattern: ':IDLE', query: (_s, args) => (channel(args), '1') }),
+    withChannel({
       pattern: ':FETCh[:SCALar]',
       query: (s, args) => {
         channel(args);
@@ -420,31 +600,28 @@ function b2900(): Spec[] {
         if (!last) throw SCPI_ERRORS.settingsConflict();
         return b2900Fields(s, last);
       },
-    },
-    {
+    }),
+    withChannel({
       pattern: ':FETCh:ARRay',
       query: (s, args) => {
         channel(args);
         return s.fetched.map((r) => b2900Fields(s, r)).join(',');
       },
-    },
-    {
+    }),
+    withChannel({
       pattern: ':MEASure',
       query: (s, args) => {
         channel(args);
         if (!s.output) throw SCPI_ERRORS.settingsConflict();
         return b2900Fields(s, s.measureNow());
       },
-    },
-    {
-      pattern: ':MEASure:CURRent[:DC]',
-      query: (s, args) => {
-        channel(args);
-        if (!s.output) throw SCPI_ERRORS.settingsConflict();
-        return formatScpiNumber(s.measureNow().i);
-      },
-    },
+    }),
   ];
+}
+
+/** Header suffixes: the single-channel B2901 and the Keithleys accept none, or 1 (OUTP1, SENS1). */
+export function suffixAllowed(suffixes: Array<number | null>): boolean {
+  return suffixes.every((suffix) => suffix === null || suffix === 1);
 }
 
 export function commandTable(model: SmuModel): CommandTable<VirtualInstrument> {

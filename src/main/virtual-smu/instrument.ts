@@ -1,19 +1,25 @@
 /**
- * The virtual source-measure unit: instrument state (source level, compliance, output, NPLC,
- * list sweeps, pulse shape, error queue, virtual clock) driving one cell of a simulated die.
- * Three SCPI dialects sit on top of it (dialects.ts). Time is virtual: each operation advances
- * the clock, and the server paces replies by `virtual seconds × time scale`.
+ * The virtual source-measure unit: instrument state (source level, compliance, output, ranges,
+ * NPLC, sense functions, list sweeps, pulse timing, error queue, virtual clock) driving one cell
+ * of a simulated die. Three SCPI dialects sit on top of it (dialects.ts). Time is virtual: each
+ * operation advances the clock, and the server paces replies by `virtual seconds × time scale`.
  */
+import { K2400_TIMING, type SmuModelId } from '../../shared/instruments';
 import type { Die } from './die';
 import { ScpiError, SCPI_ERRORS } from './scpi-parser';
 
-export type SmuModel = '2400' | '2450' | 'b2900';
-export const SMU_MODELS: readonly SmuModel[] = ['2400', '2450', 'b2900'];
+export type SmuModel = SmuModelId;
+export { SMU_MODEL_IDS as SMU_MODELS } from '../../shared/instruments';
 
 export interface Reading {
+  /** Programmed level. */
+  vSource: number;
+  /** Voltage at the terminals (lower than vSource in compliance). */
   v: number;
   i: number;
   compliance: boolean;
+  /** |I| beyond a fixed range: the instrument reports 9.9E37. */
+  overflow: boolean;
   /** Virtual timestamp (s since *RST or power-on). */
   t: number;
 }
@@ -21,33 +27,52 @@ export interface Reading {
 export const MAX_SOURCE_VOLTAGE = 210;
 const ERROR_QUEUE_LENGTH = 10;
 
-export interface InstrumentDefaults {
-  compliance: number;
-}
-
-export const MODEL_DEFAULTS: Record<SmuModel, InstrumentDefaults> = {
-  '2400': { compliance: 105e-6 },
-  '2450': { compliance: 105e-6 },
-  b2900: { compliance: 100e-6 },
+export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: 'FRON' | 'REAR' }> = {
+  '2400': { compliance: 105e-6, terminals: 'FRON' },
+  '2450': { compliance: 105e-6, terminals: 'FRON' },
+  b2900: { compliance: 100e-6, terminals: 'REAR' },
 };
 
+/** Overhead per reading that is not integration (A/D, firmware), as the drivers model it. */
+const READING_OVERHEAD_S = K2400_TIMING.fixedOverheadS;
+
 export class VirtualInstrument {
-  // Source and measure settings.
+  // Source.
   output = false;
   level = 0;
   triggerLevel = 0;
   compliance: number;
-  nplc = 1;
-  lineFrequency = 50;
   sourceDelay = 0;
   autoClear = false;
+  outputOffMode = 'NORM';
   sourceMode: 'FIX' | 'LIST' = 'FIX';
   listVoltages: number[] = [];
-  triggerCount = 1;
   pulseShape: 'DC' | 'PULS' = 'DC';
   pulseWidth = 1e-3;
   pulseDelay = 0;
-  elements: string[] = ['VOLT', 'CURR', 'RES', 'TIME', 'STAT'];
+  acquireDelay = 0;
+  // Measure.
+  nplc = 1;
+  lineFrequency = 50;
+  /** Functions measured: the 2400 reports the programmed level as VOLT unless VOLT is measured. */
+  senseFunctions = new Set<'VOLT' | 'CURR'>(['CURR']);
+  concurrent = true;
+  /** Fixed current range (A), or null for auto range. */
+  currentRange: number | null = null;
+  autoZero = true;
+  readback = true;
+  remoteSense = false;
+  terminals: 'FRON' | 'REAR';
+  filter = false;
+  // Trigger.
+  triggerCount = 1;
+  armCount = 1;
+  triggerDelay = 0;
+  triggerSource = 'AINT';
+  // B2900 output behaviour.
+  offAtCompliance = false;
+  autoOff = false;
+  elements: string[] = [];
   lastTrip = false;
   fetched: Reading[] = [];
   esr = 0;
@@ -57,13 +82,23 @@ export class VirtualInstrument {
   pendingSeconds = 0;
   private readonly errors: ScpiError[] = [];
   cellIndex = 0;
+  /** The largest |V| ever programmed (the instrument's own record, for safety tests). */
+  peakLevel = 0;
+  /** How long the output was on in the last auto-clear cycle or hardware pulse (s): the truth a driver's width is checked against. */
+  lastPulseSeconds = 0;
+  /** Reported to the server's log, so the instrument's own history of its output can be read. */
+  onOutputChange: (on: boolean) => void = () => {};
 
   constructor(
     readonly model: SmuModel,
     readonly die: Die,
     readonly serial: string,
+    /** The 2450's command set (*LANG?): it persists across power cycles on the real one. */
+    readonly language = 'SCPI',
   ) {
     this.compliance = MODEL_DEFAULTS[model].compliance;
+    this.terminals = MODEL_DEFAULTS[model].terminals;
+    this.reset();
   }
 
   get cell() {
@@ -75,15 +110,30 @@ export class VirtualInstrument {
     this.level = 0;
     this.triggerLevel = 0;
     this.compliance = MODEL_DEFAULTS[this.model].compliance;
-    this.nplc = 1;
     this.sourceDelay = 0;
     this.autoClear = false;
+    this.outputOffMode = 'NORM';
     this.sourceMode = 'FIX';
     this.listVoltages = [];
-    this.triggerCount = 1;
     this.pulseShape = 'DC';
     this.pulseWidth = 1e-3;
     this.pulseDelay = 0;
+    this.acquireDelay = 0;
+    this.nplc = 1;
+    this.senseFunctions = new Set(['CURR']);
+    this.concurrent = true;
+    this.currentRange = null;
+    this.autoZero = true;
+    this.readback = true;
+    this.remoteSense = false;
+    this.terminals = MODEL_DEFAULTS[this.model].terminals;
+    this.filter = false;
+    this.triggerCount = 1;
+    this.armCount = 1;
+    this.triggerDelay = 0;
+    this.triggerSource = 'AINT';
+    this.offAtCompliance = this.model === 'b2900';
+    this.autoOff = false;
     this.elements =
       this.model === 'b2900'
         ? ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']
@@ -116,14 +166,15 @@ export class VirtualInstrument {
   }
 
   /** Advances virtual time with the source as it is: the cell sees the bias only while the output is on. */
-  advance(seconds: number): void {
+  advance(seconds: number, level = this.level): void {
     if (seconds <= 0) return;
-    if (this.output) this.cell.stress(this.level, seconds, this.compliance);
+    if (this.output) this.cell.stress(level, seconds, this.compliance);
     this.clock += seconds;
     this.pendingSeconds += seconds;
   }
 
   setOutput(on: boolean): void {
+    if (on !== this.output) this.onOutputChange(on);
     this.output = on;
     if (!on) this.lastTrip = false;
   }
@@ -131,22 +182,34 @@ export class VirtualInstrument {
   setLevel(v: number): void {
     if (!Number.isFinite(v) || Math.abs(v) > MAX_SOURCE_VOLTAGE) throw SCPI_ERRORS.outOfRange();
     this.level = v;
+    this.peakLevel = Math.max(this.peakLevel, Math.abs(v));
   }
 
-  /** One integration: the bias is applied for the integration time, then the cell is read. */
+  /** A/D conversions per reading: every measured function, three times each with auto-zero. */
+  conversions(): number {
+    if (this.model !== '2400') return 1;
+    const functions = this.concurrent ? Math.max(1, this.senseFunctions.size) : 1;
+    return functions * (this.autoZero ? K2400_TIMING.autoZeroFactor : 1);
+  }
+
   integrationTime(): number {
     return this.nplc / this.lineFrequency;
   }
 
+  /** The cell at the present level, with compliance and the fixed range applied. */
+  private sample(level: number): Omit<Reading, 't'> {
+    const m = this.output ? this.cell.measure(level, this.compliance) : { v: 0, i: 0, compliance: false };
+    const overflow = this.currentRange !== null && Math.abs(m.i) > 1.05 * this.currentRange;
+    return { vSource: level, ...m, overflow };
+  }
+
+  /** One reading: the bias stays on through every conversion and the reading's overhead. */
   measureNow(): Reading {
-    this.advance(this.integrationTime());
-    const m = this.output
-      ? this.cell.measure(this.level, this.compliance)
-      : { v: 0, i: 0, compliance: false };
+    this.advance(this.conversions() * this.integrationTime());
+    const m = this.sample(this.level);
     this.lastTrip = m.compliance;
-    // Instrument overhead (A/D, autozero, formatting) — not a bias on the cell.
-    this.clock += 1e-3;
-    this.pendingSeconds += 1e-3;
+    this.advance(READING_OVERHEAD_S);
+    if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);
     return { ...m, t: this.clock };
   }
 
@@ -155,9 +218,13 @@ export class VirtualInstrument {
     this.setLevel(v);
     if (this.autoClear) this.setOutput(true);
     if (!this.output) throw SCPI_ERRORS.settingsConflict();
+    const on = this.clock;
     this.advance(this.sourceDelay);
     const reading = this.measureNow();
-    if (this.autoClear) this.setOutput(false);
+    if (this.autoClear) {
+      this.setOutput(false);
+      this.lastPulseSeconds = this.clock - on;
+    }
     return reading;
   }
 
@@ -165,19 +232,25 @@ export class VirtualInstrument {
   read(): Reading[] {
     if (!this.output && !this.autoClear) throw SCPI_ERRORS.settingsConflict();
     const readings: Reading[] = [];
-    for (let k = 0; k < this.triggerCount; k++) {
+    for (let k = 0; k < this.triggerCount * this.armCount; k++) {
       const v =
         this.sourceMode === 'LIST'
           ? this.listVoltages[k % Math.max(1, this.listVoltages.length)]
           : this.level;
       if (v === undefined) throw SCPI_ERRORS.settingsConflict();
+      this.advance(this.triggerDelay);
       readings.push(this.sourceDelayMeasure(v));
     }
+    if (this.sourceMode === 'LIST') this.level = readings[readings.length - 1]?.vSource ?? this.level;
     this.fetched = readings;
     return readings;
   }
 
-  /** B2900 triggered action: in pulse shape, a pulse from the base level to the trigger level, measured at its top. */
+  /**
+   * B2900 triggered action. In pulse shape, a pulse from the base level to the trigger level:
+   * the edge rises with a 5 µs time constant, and the measurement integrates over
+   * [acquire delay, + aperture] — on the top only when the acquire delay puts it there.
+   */
   trigger(): Reading[] {
     if (!this.output) throw SCPI_ERRORS.settingsConflict();
     const readings: Reading[] = [];
@@ -188,22 +261,32 @@ export class VirtualInstrument {
           : this.triggerLevel;
       if (this.pulseShape === 'PULS') {
         const base = this.level;
-        this.advance(this.pulseDelay);
-        this.level = peak;
-        // The measurement sits at the end of the pulse top; the rest of the width is bias only.
-        const integration = Math.min(this.integrationTime(), this.pulseWidth);
-        this.advance(Math.max(0, this.pulseWidth - integration));
-        const m = this.cell.measure(this.level, this.compliance);
-        this.advance(integration);
+        const aperture = this.integrationTime();
+        const start = this.acquireDelay;
+        const end = start + aperture;
+        const top0 = this.pulseDelay;
+        const top1 = this.pulseDelay + this.pulseWidth;
+        // Voltage seen during the window: the fraction inside the settled top, after the edge.
+        const tau = 5e-6;
+        const settled = (t: number) => 1 - Math.exp(-Math.max(0, t - top0) / tau);
+        const inside = Math.max(0, Math.min(end, top1) - Math.max(start, top0));
+        const mid = (Math.max(start, top0) + Math.min(end, top1)) / 2;
+        const fraction = aperture > 0 ? (inside / aperture) * settled(mid) : 0;
+        const seen = base + (peak - base) * fraction;
+        this.advance(top0, base);
+        this.advance(this.pulseWidth, peak);
+        this.lastPulseSeconds = this.pulseWidth;
+        const m = this.sample(seen);
         this.lastTrip = m.compliance;
-        readings.push({ ...m, t: this.clock });
-        this.level = base;
+        readings.push({ ...m, vSource: peak, t: this.clock });
+        this.advance(Math.max(0, end - top1), base);
       } else {
         this.level = peak;
         readings.push(this.measureNow());
       }
     }
     this.fetched = readings;
+    if (this.autoOff) this.setOutput(false);
     return readings;
   }
 }

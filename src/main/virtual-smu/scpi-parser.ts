@@ -13,6 +13,8 @@ interface Node {
 export interface CommandSpec<C> {
   /** e.g. "[:SOURce]:VOLTage[:LEVel][:IMMediate][:AMPLitude]" or "*IDN". */
   pattern: string;
+  /** The query takes parameters (MIN/MAX, buffer names, a channel list); otherwise any is -108. */
+  queryArgs?: boolean;
   query?: (ctx: C, args: string[]) => string | Promise<string>;
   set?: (ctx: C, args: string[]) => void | Promise<void>;
 }
@@ -26,6 +28,8 @@ interface CompiledSpec<C> {
 export interface ParsedUnit {
   /** Uppercased header tokens, numeric suffixes stripped. */
   tokens: string[];
+  /** The numeric suffix of each token (OUTP1 → 1), or null. */
+  suffixes: Array<number | null>;
   common: string | undefined;
   isQuery: boolean;
   args: string[];
@@ -45,6 +49,8 @@ export const SCPI_ERRORS = {
   undefinedHeader: () => new ScpiError(-113, 'Undefined header'),
   syntax: () => new ScpiError(-102, 'Syntax error'),
   missingParameter: () => new ScpiError(-109, 'Missing parameter'),
+  parameterNotAllowed: () => new ScpiError(-108, 'Parameter not allowed'),
+  headerSuffix: () => new ScpiError(-114, 'Header suffix out of range'),
   dataType: () => new ScpiError(-104, 'Data type error'),
   illegalValue: () => new ScpiError(-224, 'Illegal parameter value'),
   outOfRange: () => new ScpiError(-222, 'Data out of range'),
@@ -102,6 +108,7 @@ export function splitOutside(text: string, separator: string): string[] {
 export function parseMessage(line: string): ParsedUnit[] {
   const units: ParsedUnit[] = [];
   let path: string[] = [];
+  let pathSuffixes: Array<number | null> = [];
   for (const rawUnit of splitOutside(line, ';')) {
     const raw = rawUnit.trim();
     if (!raw) continue;
@@ -113,18 +120,23 @@ export function parseMessage(line: string): ParsedUnit[] {
     // ':*CLS' is accepted by real instruments as '*CLS'.
     const bare = (isQuery ? header.slice(0, -1) : header).replace(/^:(?=\*)/, '');
     if (bare.startsWith('*')) {
-      units.push({ tokens: [], common: bare.toUpperCase(), isQuery, args, raw });
+      units.push({ tokens: [], suffixes: [], common: bare.toUpperCase(), isQuery, args, raw });
       continue;
     }
     const absolute = bare.startsWith(':');
-    const tokens = bare
-      .split(':')
-      .filter(Boolean)
-      .map((t) => t.toUpperCase().replace(/\d+$/, ''));
+    const parts = bare.split(':').filter(Boolean);
+    const tokens = parts.map((t) => t.toUpperCase().replace(/\d+$/, ''));
+    const suffixes = parts.map((t) => {
+      const digits = /\d+$/.exec(t)?.[0];
+      return digits === undefined ? null : Number(digits);
+    });
     if (tokens.some((t) => !/^[A-Z]+$/.test(t))) throw SCPI_ERRORS.syntax();
-    const full = absolute || path.length === 0 ? tokens : [...path, ...tokens];
+    const continued = !(absolute || path.length === 0);
+    const full = continued ? [...path, ...tokens] : tokens;
+    const fullSuffixes = continued ? [...pathSuffixes, ...suffixes] : suffixes;
     path = full.slice(0, -1);
-    units.push({ tokens: full, common: undefined, isQuery, args, raw });
+    pathSuffixes = fullSuffixes.slice(0, -1);
+    units.push({ tokens: full, suffixes: fullSuffixes, common: undefined, isQuery, args, raw });
   }
   return units;
 }

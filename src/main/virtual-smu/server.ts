@@ -1,14 +1,19 @@
 /**
  * The virtual SMU's SCPI server on TCP (a LAN raw socket, like port 5025 on a real instrument).
  * Commands from all connections are executed one at a time on the one instrument. A control
- * connection can inject faults into the others (`:SIM:FAULT HANG|GARBAGE|DROP|NONE`) and split
- * replies into random chunks (`:SIM:CHUNK n`), so the client's error paths are tested for real.
+ * connection can inject faults into the others and split replies into random chunks
+ * (`:SIM:CHUNK n`), so the client's error paths are tested for real:
+ *   HANG     the instrument stalls: nothing is executed or answered until NONE, then the backlog
+ *            runs in order (what a SIGSTOPped or wedged instrument does);
+ *   GARBAGE  the next reply is corrupted (line noise), then it answers normally again;
+ *   DROP     the other connections are cut;
+ *   NONE     back to normal.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Rng } from '../../shared/random';
 import type { Die } from './die';
-import { commandTable } from './dialects';
+import { commandTable, suffixAllowed } from './dialects';
 import { VirtualInstrument, type SmuModel } from './instrument';
 import { parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
 
@@ -27,6 +32,10 @@ export interface SimServerOptions {
    * end with this terminator (the 2400's RS-232 setting: "\r", "\n" or "\r\n").
    */
   serialTerminator?: string;
+  /** The 2450's command set as *LANG? reports it (SCPI, SCPI2400, TSP). */
+  language?: string;
+  /** Every program message as it executes, with its connection: the instrument's command log. */
+  trace?: (connection: number, line: string) => void;
   log?: (message: string) => void;
 }
 
@@ -46,16 +55,27 @@ interface Connection {
   id: number;
   buffer: string;
   terminator: string;
+  /** The RS-232 side: commands execute on CR, and ^C/^X clear the device. */
+  serial: boolean;
+  /** Bumped by a device clear: queued commands and replies of an older generation are dropped. */
+  generation: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const host = options.host ?? '127.0.0.1';
-  const instrument = new VirtualInstrument(options.model, options.die, options.serial ?? 'SIM00001');
+  const instrument = new VirtualInstrument(
+    options.model,
+    options.die,
+    options.serial ?? 'SIM00001',
+    options.language ?? 'SCPI',
+  );
   const table = commandTable(options.model);
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
+  // The instrument's own record of its output, as a front-panel indicator would show it.
+  instrument.onOutputChange = (on) => log(`output ${on ? 'ON' : 'OFF'}`);
   const connections = new Set<Connection>();
   const chunkRng = new Rng(0x5eed);
   let fault: Fault = 'NONE';
@@ -66,6 +86,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   let queue: Promise<void> = Promise.resolve();
 
   const affected = (conn: Connection) => fault !== 'NONE' && conn !== faultOwner;
+  let resume: (() => void) | undefined;
+  let resumed: Promise<void> = Promise.resolve();
 
   async function send(conn: Connection, text: string): Promise<void> {
     const data = Buffer.from(text + conn.terminator, 'latin1');
@@ -90,6 +112,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       fault = value;
       faultOwner = value === 'NONE' ? undefined : conn;
       log(`fault ${value} armed by connection ${conn.id}`);
+      if (value === 'HANG' && !resume) resumed = new Promise<void>((r) => (resume = r));
+      if (value !== 'HANG' && resume) {
+        resume();
+        resume = undefined;
+      }
       if (value === 'DROP') {
         for (const other of connections) if (other !== conn) other.socket.destroy();
       }
@@ -102,7 +129,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     return false;
   }
 
-  async function execute(conn: Connection, line: string): Promise<void> {
+  async function execute(conn: Connection, line: string, generation: number): Promise<void> {
+    if (affected(conn) && fault === 'HANG') await resumed;
+    if (generation !== conn.generation) return;
+    options.trace?.(conn.id, line);
     const replies: string[] = [];
     let units;
     try {
@@ -116,6 +146,12 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         if (!unit.isQuery && unit.common === undefined && simControl(conn, unit.tokens, unit.args)) continue;
         const spec = table.find(unit);
         if (!spec) throw SCPI_ERRORS.undefinedHeader();
+        if (!suffixAllowed(unit.suffixes)) throw SCPI_ERRORS.headerSuffix();
+        if (unit.isQuery && !spec.queryArgs && unit.args.length > 0) {
+          const bounds =
+            unit.args.length === 1 && /^(MIN|MINIMUM|MAX|MAXIMUM|DEF|DEFAULT)$/i.test(unit.args[0]!);
+          if (!bounds) throw SCPI_ERRORS.parameterNotAllowed();
+        }
         if (unit.isQuery) replies.push(await spec.query!(instrument, unit.args));
         else await spec.set!(instrument, unit.args);
       } catch (error) {
@@ -130,28 +166,52 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const paced = instrument.pendingSeconds * timeScale;
     instrument.pendingSeconds = 0;
     if (paced > 0) await sleep(paced * 1000);
-    if (replies.length === 0 || conn.socket.destroyed) return;
-    if (affected(conn) && fault === 'HANG') return;
+    // A device clear that arrived meanwhile discards the pending output.
+    if (replies.length === 0 || conn.socket.destroyed || generation !== conn.generation) return;
     if (affected(conn) && fault === 'GARBAGE') {
+      fault = 'NONE';
+      faultOwner = undefined;
       await send(conn, '\u00ff#?!GARBAGE\u0007,,,xyz');
       return;
     }
     await send(conn, replies.join(';'));
   }
 
-  const accept = (terminator: string) => (socket: Socket) => {
-    const conn: Connection = { socket, id: nextId++, buffer: '', terminator };
+  const accept = (terminator: string, serial: boolean) => (socket: Socket) => {
+    const conn: Connection = { socket, id: nextId++, buffer: '', terminator, serial, generation: 0 };
     connections.add(conn);
     socket.setNoDelay(true);
-    log(`connection ${conn.id} from ${socket.remoteAddress}:${socket.remotePort}`);
+    log(
+      `connection ${conn.id} from ${socket.remoteAddress}:${socket.remotePort}${serial ? ' (RS-232)' : ''}`,
+    );
     socket.on('data', (chunk) => {
-      conn.buffer += chunk.toString('latin1');
-      const parts = conn.buffer.split(/\r\n|\n|\r/);
+      let text = chunk.toString('latin1');
+      if (conn.serial) {
+        // ^C / ^X: "clears any pending operation and discards any pending output" (2400 manual).
+        const clear = Math.max(text.lastIndexOf('\x03'), text.lastIndexOf('\x18'));
+        if (clear >= 0) {
+          conn.generation++;
+          conn.buffer = '';
+          text = text.slice(clear + 1);
+          log(`connection ${conn.id}: device clear`);
+        }
+        // The 2400's RS-232 executes a command when CR arrives; a lone LF ends nothing.
+        conn.buffer += text.replace(/\n/g, ' ');
+      } else {
+        conn.buffer += text;
+      }
+      const parts = conn.buffer.split(conn.serial ? /\r/ : /\r\n|\n|\r/);
       conn.buffer = parts.pop() ?? '';
+      if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
+      const generation = conn.generation;
       for (const line of parts) {
         if (!line.trim()) continue;
+        if (/^\s*:?SIM(ULATION)?:FAULT\s/i.test(line)) {
+          void execute(conn, line, generation).catch((error: Error) => log(`error: ${error.message}`));
+          continue;
+        }
         queue = queue
-          .then(() => (socket.destroyed ? undefined : execute(conn, line)))
+          .then(() => (socket.destroyed ? undefined : execute(conn, line, generation)))
           .catch((error: Error) => log(`error: ${error.message}`));
       }
     });
@@ -161,6 +221,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       if (faultOwner === conn) {
         fault = 'NONE';
         faultOwner = undefined;
+        resume?.();
+        resume = undefined;
       }
       log(`connection ${conn.id} closed`);
     });
@@ -171,10 +233,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  const server: Server = createServer(accept('\n'));
+  const server: Server = createServer(accept('\n', false));
   const port = await listen(server, options.port ?? 0);
   const serialServer =
-    options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator)) : undefined;
+    options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator, true)) : undefined;
   const serialPort = serialServer ? await listen(serialServer, 0) : undefined;
   return {
     host,

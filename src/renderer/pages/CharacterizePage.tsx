@@ -171,6 +171,8 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
         if (event.runId !== run?.runId) return;
         for (const p of event.points) {
           if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
+          // Overflow and "no data" readings are not points of the I–V curve.
+          if (p.v === null || p.i === null) continue;
           iv.current.v.push(p.v);
           iv.current.i.push(p.i);
         }

@@ -52,11 +52,13 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
         kind: 'resource',
         resource: `ASRL${path}::INSTR`,
         baudRate: Number(baud),
-        terminator,
+        // The 2400 executes a command on CR; its TERMINATOR menu sets only what it sends back.
+        writeTerminator: 'CR',
+        readTerminator: terminator,
         flow,
         parity,
       };
-    else request = { kind: 'resource', resource: `TCPIP::${host}::${port}::SOCKET`, terminator: 'LF' };
+    else request = { kind: 'resource', resource: `TCPIP::${host}::${port}::SOCKET` };
     try {
       await getApi().call['instrument.connect'](request);
     } catch (e) {
@@ -168,12 +170,12 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 options={BAUDS.map((b) => ({ value: b, label: b }))}
               />
               <SelectField
-                label="Terminator"
+                label="Reply terminator"
                 name="terminator"
                 value={terminator}
                 onChange={setTerminator}
                 options={['CR', 'LF', 'CRLF'].map((t) => ({ value: t as 'CR', label: t }))}
-                hint="Must match the 2400's RS-232 setting"
+                hint="The 2400's RS-232 TERMINATOR setting (factory: CR); commands always end in CR"
               />
               <SelectField
                 label="Flow control"

@@ -45,7 +45,8 @@ export function fitPulseTrain(points: readonly Point[]): PulseTrainFit {
 }
 
 export function readVoltageOf(points: readonly Point[]): number {
-  const reads = points.filter((p) => p.kind === 'read' || p.kind === 'final').map((p) => Math.abs(p.v));
+  // The programmed read level: the measured one sags when a read hits compliance.
+  const reads = points.filter((p) => p.kind === 'read' || p.kind === 'final').map((p) => Math.abs(p.vSource));
   if (reads.length === 0) throw new FitError('The run has no reads.');
   reads.sort((a, b) => a - b);
   return reads[Math.floor(reads.length / 2)]!;

@@ -4,7 +4,7 @@ import { findPreset } from '../../../shared/levels/presets';
 import { predict } from '../../../shared/rca/predict';
 import { formatSI } from '../../../shared/units';
 import { connectInstrument } from '../../instrument/connect';
-import { installProcessSafety } from '../../instrument/safety';
+import { installProcessSafety } from '../../instrument/guard';
 import { nodeRuntime } from '../../nn/ort-node';
 import { loadDataset, loadModel } from '../../nn/resources';
 import { fitRun, profileFromTable } from '../../services/fitting';

@@ -1,107 +1,100 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ProcedureParams } from '../../../shared/procedures';
+import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../../shared/procedures';
+import { flagName } from '../../../shared/params';
 import { PROCEDURES } from '../../../shared/run';
-import { formatZodIssues } from '../../../shared/zod-format';
 import { connectInstrument } from '../../instrument/connect';
-import { installProcessSafety, safeAll } from '../../instrument/safety';
+import type { Smu } from '../../instrument/drivers/smu';
+import { installProcessSafety, safeAll, switchOffConfirmed } from '../../instrument/guard';
 import { recordRun } from '../../services/recorder';
 import { pointsToCsv } from '../../store/csv';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { openCliStore } from '../db';
 import { EXIT, log, printJson, printLine, ProgressLine, UsageError } from '../output';
 import { parseNumberOption } from '../parse';
+import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 
-/** Procedure options on the command line (commander's camelCase) and the parameter each sets. */
-const PROCEDURE_OPTIONS = [
-  'pulses',
-  'cycles',
-  'setV',
-  'resetV',
-  'width',
-  'readV',
-  'levels',
-  'tolerance',
-  'repeats',
-  'vStop',
-  'vPeak',
-  'count',
-] as const;
-const kebab = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const PROCEDURE_FIELDS = unionFields(
+  Object.values(PROCEDURE_SCHEMAS).map((p) => p.schema),
+  ['procedure'],
+);
+
+/**
+ * "Output off" was sent but not confirmed (the instrument is stalled): keep the link open and
+ * keep asking, so the user learns when it is really off — or that they must go and switch it off.
+ */
+async function waitForOff(smu: Smu, seconds: number): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  log(`waiting up to ${seconds} s for the instrument to confirm its output is off (Ctrl-C stops waiting)…`);
+  while (Date.now() < deadline && smu.connected) {
+    try {
+      const report = await switchOffConfirmed(smu, Math.min(5000, Math.max(500, deadline - Date.now())));
+      log(`output off confirmed (${report.via === 'link' ? 'on the same link' : 'over a second link'})`);
+      return true;
+    } catch {
+      // still not answering
+    }
+  }
+  return false;
+}
 
 export function registerInstrumentCommands(program: Command): void {
   addConnectionOptions(
     program
       .command('idn')
-      .argument('<resource>', 'ASRL/dev/ttyUSB0::INSTR or TCPIP::host::5025::SOCKET')
+      .argument(
+        '<resource>',
+        'ASRL/dev/ttyUSB0::INSTR, TCPIP::host::5025::SOCKET, GPIB0::24::INSTR, USB0::…::INSTR',
+      )
       .description('identify an instrument (*IDN?) and name the driver that would run it')
       .option('--json', 'machine-readable output'),
   ).action(async (resource: string, options: Record<string, unknown>) => {
-    const connection = await connectInstrument(resource, connectionOptions(options));
+    const smu = await connectInstrument(resource, connectionOptions(options));
     try {
-      const info = {
-        resource,
-        ...connection.identity,
-        driver: connection.smu.driver,
-        virtual: connection.virtual,
-      };
+      const info = { resource, ...smu.identity, driver: smu.driver, virtual: smu.virtual };
       if (options.json) printJson(info);
       else
         printLine(
           `${info.make} ${info.model}, serial ${info.serial}, firmware ${info.firmware} (driver ${info.driver}${info.virtual ? ', virtual SMU' : ''})`,
         );
     } finally {
-      await connection.close();
+      await smu.close();
     }
   });
 
   const characterize = program
     .command('characterize')
-    .argument('<resource>', 'ASRL/dev/ttyUSB0::INSTR or TCPIP::host::5025::SOCKET')
+    .argument(
+      '<resource>',
+      'ASRL/dev/ttyUSB0::INSTR, TCPIP::host::5025::SOCKET, GPIB0::24::INSTR, USB0::…::INSTR',
+    )
     .description('run a procedure on a cell, storing every point in the database as it arrives')
-    .requiredOption('--procedure <name>', PROCEDURES.join('|'))
-    .option('--max-v <V>', 'largest |V| the run may apply (required for safety)', '3')
-    .option('--compliance <A>', 'current compliance', '1e-3')
-    .option('--cell <n>', 'cell index (virtual SMU: :SIM:CELL)', '0')
-    .option('--nplc <n>', 'read integration time (power-line cycles)', '1')
-    .option('--pulses <n>', 'pulse-train: pulses per direction')
-    .option('--cycles <n>', 'pulse-train: LTP+LTD cycles')
-    .option('--set-v <V>', 'pulse-train: potentiation pulse amplitude')
-    .option('--reset-v <V>', 'pulse-train: depression pulse amplitude (negative)')
-    .option('--width <s>', 'pulse width')
-    .option('--read-v <V>', 'read voltage')
-    .option('--levels <k>', 'write-verify: target levels')
-    .option('--tolerance <f>', 'write-verify: acceptance band, fraction of the level spacing')
-    .option('--repeats <r>', 'write-verify: repeats per level')
-    .option('--v-stop <V>', 'forming: ramp end')
-    .option('--v-peak <V>', 'set/reset: sweep peak')
-    .option('--count <n>', 'read: number of reads')
+    .requiredOption('--procedure <name>', PROCEDURES.join('|'));
+  addSchemaOptions(characterize, PROCEDURE_FIELDS)
+    .option('--off-wait <s>', 'if "output off" is not confirmed, keep asking this long (0–3600 s)', '60')
     .option('--db <file>', 'SQLite database (default: the OS user-data folder)')
     .option('--out <file.csv>', 'also write the points as CSV')
     .option('--json', 'print the outcome as JSON');
   addConnectionOptions(characterize).action(async (resource: string, options: Record<string, unknown>) => {
-    const raw: Record<string, unknown> = {
-      procedure: options.procedure,
-      maxVoltage: parseNumberOption(String(options.maxV), '--max-v'),
-      compliance: parseNumberOption(String(options.compliance), '--compliance'),
-      cell: parseNumberOption(String(options.cell), '--cell'),
-      nplc: parseNumberOption(String(options.nplc), '--nplc'),
-    };
-    for (const option of PROCEDURE_OPTIONS) {
-      if (options[option] !== undefined)
-        raw[option] = parseNumberOption(String(options[option]), kebab(option));
-    }
-    const parsed = ProcedureParams.safeParse(raw);
-    if (!parsed.success) throw new UsageError(`invalid parameters: ${formatZodIssues(parsed.error)}`);
-    const params = parsed.data;
-    const ignored = Object.keys(raw).filter((key) => !(key in params));
-    if (ignored.length)
+    const procedure = String(options.procedure);
+    const entry = PROCEDURE_SCHEMAS[procedure as keyof typeof PROCEDURE_SCHEMAS];
+    if (!entry)
+      throw new UsageError(`--procedure must be one of ${PROCEDURES.join(', ')}, got '${procedure}'`);
+    const raw = { procedure, ...readSchemaOptions(options, PROCEDURE_FIELDS) };
+    const ownKeys = new Set(Object.keys(entry.schema.shape));
+    const foreign = Object.keys(raw).filter((key) => !ownKeys.has(key));
+    if (foreign.length)
       throw new UsageError(
-        `${ignored.map(kebab).join(', ')} does not apply to --procedure ${params.procedure}`,
+        `${foreign.map((key) => flagName(key, PROCEDURE_FIELDS.find((f) => f.key === key)?.meta)).join(', ')} does not apply to --procedure ${procedure}`,
       );
+    const parsed = ProcedureParams.safeParse(raw);
+    if (!parsed.success) throw usageFromZod(parsed.error, PROCEDURE_FIELDS);
+    const params = parsed.data;
+    const offWait = parseNumberOption(String(options.offWait), '--off-wait');
+    if (!(offWait >= 0 && offWait <= 3600)) throw new UsageError('--off-wait must be between 0 and 3600 s');
 
     const store = openCliStore(options.db as string | undefined);
-    const connection = await connectInstrument(resource, connectionOptions(options));
+    const smu = await connectInstrument(resource, connectionOptions(options));
     // Signals cancel the run (which then leaves the output off); a second signal, or a crash, switches everything off at once.
     installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
     const controller = new AbortController();
@@ -122,10 +115,10 @@ export function registerInstrumentCommands(program: Command): void {
 
     const progress = new ProgressLine();
     log(
-      `${connection.identity.make} ${connection.identity.model} at ${resource}: ${params.procedure} on cell ${params.cell}`,
+      `${smu.identity.make} ${smu.identity.model} at ${resource}: ${params.procedure} on cell ${params.cell}`,
     );
     try {
-      const { runId, result } = await recordRun(store, connection, params, {
+      const { runId, result } = await recordRun(store, smu, params, {
         signal: controller.signal,
         onRunCreated: (id) => log(`run ${id} in ${store.path}`),
         onProgress: (p) =>
@@ -137,6 +130,9 @@ export function registerInstrumentCommands(program: Command): void {
       progress.done(
         `run ${runId} ${result.status}: ${result.points} points${result.error ? ` — ${result.error.message}` : ''}`,
       );
+      let offConfirmed = result.error?.code !== 'SAFETY';
+      if (!offConfirmed && offWait > 0 && signals === 0) offConfirmed = await waitForOff(smu, offWait);
+      if (!offConfirmed) log('THE OUTPUT MAY STILL BE ON: switch it off at the instrument.');
       if (options.out) {
         writeFileSync(String(options.out), pointsToCsv(store.getPoints(runId)));
         log(`points written to ${options.out}`);
@@ -146,6 +142,7 @@ export function registerInstrumentCommands(program: Command): void {
           runId,
           status: result.status,
           points: result.points,
+          outputOffConfirmed: offConfirmed,
           summary: result.summary,
           error: result.error ?? null,
         });
@@ -161,7 +158,7 @@ export function registerInstrumentCommands(program: Command): void {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await connection.close();
+      await smu.close();
       store.close();
     }
   });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createDispatcher } from '../../api/dispatcher';
 import { EventHub } from '../../api/events';
 import { createServices } from '../../api/services';
-import { installProcessSafety } from '../../instrument/safety';
+import { installProcessSafety } from '../../instrument/guard';
 import { rendererDistDir } from '../../paths';
 import { openUrl } from '../../system/open-url';
 import { startWebServer } from '../../web/server';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
-import { SMU_MODELS, type SmuModel } from '../../virtual-smu/instrument';
+import { findSmuModel, SMU_MODEL_IDS } from '../../../shared/instruments';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startSimServer } from '../../virtual-smu/server';
 import { log, printLine, UsageError } from '../output';
@@ -15,11 +15,12 @@ export function registerSimSmu(program: Command): void {
     .description(
       'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450 or Keysight B2900 SCPI interface',
     )
-    .option('--model <model>', `instrument dialect: ${SMU_MODELS.join('|')}`, '2400')
+    .option('--model <model>', `instrument dialect: ${SMU_MODEL_IDS.join('|')} (any case)`, '2400')
     .option('--listen <host:port>', 'TCP address (LAN raw socket); port 0 picks a free one', '127.0.0.1:5025')
     .option('--pty', 'also serve on a pseudo-terminal through socat (serial path)')
     .option('--pty-link <path>', 'path of the pty link (default: a temp path)')
-    .option('--term <CR|LF|CRLF>', 'reply terminator on the pty (2400 RS-232 setting)', 'LF')
+    .option('--term <CR|LF|CRLF>', "reply terminator on the pty (the 2400's RS-232 TERMINATOR setting)", 'CR')
+    .option('--language <SCPI|SCPI2400|TSP>', '2450: the command set *LANG? reports', 'SCPI')
     .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
     .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')
     .option('--seed <n>', 'random seed (same seed, same cells and noise)', '1')
@@ -27,9 +28,12 @@ export function registerSimSmu(program: Command): void {
     .option('--noise-scale <x>', 'scale cycle-to-cycle and read noise (0: noiseless)', '1')
     .option('--d2d-scale <x>', 'scale device-to-device variation (0: identical cells)', '1')
     .action(async (options: Record<string, string | boolean | undefined>) => {
-      const model = String(options.model) as SmuModel;
-      if (!SMU_MODELS.includes(model))
-        throw new UsageError(`--model must be one of ${SMU_MODELS.join(', ')}`);
+      const model = findSmuModel(String(options.model))?.id;
+      if (!model)
+        throw new UsageError(`--model must be one of ${SMU_MODEL_IDS.join(', ')}, got '${options.model}'`);
+      const language = String(options.language).toUpperCase();
+      if (!['SCPI', 'SCPI2400', 'TSP'].includes(language))
+        throw new UsageError('--language must be SCPI, SCPI2400 or TSP');
       const preset = findPreset(String(options.preset));
       if (!preset)
         throw new UsageError(
@@ -59,6 +63,7 @@ export function registerSimSmu(program: Command): void {
         port,
         serial,
         timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
+        language,
         ...(options.pty ? { serialTerminator: term } : {}),
         log: (message) => log(`sim-smu: ${message}`),
       }).catch((error: NodeJS.ErrnoException) => {

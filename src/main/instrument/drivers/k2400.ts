@@ -1,123 +1,215 @@
 /**
- * Keithley 2400/2401 family over RS-232 or GPIB. There is no pulse hardware: a pulse is a
- * source-delay-measure cycle with auto-clear on (the output is on only for delay + integration),
- * so pulses are ms-scale. :READ? returns VOLT,CURR,RES,TIME,STAT; STAT bit 3 is compliance.
+ * Keithley 2400/2401 family over RS-232 or GPIB (User's Manual 2400S-900-01).
+ * - V and I are measured concurrently (:SENS:FUNC:CONC ON), so VOLT in :READ? is the terminal
+ *   voltage, not the programmed level, and G = I/V uses the real V.
+ * - :READ? returns VOLT,CURR,RES,TIME,STAT. STAT bit 0 is overflow, bit 3 real compliance,
+ *   bit 16 range compliance. 9.91E37 is "no data", 9.9E37 an overflow: neither is a reading.
+ * - There is no pulse hardware: a pulse is a source-delay-measure cycle with auto output-off
+ *   (:SOUR:CLE:AUTO ON) and a defined off-state (:OUTP:SMOD ZERO), so pulses are ms-scale and
+ *   their achieved width is modelled from the manual's timing. Pulses run with auto-zero off
+ *   (reads keep the configured setting), so zero and reference conversions do not stretch them.
+ * - List sweeps (≤ 100 levels per :SOUR:LIST:VOLT) make true DC staircases.
  */
+import { K2400_TIMING, k2400CycleSeconds, SMU_MODELS } from '../../../shared/instruments';
 import { parseNumbers } from '../scpi/session';
-import { commonSettings, num, ScpiSmu, type SettingTable } from './scpi-driver';
+import { formatSeconds, reading, ScpiSmu } from './scpi-driver';
+import { booleanSetting, enumSetting, num, numberSetting } from './settings';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 const FIELDS = 5;
-const COMPLIANCE_BIT = 1 << 3;
+const STATUS = { overflow: 1 << 0, compliance: 1 << 3, rangeCompliance: 1 << 16 } as const;
+const INFO = SMU_MODELS['2400'];
 
-export class Keithley2400 extends ScpiSmu {
-  readonly driver = 'k2400' as const;
+const TABLE = {
+  sourceFunction: enumSetting(':SOUR:FUNC', { voltage: 'VOLT', current: 'CURR' }, 'source function'),
+  sourceMode: enumSetting(
+    ':SOUR:VOLT:MODE',
+    { fixed: 'FIX', list: 'LIST', sweep: 'SWE' },
+    'voltage source mode',
+  ),
+  voltageRangeAuto: booleanSetting(':SOUR:VOLT:RANG:AUTO', 'voltage source auto range'),
+  level: numberSetting(':SOUR:VOLT:LEV', 'V', -INFO.maxVoltage, INFO.maxVoltage, 'DC source level'),
+  concurrent: booleanSetting(':SENS:FUNC:CONC', 'measure V and I in the same reading'),
+  compliance: numberSetting(':SENS:CURR:PROT', 'A', 1e-9, INFO.maxCompliance, 'current compliance'),
+  currentRangeAuto: booleanSetting(':SENS:CURR:RANG:AUTO', 'current auto range'),
+  currentRange: numberSetting(':SENS:CURR:RANG', 'A', 0, INFO.maxCompliance, 'current range'),
+  nplc: numberSetting(':SENS:CURR:NPLC', 'PLC', 0.01, 10, 'integration time (all functions)'),
+  autoZero: booleanSetting(':SYST:AZER', 'auto-zero: reference and zero with every reading'),
+  filter: booleanSetting(':SENS:AVER', 'averaging filter'),
+  remoteSense: booleanSetting(':SYST:RSEN', '4-wire remote sense'),
+  terminals: enumSetting(':ROUT:TERM', { front: 'FRON', rear: 'REAR' }, 'front or rear terminals'),
+  armCount: numberSetting(':ARM:COUN', '', 1, 2500, 'arm layer count'),
+  triggerCount: numberSetting(':TRIG:COUN', '', 1, 2500, 'readings per :READ?'),
+  triggerDelay: numberSetting(':TRIG:DEL', 's', 0, 999.9999, 'trigger delay'),
+  sourceDelay: numberSetting(
+    ':SOUR:DEL',
+    's',
+    0,
+    K2400_TIMING.maxSourceDelayS,
+    'delay between sourcing and measuring',
+  ),
+  outputOffMode: enumSetting(
+    ':OUTP:SMOD',
+    { himp: 'HIMP', normal: 'NORM', zero: 'ZERO', guard: 'GUAR' },
+    'output-off state',
+  ),
+  autoClear: booleanSetting(':SOUR:CLE:AUTO', 'output off after each source-delay-measure cycle'),
+} as const;
+
+export class Keithley2400 extends ScpiSmu<typeof TABLE> {
+  readonly driver = 'k2400';
   readonly capabilities: SmuCapabilities = {
-    minPulseWidth: 0.5e-3,
-    maxVoltage: 210,
-    maxCompliance: 1.05,
+    minPulseWidth: k2400CycleSeconds(0, K2400_TIMING.minNplc, 60, false),
+    maxPulseWidth: K2400_TIMING.maxSourceDelayS,
+    maxVoltage: INFO.maxVoltage,
+    maxCompliance: INFO.maxCompliance,
     truePulse: false,
+    terminals: INFO.terminals,
   };
-  protected readonly table: SettingTable = {
-    ...commonSettings(':SOUR:VOLT:LEV', { min: 0.01, max: 10 }),
-    compliance: {
-      set: (i) => `:SENS:CURR:PROT ${num(i)}`,
-      get: ':SENS:CURR:PROT?',
-      unit: 'A',
-      min: 1e-9,
-      max: 1.05,
-      doc: 'current compliance',
-    },
-    sourceDelay: {
-      set: (s) => `:SOUR:DEL ${num(s)}`,
-      get: ':SOUR:DEL?',
-      unit: 's',
-      min: 0,
-      max: 9999.999,
-      doc: 'delay between sourcing and measuring',
-    },
-    autoClear: {
-      set: (on) => `:SOUR:CLE:AUTO ${on ? 'ON' : 'OFF'}`,
-      get: ':SOUR:CLE:AUTO?',
-      unit: '',
-      min: 0,
-      max: 1,
-      doc: 'output off after each reading',
-    },
-    triggerCount: {
-      set: (n) => `:TRIG:COUN ${n}`,
-      get: ':TRIG:COUN?',
-      unit: '',
-      min: 1,
-      max: 2500,
-      doc: 'readings per :READ?',
-    },
-  };
+  protected readonly table = TABLE;
 
-  protected readonly setupCommands = [
-    ':SOUR:FUNC VOLT',
-    ':SOUR:VOLT:MODE FIX',
-    ':SOUR:VOLT:RANG:AUTO ON',
-    ':SENS:FUNC "CURR"',
-    ':FORM:ELEM VOLT,CURR,RES,TIME,STAT',
-  ];
-
-  protected configureSettings(config: SmuConfig): Array<[string, number]> {
-    return [
-      ['compliance', config.compliance],
-      ['currentRange', ScpiSmu.rangeSetting(config)],
-      ['nplc', config.nplc],
-      ['sourceDelay', 0],
-      ['triggerCount', 1],
-      // Output on only for each source-delay-measure cycle: the cell is unbiased between readings.
-      ['autoClear', 1],
-    ];
+  async configure(input: SmuConfig): Promise<void> {
+    const config = this.resolve(input);
+    this.requireTerminals(config.terminals);
+    await this.set('sourceFunction', 'voltage');
+    await this.set('sourceMode', 'fixed');
+    await this.set('voltageRangeAuto', true);
+    await this.set('concurrent', true);
+    await this.session.write(':SENS:FUNC "VOLT","CURR"');
+    await this.session.write(':FORM:ELEM VOLT,CURR,RES,TIME,STAT');
+    await this.set('compliance', config.compliance);
+    if (config.currentRange === undefined || config.currentRange === 'auto')
+      await this.set('currentRangeAuto', true);
+    else await this.set('currentRange', config.currentRange);
+    await this.set('nplc', config.nplc);
+    await this.set('autoZero', config.autoZero);
+    await this.set('filter', false);
+    await this.set('remoteSense', config.sense === '4w');
+    await this.set('terminals', config.terminals);
+    await this.set('armCount', 1);
+    await this.set('triggerCount', 1);
+    await this.set('triggerDelay', 0);
+    await this.set('sourceDelay', 0);
+    // Pulses switch off after each cycle: into 0 V with the relay closed, not a clicking HIMP.
+    await this.set('outputOffMode', 'zero');
+    await this.set('autoClear', true);
+    await this.setVoltage(0);
+    this.config = config;
+    await this.session.checkErrors('while configuring');
   }
+
+  /** Conversions in a pulse's reading: V and I, without auto-zero. */
+  private readonly pulseConversions = K2400_TIMING.functions;
 
   private parse(command: string, reply: string): Measurement[] {
     const values = parseNumbers(command, reply, { multipleOf: FIELDS });
     const out: Measurement[] = [];
     for (let k = 0; k < values.length; k += FIELDS) {
+      const v = reading(values[k]!);
+      const i = reading(values[k + 1]!);
+      const status = Math.round(values[k + 4]!);
+      const time = reading(values[k + 3]!).value;
       out.push({
-        v: values[k]!,
-        i: values[k + 1]!,
-        compliance: (Math.round(values[k + 4]!) & COMPLIANCE_BIT) !== 0,
+        vSource: this.level,
+        v: v.value,
+        i: i.value,
+        compliance: (status & STATUS.compliance) !== 0,
+        rangeCompliance: (status & STATUS.rangeCompliance) !== 0,
+        overflow: v.overflow || i.overflow || (status & STATUS.overflow) !== 0,
+        time,
       });
     }
     return out;
   }
 
-  private async read(): Promise<Measurement[]> {
-    const timeoutMs = this.session.timeoutMs + 2000;
-    return this.parse(':READ?', await this.session.query(':READ?', { timeoutMs }));
+  private async read(seconds: number): Promise<Measurement[]> {
+    const reply = await this.session.query(':READ?', { timeoutMs: this.timeoutFor(seconds) });
+    return this.parse(':READ?', reply);
   }
 
   async measure(): Promise<Measurement> {
-    await this.readSettings();
-    return (await this.read())[0]!;
+    const nplc = this.config?.nplc ?? 1;
+    await this.set('nplc', nplc);
+    await this.set('autoZero', this.config?.autoZero ?? true);
+    await this.set('sourceDelay', 0);
+    const [m] = await this.read(
+      k2400CycleSeconds(0, nplc, this.lineFrequency, this.config?.autoZero ?? true),
+    );
+    return m!;
   }
 
-  pulse(v: number, width: number): Promise<Measurement> {
-    return this.delayedPulse(v, width, async () => (await this.read())[0]!);
+  pulseWidthRange(): { min: number; max: number } {
+    const integration = (this.pulseConversions * K2400_TIMING.minNplc) / this.lineFrequency;
+    return {
+      min: integration + K2400_TIMING.fixedOverheadS,
+      max: K2400_TIMING.maxSourceDelayS + integration + K2400_TIMING.fixedOverheadS,
+    };
   }
 
-  /** Hardware list sweep, ≤ 100 levels per :SOUR:LIST:VOLT command. */
+  /**
+   * A source-delay-measure cycle whose on-time is the requested width: the reading integrates
+   * over at most half of it, at the end; the source delay fills the rest.
+   */
+  async pulse(v: number, width: number): Promise<Measurement> {
+    this.checkWidth(width);
+    const conversions = this.pulseConversions;
+    const perConversion =
+      Math.min(width / 2, (conversions * (this.config?.nplc ?? 1)) / this.lineFrequency) / conversions;
+    const nplc = Math.max(K2400_TIMING.minNplc, Number((perConversion * this.lineFrequency).toPrecision(3)));
+    const busy = k2400CycleSeconds(0, nplc, this.lineFrequency, false);
+    const delay = Math.max(0, Number((width - busy).toPrecision(6)));
+    await this.set('nplc', nplc);
+    await this.set('autoZero', false);
+    await this.set('sourceDelay', delay);
+    await this.setVoltage(v);
+    try {
+      const [m] = await this.read(delay + busy);
+      const achieved = delay + busy;
+      return { ...m!, width: { nominal: width, achieved, basis: 'model' } };
+    } finally {
+      await this.setVoltage(0);
+    }
+  }
+
+  /** Hardware list sweep, output on throughout (auto-clear off), ≤ 100 levels per command. */
   override async list(vs: number[], dwell: number): Promise<Measurement[]> {
     const out: Measurement[] = [];
-    await this.setSetting('nplc', this.config?.nplc ?? 1);
-    await this.setSetting('sourceDelay', dwell);
-    for (let start = 0; start < vs.length; start += 100) {
-      const chunk = vs.slice(start, start + 100);
-      await this.session.write(`:SOUR:LIST:VOLT ${chunk.map(num).join(',')}`);
-      await this.session.write(':SOUR:VOLT:MODE LIST');
-      await this.setSetting('triggerCount', chunk.length, { force: true });
-      try {
-        out.push(...(await this.read()));
-      } finally {
-        await this.session.write(':SOUR:VOLT:MODE FIX');
-        await this.setSetting('triggerCount', 1, { force: true });
+    const nplc = this.config?.nplc ?? 1;
+    await this.set('nplc', nplc);
+    await this.set('autoZero', this.config?.autoZero ?? true);
+    await this.set('sourceDelay', dwell);
+    await this.set('autoClear', false);
+    try {
+      for (let start = 0; start < vs.length; start += 100) {
+        const chunk = vs.slice(start, start + 100);
+        await this.session.write(`:SOUR:LIST:VOLT ${chunk.map(num).join(',')}`);
+        await this.set('sourceMode', 'list');
+        await this.set('triggerCount', chunk.length);
+        await this.output(true);
+        const seconds =
+          chunk.length * k2400CycleSeconds(dwell, nplc, this.lineFrequency, this.config?.autoZero ?? true);
+        const readings = await this.read(seconds);
+        readings.forEach((m, k) => out.push({ ...m, vSource: chunk[k]! }));
       }
+    } finally {
+      await this.set('sourceMode', 'fixed');
+      await this.set('triggerCount', 1);
+      // The list left the source wherever it ended: force the fixed level back to 0 V.
+      await this.set('level', 0, { force: true });
+      this.level = 0;
+      await this.set('autoClear', true);
+      await this.output(false);
     }
     return out;
   }
+
+  override async settings(): Promise<Record<string, unknown>> {
+    const snapshot = await super.settings();
+    snapshot.senseFunctions = (await this.session.query(':SENS:FUNC?')).trim();
+    snapshot.formatElements = (await this.session.query(':FORM:ELEM?')).trim();
+    snapshot.pulseWidthRange = this.pulseWidthRange();
+    return snapshot;
+  }
 }
+
+export { formatSeconds };

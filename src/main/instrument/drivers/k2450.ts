@@ -1,72 +1,163 @@
 /**
- * Keithley 2450 (LAN/USB, SCPI mode). Compliance is the source's current limit (:SOUR:VOLT:ILIM);
- * readings come from defbuffer1 with the source readback and a relative timestamp.
+ * Keithley 2450 in its SCPI command set (Reference Manual 2450-901-01), over LAN, USB or GPIB.
+ * - The command set (*LANG?: SCPI, SCPI2400 or TSP) survives power cycles: checked on connect.
+ * - Compliance is the source's current limit (:SOUR:VOLT:ILIM). Each reading comes from
+ *   defbuffer1 with the measured source readback (SOUR with :SOUR:VOLT:READ:BACK ON), the
+ *   reading, its relative time and the source status, whose bit 5 says the source was limited.
+ * - Pulses are host-timed (level up, read, level down): their achieved width is measured here,
+ *   minus the link's round trip, and reported as such.
  */
-import { parseNumbers } from '../scpi/session';
-import { commonSettings, num, ScpiSmu, type SettingTable } from './scpi-driver';
+import { ReramError } from '../../../shared/errors';
+import { SMU_MODELS } from '../../../shared/instruments';
+import { parseNumbers, type ScpiSession } from '../scpi/session';
+import { reading, ScpiSmu } from './scpi-driver';
+import { booleanSetting, enumSetting, numberSetting } from './settings';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
-const READ = ':READ? "defbuffer1", SOUR, READ, REL';
+const READ = ':READ? "defbuffer1", SOUR, READ, REL, SOURSTAT';
+const SOURCE_LIMITED = 1 << 5;
+const INFO = SMU_MODELS['2450'];
 
-export class Keithley2450 extends ScpiSmu {
-  readonly driver = 'k2450' as const;
+const TABLE = {
+  sourceFunction: enumSetting(':SOUR:FUNC', { voltage: 'VOLT', current: 'CURR' }, 'source function'),
+  senseFunction: enumSetting(':SENS:FUNC', { current: 'CURR', voltage: 'VOLT' }, 'measure function', {
+    quoted: true,
+  }),
+  voltageRangeAuto: booleanSetting(':SOUR:VOLT:RANG:AUTO', 'voltage source auto range'),
+  readback: booleanSetting(':SOUR:VOLT:READ:BACK', 'measure the source value with each reading'),
+  level: numberSetting(':SOUR:VOLT', 'V', -INFO.maxVoltage, INFO.maxVoltage, 'DC source level'),
+  compliance: numberSetting(':SOUR:VOLT:ILIM', 'A', 1e-9, INFO.maxCompliance, 'current limit'),
+  currentRangeAuto: booleanSetting(':SENS:CURR:RANG:AUTO', 'current auto range'),
+  currentRange: numberSetting(':SENS:CURR:RANG', 'A', 10e-9, 1, 'current range'),
+  nplc: numberSetting(':SENS:CURR:NPLC', 'PLC', 0.01, 10, 'integration time'),
+  autoZero: booleanSetting(':SENS:CURR:AZER', 'auto-zero'),
+  filter: booleanSetting(':SENS:CURR:AVER', 'averaging filter'),
+  remoteSense: booleanSetting(':SENS:CURR:RSEN', '4-wire remote sense'),
+  terminals: enumSetting(':ROUT:TERM', { front: 'FRON', rear: 'REAR' }, 'front or rear terminals'),
+  sourceDelayAuto: booleanSetting(':SOUR:VOLT:DEL:AUTO', 'automatic source delay'),
+  sourceDelay: numberSetting(':SOUR:VOLT:DEL', 's', 0, 10_000, 'source delay before a reading'),
+  outputOffMode: enumSetting(
+    ':OUTP:SMOD',
+    { normal: 'NORM', himp: 'HIMP', zero: 'ZERO', guard: 'GUAR' },
+    'output-off state',
+  ),
+} as const;
+
+export class Keithley2450 extends ScpiSmu<typeof TABLE> {
+  readonly driver = 'k2450';
   readonly capabilities: SmuCapabilities = {
     minPulseWidth: 0.5e-3,
-    maxVoltage: 210,
-    maxCompliance: 1.05,
+    maxPulseWidth: 10_000,
+    maxVoltage: INFO.maxVoltage,
+    maxCompliance: INFO.maxCompliance,
     truePulse: false,
+    terminals: INFO.terminals,
   };
-  protected readonly table: SettingTable = {
-    ...commonSettings(':SOUR:VOLT', { min: 0.01, max: 10 }),
-    compliance: {
-      set: (i) => `:SOUR:VOLT:ILIM ${num(i)}`,
-      get: ':SOUR:VOLT:ILIM?',
-      unit: 'A',
-      min: 1e-9,
-      max: 1.05,
-      doc: 'current limit',
-    },
-    sourceDelay: {
-      set: (s) => `:SOUR:VOLT:DEL ${num(s)}`,
-      get: ':SOUR:VOLT:DEL?',
-      unit: 's',
-      min: 0,
-      max: 10000,
-      doc: 'source delay before a reading',
-    },
-  };
+  protected readonly table = TABLE;
+  /** Seconds of one command round trip on this link, measured at configure. */
+  private roundTrip = 0;
 
-  protected readonly setupCommands = [
-    ':SOUR:FUNC VOLT',
-    ':SENS:FUNC "CURR"',
-    ':SOUR:VOLT:RANG:AUTO ON',
-    ':SOUR:VOLT:READ:BACK ON',
-  ];
-
-  protected configureSettings(config: SmuConfig): Array<[string, number]> {
-    return [
-      ['compliance', config.compliance],
-      ['currentRange', ScpiSmu.rangeSetting(config)],
-      ['nplc', config.nplc],
-      ['sourceDelay', 0],
-    ];
+  /** The command set persists across power cycles: refuse anything but SCPI, saying how to switch. */
+  static async checkLanguage(session: ScpiSession): Promise<void> {
+    const language = (await session.query('*LANG?')).trim().replace(/^"|"$/g, '').toUpperCase();
+    if (language === 'SCPI') return;
+    throw new ReramError(
+      'UNSUPPORTED',
+      `The 2450 is set to the ${language} command set. ReRAM Bench speaks its SCPI command set: on the front panel choose MENU > System > Settings > Command Set > SCPI, confirm, and let the instrument reboot (the setting needs a power cycle).`,
+      { language },
+    );
   }
 
-  private async read(): Promise<Measurement> {
-    const [v, i] = parseNumbers(
-      READ,
-      await this.session.query(READ, { timeoutMs: this.session.timeoutMs + 2000 }),
-      { count: 3 },
-    ) as [number, number, number];
-    return { v, i, compliance: await this.trippedAt(i, ':SOUR:VOLT:ILIM:TRIP?') };
+  async configure(input: SmuConfig): Promise<void> {
+    const config = this.resolve(input);
+    this.requireTerminals(config.terminals);
+    await this.set('sourceFunction', 'voltage');
+    await this.set('senseFunction', 'current');
+    await this.set('voltageRangeAuto', true);
+    await this.set('readback', true);
+    await this.set('compliance', config.compliance);
+    if (config.currentRange === undefined || config.currentRange === 'auto')
+      await this.set('currentRangeAuto', true);
+    else await this.set('currentRange', config.currentRange);
+    await this.set('nplc', config.nplc);
+    await this.set('autoZero', config.autoZero);
+    await this.set('filter', false);
+    await this.set('remoteSense', config.sense === '4w');
+    await this.set('terminals', config.terminals);
+    await this.set('sourceDelayAuto', false);
+    await this.set('sourceDelay', 0);
+    await this.set('outputOffMode', 'zero');
+    await this.session.write(':TRAC:CLE "defbuffer1"');
+    await this.setVoltage(0);
+    this.config = config;
+    await this.session.checkErrors('while configuring');
+    // The link's round trip, the fastest of a few (one can be slowed by anything else running).
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < 5; k++) {
+      const started = performance.now();
+      await this.session.opc();
+      fastest = Math.min(fastest, (performance.now() - started) / 1000);
+    }
+    this.roundTrip = fastest;
+  }
+
+  private async read(seconds: number): Promise<Measurement> {
+    const reply = await this.session.query(READ, { timeoutMs: this.timeoutFor(seconds) });
+    const [source, current, time, sourceStatus] = parseNumbers(READ, reply, { count: 4 }) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const v = reading(source);
+    const i = reading(current);
+    return {
+      vSource: this.level,
+      v: v.value,
+      i: i.value,
+      compliance: (Math.round(sourceStatus) & SOURCE_LIMITED) !== 0,
+      rangeCompliance: false,
+      overflow: v.overflow || i.overflow,
+      time,
+    };
   }
 
   async measure(): Promise<Measurement> {
-    await this.readSettings();
-    return this.read();
+    const nplc = this.config?.nplc ?? 1;
+    await this.set('nplc', nplc);
+    await this.set('sourceDelay', 0);
+    return this.read(this.integration(nplc));
   }
 
-  pulse(v: number, width: number): Promise<Measurement> {
-    return this.delayedPulse(v, width, () => this.read());
+  pulseWidthRange(): { min: number; max: number } {
+    return {
+      // The level goes down a round trip after the reading ends: that, and one integration, is the floor.
+      min: this.roundTrip + this.integration(0.01),
+      max: this.capabilities.maxPulseWidth,
+    };
+  }
+
+  /** Host-timed: level up, a delayed reading at the end of the width, level down, confirmed. */
+  async pulse(v: number, width: number): Promise<Measurement> {
+    this.checkWidth(width);
+    const integration = Math.max(
+      this.integration(0.01),
+      Math.min(width / 2, this.integration(this.config?.nplc ?? 1)),
+    );
+    const nplc = Number((integration * this.lineFrequency).toPrecision(3));
+    await this.set('nplc', nplc);
+    await this.set('sourceDelay', Math.max(0, Number((width - integration - this.roundTrip).toPrecision(6))));
+    const started = performance.now();
+    await this.setVoltage(v);
+    let m: Measurement;
+    try {
+      m = await this.read(width);
+    } finally {
+      await this.setVoltage(0);
+    }
+    await this.session.opc();
+    // The level went up half a round trip after `started` and down half one before the *OPC? reply.
+    const achieved = Math.max(0, (performance.now() - started) / 1000 - this.roundTrip);
+    return { ...m, width: { nominal: width, achieved, basis: 'host' } };
   }
 }

@@ -1,92 +1,102 @@
 /**
- * Table-driven SCPI drivers (PyMeasure style): every setting is one declaration — its set and
- * get commands, a validator, a unit and a line of documentation — and the generic code here
- * validates, formats, sends and reads them. Common SCPI lives here too.
+ * What every SCPI source-measure unit here shares: the driver owns its session; settings are
+ * typed declarations (settings.ts) sent only when they change; "output off" pre-empts the queue,
+ * clears the device where the link can, and is confirmed; a run starts from a known state.
  */
-import { outOfRange } from '../../../shared/errors';
+import { ReramError } from '../../../shared/errors';
 import type { InstrumentIdentity } from '../../../shared/run';
+import { SafetyError, type InstrumentErrorEntry } from '../errors';
 import type { ScpiSession } from '../scpi/session';
-import type { Measurement, Smu, SmuCapabilities, SmuConfig } from './smu';
+import {
+  parseSettingReply,
+  setCommand,
+  type AnySettingValue,
+  type SettingContext,
+  type SettingTable,
+  type SettingValue,
+} from './settings';
+import type { Measurement, OffReport, PulseWidth, Smu, SmuCapabilities, SmuConfig } from './smu';
 
-export interface SettingSpec {
-  set: (value: number) => string;
-  get?: string;
-  unit: string;
-  doc: string;
-  min?: number;
-  max?: number;
+/** Readings above these are not readings: 9.91E37 is "no data" (NaN), 9.9E37 is an overflow. */
+export const NO_DATA = 9.91e37;
+export const OVERFLOW = 9.9e37;
+
+export interface Reading {
+  value: number | null;
+  overflow: boolean;
 }
 
-export type SettingTable = Record<string, SettingSpec>;
-
-/** Settings every dialect here spells the same way: source level, integration and current range. */
-export function commonSettings(levelCommand: string, nplcRange: { min: number; max: number }): SettingTable {
-  return {
-    level: {
-      set: (v) => `${levelCommand} ${num(v)}`,
-      get: `${levelCommand}?`,
-      unit: 'V',
-      min: -210,
-      max: 210,
-      doc: 'DC source level',
-    },
-    nplc: {
-      set: (n) => `:SENS:CURR:NPLC ${num(n)}`,
-      get: ':SENS:CURR:NPLC?',
-      unit: 'PLC',
-      ...nplcRange,
-      doc: 'integration time',
-    },
-    currentRange: {
-      set: (r) => (r > 0 ? `:SENS:CURR:RANG ${num(r)}` : ':SENS:CURR:RANG:AUTO ON'),
-      unit: 'A',
-      min: 0,
-      max: 1.05,
-      doc: 'current range (0: auto)',
-    },
-  };
+export function reading(value: number): Reading {
+  if (Math.abs(value) >= NO_DATA * 0.9999) return { value: null, overflow: false };
+  if (Math.abs(value) >= OVERFLOW * 0.9999) return { value: null, overflow: true };
+  return { value, overflow: false };
 }
 
-export function checkRange(
-  name: string,
-  value: number,
-  spec: Pick<SettingSpec, 'min' | 'max' | 'unit'>,
-): void {
-  if (!Number.isFinite(value)) throw outOfRange(`${name} must be a finite number, got ${value}`);
-  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-    throw outOfRange(
-      `${name} ${value} ${spec.unit} is outside the instrument's range ${spec.min ?? '−∞'}…${spec.max ?? '∞'} ${spec.unit}`,
-    );
-  }
+export interface DriverOptions {
+  /** The virtual SMU: it also understands :SIM:* commands. */
+  virtual: boolean;
+  /** Opens a second session to the same instrument; only for links that allow one. */
+  openSecondLink?: () => Promise<ScpiSession>;
 }
 
-/** Compact SCPI number: enough digits for any setting, no locale. */
-export function num(value: number): string {
-  return Number(value.toPrecision(9)).toString().replace('e+', 'E').replace('e-', 'E-');
-}
+export type ResolvedConfig = Required<Omit<SmuConfig, 'currentRange'>> & Pick<SmuConfig, 'currentRange'>;
 
-export abstract class ScpiSmu implements Smu {
-  abstract readonly driver: Smu['driver'];
+export abstract class ScpiSmu<S extends SettingTable> implements Smu {
+  abstract readonly driver: string;
   abstract readonly capabilities: SmuCapabilities;
-  protected abstract readonly table: SettingTable;
+  protected abstract readonly table: S;
+  readonly virtual: boolean;
   /** Last value sent per setting: unchanged settings are not re-sent inside tight loops. */
-  private readonly sent = new Map<string, number>();
-  protected config: SmuConfig | undefined;
+  private readonly sent = new Map<string, AnySettingValue>();
+  protected config: ResolvedConfig | undefined;
   /** Power-line frequency (Hz): what one PLC of integration lasts. */
   protected lineFrequency = 50;
+  /** The programmed source level (V). */
+  protected level = 0;
 
   constructor(
-    readonly session: ScpiSession,
+    protected readonly session: ScpiSession,
     readonly identity: InstrumentIdentity,
-  ) {}
+    private readonly options: DriverOptions,
+  ) {
+    this.virtual = options.virtual;
+  }
+
+  get resource(): string {
+    return this.session.resource;
+  }
+
+  get connected(): boolean {
+    return this.session.connected;
+  }
+
+  onConnectionLost(listener: (error: Error) => void): () => void {
+    return this.session.onConnectionLost(listener);
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  protected get context(): SettingContext {
+    return { lineFrequency: this.lineFrequency };
+  }
 
   /** Validates against the table and sends; skips the command when the instrument already has the value. */
-  protected async setSetting(name: string, value: number, options: { force?: boolean } = {}): Promise<void> {
+  protected async set<K extends keyof S & string>(
+    name: K,
+    value: SettingValue<S[K]>,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    await this.setAny(name, value as AnySettingValue, options);
+  }
+
+  private async setAny(name: string, value: AnySettingValue, options: { force?: boolean }): Promise<void> {
     const spec = this.table[name];
-    if (!spec) throw new Error(`${this.driver} has no setting '${name}'`);
-    checkRange(name, value, spec);
+    if (!spec) throw new ReramError('INTERNAL', `${this.driver} has no setting '${name}'`);
+    const command = setCommand(name, spec, value, this.context);
     if (!options.force && this.sent.get(name) === value) return;
-    await this.session.write(spec.set(value));
+    await this.session.write(command);
     this.sent.set(name, value);
   }
 
@@ -94,24 +104,17 @@ export abstract class ScpiSmu implements Smu {
     this.sent.clear();
   }
 
-  async reset(): Promise<void> {
-    await this.session.write('*RST');
-    await this.session.write('*CLS');
-    this.forget();
-    this.config = undefined;
-    await this.session.opc();
+  /** The driver's source-level setting; every driver declares one named `level`. */
+  async setVoltage(v: number): Promise<void> {
+    await this.setAny('level', v, {});
+    this.level = v;
   }
 
-  async settings(): Promise<Record<string, unknown>> {
-    const snapshot: Record<string, unknown> = { driver: this.driver, idn: this.identity.raw };
-    for (const [name, spec] of Object.entries(this.table)) {
-      if (!spec.get) continue;
-      const reply = await this.session.query(spec.get);
-      const value = Number(reply);
-      snapshot[name] = Number.isFinite(value) ? value : reply.trim();
-    }
-    snapshot.output = await this.outputState();
-    return snapshot;
+  async selectCell(cell: number): Promise<boolean> {
+    if (!this.virtual) return false;
+    await this.session.write(`:SIM:CELL ${cell}`);
+    await this.session.checkErrors(`while moving to cell ${cell}`);
+    return true;
   }
 
   async outputState(): Promise<boolean> {
@@ -122,57 +125,119 @@ export abstract class ScpiSmu implements Smu {
     await this.session.write(on ? ':OUTP ON' : ':OUTP OFF');
   }
 
-  async safe(): Promise<void> {
-    // Writes only: they reach the instrument even when its replies do not reach us.
-    await this.session.write(':OUTP OFF');
-    await this.setSetting('level', 0, { force: true });
+  errors(): Promise<InstrumentErrorEntry[]> {
+    return this.session.drainErrors();
   }
 
-  async setVoltage(v: number): Promise<void> {
-    await this.setSetting('level', v);
+  async prepare(): Promise<InstrumentErrorEntry[]> {
+    // Output off and confirmed before anything else: never reconfigure a cell under bias.
+    await this.output(false);
+    if (await this.outputState())
+      throw new SafetyError(`${this.identity.model} reports its output still on after :OUTP OFF.`);
+    // Read the previous user's errors before anything clears them.
+    const leftover = await this.session.drainErrors();
+    await this.session.write('*RST');
+    await this.session.write('*CLS');
+    await this.session.opc();
+    this.forget();
+    this.config = undefined;
+    this.level = 0;
+    this.lineFrequency = (await this.session.queryNumbers(':SYST:LFR?', { count: 1 }))[0] === 60 ? 60 : 50;
+    return leftover;
   }
 
-  protected async readLineFrequency(): Promise<void> {
-    this.lineFrequency = Number(await this.session.query(':SYST:LFR?')) === 60 ? 60 : 50;
+  /** The identity reply, to tell a fresh confirmation from a stale reply on a shared stream. */
+  private confirmation(line: string): boolean | undefined {
+    const match = /^\s*\+?([01])\s*;\s*(.*?)\s*$/.exec(line);
+    if (!match || match[2] !== this.identity.raw) return undefined;
+    return match[1] === '1';
   }
 
-  /** The current range setting: 0 stands for auto. */
-  protected static rangeSetting(config: SmuConfig): number {
-    return config.currentRange === undefined || config.currentRange === 'auto' ? 0 : config.currentRange;
-  }
-
-  /** Integration for a measurement inside a pulse: at most half its width, within the instrument's range. */
-  protected pulseNplc(width: number, minNplc: number): number {
-    return Math.min(this.config?.nplc ?? 1, Math.max(minNplc, width * this.lineFrequency * 0.5));
-  }
-
-  /** A read: the configured integration and no source delay. */
-  protected async readSettings(): Promise<void> {
-    await this.setSetting('nplc', this.config?.nplc ?? 1);
-    await this.setSetting('sourceDelay', 0);
-  }
-
-  /**
-   * A pulse without pulse hardware: the source sits at v for the source delay plus the
-   * integration, measured at its end, then returns to 0 V.
-   */
-  protected async delayedPulse(
-    v: number,
-    width: number,
-    read: () => Promise<Measurement>,
-  ): Promise<Measurement> {
-    const nplc = this.pulseNplc(width, 0.01);
-    await this.setSetting('nplc', nplc);
-    await this.setSetting('sourceDelay', Math.max(0, width - nplc / this.lineFrequency));
-    await this.setSetting('level', v);
+  async switchOff(timeoutMs: number): Promise<OffReport> {
+    let cleared = false;
     try {
-      return await read();
+      return await this.session.urgent(async (link) => {
+        cleared = await link.clear();
+        await link.write(':OUTP OFF');
+        this.sent.delete('level');
+        const reply = await link.queryUntil(
+          ':OUTP?;*IDN?',
+          (line) => this.confirmation(line) !== undefined,
+          timeoutMs,
+        );
+        if (this.confirmation(reply))
+          throw new SafetyError(`${this.identity.model} reports its output still on.`);
+        return { confirmed: true, via: 'link' as const, cleared };
+      });
+    } catch (error) {
+      const code = error instanceof ReramError ? error.code : 'INTERNAL';
+      const linkFailed = code === 'CONNECTION_LOST' || code === 'TRANSPORT' || code === 'TIMEOUT';
+      if (!linkFailed || !this.options.openSecondLink) {
+        if (code === 'TIMEOUT') return { confirmed: false, via: 'link', cleared };
+        throw error;
+      }
+    }
+    const second = await this.options.openSecondLink();
+    try {
+      await second.write(':OUTP OFF');
+      const on = await second.queryBoolean(':OUTP?');
+      if (on) throw new SafetyError(`${this.identity.model} reports its output still on.`);
+      return { confirmed: true, via: 'second-link', cleared };
+    } catch (error) {
+      // Written on both links, confirmed on neither: the instrument is not answering.
+      if (error instanceof ReramError && error.code === 'TIMEOUT')
+        return { confirmed: false, via: 'second-link', cleared };
+      throw error;
     } finally {
-      await this.setSetting('level', 0);
+      await second.close();
     }
   }
 
-  /** Sequential list: a driver with a hardware list sweep overrides this. */
+  async settings(): Promise<Record<string, unknown>> {
+    const snapshot: Record<string, unknown> = {
+      driver: this.driver,
+      idn: this.identity.raw,
+      resource: this.resource,
+      lineFrequency: this.lineFrequency,
+      ...(this.config ? { config: this.config } : {}),
+    };
+    for (const [name, spec] of Object.entries(this.table)) {
+      if (spec.readable === false) continue;
+      snapshot[name] = parseSettingReply(spec, await this.session.query(`${spec.header}?`));
+    }
+    snapshot.output = await this.outputState();
+    await this.session.checkErrors('while reading the settings back');
+    return snapshot;
+  }
+
+  /** A query's timeout: the session's, plus twice what the instrument needs for the operation. */
+  protected timeoutFor(seconds: number): number {
+    return this.session.timeoutMs + Math.ceil(2000 * Math.max(0, seconds));
+  }
+
+  /** Seconds one integration lasts. */
+  protected integration(nplc: number): number {
+    return nplc / this.lineFrequency;
+  }
+
+  abstract configure(config: SmuConfig): Promise<void>;
+  abstract measure(): Promise<Measurement>;
+  abstract pulseWidthRange(): { min: number; max: number };
+  abstract pulse(v: number, width: number): Promise<Measurement>;
+
+  /** Refuses widths the instrument cannot make with the present settings, naming the range. */
+  protected checkWidth(width: number): void {
+    const { min, max } = this.pulseWidthRange();
+    if (!(width >= min * 0.999999) || !(width <= max)) {
+      throw new ReramError(
+        'OUT_OF_RANGE',
+        `A ${formatSeconds(width)} pulse is outside what the ${this.identity.model} can make with these settings (${formatSeconds(min)} to ${formatSeconds(max)}).`,
+        { width, min, max },
+      );
+    }
+  }
+
+  /** A staircase without list hardware: each level held for `dwell`, then measured; output on throughout. */
   async list(vs: number[], dwell: number): Promise<Measurement[]> {
     const results: Measurement[] = [];
     for (const v of vs) {
@@ -183,29 +248,35 @@ export abstract class ScpiSmu implements Smu {
     return results;
   }
 
-  /** Fixed commands that put the instrument in voltage-source, current-measure mode. */
-  protected abstract readonly setupCommands: readonly string[];
-
-  /** The settings to apply for a configuration, in order; `force` re-sends even a cached value. */
-  protected abstract configureSettings(
-    config: SmuConfig,
-  ): Array<[name: string, value: number, force?: boolean]>;
-
-  async configure(config: SmuConfig): Promise<void> {
-    for (const command of this.setupCommands) await this.session.write(command);
-    this.forget();
-    for (const [name, value, force] of this.configureSettings(config))
-      await this.setSetting(name, value, { force: force ?? false });
-    await this.readLineFrequency();
-    this.config = config;
-    await this.session.checkErrors('while configuring');
+  protected static rangeOf(config: SmuConfig): number | 'auto' {
+    return config.currentRange ?? 'auto';
   }
 
-  /** A reading at the current limit may be clipped: only then ask the instrument whether it tripped. */
-  protected async trippedAt(i: number, tripQuery: string): Promise<boolean> {
-    const limit = this.config?.compliance ?? Number.POSITIVE_INFINITY;
-    return Math.abs(i) >= limit * 0.999 ? this.session.queryBoolean(tripQuery) : false;
+  protected resolve(config: SmuConfig): ResolvedConfig {
+    return {
+      compliance: config.compliance,
+      nplc: config.nplc,
+      sense: config.sense ?? '2w',
+      terminals: config.terminals ?? this.capabilities.terminals[0]!,
+      autoZero: config.autoZero ?? true,
+      ...(config.currentRange !== undefined ? { currentRange: config.currentRange } : {}),
+    };
   }
-  abstract measure(): Promise<Measurement>;
-  abstract pulse(v: number, width: number): Promise<Measurement>;
+
+  protected requireTerminals(terminals: ResolvedConfig['terminals']): void {
+    if (!this.capabilities.terminals.includes(terminals))
+      throw new ReramError(
+        'UNSUPPORTED',
+        `The ${this.identity.model} has no ${terminals} terminals (it has: ${this.capabilities.terminals.join(', ')}).`,
+      );
+  }
 }
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return String(s);
+  if (s >= 1) return `${Number(s.toPrecision(4))} s`;
+  if (s >= 1e-3) return `${Number((s * 1e3).toPrecision(4))} ms`;
+  return `${Number((s * 1e6).toPrecision(4))} µs`;
+}
+
+export type { PulseWidth };

@@ -1,4 +1,8 @@
 import type { InstrumentIdentity } from '../../../shared/run';
+import type { InstrumentErrorEntry } from '../errors';
+
+export type SenseMode = '2w' | '4w';
+export type Terminals = 'front' | 'rear';
 
 export interface SmuConfig {
   /** Current compliance (A). Always required: set before the output can turn on. */
@@ -7,32 +11,78 @@ export interface SmuConfig {
   nplc: number;
   /** Current measurement range (A), or auto. */
   currentRange?: number | 'auto';
+  /** 2-wire, or 4-wire (remote) sense. */
+  sense?: SenseMode;
+  terminals?: Terminals;
+  /** Auto-zero before each reading: slower and longer pulses, but no drift. */
+  autoZero?: boolean;
+}
+
+/** How a pulse came out: what was asked, what the instrument can have applied, and how we know. */
+export interface PulseWidth {
+  nominal: number;
+  achieved: number;
+  /** 'hardware': the instrument's pulse generator; 'model': nominal plus documented overheads; 'host': timed by this computer. */
+  basis: 'hardware' | 'model' | 'host';
 }
 
 export interface Measurement {
-  /** Voltage at the terminals (V): lower than the source level when in compliance. */
-  v: number;
-  /** Current (A). */
-  i: number;
-  /** The current limit was reached. */
+  /** The programmed source level (V). */
+  vSource: number;
+  /** Measured voltage at the terminals (V): lower than vSource in compliance; null when not a reading. */
+  v: number | null;
+  /** Current (A); null on overflow or when the instrument had no data. */
+  i: number | null;
+  /** The instrument flagged real compliance (the current limit held the source down). */
   compliance: boolean;
+  /** The reading reached the top of a fixed range (2400 status bit 16). */
+  rangeCompliance: boolean;
+  /** The instrument reported an overflow (+9.9E37, or its overflow status bit). */
+  overflow: boolean;
+  /** The instrument's own timestamp (s), where it sends one. */
+  time: number | null;
+  width?: PulseWidth;
 }
 
 export interface SmuCapabilities {
-  /** Shortest pulse the instrument can make (s). */
+  /** Shortest pulse the instrument can make (s) at the fastest integration. */
   minPulseWidth: number;
+  maxPulseWidth: number;
   maxVoltage: number;
   maxCompliance: number;
   /** Dedicated pulse hardware (B2900); otherwise pulses are source-delay-measure cycles. */
   truePulse: boolean;
+  terminals: readonly Terminals[];
 }
 
-/** The one interface every driver implements (DESIGN.md §3). Drivers hold command tables, not experiments. */
+export interface OffReport {
+  confirmed: boolean;
+  /** 'link': on the open connection; 'second-link': a fresh one, where the link allows one. */
+  via: 'link' | 'second-link';
+  /** Device clear sent before "output off". */
+  cleared: boolean;
+}
+
+/**
+ * The one interface every driver implements (DESIGN.md §3). A driver owns its session (SCPI here;
+ * a TSP or FLEX instrument brings its own) and holds command tables, not experiments.
+ */
 export interface Smu {
   readonly identity: InstrumentIdentity;
-  readonly driver: 'k2400' | 'k2450' | 'b2900';
+  readonly driver: string;
   readonly capabilities: SmuCapabilities;
-  reset(): Promise<void>;
+  readonly resource: string;
+  readonly connected: boolean;
+  /** The built-in virtual SMU (it can move its own "probes"). */
+  readonly virtual: boolean;
+  onConnectionLost(listener: (error: Error) => void): () => void;
+  /** Virtual SMU: select the cell. Real instruments return false: the user moves the probes. */
+  selectCell(cell: number): Promise<boolean>;
+  /**
+   * Before a run: output off (confirmed), the previous user's errors reported, then a reset to a
+   * known state. Returns the error entries that were waiting.
+   */
+  prepare(): Promise<InstrumentErrorEntry[]>;
   configure(config: SmuConfig): Promise<void>;
   /** Sets the DC source level (V). */
   setVoltage(v: number): Promise<void>;
@@ -40,12 +90,17 @@ export interface Smu {
   outputState(): Promise<boolean>;
   /** Measures at the present source level with the output on. */
   measure(): Promise<Measurement>;
-  /** One pulse of v for `width` seconds, measured at its top; the output is off (or at 0 V) afterwards. */
+  /** The pulse widths possible with the present configuration (s). */
+  pulseWidthRange(): { min: number; max: number };
+  /** One pulse of v for `width` seconds, measured at its top; the source is back at 0 V afterwards. */
   pulse(v: number, width: number): Promise<Measurement>;
-  /** Steps through `vs`, holding each for `dwell` s before measuring. */
+  /** A DC staircase: steps through `vs`, holding each for `dwell` s before measuring, output on throughout. */
   list(vs: number[], dwell: number): Promise<Measurement[]>;
-  /** Output off and source at 0 V, as directly as the link allows. */
-  safe(): Promise<void>;
+  /** Drains the instrument's error queue. */
+  errors(): Promise<InstrumentErrorEntry[]>;
+  /** Output off now: pre-empts everything queued, clears the device where the link can, confirms. */
+  switchOff(timeoutMs: number): Promise<OffReport>;
   /** Snapshot of the instrument settings, stored with each run. */
   settings(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ export interface PointLabel {
   target?: number | null;
 }
 
-/** What a procedure sees: the guarded instrument, cancellation, and ways to report. */
+/** What a procedure sees: the guarded instrument, cancellation, and ways to report. No SCPI. */
 export interface ProcedureContext {
   smu: GuardedSmu;
   cell: number;

@@ -1,6 +1,7 @@
 /**
- * The ReRAM procedures. They only sequence instrument operations and label the points; the
- * runner owns startup (compliance first), safety and shutdown (output off, always).
+ * The ReRAM procedures. They only sequence the guarded instrument's typed operations and label
+ * the points: no SCPI here. The runner owns startup (known state, compliance first) and the
+ * shutdown that always leaves the output off.
  */
 import type {
   FormingParams,
@@ -10,7 +11,8 @@ import type {
   SetResetParams,
   WriteVerifyParams,
 } from '../../../shared/procedures';
-import type { Phase } from '../../../shared/run';
+import { ReramError } from '../../../shared/errors';
+import { conductanceOf, type Phase } from '../../../shared/run';
 import type { ProcedureContext } from './context';
 
 async function readAt(ctx: ProcedureContext, v: number, label: Parameters<ProcedureContext['record']>[1]) {
@@ -32,8 +34,12 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
     const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
     ctx.record(m, { phase: 'forming', kind: 'step', pulse: k, cycle: 0 });
     ctx.step(`ramp ${v.toFixed(2)} V`);
-    const i = Math.abs(m.i);
-    if (m.compliance || (previous !== undefined && previous > 1e-12 && i > p.jumpFactor * previous)) {
+    const i = m.i === null ? Number.POSITIVE_INFINITY : Math.abs(m.i);
+    if (
+      m.compliance ||
+      m.overflow ||
+      (previous !== undefined && previous > 1e-12 && i > p.jumpFactor * previous)
+    ) {
       formedAt = v;
       break;
     }
@@ -41,7 +47,7 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
   }
   const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
   ctx.summary.formed = formedAt !== undefined;
-  ctx.summary.formingVoltage = formedAt ?? null;
+  ctx.summary.formingVoltage = formedAt === undefined ? null : Number(formedAt.toPrecision(6));
   ctx.summary.conductanceAfter = read.g;
   ctx.log(
     formedAt !== undefined
@@ -50,7 +56,10 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
   );
 }
 
-/** DC staircase 0 → vPeak → 0 (I–V loop), then a read. */
+/** Levels per staircase call: small enough that progress and cancel stay responsive. */
+const STAIRCASE_CHUNK = 20;
+
+/** A true DC staircase 0 → vPeak → 0 (the I–V loop), output on throughout, then a read. */
 async function setReset(ctx: ProcedureContext, p: SetResetParams): Promise<void> {
   const steps = Math.ceil(Math.abs(p.vPeak) / p.vStep);
   const levels = [
@@ -58,11 +67,13 @@ async function setReset(ctx: ProcedureContext, p: SetResetParams): Promise<void>
     ...Array.from({ length: steps }, (_, k) => (p.vPeak * (steps - 1 - k)) / steps),
   ];
   const phase: Phase = p.procedure;
-  for (const [k, v] of levels.entries()) {
+  for (let start = 0; start < levels.length; start += STAIRCASE_CHUNK) {
     ctx.checkCancelled();
-    const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
-    ctx.record(m, { phase, kind: 'step', pulse: k, cycle: 0 });
-    ctx.step();
+    const readings = await ctx.smu.list(levels.slice(start, start + STAIRCASE_CHUNK), p.dwell);
+    readings.forEach((m, k) => {
+      ctx.record(m, { phase, kind: 'step', pulse: start + k, cycle: 0 });
+      ctx.step();
+    });
   }
   const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
   ctx.summary.conductanceAfter = read.g;
@@ -139,10 +150,14 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
   let targets = p.targets;
   if (!targets) {
     const low = await saturate(p.resetStartV, 0);
+    ctx.step('finding the low end of the window');
     const high = await saturate(p.setStartV, 0);
+    ctx.step('finding the high end of the window');
     if (!(high > low * 1.05)) {
-      throw new Error(
-        `The cell does not switch (${low.toExponential(3)} S → ${high.toExponential(3)} S): is it formed?`,
+      throw new ReramError(
+        'DEVICE',
+        `The cell does not switch (${low.toExponential(3)} S → ${high.toExponential(3)} S): is it formed? Run forming first, or raise the SET/RESET start voltages.`,
+        { low, high },
       );
     }
     targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
@@ -160,8 +175,8 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
         ctx.checkCancelled();
         await ctx.smu.setVoltage(p.readV);
         const m = await ctx.smu.measure();
-        const g = m.v !== 0 ? m.i / m.v : 0;
-        const inBand = Math.abs(g - target) <= band && !m.compliance;
+        const g = conductanceOf(m.v, m.i) ?? 0;
+        const inBand = Math.abs(g - target) <= band && !m.compliance && !m.overflow;
         ctx.record(m, {
           phase: 'verify',
           kind: inBand ? 'final' : 'read',

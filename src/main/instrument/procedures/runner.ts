@@ -1,14 +1,19 @@
 /**
- * Runs a procedure PyMeasure-style: startup (select the cell, set compliance before anything is
- * sourced), execute (points and progress stream out, cancellation honoured between steps), and
- * a shutdown that always runs and leaves the instrument safe.
+ * Runs a procedure PyMeasure-style:
+ * - startup: output off (confirmed) and a known state before anything else, the cell selected,
+ *   compliance configured before the output can turn on;
+ * - execute: points and progress stream out, cancellation honoured between steps;
+ * - shutdown: always runs, switches the output off ahead of anything queued and confirms it,
+ *   and only then asks the instrument why a failed run failed.
+ * No SCPI here: only the driver's typed operations, through the safety guard.
  */
-import { CancelledError, serializeError, type SerializedError } from '../../../shared/errors';
+import { CancelledError, ReramError, serializeError, type SerializedError } from '../../../shared/errors';
 import { procedureSteps, type ProcedureParams } from '../../../shared/procedures';
-import { conductanceOf, type Point } from '../../../shared/run';
-import type { InstrumentConnection } from '../connect';
-import { GuardedSmu } from '../guard';
-import { registerInstrument } from '../safety';
+import { conductanceOf, POINT_FLAGS, type Point } from '../../../shared/run';
+import { InstrumentError, type InstrumentErrorEntry } from '../errors';
+import { formatSeconds } from '../drivers/scpi-driver';
+import type { Measurement, Smu } from '../drivers/smu';
+import { GuardedSmu, registerInstrument } from '../guard';
 import { cancellableSleep, throwIfAborted, type ProcedureContext } from './context';
 import { executeProcedure } from './procedures';
 
@@ -28,6 +33,8 @@ export interface RunCallbacks {
   /** After startup: the instrument settings snapshot stored with the run. */
   onConfigured?(settings: Record<string, unknown>): void;
   log?(message: string): void;
+  /** How long "output off" may take to be confirmed (ms). */
+  safeTimeoutMs?: number;
 }
 
 export interface RunResult {
@@ -37,20 +44,50 @@ export interface RunResult {
   summary: Record<string, unknown>;
 }
 
+export function pointFrom(
+  m: Measurement,
+  seq: number,
+  t: number,
+  cell: number,
+  label: Parameters<ProcedureContext['record']>[1],
+): Point {
+  const flags =
+    (m.overflow ? POINT_FLAGS.overflow : 0) |
+    ((m.v === null || m.i === null) && !m.overflow ? POINT_FLAGS.noData : 0) |
+    (m.rangeCompliance ? POINT_FLAGS.rangeCompliance : 0);
+  return {
+    seq,
+    t,
+    vSource: m.vSource,
+    v: m.v,
+    i: m.i,
+    g: flags === 0 ? conductanceOf(m.v, m.i) : null,
+    pulse: label.pulse,
+    phase: label.phase,
+    kind: label.kind,
+    cell,
+    cycle: label.cycle,
+    compliance: m.compliance,
+    flags,
+    width: m.width?.achieved ?? null,
+    target: label.target ?? null,
+  };
+}
+
+const describe = (entries: InstrumentErrorEntry[]) =>
+  entries.map((e) => `${e.code},"${e.message}"`).join('; ');
+
 export async function runProcedure(
-  connection: Pick<
-    InstrumentConnection,
-    'smu' | 'session' | 'virtual' | 'reconnectAndSwitchOff' | 'resource'
-  >,
+  instrument: Smu,
   params: ProcedureParams,
   callbacks: RunCallbacks = {},
 ): Promise<RunResult> {
   const smu = new GuardedSmu(
-    connection.smu,
+    instrument,
     { maxVoltage: params.maxVoltage, maxCompliance: params.compliance },
-    { rescue: () => connection.reconnectAndSwitchOff() },
+    callbacks.safeTimeoutMs,
   );
-  const unregister = registerInstrument(`${connection.smu.identity.model} at ${connection.resource}`, () =>
+  const unregister = registerInstrument(`${instrument.identity.model} at ${instrument.resource}`, () =>
     smu.safe(),
   );
   const started = performance.now();
@@ -59,6 +96,16 @@ export async function runProcedure(
   let seq = 0;
   const summary: Record<string, unknown> = {};
   const log = callbacks.log ?? (() => {});
+  const progress = (message?: string) => {
+    const elapsedS = (performance.now() - started) / 1000;
+    callbacks.onProgress?.({
+      done,
+      total,
+      elapsedS,
+      remainingS: done > 0 ? (elapsedS / done) * Math.max(0, total - done) : null,
+      ...(message ? { message } : {}),
+    });
+  };
 
   const ctx: ProcedureContext = {
     smu,
@@ -66,102 +113,115 @@ export async function runProcedure(
     signal: callbacks.signal,
     summary,
     record(m, label) {
-      const point: Point = {
-        seq: seq++,
-        t: (performance.now() - started) / 1000,
-        v: m.v,
-        i: m.i,
-        g: conductanceOf(m.v, m.i),
-        pulse: label.pulse,
-        phase: label.phase,
-        kind: label.kind,
-        cell: params.cell,
-        cycle: label.cycle,
-        compliance: m.compliance,
-        target: label.target ?? null,
-      };
+      const point = pointFrom(m, seq++, (performance.now() - started) / 1000, params.cell, label);
       callbacks.onPoint?.(point);
       return point;
     },
     step(message) {
-      done++;
-      const elapsedS = (performance.now() - started) / 1000;
-      callbacks.onProgress?.({
-        done,
-        total,
-        elapsedS,
-        remainingS: done > 0 ? (elapsedS / done) * Math.max(0, total - done) : null,
-        ...(message ? { message } : {}),
-      });
+      done = Math.min(total, done + 1);
+      progress(message);
     },
     checkCancelled: () => throwIfAborted(callbacks.signal),
     sleep: (s) => cancellableSleep(s, callbacks.signal),
     log,
   };
 
-  let result: RunResult | undefined;
+  let result: RunResult;
   try {
     throwIfAborted(callbacks.signal);
-    // Startup: probes (virtual SMU: select the cell) before any bias, then compliance before output.
-    if (connection.virtual) await connection.session.write(`:SIM:CELL ${params.cell}`);
-    await smu.configure({ compliance: params.compliance, nplc: params.nplc });
+    const leftover = await smu.prepare();
+    if (leftover.length) {
+      summary.previousErrors = leftover;
+      log(`the instrument had errors waiting from before this run: ${describe(leftover)}`);
+    }
+    const moved = await instrument.selectCell(params.cell);
+    if (!moved && params.cell !== 0) log(`cell ${params.cell}: the probes must be on that cell`);
+    await smu.configure({
+      compliance: params.compliance,
+      nplc: params.nplc,
+      sense: params.sense,
+      autoZero: params.autoZero,
+      ...(params.terminals ? { terminals: params.terminals } : {}),
+    });
+    if ('width' in params) checkWidth(instrument, params.width);
     await smu.setVoltage(0);
     await smu.output(true);
-    callbacks.onConfigured?.(await smu.settings());
+    callbacks.onConfigured?.(await instrument.settings());
     await executeProcedure(ctx, params);
-    await connection.session.checkErrors('during the run');
+    const errors = await instrument.errors();
+    if (errors.length) throw new InstrumentError(errors, 'during the run');
+    done = total;
+    progress();
     result = { status: 'completed', points: seq, summary };
   } catch (error) {
-    const cancelled = error instanceof CancelledError;
+    // After a cancel, whatever the procedure was doing fails (an abort pre-empts its queued
+    // commands): that is the cancel, not a fault.
+    const cancelled = error instanceof CancelledError || callbacks.signal?.aborted === true;
     result = {
       status: cancelled ? 'cancelled' : 'failed',
       points: seq,
       summary,
-      ...(cancelled ? {} : { error: await explain(error, connection.session) }),
+      ...(cancelled ? {} : { error: serializeError(error) }),
+    };
+  }
+  // Shutdown: output off first, ahead of anything queued, and confirmed.
+  try {
+    const report = await smu.safe();
+    summary.outputOff = report;
+  } catch (safeError) {
+    const message = (safeError as Error).message;
+    log(message);
+    result = {
+      status: 'failed',
+      points: seq,
+      summary,
+      error: {
+        code: 'SAFETY',
+        message: result.error ? `${result.error.message} — and: ${message}` : message,
+        ...(result.error ? { details: { cause: result.error } } : {}),
+      },
     };
   } finally {
-    try {
-      await smu.safe();
-    } catch (safeError) {
-      const message = (safeError as Error).message;
-      log(message);
-      result = {
-        status: 'failed',
-        points: seq,
-        summary,
-        error: {
-          code: 'SAFETY',
-          message: result?.error ? `${result.error.message} — and: ${message}` : message,
-        },
-      };
-    }
     unregister();
   }
-  if (result!.error) log(`run ${result!.status}: ${result!.error.message}`);
-  return result!;
+  if (result.error) result = { ...result, error: await explain(result.error, instrument) };
+  if (result.error) log(`run ${result.status}: ${result.error.message}`);
+  return result;
+}
+
+/** Before the output turns on: a pulse width the instrument cannot make fails the run at once. */
+function checkWidth(instrument: Smu, width: number): void {
+  const { min, max } = instrument.pulseWidthRange();
+  if (width < min * 0.999999 || width > max) {
+    throw new ReramError(
+      'OUT_OF_RANGE',
+      `A ${formatSeconds(width)} pulse is outside what the ${instrument.identity.model} can make with these settings (${formatSeconds(min)} to ${formatSeconds(max)}).`,
+      { width, min, max },
+    );
+  }
 }
 
 /** A timeout or a malformed reply often has a reason in the instrument's error queue: add its text. */
-async function explain(
-  error: unknown,
-  session: Pick<InstrumentConnection['session'], 'drainErrors' | 'connected'>,
-): Promise<SerializedError> {
-  const serialized = serializeError(error);
-  if ((serialized.code !== 'TIMEOUT' && serialized.code !== 'SCPI_PARSE') || !session.connected)
-    return serialized;
+async function explain(error: SerializedError, instrument: Smu): Promise<SerializedError> {
+  if (
+    (error.code !== 'TIMEOUT' && error.code !== 'SCPI_PARSE' && error.code !== 'FRAMING') ||
+    !instrument.connected
+  )
+    return error;
   try {
     const entries = await Promise.race([
-      session.drainErrors(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 2000)),
+      instrument.errors(),
+      new Promise<never>((_, reject) => {
+        setTimeout(() => reject(new Error('no answer')), 2000).unref();
+      }),
     ]);
-    if (entries.length === 0) return serialized;
-    const text = entries.map((e) => `${e.code},"${e.message}"`).join('; ');
+    if (entries.length === 0) return error;
     return {
-      ...serialized,
-      message: `${serialized.message}; the instrument reports: ${text}`,
-      details: { ...serialized.details, instrumentErrors: entries },
+      ...error,
+      message: `${error.message}; the instrument reports: ${describe(entries)}`,
+      details: { ...error.details, instrumentErrors: entries },
     };
   } catch {
-    return serialized;
+    return error;
   }
 }

@@ -1,25 +1,35 @@
 /**
- * An SCPI session over any transport: one command in flight (a queue), terminator framing that
- * survives chunked and partial reads, a timeout per query, resynchronisation after a timeout
- * (late replies are discarded), typed errors, and a traffic log.
+ * An SCPI session over any link: one command in flight (an explicit queue), separate write and
+ * read terminators, framing that survives chunked and partial reads within a bounded buffer, a
+ * timeout per query, resynchronisation after a timeout (late replies are discarded), typed
+ * errors, a traffic log — and `urgent()`, which drops everything queued so that "output off"
+ * reaches the instrument first.
  */
 import { TERMINATORS, type Terminator } from '../transport/resource';
 import type { Transport } from '../transport/transport';
 import {
   ConnectionLostError,
   InstrumentError,
+  PreemptedError,
   printable,
+  ScpiFramingError,
   ScpiParseError,
   ScpiTimeoutError,
   type InstrumentErrorEntry,
 } from '../errors';
 import { parseIdn, type Identity } from './idn';
 
+/** Longest reply accepted without a read terminator: far above any reading block we ask for. */
+export const DEFAULT_MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
 export interface SessionOptions {
-  /** Write and read terminator (LAN: LF; the 2400's RS-232 is configurable). */
-  terminator?: Terminator;
+  /** What we append to each command (the 2400's RS-232 executes on CR; LAN: LF). */
+  writeTerminator?: Terminator;
+  /** What ends each reply (the instrument's TERMINATOR setting; LAN: LF). */
+  readTerminator?: Terminator;
   timeoutMs?: number;
-  /** Traffic log: '>' for what we send, '<' for what we receive. */
+  maxReplyBytes?: number;
+  /** Traffic log: '>' for what we send, '<' for what we receive, '!' for events. */
   log?: (direction: '>' | '<' | '!', text: string) => void;
 }
 
@@ -28,24 +38,51 @@ interface PendingRead {
   reject(error: Error): void;
 }
 
+interface QueuedOperation {
+  run(): Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The raw operations urgent() gets: they bypass the queue, which urgent() owns meanwhile. */
+export interface UrgentLink {
+  /** Device clear where the link has one (GPIB SDC, USBTMC clear, the 2400's RS-232 ^C). */
+  clear(): Promise<boolean>;
+  write(command: string): Promise<void>;
+  /** Sends a query and reads lines until `accept` takes one (stale replies are skipped), or times out. */
+  queryUntil(command: string, accept: (line: string) => boolean, timeoutMs: number): Promise<string>;
+}
+
 export class ScpiSession {
   readonly timeoutMs: number;
-  private readonly terminator: string;
+  readonly writeTerminator: Terminator;
+  readonly readTerminator: Terminator;
+  private readonly writeSuffix: string;
+  private readonly readEnd: string;
+  private readonly maxReplyBytes: number;
   private readonly log: NonNullable<SessionOptions['log']>;
   private buffer = '';
+  /** Where the next search for the terminator starts: bytes before it hold none. */
+  private scanFrom = 0;
   private pending: PendingRead | undefined;
   private readonly lines: string[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue: QueuedOperation[] = [];
+  private running = false;
   private lost: Error | undefined;
   private needsResync = false;
-  private closeListeners = new Set<(error: Error) => void>();
+  private readonly closeListeners = new Set<(error: Error) => void>();
 
   constructor(
     readonly transport: Transport,
     options: SessionOptions = {},
   ) {
-    this.terminator = TERMINATORS[options.terminator ?? 'LF'];
+    this.writeTerminator = options.writeTerminator ?? 'LF';
+    this.readTerminator = options.readTerminator ?? options.writeTerminator ?? 'LF';
+    this.writeSuffix = TERMINATORS[this.writeTerminator];
+    // Lines end on the terminator's last byte; the other half of a CR/LF pair is trimmed off.
+    this.readEnd = TERMINATORS[this.readTerminator].slice(-1);
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.log = options.log ?? (() => {});
   }
 
@@ -71,9 +108,14 @@ export class ScpiSession {
 
   async close(): Promise<void> {
     this.lost ??= new ConnectionLostError(`Session to ${this.resource} was closed.`);
-    this.pending?.reject(this.lost);
-    this.pending = undefined;
+    this.failAll(this.lost);
     await this.transport.close();
+  }
+
+  private failAll(error: Error): void {
+    this.pending?.reject(error);
+    this.pending = undefined;
+    for (const operation of this.queue.splice(0)) operation.reject(error);
   }
 
   private connectionLost(error?: Error): void {
@@ -82,42 +124,82 @@ export class ScpiSession {
       `Lost the connection to ${this.resource}${error?.message ? ` (${error.message})` : ''}. Check the cable and the instrument.`,
     );
     this.log('!', 'connection lost');
-    this.pending?.reject(this.lost);
-    this.pending = undefined;
+    this.failAll(this.lost);
     for (const listener of this.closeListeners) listener(this.lost);
   }
 
   /** Splits the byte stream into lines on the read terminator, however the bytes arrive. */
   private receive(text: string): void {
     this.buffer += text;
-    const end = this.terminator[this.terminator.length - 1]!;
     let index: number;
-    while ((index = this.buffer.indexOf(end)) >= 0) {
-      let line = this.buffer.slice(0, index);
+    while ((index = this.buffer.indexOf(this.readEnd, this.scanFrom)) >= 0) {
+      const line = this.buffer.slice(0, index).replace(/\r$/, '').replace(/^\n/, '');
       this.buffer = this.buffer.slice(index + 1);
-      // Be lenient with the other half of a CR/LF pair (instruments set to LFCR, CRLF…).
-      line = line.replace(/\r$/, '').replace(/^\n/, '');
-      this.log('<', line);
-      if (this.pending) {
-        const pending = this.pending;
-        this.pending = undefined;
-        pending.resolve(line);
-      } else {
-        this.lines.push(line);
-      }
+      this.scanFrom = 0;
+      this.deliver(line);
+    }
+    this.scanFrom = this.buffer.length;
+    if (this.buffer.length > this.maxReplyBytes) this.overflow();
+  }
+
+  private deliver(line: string): void {
+    this.log('<', line);
+    const pending = this.pending;
+    if (pending) {
+      this.pending = undefined;
+      pending.resolve(line);
+    } else {
+      this.lines.push(line);
+      // Nobody asked: keep only a few, so a chattering device cannot grow memory.
+      if (this.lines.length > 64) this.lines.shift();
     }
   }
 
-  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(operation, operation);
-    this.chain = next.catch(() => undefined);
-    return next;
+  /** A reply without its terminator outgrew the bound: the terminator setting must be wrong. */
+  private overflow(): void {
+    const size = this.buffer.length;
+    this.buffer = '';
+    this.scanFrom = 0;
+    this.needsResync = true;
+    const error = new ScpiFramingError(this.resource, size, this.readTerminator);
+    this.log('!', error.message);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.running = true;
+    void next
+      .run()
+      .then(next.resolve, next.reject)
+      .finally(() => {
+        this.running = false;
+        this.kick();
+      });
+  }
+
+  private enqueue<T>(run: () => Promise<T>, front = false): Promise<T> {
+    if (this.lost) return Promise.reject(this.lost);
+    return new Promise<T>((resolve, reject) => {
+      const operation: QueuedOperation = {
+        run,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      if (front) this.queue.unshift(operation);
+      else this.queue.push(operation);
+      this.kick();
+    });
   }
 
   private async send(command: string): Promise<void> {
     if (this.lost) throw this.lost;
     this.log('>', command);
-    await this.transport.write(Buffer.from(command + this.terminator, 'latin1'));
+    await this.transport.write(Buffer.from(command + this.writeSuffix, 'latin1'));
   }
 
   private readLine(command: string, timeoutMs: number): Promise<string> {
@@ -140,6 +222,8 @@ export class ScpiSession {
           reject(error);
         },
       };
+      // Message-based links (GPIB adapters, USBTMC, VISA) deliver a reply only when asked.
+      this.transport.requestRead?.().catch((error: unknown) => this.pending?.reject(error as Error));
     });
   }
 
@@ -152,7 +236,7 @@ export class ScpiSession {
     await this.transport.flush?.();
     this.lines.length = 0;
     this.buffer = '';
-    await this.send('*CLS');
+    this.scanFrom = 0;
     await this.send('*OPC?');
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
@@ -177,12 +261,53 @@ export class ScpiSession {
   query(command: string, options: { timeoutMs?: number } = {}): Promise<string> {
     return this.enqueue(async () => {
       await this.resync();
-      if (this.lines.length) {
-        for (const line of this.lines.splice(0)) this.log('!', `discarded unsolicited '${printable(line)}'`);
-      }
+      for (const line of this.lines.splice(0)) this.log('!', `discarded unsolicited '${printable(line)}'`);
       await this.send(command);
       return this.readLine(command, options.timeoutMs ?? this.timeoutMs);
     });
+  }
+
+  /**
+   * Runs `action` before anything else: every queued operation is rejected (PreemptedError),
+   * a reply being waited for is abandoned, and the queue is held until `action` finishes.
+   * This is how "output off" pre-empts a stalled or busy session instead of waiting behind it.
+   */
+  urgent<T>(action: (link: UrgentLink) => Promise<T>): Promise<T> {
+    if (this.lost) return Promise.reject(this.lost);
+    const preempted = new PreemptedError();
+    for (const operation of this.queue.splice(0)) operation.reject(preempted);
+    if (this.pending) {
+      const pending = this.pending;
+      this.pending = undefined;
+      this.needsResync = true;
+      pending.reject(preempted);
+    }
+    return this.enqueue(() => {
+      const link: UrgentLink = {
+        clear: async () => {
+          if (!this.transport.clear) return false;
+          this.log('!', 'device clear');
+          await this.transport.clear();
+          return true;
+        },
+        write: (command) => this.send(command),
+        queryUntil: async (command, accept, timeoutMs) => {
+          this.lines.length = 0;
+          await this.send(command);
+          const deadline = Date.now() + timeoutMs;
+          for (;;) {
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) throw new ScpiTimeoutError(command, timeoutMs);
+            const line = await this.readLine(command, remaining);
+            if (accept(line)) return line;
+            this.log('!', `discarded stale reply '${printable(line)}'`);
+          }
+        },
+      };
+      // Whatever was in flight may still answer: the next ordinary query resynchronises first.
+      this.needsResync = true;
+      return action(link);
+    }, true);
   }
 
   /** A reply of comma-separated numbers; throws ScpiParseError on anything else. */

@@ -1,6 +1,10 @@
 /**
- * PyVISA-style resource strings: `ASRL/dev/ttyUSB0::INSTR` (serial; `ASRL3::INSTR` is COM3)
- * and `TCPIP::192.168.0.10::5025::SOCKET` (LAN raw socket).
+ * PyVISA-style resource strings, parsed into what opens them:
+ *   ASRL/dev/ttyUSB0::INSTR             serial (ASRL3::INSTR is COM3)
+ *   TCPIP::192.168.0.10::5025::SOCKET   LAN raw socket
+ *   GPIB0::24::INSTR                    through a Prologix-style adapter (gpibAdapter), else VISA
+ *   USB0::0x05E6::0x2450::SERIAL::INSTR through the Linux usbtmc driver, else VISA
+ *   TCPIP::host::INSTR, …::hislip0::INSTR, anything else: through an installed VISA library
  */
 import { invalidInput } from '../../../shared/errors';
 
@@ -15,9 +19,6 @@ export interface SerialSettings {
   flow: 'none' | 'xonxoff';
 }
 
-export type ResourceSpec =
-  { kind: 'tcp'; host: string; port: number } | ({ kind: 'serial'; path: string } & SerialSettings);
-
 export const DEFAULT_SERIAL: SerialSettings = {
   baudRate: 9600,
   dataBits: 8,
@@ -25,8 +26,25 @@ export const DEFAULT_SERIAL: SerialSettings = {
   stopBits: 1,
   flow: 'none',
 };
-// The Keithley 2400's RS-232 accepts these rates (front panel: COMMUNICATION > RS-232 > BAUD).
-export const K2400_BAUD_RATES = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600] as const;
+
+export type ResourceSpec =
+  | { kind: 'tcp'; host: string; port: number }
+  | ({ kind: 'serial'; path: string } & SerialSettings)
+  | { kind: 'gpib'; board: number; address: number; secondary: number | null }
+  | { kind: 'usb'; board: number; vendorId: number; productId: number; serial: string; iface: number | null }
+  | { kind: 'visa'; resource: string };
+
+/** Serial framing the RS-232 standard and the 2400 allow: 7 data bits need a parity bit. */
+export function checkSerialSettings(settings: SerialSettings): void {
+  if (!Number.isInteger(settings.baudRate) || settings.baudRate < 50 || settings.baudRate > 4_000_000)
+    throw invalidInput(`Baud rate ${settings.baudRate} is not valid.`);
+  if (settings.dataBits === 7 && settings.parity === 'none')
+    throw invalidInput(
+      '7 data bits with no parity is not a valid framing: use 8 data bits with no parity, or 7 with even or odd parity (as set on the instrument).',
+    );
+}
+
+const hex = (text: string) => (/^0x[0-9a-f]+$/i.test(text) ? Number.parseInt(text, 16) : Number(text));
 
 export function parseResource(text: string, serial: Partial<SerialSettings> = {}): ResourceSpec {
   const trimmed = text.trim();
@@ -41,18 +59,37 @@ export function parseResource(text: string, serial: Partial<SerialSettings> = {}
     const target = asrl[1]!;
     const path = /^\d+$/.test(target) ? `COM${target}` : target;
     const settings = { ...DEFAULT_SERIAL, ...serial };
-    if (!Number.isInteger(settings.baudRate) || settings.baudRate < 50 || settings.baudRate > 4_000_000) {
-      throw invalidInput(`Baud rate ${settings.baudRate} is not valid.`);
-    }
+    checkSerialSettings(settings);
     return { kind: 'serial', path, ...settings };
   }
+  const gpib = /^GPIB(\d*)::(\d+)(?:::(\d+))?::INSTR$/i.exec(trimmed);
+  if (gpib) {
+    const address = Number(gpib[2]);
+    if (address > 30) throw invalidInput(`GPIB address ${address} in '${text}' is out of range (0–30).`);
+    const secondary = gpib[3] === undefined ? null : Number(gpib[3]);
+    if (secondary !== null && secondary > 30)
+      throw invalidInput(`GPIB secondary address ${secondary} in '${text}' is out of range.`);
+    return { kind: 'gpib', board: Number(gpib[1] || 0), address, secondary };
+  }
+  const usb = /^USB(\d*)::(0x[0-9a-f]+|\d+)::(0x[0-9a-f]+|\d+)::([^:]+)(?:::(\d+))?::INSTR$/i.exec(trimmed);
+  if (usb) {
+    return {
+      kind: 'usb',
+      board: Number(usb[1] || 0),
+      vendorId: hex(usb[2]!),
+      productId: hex(usb[3]!),
+      serial: usb[4]!,
+      iface: usb[5] === undefined ? null : Number(usb[5]),
+    };
+  }
+  if (/^(TCPIP\d*::.+::(INSTR|hislip\d+::INSTR)|VXI\d*::.+|PXI\d*::.+|USB\d*::.+::RAW)$/i.test(trimmed))
+    return { kind: 'visa', resource: trimmed };
   throw invalidInput(
-    `'${text}' is not a resource string. Use ASRL/dev/ttyUSB0::INSTR for serial or TCPIP::<host>::5025::SOCKET for LAN.`,
+    `'${text}' is not a resource string. Use ASRL/dev/ttyUSB0::INSTR (serial), TCPIP::<host>::5025::SOCKET (LAN), GPIB0::<address>::INSTR or USB0::<vendor>::<product>::<serial>::INSTR.`,
   );
 }
 
-export function formatResource(spec: ResourceSpec): string {
-  return spec.kind === 'tcp'
-    ? `TCPIP::${spec.host.includes(':') ? `[${spec.host}]` : spec.host}::${spec.port}::SOCKET`
-    : `ASRL${spec.path}::INSTR`;
+export function formatUsbResource(spec: Extract<ResourceSpec, { kind: 'usb' }>): string {
+  const h = (n: number) => `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `USB${spec.board}::${h(spec.vendorId)}::${h(spec.productId)}::${spec.serial}${spec.iface === null ? '' : `::${spec.iface}`}::INSTR`;
 }

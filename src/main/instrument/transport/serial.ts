@@ -6,6 +6,8 @@ import type { Transport, TransportHandlers } from './transport';
 /** RS-232 (Keithley 2400 family): baud, data bits, parity, stop bits, flow none or XON/XOFF. */
 export class SerialTransport implements Transport {
   readonly kind = 'serial' as const;
+  /** The port is locked by this link: a second one cannot open it. */
+  readonly allowsSecondLink = false;
   private port: SerialPortType | undefined;
   private closing = false;
 
@@ -72,6 +74,15 @@ export class SerialTransport implements Transport {
     const port = this.port;
     if (!port?.isOpen) return Promise.resolve();
     return new Promise((resolve) => port.flush(() => resolve()));
+  }
+
+  /**
+   * Keithley's RS-232 device clear: a ^C "clears any pending operation and discards any pending
+   * output" (2400 User's Manual, RS-232 interface operation). Our buffers are discarded too.
+   */
+  async clear(): Promise<void> {
+    await this.flush();
+    await this.write(Buffer.from([0x03]));
   }
 
   close(): Promise<void> {

@@ -5,6 +5,8 @@ import type { Transport, TransportHandlers } from './transport';
 /** LAN raw socket (SCPI over TCP, port 5025 on Keithley 2450 and Keysight B2900). */
 export class TcpTransport implements Transport {
   readonly kind = 'tcp' as const;
+  /** LAN instruments accept another socket while one is open (used to switch off when this one hangs). */
+  readonly allowsSecondLink = true;
   private socket: Socket | undefined;
   private closing = false;
 
@@ -74,6 +76,10 @@ export class TcpTransport implements Transport {
           : resolve(),
       ),
     );
+  }
+
+  sibling(): TcpTransport {
+    return new TcpTransport(this.host, this.port, Math.min(this.connectTimeoutMs, 2000));
   }
 
   close(): Promise<void> {

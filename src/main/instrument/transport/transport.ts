@@ -1,6 +1,6 @@
 /**
- * A byte link to an instrument. Transports implement only the raw operations; the SCPI session
- * above does framing, logging, queuing and timeouts (PyMeasure's adapter template).
+ * A byte link to an instrument. Links implement only the raw operations; the SCPI session above
+ * does framing, logging, queuing and timeouts (PyMeasure's adapter template).
  */
 export interface TransportHandlers {
   onData(chunk: Buffer): void;
@@ -8,13 +8,30 @@ export interface TransportHandlers {
   onClose(error?: Error): void;
 }
 
+export type TransportKind = 'tcp' | 'serial' | 'prologix' | 'usbtmc' | 'visa';
+
 export interface Transport {
   readonly resource: string;
-  readonly kind: 'tcp' | 'serial';
+  readonly kind: TransportKind;
   readonly isOpen: boolean;
+  /**
+   * A second, independent link to the same instrument can be opened while this one is open
+   * (LAN sockets, VISA sessions). A serial port is locked by its first user; a GPIB adapter
+   * or a USBTMC device file serves one client.
+   */
+  readonly allowsSecondLink: boolean;
   open(handlers: TransportHandlers): Promise<void>;
   write(data: Buffer): Promise<void>;
   close(): Promise<void>;
   /** Discards bytes in flight where the link can (serial input/output buffers). */
   flush?(): Promise<void>;
+  /**
+   * Device clear: the instrument drops pending operations and output (GPIB SDC, USBTMC
+   * INITIATE_CLEAR, viClear; on Keithley RS-232, the ^C break character). Raw sockets have none.
+   */
+  clear?(): Promise<void>;
+  /** Message-based links deliver a reply only when asked (Prologix "++read eoi", USBTMC, VISA). */
+  requestRead?(): Promise<void>;
+  /** A new, unopened link to the same instrument, where allowsSecondLink. */
+  sibling?(): Transport;
 }

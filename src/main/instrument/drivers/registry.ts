@@ -1,0 +1,59 @@
+/**
+ * Which driver runs which instrument, decided from *IDN?: one entry per model family. A new
+ * model is an entry here plus its driver file (and its dialect in the virtual SMU).
+ */
+import { ReramError } from '../../../shared/errors';
+import type { SmuModelId } from '../../../shared/instruments';
+import type { InstrumentIdentity } from '../../../shared/run';
+import type { ScpiSession } from '../scpi/session';
+import { KeysightB2900 } from './b2900';
+import { Keithley2400 } from './k2400';
+import { Keithley2450 } from './k2450';
+import type { DriverOptions } from './scpi-driver';
+import type { Smu } from './smu';
+
+export interface DriverEntry {
+  model: SmuModelId;
+  matches(identity: InstrumentIdentity): boolean;
+  /** Checks that must pass before the driver may talk to the instrument (command language…). */
+  verify?(session: ScpiSession): Promise<void>;
+  create(session: ScpiSession, identity: InstrumentIdentity, options: DriverOptions): Smu;
+}
+
+const make = (identity: InstrumentIdentity) => identity.make.toUpperCase();
+const model = (identity: InstrumentIdentity) => identity.model.toUpperCase();
+
+export const DRIVERS: readonly DriverEntry[] = [
+  {
+    model: '2400',
+    matches: (id) => make(id).includes('KEITHLEY') && /^24(0[0-1]|10|20|25|30|40)\b/.test(model(id)),
+    create: (session, identity, options) => new Keithley2400(session, identity, options),
+  },
+  {
+    model: '2450',
+    matches: (id) => make(id).includes('KEITHLEY') && /^24(50|60|61|70)\b/.test(model(id)),
+    verify: (session) => Keithley2450.checkLanguage(session),
+    create: (session, identity, options) => new Keithley2450(session, identity, options),
+  },
+  {
+    model: 'b2900',
+    matches: (id) =>
+      (make(id).includes('KEYSIGHT') || make(id).includes('AGILENT')) && /^B29\d\d/.test(model(id)),
+    create: (session, identity, options) => new KeysightB2900(session, identity, options),
+  },
+];
+
+export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
+  const entry = DRIVERS.find((d) => d.matches(identity));
+  if (entry) return entry;
+  if (make(identity).includes('KEITHLEY') && /^26\d\d/.test(model(identity))) {
+    throw new ReramError(
+      'UNSUPPORTED',
+      `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`,
+    );
+  }
+  throw new ReramError(
+    'UNSUPPORTED',
+    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`,
+  );
+}
