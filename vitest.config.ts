@@ -21,6 +21,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/no-user-data.ts'],
         },
       },
       {
@@ -28,6 +29,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/no-user-data.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -37,6 +39,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/setup/no-user-data.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,

@@ -45,6 +45,9 @@ export function userDataDir(): string {
 }
 
 export function defaultDbPath(): string {
+  // The test suite sets this so that no test can read or write the developer's own data.
+  if (process.env.RERAM_FORBID_USER_DATA === '1')
+    throw new Error("Tests must not use the user's data folder: pass a temporary database (--db / dbPath).");
   return join(userDataDir(), 'reram-bench.db');
 }
 

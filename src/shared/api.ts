@@ -107,6 +107,18 @@ export const apiMethods = {
     'Leave the instrument safe and disconnect (stops the virtual SMU).',
   ),
   'instrument.status': method(Empty, InstrumentStatus, 'Connection, identity, output state and messages.'),
+  'instrument.allowHost': method(
+    z.object({
+      host: z
+        .string()
+        .trim()
+        .min(1)
+        .max(253)
+        .regex(/^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|[0-9A-Fa-f:]+)$/, 'a host name or an IP address'),
+    }),
+    z.object({ hosts: z.array(z.string()) }),
+    'Allow connections to a non-local host from now on (the user confirmed it).',
+  ),
   'instrument.abort': method(
     Empty,
     InstrumentStatus,
@@ -159,7 +171,7 @@ export const apiMethods = {
   'profiles.import': method(
     z.object({
       fileName: z.string().min(1),
-      text: z.string().max(50_000_000),
+      text: z.string().max(10_000_000, 'a profile file is at most 10 MB'),
       name: z.string().optional(),
       readVoltage: z.number().positive().optional(),
       overwrite: z.boolean().default(false),
@@ -226,6 +238,15 @@ export const apiEvents = {
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;
+
+/** Largest request a renderer may send per method (bytes on the wire); the default is 1 MiB. */
+export const API_PAYLOAD_LIMITS: Partial<Record<ApiMethodName, number>> = {
+  'profiles.import': 12 * 1024 * 1024,
+  'files.save': 32 * 1024 * 1024,
+};
+export const DEFAULT_PAYLOAD_LIMIT = 1024 * 1024;
+export const MAX_PAYLOAD_LIMIT = Math.max(DEFAULT_PAYLOAD_LIMIT, ...Object.values(API_PAYLOAD_LIMITS));
+export const payloadLimit = (method: ApiMethodName) => API_PAYLOAD_LIMITS[method] ?? DEFAULT_PAYLOAD_LIMIT;
 export type ApiEventName = keyof typeof apiEvents;
 export type ApiInput<M extends ApiMethodName> = z.input<(typeof apiMethods)[M]['input']>;
 export type ApiParsedInput<M extends ApiMethodName> = z.output<(typeof apiMethods)[M]['input']>;

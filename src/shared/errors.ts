@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'SCPI_PARSE'
   | 'FRAMING'
   | 'PREEMPTED'
+  | 'NEEDS_CONFIRMATION'
   | 'INSTRUMENT'
   | 'SAFETY'
   | 'FIT'

@@ -29,7 +29,7 @@ describe('SQLite store', () => {
         name: string;
       }>
     ).map((t) => t.name);
-    expect(tables).toEqual(['instruments', 'level_tables', 'points', 'profiles', 'runs', 'samples']);
+    expect(tables).toEqual(['app_settings', 'instruments', 'points', 'profiles', 'runs', 'samples']);
     store.close();
   });
 
@@ -52,7 +52,9 @@ describe('SQLite store', () => {
           )
           .run();
         const insert = old.prepare(
-          "INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)",
+          from >= 4
+            ? "INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)"
+            : "INSERT INTO points (run_id, seq, t, v, i, g, pulse, phase, kind, cell, cycle, compliance) VALUES (1, ?, 0, 0.1, 1e-6, 1e-5, 0, 'ltp', 'read', 0, 0, 0)",
         );
         for (let k = 0; k < 5; k++) insert.run(k);
         // From schema 3 on, the writer keeps the count itself.
@@ -78,7 +80,11 @@ describe('SQLite store', () => {
         // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
         expect(store.getRun(2).status).toBe('interrupted');
       }
-      if (from >= 2) expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
+      if (from >= 2) {
+        expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
+        // Profiles stored before summaries existed are summarised on first listing.
+        expect(store.listProfileSummaries()[0]).toMatchObject({ name: 'Ag:a-Si', readOnly: false });
+      }
       store.close();
     },
   );
@@ -118,7 +124,7 @@ describe('SQLite store', () => {
     const profile = builtinProfiles('1.0.0')[2]!;
     store.saveProfile({ ...profile, name: 'mine' });
     expect(() => store.saveProfile({ ...profile, name: 'MINE' })).toThrow(/already exists/);
-    store.saveLevelTable(profile.tables[0]!, runId);
+    store.setSetting('instrument.allowedHosts', ['192.168.0.10']);
     store.close();
 
     store = new Store(path);
@@ -136,6 +142,10 @@ describe('SQLite store', () => {
     expect(store.getPoints(runId)).toEqual(points);
     expect(store.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
     expect(store.getProfile('mine')?.profile).toEqual({ ...profile, name: 'mine' });
+    expect(store.listProfileSummaries()).toMatchObject([
+      { name: 'mine', tables: [{ levels: profile.tables[0]!.levels.length }] },
+    ]);
+    expect(store.getSetting('instrument.allowedHosts')).toEqual(['192.168.0.10']);
     expect(store.listRuns()).toHaveLength(1);
     expect(() => store.getRun(999)).toThrow(/does not exist/);
     store.deleteRun(runId);

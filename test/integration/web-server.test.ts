@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { createDispatcher } from '../../src/main/api/dispatcher';
 import { EventHub } from '../../src/main/api/events';
 import { createServices } from '../../src/main/api/services';
+import { tempDbPath } from '../helpers/temp';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { decodeWire, encodeWire } from '../../src/shared/wire';
 
@@ -17,7 +18,7 @@ describe('browser-mode server', () => {
   beforeAll(async () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>ReRAM Bench</title>');
     writeFileSync(join(staticDir, 'app.js'), 'console.log(1)');
-    const services = createServices({ mode: 'browser', events });
+    const services = createServices({ mode: 'browser', events, dbPath: tempDbPath() });
     server = await startWebServer({ dispatch: createDispatcher(services.handlers), events, staticDir });
   });
   afterAll(() => server.close());
@@ -25,7 +26,7 @@ describe('browser-mode server', () => {
   const base = () => `http://127.0.0.1:${server.port}`;
 
   it('refuses to bind anything but loopback', async () => {
-    const services = createServices({ mode: 'browser', events });
+    const services = createServices({ mode: 'browser', events, dbPath: tempDbPath() });
     await expect(
       startWebServer({ dispatch: createDispatcher(services.handlers), events, staticDir, host: '0.0.0.0' }),
     ).rejects.toThrow(/loopback/);

@@ -5,9 +5,10 @@ import { ReramError } from '../../src/shared/errors';
 import { createDispatcher } from '../../src/main/api/dispatcher';
 import { EventHub } from '../../src/main/api/events';
 import { createServices } from '../../src/main/api/services';
+import { tempDbPath } from '../helpers/temp';
 
 describe('API dispatcher', () => {
-  const { handlers } = createServices({ mode: 'browser', events: new EventHub() });
+  const { handlers } = createServices({ mode: 'browser', events: new EventHub(), dbPath: tempDbPath() });
   const dispatch = createDispatcher(handlers);
 
   it('rejects unknown methods without calling anything', async () => {

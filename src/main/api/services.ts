@@ -47,7 +47,7 @@ export function createServices(options: ServiceOptions): Services {
       platform: process.platform,
       nodeVersion: process.versions.node,
       dbPath: store.path,
-      firstRun: store.listRuns(1).length === 0 && store.listProfiles().length === 0,
+      firstRun: store.listRuns(1).length === 0 && store.countProfiles() === 0,
     }),
 
     'instrument.ports': async () => listSerialPorts(),
@@ -55,6 +55,7 @@ export function createServices(options: ServiceOptions): Services {
     'instrument.disconnect': () => instrument.disconnect(),
     'instrument.status': async () => instrument.status(),
     'instrument.abort': () => instrument.abort(),
+    'instrument.allowHost': async ({ host }) => ({ hosts: instrument.allowHost(host) }),
 
     'runs.start': ({ params }) => instrument.startRun(params),
     'runs.cancel': async () => {

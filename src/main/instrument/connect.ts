@@ -3,6 +3,7 @@
  * that owns it from then on. Where the link allows a second connection, the driver also gets a
  * way to open one (to switch the output off when the first link hangs).
  */
+import { ReramError } from '../../shared/errors';
 import { isVirtual } from './scpi/idn';
 import { ScpiSession, type SessionOptions } from './scpi/session';
 import { driverEntryFor } from './drivers/registry';
@@ -48,7 +49,18 @@ export function openSession(resource: string, options: ConnectOptions = {}): Pro
 export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<Smu> {
   const session = await openSession(resource, options);
   try {
-    const identity = await session.identify();
+    let identity;
+    try {
+      identity = await session.identify();
+    } catch (error) {
+      // Whatever answered is not known to be an instrument: say so, without echoing what it sent.
+      if (error instanceof ReramError && error.code === 'SCPI_PARSE')
+        throw new ReramError(
+          'SCPI_PARSE',
+          `The device at ${resource} did not answer *IDN? as an SCPI instrument does. Check the resource and the terminators.`,
+        );
+      throw error;
+    }
     const entry = driverEntryFor(identity);
     await entry.verify?.(session);
     const transport = session.transport;

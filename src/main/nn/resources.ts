@@ -31,7 +31,7 @@ function builtinName(spec: string): string | undefined {
 export function loadModel(spec: string): { name: string; bytes: Uint8Array } {
   const builtin = builtinName(spec);
   if (builtin !== undefined) {
-    const entry = BUILTIN_MODELS[builtin];
+    const entry = Object.hasOwn(BUILTIN_MODELS, builtin) ? BUILTIN_MODELS[builtin] : undefined;
     if (!entry)
       throw new ReramError(
         'NOT_FOUND',
@@ -51,7 +51,7 @@ function read(path: string): Uint8Array {
 
 /** The files of a built-in test set, as stored (the renderer parses them itself). */
 export function builtinDatasetFiles(id: string): { format: 'idx' | 'cifar10'; files: Uint8Array[] } {
-  const entry = BUILTIN_DATA[id];
+  const entry = Object.hasOwn(BUILTIN_DATA, id) ? BUILTIN_DATA[id] : undefined;
   if (!entry)
     throw new ReramError(
       'NOT_FOUND',

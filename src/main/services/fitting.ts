@@ -10,7 +10,6 @@ import type { Store } from '../store/store';
 export interface FitRunResult {
   run: RunSummary;
   table: LevelTable;
-  levelTableId: number;
   warnings: string[];
 }
 
@@ -45,8 +44,8 @@ export function fitRun(
     );
   }
   warnings.push(...table.provenance.warnings);
-  const levelTableId = store.saveLevelTable(table, runId);
-  return { run, table, levelTableId, warnings };
+  // Fitting only reads: the table is stored when the user saves it as a profile.
+  return { run, table, warnings };
 }
 
 export function profileFromTable(

@@ -3,6 +3,7 @@
  * starts), one run at a time recorded into the store, points and progress streamed as events,
  * and an Abort that switches the output off at once.
  */
+import { realpathSync } from 'node:fs';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
 import { ReramError, serializeError } from '../../shared/errors';
 import type { ProcedureParams } from '../../shared/procedures';
@@ -26,6 +27,31 @@ interface ActiveRun {
 }
 
 const POINT_FLUSH_MS = 80;
+const ALLOWED_HOSTS = 'instrument.allowedHosts';
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Serial resources: device files under /dev (ttys, ptys, usbtmc, gpib) or COM ports, nothing else. */
+function checkSerialDevice(path: string): void {
+  if (/^COM\d+$/i.test(path) && process.platform === 'win32') return;
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    throw new ReramError('NOT_FOUND', `There is no serial device ${path}.`);
+  }
+  const ok =
+    /^\/dev\/(tty[^/]*|pts\/\d+|usbtmc\d+|gpib\d+|serial\/by-(id|path)\/.+|cu\..+)$/.test(real) &&
+    !/\.\./.test(real);
+  if (!ok)
+    throw new ReramError(
+      'INVALID_INPUT',
+      `${path} is not a serial device (only /dev/tty*, /dev/pts/*, /dev/usbtmc*, /dev/gpib* or COM ports).`,
+    );
+}
 
 export class InstrumentService {
   private connection: Smu | undefined;
@@ -88,7 +114,39 @@ export class InstrumentService {
     }
   }
 
+  /** Hosts the user has allowed (loopback needs no permission). */
+  allowHost(host: string): string[] {
+    const hosts = new Set(this.store.getSetting<string[]>(ALLOWED_HOSTS) ?? []);
+    hosts.add(host.trim().toLowerCase());
+    const list = [...hosts].sort();
+    this.store.setSetting(ALLOWED_HOSTS, list);
+    return list;
+  }
+
+  /**
+   * A page holding the token may only open instrument devices and loopback or user-allowed hosts:
+   * no arbitrary files as serial ports, no scanning of the network.
+   */
+  private checkReachable(resource: string, gpibAdapter: string | undefined): void {
+    for (const target of [resource, gpibAdapter]) {
+      if (!target) continue;
+      const serial = /^ASRL(.+)::INSTR$/i.exec(target.trim())?.[1];
+      if (serial !== undefined) checkSerialDevice(serial);
+      const host = /^TCPIP\d*::([^:]+|\[[^\]]+\])::/i.exec(target.trim())?.[1]?.replace(/^\[|\]$/g, '');
+      if (host !== undefined && !isLoopback(host)) {
+        const allowed = this.store.getSetting<string[]>(ALLOWED_HOSTS) ?? [];
+        if (!allowed.includes(host.toLowerCase()))
+          throw new ReramError(
+            'NEEDS_CONFIRMATION',
+            `Connecting to ${host} for the first time: confirm that it is your instrument.`,
+            { host },
+          );
+      }
+    }
+  }
+
   async connect(request: ApiParsedInput<'instrument.connect'>): Promise<InstrumentStatus> {
+    if (request.kind === 'resource') this.checkReachable(request.resource, request.gpibAdapter);
     await this.disconnect();
     this.messages = [];
     let resource: string;

@@ -37,9 +37,7 @@ export class ProfileLibrary {
   list(): ProfileSummary[] {
     return [
       ...this.builtins.map((p) => summarizeProfile(p, true, null)),
-      ...this.store
-        .listProfiles()
-        .map(({ profile, updatedAt }) => summarizeProfile(profile, false, updatedAt)),
+      ...this.store.listProfileSummaries(),
     ];
   }
 

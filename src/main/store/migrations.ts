@@ -118,6 +118,18 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       ALTER TABLE points_v4 RENAME TO points;
     `);
   },
+  // 4 → 5: app settings (the hosts the user allowed); profile summaries beside the profiles, so
+  // listing does not parse every stored profile; the level_tables cache nothing ever read is gone.
+  (db) => {
+    db.exec(`
+      CREATE TABLE app_settings (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+      );
+      ALTER TABLE profiles ADD COLUMN summary_json TEXT;
+      DROP TABLE level_tables;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,9 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ReramError } from '../../shared/errors';
-import type { LevelTable } from '../../shared/levels/level-table';
 import { parseProfileJson, serializeProfile } from '../../shared/profile/json';
-import type { DeviceProfile } from '../../shared/profile/schema';
+import { summarizeProfile, type DeviceProfile, type ProfileSummary } from '../../shared/profile/schema';
 import type { InstrumentIdentity, Point, ProcedureName, RunStatus, RunSummary } from '../../shared/run';
 import { appRoot } from '../paths';
 import { migrate } from './migrations';
@@ -288,27 +287,57 @@ export class Store {
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
   }
 
-  saveLevelTable(table: LevelTable, runId: number | null): number {
-    const result = this.db
+  /** An app setting (JSON), or undefined. */
+  getSetting<T>(key: string): T | undefined {
+    const row = this.db.prepare('SELECT value_json FROM app_settings WHERE key = ?').get(key) as
+      { value_json: string } | undefined;
+    return row ? (JSON.parse(row.value_json) as T) : undefined;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.db
       .prepare(
-        'INSERT INTO level_tables (run_id, name, levels, table_json, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO app_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json',
       )
-      .run(runId, table.name, table.levels.length, JSON.stringify(table), new Date().toISOString());
-    return Number(result.lastInsertRowid);
+      .run(key, JSON.stringify(value));
   }
 
   /** Saves a profile; an existing one with the same name is replaced only when `overwrite` is set. */
   saveProfile(profile: DeviceProfile, options: { overwrite?: boolean } = {}): void {
     const json = serializeProfile(profile);
+    const summary = JSON.stringify(summarizeProfile(profile, false, null));
     const now = new Date().toISOString();
-    const exists = this.db.prepare('SELECT id FROM profiles WHERE name = ?').get(profile.name);
-    if (exists && !options.overwrite)
-      throw new ReramError('CONFLICT', `A profile named '${profile.name}' already exists.`);
-    this.db
-      .prepare(
-        'INSERT INTO profiles (name, profile_json, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET profile_json = excluded.profile_json, updated_at = excluded.updated_at',
-      )
-      .run(profile.name, json, now, now);
+    // Check and write in one transaction: two saves of the same name cannot both pass the check.
+    this.db.transaction(() => {
+      const exists = this.db.prepare('SELECT id FROM profiles WHERE name = ?').get(profile.name);
+      if (exists && !options.overwrite)
+        throw new ReramError('CONFLICT', `A profile named '${profile.name}' already exists.`);
+      this.db
+        .prepare(
+          'INSERT INTO profiles (name, profile_json, summary_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET profile_json = excluded.profile_json, summary_json = excluded.summary_json, updated_at = excluded.updated_at',
+        )
+        .run(profile.name, json, summary, now, now);
+    })();
+  }
+
+  /** Summaries of the stored profiles, without parsing them (older rows are summarised once). */
+  listProfileSummaries(): ProfileSummary[] {
+    const rows = this.db
+      .prepare('SELECT name, summary_json, updated_at FROM profiles ORDER BY name')
+      .all() as Array<{ name: string; summary_json: string | null; updated_at: string }>;
+    return rows.map((row) => {
+      let json = row.summary_json;
+      if (json === null) {
+        const stored = this.getProfile(row.name);
+        json = JSON.stringify(summarizeProfile(stored!.profile, false, null));
+        this.db.prepare('UPDATE profiles SET summary_json = ? WHERE name = ?').run(json, row.name);
+      }
+      return { ...(JSON.parse(json) as ProfileSummary), updatedAt: row.updated_at };
+    });
+  }
+
+  countProfiles(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
   }
 
   getProfile(name: string): { profile: DeviceProfile; updatedAt: string } | undefined {

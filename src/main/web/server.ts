@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { isApiMethod, MAX_PAYLOAD_LIMIT, payloadLimit, type ApiResult } from '../../shared/api';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../api/events';
@@ -28,11 +29,19 @@ export interface WebServer {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-interface WireRequest {
-  id: number;
-  method: string;
-  payload: unknown;
+/** A request envelope, checked field by field: anything else is answered, never thrown on. */
+function readEnvelope(value: unknown): { id: number; method: string; payload: unknown } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.id !== 'number' || !Number.isSafeInteger(record.id)) return undefined;
+  if (typeof record.method !== 'string' || record.method.length > 100) return undefined;
+  return { id: record.id, method: record.method, payload: record.payload };
 }
+
+const failure = (code: 'INVALID_INPUT' | 'OUT_OF_RANGE' | 'INTERNAL', message: string): ApiResult => ({
+  ok: false,
+  error: { code, message },
+});
 
 function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -77,9 +86,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     res.end(body);
   };
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+  // The request target is parsed against a fixed base: the Host header is never trusted to build it.
+  const parseTarget = (req: IncomingMessage): URL | undefined => {
+    try {
+      return new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      return undefined;
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req)) return send(res, 403, 'Forbidden host');
+    const url = parseTarget(req);
+    if (!url) return send(res, 400, 'Bad request');
     if (!authorised(req, url)) {
       return send(
         res,
@@ -98,7 +117,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       });
       return res.end();
     }
-    const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return send(res, 400, 'Bad request');
+    }
+    if (pathname.includes('\0')) return send(res, 400, 'Bad request');
+    const relative = normalize(pathname).replace(/^([/\\])+/, '');
     const file = resolve(join(staticRoot, relative === '' ? 'index.html' : relative));
     if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send(res, 404, 'Not found');
     const target = existsSync(file) && statSync(file).isFile() ? file : join(staticRoot, 'index.html');
@@ -115,41 +141,94 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'Cache-Control': 'no-cache',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(target).pipe(res);
+    const stream = createReadStream(target);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch {
+      // Whatever a request does, the server stays up; the client gets an answer if it can.
+      if (!res.headersSent) send(res, 400, 'Bad request');
+      else res.destroy();
+    }
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  // No message larger than the largest method allows is even buffered; each method has its own bound.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_LIMIT });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    socket.on('error', () => socket.destroy());
+    const url = parseTarget(req);
     const origin = req.headers.origin;
     const originOk = origin === undefined || origin === `http://${req.headers.host}`;
-    if (url.pathname !== '/api' || !hostAllowed(req) || !originOk || !authorised(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+    if (!url || url.pathname !== '/api' || !hostAllowed(req) || !originOk || !authorised(req, url)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    try {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      socket.destroy();
+    }
   });
+
+  const answer = async (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<string> => {
+    const bytes = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    if (isBinary)
+      return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Binary messages are not accepted') });
+    let envelope: ReturnType<typeof readEnvelope>;
+    try {
+      envelope = readEnvelope(decodeWire(bytes.toString('utf8')));
+    } catch {
+      envelope = undefined;
+    }
+    if (!envelope) return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Malformed message') });
+    const { id, method, payload } = envelope;
+    if (isApiMethod(method) && bytes.length > payloadLimit(method)) {
+      return encodeWire({
+        id,
+        result: failure(
+          'OUT_OF_RANGE',
+          `A ${method} request is at most ${payloadLimit(method)} bytes (got ${bytes.length}).`,
+        ),
+      });
+    }
+    let result: ApiResult;
+    try {
+      result = await options.dispatch(method, payload);
+    } catch {
+      result = failure('INTERNAL', 'The request could not be handled');
+    }
+    try {
+      return encodeWire({ id, result });
+    } catch {
+      return encodeWire({ id, result: failure('INTERNAL', 'The reply could not be encoded') });
+    }
+  };
 
   wss.on('connection', (ws: WebSocket) => {
     const unsubscribe = options.events.subscribe((event, payload) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeWire({ event, payload }));
     });
     ws.on('close', unsubscribe);
-    ws.on('message', async (data) => {
-      let request: WireRequest;
-      try {
-        request = decodeWire(data.toString()) as WireRequest;
-      } catch {
-        return ws.send(
-          encodeWire({
-            id: null,
-            result: { ok: false, error: { code: 'INVALID_INPUT', message: 'Malformed message' } },
-          }),
-        );
-      }
-      const result = await options.dispatch(request.method, request.payload);
-      if (ws.readyState === ws.OPEN) ws.send(encodeWire({ id: request.id, result }));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      void answer(data, isBinary).then(
+        (reply) => {
+          if (ws.readyState === ws.OPEN) ws.send(reply);
+        },
+        () => ws.terminate(),
+      );
     });
   });
 

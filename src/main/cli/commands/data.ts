@@ -127,7 +127,6 @@ export function registerDataCommands(program: Command): void {
           if (options.json) {
             printJson({
               runId,
-              levelTableId: result.levelTableId,
               profile: options.name ?? null,
               warnings: result.warnings,
               table: result.table,

@@ -77,7 +77,9 @@ export function registerInstrumentCommands(program: Command): void {
     .option('--json', 'print the outcome as JSON');
   addConnectionOptions(characterize).action(async (resource: string, options: Record<string, unknown>) => {
     const procedure = String(options.procedure);
-    const entry = PROCEDURE_SCHEMAS[procedure as keyof typeof PROCEDURE_SCHEMAS];
+    const entry = Object.hasOwn(PROCEDURE_SCHEMAS, procedure)
+      ? PROCEDURE_SCHEMAS[procedure as keyof typeof PROCEDURE_SCHEMAS]
+      : undefined;
     if (!entry)
       throw new UsageError(`--procedure must be one of ${PROCEDURES.join(', ')}, got '${procedure}'`);
     const raw = { procedure, ...readSchemaOptions(options, PROCEDURE_FIELDS) };
