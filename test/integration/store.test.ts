@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ describe('SQLite store', () => {
     expect(() => new Store(path)).toThrow(/newer ReRAM Bench/);
   });
 
-  it('round-trips runs, points, settings, level tables and profiles', () => {
+  it('round-trips runs, points, settings and profiles', async () => {
     const path = tempDb();
     let store = new Store(path);
     const runId = store.createRun({
@@ -120,7 +120,7 @@ describe('SQLite store', () => {
     );
     points.forEach((p) => writer.add(p));
     expect(writer.written).toBe(8); // two full batches committed while streaming
-    writer.finish('completed');
+    await writer.finish('completed');
     const profile = builtinProfiles('1.0.0')[2]!;
     store.saveProfile({ ...profile, name: 'mine' });
     expect(() => store.saveProfile({ ...profile, name: 'MINE' })).toThrow(/already exists/);
@@ -161,5 +161,53 @@ describe('SQLite store', () => {
     expect(other.getRun(runId).status).toBe('running');
     other.close();
     writerStore.close();
+  });
+});
+
+describe('a database locked by another program', () => {
+  it('holds the points in memory and commits them once the lock is gone, with no uncaught error', async () => {
+    const path = tempDb();
+    const store = new Store(path);
+    const runId = store.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
+    const delays: string[] = [];
+    const writer = new RunWriter(store, runId, { onDelay: (message) => delays.push(message) });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    // Another program (another connection) takes the write lock and keeps it for 6 s.
+    const other = new Database(path);
+    other.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE');
+    const released = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.exec('COMMIT');
+        other.close();
+        resolve();
+      }, 6000),
+    );
+    for (let seq = 0; seq < 200; seq++) {
+      writer.add(makePoint({ seq }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(writer.written).toBe(0); // nothing could be committed yet …
+    expect(writer.pending).toBe(200); // … and nothing was dropped
+    expect(delays[0]).toMatch(/locked by another program; \d+ points held, retrying/);
+    await released;
+    await writer.finish('completed');
+    process.off('uncaughtException', onUncaught);
+    expect(uncaught).toEqual([]);
+    expect(store.getPoints(runId).map((p) => p.seq)).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(store.getRun(runId)).toMatchObject({ status: 'completed', pointCount: 200 });
+    store.close();
+  }, 20_000);
+
+  it('refuses an empty path, a directory and a file that is not a database', () => {
+    expect(() => new Store('')).toThrow(/empty/);
+    const dir = mkdtempSync(join(tmpdir(), 'reram-dir-'));
+    expect(() => new Store(dir)).toThrow(/is a directory/);
+    const notDb = join(dir, 'notes.txt');
+    writeFileSync(notDb, 'these are my lab notes, not a database\n'.repeat(100));
+    expect(() => new Store(notDb)).toThrow(/not a ReRAM Bench database/);
+    expect(readFileSync(notDb, 'utf8')).toMatch(/^these are my lab notes/); // untouched
   });
 });

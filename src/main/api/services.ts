@@ -57,7 +57,7 @@ export function createServices(options: ServiceOptions): Services {
     'instrument.abort': () => instrument.abort(),
     'instrument.allowHost': async ({ host }) => ({ hosts: instrument.allowHost(host) }),
 
-    'runs.start': ({ params }) => instrument.startRun(params),
+    'runs.start': async ({ params }) => instrument.startRun(params),
     'runs.cancel': async () => {
       await instrument.cancel();
       return { ok: true as const };

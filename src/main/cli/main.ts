@@ -54,7 +54,11 @@ export async function runCli(argv: string[]): Promise<number> {
           ? EXIT.usage
           : EXIT.failure;
     }
-    log(`error: ${(error as Error).stack ?? String(error)}`);
+    // Not a failure we anticipated: one line for the user, the stack only when asked for.
+    const message = error instanceof Error ? error.message : String(error);
+    log(`error: ${message}`);
+    if (process.env.RERAM_DEBUG) log((error as Error).stack ?? '');
+    else log('(this looks like a bug in ReRAM Bench; RERAM_DEBUG=1 shows the details)');
     return EXIT.failure;
   }
 }

@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ReramError } from '../../shared/errors';
 import { datasetFromCifar10, datasetFromIdx, DatasetError, type Dataset } from '../../shared/nn/datasets';
+import { MODEL_LIMITS } from '../../shared/nn/onnx';
+import { readUserFile } from '../files';
 import { resourcesDir } from '../paths';
 
 export const BUILTIN_MODELS: Record<string, { file: string; title: string; data: string }> = {
@@ -41,12 +43,12 @@ export function loadModel(spec: string): { name: string; bytes: Uint8Array } {
       );
     return { name: entry.title, bytes: new Uint8Array(readFileSync(join(resourcesDir(), entry.file))) };
   }
-  if (!existsSync(spec)) throw new ReramError('NOT_FOUND', `Model file ${spec} does not exist.`);
-  return { name: basename(spec), bytes: new Uint8Array(readFileSync(spec)) };
+  return { name: basename(spec), bytes: readUserFile(spec, { what: 'model', maxBytes: MODEL_LIMITS.bytes }) };
 }
 
+/** Dataset files: up to 4 GiB (the whole of ImageNet's validation set fits; far more than we need). */
 function read(path: string): Uint8Array {
-  return new Uint8Array(readFileSync(path));
+  return readUserFile(path, { what: 'dataset', maxBytes: 4 * 1024 * 1024 * 1024 - 1 });
 }
 
 /** The files of a built-in test set, as stored (the renderer parses them itself). */

@@ -13,7 +13,8 @@ import type { EventHub } from '../api/events';
 import { connectInstrument, toConnectOptions } from '../instrument/connect';
 import type { Smu } from '../instrument/drivers/smu';
 import { registerInstrument, switchOffConfirmed } from '../instrument/guard';
-import { recordRun } from './recorder';
+import type { RunResult } from '../instrument/procedures/runner';
+import { RunRecording } from './recorder';
 import { startSimulator, type Simulator } from './simulator';
 import type { Store } from '../store/store';
 
@@ -27,6 +28,36 @@ interface ActiveRun {
 }
 
 const POINT_FLUSH_MS = 80;
+
+/** Batches streamed points into events: at most every 80 ms, or every 500 points. */
+class PointStream {
+  private pending: Point[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(private readonly emit: (points: Point[]) => void) {}
+  push(point: Point): void {
+    this.pending.push(point);
+    if (this.pending.length >= 500) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), POINT_FLUSH_MS);
+  }
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length) this.emit(this.pending);
+    this.pending = [];
+  }
+}
+
+/** True at most once per interval. */
+class Throttle {
+  private last = 0;
+  constructor(private readonly intervalMs: number) {}
+  ready(): boolean {
+    const now = Date.now();
+    if (now - this.last < this.intervalMs) return false;
+    this.last = now;
+    return true;
+  }
+}
 const ALLOWED_HOSTS = 'instrument.allowedHosts';
 
 function isLoopback(host: string): boolean {
@@ -236,7 +267,11 @@ export class InstrumentService {
     return this.publish();
   }
 
-  startRun(params: ProcedureParams): Promise<{ runId: number }> {
+  /**
+   * Starts a run and returns its id at once. The run row is created synchronously, so a database
+   * that cannot take it fails this call instead of leaving it waiting.
+   */
+  startRun(params: ProcedureParams): { runId: number } {
     const connection = this.connection;
     if (!connection?.connected)
       throw new ReramError('CONFLICT', 'Connect to an instrument first (Instrument page).');
@@ -246,75 +281,57 @@ export class InstrumentService {
       // Real instruments cannot move probes: the cell number is only a label for the run.
       this.note(`Cell ${params.cell}: make sure the probes are on that cell.`);
     }
+    const recording = RunRecording.start(this.store, connection, params);
+    const runId = recording.runId;
     const controller = new AbortController();
-    let pending: Point[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastProgress = 0;
-    let runIdResolve: (id: number) => void;
-    const runIdReady = new Promise<number>((resolve) => (runIdResolve = resolve));
-    let markFinished: () => void;
-    const finishedSignal = new Promise<void>((resolve) => (markFinished = resolve));
-    const flush = (runId: number) => {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (pending.length) this.events.emit('run.points', { runId, points: pending });
-      pending = [];
-    };
     const total = procedureSteps(params);
-    void recordRun(this.store, connection, params, {
-      signal: controller.signal,
-      onRunCreated: (runId) => {
-        this.active = {
-          runId,
-          procedure: params.procedure,
-          done: 0,
-          total,
-          controller,
-          finished: finishedSignal,
-        };
-        this.events.emit('run.started', { runId, procedure: params.procedure, total });
-        this.output = true;
-        this.publish();
-        runIdResolve(runId);
-      },
-      onPoint: (point) => {
-        const runId = this.active!.runId;
-        pending.push(point);
-        if (pending.length >= 500) flush(runId);
-        else timer ??= setTimeout(() => flush(runId), POINT_FLUSH_MS);
-      },
-      onProgress: (progress) => {
-        const active = this.active!;
-        active.done = progress.done;
-        const now = Date.now();
-        if (now - lastProgress < 100 && progress.done < progress.total) return;
-        lastProgress = now;
-        this.events.emit('run.progress', { runId: active.runId, ...progress });
-      },
-    }).then(
-      async ({ runId, result }) => {
-        flush(runId);
-        this.active = undefined;
-        if (result.error) this.note(result.error.message);
-        await this.refreshOutput();
-        this.events.emit('run.ended', {
-          runId,
-          status: result.status,
-          points: result.points,
-          error: result.error ? { code: result.error.code, message: result.error.message } : null,
-          summary: result.summary,
-        });
-        this.publish();
-        markFinished();
-      },
-      (error: unknown) => {
-        this.active = undefined;
-        this.note(serializeError(error).message);
-        this.publish();
-        markFinished();
-      },
-    );
-    return runIdReady.then((runId) => ({ runId }));
+    const points = new PointStream((batch) => this.events.emit('run.points', { runId, points: batch }));
+    const progress = new Throttle(100);
+    let markFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (markFinished = resolve));
+    const active: ActiveRun = { runId, procedure: params.procedure, done: 0, total, controller, finished };
+    this.active = active;
+    this.events.emit('run.started', { runId, procedure: params.procedure, total });
+    this.output = true;
+    this.publish();
+
+    void recording
+      .run({
+        signal: controller.signal,
+        onPoint: (point) => points.push(point),
+        onProgress: (p) => {
+          active.done = p.done;
+          if (progress.ready() || p.done >= p.total) this.events.emit('run.progress', { runId, ...p });
+        },
+        log: (message) => this.events.emit('system.log', { level: 'warn', message }),
+      })
+      .then(
+        (result) => this.ended(runId, points, result),
+        (error: unknown) =>
+          this.ended(runId, points, {
+            status: 'failed',
+            points: 0,
+            summary: {},
+            error: serializeError(error),
+          }),
+      )
+      .finally(markFinished);
+    return { runId };
+  }
+
+  private async ended(runId: number, points: PointStream, result: RunResult): Promise<void> {
+    points.flush();
+    this.active = undefined;
+    if (result.error) this.note(result.error.message);
+    await this.refreshOutput();
+    this.events.emit('run.ended', {
+      runId,
+      status: result.status,
+      points: result.points,
+      error: result.error ? { code: result.error.code, message: result.error.message } : null,
+      summary: result.summary,
+    });
+    this.publish();
   }
 
   async cancel(): Promise<void> {

@@ -7,8 +7,14 @@ import { ReramError } from '../../shared/errors';
 import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
 import { builtinProfiles } from '../../shared/profile/builtin';
 import { levelTableToCsv, parseLevelCsv } from '../../shared/profile/csv';
-import { parseProfileJson, ProfileFormatError, serializeProfile } from '../../shared/profile/json';
 import {
+  parseProfileJson,
+  ProfileFormatError,
+  serializeProfile,
+  validateProfile,
+} from '../../shared/profile/json';
+import {
+  MAX_PROFILE_BYTES,
   PROFILE_SCHEMA_VERSION,
   SI_UNITS,
   summarizeProfile,
@@ -71,6 +77,10 @@ export class ProfileLibrary {
     options: { name?: string; readVoltage?: number } = {},
   ): DeviceProfile {
     const format = extname(fileName).toLowerCase();
+    if (text.length > MAX_PROFILE_BYTES)
+      throw new ProfileFormatError(
+        `${basename(fileName)} is ${text.length} bytes; profiles and level tables are at most ${MAX_PROFILE_BYTES} bytes.`,
+      );
     if (format === '.csv') {
       const name = options.name ?? basename(fileName, extname(fileName));
       const now = new Date().toISOString();
@@ -79,23 +89,27 @@ export class ProfileLibrary {
         { name, readVoltage: options.readVoltage ?? 0.1, createdAt: now, softwareVersion: appVersion() },
         basename(fileName),
       );
-      return {
-        schemaVersion: PROFILE_SCHEMA_VERSION,
-        name,
-        materialStack: '',
-        sample: {},
-        notes: `Imported from ${basename(fileName)}`,
-        units: SI_UNITS,
-        tables: [table],
-        provenance: { source: 'imported', createdAt: now, softwareVersion: appVersion(), runIds: [] },
-      };
+      // Through the same validation as a JSON profile: the name and table are checked alike.
+      return validateProfile(
+        {
+          schemaVersion: PROFILE_SCHEMA_VERSION,
+          name,
+          materialStack: '',
+          sample: {},
+          notes: `Imported from ${basename(fileName)}`,
+          units: SI_UNITS,
+          tables: [table],
+          provenance: { source: 'imported', createdAt: now, softwareVersion: appVersion(), runIds: [] },
+        },
+        basename(fileName),
+      );
     }
     if (format !== '.json')
       throw new ProfileFormatError(
         `${basename(fileName)}: import takes a .json profile or a .csv level table.`,
       );
     const profile = parseProfileJson(text, basename(fileName));
-    return options.name ? { ...profile, name: options.name } : profile;
+    return options.name ? validateProfile({ ...profile, name: options.name }, basename(fileName)) : profile;
   }
 
   import(

@@ -1,7 +1,8 @@
 /**
- * A procedure run recorded as it happens: the run row is created first, points are committed in
- * batches while they stream, the instrument settings snapshot is stored, and the run is closed
- * with its outcome. Used by the CLI and the app alike.
+ * A procedure run recorded as it happens: the run row is created first (so a database that
+ * cannot take it fails the start, not the run), points are committed as they stream, the
+ * instrument settings snapshot is stored, and the run is closed with its outcome. Used by the
+ * CLI and the app alike.
  */
 import type { ProcedureParams } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
@@ -12,7 +13,54 @@ import { RunWriter, type Store } from '../store/store';
 
 export interface RecordCallbacks extends RunCallbacks {
   onRunCreated?(runId: number): void;
-  batchSize?: number;
+}
+
+export class RunRecording {
+  private constructor(
+    private readonly store: Store,
+    private readonly smu: Smu,
+    private readonly params: ProcedureParams,
+    readonly runId: number,
+  ) {}
+
+  /** Creates the run row; throws (synchronously) when the database cannot take it. */
+  static start(store: Store, smu: Smu, params: ProcedureParams): RunRecording {
+    const runId = store.createRun({
+      procedure: params.procedure,
+      params: params as unknown as Record<string, unknown>,
+      instrument: smu.identity,
+      resource: smu.resource,
+      cell: params.cell,
+      softwareVersion: appVersion(),
+    });
+    return new RunRecording(store, smu, params, runId);
+  }
+
+  async run(callbacks: RunCallbacks = {}): Promise<RunResult> {
+    const log = callbacks.log ?? (() => {});
+    const writer = new RunWriter(this.store, this.runId, {
+      onDelay: (message) => log(`run ${this.runId}: ${message}`),
+    });
+    let result: RunResult;
+    try {
+      result = await runProcedure(this.smu, this.params, {
+        ...callbacks,
+        onPoint: (point: Point) => {
+          writer.add(point);
+          callbacks.onPoint?.(point);
+        },
+        onConfigured: (settings) => {
+          this.store.setRunSettings(this.runId, settings);
+          callbacks.onConfigured?.(settings);
+        },
+      });
+    } catch (error) {
+      await writer.finish('failed', (error as Error).message);
+      throw error;
+    }
+    await writer.finish(result.status, result.error?.message);
+    return result;
+  }
 }
 
 export async function recordRun(
@@ -21,33 +69,7 @@ export async function recordRun(
   params: ProcedureParams,
   callbacks: RecordCallbacks = {},
 ): Promise<{ runId: number; result: RunResult }> {
-  const runId = store.createRun({
-    procedure: params.procedure,
-    params: params as unknown as Record<string, unknown>,
-    instrument: smu.identity,
-    resource: smu.resource,
-    cell: params.cell,
-    softwareVersion: appVersion(),
-  });
-  callbacks.onRunCreated?.(runId);
-  const writer = new RunWriter(store, runId, callbacks.batchSize ? { batchSize: callbacks.batchSize } : {});
-  let result: RunResult;
-  try {
-    result = await runProcedure(smu, params, {
-      ...callbacks,
-      onPoint(point: Point) {
-        writer.add(point);
-        callbacks.onPoint?.(point);
-      },
-      onConfigured(settings) {
-        store.setRunSettings(runId, settings);
-        callbacks.onConfigured?.(settings);
-      },
-    });
-  } catch (error) {
-    writer.finish('failed', (error as Error).message);
-    throw error;
-  }
-  writer.finish(result.status, result.error?.message);
-  return { runId, result };
+  const recording = RunRecording.start(store, smu, params);
+  callbacks.onRunCreated?.(recording.runId);
+  return { runId: recording.runId, result: await recording.run(callbacks) };
 }

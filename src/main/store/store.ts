@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ReramError } from '../../shared/errors';
@@ -86,6 +86,27 @@ function toPoint(row: PointRow): Point {
   return { ...rest, vSource, compliance: row.compliance !== 0 };
 }
 
+/** Refuses paths that would silently become a temporary database or cannot be one. */
+function checkDatabasePath(path: string): void {
+  if (path === ':memory:') return;
+  if (path.trim() === '')
+    throw new ReramError(
+      'INVALID_INPUT',
+      'The database path is empty (an empty --db would be a throw-away database).',
+    );
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return; // a new database
+  }
+  if (stat.isDirectory())
+    throw new ReramError(
+      'INVALID_INPUT',
+      `${path} is a directory; give the database file's path (e.g. ${join(path, 'reram-bench.db')}).`,
+    );
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -106,7 +127,10 @@ function nativeBinding(): string | undefined {
   return candidates.find((path) => path && existsSync(path));
 }
 
-export const DEFAULT_BATCH_SIZE = 256;
+export const DEFAULT_BATCH_SIZE = 4096;
+
+const POINT_INSERT =
+  'INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /**
  * The measurement store: one SQLite file (WAL, foreign keys on) holding instruments, samples,
@@ -117,33 +141,49 @@ export class Store {
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
+  private writerConnection:
+    { db: Database.Database; insert: Database.Statement; count: Database.Statement } | undefined;
   /** Runs found abandoned by a crashed process when this store was opened (now 'interrupted'). */
   readonly interruptedAtOpen: number[];
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
     this.pid = options.pid ?? process.pid;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    checkDatabasePath(path);
     try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       const binding = nativeBinding();
       this.db = new Database(path, binding ? { nativeBinding: binding } : {});
     } catch (error) {
-      throw new ReramError('INTERNAL', `Cannot open the database ${path}: ${(error as Error).message}`);
+      throw new ReramError('INVALID_INPUT', `Cannot open the database ${path}: ${(error as Error).message}`);
     }
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable against process crashes in WAL mode; FULL also survives power loss, at one
-    // fsync per batch — worth it for measurements that cannot be repeated.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    migrate(this.db);
-    this.insertPoint = this.db.prepare(
-      'INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    try {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL is durable against process crashes in WAL mode; FULL also survives power loss, at one
+      // fsync per commit — worth it for measurements that cannot be repeated.
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      if (error instanceof ReramError) throw error;
+      const code = (error as { code?: string }).code;
+      throw new ReramError(
+        'INVALID_INPUT',
+        code === 'SQLITE_NOTADB'
+          ? `${path} is not a ReRAM Bench database (not an SQLite file).`
+          : `Cannot use the database ${path}: ${(error as Error).message}`,
+      );
+    }
+    this.insertPoint = this.db.prepare(POINT_INSERT);
     this.interruptedAtOpen = this.markInterruptedRuns();
   }
 
   close(): void {
+    if (this.writerConnection && this.writerConnection.db !== this.db && this.writerConnection.db.open)
+      this.writerConnection.db.close();
+    this.writerConnection = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -216,11 +256,42 @@ export class Store {
     return Number(result.lastInsertRowid);
   }
 
+  /**
+   * The connection point commits go through: a short busy timeout, so a lock held elsewhere
+   * makes the commit fail fast (and be retried later) instead of stalling the instrument loop.
+   */
+  private writer(): { db: Database.Database; insert: Database.Statement; count: Database.Statement } {
+    if (!this.writerConnection) {
+      const db =
+        this.path === ':memory:'
+          ? this.db
+          : new Database(this.path, nativeBinding() ? { nativeBinding: nativeBinding()! } : {});
+      if (db !== this.db) {
+        db.pragma('synchronous = FULL');
+        db.pragma('foreign_keys = ON');
+        db.pragma('busy_timeout = 25');
+      }
+      this.writerConnection = {
+        db,
+        insert: db.prepare(POINT_INSERT),
+        count: db.prepare('UPDATE runs SET point_count = point_count + ? WHERE id = ?'),
+      };
+    }
+    return this.writerConnection;
+  }
+
   /** Inserts a batch of points in one transaction. */
-  appendPoints(runId: number, points: readonly Point[]): void {
+  appendPoints(runId: number, points: readonly Point[], options: { writer?: boolean } = {}): void {
     if (points.length === 0) return;
-    const insert = this.insertPoint;
-    this.db.transaction(() => {
+    const connection = options.writer
+      ? this.writer()
+      : {
+          db: this.db,
+          insert: this.insertPoint,
+          count: this.db.prepare('UPDATE runs SET point_count = point_count + ? WHERE id = ?'),
+        };
+    const insert = connection.insert;
+    connection.db.transaction(() => {
       for (const p of points) {
         insert.run(
           runId,
@@ -241,7 +312,7 @@ export class Store {
           p.target,
         );
       }
-      this.db.prepare('UPDATE runs SET point_count = point_count + ? WHERE id = ?').run(points.length, runId);
+      connection.count.run(points.length, runId);
     })();
   }
 
@@ -368,46 +439,128 @@ export class Store {
 }
 
 /**
- * Buffers streamed points and commits them in batches: when `batchSize` points are waiting or
- * `flushMs` after the first waiting point, whichever comes first. A crash loses at most one batch.
+ * Commits streamed points as they arrive: every point handed over in one turn of the event loop
+ * is committed together right after that turn (group commit), so a crash loses at most the
+ * points still in flight, and a burst (a list sweep's readings) costs one transaction.
+ *
+ * If another program holds the database's write lock, points are kept in memory (bounded) and
+ * the commit is retried with backoff; nothing is lost while this process lives, and no error
+ * escapes from a timer.
  */
 export class RunWriter {
   private buffer: Point[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private scheduled = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
   private closed = false;
+  private readonly batchSize: number;
+  private readonly maxBuffered: number;
+  /** Points committed so far. */
   written = 0;
 
   constructor(
     private readonly store: Store,
     readonly runId: number,
     private readonly options: {
+      /** Most points in one transaction (also the synchronous flush threshold). */
       batchSize?: number;
-      flushMs?: number;
+      /** Points held in memory while the database is locked before the run must stop. */
+      maxBuffered?: number;
       onFlush?: (written: number) => void;
+      /** The database could not take the points yet (locked, disk full): they are kept and retried. */
+      onDelay?: (message: string, held: number) => void;
     } = {},
-  ) {}
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.maxBuffered = options.maxBuffered ?? 2_000_000;
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
 
   add(point: Point): void {
     if (this.closed) throw new ReramError('INTERNAL', `Run ${this.runId} is already finished.`);
+    if (this.buffer.length >= this.maxBuffered)
+      throw new ReramError(
+        'INTERNAL',
+        `The database has not accepted points for too long (${this.buffer.length} held in memory): another program holds it locked, or the disk is full. Stopping the run; the held points are still being retried.`,
+      );
     this.buffer.push(point);
-    if (this.buffer.length >= (this.options.batchSize ?? DEFAULT_BATCH_SIZE)) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 250);
+    if (this.buffer.length >= this.batchSize && !this.retryTimer) this.tryFlush();
+    else this.schedule();
   }
 
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.store.appendPoints(this.runId, batch);
-    this.written += batch.length;
-    this.options.onFlush?.(this.written);
+  private schedule(): void {
+    if (this.scheduled || this.retryTimer) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.tryFlush();
+    });
   }
 
-  finish(status: Exclude<RunStatus, 'running'>, error?: string): void {
-    this.flush();
+  /** Commits what is buffered; on failure keeps it and retries later. Never throws. */
+  private tryFlush(): boolean {
+    try {
+      this.commit();
+      this.failures = 0;
+      return true;
+    } catch (error) {
+      this.failures++;
+      const delay = Math.min(1000, 10 * 2 ** Math.min(this.failures, 7));
+      if (this.failures === 1 || this.failures % 20 === 0)
+        this.options.onDelay?.(
+          `${describeStoreError(error)}; ${this.buffer.length} points held, retrying`,
+          this.buffer.length,
+        );
+      if (!this.retryTimer && !this.closed) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          if (this.tryFlush() && this.buffer.length > 0) this.schedule();
+        }, delay);
+        this.retryTimer.unref?.();
+      }
+      return false;
+    }
+  }
+
+  private commit(): void {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, this.batchSize);
+      this.store.appendPoints(this.runId, batch, { writer: true });
+      this.buffer.splice(0, batch.length);
+      this.written += batch.length;
+      this.options.onFlush?.(this.written);
+    }
+  }
+
+  /** Commits everything still held (retrying while the database is locked, up to `timeoutMs`), then closes the run. */
+  async finish(status: Exclude<RunStatus, 'running'>, error?: string, timeoutMs = 60_000): Promise<void> {
     this.closed = true;
-    this.store.finishRun(this.runId, status, error);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.commit();
+        this.store.finishRun(this.runId, status, error);
+        return;
+      } catch (failure) {
+        if (Date.now() > deadline)
+          throw new ReramError(
+            'INTERNAL',
+            `Could not store the last ${this.buffer.length} points of run ${this.runId}: ${describeStoreError(failure)}.`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** Math.min(attempt, 7))));
+      }
+    }
   }
+}
+
+function describeStoreError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'the database is locked by another program';
+  if (code === 'SQLITE_FULL') return 'the disk is full';
+  return (error as Error).message;
 }

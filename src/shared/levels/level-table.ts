@@ -7,6 +7,9 @@ import { invalidInput } from '../errors';
 
 const conductance = z.number().finite().nonnegative();
 
+/** Far above any device (16 bits of states); bounds every loop over a table. */
+export const MAX_LEVELS = 65_536;
+
 export const Level = z.object({
   /** Mean conductance (S). */
   g: conductance,
@@ -57,8 +60,11 @@ export type Provenance = z.infer<typeof Provenance>;
 
 export const LevelTable = z
   .object({
-    name: z.string().min(1),
-    levels: z.array(Level).min(2, 'a level table needs at least 2 levels'),
+    name: z.string().trim().min(1).max(200),
+    levels: z
+      .array(Level)
+      .min(2, 'a level table needs at least 2 levels')
+      .max(MAX_LEVELS, `a level table holds at most ${MAX_LEVELS} levels`),
     gMin: conductance,
     gMax: conductance,
     /** Read voltage the conductances refer to (V). */

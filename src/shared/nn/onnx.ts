@@ -28,7 +28,95 @@ export function toNumber(value: number | { toNumber(): number } | null | undefin
   return typeof value === 'number' ? value : value.toNumber();
 }
 
+/** Bounds every loop that walks a model: no file can make us allocate or iterate without end. */
+export const MODEL_LIMITS = {
+  /** A model file (protobuf cannot hold more than 2 GiB anyway). */
+  bytes: 1024 * 1024 * 1024,
+  nodes: 100_000,
+  initializers: 100_000,
+  rank: 8,
+  /** Largest single dimension. */
+  dim: 1 << 24,
+  /** Largest tensor, and all initializers together, in elements. */
+  elements: 1 << 27,
+} as const;
+
+const ELEMENT_BYTES: Partial<Record<number, number>> = {
+  1: 4,
+  2: 1,
+  3: 1,
+  4: 2,
+  5: 2,
+  6: 4,
+  7: 8,
+  9: 1,
+  10: 2,
+  11: 8,
+  12: 4,
+  13: 8,
+  16: 2,
+};
+
+/** Checks every initializer's dims against its data and against sane limits, before any loop. */
+export function validateModel(model: ModelProto, sourceName: string): void {
+  const graph = model.graph!;
+  const nodes = graph.node ?? [];
+  const inits = graph.initializer ?? [];
+  if (nodes.length > MODEL_LIMITS.nodes)
+    throw new ModelError(
+      `${sourceName} has ${nodes.length} nodes; at most ${MODEL_LIMITS.nodes} are supported.`,
+    );
+  if (inits.length > MODEL_LIMITS.initializers)
+    throw new ModelError(
+      `${sourceName} has ${inits.length} initializers; at most ${MODEL_LIMITS.initializers}.`,
+    );
+  let total = 0;
+  for (const tensor of inits) {
+    const name = tensor.name ?? '(unnamed)';
+    const raw = tensor.dims ?? [];
+    if (raw.length > MODEL_LIMITS.rank)
+      throw new ModelError(
+        `Tensor '${name}' in ${sourceName} has rank ${raw.length} (at most ${MODEL_LIMITS.rank}).`,
+      );
+    let count = 1;
+    for (const d of raw) {
+      const dim = toNumber(d as number);
+      if (!Number.isSafeInteger(dim) || dim < 0 || dim > MODEL_LIMITS.dim)
+        throw new ModelError(
+          `Tensor '${name}' in ${sourceName} has a dimension of ${dim} (each must be 0…${MODEL_LIMITS.dim}).`,
+        );
+      count *= dim;
+    }
+    if (count > MODEL_LIMITS.elements)
+      throw new ModelError(
+        `Tensor '${name}' in ${sourceName} has ${count} elements (at most ${MODEL_LIMITS.elements}).`,
+      );
+    total += count;
+    if (total > MODEL_LIMITS.elements)
+      throw new ModelError(`${sourceName} holds more than ${MODEL_LIMITS.elements} weights in all.`);
+    const width = ELEMENT_BYTES[tensor.dataType ?? 0];
+    const rawBytes = tensor.rawData?.length ?? 0;
+    if (rawBytes > 0 && width !== undefined && rawBytes !== count * width)
+      throw new ModelError(
+        `Tensor '${name}' in ${sourceName} has ${rawBytes} bytes of data for shape [${raw.map((d) => toNumber(d as number)).join(', ')}] (${count * width} expected).`,
+      );
+    if (
+      rawBytes === 0 &&
+      tensor.dataType === FLOAT &&
+      (tensor.floatData ?? []).length !== count &&
+      !tensor.dataLocation
+    )
+      throw new ModelError(
+        `Tensor '${name}' in ${sourceName} has ${(tensor.floatData ?? []).length} values for ${count} elements.`,
+      );
+  }
+}
+
 export function decodeModel(bytes: Uint8Array, sourceName = 'model'): ModelProto {
+  if (bytes.length > MODEL_LIMITS.bytes)
+    throw new ModelError(
+      `${sourceName} is ${bytes.length} bytes; models up to ${MODEL_LIMITS.bytes} bytes are supported.`,
+    );
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -37,6 +125,7 @@ export function decodeModel(bytes: Uint8Array, sourceName = 'model'): ModelProto
   }
   if (!model.graph || (model.graph.node ?? []).length === 0)
     throw new ModelError(`${sourceName} has no graph: is it an ONNX model?`);
+  validateModel(model, sourceName);
   return model;
 }
 

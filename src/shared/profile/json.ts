@@ -5,7 +5,7 @@
  */
 import { ReramError } from '../errors';
 import { formatZodIssues } from '../zod-format';
-import { DeviceProfile, PROFILE_SCHEMA_VERSION, type DeviceProfileInput } from './schema';
+import { DeviceProfile, MAX_PROFILE_BYTES, PROFILE_SCHEMA_VERSION, type DeviceProfileInput } from './schema';
 
 export class ProfileFormatError extends ReramError {
   constructor(message: string, details?: Record<string, unknown>) {
@@ -15,6 +15,10 @@ export class ProfileFormatError extends ReramError {
 }
 
 export function parseProfileJson(text: string, sourceName = 'profile'): DeviceProfile {
+  if (text.length > MAX_PROFILE_BYTES)
+    throw new ProfileFormatError(
+      `${sourceName} is ${text.length} bytes; profiles are at most ${MAX_PROFILE_BYTES} bytes (is it really a profile?).`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(text);

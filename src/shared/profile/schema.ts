@@ -7,12 +7,15 @@ import { LevelTable } from '../levels/level-table';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
+/** Largest profile file accepted: far above any real one (a 1,024-level table is ~100 kB). */
+export const MAX_PROFILE_BYTES = 10 * 1024 * 1024;
+
 export const SampleIds = z
   .object({
-    wafer: z.string().optional(),
-    chip: z.string().optional(),
-    die: z.string().optional(),
-    cell: z.string().optional(),
+    wafer: z.string().max(200).optional(),
+    chip: z.string().max(200).optional(),
+    die: z.string().max(200).optional(),
+    cell: z.string().max(200).optional(),
   })
   .strict();
 
@@ -39,11 +42,14 @@ export const DeviceProfile = z
   .object({
     schemaVersion: z.literal(PROFILE_SCHEMA_VERSION),
     name: z.string().trim().min(1, 'a profile needs a name').max(200),
-    materialStack: z.string().default(''),
+    materialStack: z.string().max(200).default(''),
     sample: SampleIds.default({}),
-    notes: z.string().default(''),
+    notes: z.string().max(100_000).default(''),
     units: Units,
-    tables: z.array(LevelTable).min(1, 'a profile needs at least one level table'),
+    tables: z
+      .array(LevelTable)
+      .min(1, 'a profile needs at least one level table')
+      .max(64, 'a profile holds at most 64 level tables'),
     provenance: ProfileProvenance,
   })
   .strict();

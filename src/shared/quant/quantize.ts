@@ -60,10 +60,22 @@ function checkLevels(levels: readonly number[]): void {
   }
 }
 
+/**
+ * Largest |weight| whose squared error over a layer stays finite in double precision (sums of
+ * squares of up to 2^27 weights): beyond it MSE and α would overflow to Infinity or NaN.
+ */
+export const MAX_ABS_WEIGHT = 1e150;
+
 function checkWeights(name: string, weights: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i]!;
+    if (Number.isFinite(w) && Math.abs(w) > MAX_ABS_WEIGHT) {
+      throw new QuantizationError(
+        `Layer '${name}' has a weight of ${w} at index ${i}: beyond ±${MAX_ABS_WEIGHT} its squared error overflows. Rescale the layer.`,
+        { layer: name, index: i },
+      );
+    }
     if (!Number.isFinite(w)) {
       throw new QuantizationError(
         `Layer '${name}' has a non-finite weight at index ${i} (${w}); refusing to quantize it.`,

@@ -2,12 +2,12 @@
  * Predict: the accuracy of a trained network on a ReRAM crossbar built from a device's level
  * table, for float / ideal-linear / linear / MES at each bit width, over seeded chip instances.
  */
-import { throwIfCancelled, type CancelToken } from '../errors';
+import { ReramError, throwIfCancelled, type CancelToken } from '../errors';
 import { selectLevels, type LevelTable } from '../levels/level-table';
 import { checkDatasetShape, limitDataset, type Dataset } from '../nn/datasets';
 import { evaluateAccuracy } from '../nn/evaluate';
 import { checkSupported, crossbarLayers, foldBatchNorm, initializerMap, summarizeModel } from '../nn/graph';
-import { decodeModel, encodeModel, inputShape, tensorValues, type ModelProto } from '../nn/onnx';
+import { decodeModel, encodeModel, inputShape, ModelError, tensorValues, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
 import { candidateWeights } from '../quant/quantize';
 import { meanCi95 } from '../stats';
@@ -50,11 +50,23 @@ export interface PredictHooks {
 /** Decodes, checks and prepares a model: unsupported operators fail here, batch norm is folded. */
 export function prepareModel(bytes: Uint8Array, name: string): ModelProto {
   const model = decodeModel(bytes, name);
-  checkSupported(model);
-  foldBatchNorm(model);
-  if (crossbarLayers(model).length === 0)
-    throw new Error(`${name} has no Conv, Gemm or MatMul layer to map onto a crossbar.`);
-  return model;
+  try {
+    checkSupported(model);
+    foldBatchNorm(model);
+    const layers = crossbarLayers(model);
+    if (layers.length === 0)
+      throw new ModelError(`${name} has no Conv, Gemm or MatMul layer to map onto a crossbar.`);
+    const empty = layers.find((layer) => layer.rows === 0 || layer.cols === 0);
+    if (empty)
+      throw new ModelError(
+        `Layer '${empty.name}' of ${name} has an empty weight [${empty.weightDims.join(', ')}].`,
+      );
+    return model;
+  } catch (error) {
+    // A graph that decodes but does not hang together: say so, not a TypeError from deep inside.
+    if (error instanceof ReramError) throw error;
+    throw new ModelError(`${name} is not a well-formed model: ${(error as Error).message}`);
+  }
 }
 
 function weightHistograms(model: ModelProto, bins = 60): WeightHistogram[] {

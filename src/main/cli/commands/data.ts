@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { MAX_PROFILE_BYTES } from '../../../shared/profile/schema';
+import { readUserFile } from '../../files';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import type { FittedCurve, LevelTable } from '../../../shared/levels/level-table';
@@ -227,7 +229,7 @@ export function registerDataCommands(program: Command): void {
         options: { name?: string; readVoltage: string; force?: boolean; db?: string; json?: boolean },
       ) =>
         withLibrary(options.db, (library) => {
-          const text = readFileSync(file, 'utf8');
+          const text = readUserFile(file, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' });
           const imported = library.import(text, file, {
             ...(options.name ? { name: options.name } : {}),
             readVoltage: parsePositive(options.readVoltage, '--read-voltage'),

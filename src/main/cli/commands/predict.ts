@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { MAX_PROFILE_BYTES } from '../../../shared/profile/schema';
+import { readUserFile } from '../../files';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -33,8 +35,7 @@ const WeightsFile = z.object({
 
 /** A level table from a profile JSON, a level-table JSON or a level CSV. */
 function readLevelTable(path: string): LevelTable {
-  if (!existsSync(path)) throw new UsageError(`--levels: ${path} does not exist`);
-  const text = readFileSync(path, 'utf8');
+  const text = readUserFile(path, { what: 'level table', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' });
   if (extname(path).toLowerCase() === '.csv') {
     return parseLevelCsv(
       text,
@@ -123,8 +124,13 @@ export function registerPredictCommands(program: Command): void {
         let table = readLevelTable(options.levels);
         if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
         let raw: unknown;
+        const weightsText = readUserFile(options.weights, {
+          what: 'weights',
+          maxBytes: 512 * 1024 * 1024,
+          encoding: 'utf8',
+        });
         try {
-          raw = JSON.parse(readFileSync(options.weights, 'utf8'));
+          raw = JSON.parse(weightsText);
         } catch (error) {
           throw new ReramError(
             'INVALID_INPUT',
@@ -229,7 +235,10 @@ export function registerPredictCommands(program: Command): void {
       try {
         const library = new ProfileLibrary(store);
         if (existsSync(profileSpec) && /\.(json|csv)$/i.test(profileSpec)) {
-          const profile = library.parseImport(readFileSync(profileSpec, 'utf8'), profileSpec);
+          const profile = library.parseImport(
+            readUserFile(profileSpec, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' }),
+            profileSpec,
+          );
           [profileName, table] = [profile.name, profile.tables[0]!];
         } else {
           const profile = library.get(profileSpec);
