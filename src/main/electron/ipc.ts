@@ -2,6 +2,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/ipc-channels';
 import type { Dispatch } from '../api/dispatcher';
 import type { EventHub } from '../api/events';
+import { isAppUrl } from './security';
 
 export const APP_ORIGIN = 'app://bench';
 
@@ -11,7 +12,7 @@ export function isTrustedSender(
   isOwnWindow: () => boolean,
 ): boolean {
   const url = event.senderFrame?.url ?? '';
-  return isOwnWindow() && (url === APP_ORIGIN || url.startsWith(`${APP_ORIGIN}/`));
+  return isOwnWindow() && isAppUrl(url);
 }
 
 export interface IpcSetup {

@@ -1,6 +1,6 @@
 // The Electron shell: a window, the app:// protocol for the renderer, native file dialogs and
 // the IPC gate. All behaviour lives in services shared with browser mode and the CLI.
-import { app, BrowserWindow, dialog, ipcMain, net, protocol } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { installProcessSafety } from '../instrument/guard';
 import { rendererDistDir } from '../paths';
 import { MIME_TYPES, SECURITY_HEADERS } from '../web/security';
 import { APP_ORIGIN, setupIpc } from './ipc';
+import { hardenSession, hardenWebContents } from './security';
 
 protocol.registerSchemesAsPrivileged([
   {
@@ -47,16 +48,15 @@ function createWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle-click would open links in a new window, around the window-open handler.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   windows.add(window);
   window.on('closed', () => windows.delete(window));
   window.once('ready-to-show', () => window.show());
-  // No navigation away from the app and no pop-ups.
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(APP_ORIGIN)) event.preventDefault();
-  });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // No navigation or redirect away from the app's exact origin, no pop-ups, no webviews.
+  hardenWebContents(window.webContents);
   void window.loadURL(`${APP_ORIGIN}/index.html`);
   return window;
 }
@@ -89,6 +89,7 @@ function fileHandlers(): Pick<ApiHandlers, 'files.save' | 'files.open'> {
 }
 
 app.whenReady().then(() => {
+  hardenSession(session.defaultSession);
   protocol.handle('app', serveRenderer);
   const events = new EventHub();
   const services = createServices({
