@@ -3,17 +3,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
 import { REPO_ROOT, stopChild } from '../helpers/cli';
+import { tempDbPath } from '../helpers/temp';
 
 describe('npm start without an Electron binary', () => {
   it('says so in one line, serves browser mode, and headless Chromium renders the app', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'start.mjs'), '--port', '0'], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'scripts', 'start.mjs'), '--port', '0', '--db', tempDbPath()],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
