@@ -41,17 +41,23 @@ export async function spawnSim(args: string[]): Promise<{
   tcp: string;
   port: number;
   pty?: string;
+  /** With --gpib: the Prologix-style adapter's resources (TCP, then the pty with --gpib-pty). */
+  gpibAdapters: string[];
   stop: () => Promise<number | null>;
 }> {
   const wantsPty = args.includes('--pty');
-  const ready = wantsPty ? /(TCPIP::[^\n]+::SOCKET)\n(ASRL[^\n]+::INSTR)\n/ : /(TCPIP::[^\n]+::SOCKET)\n/;
+  const adapters = (args.includes('--gpib') ? 1 : 0) + (args.includes('--gpib-pty') ? 1 : 0);
+  const lines = 1 + (wantsPty ? 1 : 0) + adapters;
+  const ready = new RegExp(`^((?:[^\\n]+\\n){${lines}})`);
   const { child, match } = await startCli(['sim-smu', '--listen', '127.0.0.1:0', ...args], ready);
-  const tcp = match[1]!;
+  const printed = match[1]!.trim().split('\n');
+  const tcp = printed[0]!;
   return {
     child,
     tcp,
     port: Number(tcp.split('::')[2]),
-    ...(wantsPty ? { pty: match[2]! } : {}),
+    ...(wantsPty ? { pty: printed[1]! } : {}),
+    gpibAdapters: printed.filter((l) => l.startsWith('GPIB-ADAPTER ')).map((l) => l.slice('GPIB-ADAPTER '.length)),
     stop: () => stopChild(child),
   };
 }

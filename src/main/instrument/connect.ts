@@ -27,6 +27,7 @@ export interface ConnectOptions extends LinkOptions {
 
 /** Safe defaults per link: a factory 2400 on RS-232 executes on CR and ends its replies with CR. */
 function defaultTerminators(transport: Transport): { write: Terminator; read: Terminator } {
+  // GPIB (any adapter), USB and LAN end messages with LF (and EOI or END where the bus has one).
   return transport.kind === 'serial' ? { write: 'CR', read: 'CR' } : { write: 'LF', read: 'LF' };
 }
 

@@ -9,7 +9,7 @@
  *   DROP     the other connections are cut;
  *   NONE     back to normal.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Rng } from '../../shared/random';
 import type { Die } from './die';
@@ -46,12 +46,31 @@ export interface SimServer {
   resource: string;
   /** Loopback port of the serial side, when serialTerminator was given. */
   serialPort?: number;
+  /** The instrument's GPIB interface (for a Prologix-style adapter emulator). */
+  gpib(): GpibPort;
   connections(): number;
   close(): Promise<void>;
 }
 
+/** Where a connection's replies go: a socket, or an in-process interface (the GPIB bus). */
+interface Sink {
+  write(data: Buffer): void;
+  readonly destroyed: boolean;
+}
+
+/** The instrument's GPIB interface, for an adapter emulator in the same process. */
+export interface GpibPort {
+  /** Bytes from the bus (a program message ends with LF, as with EOI). */
+  write(text: string): void;
+  /** Replies, as the instrument puts them on the bus. */
+  onReply(listener: (text: string) => void): void;
+  /** Selected device clear (SDC): pending commands and output are dropped. */
+  clear(): void;
+  close(): void;
+}
+
 interface Connection {
-  socket: Socket;
+  socket: Sink;
   id: number;
   buffer: string;
   terminator: string;
@@ -118,7 +137,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         resume = undefined;
       }
       if (value === 'DROP') {
-        for (const other of connections) if (other !== conn) other.socket.destroy();
+        for (const other of connections) if (other !== conn && other.socket instanceof Socket) other.socket.destroy();
       }
       return true;
     }
@@ -177,6 +196,53 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     await send(conn, replies.join(';'));
   }
 
+  function clearDevice(conn: Connection): void {
+    conn.generation++;
+    conn.buffer = '';
+    log(`connection ${conn.id}: device clear`);
+  }
+
+  function receive(conn: Connection, chunk: string): void {
+    let text = chunk;
+    if (conn.serial) {
+      // ^C / ^X: "clears any pending operation and discards any pending output" (2400 manual).
+      const clear = Math.max(text.lastIndexOf('\x03'), text.lastIndexOf('\x18'));
+      if (clear >= 0) {
+        clearDevice(conn);
+        text = text.slice(clear + 1);
+      }
+      // The 2400's RS-232 executes a command when CR arrives; a lone LF ends nothing.
+      conn.buffer += text.replace(/\n/g, ' ');
+    } else {
+      conn.buffer += text;
+    }
+    const parts = conn.buffer.split(conn.serial ? /\r/ : /\r\n|\n|\r/);
+    conn.buffer = parts.pop() ?? '';
+    if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
+    const generation = conn.generation;
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      if (/^\s*:?SIM(ULATION)?:FAULT\s/i.test(line)) {
+        void execute(conn, line, generation).catch((error: Error) => log(`error: ${error.message}`));
+        continue;
+      }
+      queue = queue
+        .then(() => (conn.socket.destroyed ? undefined : execute(conn, line, generation)))
+        .catch((error: Error) => log(`error: ${error.message}`));
+    }
+  }
+
+  function closed(conn: Connection): void {
+    connections.delete(conn);
+    if (faultOwner === conn) {
+      fault = 'NONE';
+      faultOwner = undefined;
+      resume?.();
+      resume = undefined;
+    }
+    log(`connection ${conn.id} closed`);
+  }
+
   const accept = (terminator: string, serial: boolean) => (socket: Socket) => {
     const conn: Connection = { socket, id: nextId++, buffer: '', terminator, serial, generation: 0 };
     connections.add(conn);
@@ -184,48 +250,31 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     log(
       `connection ${conn.id} from ${socket.remoteAddress}:${socket.remotePort}${serial ? ' (RS-232)' : ''}`,
     );
-    socket.on('data', (chunk) => {
-      let text = chunk.toString('latin1');
-      if (conn.serial) {
-        // ^C / ^X: "clears any pending operation and discards any pending output" (2400 manual).
-        const clear = Math.max(text.lastIndexOf('\x03'), text.lastIndexOf('\x18'));
-        if (clear >= 0) {
-          conn.generation++;
-          conn.buffer = '';
-          text = text.slice(clear + 1);
-          log(`connection ${conn.id}: device clear`);
-        }
-        // The 2400's RS-232 executes a command when CR arrives; a lone LF ends nothing.
-        conn.buffer += text.replace(/\n/g, ' ');
-      } else {
-        conn.buffer += text;
-      }
-      const parts = conn.buffer.split(conn.serial ? /\r/ : /\r\n|\n|\r/);
-      conn.buffer = parts.pop() ?? '';
-      if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
-      const generation = conn.generation;
-      for (const line of parts) {
-        if (!line.trim()) continue;
-        if (/^\s*:?SIM(ULATION)?:FAULT\s/i.test(line)) {
-          void execute(conn, line, generation).catch((error: Error) => log(`error: ${error.message}`));
-          continue;
-        }
-        queue = queue
-          .then(() => (socket.destroyed ? undefined : execute(conn, line, generation)))
-          .catch((error: Error) => log(`error: ${error.message}`));
-      }
-    });
+    socket.on('data', (chunk) => receive(conn, chunk.toString('latin1')));
     socket.on('error', () => {});
-    socket.on('close', () => {
-      connections.delete(conn);
-      if (faultOwner === conn) {
-        fault = 'NONE';
-        faultOwner = undefined;
-        resume?.();
-        resume = undefined;
-      }
-      log(`connection ${conn.id} closed`);
-    });
+    socket.on('close', () => closed(conn));
+  };
+
+  const gpib = (): GpibPort => {
+    const listeners: Array<(text: string) => void> = [];
+    const sink = {
+      destroyed: false,
+      write: (data: Buffer) => {
+        for (const listener of listeners) listener(data.toString('latin1'));
+      },
+    };
+    const conn: Connection = { socket: sink, id: nextId++, buffer: '', terminator: '\n', serial: false, generation: 0 };
+    connections.add(conn);
+    log(`connection ${conn.id}: GPIB interface`);
+    return {
+      write: (text) => receive(conn, text),
+      onReply: (listener) => listeners.push(listener),
+      clear: () => clearDevice(conn),
+      close: () => {
+        sink.destroyed = true;
+        closed(conn);
+      },
+    };
   };
 
   const listen = (server: Server, port: number) =>
@@ -245,8 +294,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     resource: `TCPIP::${host}::${port}::SOCKET`,
     ...(serialPort !== undefined ? { serialPort } : {}),
     connections: () => connections.size,
+    gpib,
     close: async () => {
-      for (const conn of connections) conn.socket.destroy();
+      for (const conn of connections) if (conn.socket instanceof Socket) conn.socket.destroy();
       await Promise.all(
         [server, serialServer].map((srv) =>
           srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : undefined,

@@ -3,6 +3,7 @@ import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
 import { findSmuModel, SMU_MODEL_IDS } from '../../../shared/instruments';
 import { startPtyBridge } from '../../virtual-smu/pty';
+import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
 import { log, printLine, UsageError } from '../output';
 import { parseListen, parseNonNegative, parsePositiveInt } from '../parse';
@@ -21,6 +22,8 @@ export function registerSimSmu(program: Command): void {
     .option('--pty-link <path>', 'path of the pty link (default: a temp path)')
     .option('--term <CR|LF|CRLF>', "reply terminator on the pty (the 2400's RS-232 TERMINATOR setting)", 'CR')
     .option('--language <SCPI|SCPI2400|TSP>', '2450: the command set *LANG? reports', 'SCPI')
+    .option('--gpib <address>', 'also put the instrument on GPIB at this address, behind a Prologix-style adapter on TCP')
+    .option('--gpib-pty', 'with --gpib: also offer the adapter as a USB serial port (a pty), like a GPIB-USB')
     .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
     .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')
     .option('--seed <n>', 'random seed (same seed, same cells and noise)', '1')
@@ -89,9 +92,30 @@ export function registerSimSmu(program: Command): void {
         log(`sim-smu: serial on pty ${pty.path}`);
         printLine(`ASRL${pty.path}::INSTR`);
       }
+      let adapter: Awaited<ReturnType<typeof startPrologixEmulator>> | undefined;
+      let adapterPty: Awaited<ReturnType<typeof startPtyBridge>> | undefined;
+      if (options.gpib !== undefined) {
+        const address = parsePositiveInt(String(options.gpib), '--gpib', 0);
+        if (address > 30) throw new UsageError('--gpib must be a GPIB address 0–30');
+        adapter = await startPrologixEmulator({
+          device: server.gpib(),
+          address,
+          host,
+          flavour: options.gpibPty ? 'usb' : 'ethernet',
+          log: (m) => log(`sim-smu: ${m}`),
+        });
+        log(`sim-smu: GPIB address ${address} behind a Prologix-style adapter at ${adapter.resource}`);
+        printLine(`GPIB-ADAPTER ${adapter.resource}`);
+        if (options.gpibPty) {
+          adapterPty = await startPtyBridge({ host, port: adapter.port, log: (m) => log(`sim-smu: ${m}`) });
+          printLine(`GPIB-ADAPTER ASRL${adapterPty.path}::INSTR`);
+        }
+      }
       await new Promise<void>((resolve) => {
         const stop = () => {
-          void (pty?.close() ?? Promise.resolve()).then(() => server.close()).finally(resolve);
+          void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close()])
+            .then(() => server.close())
+            .finally(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

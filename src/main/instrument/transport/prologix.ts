@@ -1,0 +1,142 @@
+/**
+ * GPIB through a Prologix-style adapter (GPIB-USB on a serial port, GPIB-ETHERNET on TCP 1234).
+ * The adapter is configured with "++" commands (controller mode, address, EOI, no automatic
+ * read-after-write); data is escaped (ESC before CR, LF, ESC and '+'); a reply is requested with
+ * "++read eoi" and re-requested while the instrument is still busy, since the adapter waits at
+ * most 3 s for it; device clear is "++clr" (SDC).
+ */
+import { ReramError } from '../../../shared/errors';
+import { TransportError } from '../errors';
+import type { Transport, TransportHandlers } from './transport';
+
+const ESC = 0x1b;
+const SPECIAL = new Set([0x0a, 0x0d, ESC, 0x2b]);
+/** The adapter's longest read timeout (++read_tmo_ms): a reply not started by then needs another ++read. */
+const ADAPTER_READ_TIMEOUT_MS = 3000;
+
+export function escapeGpibData(body: Buffer): Buffer {
+  const out: number[] = [];
+  for (const byte of body) {
+    if (SPECIAL.has(byte)) out.push(ESC);
+    out.push(byte);
+  }
+  return Buffer.from(out);
+}
+
+export class PrologixTransport implements Transport {
+  readonly kind = 'prologix' as const;
+  readonly allowsSecondLink = false;
+  private handlers: TransportHandlers | undefined;
+  private configuring = true;
+  private adapterLine = '';
+  private adapterReply: ((line: string) => void) | undefined;
+  private readPending = false;
+  private rearm: ReturnType<typeof setInterval> | undefined;
+  /** The adapter's identification (++ver), once opened. */
+  version = '';
+
+  constructor(
+    private readonly adapter: Transport,
+    readonly address: number,
+    readonly secondary: number | null,
+    readonly resource: string,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.adapter.isOpen;
+  }
+
+  private command(text: string): Promise<void> {
+    return this.adapter.write(Buffer.from(`${text}\n`, 'latin1'));
+  }
+
+  /** An adapter command's reply (before the session owns the stream). */
+  private ask(text: string, timeoutMs = 1500): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.adapterReply = undefined;
+        reject(
+          new TransportError(
+            `The GPIB adapter at ${this.adapter.resource} did not answer '${text}': is it a Prologix-compatible adapter?`,
+          ),
+        );
+      }, timeoutMs);
+      this.adapterReply = (line) => {
+        clearTimeout(timer);
+        this.adapterReply = undefined;
+        resolve(line);
+      };
+      this.command(text).catch(reject);
+    });
+  }
+
+  async open(handlers: TransportHandlers): Promise<void> {
+    this.handlers = handlers;
+    await this.adapter.open({
+      onData: (chunk) => {
+        if (this.configuring) {
+          this.adapterLine += chunk.toString('latin1');
+          const end = this.adapterLine.search(/\r?\n/);
+          if (end >= 0) {
+            const line = this.adapterLine.slice(0, end);
+            this.adapterLine = '';
+            this.adapterReply?.(line);
+          }
+          return;
+        }
+        if (chunk.includes(0x0a)) this.readPending = false;
+        handlers.onData(chunk);
+      },
+      onClose: (error) => handlers.onClose(error),
+    });
+    try {
+      await this.command('++savecfg 0'); // settings below are for this session, not the adapter's EEPROM
+      await this.command('++mode 1');
+      await this.command('++auto 0');
+      await this.command(`++addr ${this.address}${this.secondary === null ? '' : ` ${this.secondary + 96}`}`);
+      await this.command('++eoi 1');
+      await this.command('++eos 2');
+      await this.command('++eot_enable 0');
+      await this.command(`++read_tmo_ms ${ADAPTER_READ_TIMEOUT_MS}`);
+      this.version = (await this.ask('++ver')).trim();
+      if (!/prologix|gpib/i.test(this.version))
+        throw new TransportError(`${this.adapter.resource} answered '++ver' with '${this.version.slice(0, 60)}', not as a GPIB adapter.`);
+    } catch (error) {
+      await this.adapter.close();
+      throw error instanceof ReramError ? error : new TransportError((error as Error).message);
+    }
+    this.configuring = false;
+    this.rearm = setInterval(() => {
+      if (this.readPending) void this.command('++read eoi').catch(() => undefined);
+    }, ADAPTER_READ_TIMEOUT_MS + 200);
+    this.rearm.unref?.();
+  }
+
+  /** One program message: its body escaped, then an unescaped LF that the adapter turns into EOS + EOI. */
+  write(data: Buffer): Promise<void> {
+    let body = data;
+    while (body.length && (body[body.length - 1] === 0x0a || body[body.length - 1] === 0x0d)) body = body.subarray(0, -1);
+    return this.adapter.write(Buffer.concat([escapeGpibData(body), Buffer.from([0x0a])]));
+  }
+
+  requestRead(): Promise<void> {
+    this.readPending = true;
+    return this.command('++read eoi');
+  }
+
+  clear(): Promise<void> {
+    this.readPending = false;
+    return this.command('++clr');
+  }
+
+  async flush(): Promise<void> {
+    await this.adapter.flush?.();
+  }
+
+  async close(): Promise<void> {
+    if (this.rearm) clearInterval(this.rearm);
+    this.readPending = false;
+    this.handlers = undefined;
+    await this.adapter.close();
+  }
+}
