@@ -39,6 +39,12 @@ export const SYSTEM_PREREQUISITES = [
   },
   { pkg: 'udev', check: 'udevadm on PATH', ok: () => onPath('udevadm'), why: 'serial port enumeration' },
   {
+    pkg: 'build-essential',
+    check: 'cc on PATH',
+    ok: () => onPath('cc'),
+    why: 'compiles the fake VISA library the VISA transport tests load',
+  },
+  {
     pkg: 'python3-pymeasure',
     check: 'import pymeasure',
     ok: () => pythonHas('pymeasure'),

@@ -107,6 +107,20 @@ export const apiMethods = {
     'Leave the instrument safe and disconnect (stops the virtual SMU).',
   ),
   'instrument.status': method(Empty, InstrumentStatus, 'Connection, identity, output state and messages.'),
+  'instrument.check': method(
+    Empty,
+    z.object({
+      items: z.array(
+        z.object({
+          name: z.string(),
+          status: z.enum(['ok', 'warn', 'fail']),
+          detail: z.string(),
+          fix: z.string().optional(),
+        }),
+      ),
+    }),
+    'The bring-up check of the connected instrument (read-only; the output is not touched).',
+  ),
   'instrument.allowHost': method(
     z.object({
       host: z

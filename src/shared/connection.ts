@@ -38,11 +38,13 @@ export const ConnectionSettings = z.object({
     label: 'Write terminator',
     help: 'ends each command: CR on RS-232 (the 2400 executes on CR), LF on LAN/USB/GPIB',
     advanced: true,
+    flag: 'write-term',
   }),
   readTerminator: param(terminator.optional(), {
     label: 'Read terminator',
     help: "ends each reply: the instrument's TERMINATOR setting on RS-232 (factory CR), LF elsewhere",
     advanced: true,
+    flag: 'read-term',
   }),
   timeoutMs: param(z.number().int().min(10).max(600_000).default(5000), {
     label: 'Timeout',

@@ -57,7 +57,9 @@ export async function spawnSim(args: string[]): Promise<{
     tcp,
     port: Number(tcp.split('::')[2]),
     ...(wantsPty ? { pty: printed[1]! } : {}),
-    gpibAdapters: printed.filter((l) => l.startsWith('GPIB-ADAPTER ')).map((l) => l.slice('GPIB-ADAPTER '.length)),
+    gpibAdapters: printed
+      .filter((l) => l.startsWith('GPIB-ADAPTER '))
+      .map((l) => l.slice('GPIB-ADAPTER '.length)),
     stop: () => stopChild(child),
   };
 }

@@ -29,20 +29,33 @@ describe.each([
   ['GPIB-USB (serial pty)', 1],
 ])('a 2400 at GPIB address 24 behind a %s adapter', (_label, which) => {
   it('identifies, forms and runs a pulse train; "off" is confirmed after an SDC', async () => {
-    const smu = await connectInstrument('GPIB0::24::INSTR', { gpibAdapter: sim.gpibAdapters[which]!, timeoutMs: 3000 });
+    const smu = await connectInstrument('GPIB0::24::INSTR', {
+      gpibAdapter: sim.gpibAdapters[which]!,
+      timeoutMs: 3000,
+    });
     try {
       expect(smu.identity.model).toBe('2400');
       expect(smu.resource).toBe('GPIB0::24::INSTR');
       const run = async (raw: Record<string, unknown>) => {
         const points: Point[] = [];
-        const result = await runProcedure(smu, ProcedureParams.parse({ maxVoltage: 5, compliance: 1e-3, ...raw }), {
-          onPoint: (p) => points.push(p),
-        });
+        const result = await runProcedure(
+          smu,
+          ProcedureParams.parse({ maxVoltage: 5, compliance: 1e-3, ...raw }),
+          {
+            onPoint: (p) => points.push(p),
+          },
+        );
         expect(result.error).toBeUndefined();
         return { points, result };
       };
       expect((await run({ procedure: 'forming', cell: which })).result.summary.formed).toBe(true);
-      const train = await run({ procedure: 'pulse-train', pulses: 10, cycles: 1, maxVoltage: 2, cell: which });
+      const train = await run({
+        procedure: 'pulse-train',
+        pulses: 10,
+        cycles: 1,
+        maxVoltage: 2,
+        cell: which,
+      });
       expect(train.points.filter((p) => p.kind === 'read')).toHaveLength(2 * 11);
       const report = await smu.switchOff(2000);
       expect(report).toEqual({ confirmed: true, via: 'link', cleared: true });
@@ -62,7 +75,10 @@ it('nobody at another address: a clear timeout, not a hang', async () => {
 it('a reading slower than the adapter read timeout (3 s) is read by re-issuing ++read', async () => {
   const slow = await spawnSim(['--gpib', '5', '--time-scale', '1', '--seed', '9']);
   try {
-    const smu = await connectInstrument('GPIB0::5::INSTR', { gpibAdapter: slow.gpibAdapters[0]!, timeoutMs: 2000 });
+    const smu = await connectInstrument('GPIB0::5::INSTR', {
+      gpibAdapter: slow.gpibAdapters[0]!,
+      timeoutMs: 2000,
+    });
     try {
       await smu.prepare();
       // 10 PLC, V and I, auto-zero: 60 integrations of 20 ms = 1.2 s … times a staircase of 4 levels, 1 s dwell each.

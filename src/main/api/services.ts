@@ -56,6 +56,7 @@ export function createServices(options: ServiceOptions): Services {
     'instrument.status': async () => instrument.status(),
     'instrument.abort': () => instrument.abort(),
     'instrument.allowHost': async ({ host }) => ({ hosts: instrument.allowHost(host) }),
+    'instrument.check': () => instrument.check(),
 
     'runs.start': async ({ params }) => instrument.startRun(params),
     'runs.cancel': async () => {

@@ -43,13 +43,16 @@ async function openOn(transport: Transport, options: ConnectOptions): Promise<Sc
   return session;
 }
 
-export function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
-  return openOn(createTransport(parseResource(resource, options.serial), options), options);
+export async function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
+  return openOn(await createTransport(parseResource(resource, options.serial), options), options);
 }
 
 export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<Smu> {
   const session = await openSession(resource, options);
   try {
+    // On RS-232 a previous client may have left half a command in the instrument's input: a
+    // device clear (^C) starts us from a clean line.
+    if (session.transport.kind === 'serial') await session.transport.clear?.();
     let identity;
     try {
       identity = await session.identify();

@@ -11,7 +11,7 @@ import { procedureSteps } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
 import type { EventHub } from '../api/events';
 import { connectInstrument, toConnectOptions } from '../instrument/connect';
-import type { Smu } from '../instrument/drivers/smu';
+import type { CheckItem, Smu } from '../instrument/drivers/smu';
 import { registerInstrument, switchOffConfirmed } from '../instrument/guard';
 import type { RunResult } from '../instrument/procedures/runner';
 import { RunRecording } from './recorder';
@@ -143,6 +143,14 @@ export class InstrumentService {
       this.output = null;
       this.note(`Output state unknown: ${(error as Error).message}`);
     }
+  }
+
+  /** The bring-up check of the connected instrument; refused while a run is using it. */
+  async check(): Promise<{ items: CheckItem[] }> {
+    const connection = this.connection;
+    if (!connection?.connected) throw new ReramError('CONFLICT', 'Connect to an instrument first.');
+    if (this.active) throw new ReramError('CONFLICT', `Run ${this.active.runId} is using the instrument.`);
+    return { items: await connection.diagnose() };
   }
 
   /** Hosts the user has allowed (loopback needs no permission). */

@@ -447,6 +447,8 @@ function k2450(): Spec[] {
       (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
     ),
     { pattern: ':TRACe:CLEar', set: () => {} },
+    // The interlock is closed on the virtual bench.
+    { pattern: ':OUTPut:INTerlock:TRIPped', query: () => '0' },
     {
       pattern: ':READ',
       queryArgs: true,
@@ -577,6 +579,7 @@ function b2900(): Spec[] {
     number(':ARM[:ALL]:COUNt', 'armCount', 1, 100_000, 1, { integer: true }),
     number(':TRIGger:ACQuire:DELay', 'acquireDelay', 0, 100_000, 0),
     flag(':OUTPut:PROTection[:STATe]', 'offAtCompliance'),
+    { pattern: ':SYSTem:INTerlock:TRIPped', query: () => '0' },
     flag(':OUTPut:OFF:AUTO', 'autoOff'),
     choice(
       ':OUTPut:OFF:MODE',

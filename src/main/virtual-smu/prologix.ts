@@ -65,7 +65,11 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
     const [name, ...args] = line.slice(2).trim().split(/\s+/);
     const value = args[0];
     const answer = (text: string | number) => socket.write(`${text}\r\n`);
-    const numeric = (key: 'mode' | 'addr' | 'auto' | 'eoi' | 'eos' | 'eotEnable' | 'eotChar' | 'readTimeoutMs', min: number, max: number) => {
+    const numeric = (
+      key: 'mode' | 'addr' | 'auto' | 'eoi' | 'eos' | 'eotEnable' | 'eotChar' | 'readTimeoutMs',
+      min: number,
+      max: number,
+    ) => {
       if (value === undefined) return answer(state[key]);
       const n = Number(value);
       if (Number.isInteger(n) && n >= min && n <= max) state[key] = n;

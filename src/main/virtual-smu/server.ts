@@ -137,7 +137,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         resume = undefined;
       }
       if (value === 'DROP') {
-        for (const other of connections) if (other !== conn && other.socket instanceof Socket) other.socket.destroy();
+        for (const other of connections)
+          if (other !== conn && other.socket instanceof Socket) other.socket.destroy();
       }
       return true;
     }
@@ -263,7 +264,14 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         for (const listener of listeners) listener(data.toString('latin1'));
       },
     };
-    const conn: Connection = { socket: sink, id: nextId++, buffer: '', terminator: '\n', serial: false, generation: 0 };
+    const conn: Connection = {
+      socket: sink,
+      id: nextId++,
+      buffer: '',
+      terminator: '\n',
+      serial: false,
+      generation: 0,
+    };
     connections.add(conn);
     log(`connection ${conn.id}: GPIB interface`);
     return {

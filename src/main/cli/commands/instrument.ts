@@ -10,7 +10,13 @@ import { recordRun } from '../../services/recorder';
 import { pointsToCsv } from '../../store/csv';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { openCliStore } from '../db';
-import { EXIT, log, printJson, printLine, ProgressLine, UsageError } from '../output';
+import { EXIT, formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
+import { createTransport } from '../../instrument/transport/open';
+import { listSerialPorts } from '../../instrument/transport/ports';
+import { scanGpibBus } from '../../instrument/transport/prologix';
+import { parseResource } from '../../instrument/transport/resource';
+import { findUsbtmcDevices } from '../../instrument/transport/usbtmc';
+import { listVisaResources, loadVisa } from '../../instrument/transport/visa';
 import { parseNumberOption } from '../parse';
 import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 
@@ -38,7 +44,62 @@ async function waitForOff(smu: Smu, seconds: number): Promise<boolean> {
   return false;
 }
 
+/** Everything a bench could be reached through, as `pyvisa-shell list` shows it. */
+async function listResources(options: { gpibAdapter?: string; json?: boolean }): Promise<void> {
+  const rows: Array<{ resource: string; via: string; detail: string }> = [];
+  const serial = await listSerialPorts();
+  for (const port of serial.ports)
+    rows.push({
+      resource: `ASRL${port.path}::INSTR`,
+      via: 'serial',
+      detail: [port.manufacturer, port.serialNumber].filter(Boolean).join(' '),
+    });
+  for (const device of findUsbtmcDevices())
+    rows.push({ resource: device.resource, via: 'usbtmc', detail: device.path });
+  if (options.gpibAdapter) {
+    const spec = parseResource(options.gpibAdapter);
+    if (spec.kind !== 'serial' && spec.kind !== 'tcp')
+      throw new UsageError('--gpib-adapter must be ASRL…::INSTR or TCPIP::host::port::SOCKET');
+    for (const found of await scanGpibBus(await createTransport(spec)))
+      rows.push({ resource: found.resource, via: `GPIB adapter ${options.gpibAdapter}`, detail: found.idn });
+  }
+  const visa = await loadVisa();
+  for (const resource of await listVisaResources())
+    rows.push({ resource, via: 'VISA', detail: visa?.path ?? '' });
+  if (options.json)
+    return printJson({
+      resources: rows,
+      visaLibrary: visa?.path ?? null,
+      serialWarning: serial.warning ?? null,
+    });
+  printLine(
+    rows.length
+      ? formatTable(
+          ['resource', 'via', 'detail'],
+          rows.map((r) => [r.resource, r.via, r.detail]),
+        )
+      : 'No instruments found.',
+  );
+  if (serial.warning) log(`note: ${serial.warning}`);
+  if (!visa)
+    log(
+      'note: no VISA library installed: GPIB through VISA, VXI-11 and HiSLIP are not listed (GPIB adapters: --gpib-adapter).',
+    );
+}
+
 export function registerInstrumentCommands(program: Command): void {
+  program
+    .command('list')
+    .description(
+      "list the resources instruments can be reached through: serial ports, usbtmc devices, a GPIB adapter's bus, VISA",
+    )
+    .option(
+      '--gpib-adapter <resource>',
+      'also ask every address on the bus behind this Prologix-style adapter',
+    )
+    .option('--json', 'machine-readable output')
+    .action((options: { gpibAdapter?: string; json?: boolean }) => listResources(options));
+
   addConnectionOptions(
     program
       .command('idn')

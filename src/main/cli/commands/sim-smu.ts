@@ -22,7 +22,10 @@ export function registerSimSmu(program: Command): void {
     .option('--pty-link <path>', 'path of the pty link (default: a temp path)')
     .option('--term <CR|LF|CRLF>', "reply terminator on the pty (the 2400's RS-232 TERMINATOR setting)", 'CR')
     .option('--language <SCPI|SCPI2400|TSP>', '2450: the command set *LANG? reports', 'SCPI')
-    .option('--gpib <address>', 'also put the instrument on GPIB at this address, behind a Prologix-style adapter on TCP')
+    .option(
+      '--gpib <address>',
+      'also put the instrument on GPIB at this address, behind a Prologix-style adapter on TCP',
+    )
     .option('--gpib-pty', 'with --gpib: also offer the adapter as a USB serial port (a pty), like a GPIB-USB')
     .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
     .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')

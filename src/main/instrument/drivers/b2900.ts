@@ -67,6 +67,12 @@ export class KeysightB2900 extends ScpiSmu<typeof TABLE> {
     terminals: INFO.terminals,
   };
   protected readonly table = TABLE;
+  protected override readonly pulseMethod = 'pulse hardware, measured at the top of the pulse';
+  /** 1 when the interlock is open: the output is then limited to ±42 V. */
+  protected override interlock = {
+    query: ':SYST:INT:TRIP?',
+    engaged: (reply: string) => (reply === '0' ? true : reply === '1' ? false : undefined),
+  };
 
   async configure(input: SmuConfig): Promise<void> {
     const config = this.resolve(input);

@@ -67,6 +67,12 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
     terminals: INFO.terminals,
   };
   protected readonly table = TABLE;
+  /** Measurement condition register bit 11: the interlock (output enable) line is asserted. */
+  protected override interlock = {
+    query: ':STAT:MEAS:COND?',
+    engaged: (reply: string) =>
+      Number.isFinite(Number(reply)) ? (Number(reply) & (1 << 11)) !== 0 : undefined,
+  };
 
   async configure(input: SmuConfig): Promise<void> {
     const config = this.resolve(input);

@@ -54,6 +54,19 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
     terminals: INFO.terminals,
   };
   protected readonly table = TABLE;
+  /** 1 when the interlock is tripped (open): the output is then limited to ±42 V. */
+  protected override interlock = {
+    query: ':OUTP:INT:TRIP?',
+    engaged: (reply: string) => (reply === '0' ? true : reply === '1' ? false : undefined),
+  };
+
+  protected override readonly pulseMethod =
+    'host-timed: level up, a delayed reading, level down; the achieved width is measured and recorded';
+
+  protected override async languageCheck() {
+    const language = (await this.session.query('*LANG?')).trim();
+    return { name: 'command language', status: 'ok' as const, detail: `${language} (*LANG?)` };
+  }
   /** Seconds of one command round trip on this link, measured at configure. */
   private roundTrip = 0;
 
@@ -132,7 +145,7 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
   pulseWidthRange(): { min: number; max: number } {
     return {
       // The level goes down a round trip after the reading ends: that, and one integration, is the floor.
-      min: this.roundTrip + this.integration(0.01),
+      min: Math.max(this.roundTrip, this.linkRoundTrip) + this.integration(0.01),
       max: this.capabilities.maxPulseWidth,
     };
   }

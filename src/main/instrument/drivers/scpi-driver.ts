@@ -15,7 +15,7 @@ import {
   type SettingTable,
   type SettingValue,
 } from './settings';
-import type { Measurement, OffReport, PulseWidth, Smu, SmuCapabilities, SmuConfig } from './smu';
+import type { CheckItem, Measurement, OffReport, PulseWidth, Smu, SmuCapabilities, SmuConfig } from './smu';
 
 /** Readings above these are not readings: 9.91E37 is "no data" (NaN), 9.9E37 is an overflow. */
 export const NO_DATA = 9.91e37;
@@ -208,6 +208,130 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     snapshot.output = await this.outputState();
     await this.session.checkErrors('while reading the settings back');
     return snapshot;
+  }
+
+  /** Command language: the SCPI drivers' models speak nothing else unless told (the 2450 overrides). */
+  protected async languageCheck(): Promise<CheckItem> {
+    return { name: 'command language', status: 'ok', detail: 'SCPI (the only command set this model has)' };
+  }
+
+  /** The last measured command round trip (s), from the bring-up check. */
+  protected linkRoundTrip = 0;
+  /** How this model makes a pulse, in a few words. */
+  protected readonly pulseMethod: string =
+    'source-delay-measure; the achieved width is recorded with each pulse';
+
+  /** The query that reads the interlock state, and what its answer means. */
+  protected interlock?: { query: string; engaged: (reply: string) => boolean | undefined };
+
+  private async readSetting(name: string): Promise<AnySettingValue | undefined> {
+    const spec = this.table[name];
+    if (!spec || spec.readable === false) return undefined;
+    return parseSettingReply(spec, await this.session.query(`${spec.header}?`));
+  }
+
+  async diagnose(): Promise<CheckItem[]> {
+    const items: CheckItem[] = [];
+    const add = async (name: string, check: () => Promise<Omit<CheckItem, 'name'>>) => {
+      try {
+        items.push({ name, ...(await check()) });
+      } catch (error) {
+        items.push({
+          name,
+          status: 'fail',
+          detail: (error as Error).message,
+          fix: 'Check the connection settings, then run the check again.',
+        });
+      }
+    };
+    const session = this.session;
+    await add('identity and driver', async () => ({
+      status: 'ok',
+      detail: `${this.identity.make} ${this.identity.model}, serial ${this.identity.serial}, firmware ${this.identity.firmware}: driver ${this.driver}${this.virtual ? ' (the virtual SMU)' : ''}`,
+    }));
+    await add('command language', async () => {
+      const item = await this.languageCheck();
+      return { status: item.status, detail: item.detail, ...(item.fix ? { fix: item.fix } : {}) };
+    });
+    await add('terminators', async () => {
+      const started = performance.now();
+      await session.opc();
+      const ms = performance.now() - started;
+      this.linkRoundTrip = ms / 1000;
+      return {
+        status: 'ok',
+        detail: `commands end in ${session.writeTerminator}, replies in ${session.readTerminator}: a round trip (*OPC?) took ${ms.toFixed(1)} ms`,
+      };
+    });
+    await add('line frequency', async () => {
+      const [f] = await session.queryNumbers(':SYST:LFR?', { count: 1 });
+      this.lineFrequency = f === 60 ? 60 : 50;
+      return f === 50 || f === 60
+        ? { status: 'ok', detail: `${f} Hz: 1 PLC = ${(1000 / f!).toFixed(2)} ms` }
+        : {
+            status: 'warn',
+            detail: `${f} Hz`,
+            fix: 'Set the line frequency to your mains (50 or 60 Hz) in the instrument menu.',
+          };
+    });
+    await add('error queue', async () => {
+      const entries = await session.drainErrors();
+      return entries.length === 0
+        ? { status: 'ok', detail: 'empty' }
+        : {
+            status: 'warn',
+            detail: `${entries.length} left from before (now read out): ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
+            fix: 'Nothing to do unless they recur; a run reads the queue before it starts.',
+          };
+    });
+    await add('output', async () => {
+      const on = await this.outputState();
+      const mode = await this.readSetting('outputOffMode');
+      const detail = `${on ? 'ON' : 'off'}; off-state ${String(mode ?? 'not readable')}`;
+      if (on)
+        return {
+          status: 'fail',
+          detail,
+          fix: 'Switch the output off (the front-panel OUTPUT key); every run starts by switching it off and confirming.',
+        };
+      return mode === 'himp'
+        ? {
+            status: 'warn',
+            detail,
+            fix: 'High-impedance off-state: its relay clicks on every pulse. Runs set it to ZERO themselves.',
+          }
+        : { status: 'ok', detail };
+    });
+    await add('sense and terminals', async () => {
+      const remote = await this.readSetting('remoteSense');
+      const terminals = (await this.readSetting('terminals')) ?? this.capabilities.terminals[0];
+      return {
+        status: 'ok',
+        detail: `${remote ? '4-wire (remote)' : '2-wire'} sense, ${String(terminals)} terminals; a run sets both from its parameters`,
+      };
+    });
+    const interlock = this.interlock;
+    if (interlock)
+      await add('interlock', async () => {
+        const reply = (await session.query(interlock.query)).trim();
+        const engaged = interlock.engaged(reply);
+        return engaged === false
+          ? {
+              status: 'warn',
+              detail: `not engaged (${interlock.query} → ${reply})`,
+              fix: 'Close the interlock (test fixture lid or the interlock pins) if the output must reach high voltages.',
+            }
+          : { status: 'ok', detail: `engaged (${interlock.query} → ${reply})` };
+      });
+    await add('shortest pulse', async () => {
+      const { min } = this.pulseWidthRange();
+      return {
+        status: 'ok',
+        detail: `${formatSeconds(min)} (${this.pulseMethod})`,
+      };
+    });
+    await session.checkErrors('during the bring-up check').catch(() => undefined);
+    return items;
   }
 
   /** A query's timeout: the session's, plus twice what the instrument needs for the operation. */

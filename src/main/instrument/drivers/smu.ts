@@ -63,6 +63,14 @@ export interface OffReport {
   cleared: boolean;
 }
 
+/** One item of the bring-up check: what was found, and the exact fix when it is not right. */
+export interface CheckItem {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
 /**
  * The one interface every driver implements (DESIGN.md §3). A driver owns its session (SCPI here;
  * a TSP or FLEX instrument brings its own) and holds command tables, not experiments.
@@ -102,5 +110,7 @@ export interface Smu {
   switchOff(timeoutMs: number): Promise<OffReport>;
   /** Snapshot of the instrument settings, stored with each run. */
   settings(): Promise<Record<string, unknown>>;
+  /** The bring-up check: read-only, output untouched (only the error queue is read out). */
+  diagnose(): Promise<CheckItem[]>;
   close(): Promise<void>;
 }

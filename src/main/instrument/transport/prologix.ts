@@ -100,7 +100,9 @@ export class PrologixTransport implements Transport {
       await this.command(`++read_tmo_ms ${ADAPTER_READ_TIMEOUT_MS}`);
       this.version = (await this.ask('++ver')).trim();
       if (!/prologix|gpib/i.test(this.version))
-        throw new TransportError(`${this.adapter.resource} answered '++ver' with '${this.version.slice(0, 60)}', not as a GPIB adapter.`);
+        throw new TransportError(
+          `${this.adapter.resource} answered '++ver' with '${this.version.slice(0, 60)}', not as a GPIB adapter.`,
+        );
     } catch (error) {
       await this.adapter.close();
       throw error instanceof ReramError ? error : new TransportError((error as Error).message);
@@ -115,7 +117,8 @@ export class PrologixTransport implements Transport {
   /** One program message: its body escaped, then an unescaped LF that the adapter turns into EOS + EOI. */
   write(data: Buffer): Promise<void> {
     let body = data;
-    while (body.length && (body[body.length - 1] === 0x0a || body[body.length - 1] === 0x0d)) body = body.subarray(0, -1);
+    while (body.length && (body[body.length - 1] === 0x0a || body[body.length - 1] === 0x0d))
+      body = body.subarray(0, -1);
     return this.adapter.write(Buffer.concat([escapeGpibData(body), Buffer.from([0x0a])]));
   }
 
@@ -139,4 +142,58 @@ export class PrologixTransport implements Transport {
     this.handlers = undefined;
     await this.adapter.close();
   }
+}
+
+/**
+ * Finds the instruments on a GPIB bus behind a Prologix-style adapter: *IDN? at every primary
+ * address, each with a short read timeout (what `pyvisa-shell list` does through VISA).
+ */
+export async function scanGpibBus(
+  adapter: Transport,
+  options: { board?: number; timeoutMs?: number } = {},
+): Promise<Array<{ resource: string; idn: string }>> {
+  let buffer = '';
+  let waiter: (() => void) | undefined;
+  await adapter.open({
+    onData: (chunk) => {
+      buffer += chunk.toString('latin1');
+      waiter?.();
+    },
+    onClose: () => waiter?.(),
+  });
+  const send = (text: string) => adapter.write(Buffer.from(`${text}\n`, 'latin1'));
+  const line = async (timeoutMs: number): Promise<string | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!/\r?\n/.test(buffer) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        waiter = resolve;
+        setTimeout(resolve, Math.max(1, deadline - Date.now()));
+      });
+      waiter = undefined;
+    }
+    const match = /\r?\n/.exec(buffer);
+    if (!match) return undefined;
+    const text = buffer.slice(0, match.index);
+    buffer = buffer.slice(match.index + match[0].length);
+    return text;
+  };
+  const found: Array<{ resource: string; idn: string }> = [];
+  try {
+    const timeoutMs = options.timeoutMs ?? 300;
+    for (const command of ['++savecfg 0', '++mode 1', '++auto 0', '++eoi 1', '++eos 2', '++eot_enable 0'])
+      await send(command);
+    await send(`++read_tmo_ms ${Math.min(3000, timeoutMs)}`);
+    for (let address = 1; address <= 30; address++) {
+      buffer = '';
+      await send(`++addr ${address}`);
+      await send('*IDN?');
+      await send('++read eoi');
+      const idn = await line(timeoutMs + 100);
+      if (idn?.trim())
+        found.push({ resource: `GPIB${options.board ?? 0}::${address}::INSTR`, idn: idn.trim() });
+    }
+  } finally {
+    await adapter.close();
+  }
+  return found;
 }

@@ -1,0 +1,238 @@
+/**
+ * Any VISA resource through the VISA shared library already installed on the machine (NI-VISA,
+ * Keysight IO Libraries, R&S VISA), called through koffi: GPIB, USB, VXI-11 (TCPIP::host::INSTR)
+ * and HiSLIP, as PyVISA reaches them. Reads run on koffi's worker threads, so a slow instrument
+ * never blocks the event loop; a read that hits VISA's timeout is simply asked again while the
+ * session still waits. Without a VISA library these resources get an error naming what to install.
+ */
+import { existsSync } from 'node:fs';
+import { ReramError } from '../../../shared/errors';
+import { ConnectionLostError, TransportError } from '../errors';
+import type { Transport, TransportHandlers } from './transport';
+
+const VI_SUCCESS_MAX_CNT = 0x3fff0006;
+const VI_ERROR_TMO = 0xbfff0015 | 0;
+const VI_ERROR_RSRC_NFOUND = 0xbfff0011 | 0;
+const VI_ERROR_CONN_LOST = 0xbfff00a6 | 0;
+const VI_ATTR_TMO_VALUE = 0x3fff001a;
+const VI_ATTR_TERMCHAR = 0x3fff0018;
+const VI_ATTR_TERMCHAR_EN = 0x3fff0038;
+/** Each read waits this long in VISA before it is asked again (the session keeps its own deadline). */
+const READ_SLICE_MS = 1000;
+const READ_CHUNK = 64 * 1024;
+
+type Async = (...args: unknown[]) => void;
+interface VisaFunctions {
+  viOpenDefaultRM(rm: number[]): number;
+  viOpen(rm: number, name: string, mode: number, timeout: number, vi: number[]): number;
+  viClose(vi: number): number;
+  viWrite: ((vi: number, buf: Buffer, count: number, ret: number[]) => number) & { async: Async };
+  viRead: ((vi: number, buf: Buffer, count: number, ret: number[]) => number) & { async: Async };
+  viSetAttribute(vi: number, attribute: number, value: number): number;
+  viClear: ((vi: number) => number) & { async: Async };
+  viFindRsrc(rm: number, expr: string, list: number[], count: number[], desc: Buffer): number;
+  viFindNext(list: number, desc: Buffer): number;
+  viStatusDesc(vi: number, status: number, desc: Buffer): number;
+}
+
+export interface VisaLibrary {
+  path: string;
+  fns: VisaFunctions;
+  rm: number;
+}
+
+/** Where the vendors install VISA; RERAM_VISA_LIBRARY names another. */
+export function visaCandidates(): string[] {
+  const fromEnv = process.env.RERAM_VISA_LIBRARY ? [process.env.RERAM_VISA_LIBRARY] : [];
+  switch (process.platform) {
+    case 'win32':
+      return [...fromEnv, 'visa64.dll', 'visa32.dll'];
+    case 'darwin':
+      return [...fromEnv, '/Library/Frameworks/VISA.framework/VISA'];
+    default:
+      return [
+        ...fromEnv,
+        '/usr/lib/x86_64-linux-gnu/libvisa.so',
+        '/usr/local/vxipnp/linux/lib64/libvisa.so',
+        '/usr/lib64/libvisa.so',
+        '/opt/keysight/iolibs/libktvisa32.so',
+        '/usr/lib/x86_64-linux-gnu/librsvisa.so',
+        '/usr/lib64/librsvisa.so',
+        'libvisa.so',
+      ];
+  }
+}
+
+let cached: VisaLibrary | null | undefined;
+
+export async function loadVisa(): Promise<VisaLibrary | null> {
+  if (cached !== undefined) return cached;
+  const koffi = (await import('koffi')).default;
+  for (const path of visaCandidates()) {
+    if (path.includes('/') && !existsSync(path)) continue;
+    let lib;
+    try {
+      lib = koffi.load(path);
+    } catch {
+      continue;
+    }
+    const fns = {
+      viOpenDefaultRM: lib.func('int32 viOpenDefaultRM(_Out_ uint32 *rm)'),
+      viOpen: lib.func(
+        'int32 viOpen(uint32 rm, const char *name, uint32 mode, uint32 timeout, _Out_ uint32 *vi)',
+      ),
+      viClose: lib.func('int32 viClose(uint32 vi)'),
+      viWrite: lib.func('int32 viWrite(uint32 vi, const uint8_t *buf, uint32 count, _Out_ uint32 *ret)'),
+      viRead: lib.func('int32 viRead(uint32 vi, _Out_ uint8_t *buf, uint32 count, _Out_ uint32 *ret)'),
+      viSetAttribute: lib.func('int32 viSetAttribute(uint32 vi, uint32 attribute, uintptr_t value)'),
+      viClear: lib.func('int32 viClear(uint32 vi)'),
+      viFindRsrc: lib.func(
+        'int32 viFindRsrc(uint32 rm, const char *expr, _Out_ uint32 *list, _Out_ uint32 *count, _Out_ char *desc)',
+      ),
+      viFindNext: lib.func('int32 viFindNext(uint32 list, _Out_ char *desc)'),
+      viStatusDesc: lib.func('int32 viStatusDesc(uint32 vi, int32 status, _Out_ char *desc)'),
+    } as unknown as VisaFunctions;
+    const rm = [0];
+    if (fns.viOpenDefaultRM(rm) < 0) continue;
+    cached = { path, fns, rm: rm[0]! };
+    return cached;
+  }
+  cached = null;
+  return null;
+}
+
+export function noVisaLibrary(resource: string): ReramError {
+  return new ReramError(
+    'UNSUPPORTED',
+    `${resource} needs a VISA library, and none is installed (looked for ${visaCandidates()
+      .filter((p) => p.includes('/') || p.endsWith('.dll'))
+      .join(
+        ', ',
+      )}). Install NI-VISA, Keysight IO Libraries Suite or R&S VISA, or set RERAM_VISA_LIBRARY to its path. GPIB also works through a Prologix-style adapter (--gpib-adapter), and USB instruments through the Linux usbtmc driver.`,
+  );
+}
+
+function statusText(visa: VisaLibrary, vi: number, status: number): string {
+  const desc = Buffer.alloc(256);
+  visa.fns.viStatusDesc(vi, status, desc);
+  const text = desc.toString('latin1').replace(/\0.*$/s, '').trim();
+  return text || `VISA status 0x${(status >>> 0).toString(16)}`;
+}
+
+/** Every resource the VISA library can see (as `pyvisa-shell list` shows them). */
+export async function listVisaResources(expression = '?*::INSTR'): Promise<string[]> {
+  const visa = await loadVisa();
+  if (!visa) return [];
+  const list = [0];
+  const count = [0];
+  const desc = Buffer.alloc(256);
+  const status = visa.fns.viFindRsrc(visa.rm, expression, list, count, desc);
+  if (status < 0) return [];
+  const take = () => desc.toString('latin1').replace(/\0.*$/s, '');
+  const found = [take()];
+  for (let k = 1; k < count[0]!; k++) {
+    desc.fill(0);
+    if (visa.fns.viFindNext(list[0]!, desc) < 0) break;
+    found.push(take());
+  }
+  visa.fns.viClose(list[0]!);
+  return found;
+}
+
+function call<T>(fn: { async: Async }, ...args: unknown[]): Promise<T> {
+  return new Promise((resolve, reject) =>
+    fn.async(...args, (error: Error | null, value: T) => (error ? reject(error) : resolve(value))),
+  );
+}
+
+export class VisaTransport implements Transport {
+  readonly kind = 'visa' as const;
+  /** VISA sessions are independent: another one can switch the output off while this one hangs. */
+  readonly allowsSecondLink = true;
+  private vi: number | undefined;
+  private handlers: TransportHandlers | undefined;
+  private reading = false;
+  private closing = false;
+
+  constructor(
+    private readonly visa: VisaLibrary,
+    readonly resource: string,
+    private readonly readTerminator = 0x0a,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.vi !== undefined && !this.closing;
+  }
+
+  async open(handlers: TransportHandlers): Promise<void> {
+    const vi = [0];
+    const status = this.visa.fns.viOpen(this.visa.rm, this.resource, 0, 2000, vi);
+    if (status < 0)
+      throw new TransportError(
+        status === VI_ERROR_RSRC_NFOUND
+          ? `${this.resource} was not found by VISA (${this.visa.path}): check the address and the cable.`
+          : `VISA could not open ${this.resource}: ${statusText(this.visa, this.visa.rm, status)}`,
+      );
+    this.vi = vi[0]!;
+    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TMO_VALUE, READ_SLICE_MS);
+    // Sockets and serial ports have no END: stop reads at the terminator there (GPIB/USB use END anyway).
+    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TERMCHAR, this.readTerminator);
+    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TERMCHAR_EN, 1);
+    this.handlers = handlers;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    if (this.vi === undefined || this.closing) throw new ConnectionLostError(`${this.resource} is closed.`);
+    const written = [0];
+    const status = await call<number>(this.visa.fns.viWrite, this.vi, data, data.length, written);
+    if (status < 0) {
+      const text = statusText(this.visa, this.vi, status);
+      if (status === VI_ERROR_CONN_LOST) this.lost(new Error(text));
+      throw new ConnectionLostError(`Writing to ${this.resource} failed: ${text}`);
+    }
+  }
+
+  async requestRead(): Promise<void> {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      for (;;) {
+        if (this.vi === undefined || this.closing) return;
+        const buffer = Buffer.alloc(READ_CHUNK);
+        const count = [0];
+        const status = await call<number>(this.visa.fns.viRead, this.vi, buffer, READ_CHUNK, count);
+        if (count[0]! > 0) this.handlers?.onData(buffer.subarray(0, count[0]!));
+        if (status === VI_ERROR_TMO) continue; // still busy: ask again; the session has the deadline
+        if (status < 0) {
+          if (!this.closing) this.lost(new Error(statusText(this.visa, this.vi, status)));
+          return;
+        }
+        if (status !== VI_SUCCESS_MAX_CNT) return;
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  async clear(): Promise<void> {
+    if (this.vi === undefined) return;
+    await call<number>(this.visa.fns.viClear, this.vi);
+  }
+
+  sibling(): VisaTransport {
+    return new VisaTransport(this.visa, this.resource, this.readTerminator);
+  }
+
+  private lost(error: Error): void {
+    const handlers = this.handlers;
+    this.handlers = undefined;
+    handlers?.onClose(error);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const vi = this.vi;
+    this.vi = undefined;
+    if (vi !== undefined) this.visa.fns.viClose(vi);
+  }
+}

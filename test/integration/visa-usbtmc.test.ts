@@ -1,0 +1,157 @@
+/**
+ * The resources labs use beyond sockets and serial ports:
+ * - VISA, through a VISA-API-compatible library compiled here (test/fixtures/fakevisa.c) that
+ *   forwards to the virtual SMU: VXI-11/HiSLIP-style and GPIB resources, viClear as device clear,
+ *   resource discovery, and a clear error when no VISA library is installed;
+ * - USB-TMC through the Linux usbtmc device-file protocol, against a device file (a pty bridged
+ *   to the virtual SMU) found through a sysfs tree, as the kernel lays it out.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcedureParams } from '../../src/shared/procedures';
+import { connectInstrument } from '../../src/main/instrument/connect';
+import { runProcedure } from '../../src/main/instrument/procedures/runner';
+import { findUsbtmcDevices } from '../../src/main/instrument/transport/usbtmc';
+import { listVisaResources } from '../../src/main/instrument/transport/visa';
+import { startPtyBridge } from '../../src/main/virtual-smu/pty';
+import type { SimServer } from '../../src/main/virtual-smu/server';
+import { REPO_ROOT, runCli } from '../helpers/cli';
+import { outputIsOn, startSim } from '../helpers/sim';
+
+const dir = mkdtempSync(join(tmpdir(), 'reram-visa-'));
+const library = join(dir, 'libfakevisa.so');
+const visaLog = join(dir, 'visa.log');
+let sim: SimServer;
+
+beforeAll(async () => {
+  execFileSync('cc', [
+    '-shared',
+    '-fPIC',
+    '-O2',
+    '-o',
+    library,
+    join(REPO_ROOT, 'test', 'fixtures', 'fakevisa.c'),
+  ]);
+  sim = await startSim({ model: '2450', seed: 12 });
+  process.env.RERAM_VISA_LIBRARY = library;
+  process.env.FAKE_VISA_TARGET = `127.0.0.1:${sim.port}`;
+  process.env.FAKE_VISA_RESOURCES =
+    'TCPIP0::192.168.0.5::inst0::INSTR,GPIB0::22::INSTR,USB0::0x05E6::0x2450::04096331::INSTR';
+  process.env.FAKE_VISA_MISSING = 'GPIB0::9::INSTR';
+  process.env.FAKE_VISA_LOG = visaLog;
+});
+afterAll(() => sim?.close());
+
+describe('VISA resources through an installed VISA library', () => {
+  it.each(['TCPIP0::192.168.0.5::inst0::INSTR', 'TCPIP::192.168.0.5::hislip0::INSTR', 'GPIB0::22::INSTR'])(
+    '%s: identify, measure, and an "off" preceded by viClear',
+    async (resource) => {
+      writeFileSync(visaLog, '');
+      const smu = await connectInstrument(resource, { timeoutMs: 2000 });
+      try {
+        expect(smu.identity.model).toBe('2450');
+        const result = await runProcedure(
+          smu,
+          ProcedureParams.parse({ procedure: 'read', maxVoltage: 1, compliance: 1e-4, count: 3 }),
+        );
+        expect(result.status).toBe('completed');
+        const log = readFileSync(visaLog, 'utf8').split('\n');
+        expect(log[0]).toBe(`viOpen ${resource}`);
+        const clear = log.lastIndexOf('viClear ');
+        expect(clear).toBeGreaterThan(0);
+        expect(log[clear + 1]).toMatch(/^viWrite :OUTP OFF/);
+        expect(await outputIsOn(sim.port)).toBe(false);
+      } finally {
+        await smu.close();
+      }
+    },
+  );
+
+  it('a missing resource and the list of resources', async () => {
+    await expect(connectInstrument('GPIB0::9::INSTR')).rejects.toThrow(
+      /GPIB0::9::INSTR was not found by VISA/,
+    );
+    expect(await listVisaResources()).toEqual([
+      'TCPIP0::192.168.0.5::inst0::INSTR',
+      'GPIB0::22::INSTR',
+      'USB0::0x05E6::0x2450::04096331::INSTR',
+    ]);
+  });
+
+  it('`list` shows what the VISA library finds', async () => {
+    const result = await runCli(['list', '--json'], {
+      env: {
+        RERAM_VISA_LIBRARY: library,
+        FAKE_VISA_RESOURCES: 'GPIB0::22::INSTR',
+        RERAM_SYSFS_ROOT: join(dir, 'no-sys'),
+      },
+    });
+    expect(result.code).toBe(0);
+    const listing = JSON.parse(result.stdout) as {
+      resources: Array<{ resource: string; via: string }>;
+      visaLibrary: string;
+    };
+    expect(listing.visaLibrary).toBe(library);
+    expect(listing.resources).toContainEqual(
+      expect.objectContaining({ resource: 'GPIB0::22::INSTR', via: 'VISA' }),
+    );
+  });
+
+  it('without a VISA library: a clear error naming what to install', async () => {
+    const result = await runCli(['idn', 'GPIB0::3::INSTR'], {
+      env: { RERAM_VISA_LIBRARY: join(dir, 'none.so') },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/needs a VISA library.*NI-VISA.*--gpib-adapter/s);
+  });
+});
+
+describe('USB-TMC through the usbtmc device files', () => {
+  it('resolves USB0::vendor::product::serial through sysfs and talks through the device file', async () => {
+    const bridge = await startPtyBridge({ host: '127.0.0.1', port: sim.port });
+    try {
+      // The kernel's layout: /sys/class/usbmisc/usbtmc0/device → the interface, whose parent holds the ids.
+      const sys = join(dir, 'sys');
+      const usbDevice = join(sys, 'devices', 'pci0000:00', 'usb1', '1-2');
+      mkdirSync(join(usbDevice, '1-2:1.0'), { recursive: true });
+      writeFileSync(join(usbDevice, 'idVendor'), '05e6\n');
+      writeFileSync(join(usbDevice, 'idProduct'), '2450\n');
+      writeFileSync(join(usbDevice, 'serial'), '04096331\n');
+      mkdirSync(join(sys, 'class', 'usbmisc', 'usbtmc0'), { recursive: true });
+      symlinkSync(join(usbDevice, '1-2:1.0'), join(sys, 'class', 'usbmisc', 'usbtmc0', 'device'));
+      const dev = join(dir, 'dev');
+      mkdirSync(dev, { recursive: true });
+      symlinkSync(bridge.path, join(dev, 'usbtmc0'));
+      process.env.RERAM_SYSFS_ROOT = sys;
+      process.env.RERAM_DEV_ROOT = dev;
+
+      expect(findUsbtmcDevices()).toEqual([
+        expect.objectContaining({
+          path: join(dev, 'usbtmc0'),
+          resource: 'USB0::0x05E6::0x2450::04096331::INSTR',
+        }),
+      ]);
+      writeFileSync(visaLog, '');
+      const smu = await connectInstrument('USB0::0x05E6::0x2450::04096331::INSTR', { timeoutMs: 2000 });
+      try {
+        expect(smu.resource).toBe('USB0::0x05E6::0x2450::04096331::INSTR');
+        const result = await runProcedure(
+          smu,
+          ProcedureParams.parse({ procedure: 'read', maxVoltage: 1, compliance: 1e-4, count: 3 }),
+        );
+        expect(result.status).toBe('completed');
+      } finally {
+        await smu.close();
+      }
+      // The native route was taken: VISA never saw this resource.
+      expect(readFileSync(visaLog, 'utf8')).toBe('');
+    } finally {
+      delete process.env.RERAM_SYSFS_ROOT;
+      delete process.env.RERAM_DEV_ROOT;
+      await bridge.close();
+    }
+  });
+});
