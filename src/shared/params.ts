@@ -22,7 +22,7 @@ export function param<T extends z.ZodType>(schema: T, meta: ParamMeta): T {
   return schema.meta(meta as unknown as Record<string, unknown>) as T;
 }
 
-export type FieldKind = 'number' | 'integer' | 'enum' | 'boolean' | 'numbers' | 'literal';
+export type FieldKind = 'number' | 'integer' | 'enum' | 'boolean' | 'numbers' | 'literal' | 'string';
 
 export interface FieldInfo {
   key: string;
@@ -67,6 +67,8 @@ export function fieldsOf(object: z.ZodObject): FieldInfo[] {
     } else if (inner instanceof z.ZodEnum) {
       info.kind = 'enum';
       info.options = inner.options as string[];
+    } else if (inner instanceof z.ZodString) {
+      info.kind = 'string';
     } else if (inner instanceof z.ZodBoolean) {
       info.kind = 'boolean';
     } else if (inner instanceof z.ZodArray) {

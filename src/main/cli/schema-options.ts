@@ -26,6 +26,7 @@ function describe(field: FieldInfo): string {
 function placeholder(field: FieldInfo): string {
   if (field.kind === 'numbers') return '<list|file>';
   if (field.kind === 'enum' || field.kind === 'boolean') return '<value>';
+  if (field.kind === 'string') return '<text>';
   return `<${field.meta.unit || 'n'}>`;
 }
 

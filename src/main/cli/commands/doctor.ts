@@ -8,8 +8,9 @@ import { EXIT, formatTable, printJson, printLine } from '../output';
 /** The bring-up check of one instrument: read-only, output untouched. */
 async function checkInstrument(resource: string, options: Record<string, unknown>): Promise<void> {
   let items: CheckItem[];
+  const connection = connectionOptions(options); // usage errors stay usage errors (exit 2)
   try {
-    const smu = await connectInstrument(resource, connectionOptions(options));
+    const smu = await connectInstrument(resource, connection);
     try {
       items = await smu.diagnose();
     } finally {
