@@ -56,18 +56,31 @@ async function transportRoundTrips(
 ): Promise<Array<[string, string]>> {
   const dir = mkdtempSync(join(tmpdir(), 'reram-bench-scpi-'));
   const library = join(dir, 'libfakevisa.so');
-  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', library, join(import.meta.dirname, '..', 'test', 'fixtures', 'fakevisa.c')]);
+  execFileSync('cc', [
+    '-shared',
+    '-fPIC',
+    '-O2',
+    '-o',
+    library,
+    join(import.meta.dirname, '..', 'test', 'fixtures', 'fakevisa.c'),
+  ]);
   process.env.RERAM_VISA_LIBRARY = library;
   process.env.FAKE_VISA_TARGET = `127.0.0.1:${sim.port}`;
   const bridge = await startPtyBridge({ host: '127.0.0.1', port: sim.port });
   const links: Array<[string, () => Promise<ScpiSession>]> = [
     ['serial pty (RS-232, CR)', () => openSession(sim.pty!)],
-    ['GPIB via Prologix-style adapter (TCP)', () => openSession('GPIB0::24::INSTR', { gpibAdapter: sim.gpibAdapters[0]! })],
-    ['usbtmc device file (pty)', async () => {
-      const session = new ScpiSession(new UsbtmcTransport(bridge.path, 'USB0::0x05E6::0x2450::X::INSTR'));
-      await session.open();
-      return session;
-    }],
+    [
+      'GPIB via Prologix-style adapter (TCP)',
+      () => openSession('GPIB0::24::INSTR', { gpibAdapter: sim.gpibAdapters[0]! }),
+    ],
+    [
+      'usbtmc device file (pty)',
+      async () => {
+        const session = new ScpiSession(new UsbtmcTransport(bridge.path, 'USB0::0x05E6::0x2450::X::INSTR'));
+        await session.open();
+        return session;
+      },
+    ],
     ['VISA (VXI-11 resource, VISA-compatible library)', () => openSession('TCPIP::127.0.0.1::inst0::INSTR')],
   ];
   const rows: Array<[string, string]> = [];
@@ -82,7 +95,10 @@ async function transportRoundTrips(
           await session.query(COMMAND);
           times.push(performance.now() - t);
         }
-        rows.push([`${label} median`, `${fmt(median(times) * 1000)} µs (${(median(times) / rawMedian).toFixed(2)}× raw socket)`]);
+        rows.push([
+          `${label} median`,
+          `${fmt(median(times) * 1000)} µs (${(median(times) / rawMedian).toFixed(2)}× raw socket)`,
+        ]);
       } finally {
         await session.close();
       }
