@@ -46,7 +46,7 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; required: boolean; defau
       required = false;
       defaultValue = (inner.def as { defaultValue: unknown }).defaultValue;
       inner = inner.def.innerType as z.ZodType;
-    } else if (inner instanceof z.ZodOptional) {
+    } else if (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) {
       required = false;
       inner = inner.def.innerType as z.ZodType;
     } else break;

@@ -100,7 +100,7 @@ describe('CLI: quantize, predict, demo', () => {
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/method\s+3-bit\s+4-bit/);
-    expect(result.stdout).toMatch(/mes\s+\d+\.\d+ ± \d+\.\d+ %/);
+    expect(result.stdout).toMatch(/MES\s+\d+\.\d+ ± \d+\.\d+ %/);
     const parsed = PredictionReport.parse(JSON.parse(readFileSync(report, 'utf8')));
     expect(parsed.settings.tile).toEqual({ rows: 64, cols: 32 });
     expect(parsed.results.map((r) => `${r.method}:${r.bits}`)).toEqual([

@@ -161,8 +161,7 @@ describe('crossbar physics on small models, against independent arithmetic', () 
       let expectedVar = 0;
       let expectedMean = 0;
       for (let k = 0; k < K; k++) {
-        const level = g[q.levelIndex[k * N + c]!]!;
-        const [gp, gn] = q.sign[k * N + c]! > 0 ? [level, g[0]!] : [g[0]!, level];
+        const [gp, gn] = [g[q.plus[k * N + c]!]!, g[q.minus[k * N + c]!]!];
         expectedVar += x[k]! ** 2 * q.alpha ** 2 * 0.1 ** 2 * (gp * gp + gn * gn);
         expectedMean += x[k]! * q.realized[k * N + c]!;
       }

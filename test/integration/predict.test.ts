@@ -71,7 +71,8 @@ describe('predict on the bundled LeNet-5 and MNIST test set', () => {
       model: read('models', 'lenet5-mnist.onnx'),
       modelName: 'LeNet-5',
       dataset: mnist,
-      table: profiles[2]!.tables[0]!,
+      // The open-loop table: its σ grows with the pulse count, so chips differ.
+      table: profiles[2]!.tables[1]!,
       profileName: 'AlOx/HfO2',
     };
     const a = await predict(runtime, { ...input, settings: { ...settings, methods: [...settings.methods] } });
@@ -82,6 +83,43 @@ describe('predict on the bundled LeNet-5 and MNIST test set', () => {
       expect(r.ci95).toBeGreaterThan(0);
     }
     expect(a.dataset.evaluated).toBe(300);
+  });
+
+  it('common random numbers: the same chips for every method narrow the CI of the difference', async () => {
+    const run = (commonChips: boolean) =>
+      predict(runtime, {
+        model: read('models', 'lenet5-mnist.onnx'),
+        modelName: 'LeNet-5',
+        dataset: mnist,
+        table: profiles[0]!.tables[1]!, // Ag:a-Si, open loop: much chip-to-chip variation
+        profileName: 'Ag:a-Si',
+        settings: { methods: ['linear', 'mes'], bits: [3], trials: 8, seed: 5, limit: 300, commonChips },
+      });
+    const [paired, independent] = await Promise.all([run(true), run(false)]);
+    const width = (r: Awaited<ReturnType<typeof run>>) =>
+      r.results.find((x) => x.method === 'mes')!.vsLinear!.ci95;
+    expect(paired.results.find((x) => x.method === 'mes')!.vsLinear!.unit).toBe('chips');
+    console.log(
+      `paired CI ±${(100 * width(paired)).toFixed(2)} pp, independent ±${(100 * width(independent)).toFixed(2)} pp`,
+    );
+    expect(width(paired)).toBeLessThan(0.75 * width(independent));
+  });
+
+  it('without a chip count, chips are added until the paired CIs reach the target, within the budget', async () => {
+    const report = await predict(runtime, {
+      model: read('models', 'lenet5-mnist.onnx'),
+      modelName: 'LeNet-5',
+      dataset: mnist,
+      table: profiles[2]!.tables[0]!,
+      profileName: 'AlOx/HfO2',
+      settings: { methods: ['linear', 'mes'], bits: [3], limit: 200, untilCi: 1, minChips: 3, maxChips: 12 },
+    });
+    expect(report.chips.mode).toBe('until-ci');
+    expect(report.chips.count).toBeGreaterThanOrEqual(3);
+    expect(report.chips.count).toBeLessThanOrEqual(12);
+    const ci = report.results.find((r) => r.method === 'mes')!.vsLinear!.ci95;
+    if (report.chips.reachedTarget) expect(100 * ci).toBeLessThanOrEqual(1);
+    else expect(report.chips.count).toBe(12);
   });
 
   it('rejects bad input with clear errors', async () => {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/shared/random';
 import {
   candidateWeights,
+  ExpectedErrorEnvelope,
   nearestIndex,
   quantizeLayer,
   type MappingScheme,
@@ -163,5 +165,124 @@ describe('quantizer properties', () => {
     const q = quantizeLayer('l', [0.2, 0.4], LINEAR, { method: 'linear' });
     const ideal = quantizeLayer('l', [0.2, 0.4], LINEAR, { method: 'ideal-linear' });
     expect(Array.from(q.realized)).toEqual(Array.from(ideal.realized).map((x) => expect.closeTo(x, 12)));
+  });
+});
+
+describe('σ-aware and pair methods (docs/methods.md)', () => {
+  // Levels and their σ, with σ up to 30 % of the window: levels that overlap, as real ones do.
+  const table = fc
+    .tuple(
+      fc.array(fc.double({ min: 1e-7, max: 1e-4, noNaN: true }), { minLength: 2, maxLength: 24 }),
+      fc.array(fc.double({ min: 0, max: 0.3, noNaN: true }), { minLength: 24, maxLength: 24 }),
+    )
+    .map(([xs, fractions]) => {
+      const g = [...new Set(xs)]
+        .sort((a, b) => a - b)
+        .filter((x, i, a) => i === 0 || x > a[i - 1]! * (1 + 1e-6));
+      const window = g[g.length - 1]! - g[0]!;
+      return { g, sigma: g.map((_, k) => fractions[k]! * window) };
+    })
+    .filter(({ g }) => g.length >= 2);
+  const weights = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 120 });
+  const scheme = fc.constantFrom<MappingScheme>('differential', 'bias');
+  const tolerance = (x: number) => x * (1 + 1e-9) + 1e-300;
+
+  it('mes-sigma: expected MSE never above mes or linear on the same table and σ', () => {
+    fc.assert(
+      fc.property(table, weights, scheme, ({ g, sigma }, w, s) => {
+        const q = (method: 'linear' | 'mes' | 'mes-sigma') =>
+          quantizeLayer('l', w, g, { method, scheme: s, sigma });
+        const sigmaAware = q('mes-sigma');
+        expect(sigmaAware.expectedMse).toBeLessThanOrEqual(tolerance(q('mes').expectedMse));
+        expect(sigmaAware.expectedMse).toBeLessThanOrEqual(tolerance(q('linear').expectedMse));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with σ = 0, mes-sigma is mes and mes-pair-sigma is mes-pair, exactly', () => {
+    fc.assert(
+      fc.property(table, weights, scheme, ({ g }, w, s) => {
+        const zero = g.map(() => 0);
+        const a = quantizeLayer('l', w, g, { method: 'mes', scheme: s, sigma: zero });
+        const b = quantizeLayer('l', w, g, { method: 'mes-sigma', scheme: s, sigma: zero });
+        expect([b.alpha, Array.from(b.plus), Array.from(b.minus), Array.from(b.realized)]).toEqual([
+          a.alpha,
+          Array.from(a.plus),
+          Array.from(a.minus),
+          Array.from(a.realized),
+        ]);
+        if (s === 'differential') {
+          const c = quantizeLayer('l', w, g, { method: 'mes-pair', sigma: zero });
+          const d = quantizeLayer('l', w, g, { method: 'mes-pair-sigma', sigma: zero });
+          expect(Array.from(d.realized)).toEqual(Array.from(c.realized));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('mes-pair (any pair of levels) never does worse than mes, with or without σ', () => {
+    fc.assert(
+      fc.property(table, weights, ({ g, sigma }, w) => {
+        const q = (method: 'mes' | 'mes-sigma' | 'mes-pair' | 'mes-pair-sigma', withSigma = true) =>
+          quantizeLayer('l', w, g, { method, ...(withSigma ? { sigma } : {}) });
+        expect(q('mes-pair', false).mse).toBeLessThanOrEqual(tolerance(q('mes', false).mse));
+        expect(q('mes-pair-sigma').expectedMse).toBeLessThanOrEqual(tolerance(q('mes-sigma').expectedMse));
+        expect(q('mes-pair-sigma').expectedMse).toBeLessThanOrEqual(tolerance(q('mes-pair').expectedMse));
+        // The pair really is a pair of programmed levels.
+        const pair = q('mes-pair', false);
+        w.forEach((_, i) =>
+          expect(pair.realized[i]!).toBeCloseTo(pair.alpha * (g[pair.plus[i]!]! - g[pair.minus[i]!]!), 12),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the expected error is the squared error plus α²(σ⁺² + σ⁻²), checked by sampling the cells', () => {
+    const g = [1e-6, 3e-6, 4e-6, 4.5e-6];
+    const sigma = [0.1e-6, 0.3e-6, 0.4e-6, 0.2e-6];
+    const w = [0.9, -0.5, 0.2, 0, -0.05, 0.7];
+    const q = quantizeLayer('l', w, g, { method: 'mes-sigma', sigma });
+    const rng = new Rng(11);
+    let sum = 0;
+    const draws = 200_000;
+    for (let t = 0; t < draws; t++) {
+      for (let i = 0; i < w.length; i++) {
+        const plus = g[q.plus[i]!]! + sigma[q.plus[i]!]! * rng.normal();
+        const minus = g[q.minus[i]!]! + sigma[q.minus[i]!]! * rng.normal();
+        sum += (w[i]! - q.alpha * (plus - minus)) ** 2;
+      }
+    }
+    expect(sum / draws / w.length).toBeCloseTo(q.expectedMse, 3);
+  });
+
+  it('the convex-hull envelope picks the same level as an exhaustive search', () => {
+    fc.assert(
+      fc.property(
+        table,
+        fc.double({ min: 0.1, max: 1e6, noNaN: true }),
+        weights,
+        ({ g, sigma }, alpha, w) => {
+          const d = g.map((x) => x - g[0]!);
+          const v = sigma.map((x) => x * x + sigma[0]! ** 2);
+          const envelope = new ExpectedErrorEnvelope(d, v, alpha);
+          for (const x of w) {
+            const t = Math.abs(x) * alpha * d[d.length - 1]!;
+            const costs = d.map((dk, k) => (t - alpha * dk) ** 2 + alpha * alpha * v[k]!);
+            const best = Math.min(...costs);
+            expect(costs[envelope.best(t)]!).toBeLessThanOrEqual(best * (1 + 1e-9) + 1e-300);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the pair methods need the differential scheme', () => {
+    expect(() => quantizeLayer('l', [0.1], [1e-6, 2e-6], { method: 'mes-pair', scheme: 'bias' })).toThrow(
+      /needs the differential scheme/,
+    );
   });
 });

@@ -184,14 +184,22 @@ export class InstrumentService {
     }
   }
 
+  /**
+   * Connects, and only then lets go of the instrument already connected: a connection that fails
+   * leaves the working one in place. Reconnecting to the same resource closes it first (a serial
+   * port cannot be opened twice).
+   */
   async connect(request: ApiParsedInput<'instrument.connect'>): Promise<InstrumentStatus> {
     if (request.kind === 'resource') this.checkReachable(request.resource, request.gpibAdapter);
-    await this.disconnect();
-    this.messages = [];
+    if (this.active)
+      throw new ReramError('CONFLICT', `Run ${this.active.runId} is using the instrument: cancel it first.`);
+    if (request.kind === 'resource' && request.resource === this.connection?.resource)
+      await this.disconnect();
+    let simulator: Simulator | undefined;
     let resource: string;
     let options = {};
     if (request.kind === 'virtual') {
-      this.simulator = await startSimulator(
+      simulator = await startSimulator(
         {
           model: request.model,
           preset: request.preset,
@@ -201,22 +209,25 @@ export class InstrumentService {
         },
         (line) => this.events.emit('system.log', { level: 'info', message: line }),
       );
-      this.simulator.onExit((code) => {
-        if (code !== 0 && code !== null) this.note(`The virtual SMU stopped (exit code ${code}).`);
-      });
-      resource = this.simulator.resource;
+      resource = simulator.resource;
     } else {
       resource = request.resource;
       options = toConnectOptions(request);
     }
+    let connection: Smu;
     try {
-      this.connection = await connectInstrument(resource, options);
+      connection = await connectInstrument(resource, options);
     } catch (error) {
-      await this.simulator?.stop();
-      this.simulator = undefined;
+      await simulator?.stop();
       throw error;
     }
-    const connection = this.connection;
+    await this.disconnect();
+    this.messages = [];
+    this.simulator = simulator;
+    simulator?.onExit((code) => {
+      if (code !== 0 && code !== null) this.note(`The virtual SMU stopped (exit code ${code}).`);
+    });
+    this.connection = connection;
     this.unregister = registerInstrument(`${connection.identity.model} at ${resource}`, () =>
       switchOffConfirmed(connection),
     );

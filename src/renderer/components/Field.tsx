@@ -114,6 +114,33 @@ export function SelectField<T extends string>(
           </option>
         ))}
       </select>
+      {props.error ? (
+        <span className="field-error" role="alert">
+          {props.error}
+        </span>
+      ) : props.hint ? (
+        <span className="muted">{props.hint}</span>
+      ) : null}
+    </label>
+  );
+}
+
+export function CheckboxField(
+  props: BaseProps & { checked: boolean; onChange: (checked: boolean) => void; name: string },
+) {
+  const id = useId();
+  return (
+    <label className={`field checkbox${props.wide ? ' wide' : ''}`} htmlFor={id}>
+      <span>
+        <input
+          id={id}
+          type="checkbox"
+          name={props.name}
+          checked={props.checked}
+          onChange={(e) => props.onChange(e.target.checked)}
+        />{' '}
+        {props.label}
+      </span>
       {props.hint ? <span className="muted">{props.hint}</span> : null}
     </label>
   );

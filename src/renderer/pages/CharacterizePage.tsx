@@ -1,116 +1,26 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
-import { ProcedureParams } from '../../shared/procedures';
-import { parseSI } from '../../shared/units';
+import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
 import { getApi } from '../api/client';
-import { ErrorBanner, NumberField, Progress } from '../components/Field';
+import { ErrorBanner, Progress } from '../components/Field';
+import {
+  formFields,
+  formToRaw,
+  initialFormValues,
+  SchemaFields,
+  type FormValues,
+} from '../components/SchemaForm';
 import { LiveBuffer, LivePlot } from '../components/LivePlot';
 import { Tabs } from '../components/Tabs';
 import { ScatterPlot } from '../components/ScatterPlot';
 import { errorText, useApiEvent } from '../hooks/api';
 
-type ProcedureId = 'forming' | 'set' | 'reset' | 'read' | 'pulse-train' | 'write-verify';
+type ProcedureId = keyof typeof PROCEDURE_SCHEMAS;
 
-interface FieldSpec {
-  key: string;
-  label: string;
-  unit?: string;
-  initial: string;
-  hint?: string;
-}
+const fieldsFor = (procedure: ProcedureId) => formFields(PROCEDURE_SCHEMAS[procedure].schema, ['procedure']);
 
-const COMMON: FieldSpec[] = [
-  {
-    key: 'maxVoltage',
-    label: 'Max |V|',
-    unit: 'V',
-    initial: '3',
-    hint: 'Nothing above this is ever sourced',
-  },
-  {
-    key: 'compliance',
-    label: 'Compliance',
-    unit: 'A',
-    initial: '1m',
-    hint: 'Set before the output turns on',
-  },
-  { key: 'cell', label: 'Cell', initial: '0' },
-  { key: 'nplc', label: 'Read integration', unit: 'PLC', initial: '1' },
-];
-
-const PROCEDURES: Record<
-  ProcedureId,
-  { title: string; fields: FieldSpec[]; overrides?: Record<string, string> }
-> = {
-  forming: {
-    title: 'Forming',
-    fields: [
-      { key: 'vStart', label: 'Ramp start', unit: 'V', initial: '0' },
-      { key: 'vStop', label: 'Ramp stop', unit: 'V', initial: '4' },
-      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
-      { key: 'dwell', label: 'Dwell per step', unit: 's', initial: '10m' },
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-    ],
-    overrides: { maxVoltage: '5', compliance: '100u' },
-  },
-  set: {
-    title: 'SET sweep',
-    fields: [
-      { key: 'vPeak', label: 'Peak', unit: 'V', initial: '2' },
-      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
-      { key: 'dwell', label: 'Dwell', unit: 's', initial: '5m' },
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-    ],
-  },
-  reset: {
-    title: 'RESET sweep',
-    fields: [
-      { key: 'vPeak', label: 'Peak', unit: 'V', initial: '-2' },
-      { key: 'vStep', label: 'Step', unit: 'V', initial: '0.05' },
-      { key: 'dwell', label: 'Dwell', unit: 's', initial: '5m' },
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-    ],
-  },
-  read: {
-    title: 'Read',
-    fields: [
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-      { key: 'count', label: 'Reads', initial: '20' },
-      { key: 'interval', label: 'Interval', unit: 's', initial: '0' },
-    ],
-  },
-  'pulse-train': {
-    title: 'Pulse train',
-    fields: [
-      { key: 'pulses', label: 'Pulses per direction', initial: '40' },
-      { key: 'cycles', label: 'Cycles', initial: '3' },
-      { key: 'setV', label: 'Potentiation pulse', unit: 'V', initial: '1.5' },
-      { key: 'resetV', label: 'Depression pulse', unit: 'V', initial: '-1.5' },
-      { key: 'width', label: 'Pulse width', unit: 's', initial: '1m' },
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-    ],
-  },
-  'write-verify': {
-    title: 'Write-verify',
-    fields: [
-      { key: 'levels', label: 'Target levels', initial: '8' },
-      { key: 'repeats', label: 'Repeats per level', initial: '5' },
-      { key: 'tolerance', label: 'Band (± fraction of spacing)', initial: '0.2' },
-      { key: 'setStartV', label: 'SET start', unit: 'V', initial: '1' },
-      { key: 'resetStartV', label: 'RESET start', unit: 'V', initial: '-1' },
-      { key: 'stepV', label: 'ISPP step', unit: 'V', initial: '0.05' },
-      { key: 'width', label: 'Pulse width', unit: 's', initial: '1m' },
-      { key: 'maxIterations', label: 'Max iterations', initial: '100' },
-      { key: 'readV', label: 'Read voltage', unit: 'V', initial: '0.1' },
-    ],
-  },
-};
-
-function initialValues(procedure: ProcedureId): Record<string, string> {
-  const spec = PROCEDURES[procedure];
-  return Object.fromEntries(
-    [...COMMON, ...spec.fields].map((f) => [f.key, spec.overrides?.[f.key] ?? f.initial]),
-  );
+function initialValues(procedure: ProcedureId): FormValues {
+  return initialFormValues(fieldsFor(procedure), PROCEDURE_SCHEMAS[procedure].suggested);
 }
 
 interface RunView {
@@ -128,7 +38,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     (new URLSearchParams(location.hash.split('?')[1] ?? '').get('procedure') as ProcedureId | null) ??
     'pulse-train';
   const [procedure, setProcedure] = useState<ProcedureId>(
-    initialProcedure in PROCEDURES ? initialProcedure : 'pulse-train',
+    Object.hasOwn(PROCEDURE_SCHEMAS, initialProcedure) ? initialProcedure : 'pulse-train',
   );
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(procedure));
   const [error, setError] = useState<string>();
@@ -142,12 +52,11 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     setValues(initialValues(next));
   };
 
-  const raw = useMemo(() => {
-    const out: Record<string, unknown> = { procedure };
-    for (const f of [...COMMON, ...PROCEDURES[procedure].fields])
-      out[f.key] = parseSI(values[f.key] ?? '', f.unit ?? '');
-    return out;
-  }, [procedure, values]);
+  const fields = useMemo(() => fieldsFor(procedure), [procedure]);
+  const raw = useMemo<Record<string, unknown>>(
+    () => ({ procedure, ...formToRaw(fields, values) }),
+    [procedure, fields, values],
+  );
   const parsed = ProcedureParams.safeParse(raw);
   const fieldErrors = useMemo(() => {
     const errors: Record<string, string> = {};
@@ -246,14 +155,16 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
       </section>
     );
   }
-  const spec = PROCEDURES[procedure];
+  const spec = PROCEDURE_SCHEMAS[procedure];
   return (
     <div className="grid2">
       <section className="card" aria-labelledby="procedure-title">
         <h2 id="procedure-title">Procedure</h2>
         <Tabs
           label="Procedure"
-          tabs={(Object.keys(PROCEDURES) as ProcedureId[]).map((id) => [id, PROCEDURES[id].title] as const)}
+          tabs={(Object.keys(PROCEDURE_SCHEMAS) as ProcedureId[]).map(
+            (id) => [id, PROCEDURE_SCHEMAS[id].title] as const,
+          )}
           selected={procedure}
           onSelect={choose}
           disabled={running}
@@ -265,20 +176,13 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
             void start();
           }}
         >
-          {[...COMMON, ...spec.fields].map((f) => (
-            <NumberField
-              key={`${procedure}-${f.key}`}
-              label={f.label}
-              name={f.key}
-              unit={f.unit}
-              value={values[f.key] ?? ''}
-              onChange={(text) => setValues((v) => ({ ...v, [f.key]: text }))}
-              error={fieldErrors[f.key]}
-              hint={f.hint}
-              required={f.key === 'maxVoltage' || f.key === 'compliance'}
-              echo
-            />
-          ))}
+          <SchemaFields
+            idPrefix={procedure}
+            fields={fields}
+            values={values}
+            onChange={(key, text) => setValues((v) => ({ ...v, [key]: text }))}
+            errors={fieldErrors}
+          />
           {status.virtual ? null : (
             <p className="muted wide">
               Move the probes to the cell before starting; the cell number labels the run.

@@ -1,31 +1,80 @@
-import { useEffect, useState } from 'react';
-import type { ConnectRequest, InstrumentStatus } from '../../shared/api';
+import { useEffect, useMemo, useState } from 'react';
+import type { ApiOutput, ConnectRequest, InstrumentStatus } from '../../shared/api';
+import { ConnectionSettings } from '../../shared/connection';
+import { ReramError } from '../../shared/errors';
+import { SMU_MODELS, SMU_MODEL_IDS, type SmuModelId } from '../../shared/instruments';
 import { DEVICE_PRESETS } from '../../shared/levels/presets';
 import { getApi } from '../api/client';
 import { ErrorBanner, NumberField, SelectField, TextField } from '../components/Field';
+import {
+  formFields,
+  formToRaw,
+  initialFormValues,
+  SchemaFields,
+  type FormValues,
+} from '../components/SchemaForm';
 import { Tabs } from '../components/Tabs';
 import { errorText } from '../hooks/api';
 
-type Source = 'virtual' | 'serial' | 'lan';
-const BAUDS = ['300', '600', '1200', '2400', '4800', '9600', '19200', '38400', '57600', '115200'] as const;
+type Source = 'virtual' | 'serial' | 'lan' | 'visa';
+type CheckItems = ApiOutput<'instrument.check'>['items'];
+
+/** Serial basics shown up front; the rest of the declared connection settings sit under "More settings". */
+const SERIAL_BASICS = ['baudRate', 'readTerminator'];
+const CONNECTION_FIELDS = formFields(ConnectionSettings);
+
+function CheckResult({ items }: { items: CheckItems }) {
+  return (
+    <table className="table check" data-testid="check-result">
+      <caption>Bring-up check (read-only: the output was not touched)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Check</th>
+          <th scope="col">Status</th>
+          <th scope="col">Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((item) => (
+          <tr key={item.name} className={`status-${item.status}`}>
+            <th scope="row">{item.name}</th>
+            <td>{item.status.toUpperCase()}</td>
+            <td>
+              {item.detail}
+              {item.fix && item.status !== 'ok' ? <div className="muted">Fix: {item.fix}</div> : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function InstrumentPage({ status }: { status: InstrumentStatus | undefined }) {
   const [source, setSource] = useState<Source>('virtual');
-  const [model, setModel] = useState<'2400' | '2450' | 'b2900'>('2400');
+  const [model, setModel] = useState<SmuModelId>('2400');
   const [preset, setPreset] = useState('AlOx/HfO2');
   const [timeScale, setTimeScale] = useState('1');
   const [seed, setSeed] = useState('1');
   const [ports, setPorts] = useState<Array<{ path: string; manufacturer?: string | undefined }>>([]);
   const [portWarning, setPortWarning] = useState<string>();
   const [path, setPath] = useState('');
-  const [baud, setBaud] = useState<(typeof BAUDS)[number]>('9600');
-  const [terminator, setTerminator] = useState<'LF' | 'CR' | 'CRLF'>('CR');
-  const [flow, setFlow] = useState<'none' | 'xonxoff'>('none');
-  const [parity, setParity] = useState<'none' | 'even' | 'odd'>('none');
   const [host, setHost] = useState('');
   const [port, setPort] = useState('5025');
+  const [resource, setResource] = useState('');
+  const [connection, setConnection] = useState<FormValues>(() => initialFormValues(CONNECTION_FIELDS));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [confirmHost, setConfirmHost] = useState<string>();
+  const [check, setCheck] = useState<CheckItems>();
+
+  // The form shows what is connected (a 2450 stays a 2450 after a reload).
+  useEffect(() => {
+    if (status?.simulator && SMU_MODEL_IDS.includes(status.simulator.model as SmuModelId)) {
+      setModel(status.simulator.model as SmuModelId);
+      setPreset(status.simulator.preset);
+    }
+  }, [status?.simulator]);
 
   useEffect(() => {
     if (source !== 'serial') return;
@@ -41,28 +90,50 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
       );
   }, [source, path]);
 
-  const connect = async () => {
+  const settings = useMemo(
+    () => ConnectionSettings.safeParse(formToRaw(CONNECTION_FIELDS, connection)),
+    [connection],
+  );
+  const settingErrors = useMemo(() => {
+    const errors: Record<string, string> = {};
+    if (!settings.success)
+      for (const issue of settings.error.issues) errors[String(issue.path[0])] ??= issue.message;
+    return errors;
+  }, [settings]);
+
+  const request = (): ConnectRequest | undefined => {
+    if (source === 'virtual')
+      return { kind: 'virtual', model, preset, timeScale: Number(timeScale), seed: Number(seed) };
+    if (!settings.success) return undefined;
+    const target =
+      source === 'serial'
+        ? `ASRL${path}::INSTR`
+        : source === 'lan'
+          ? `TCPIP::${host.trim()}::${port}::SOCKET`
+          : resource.trim();
+    // The 2400 executes a command on CR; its TERMINATOR menu sets only what it sends back.
+    return {
+      kind: 'resource',
+      resource: target,
+      ...settings.data,
+      ...(source === 'serial' && !settings.data.writeTerminator ? { writeTerminator: 'CR' } : {}),
+    };
+  };
+
+  const connect = async (allowHost?: string) => {
+    const next = request();
+    if (!next) return;
     setBusy(true);
     setError(undefined);
-    let request: ConnectRequest;
-    if (source === 'virtual')
-      request = { kind: 'virtual', model, preset, timeScale: Number(timeScale), seed: Number(seed) };
-    else if (source === 'serial')
-      request = {
-        kind: 'resource',
-        resource: `ASRL${path}::INSTR`,
-        baudRate: Number(baud),
-        // The 2400 executes a command on CR; its TERMINATOR menu sets only what it sends back.
-        writeTerminator: 'CR',
-        readTerminator: terminator,
-        flow,
-        parity,
-      };
-    else request = { kind: 'resource', resource: `TCPIP::${host}::${port}::SOCKET` };
+    setCheck(undefined);
     try {
-      await getApi().call['instrument.connect'](request);
+      if (allowHost) await getApi().call['instrument.allowHost']({ host: allowHost });
+      setConfirmHost(undefined);
+      await getApi().call['instrument.connect'](next);
     } catch (e) {
-      setError(errorText(e));
+      if (e instanceof ReramError && e.code === 'NEEDS_CONFIRMATION')
+        setConfirmHost(String(e.details?.host ?? ''));
+      else setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -70,8 +141,22 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
 
   const disconnect = async () => {
     setBusy(true);
+    setCheck(undefined);
     try {
       await getApi().call['instrument.disconnect']({});
+      setError(undefined);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const runCheck = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setCheck((await getApi().call['instrument.check']({})).items);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -81,7 +166,28 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
 
   const ready =
     source === 'virtual' ||
-    (source === 'serial' ? path.trim() !== '' : host.trim() !== '' && Number(port) > 0);
+    (settings.success &&
+      (source === 'serial'
+        ? path.trim() !== ''
+        : source === 'lan'
+          ? host.trim() !== '' && Number(port) > 0
+          : resource.trim() !== ''));
+  const connectionFields = (basics: readonly string[], prefix: string) => (
+    <SchemaFields
+      idPrefix={prefix}
+      fields={CONNECTION_FIELDS.filter((f) => basics.includes(f.key))
+        .map((f) => ({ ...f, meta: { ...f.meta, advanced: false } }))
+        .concat(
+          CONNECTION_FIELDS.filter((f) => !basics.includes(f.key)).map((f) => ({
+            ...f,
+            meta: { ...f.meta, advanced: true },
+          })),
+        )}
+      values={connection}
+      onChange={(key, value) => setConnection((v) => ({ ...v, [key]: value }))}
+      errors={settingErrors}
+    />
+  );
   return (
     <div className="grid2">
       <section className="card" aria-labelledby="connect-title">
@@ -90,8 +196,9 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
           label="Instrument source"
           tabs={[
             ['virtual', 'Virtual SMU'],
-            ['serial', 'Serial port (RS-232)'],
+            ['serial', 'Serial (RS-232)'],
             ['lan', 'LAN socket'],
+            ['visa', 'GPIB / USB / VISA'],
           ]}
           selected={source}
           onSelect={setSource}
@@ -110,11 +217,10 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 name="model"
                 value={model}
                 onChange={setModel}
-                options={[
-                  { value: '2400', label: 'Keithley 2400 (RS-232)' },
-                  { value: '2450', label: 'Keithley 2450 (LAN)' },
-                  { value: 'b2900', label: 'Keysight B2900 (LAN)' },
-                ]}
+                options={SMU_MODEL_IDS.map((id) => ({
+                  value: id,
+                  label: `${SMU_MODELS[id].label} (${SMU_MODELS[id].links.join(', ')})`,
+                }))}
               />
               <SelectField
                 label="Device preset"
@@ -162,41 +268,10 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 placeholder="/dev/ttyUSB0 or a pty"
                 required
               />
-              <SelectField
-                label="Baud"
-                name="baud"
-                value={baud}
-                onChange={setBaud}
-                options={BAUDS.map((b) => ({ value: b, label: b }))}
-              />
-              <SelectField
-                label="Reply terminator"
-                name="terminator"
-                value={terminator}
-                onChange={setTerminator}
-                options={['CR', 'LF', 'CRLF'].map((t) => ({ value: t as 'CR', label: t }))}
-                hint="The 2400's RS-232 TERMINATOR setting (factory: CR); commands always end in CR"
-              />
-              <SelectField
-                label="Flow control"
-                name="flow"
-                value={flow}
-                onChange={setFlow}
-                options={[
-                  { value: 'none', label: 'None' },
-                  { value: 'xonxoff', label: 'XON/XOFF' },
-                ]}
-              />
-              <SelectField
-                label="Parity"
-                name="parity"
-                value={parity}
-                onChange={setParity}
-                options={['none', 'even', 'odd'].map((p) => ({ value: p as 'none', label: p }))}
-              />
+              {connectionFields(SERIAL_BASICS, 'serial')}
               {portWarning ? <p className="warn-banner wide">{portWarning}</p> : null}
             </>
-          ) : (
+          ) : source === 'lan' ? (
             <>
               <TextField
                 label="Host"
@@ -213,47 +288,89 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 onChange={setPort}
                 hint="SCPI raw socket: 5025"
               />
+              {connectionFields(['timeoutMs'], 'lan')}
+            </>
+          ) : (
+            <>
+              <TextField
+                label="Resource"
+                name="resource"
+                value={resource}
+                onChange={setResource}
+                placeholder="GPIB0::24::INSTR, USB0::0x05E6::0x2450::SN::INSTR, TCPIP::host::INSTR"
+                hint="GPIB through a Prologix-style adapter (set it below) or VISA; USB through usbtmc or VISA"
+                required
+                wide
+              />
+              {connectionFields(['gpibAdapter', 'timeoutMs'], 'visa')}
             </>
           )}
           <div className="row wide">
             <button type="submit" className="primary" disabled={busy || !ready}>
-              {status?.connected ? 'Reconnect' : 'Connect'}
+              {status?.connected ? 'Connect instead' : 'Connect'}
             </button>
             <button type="button" onClick={disconnect} disabled={busy || !status?.connected}>
               Disconnect
             </button>
             {busy ? <span className="muted">Working…</span> : null}
           </div>
+          {status?.connected ? (
+            <p className="muted wide">
+              Connected to {status.resource}: it stays connected unless the new connection succeeds.
+            </p>
+          ) : null}
         </form>
+        {confirmHost ? (
+          <div className="warn-banner" role="alertdialog" aria-label="Confirm the host">
+            Connect to <strong>{confirmHost}</strong> for the first time? Only allow hosts that are your
+            instruments.{' '}
+            <button type="button" className="primary" onClick={() => void connect(confirmHost)}>
+              Allow and connect
+            </button>{' '}
+            <button type="button" onClick={() => setConfirmHost(undefined)}>
+              Cancel
+            </button>
+          </div>
+        ) : null}
         <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
       </section>
       <section className="card" aria-labelledby="status-title">
         <h2 id="status-title">Instrument</h2>
         {status?.connected && status.identity ? (
-          <dl className="kv" data-testid="idn">
-            <dt>Make</dt>
-            <dd>{status.identity.make}</dd>
-            <dt>Model</dt>
-            <dd>{status.identity.model}</dd>
-            <dt>Serial</dt>
-            <dd>{status.identity.serial}</dd>
-            <dt>Firmware</dt>
-            <dd>{status.identity.firmware}</dd>
-            <dt>Driver</dt>
-            <dd>{status.driver}</dd>
-            <dt>Resource</dt>
-            <dd data-testid="resource">{status.resource}</dd>
-            <dt>Output</dt>
-            <dd>{status.output === null ? 'unknown' : status.output ? 'ON' : 'off'}</dd>
-            {status.simulator ? (
-              <>
-                <dt>Virtual SMU</dt>
-                <dd>
-                  {status.simulator.preset} cells, time scale {status.simulator.timeScale}
-                </dd>
-              </>
-            ) : null}
-          </dl>
+          <>
+            <dl className="kv" data-testid="idn">
+              <dt>Make</dt>
+              <dd>{status.identity.make}</dd>
+              <dt>Model</dt>
+              <dd>{status.identity.model}</dd>
+              <dt>Serial</dt>
+              <dd>{status.identity.serial}</dd>
+              <dt>Firmware</dt>
+              <dd>{status.identity.firmware}</dd>
+              <dt>Driver</dt>
+              <dd>{status.driver}</dd>
+              <dt>Resource</dt>
+              <dd data-testid="resource">{status.resource}</dd>
+              <dt>Output</dt>
+              <dd>{status.output === null ? 'unknown' : status.output ? 'ON' : 'off'}</dd>
+              {status.simulator ? (
+                <>
+                  <dt>Virtual SMU</dt>
+                  <dd>
+                    {SMU_MODELS[status.simulator.model as SmuModelId]?.label ?? status.simulator.model},{' '}
+                    {status.simulator.preset} cells, time scale {status.simulator.timeScale}
+                  </dd>
+                </>
+              ) : null}
+            </dl>
+            <div className="row">
+              <button type="button" onClick={runCheck} disabled={busy || Boolean(status.activeRun)}>
+                Check
+              </button>
+              <span className="muted">Bring-up check: read-only, the output is not touched.</span>
+            </div>
+            {check ? <CheckResult items={check} /> : null}
+          </>
         ) : (
           <p className="muted">Not connected.</p>
         )}

@@ -85,6 +85,7 @@ function assembleTable(
     gMin: sorted[0]!.g,
     gMax: sorted[sorted.length - 1]!.g,
     readVoltage: readVoltageOf(points),
+    programming: extra.method === 'write-verify' ? 'write-verify' : 'open-loop',
     fits: extra.fits,
     provenance: { ...options.provenance, method: extra.method, warnings: extra.warnings },
   };

@@ -69,6 +69,11 @@ export const LevelTable = z
     gMax: conductance,
     /** Read voltage the conductances refer to (V). */
     readVoltage: z.number().finite().positive(),
+    /**
+     * What each level's σ is: 'open-loop' spread of pulsing from the reset state (it grows with
+     * the pulse count), or the spread left after 'write-verify' (bounded by its tolerance).
+     */
+    programming: z.enum(['open-loop', 'write-verify']).optional(),
     fits: z.array(FittedCurve).default([]),
     provenance: Provenance,
   })

@@ -22,11 +22,22 @@ export async function evaluateAccuracy(
   dataset: Dataset,
   options: EvaluateOptions = {},
 ): Promise<number> {
+  const correct = await evaluateCorrect(runtime, session, dataset, options);
+  return dataset.count ? correct.reduce((a, b) => a + b, 0) / dataset.count : 0;
+}
+
+/** Whether each test image is classified correctly (1) or not (0): the unit of paired comparisons. */
+export async function evaluateCorrect(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  dataset: Dataset,
+  options: EvaluateOptions = {},
+): Promise<Uint8Array> {
+  const flags = new Uint8Array(dataset.count);
   const batchSize = options.batchSize ?? 250;
   const size = sampleSize(dataset);
   const inputName = session.inputNames[0]!;
   const outputName = options.outputName ?? session.outputNames[0]!;
-  let correct = 0;
   for (let start = 0; start < dataset.count; start += batchSize) {
     throwIfCancelled(options.cancel);
     const n = Math.min(batchSize, dataset.count - start);
@@ -37,8 +48,8 @@ export async function evaluateAccuracy(
     const output = (await session.run({ [inputName]: input }))[outputName]!;
     const classes = output.dims[output.dims.length - 1]!;
     for (let k = 0; k < n; k++)
-      if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) correct++;
+      if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) flags[start + k] = 1;
     options.onBatch?.(start + n, dataset.count);
   }
-  return dataset.count ? correct / dataset.count : 0;
+  return flags;
 }

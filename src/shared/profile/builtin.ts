@@ -1,14 +1,36 @@
 /**
- * Read-only profiles built from the published NeuroSim device data (levels/presets.ts): the full
- * potentiation curve, one level per pulse count. Each level's σ is the preset's cycle-to-cycle σ
- * times (Gmax − Gmin), the spread of one programming step, i.e. of a write-verified state.
+ * Read-only profiles built from the published NeuroSim device data (levels/presets.ts): the
+ * potentiation curve, one level per pulse count, in two tables that differ in what σ means
+ * (docs/methods.md, "σ that means something"):
+ * - write-verify: each state programmed with verification to ± 0.2 of the level spacing (the
+ *   write-verify procedure's default band); accepted reads spread uniformly over the band give
+ *   σ = 0.2·spacing/√3, and never more than one pulse's spread, C2C σ × (Gmax − Gmin);
+ * - open-loop (pulse train): the state after P identical pulses from reset, whose spread grows as
+ *   NeuroSim's cycle-to-cycle model accumulates it, C2C σ × (Gmax − Gmin) × √P, at most that of
+ *   a state spread uniformly over the whole window, (Gmax − Gmin)/√12.
  */
 import { conductanceAfter, modelFromNl } from '../levels/pulse-model';
 import { DEVICE_PRESETS, type DevicePreset } from '../levels/presets';
+import type { LevelTable } from '../levels/level-table';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from './schema';
 
 export const PRESET_READ_VOLTAGE = 0.1;
 const PRESET_DATE = '2026-01-01T00:00:00.000Z';
+/** The write-verify procedure's default acceptance band, as a fraction of the level spacing. */
+export const PRESET_VERIFY_TOLERANCE = 0.2;
+
+export function presetSigmas(preset: DevicePreset): {
+  writeVerify: number;
+  openLoop: (pulses: number) => number;
+} {
+  const window = preset.gMax - preset.gMin;
+  const step = preset.c2cSigma * window;
+  const spacing = window / preset.levelsLtp;
+  return {
+    writeVerify: Math.min(step, (PRESET_VERIFY_TOLERANCE * spacing) / Math.sqrt(3)),
+    openLoop: (pulses) => Math.min(step * Math.sqrt(pulses), window / Math.sqrt(12)),
+  };
+}
 
 export function presetProfile(preset: DevicePreset, softwareVersion: string): DeviceProfile {
   const model = modelFromNl({
@@ -17,36 +39,39 @@ export function presetProfile(preset: DevicePreset, softwareVersion: string): De
     nl: preset.nlLtp,
     pMax: preset.levelsLtp,
   });
-  const sigma = preset.c2cSigma * (preset.gMax - preset.gMin);
-  const levels = Array.from({ length: preset.levelsLtp + 1 }, (_, n) => ({
-    g: conductanceAfter(model, n, 'ltp'),
-    sigma,
-    n: 0,
-  }));
+  const sigmas = presetSigmas(preset);
+  const states = Array.from({ length: preset.levelsLtp + 1 }, (_, n) => conductanceAfter(model, n, 'ltp'));
+  const table = (kind: 'write-verify' | 'open-loop'): LevelTable => {
+    const levels = states.map((g, n) => ({
+      g,
+      sigma: kind === 'write-verify' ? sigmas.writeVerify : sigmas.openLoop(n),
+      n: 0,
+    }));
+    return {
+      name: `${preset.name} ${kind === 'write-verify' ? 'write-verify' : 'pulse train (open loop)'}`,
+      levels,
+      gMin: levels[0]!.g,
+      gMax: levels[levels.length - 1]!.g,
+      readVoltage: PRESET_READ_VOLTAGE,
+      programming: kind,
+      fits: [],
+      provenance: {
+        runIds: [],
+        createdAt: PRESET_DATE,
+        softwareVersion,
+        method: `NeuroSim pulse-response model; σ ${kind === 'write-verify' ? `write-verify, ±${PRESET_VERIFY_TOLERANCE} of the spacing` : 'open loop, C2C σ·√P'}`,
+        warnings: [],
+      },
+    };
+  };
   return {
     schemaVersion: PROFILE_SCHEMA_VERSION,
     name: preset.name,
     materialStack: preset.materialStack,
     sample: {},
-    notes: `Published device data (${preset.reference}). NL ${preset.nlLtp} / ${preset.nlLtd}, ${preset.levelsLtp} / ${preset.levelsLtd} pulses, C2C σ ${(preset.c2cSigma * 100).toFixed(1)} %. Level σ = C2C σ × (Gmax − Gmin).`,
+    notes: `Published device data (${preset.reference}). NL ${preset.nlLtp} / ${preset.nlLtd}, ${preset.levelsLtp} / ${preset.levelsLtd} pulses, C2C σ ${(preset.c2cSigma * 100).toFixed(1)} %. Two tables, the same states: "write-verify" σ = min(C2C σ·(Gmax − Gmin), ${PRESET_VERIFY_TOLERANCE}·spacing/√3) is what verified programming leaves; "pulse train (open loop)" σ = C2C σ·(Gmax − Gmin)·√P grows with the pulses from reset.`,
     units: SI_UNITS,
-    tables: [
-      {
-        name: `${preset.name} LTP`,
-        levels,
-        gMin: levels[0]!.g,
-        gMax: levels[levels.length - 1]!.g,
-        readVoltage: PRESET_READ_VOLTAGE,
-        fits: [],
-        provenance: {
-          runIds: [],
-          createdAt: PRESET_DATE,
-          softwareVersion,
-          method: 'NeuroSim pulse-response model',
-          warnings: [],
-        },
-      },
-    ],
+    tables: [table('write-verify'), table('open-loop')],
     provenance: {
       source: 'preset',
       createdAt: PRESET_DATE,

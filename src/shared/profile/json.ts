@@ -24,7 +24,7 @@ export function parseProfileJson(text: string, sourceName = 'profile'): DevicePr
     raw = JSON.parse(text);
   } catch (error) {
     const reason = (error as Error).message;
-    const truncated = /Unexpected end/i.test(reason);
+    const truncated = /Unexpected end|Unterminated|end of JSON/i.test(reason);
     throw new ProfileFormatError(
       `${sourceName} is not valid JSON${truncated ? ' (the file looks truncated)' : ''}: ${reason}`,
     );

@@ -5,7 +5,8 @@
 import { ReramError, throwIfCancelled, type CancelToken } from '../errors';
 import { selectLevels, type LevelTable } from '../levels/level-table';
 import { checkDatasetShape, limitDataset, type Dataset } from '../nn/datasets';
-import { evaluateAccuracy } from '../nn/evaluate';
+import { evaluateCorrect } from '../nn/evaluate';
+import { METHODS } from '../quant/methods';
 import { checkSupported, crossbarLayers, foldBatchNorm, initializerMap, summarizeModel } from '../nn/graph';
 import { decodeModel, encodeModel, inputShape, ModelError, tensorValues, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
@@ -86,6 +87,65 @@ function weightHistograms(model: ModelProto, bins = 60): WeightHistogram[] {
   });
 }
 
+interface Config {
+  method: PredictMethod;
+  bits: number | null;
+  /** Accuracy per chip. */
+  accuracies: number[];
+  /** Per-image correctness on chip 0 (the unit of pairing when there is one chip). */
+  correct: Uint8Array | undefined;
+}
+
+const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
+
+/**
+ * A configuration's result, and its paired difference to linear at the same bits: over chips
+ * (the same physical chips, common random numbers) when there are several, else over images
+ * (the same test images, each correct or not under both).
+ */
+function resultOf(config: Config, all: readonly Config[], chips: number): MethodResult {
+  const n = config.correct?.length ?? 0;
+  const stats = meanCi95(config.accuracies);
+  const ci95 =
+    config.accuracies.length > 1
+      ? stats.ci95
+      : 1.96 * Math.sqrt((stats.mean * (1 - stats.mean)) / Math.max(1, n));
+  const result: MethodResult = {
+    method: config.method,
+    bits: config.bits,
+    mean: stats.mean,
+    ci95,
+    accuracies: [...config.accuracies],
+  };
+  const linear = all.find((c) => c.method === 'linear' && c.bits === config.bits);
+  if (!linear || linear === config || config.bits === null || linear.accuracies.length === 0) return result;
+  let difference;
+  let unit: 'chips' | 'images';
+  const pairs = Math.min(config.accuracies.length, linear.accuracies.length);
+  if (pairs > 1) {
+    difference = meanCi95(config.accuracies.slice(0, pairs).map((a, k) => a - linear.accuracies[k]!));
+    unit = 'chips';
+  } else if (config.accuracies.length === 1 && linear.accuracies.length > 1) {
+    // A deterministic method against a varying linear: the chips of linear, each against it.
+    difference = meanCi95(linear.accuracies.map((a) => config.accuracies[0]! - a));
+    unit = 'chips';
+  } else {
+    const a = config.correct!;
+    const b = linear.correct!;
+    difference = meanCi95(Array.from(a, (x, i) => x - b[i]!));
+    unit = 'images';
+  }
+  void chips;
+  result.vsLinear = {
+    difference: difference.mean,
+    ci95: difference.ci95,
+    significant: Math.abs(difference.mean) > difference.ci95,
+    unit,
+    n: difference.n,
+  };
+  return result;
+}
+
 export async function predict(
   runtime: OrtRuntime,
   input: PredictInput,
@@ -100,26 +160,32 @@ export async function predict(
   const evaluation = limitDataset(input.dataset, settings.limit);
   const calibrationSet = limitDataset(input.dataset, Math.min(settings.calibration, input.dataset.count));
   const converters = settings.adcBits !== null || settings.dacBits !== null;
-  const stochastic = (method: PredictMethod) =>
-    method === 'linear' || method === 'mes' ? settings.sigmaScale > 0 || settings.readNoise > 0 : false;
-  const configs: Array<{ method: PredictMethod; bits: number | null; trials: number }> = [];
+  const varies = settings.sigmaScale > 0 || settings.readNoise > 0;
+  const perChip = (method: PredictMethod) => METHODS[method].perChip && varies;
+  const configs: Config[] = [];
   for (const method of settings.methods) {
-    if (method === 'float') configs.push({ method, bits: null, trials: 1 });
-    else
-      for (const bits of settings.bits)
-        configs.push({ method, bits, trials: stochastic(method) ? settings.trials : 1 });
+    if (method === 'float') configs.push({ method, bits: null, accuracies: [], correct: undefined });
+    else for (const bits of settings.bits) configs.push({ method, bits, accuracies: [], correct: undefined });
   }
-  const totalEvaluations = configs.reduce((sum, c) => sum + c.trials, 0);
+  const anyPerChip = configs.some((c) => perChip(c.method));
+  // A chip count given is used as is; otherwise chips are added until every paired difference
+  // to linear is known to ±untilCi, within the budget.
+  const fixedChips = settings.trials ?? (anyPerChip ? undefined : 1);
+  const maxChips = fixedChips ?? settings.maxChips;
+  const plannedEvaluations = configs.reduce((sum, c) => sum + (perChip(c.method) ? maxChips : 1), 0);
   let doneEvaluations = 0;
-  const results: MethodResult[] = [];
   const layers: LayerReport[] = [];
+  let chips = 0;
+  let reachedTarget: boolean | null = null;
 
-  for (const config of configs) {
-    const accuracies: number[] = [];
-    const levels = config.bits === null ? input.table : selectLevels(input.table, config.bits);
-    for (let trial = 0; trial < config.trials; trial++) {
+  const snapshot = () =>
+    configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs, chips));
+  for (let chip = 0; chip < maxChips; chip++) {
+    for (const config of configs) {
+      if (chip > 0 && !perChip(config.method)) continue;
       throwIfCancelled(hooks.cancel);
-      const label = `${config.method}${config.bits !== null ? ` ${config.bits}-bit` : ''}${config.trials > 1 ? `, chip ${trial + 1}/${config.trials}` : ''}`;
+      const levels = config.bits === null ? input.table : selectLevels(input.table, config.bits);
+      const label = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}${perChip(config.method) ? `, chip ${chip + 1}${fixedChips ? `/${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}` : ''}`;
       const options: CrossbarOptions = {
         method: config.method,
         scheme: settings.scheme,
@@ -130,15 +196,16 @@ export async function predict(
         dacBits: settings.dacBits,
         readNoise: settings.readNoise,
         sigmaScale: settings.sigmaScale,
-        // Common random numbers: chip k has the same draws for linear and MES.
-        seed: settings.seed * 7919 + trial,
+        // Common random numbers: chip k is the same physical chip for every method.
+        seed:
+          settings.seed * 7919 + chip + (settings.commonChips ? 0 : 104_729 * (configs.indexOf(config) + 1)),
       };
       const ranges =
         converters && config.method !== 'float'
           ? await calibrate(runtime, base, options, calibrationSet, hooks.cancel)
           : undefined;
       const built = config.method === 'float' ? undefined : buildCrossbarModel(base, options, ranges);
-      if (built && trial === 0 && config.bits !== null) {
+      if (built && chip === 0 && config.bits !== null) {
         hooks.onModel?.(config.method, config.bits, built.model);
         const g = levels.levels.map((l) => l.g);
         for (const q of built.quantized) {
@@ -148,6 +215,7 @@ export async function predict(
             name: q.name,
             alpha: q.alpha,
             mse: q.mse,
+            expectedMse: q.expectedMse,
             maxError: q.maxError,
             histogram: q.histogram,
             candidates: candidateWeights(q.method, q.scheme, q.alpha, g),
@@ -156,35 +224,34 @@ export async function predict(
       }
       const session = await runtime.createSession(built ? encodeModel(built.model) : encodeModel(base));
       try {
-        accuracies.push(
-          await evaluateAccuracy(runtime, session, evaluation, {
-            batchSize: settings.batchSize,
-            ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
-            onBatch: (done, total) =>
-              hooks.onProgress?.({
-                fraction: (doneEvaluations + done / total) / totalEvaluations,
-                message: label,
-                partial: [...results],
-              }),
-          }),
-        );
+        const correct = await evaluateCorrect(runtime, session, evaluation, {
+          batchSize: settings.batchSize,
+          ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
+          onBatch: (done, total) =>
+            hooks.onProgress?.({
+              fraction: Math.min(1, (doneEvaluations + done / total) / plannedEvaluations),
+              message: label,
+              partial: snapshot(),
+            }),
+        });
+        config.accuracies.push(fraction(correct));
+        if (chip === 0) config.correct = correct;
       } finally {
         await session.release?.();
       }
       doneEvaluations++;
     }
-    const stats = meanCi95(accuracies);
-    const ci95 =
-      accuracies.length > 1
-        ? stats.ci95
-        : 1.96 * Math.sqrt((stats.mean * (1 - stats.mean)) / Math.max(1, evaluation.count));
-    results.push({ method: config.method, bits: config.bits, mean: stats.mean, ci95, accuracies });
-    hooks.onProgress?.({
-      fraction: doneEvaluations / totalEvaluations,
-      message: `${config.method} done`,
-      partial: [...results],
-    });
+    chips = chip + 1;
+    if (fixedChips !== undefined || chips < settings.minChips) continue;
+    const widest = Math.max(0, ...snapshot().map((r) => r.vsLinear?.ci95 ?? 0));
+    if (100 * widest <= settings.untilCi) {
+      reachedTarget = true;
+      break;
+    }
+    reachedTarget = false;
   }
+  const results = snapshot();
+  hooks.onProgress?.({ fraction: 1, message: 'done', partial: results });
 
   const summary = summarizeModel(base, shape);
   const tile = settings.tile;
@@ -216,6 +283,12 @@ export async function predict(
     },
     settings,
     runtime: runtime.description,
+    chips: {
+      count: chips,
+      mode: fixedChips !== undefined ? 'fixed' : 'until-ci',
+      target: settings.untilCi,
+      reachedTarget,
+    },
     results,
     layers,
     weightHistograms: weightHistograms(base),

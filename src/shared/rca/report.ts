@@ -1,28 +1,100 @@
 /** PredictionReport: the artefact of a prediction, the same for the CLI (--json) and the UI. */
 import { z } from 'zod';
+import { param } from '../params';
 
-export const PREDICT_METHODS = ['float', 'ideal-linear', 'linear', 'mes'] as const;
+import { PREDICT_METHODS } from '../quant/methods';
+
+export { PREDICT_METHODS };
 export const PredictMethodSchema = z.enum(PREDICT_METHODS);
 
 export const PredictSettings = z.object({
-  methods: z.array(PredictMethodSchema).min(1),
-  bits: z.array(z.number().int().min(1).max(12)).min(1),
-  scheme: z.enum(['differential', 'bias']).default('differential'),
-  scale: z.enum(['max', 'mse']).default('mse'),
+  methods: param(z.array(PredictMethodSchema).min(1).default(['float', 'linear', 'mes', 'mes-sigma']), {
+    label: 'Methods',
+    help: 'how weights are put on the device (docs/methods.md)',
+  }),
+  bits: param(z.array(z.number().int().min(1).max(12)).min(1).default([2, 3, 4]), {
+    label: 'Bits',
+    help: 'bit widths: 2^b levels each (at most what the table has)',
+  }),
+  scheme: param(z.enum(['differential', 'bias']).default('differential'), {
+    label: 'Mapping',
+    help: 'differential pair (G⁺ − G⁻) or one cell against a bias column',
+  }),
+  scale: param(z.enum(['max', 'mse']).default('mse'), {
+    label: 'MES scale',
+    help: 'α from the largest weight, or the least squared error',
+    advanced: true,
+  }),
   tile: z
     .object({ rows: z.number().int().min(1).max(4096), cols: z.number().int().min(1).max(4096) })
     .default({ rows: 128, cols: 128 }),
-  adcBits: z.number().int().min(2).max(16).nullable().default(null),
-  dacBits: z.number().int().min(1).max(16).nullable().default(null),
-  readNoise: z.number().min(0).max(1).default(0),
-  sigmaScale: z.number().min(0).max(100).default(1),
-  trials: z.number().int().min(1).max(1000).default(5),
-  seed: z.number().int().min(0).default(1),
+  adcBits: param(z.number().int().min(2).max(16).nullable().default(null), {
+    label: 'ADC bits',
+    help: 'per column tile (empty: ideal read-out)',
+    flag: 'adc',
+  }),
+  dacBits: param(z.number().int().min(1).max(16).nullable().default(null), {
+    label: 'DAC bits',
+    help: 'on layer inputs (empty: ideal)',
+    flag: 'dac',
+    advanced: true,
+  }),
+  readNoise: param(z.number().min(0).max(1).default(0), {
+    label: 'Read noise',
+    help: 'relative σ of each cell read',
+  }),
+  sigmaScale: param(z.number().min(0).max(100).default(1), {
+    label: 'Programming σ ×',
+    help: "scales each level's measured σ (0: quantization only)",
+  }),
+  trials: param(z.number().int().min(1).max(1000).optional(), {
+    label: 'Chips',
+    help: 'chip instances; empty: add chips until the paired differences are known to ± the target',
+    flag: 'trials',
+  }),
+  untilCi: param(z.number().min(0.01).max(50).default(0.5), {
+    label: 'Until ±',
+    unit: 'pp',
+    help: 'stop adding chips when every difference to linear has a 95 % CI this narrow (percentage points)',
+    flag: 'until-ci',
+  }),
+  minChips: param(z.number().int().min(2).max(1000).default(5), {
+    label: 'Chips at least',
+    help: 'before the stopping rule is checked',
+    advanced: true,
+  }),
+  maxChips: param(z.number().int().min(2).max(1000).default(40), {
+    label: 'Chip budget',
+    help: 'most chips for --until-ci',
+    advanced: true,
+  }),
+  seed: param(z.number().int().min(0).default(1), {
+    label: 'Seed',
+    help: 'same seed, same chips',
+    advanced: true,
+  }),
+  commonChips: param(z.boolean().default(true), {
+    label: 'Common chips',
+    help: 'every method on the same physical chips (common random numbers); off only to show what pairing buys',
+    advanced: true,
+  }),
   /** Evaluate on the first N test images. */
-  limit: z.number().int().positive().optional(),
+  limit: param(z.number().int().positive().optional(), {
+    label: 'Images',
+    help: 'evaluate the first N test images (empty: all)',
+    advanced: true,
+  }),
   /** Images used to calibrate the converter ranges (taken from the start of the test set). */
-  calibration: z.number().int().min(1).max(10_000).default(100),
-  batchSize: z.number().int().min(1).max(4096).default(250),
+  calibration: param(z.number().int().min(1).max(10_000).default(100), {
+    label: 'Calibration images',
+    help: 'for the ADC/DAC ranges',
+    advanced: true,
+  }),
+  batchSize: param(z.number().int().min(1).max(4096).default(250), {
+    label: 'Batch',
+    help: 'images per inference call',
+    advanced: true,
+  }),
 });
 export type PredictSettings = z.output<typeof PredictSettings>;
 export type PredictSettingsInput = z.input<typeof PredictSettings>;
@@ -35,6 +107,16 @@ export const MethodResult = z.object({
   /** Half-width of the 95 % confidence interval: over chips (t-interval) with ≥ 2 trials, else the test-set binomial error. */
   ci95: z.number(),
   accuracies: z.array(z.number()),
+  /** Paired difference to linear at the same bits (common chips, or the same images). */
+  vsLinear: z
+    .object({
+      difference: z.number(),
+      ci95: z.number(),
+      significant: z.boolean(),
+      unit: z.enum(['chips', 'images']),
+      n: z.number().int(),
+    })
+    .optional(),
 });
 export type MethodResult = z.infer<typeof MethodResult>;
 
@@ -44,6 +126,7 @@ export const LayerReport = z.object({
   name: z.string(),
   alpha: z.number(),
   mse: z.number(),
+  expectedMse: z.number(),
   maxError: z.number(),
   /** Weights per level index. */
   histogram: z.array(z.number().int()),
@@ -86,6 +169,13 @@ export const PredictionReport = z.object({
   }),
   settings: PredictSettings,
   runtime: z.string(),
+  chips: z.object({
+    count: z.number().int(),
+    mode: z.enum(['fixed', 'until-ci']),
+    target: z.number(),
+    /** until-ci: whether every difference reached ±target within the budget (null: fixed count). */
+    reachedTarget: z.boolean().nullable(),
+  }),
   results: z.array(MethodResult),
   layers: z.array(LayerReport),
   weightHistograms: z.array(WeightHistogram),
@@ -97,7 +187,16 @@ export type PredictionReport = z.infer<typeof PredictionReport>;
 /** CSV of the accuracy table: one row per method × bits. */
 export function reportToCsv(report: PredictionReport): string {
   const rows = report.results.map((r) =>
-    [r.method, r.bits ?? '', r.mean, r.ci95, r.accuracies.length].join(','),
+    [
+      r.method,
+      r.bits ?? '',
+      r.mean,
+      r.ci95,
+      r.accuracies.length,
+      r.vsLinear?.difference ?? '',
+      r.vsLinear?.ci95 ?? '',
+      r.vsLinear ? (r.vsLinear.significant ? 1 : 0) : '',
+    ].join(','),
   );
-  return `method,bits,accuracy_mean,accuracy_ci95,trials\n${rows.join('\n')}\n`;
+  return `method,bits,accuracy_mean,accuracy_ci95,chips,diff_vs_linear,diff_ci95,significant\n${rows.join('\n')}\n`;
 }

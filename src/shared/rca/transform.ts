@@ -12,13 +12,7 @@
  * distribution, at the cost of one extra MatMul/Conv instead of one weight matrix per image.
  */
 import type { LevelTable } from '../levels/level-table';
-import {
-  quantizeLayer,
-  type MappingScheme,
-  type QuantizedLayer,
-  type QuantMethod,
-  type ScaleMode,
-} from '../quant/quantize';
+import { quantizeLayer, type MappingScheme, type QuantizedLayer, type ScaleMode } from '../quant/quantize';
 import { Rng } from '../random';
 import { utf8Decode } from '../text';
 import { crossbarLayers, initializerMap, replaceInitializer, type CrossbarLayer } from '../nn/graph';
@@ -38,7 +32,8 @@ import {
   type NodeProto,
 } from '../nn/onnx';
 
-export type PredictMethod = 'float' | QuantMethod;
+export type { PredictMethod } from '../quant/methods';
+import type { PredictMethod } from '../quant/methods';
 
 export interface CrossbarOptions {
   method: PredictMethod;
@@ -108,6 +103,12 @@ interface ProgrammedLayer {
   quantized: QuantizedLayer | undefined;
 }
 
+/**
+ * Programs a layer's cells on one chip. Common random numbers: the chip's standardised deviations
+ * z are drawn once per cell position (two per weight for a differential pair, one per cell and
+ * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
+ * each method puts there — so every method is compared on the same physical cells.
+ */
 function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions, rng: Rng): ProgrammedLayer {
   if (options.method === 'float') return { weights: w, variance: undefined, quantized: undefined };
   const g = options.levels.levels.map((l) => l.g);
@@ -116,19 +117,27 @@ function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions
     method: options.method,
     scheme: options.scheme,
     scale: options.scale,
+    sigma,
   });
   // The ideal-linear reference is a perfect device: no variation, no read noise.
   if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined, quantized: q };
   const { rows: K, cols: N } = layer;
-  const draw = (k: number) => Math.max(0, g[k]! + (sigma[k]! > 0 ? sigma[k]! * rng.normal() : 0));
-  const weights = new Float64Array(K * N);
-  const variance = options.readNoise > 0 ? new Float64Array(K * N) : undefined;
+  const cells = K * N;
+  const weights = new Float64Array(cells);
+  const variance = options.readNoise > 0 ? new Float64Array(cells) : undefined;
   const a = q.alpha;
   const s2 = options.readNoise * options.readNoise;
+  const cell = (k: number, z: number) => Math.max(0, g[k]! + sigma[k]! * z);
   if (options.scheme === 'differential') {
-    for (let i = 0; i < K * N; i++) {
-      const k = q.levelIndex[i]!;
-      const [gPos, gNeg] = q.sign[i]! > 0 ? [draw(k), draw(0)] : [draw(0), draw(k)];
+    const zPlus = new Float64Array(cells);
+    const zMinus = new Float64Array(cells);
+    for (let i = 0; i < cells; i++) {
+      zPlus[i] = rng.normal();
+      zMinus[i] = rng.normal();
+    }
+    for (let i = 0; i < cells; i++) {
+      const gPos = cell(q.plus[i]!, zPlus[i]!);
+      const gNeg = cell(q.minus[i]!, zMinus[i]!);
       weights[i] = a * (gPos - gNeg);
       if (variance) variance[i] = a * a * s2 * (gPos * gPos + gNeg * gNeg);
     }
@@ -137,16 +146,17 @@ function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions
     const gRefNominal = (g[0]! + g[g.length - 1]!) / 2;
     const sigmaRef = sigma.reduce((x, y) => x + y, 0) / sigma.length;
     const colTiles = Math.ceil(N / options.tile.cols);
+    const zCell = Float64Array.from({ length: cells }, () => rng.normal());
     const gRef = Float64Array.from({ length: K * colTiles }, () =>
       Math.max(0, gRefNominal + sigmaRef * rng.normal()),
     );
     for (let r = 0; r < K; r++) {
       for (let c = 0; c < N; c++) {
         const i = r * N + c;
-        const cell = draw(q.levelIndex[i]!);
+        const value = cell(q.plus[i]!, zCell[i]!);
         const ref = gRef[r * colTiles + Math.floor(c / options.tile.cols)]!;
-        weights[i] = a * (cell - ref);
-        if (variance) variance[i] = a * a * s2 * (cell * cell + ref * ref);
+        weights[i] = a * (value - ref);
+        if (variance) variance[i] = a * a * s2 * (value * value + ref * ref);
       }
     }
   }

@@ -19,7 +19,9 @@ import {
   type ScaleMode,
 } from '../../../shared/quant/quantize';
 import { predict } from '../../../shared/rca/predict';
+import { METHODS } from '../../../shared/quant/methods';
 import { PREDICT_METHODS, PredictSettings, type PredictionReport } from '../../../shared/rca/report';
+import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 import { formatZodIssues } from '../../../shared/zod-format';
 import { nodeRuntime } from '../../nn/ort-node';
 import { loadDataset, loadModel } from '../../nn/resources';
@@ -27,7 +29,7 @@ import { appVersion } from '../../paths';
 import { ProfileLibrary } from '../../services/profiles';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
-import { parseList, parseNonNegative, parsePositiveInt } from '../parse';
+import { parseList, parsePositiveInt } from '../parse';
 
 const WeightsFile = z.object({
   layers: z.array(z.object({ name: z.string(), weights: z.array(z.number()) })).min(1),
@@ -71,6 +73,8 @@ function choice<T extends string>(value: string, allowed: readonly T[], name: st
   return value as T;
 }
 
+const pct = (x: number) => (100 * x).toFixed(2);
+
 export function printReport(report: PredictionReport): void {
   printLine(
     `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels) · ${report.settings.scheme}, scale ${report.settings.scale}, tiles ${report.settings.tile.rows}×${report.settings.tile.cols}` +
@@ -82,18 +86,47 @@ export function printReport(report: PredictionReport): void {
   const methods = [...new Set(report.results.map((r) => r.method))];
   const cell = (method: string, bits: number | null) => {
     const r = report.results.find((x) => x.method === method && (method === 'float' || x.bits === bits));
-    return r ? `${(100 * r.mean).toFixed(2)} ± ${(100 * r.ci95).toFixed(2)} %` : '';
+    return r ? `${pct(r.mean)} ± ${pct(r.ci95)} %` : '';
   };
+  const label = (m: string) => METHODS[m as keyof typeof METHODS]?.label ?? m;
   printLine(
     formatTable(
       ['method', ...bitsList.map((b) => `${b}-bit`)],
-      methods.map((m) => [m, ...bitsList.map((b) => cell(m, b))]),
+      methods.map((m) => [label(m), ...bitsList.map((b) => cell(m, b))]),
     ),
   );
-  printLine(
-    `(mean ± 95 % CI${report.settings.trials > 1 ? ` over ${report.settings.trials} chips` : ''}; ${report.runtime}; ${report.elapsedS.toFixed(1)} s)`,
-  );
+  const paired = report.results.filter((r) => r.vsLinear);
+  if (paired.length) {
+    printLine();
+    printLine('Difference to linear (paired; * significant at 95 %):');
+    const diff = (method: string, bits: number) => {
+      const d = report.results.find((x) => x.method === method && x.bits === bits)?.vsLinear;
+      return d
+        ? `${d.difference >= 0 ? '+' : ''}${pct(d.difference)} ± ${pct(d.ci95)} pp${d.significant ? ' *' : ''}`
+        : '';
+    };
+    const diffMethods = [...new Set(paired.map((r) => r.method))];
+    printLine(
+      formatTable(
+        ['method', ...bitsList.map((b) => `${b}-bit`)],
+        diffMethods.map((m) => [label(m), ...bitsList.map((b) => diff(m, b))]),
+      ),
+    );
+  }
+  const chips = report.chips;
+  const over =
+    chips.count > 1
+      ? chips.mode === 'until-ci'
+        ? ` over ${chips.count} chips (added until ±${chips.target} pp${chips.reachedTarget ? '' : `: budget reached first`})`
+        : ` over ${chips.count} chips`
+      : '';
+  printLine(`(mean ± 95 % CI${over}; ${report.runtime}; ${report.elapsedS.toFixed(1)} s)`);
 }
+
+/** Every scalar prediction setting is a flag generated from its declaration; lists are parsed here. */
+const PREDICT_FIELDS = unionFields([PredictSettings], ['methods', 'bits', 'tile']);
+const METHOD_DEFAULT = (PredictSettings.shape.methods.parse(undefined) as string[]).join(',');
+const BITS_DEFAULT = (PredictSettings.shape.bits.parse(undefined) as number[]).join(',');
 
 export function registerPredictCommands(program: Command): void {
   program
@@ -170,7 +203,7 @@ export function registerPredictCommands(program: Command): void {
       },
     );
 
-  program
+  const predictCommand = program
     .command('predict')
     .description(
       'predict network accuracy on a ReRAM crossbar built from a device profile: float / ideal-linear / linear / MES',
@@ -189,19 +222,10 @@ export function registerPredictCommands(program: Command): void {
       'builtin:mnist|builtin:fashion32, an IDX folder/file or a CIFAR-10 .bin',
       'builtin:mnist',
     )
-    .option('--methods <list>', PREDICT_METHODS.join(','), PREDICT_METHODS.join(','))
-    .option('--bits <list>', 'bit widths', '2,3,4,5')
-    .option('--scheme <s>', MAPPING_SCHEMES.join('|'), 'differential')
-    .option('--scale <s>', `MES scale: ${SCALE_MODES.join('|')}`, 'mse')
-    .option('--tile <rows[xcols]>', 'crossbar tile size', '128')
-    .option('--adc <bits>', 'ADC bits per column (default: ideal)')
-    .option('--dac <bits>', 'input DAC bits (default: ideal)')
-    .option('--read-noise <sigma>', 'relative σ of a cell read', '0')
-    .option('--sigma-scale <x>', 'scale the measured programming σ (0: none)', '1')
-    .option('--trials <n>', 'chip instances (Monte Carlo)', '5')
-    .option('--seed <n>', 'random seed', '1')
-    .option('--limit <n>', 'evaluate the first N test images')
-    .option('--calibration <n>', 'images for ADC/DAC range calibration', '100')
+    .option('--methods <list>', `comma-separated: ${PREDICT_METHODS.join(',')} (default ${METHOD_DEFAULT})`)
+    .option('--bits <list>', `bit widths (default ${BITS_DEFAULT})`)
+    .option('--tile <rows[xcols]>', 'crossbar tile size', '128');
+  addSchemaOptions(predictCommand, PREDICT_FIELDS)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
     .option('--save-onnx <dir>', 'write each configuration’s simulated model (chip 1) as .onnx')
     .option('--report <file.json>', 'also write the full report')
@@ -211,23 +235,20 @@ export function registerPredictCommands(program: Command): void {
       const tile = /^(\d+)(?:x(\d+))?$/.exec(String(options.tile));
       if (!tile) throw new UsageError(`--tile must be ROWS or ROWSxCOLS, got '${options.tile}'`);
       const parsed = PredictSettings.safeParse({
-        methods: parseList(String(options.methods), '--methods', (m) =>
-          choice(m, PREDICT_METHODS, '--methods'),
-        ),
-        bits: parseList(String(options.bits), '--bits', (b) => parsePositiveInt(b, '--bits')),
-        scheme: choice(String(options.scheme), MAPPING_SCHEMES, '--scheme'),
-        scale: choice(String(options.scale), SCALE_MODES, '--scale'),
+        ...(options.methods !== undefined
+          ? {
+              methods: parseList(String(options.methods), '--methods', (m) =>
+                choice(m, PREDICT_METHODS, '--methods'),
+              ),
+            }
+          : {}),
+        ...(options.bits !== undefined
+          ? { bits: parseList(String(options.bits), '--bits', (b) => parsePositiveInt(b, '--bits')) }
+          : {}),
         tile: { rows: Number(tile[1]), cols: Number(tile[2] ?? tile[1]) },
-        adcBits: options.adc === undefined ? null : parsePositiveInt(String(options.adc), '--adc'),
-        dacBits: options.dac === undefined ? null : parsePositiveInt(String(options.dac), '--dac'),
-        readNoise: parseNonNegative(String(options.readNoise), '--read-noise'),
-        sigmaScale: parseNonNegative(String(options.sigmaScale), '--sigma-scale'),
-        trials: parsePositiveInt(String(options.trials), '--trials'),
-        seed: parsePositiveInt(String(options.seed), '--seed', 0),
-        calibration: parsePositiveInt(String(options.calibration), '--calibration'),
-        ...(options.limit !== undefined ? { limit: parsePositiveInt(String(options.limit), '--limit') } : {}),
+        ...readSchemaOptions(options, PREDICT_FIELDS),
       });
-      if (!parsed.success) throw new UsageError(formatZodIssues(parsed.error));
+      if (!parsed.success) throw usageFromZod(parsed.error, PREDICT_FIELDS);
       const profileSpec = String(options.profile);
       const store = openCliStore(options.db as string | undefined);
       let profileName: string;

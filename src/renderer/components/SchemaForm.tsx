@@ -1,0 +1,147 @@
+/**
+ * A form generated from a zod object schema's declarations (src/shared/params.ts): each field's
+ * label, unit, help, default and options come from the schema, so a new parameter appears here,
+ * and as a CLI flag, by being declared once.
+ */
+import type { z } from 'zod';
+import { fieldsOf, type FieldInfo } from '../../shared/params';
+import { formatSI, parseSI } from '../../shared/units';
+import { CheckboxField, NumberField, SelectField, TextField } from './Field';
+
+export type FormValues = Record<string, string>;
+
+function displayDefault(field: FieldInfo, suggested: unknown): string {
+  const value = suggested ?? field.default ?? field.meta.suggested;
+  if (value === undefined) return '';
+  if (field.kind === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number' && field.meta.unit && field.kind === 'number')
+    return formatSI(value, field.meta.unit)
+      .replace(` ${field.meta.unit}`, '')
+      .replace(' ', '')
+      .replace('µ', 'u');
+  return String(value);
+}
+
+export function formFields(schema: z.ZodObject, exclude: readonly string[] = []): FieldInfo[] {
+  return fieldsOf(schema).filter((f) => f.kind !== 'literal' && !exclude.includes(f.key));
+}
+
+export function initialFormValues(
+  fields: readonly FieldInfo[],
+  suggested: Record<string, unknown> = {},
+): FormValues {
+  return Object.fromEntries(fields.map((f) => [f.key, displayDefault(f, suggested[f.key])]));
+}
+
+/** What the form holds, as the schema expects it: SI numbers parsed, empty optionals left out. */
+export function formToRaw(fields: readonly FieldInfo[], values: FormValues): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const field of fields) {
+    const text = (values[field.key] ?? '').trim();
+    if (text === '' && !field.required) continue;
+    switch (field.kind) {
+      case 'number':
+      case 'integer':
+        raw[field.key] = parseSI(text, field.meta.unit ?? '');
+        break;
+      case 'boolean':
+        raw[field.key] = text === 'true';
+        break;
+      case 'numbers':
+        raw[field.key] = text
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+          .map((part) => parseSI(part, field.meta.unit ?? ''));
+        break;
+      default:
+        raw[field.key] = text;
+    }
+  }
+  return raw;
+}
+
+export function SchemaFields({
+  fields,
+  values,
+  onChange,
+  errors,
+  idPrefix,
+}: {
+  fields: readonly FieldInfo[];
+  values: FormValues;
+  onChange: (key: string, value: string) => void;
+  errors: Record<string, string>;
+  idPrefix: string;
+}) {
+  const render = (f: FieldInfo) => {
+    const common = {
+      key: `${idPrefix}-${f.key}`,
+      label: f.meta.label,
+      error: errors[f.key],
+      hint: f.meta.help,
+    };
+    const value = values[f.key] ?? '';
+    switch (f.kind) {
+      case 'enum':
+        return (
+          <SelectField
+            {...common}
+            name={f.key}
+            value={value}
+            onChange={(v) => onChange(f.key, v)}
+            options={[
+              ...(f.required ? [] : [{ value: '', label: 'instrument default' }]),
+              ...(f.options ?? []).map((o) => ({ value: o, label: o })),
+            ]}
+          />
+        );
+      case 'boolean':
+        return (
+          <CheckboxField
+            {...common}
+            name={f.key}
+            checked={value === 'true'}
+            onChange={(checked) => onChange(f.key, checked ? 'true' : 'false')}
+          />
+        );
+      case 'numbers':
+      case 'string':
+        return (
+          <TextField
+            {...common}
+            name={f.key}
+            value={value}
+            onChange={(v) => onChange(f.key, v)}
+            placeholder={
+              f.kind === 'numbers' ? `e.g. 10u, 20u, 30u${f.meta.unit ? ` (${f.meta.unit})` : ''}` : undefined
+            }
+          />
+        );
+      default:
+        return (
+          <NumberField
+            {...common}
+            name={f.key}
+            unit={f.meta.unit}
+            value={value}
+            onChange={(v) => onChange(f.key, v)}
+            required={f.required}
+            echo
+          />
+        );
+    }
+  };
+  const basic = fields.filter((f) => !f.meta.advanced);
+  const advanced = fields.filter((f) => f.meta.advanced);
+  return (
+    <>
+      {basic.map(render)}
+      {advanced.length ? (
+        <details className="wide more-settings">
+          <summary>More settings</summary>
+          <div className="form">{advanced.map(render)}</div>
+        </details>
+      ) : null}
+    </>
+  );
+}

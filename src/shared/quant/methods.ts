@@ -1,0 +1,63 @@
+/**
+ * Every prediction method, declared once: its label, colour and what it is. A new quantizer is
+ * one entry here (the type makes a missing label or colour a compile error) plus its code in
+ * quantize.ts.
+ */
+import { QUANT_METHODS, type QuantMethod } from './quantize';
+
+export type PredictMethod = 'float' | QuantMethod;
+export const PREDICT_METHODS = ['float', ...QUANT_METHODS] as const satisfies readonly PredictMethod[];
+
+export interface MethodInfo {
+  label: string;
+  /** Plot colour, readable on light and dark backgrounds. */
+  color: string;
+  description: string;
+  /** Its accuracy varies from chip to chip (programmed cells, read noise). */
+  perChip: boolean;
+}
+
+export const METHODS: Readonly<Record<PredictMethod, MethodInfo>> = {
+  float: {
+    label: 'float',
+    color: '#8c959f',
+    description: 'the trained network, unquantized',
+    perChip: false,
+  },
+  'ideal-linear': {
+    label: 'ideal linear',
+    color: '#a371f7',
+    description: 'evenly spaced levels: what a perfectly linear device would give',
+    perChip: false,
+  },
+  linear: {
+    label: 'linear',
+    color: '#f85149',
+    description: 'levels chosen on a linear grid, written to the real device (the baseline)',
+    perChip: true,
+  },
+  mes: {
+    label: 'MES',
+    color: '#388bfd',
+    description: 'minimum error substitution: the measured level nearest to each weight',
+    perChip: true,
+  },
+  'mes-sigma': {
+    label: 'MES-σ',
+    color: '#3fb950',
+    description: 'MES minimising the expected error under each level’s programming σ',
+    perChip: true,
+  },
+  'mes-pair': {
+    label: 'MES pair',
+    color: '#d29922',
+    description: 'any pair of levels realises a weight: G⁺ − G⁻ over all pairs',
+    perChip: true,
+  },
+  'mes-pair-sigma': {
+    label: 'MES pair-σ',
+    color: '#db61a2',
+    description: 'pairs chosen for the least expected error under σ',
+    perChip: true,
+  },
+};
