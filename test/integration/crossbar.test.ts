@@ -9,9 +9,17 @@ import { decodeModel, encodeModel, tensorValues, type ModelProto } from '../../s
 import type { OrtRuntime } from '../../src/shared/nn/runtime';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { quantizeLayer } from '../../src/shared/quant/quantize';
-import { calibrate } from '../../src/shared/rca/calibrate';
+import { calibrate, measureRanges } from '../../src/shared/rca/calibrate';
 import { prepareModel } from '../../src/shared/rca/predict';
-import { buildCrossbarModel, type CrossbarOptions } from '../../src/shared/rca/transform';
+import {
+  buildCrossbarModel,
+  converterTensors,
+  crossbarGraph,
+  drawChip,
+  planCrossbar,
+  type CrossbarOptions,
+  type FeedTensor,
+} from '../../src/shared/rca/transform';
 import { Rng } from '../../src/shared/random';
 import { nodeRuntime } from '../../src/main/nn/ort-node';
 import { REPO_ROOT } from '../helpers/cli';
@@ -121,6 +129,59 @@ describe('crossbar simulation on LeNet-5 (ONNX Runtime)', () => {
     const first = await run(5);
     expect(maxAbsDiff(await run(5), first)).toBe(0);
     expect(maxAbsDiff(await run(6), first)).toBeGreaterThan(1e-3);
+  });
+  it('compiled once and fed per chip, a configuration gives each chip’s self-contained model exactly (ADC and DAC on)', async () => {
+    const opts = (seed: number) => options({ sigmaScale: 1, adcBits: 6, dacBits: 6, seed });
+    const calibration = limitDataset(mnist, 100);
+    const plan = planCrossbar(lenet, opts(0));
+    const graph = crossbarGraph(plan, { converters: true, noiseSeed: 0 });
+    const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 0 });
+    // The graph's only initializers are configuration constants: the cells are inputs.
+    expect(graph.model.graph!.input!.length).toBeGreaterThan(1 + crossbarLayers(lenet).length);
+    const session = await runtime.createSession(encodeModel(graph.model));
+    const probeSession = await runtime.createSession(encodeModel(probe.model));
+    const feeds = (tensors: FeedTensor[]) =>
+      Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+    for (const seed of [3, 4]) {
+      const cells = drawChip(plan, seed);
+      const ranges = await measureRanges(runtime, probeSession, probe.taps, 128, calibration, {
+        feeds: feeds(cells),
+      });
+      const fed = await session.run({
+        ...feeds([...cells, ...converterTensors(plan, ranges)]),
+        [session.inputNames[0]!]: runtime.floatTensor(batch, [64, 1, 28, 28]),
+      });
+      const baked = buildCrossbarModel(
+        lenet,
+        opts(seed),
+        await calibrate(runtime, lenet, opts(seed), calibration),
+      );
+      expect(
+        maxAbsDiff(
+          Float32Array.from(fed[session.outputNames[0]!]!.data as Float32Array),
+          await logits(baked.model, batch, [64, 1, 28, 28]),
+        ),
+        // Constant weights let ORT fold and pre-pack; fed ones do not: float rounding only.
+      ).toBeLessThan(1e-4);
+    }
+  });
+
+  it('read noise in a compiled graph is drawn afresh on every run of the session', async () => {
+    const plan = planCrossbar(lenet, options({ readNoise: 0.05 }));
+    const graph = crossbarGraph(plan, { converters: false, noiseSeed: 9 });
+    const session = await runtime.createSession(encodeModel(graph.model));
+    const cells = drawChip(plan, 1);
+    const run = async () =>
+      Float32Array.from(
+        (
+          await session.run({
+            ...Object.fromEntries(cells.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)])),
+            [session.inputNames[0]!]: runtime.floatTensor(batch, [64, 1, 28, 28]),
+          })
+        )[session.outputNames[0]!]!.data as Float32Array,
+      );
+    const first = await run();
+    expect(maxAbsDiff(await run(), first)).toBeGreaterThan(1e-4);
   });
 });
 

@@ -159,7 +159,7 @@ describe('the seed study’s other networks: AlexNet- and VGG-16-style on CIFAR-
     '%s runs through the whole pipeline (batch norm folded, tiles, ADC)',
     async (name) => {
       const data = datasetFromCifar10(read('data', 'fashion32-test.bin'), 'fashion32');
-      expect(data.count).toBe(200);
+      expect(data.count).toBe(2000);
       const report = await predict(runtime, {
         model: read('models', `${name}.onnx`),
         modelName: name,

@@ -29,7 +29,15 @@ describe('SQLite store', () => {
         name: string;
       }>
     ).map((t) => t.name);
-    expect(tables).toEqual(['app_settings', 'instruments', 'points', 'profiles', 'runs', 'samples']);
+    expect(tables).toEqual([
+      'app_settings',
+      'instruments',
+      'points',
+      'profiles',
+      'runs',
+      'samples',
+      'sweeps',
+    ]);
     store.close();
   });
 

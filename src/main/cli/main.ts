@@ -6,7 +6,7 @@ import { registerServe } from './commands/serve';
 import { registerSimSmu } from './commands/sim-smu';
 import { registerInstrumentCommands } from './commands/instrument';
 import { registerDataCommands } from './commands/data';
-import { registerPredictCommands } from './commands/predict';
+import { registerPlace, registerPredictCommands } from './commands/predict';
 import { registerDemo } from './commands/demo';
 import { EXIT, log, UsageError } from './output';
 
@@ -28,6 +28,7 @@ export function buildProgram(): Command {
   registerInstrumentCommands(program);
   registerDataCommands(program);
   registerPredictCommands(program);
+  registerPlace(program);
   registerDemo(program);
   return program;
 }

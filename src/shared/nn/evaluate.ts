@@ -5,7 +5,11 @@ import type { OrtRuntime, OrtSessionLike } from './runtime';
 export interface EvaluateOptions {
   batchSize?: number;
   outputName?: string;
-  cancel?: CancelToken;
+  /** The data input's name (default: the session's first input). */
+  inputName?: string;
+  /** Further inputs fed with every batch (a compiled crossbar's cells). */
+  feeds?: Record<string, unknown>;
+  cancel?: CancelToken | undefined;
   onBatch?(done: number, total: number): void;
 }
 
@@ -36,7 +40,7 @@ export async function evaluateCorrect(
   const flags = new Uint8Array(dataset.count);
   const batchSize = options.batchSize ?? 250;
   const size = sampleSize(dataset);
-  const inputName = session.inputNames[0]!;
+  const inputName = options.inputName ?? session.inputNames[0]!;
   const outputName = options.outputName ?? session.outputNames[0]!;
   for (let start = 0; start < dataset.count; start += batchSize) {
     throwIfCancelled(options.cancel);
@@ -45,7 +49,7 @@ export async function evaluateCorrect(
       n,
       ...dataset.shape,
     ]);
-    const output = (await session.run({ [inputName]: input }))[outputName]!;
+    const output = (await session.run({ ...options.feeds, [inputName]: input }))[outputName]!;
     const classes = output.dims[output.dims.length - 1]!;
     for (let k = 0; k < n; k++)
       if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) flags[start + k] = 1;

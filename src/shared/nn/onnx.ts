@@ -248,6 +248,14 @@ export function floatOutput(name: string): onnxProto.onnx.ValueInfoProto {
   return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: FLOAT } } });
 }
 
+/** A float graph input of fixed shape (a tensor fed at run time). */
+export function floatInput(name: string, dims: readonly number[]): onnxProto.onnx.ValueInfoProto {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
+  });
+}
+
 export function inputShape(model: ModelProto): { name: string; dims: Array<number | string> } {
   const graph = model.graph!;
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));

@@ -3,6 +3,7 @@
  * (DESIGN.md §5). The JSON form is versioned and states its units.
  */
 import { z } from 'zod';
+import { ReramError } from '../errors';
 import { LevelTable } from '../levels/level-table';
 
 export const PROFILE_SCHEMA_VERSION = 1;
@@ -88,4 +89,23 @@ export function summarizeProfile(
     })),
     updatedAt,
   };
+}
+
+/**
+ * A profile's level table by its programming kind ('write-verify', 'open-loop') or its name;
+ * by default the first (for the presets: write-verify).
+ */
+export function selectTable(profile: DeviceProfile, spec?: string): DeviceProfile['tables'][number] {
+  if (!spec) return profile.tables[0]!;
+  const key = spec.trim().toLowerCase();
+  const table =
+    profile.tables.find((t) => t.programming === key) ??
+    profile.tables.find((t) => t.name.toLowerCase() === key) ??
+    (key === 'pulse-train' ? profile.tables.find((t) => t.programming === 'open-loop') : undefined);
+  if (!table)
+    throw new ReramError(
+      'NOT_FOUND',
+      `Profile '${profile.name}' has no table '${spec}': it has ${profile.tables.map((t) => `'${t.name}'${t.programming ? ` (${t.programming})` : ''}`).join(', ')}.`,
+    );
+  return table;
 }

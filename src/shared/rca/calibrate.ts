@@ -1,15 +1,92 @@
 /**
- * ADC/DAC range calibration on a calibration batch, per chip: the crossbar is built without
- * converters but with taps on every layer input and every tile's partial sums, run once, and
- * the full-scale ranges are taken as the largest magnitudes seen (per column for the ADC, then
- * shared across each column tile, as one converter reference per tile).
+ * ADC/DAC range calibration on a calibration batch, per chip: the crossbar runs without
+ * converters but with taps on every layer input and every tile's partial sums, and the
+ * full-scale ranges are taken as the largest magnitudes seen (per column for the ADC, then
+ * shared across each column tile, as one converter reference per tile). The probe graph is
+ * built once per configuration; each chip only feeds its cells to it.
  */
 import { throwIfCancelled, type CancelToken } from '../errors';
 import { sampleSize, type Dataset } from '../nn/datasets';
 import { encodeModel, type ModelProto } from '../nn/onnx';
-import type { OrtRuntime } from '../nn/runtime';
-import { buildCrossbarModel, type CalibrationRanges, type CrossbarOptions } from './transform';
+import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
+import {
+  buildCrossbarModel,
+  type CalibrationRanges,
+  type CrossbarGraph,
+  type CrossbarOptions,
+} from './transform';
 
+/** Runs a probe (a crossbar graph with taps) over the batch and reads the ranges off its taps. */
+export async function measureRanges(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  taps: CrossbarGraph['taps'],
+  tileColumns: number,
+  batch: Dataset,
+  options: { feeds?: Record<string, unknown>; cancel?: CancelToken | undefined } = {},
+): Promise<CalibrationRanges> {
+  const ranges: CalibrationRanges = { dac: new Map(), adc: new Map() };
+  const size = sampleSize(batch);
+  const chunk = 128;
+  for (let start = 0; start < batch.count; start += chunk) {
+    throwIfCancelled(options.cancel);
+    const n = Math.min(chunk, batch.count - start);
+    const outputs = await session.run({
+      ...options.feeds,
+      [session.inputNames[0]!]: runtime.floatTensor(batch.images.subarray(start * size, (start + n) * size), [
+        n,
+        ...batch.shape,
+      ]),
+    });
+    for (const tap of taps.dac) {
+      const data = outputs[tap.output]!.data;
+      let max = 0;
+      let negative = false;
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i]!;
+        if (v < 0) negative = true;
+        if (Math.abs(v) > max) max = Math.abs(v);
+      }
+      const previous = ranges.dac.get(tap.layer);
+      ranges.dac.set(tap.layer, {
+        max: Math.max(max, previous?.max ?? 0),
+        signed: negative || (previous?.signed ?? false),
+      });
+    }
+    for (const tap of taps.adc) {
+      const out = outputs[tap.output]!;
+      const columns = out.dims[1]!;
+      const inner = out.dims.slice(2).reduce((a, b) => a * b, 1);
+      const perTile = ranges.adc.get(tap.layer) ?? [];
+      const range = perTile[tap.tile] ?? new Float32Array(columns);
+      for (let b = 0; b < out.dims[0]!; b++) {
+        for (let c = 0; c < columns; c++) {
+          const base = (b * columns + c) * inner;
+          for (let k = 0; k < inner; k++) {
+            const v = Math.abs(out.data[base + k]!);
+            if (v > range[c]!) range[c] = v;
+          }
+        }
+      }
+      perTile[tap.tile] = range;
+      ranges.adc.set(tap.layer, perTile);
+    }
+  }
+  // One full-scale reference per column tile.
+  for (const perTile of ranges.adc.values()) {
+    for (const range of perTile) {
+      for (let c0 = 0; c0 < range.length; c0 += tileColumns) {
+        const end = Math.min(range.length, c0 + tileColumns);
+        let max = 0;
+        for (let c = c0; c < end; c++) max = Math.max(max, range[c]!);
+        range.fill(max, c0, end);
+      }
+    }
+  }
+  return ranges;
+}
+
+/** One chip's ranges with a probe built for it alone (tests, benchmarks, single models). */
 export async function calibrate(
   runtime: OrtRuntime,
   base: ModelProto,
@@ -25,66 +102,9 @@ export async function calibrate(
     true,
   );
   const session = await runtime.createSession(encodeModel(probe.model));
-  const ranges: CalibrationRanges = { dac: new Map(), adc: new Map() };
-  const size = sampleSize(batch);
-  const chunk = 128;
   try {
-    for (let start = 0; start < batch.count; start += chunk) {
-      throwIfCancelled(cancel);
-      const n = Math.min(chunk, batch.count - start);
-      const outputs = await session.run({
-        [session.inputNames[0]!]: runtime.floatTensor(
-          batch.images.subarray(start * size, (start + n) * size),
-          [n, ...batch.shape],
-        ),
-      });
-      for (const tap of probe.taps.dac) {
-        const data = outputs[tap.output]!.data;
-        let max = 0;
-        let negative = false;
-        for (let i = 0; i < data.length; i++) {
-          const v = data[i]!;
-          if (v < 0) negative = true;
-          if (Math.abs(v) > max) max = Math.abs(v);
-        }
-        const previous = ranges.dac.get(tap.layer);
-        ranges.dac.set(tap.layer, {
-          max: Math.max(max, previous?.max ?? 0),
-          signed: negative || (previous?.signed ?? false),
-        });
-      }
-      for (const tap of probe.taps.adc) {
-        const out = outputs[tap.output]!;
-        const columns = out.dims[1]!;
-        const inner = out.dims.slice(2).reduce((a, b) => a * b, 1);
-        const perTile = ranges.adc.get(tap.layer) ?? [];
-        const range = perTile[tap.tile] ?? new Float32Array(columns);
-        for (let b = 0; b < out.dims[0]!; b++) {
-          for (let c = 0; c < columns; c++) {
-            const base = (b * columns + c) * inner;
-            for (let k = 0; k < inner; k++) {
-              const v = Math.abs(out.data[base + k]!);
-              if (v > range[c]!) range[c] = v;
-            }
-          }
-        }
-        perTile[tap.tile] = range;
-        ranges.adc.set(tap.layer, perTile);
-      }
-    }
+    return await measureRanges(runtime, session, probe.taps, options.tile.cols, batch, { cancel });
   } finally {
     await session.release?.();
   }
-  // One full-scale reference per column tile.
-  for (const perTile of ranges.adc.values()) {
-    for (const range of perTile) {
-      for (let c0 = 0; c0 < range.length; c0 += options.tile.cols) {
-        const end = Math.min(range.length, c0 + options.tile.cols);
-        let max = 0;
-        for (let c = c0; c < end; c++) max = Math.max(max, range[c]!);
-        range.fill(max, c0, end);
-      }
-    }
-  }
-  return ranges;
 }

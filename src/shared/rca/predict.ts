@@ -8,11 +8,19 @@ import { checkDatasetShape, limitDataset, type Dataset } from '../nn/datasets';
 import { evaluateCorrect } from '../nn/evaluate';
 import { METHODS } from '../quant/methods';
 import { checkSupported, crossbarLayers, foldBatchNorm, initializerMap, summarizeModel } from '../nn/graph';
-import { decodeModel, encodeModel, inputShape, ModelError, tensorValues, type ModelProto } from '../nn/onnx';
-import type { OrtRuntime } from '../nn/runtime';
+import {
+  cloneModel,
+  decodeModel,
+  encodeModel,
+  inputShape,
+  ModelError,
+  tensorValues,
+  type ModelProto,
+} from '../nn/onnx';
+import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
 import { candidateWeights } from '../quant/quantize';
 import { meanCi95 } from '../stats';
-import { calibrate } from './calibrate';
+import { measureRanges } from './calibrate';
 import {
   PredictSettings,
   type LayerReport,
@@ -21,7 +29,17 @@ import {
   type PredictSettingsInput,
   type WeightHistogram,
 } from './report';
-import { buildCrossbarModel, type CrossbarOptions, type PredictMethod } from './transform';
+import {
+  bakeInputs,
+  converterTensors,
+  crossbarGraph,
+  drawChip,
+  planCrossbar,
+  type CrossbarGraph,
+  type CrossbarPlan,
+  type FeedTensor,
+  type PredictMethod,
+} from './transform';
 
 export interface PredictInput {
   model: Uint8Array;
@@ -146,6 +164,61 @@ function resultOf(config: Config, all: readonly Config[], chips: number): Method
   return result;
 }
 
+/** A configuration loaded once: its graph (cells and converter references fed per chip). */
+interface Compiled {
+  plan: CrossbarPlan | undefined;
+  graph: CrossbarGraph | undefined;
+  session: OrtSessionLike;
+  inputName: string;
+  /** The calibration probe (taps, converters off), when the ADC or DAC is on. */
+  probe: { session: OrtSessionLike; taps: CrossbarGraph['taps'] } | undefined;
+}
+
+async function compile(
+  runtime: OrtRuntime,
+  base: ModelProto,
+  config: Config,
+  table: LevelTable,
+  settings: PredictSettings,
+  converters: boolean,
+): Promise<Compiled> {
+  const inputName = inputShape(base).name;
+  if (config.method === 'float')
+    return {
+      plan: undefined,
+      graph: undefined,
+      session: await runtime.createSession(encodeModel(base)),
+      inputName,
+      probe: undefined,
+    };
+  const levels = selectLevels(table, config.bits!);
+  const plan = planCrossbar(base, {
+    method: config.method,
+    scheme: settings.scheme,
+    scale: settings.scale,
+    levels,
+    tile: settings.tile,
+    adcBits: settings.adcBits,
+    dacBits: settings.dacBits,
+    readNoise: settings.readNoise,
+    sigmaScale: settings.sigmaScale,
+    seed: settings.seed,
+  });
+  // Read noise is drawn by the graph; one generator per tile, advancing run by run.
+  const noiseSeed = settings.seed * 7919 + 17;
+  const graph = crossbarGraph(plan, { converters, noiseSeed });
+  const session = await runtime.createSession(encodeModel(graph.model));
+  if (!converters) return { plan, graph, session, inputName, probe: undefined };
+  const probeGraph = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: noiseSeed + 1 });
+  return {
+    plan,
+    graph,
+    session,
+    inputName,
+    probe: { session: await runtime.createSession(encodeModel(probeGraph.model)), taps: probeGraph.taps },
+  };
+}
+
 export async function predict(
   runtime: OrtRuntime,
   input: PredictInput,
@@ -180,53 +253,66 @@ export async function predict(
 
   const snapshot = () =>
     configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs, chips));
-  for (let chip = 0; chip < maxChips; chip++) {
-    for (const config of configs) {
-      if (chip > 0 && !perChip(config.method)) continue;
-      throwIfCancelled(hooks.cancel);
-      const levels = config.bits === null ? input.table : selectLevels(input.table, config.bits);
-      const label = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}${perChip(config.method) ? `, chip ${chip + 1}${fixedChips ? `/${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}` : ''}`;
-      const options: CrossbarOptions = {
-        method: config.method,
-        scheme: settings.scheme,
-        scale: settings.scale,
-        levels,
-        tile: settings.tile,
-        adcBits: settings.adcBits,
-        dacBits: settings.dacBits,
-        readNoise: settings.readNoise,
-        sigmaScale: settings.sigmaScale,
-        // Common random numbers: chip k is the same physical chip for every method.
-        seed:
-          settings.seed * 7919 + chip + (settings.commonChips ? 0 : 104_729 * (configs.indexOf(config) + 1)),
-      };
-      const ranges =
-        converters && config.method !== 'float'
-          ? await calibrate(runtime, base, options, calibrationSet, hooks.cancel)
-          : undefined;
-      const built = config.method === 'float' ? undefined : buildCrossbarModel(base, options, ranges);
-      if (built && chip === 0 && config.bits !== null) {
-        hooks.onModel?.(config.method, config.bits, built.model);
-        const g = levels.levels.map((l) => l.g);
-        for (const q of built.quantized) {
-          layers.push({
-            method: config.method,
-            bits: config.bits,
-            name: q.name,
-            alpha: q.alpha,
-            mse: q.mse,
-            expectedMse: q.expectedMse,
-            maxError: q.maxError,
-            histogram: q.histogram,
-            candidates: candidateWeights(q.method, q.scheme, q.alpha, g),
-          });
+  const compiled = new Map<Config, Compiled>();
+  const feedsOf = (tensors: readonly FeedTensor[]) =>
+    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+  try {
+    for (let chip = 0; chip < maxChips; chip++) {
+      for (const config of configs) {
+        if (chip > 0 && !perChip(config.method)) continue;
+        throwIfCancelled(hooks.cancel);
+        const label = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}${perChip(config.method) ? `, chip ${chip + 1}${fixedChips ? `/${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}` : ''}`;
+        let state = compiled.get(config);
+        if (!state) {
+          // Once per configuration: quantize, build the graph, load it (and its probe).
+          state = await compile(runtime, base, config, input.table, settings, converters);
+          compiled.set(config, state);
+          if (state.plan && config.bits !== null) {
+            const g = state.plan.options.levels.levels.map((l) => l.g);
+            for (const q of state.plan.quantized) {
+              layers.push({
+                method: config.method,
+                bits: config.bits,
+                name: q.name,
+                alpha: q.alpha,
+                mse: q.mse,
+                expectedMse: q.expectedMse,
+                maxError: q.maxError,
+                histogram: q.histogram,
+                candidates: candidateWeights(q.method, q.scheme, q.alpha, g),
+              });
+            }
+          }
         }
-      }
-      const session = await runtime.createSession(built ? encodeModel(built.model) : encodeModel(base));
-      try {
-        const correct = await evaluateCorrect(runtime, session, evaluation, {
+        // Common random numbers: chip k is the same physical chip for every method.
+        const seed =
+          settings.seed * 7919 + chip + (settings.commonChips ? 0 : 104_729 * (configs.indexOf(config) + 1));
+        const cells = state.plan ? drawChip(state.plan, seed) : [];
+        const feeds = feedsOf(cells);
+        let references: FeedTensor[] = [];
+        if (state.plan && state.probe) {
+          const ranges = await measureRanges(
+            runtime,
+            state.probe.session,
+            state.probe.taps,
+            settings.tile.cols,
+            calibrationSet,
+            { feeds, cancel: hooks.cancel },
+          );
+          references = converterTensors(state.plan, ranges);
+          Object.assign(feeds, feedsOf(references));
+        }
+        if (chip === 0 && state.plan && config.bits !== null && hooks.onModel)
+          hooks.onModel(
+            config.method,
+            config.bits,
+            bakeInputs(cloneModel(state.graph!.model), [...cells, ...references]),
+          );
+        const correct = await evaluateCorrect(runtime, state.session, evaluation, {
           batchSize: settings.batchSize,
-          ...(hooks.cancel ? { cancel: hooks.cancel } : {}),
+          inputName: state.inputName,
+          feeds,
+          cancel: hooks.cancel,
           onBatch: (done, total) =>
             hooks.onProgress?.({
               fraction: Math.min(1, (doneEvaluations + done / total) / plannedEvaluations),
@@ -236,19 +322,22 @@ export async function predict(
         });
         config.accuracies.push(fraction(correct));
         if (chip === 0) config.correct = correct;
-      } finally {
-        await session.release?.();
+        doneEvaluations++;
       }
-      doneEvaluations++;
+      chips = chip + 1;
+      if (fixedChips !== undefined || chips < settings.minChips) continue;
+      const widest = Math.max(0, ...snapshot().map((r) => r.vsLinear?.ci95 ?? 0));
+      if (100 * widest <= settings.untilCi) {
+        reachedTarget = true;
+        break;
+      }
+      reachedTarget = false;
     }
-    chips = chip + 1;
-    if (fixedChips !== undefined || chips < settings.minChips) continue;
-    const widest = Math.max(0, ...snapshot().map((r) => r.vsLinear?.ci95 ?? 0));
-    if (100 * widest <= settings.untilCi) {
-      reachedTarget = true;
-      break;
+  } finally {
+    for (const state of compiled.values()) {
+      await state.session.release?.();
+      await state.probe?.session.release?.();
     }
-    reachedTarget = false;
   }
   const results = snapshot();
   hooks.onProgress?.({ fraction: 1, message: 'done', partial: results });
@@ -277,6 +366,7 @@ export async function predict(
     device: {
       profile: input.profileName,
       table: input.table.name,
+      programming: input.table.programming ?? null,
       levels: input.table.levels.length,
       gMin: input.table.gMin,
       gMax: input.table.gMax,

@@ -163,6 +163,8 @@ export const PredictionReport = z.object({
   device: z.object({
     profile: z.string(),
     table: z.string(),
+    /** What the table's σ is (open-loop or write-verify), where it says. */
+    programming: z.enum(['open-loop', 'write-verify']).nullable(),
     levels: z.number().int(),
     gMin: z.number(),
     gMax: z.number(),

@@ -2,8 +2,12 @@
  * The ReRAM crossbar as an ONNX graph transform (DESIGN.md §7). Each Conv/Gemm/MatMul becomes
  * a crossbar: its weights are quantized onto the device's levels, every cell is programmed with
  * the level's measured σ (one chip instance per seed), and — only when they are switched on —
- * row tiles, read noise and ADC/DAC quantization are inserted as ordinary ONNX operators. The
- * result is a normal ONNX model that ONNX Runtime (Node or Web) executes, or Netron opens.
+ * row tiles, read noise and ADC/DAC quantization are inserted as ordinary ONNX operators.
+ *
+ * Compile once, feed per chip: a configuration is planned (quantized) and its graph built and
+ * loaded once, with every programmed cell tensor and converter reference as a graph input; a chip
+ * is then a typed-array loop ({@link drawChip}) and a run. {@link buildCrossbarModel} bakes one
+ * chip into a self-contained ONNX model that ONNX Runtime or Netron opens.
  *
  * Read noise G·(1 + N(0, σ_read)) is independent per cell and per read, so a column's partial
  * sum Σ xᵢ·α(G⁺ᵢ(1+ε⁺ᵢ) − G⁻ᵢ(1+ε⁻ᵢ)) is the noiseless sum plus a Gaussian of variance
@@ -15,10 +19,11 @@ import type { LevelTable } from '../levels/level-table';
 import { quantizeLayer, type MappingScheme, type QuantizedLayer, type ScaleMode } from '../quant/quantize';
 import { Rng } from '../random';
 import { utf8Decode } from '../text';
-import { crossbarLayers, initializerMap, replaceInitializer, type CrossbarLayer } from '../nn/graph';
+import { crossbarLayers, initializerMap, type CrossbarLayer } from '../nn/graph';
 import {
   cloneModel,
   floatAttr,
+  floatInput,
   floatOutput,
   floatTensor,
   int64Tensor,
@@ -62,15 +67,54 @@ export interface CalibrationRanges {
   adc: Map<string, Float32Array[]>;
 }
 
-export interface CrossbarModel {
-  model: ModelProto;
+/** One named tensor that differs from chip to chip (or with the calibration): fed, not rebuilt. */
+export interface FeedTensor {
+  name: string;
+  dims: number[];
+  data: Float32Array;
+}
+
+interface TileLayout {
+  r0: number;
+  r1: number;
+  /** First input channel of a Conv tile (whole channels per tile). */
+  c0: number;
+  channels: number;
+  /** The tile's weight tensor dims in the op's own layout. */
+  dims: number[];
+  weights: string;
+  variance: string | undefined;
+  adcStep: string;
+  adcInverseStep: string;
+}
+
+interface PlannedLayer extends CrossbarLayer {
+  index: number;
+  outFirst: boolean;
+  gemmAlpha: number;
+  gemmBeta: number;
+  /** The original weight tensor's dims. */
+  tensorDims: number[];
+  rowTiles: number;
+  colTiles: number;
+  /** Weights as K×N. */
+  kxn: Float64Array;
+  quantized: QuantizedLayer | undefined;
+  tiles: TileLayout[];
+  dac: { step: string; inverseStep: string; codeMin: string; codeMax: string };
+}
+
+/**
+ * A configuration's crossbar — method, bits, scheme, tiles, converters — without the chip:
+ * weights are quantized once here; each chip then only draws its cells ({@link drawChip}) and
+ * feeds them to one compiled graph ({@link crossbarGraph}).
+ */
+export interface CrossbarPlan {
+  base: ModelProto;
+  options: CrossbarOptions;
+  tiled: boolean;
+  layers: PlannedLayer[];
   quantized: QuantizedLayer[];
-  layers: Array<CrossbarLayer & { rowTiles: number; colTiles: number }>;
-  /** Extra outputs added for calibration: layer inputs and tile partial sums. */
-  taps: {
-    dac: Array<{ layer: string; output: string }>;
-    adc: Array<{ layer: string; tile: number; output: string }>;
-  };
 }
 
 const EPS = 1e-12;
@@ -95,12 +139,94 @@ function fromKxN(layer: CrossbarLayer, kxn: ArrayLike<number>, outFirst: boolean
   return out;
 }
 
+export function planCrossbar(base: ModelProto, options: CrossbarOptions): CrossbarPlan {
+  if (options.adcBits !== null && options.adcBits < 2) throw new ModelError('The ADC needs at least 2 bits.');
+  if (options.dacBits !== null && options.dacBits < 1) throw new ModelError('The DAC needs at least 1 bit.');
+  const opset = Math.max(
+    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
+  );
+  if ((options.adcBits !== null || options.dacBits !== null) && opset < 11)
+    throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
+  const graph = base.graph!;
+  const inits = initializerMap(graph);
+  const tiled =
+    options.forceTiles || (options.method !== 'float' && (options.adcBits !== null || options.readNoise > 0));
+  const g = options.levels.levels.map((l) => l.g);
+  const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+  const layers = crossbarLayers(base).map((layer, index): PlannedLayer => {
+    const node = graph.node![layer.nodeIndex]!;
+    const weight = inits.get(layer.weightName)!;
+    const transB = layer.op === 'Gemm' && intAttr(node, 'transB', 0) === 1;
+    const outFirst = layer.op === 'Conv' || transB;
+    const kxn = toKxN(layer, tensorValues(weight), outFirst);
+    const quantized =
+      options.method === 'float'
+        ? undefined
+        : quantizeLayer(layer.name, kxn, g, {
+            method: options.method,
+            scheme: options.scheme,
+            scale: options.scale,
+            sigma,
+          });
+    const { rows: K, cols: N } = layer;
+    const rowTiles = Math.ceil(K / options.tile.rows);
+    const isConv = layer.op === 'Conv';
+    const kernel = isConv ? layer.weightDims.slice(2) : [];
+    const perChannel = kernel.reduce((x, y) => x * y, 1);
+    const prefix = `xbar/${layer.name}`;
+    const tiles = Array.from({ length: tiled ? rowTiles : 0 }, (_, t): TileLayout => {
+      const r0 = t * options.tile.rows;
+      const r1 = Math.min(K, r0 + options.tile.rows);
+      // A Conv row tile covers whole input channels c0…c1; rows outside [r0, r1) are zero cells.
+      const c0 = isConv ? Math.floor(r0 / perChannel) : 0;
+      const channels = isConv ? Math.floor((r1 - 1) / perChannel) - c0 + 1 : 0;
+      const tag = `${prefix}/tile${t}`;
+      return {
+        r0,
+        r1,
+        c0,
+        channels,
+        dims: isConv ? [N, channels, ...kernel] : [r1 - r0, N],
+        weights: `${tag}/w`,
+        variance: options.method !== 'float' && options.readNoise > 0 ? `${tag}/var_w` : undefined,
+        adcStep: `${tag}/adc_step`,
+        adcInverseStep: `${tag}/adc_inv_step`,
+      };
+    });
+    return {
+      ...layer,
+      index,
+      outFirst,
+      gemmAlpha: layer.op === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1,
+      gemmBeta: layer.op === 'Gemm' ? floatAttr(node, 'beta', 1) : 1,
+      tensorDims: weight.dims!.map((d) => toNumber(d as number)),
+      rowTiles,
+      colTiles: Math.ceil(N / options.tile.cols),
+      kxn,
+      quantized,
+      tiles,
+      dac: {
+        step: `${prefix}/dac_step`,
+        inverseStep: `${prefix}/dac_inv_step`,
+        codeMin: `${prefix}/dac_code_min`,
+        codeMax: `${prefix}/dac_code_max`,
+      },
+    };
+  });
+  return {
+    base,
+    options,
+    tiled,
+    layers,
+    quantized: layers.flatMap((l) => (l.quantized ? [l.quantized] : [])),
+  };
+}
+
 interface ProgrammedLayer {
   /** Effective weights α(G⁺ − G⁻) (or the ideal/float values), K×N. */
   weights: Float64Array;
   /** Read-noise variance weights α²σ²(G⁺² + G⁻²), K×N, when read noise is on. */
   variance: Float64Array | undefined;
-  quantized: QuantizedLayer | undefined;
 }
 
 /**
@@ -109,18 +235,13 @@ interface ProgrammedLayer {
  * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
  * each method puts there — so every method is compared on the same physical cells.
  */
-function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions, rng: Rng): ProgrammedLayer {
-  if (options.method === 'float') return { weights: w, variance: undefined, quantized: undefined };
+function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): ProgrammedLayer {
+  const q = layer.quantized;
+  if (!q) return { weights: layer.kxn, variance: undefined };
+  // The ideal-linear reference is a perfect device: no variation, no read noise.
+  if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined };
   const g = options.levels.levels.map((l) => l.g);
   const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
-  const q = quantizeLayer(layer.name, w, g, {
-    method: options.method,
-    scheme: options.scheme,
-    scale: options.scale,
-    sigma,
-  });
-  // The ideal-linear reference is a perfect device: no variation, no read noise.
-  if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined, quantized: q };
   const { rows: K, cols: N } = layer;
   const cells = K * N;
   const weights = new Float64Array(cells);
@@ -160,15 +281,104 @@ function program(layer: CrossbarLayer, w: Float64Array, options: CrossbarOptions
       }
     }
   }
-  return { weights, variance, quantized: q };
+  return { weights, variance };
+}
+
+/** One chip's programmed cells, as the tensors its compiled graph takes. */
+export function drawChip(plan: CrossbarPlan, seed: number): FeedTensor[] {
+  const rng = new Rng(seed);
+  const out: FeedTensor[] = [];
+  // From the last layer back: each layer's stream is forked in the same order for every method.
+  for (const layer of [...plan.layers].reverse()) {
+    const programmed = program(layer, plan.options, rng.fork(layer.index));
+    const N = layer.cols;
+    if (!plan.tiled) {
+      out.push({
+        name: layer.weightName,
+        dims: layer.tensorDims,
+        data: fromKxN(layer, programmed.weights, layer.outFirst),
+      });
+      continue;
+    }
+    const perChannel = layer.op === 'Conv' ? layer.weightDims.slice(2).reduce((x, y) => x * y, 1) : 1;
+    for (const tile of layer.tiles) {
+      let weights: Float32Array;
+      let variance: Float32Array | undefined;
+      if (layer.op === 'Conv') {
+        const size = N * tile.channels * perChannel;
+        weights = new Float32Array(size);
+        variance = programmed.variance ? new Float32Array(size) : undefined;
+        for (let r = tile.r0; r < tile.r1; r++) {
+          const local = r - tile.c0 * perChannel;
+          for (let c = 0; c < N; c++) {
+            weights[c * tile.channels * perChannel + local] =
+              programmed.weights[r * N + c]! * layer.gemmAlpha;
+            if (variance) variance[c * tile.channels * perChannel + local] = programmed.variance![r * N + c]!;
+          }
+        }
+      } else {
+        const a = layer.gemmAlpha;
+        weights = Float32Array.from(programmed.weights.subarray(tile.r0 * N, tile.r1 * N), (v) => v * a);
+        variance = programmed.variance
+          ? Float32Array.from(programmed.variance.subarray(tile.r0 * N, tile.r1 * N), (v) => v * a * a)
+          : undefined;
+      }
+      out.push({ name: tile.weights, dims: tile.dims, data: weights });
+      if (tile.variance && variance) out.push({ name: tile.variance, dims: tile.dims, data: variance });
+    }
+  }
+  return out;
+}
+
+/** The converter references of one chip (its calibrated ranges), as tensors for its graph. */
+export function converterTensors(plan: CrossbarPlan, ranges: CalibrationRanges): FeedTensor[] {
+  const { adcBits, dacBits, method } = plan.options;
+  if (method === 'float') return [];
+  const out: FeedTensor[] = [];
+  for (const layer of plan.layers) {
+    if (dacBits !== null) {
+      const range = ranges.dac.get(layer.name);
+      if (!range) throw new ModelError(`No calibrated DAC range for layer '${layer.name}'.`);
+      const max = Math.max(range.max, EPS);
+      const steps = range.signed ? 2 ** (dacBits - 1) - 1 : 2 ** dacBits - 1;
+      const scalar = (name: string, value: number): FeedTensor => ({
+        name,
+        dims: [],
+        data: Float32Array.of(value),
+      });
+      out.push(
+        scalar(layer.dac.inverseStep, steps / max),
+        scalar(layer.dac.step, max / steps),
+        scalar(layer.dac.codeMin, range.signed ? -steps : 0),
+        scalar(layer.dac.codeMax, steps),
+      );
+    }
+    if (adcBits !== null) {
+      const steps = 2 ** (adcBits - 1) - 1;
+      const broadcast = layer.op === 'Conv' ? [layer.cols, 1, 1] : [layer.cols];
+      for (const [t, tile] of layer.tiles.entries()) {
+        const range = ranges.adc.get(layer.name)?.[t];
+        if (!range) throw new ModelError(`No calibrated ADC range for layer '${layer.name}', tile ${t}.`);
+        const step = Float32Array.from(range, (v) => Math.max(v, EPS) / steps);
+        out.push(
+          { name: tile.adcStep, dims: broadcast, data: step },
+          { name: tile.adcInverseStep, dims: broadcast, data: Float32Array.from(step, (v) => 1 / v) },
+        );
+      }
+    }
+  }
+  return out;
 }
 
 interface Builder {
   nodes: NodeProto[];
   initializers: ReturnType<typeof floatTensor>[];
+  inputs: ReturnType<typeof floatInput>[];
   name(suffix: string): string;
   const(values: ArrayLike<number>, dims: number[], suffix: string): string;
   int64(values: number[], suffix: string): string;
+  /** A tensor fed per chip (or per calibration). */
+  input(name: string, dims: number[]): string;
   node(op: string, inputs: string[], suffix: string, attrs?: Parameters<typeof makeNode>[4]): string;
 }
 
@@ -176,6 +386,7 @@ function builder(prefix: string): Builder {
   const b: Builder = {
     nodes: [],
     initializers: [],
+    inputs: [],
     name: (suffix) => `${prefix}/${suffix}`,
     const(values, dims, suffix) {
       const name = b.name(suffix);
@@ -185,6 +396,10 @@ function builder(prefix: string): Builder {
     int64(values, suffix) {
       const name = b.name(suffix);
       b.initializers.push(int64Tensor(name, [values.length], values));
+      return name;
+    },
+    input(name, dims) {
+      b.inputs.push(floatInput(name, dims));
       return name;
     },
     node(op, inputs, suffix, attrs = {}) {
@@ -200,61 +415,18 @@ function builder(prefix: string): Builder {
  * An ideal quantizer in four ops: scale to codes, round, clip the codes, scale back. Rounding
  * before clipping is exact here because the clip bound is a whole number of steps.
  */
-function quantize(
+function quantizeOps(
   b: Builder,
   input: string,
   inverseStep: string,
   step: string,
-  codes: [number, number],
+  codes: [string, string],
   prefix: string,
 ): string {
   const scaled = b.node('Mul', [input, inverseStep], `${prefix}_scaled`);
   const rounded = b.node('Round', [scaled], `${prefix}_round`);
-  const clipped = b.node(
-    'Clip',
-    [rounded, b.const([codes[0]], [], `${prefix}_code_min`), b.const([codes[1]], [], `${prefix}_code_max`)],
-    `${prefix}_clip`,
-  );
+  const clipped = b.node('Clip', [rounded, codes[0], codes[1]], `${prefix}_clip`);
   return b.node('Mul', [clipped, step], `${prefix}_out`);
-}
-
-/** Symmetric mid-tread ADC over [−R, R] per column: 2^b − 1 levels, 0 exact. */
-function adc(
-  b: Builder,
-  input: string,
-  range: Float32Array,
-  bits: number,
-  broadcast: number[],
-  suffix: string,
-): string {
-  const steps = 2 ** (bits - 1) - 1;
-  const step = Float32Array.from(range, (v) => Math.max(v, EPS) / steps);
-  return quantize(
-    b,
-    input,
-    b.const(
-      Float32Array.from(step, (v) => 1 / v),
-      broadcast,
-      `${suffix}/adc_inv_step`,
-    ),
-    b.const(step, broadcast, `${suffix}/adc_step`),
-    [-steps, steps],
-    `${suffix}/adc`,
-  );
-}
-
-/** Input DAC: unsigned [0, R] with 2^b levels after a ReLU, else symmetric mid-tread. */
-function dac(b: Builder, input: string, range: { max: number; signed: boolean }, bits: number): string {
-  const max = Math.max(range.max, EPS);
-  const steps = range.signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-  return quantize(
-    b,
-    input,
-    b.const([steps / max], [], 'dac_inv_step'),
-    b.const([max / steps], [], 'dac_step'),
-    [range.signed ? -steps : 0, steps],
-    'dac',
-  );
 }
 
 function seedFor(seed: number, layer: number, tile: number): number {
@@ -265,145 +437,119 @@ function seedFor(seed: number, layer: number, tile: number): number {
   );
 }
 
-export function buildCrossbarModel(
-  base: ModelProto,
-  options: CrossbarOptions,
-  calibration?: CalibrationRanges,
-  addTaps = false,
-): CrossbarModel {
-  if (options.adcBits !== null && options.adcBits < 2) throw new ModelError('The ADC needs at least 2 bits.');
-  if (options.dacBits !== null && options.dacBits < 1) throw new ModelError('The DAC needs at least 1 bit.');
-  const opset = Math.max(
-    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
-  );
-  if ((options.adcBits !== null || options.dacBits !== null) && opset < 11)
-    throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
+export interface CrossbarGraph {
+  /** The crossbar as ONNX: the data input first, then the chip (and converter) tensors. */
+  model: ModelProto;
+  layers: Array<CrossbarLayer & { rowTiles: number; colTiles: number }>;
+  /** Extra outputs added for calibration: layer inputs and tile partial sums. */
+  taps: {
+    dac: Array<{ layer: string; output: string }>;
+    adc: Array<{ layer: string; tile: number; output: string }>;
+  };
+}
 
-  const model = cloneModel(base);
+export interface GraphOptions {
+  /** Outputs on every layer input and tile partial sum (the calibration probe). */
+  taps?: boolean;
+  /** Insert the ADC/DAC (their references are inputs); off in the calibration probe. */
+  converters: boolean;
+  /** Seeds the read-noise generators (they advance from run to run of one session). */
+  noiseSeed: number;
+}
+
+/** The configuration's graph, built once; its cells and converter references are graph inputs. */
+export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): CrossbarGraph {
+  const { options } = plan;
+  const model = cloneModel(plan.base);
   const graph = model.graph!;
   const inits = initializerMap(graph);
-  const layers = crossbarLayers(model);
-  const rng = new Rng(options.seed);
-  const quantized: QuantizedLayer[] = [];
-  const result: CrossbarModel = { model, quantized, layers: [], taps: { dac: [], adc: [] } };
-  const tiled =
-    options.forceTiles || (options.method !== 'float' && (options.adcBits !== null || options.readNoise > 0));
+  const result: CrossbarGraph = { model, layers: [], taps: { dac: [], adc: [] } };
+  const converters = graphOptions.converters && options.method !== 'float';
+  const newInputs: ReturnType<typeof floatInput>[] = [];
 
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
-  for (const [index, layer] of [...layers.entries()].reverse()) {
+  for (const layer of [...plan.layers].reverse()) {
     const node = graph.node![layer.nodeIndex]!;
-    const weight = inits.get(layer.weightName)!;
-    const transB = layer.op === 'Gemm' && intAttr(node, 'transB', 0) === 1;
-    const gemmAlpha = layer.op === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1;
-    const gemmBeta = layer.op === 'Gemm' ? floatAttr(node, 'beta', 1) : 1;
-    const outFirst = layer.op === 'Conv' || transB;
-    const kxn = toKxN(layer, tensorValues(weight), outFirst);
-    const programmed = program(layer, kxn, options, rng.fork(index));
-    if (programmed.quantized) quantized.unshift(programmed.quantized);
-    const rowTiles = Math.ceil(layer.rows / options.tile.rows);
-    result.layers.unshift({ ...layer, rowTiles, colTiles: Math.ceil(layer.cols / options.tile.cols) });
+    result.layers.unshift({
+      ...(({ name, op, nodeIndex, weightName, weightDims, rows, cols }) => ({
+        name,
+        op,
+        nodeIndex,
+        weightName,
+        weightDims,
+        rows,
+        cols,
+      }))(layer),
+      rowTiles: layer.rowTiles,
+      colTiles: layer.colTiles,
+    });
     const b = builder(`xbar/${layer.name}`);
     let input = node.input![0]!;
-    const dacRange = calibration?.dac.get(layer.name);
-    if (options.dacBits !== null && options.method !== 'float' && dacRange)
-      input = dac(b, input, dacRange, options.dacBits);
-    // Taps go through Identity: a graph input cannot also be listed as an output.
-    if (addTaps) result.taps.dac.push({ layer: layer.name, output: b.node('Identity', [input], 'tap_in') });
-
-    if (!tiled) {
-      // Same node, new weights: the fastest path when tiles change nothing numerically.
-      replaceInitializer(
-        graph,
-        floatTensor(
-          layer.weightName,
-          weight.dims!.map((d) => toNumber(d as number)),
-          fromKxN(layer, programmed.weights, outFirst),
-        ),
+    if (converters && options.dacBits !== null) {
+      const dac = layer.dac;
+      input = quantizeOps(
+        b,
+        input,
+        b.input(dac.inverseStep, []),
+        b.input(dac.step, []),
+        [b.input(dac.codeMin, []), b.input(dac.codeMax, [])],
+        'dac',
       );
+    }
+    // Taps go through Identity: a graph input cannot also be listed as an output.
+    if (graphOptions.taps)
+      result.taps.dac.push({ layer: layer.name, output: b.node('Identity', [input], 'tap_in') });
+
+    if (!plan.tiled) {
+      // Same node, its weight now fed per chip: the fastest path when tiles change nothing.
+      graph.initializer = graph.initializer!.filter((t) => t.name !== layer.weightName);
+      b.input(layer.weightName, layer.tensorDims);
       if (input !== node.input![0]) node.input![0] = input;
       graph.node!.splice(layer.nodeIndex, 1, ...b.nodes, node);
       graph.initializer!.push(...b.initializers);
+      newInputs.unshift(...b.inputs);
       continue;
     }
 
-    const { rows: K, cols: N } = layer;
-    const partials: string[] = [];
     const isConv = layer.op === 'Conv';
-    const kernel = isConv ? layer.weightDims.slice(2) : [];
-    const perChannel = kernel.reduce((x, y) => x * y, 1);
-    const broadcast = isConv ? [N, 1, 1] : [N];
-    for (let t = 0; t < rowTiles; t++) {
-      const r0 = t * options.tile.rows;
-      const r1 = Math.min(K, r0 + options.tile.rows);
-      const tag = `tile${t}`;
-      let slice: string;
-      let weights: Float32Array;
-      let variance: Float32Array | undefined;
-      let dims: number[];
-      if (isConv) {
-        // A row tile covers whole input channels c0…c1; rows outside [r0, r1) are zero cells.
-        const c0 = Math.floor(r0 / perChannel);
-        const c1 = Math.floor((r1 - 1) / perChannel);
-        const channels = c1 - c0 + 1;
-        slice = b.node(
-          'Slice',
-          [
-            input,
-            b.int64([c0], `${tag}/start`),
-            b.int64([c1 + 1], `${tag}/end`),
-            b.int64([1], `${tag}/axis`),
-          ],
-          `${tag}/x`,
-        );
-        dims = [N, channels, ...kernel];
-        weights = new Float32Array(N * channels * perChannel);
-        variance = programmed.variance ? new Float32Array(weights.length) : undefined;
-        for (let r = r0; r < r1; r++) {
-          const local = r - c0 * perChannel;
-          for (let c = 0; c < N; c++) {
-            weights[c * channels * perChannel + local] = programmed.weights[r * N + c]! * gemmAlpha;
-            if (variance) variance[c * channels * perChannel + local] = programmed.variance![r * N + c]!;
-          }
-        }
-      } else {
-        slice = b.node(
-          'Slice',
-          [input, b.int64([r0], `${tag}/start`), b.int64([r1], `${tag}/end`), b.int64([1], `${tag}/axis`)],
-          `${tag}/x`,
-        );
-        dims = [r1 - r0, N];
-        weights = Float32Array.from(programmed.weights.subarray(r0 * N, r1 * N), (v) => v * gemmAlpha);
-        variance = programmed.variance
-          ? Float32Array.from(programmed.variance.subarray(r0 * N, r1 * N), (v) => v * gemmAlpha * gemmAlpha)
-          : undefined;
+    const convAttrs = () => {
+      const attrs: Record<string, number[] | string> = {};
+      for (const a of node.attribute ?? []) {
+        if (a.name === 'auto_pad') attrs[a.name] = utf8Decode(a.s ?? new Uint8Array());
+        else if (
+          a.name === 'pads' ||
+          a.name === 'strides' ||
+          a.name === 'dilations' ||
+          a.name === 'kernel_shape'
+        )
+          attrs[a.name] = (a.ints ?? []).map((v) => toNumber(v as number));
       }
-      const convAttrs = () => {
-        const attrs: Record<string, number[] | string> = {};
-        for (const a of node.attribute ?? []) {
-          if (a.name === 'auto_pad') attrs[a.name] = utf8Decode(a.s ?? new Uint8Array());
-          else if (
-            a.name === 'pads' ||
-            a.name === 'strides' ||
-            a.name === 'dilations' ||
-            a.name === 'kernel_shape'
-          )
-            attrs[a.name] = (a.ints ?? []).map((v) => toNumber(v as number));
-        }
-        return attrs;
-      };
-      const product = (x: string, w: string, suffix: string) =>
-        isConv ? b.node('Conv', [x, w], suffix, convAttrs()) : b.node('MatMul', [x, w], suffix);
-      let partial = product(slice, b.const(weights, dims, `${tag}/w`), `${tag}/psum`);
-      if (variance) {
+      return attrs;
+    };
+    const product = (x: string, w: string, suffix: string) =>
+      isConv ? b.node('Conv', [x, w], suffix, convAttrs()) : b.node('MatMul', [x, w], suffix);
+    const adcSteps = options.adcBits !== null ? 2 ** (options.adcBits - 1) - 1 : 0;
+    const partials: string[] = [];
+    for (const [t, tile] of layer.tiles.entries()) {
+      const tag = `tile${t}`;
+      const start = isConv ? tile.c0 : tile.r0;
+      const end = isConv ? tile.c0 + tile.channels : tile.r1;
+      const slice = b.node(
+        'Slice',
+        [input, b.int64([start], `${tag}/start`), b.int64([end], `${tag}/end`), b.int64([1], `${tag}/axis`)],
+        `${tag}/x`,
+      );
+      let partial = product(slice, b.input(tile.weights, tile.dims), `${tag}/psum`);
+      if (tile.variance) {
         const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
         const spread = b.node(
           'Sqrt',
-          [product(squared, b.const(variance, dims, `${tag}/var_w`), `${tag}/var`)],
+          [product(squared, b.input(tile.variance, tile.dims), `${tag}/var`)],
           `${tag}/sd`,
         );
         const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
           dtype: onnx.TensorProto.DataType.FLOAT,
-          seed: seedFor(options.seed, index, t) + 0.5,
+          seed: seedFor(graphOptions.noiseSeed, layer.index, t) + 0.5,
         });
         partial = b.node(
           'Add',
@@ -411,10 +557,18 @@ export function buildCrossbarModel(
           `${tag}/psum_noisy`,
         );
       }
-      if (addTaps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
-      const range = calibration?.adc.get(layer.name)?.[t];
-      if (options.adcBits !== null && range)
-        partial = adc(b, partial, range, options.adcBits, broadcast, tag);
+      if (graphOptions.taps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
+      if (converters && options.adcBits !== null) {
+        const broadcast = isConv ? [layer.cols, 1, 1] : [layer.cols];
+        partial = quantizeOps(
+          b,
+          partial,
+          b.input(tile.adcInverseStep, broadcast),
+          b.input(tile.adcStep, broadcast),
+          [b.const([-adcSteps], [], `${tag}/adc_code_min`), b.const([adcSteps], [], `${tag}/adc_code_max`)],
+          `${tag}/adc`,
+        );
+      }
       partials.push(partial);
     }
     let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
@@ -426,8 +580,8 @@ export function buildCrossbarModel(
         [
           out,
           b.const(
-            Float32Array.from(bias, (v) => v * gemmBeta),
-            isConv ? [N, 1, 1] : [N],
+            Float32Array.from(bias, (v) => v * layer.gemmBeta),
+            isConv ? [layer.cols, 1, 1] : [layer.cols],
             'bias',
           ),
         ],
@@ -438,14 +592,56 @@ export function buildCrossbarModel(
     b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
     graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
     graph.initializer!.push(...b.initializers);
+    newInputs.unshift(...b.inputs);
   }
-  // Original weights no longer referenced by tiled layers are dropped.
+  // Original weights no longer referenced by tiled layers are dropped — also from the input list,
+  // where older exporters repeat their initializers.
   const used = new Set(graph.node!.flatMap((n) => n.input ?? []));
+  const baseInitializers = new Set(plan.base.graph!.initializer!.map((t) => t.name!));
   graph.initializer = graph.initializer!.filter((t) => used.has(t.name!));
-  if (addTaps) {
+  const kept = new Set(graph.initializer.map((t) => t.name!));
+  const fed = new Set(newInputs.map((i) => i.name!));
+  graph.input = graph.input!.filter(
+    (i) => !fed.has(i.name!) && !(baseInitializers.has(i.name!) && !kept.has(i.name!)),
+  );
+  graph.input.push(...newInputs);
+  if (graphOptions.taps) {
     for (const tap of [...result.taps.dac, ...result.taps.adc]) {
       if (!graph.output!.some((o) => o.name === tap.output)) graph.output!.push(floatOutput(tap.output));
     }
   }
   return result;
+}
+
+/** Turns fed tensors into initializers: one chip's self-contained model (to save, or for tests). */
+export function bakeInputs(model: ModelProto, tensors: readonly FeedTensor[]): ModelProto {
+  const graph = model.graph!;
+  const names = new Set(tensors.map((t) => t.name));
+  graph.input = graph.input!.filter((i) => !names.has(i.name!));
+  for (const t of tensors) graph.initializer!.push(floatTensor(t.name, t.dims, t.data));
+  return model;
+}
+
+export interface CrossbarModel extends CrossbarGraph {
+  quantized: QuantizedLayer[];
+}
+
+/** One chip's crossbar as a self-contained ONNX model (cells and converter references baked in). */
+export function buildCrossbarModel(
+  base: ModelProto,
+  options: CrossbarOptions,
+  calibration?: CalibrationRanges,
+  addTaps = false,
+): CrossbarModel {
+  const plan = planCrossbar(base, options);
+  const built = crossbarGraph(plan, {
+    taps: addTaps,
+    converters: calibration !== undefined,
+    noiseSeed: options.seed,
+  });
+  bakeInputs(built.model, [
+    ...drawChip(plan, options.seed),
+    ...(calibration ? converterTensors(plan, calibration) : []),
+  ]);
+  return { ...built, quantized: plan.quantized };
 }

@@ -1,5 +1,15 @@
+import { initializerMap, crossbarLayers } from '../../../shared/nn/graph';
+import { tensorValues } from '../../../shared/nn/onnx';
+import {
+  normalisedMagnitudes,
+  placeLevels,
+  placementError,
+  sigmaInterpolator,
+} from '../../../shared/quant/placement';
+import { prepareModel } from '../../../shared/rca/predict';
+import { formatSI } from '../../../shared/units';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { MAX_PROFILE_BYTES } from '../../../shared/profile/schema';
+import { MAX_PROFILE_BYTES, selectTable } from '../../../shared/profile/schema';
 import { readUserFile } from '../../files';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -24,7 +34,7 @@ import { PREDICT_METHODS, PredictSettings, type PredictionReport } from '../../.
 import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 import { formatZodIssues } from '../../../shared/zod-format';
 import { nodeRuntime } from '../../nn/ort-node';
-import { loadDataset, loadModel } from '../../nn/resources';
+import { BUILTIN_DATA, BUILTIN_MODELS, loadDataset, loadModel } from '../../nn/resources';
 import { appVersion } from '../../paths';
 import { ProfileLibrary } from '../../services/profiles';
 import { openCliStore } from '../db';
@@ -77,7 +87,7 @@ const pct = (x: number) => (100 * x).toFixed(2);
 
 export function printReport(report: PredictionReport): void {
   printLine(
-    `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels) · ${report.settings.scheme}, scale ${report.settings.scale}, tiles ${report.settings.tile.rows}×${report.settings.tile.cols}` +
+    `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels, table '${report.device.table}'${report.device.programming ? `, σ ${report.device.programming}` : ''}) · ${report.settings.scheme}, scale ${report.settings.scale}, tiles ${report.settings.tile.rows}×${report.settings.tile.cols}` +
       `, ADC ${report.settings.adcBits ?? 'ideal'}, DAC ${report.settings.dacBits ?? 'ideal'}, read noise ${report.settings.readNoise}, σ × ${report.settings.sigmaScale}`,
   );
   const bitsList = [
@@ -214,17 +224,26 @@ export function registerPredictCommands(program: Command): void {
     )
     .option(
       '--model <spec>',
-      'builtin:lenet5|builtin:alexnet|builtin:vgg16 or an .onnx file',
+      `${Object.keys(BUILTIN_MODELS)
+        .map((k) => `builtin:${k}`)
+        .join('|')} or an .onnx file`,
       'builtin:lenet5',
     )
     .option(
       '--data <spec>',
-      'builtin:mnist|builtin:fashion32, an IDX folder/file or a CIFAR-10 .bin',
-      'builtin:mnist',
+      `${Object.keys(BUILTIN_DATA)
+        .map((k) => `builtin:${k}`)
+        .join(
+          '|',
+        )}, fashion-mnist:full, an IDX folder/file or a CIFAR-10 .bin (default: the built-in model's own test set)`,
     )
     .option('--methods <list>', `comma-separated: ${PREDICT_METHODS.join(',')} (default ${METHOD_DEFAULT})`)
     .option('--bits <list>', `bit widths (default ${BITS_DEFAULT})`)
-    .option('--tile <rows[xcols]>', 'crossbar tile size', '128');
+    .option('--tile <rows[xcols]>', 'crossbar tile size', '128')
+    .option(
+      '--table <kind|name>',
+      "the profile's table: write-verify, open-loop or a table name (default: the first)",
+    );
   addSchemaOptions(predictCommand, PREDICT_FIELDS)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
     .option('--save-onnx <dir>', 'write each configuration’s simulated model (chip 1) as .onnx')
@@ -260,16 +279,25 @@ export function registerPredictCommands(program: Command): void {
             readUserFile(profileSpec, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' }),
             profileSpec,
           );
-          [profileName, table] = [profile.name, profile.tables[0]!];
+          [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
         } else {
           const profile = library.get(profileSpec);
-          [profileName, table] = [profile.name, profile.tables[0]!];
+          [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
         }
+        log(
+          `predict: level table '${table.name}'${table.programming ? `, σ ${table.programming === 'write-verify' ? 'after write-verify' : 'of open-loop pulsing'}` : ''}`,
+        );
       } finally {
         store.close();
       }
       const model = loadModel(String(options.model));
-      const dataset = loadDataset(String(options.data));
+      const modelSpec = String(options.model);
+      const builtinData = modelSpec.startsWith('builtin:')
+        ? BUILTIN_MODELS[modelSpec.slice('builtin:'.length)]?.data
+        : undefined;
+      const dataset = loadDataset(
+        options.data !== undefined ? String(options.data) : `builtin:${builtinData ?? 'mnist'}`,
+      );
       const runtime = nodeRuntime(
         options.threads ? { threads: parsePositiveInt(String(options.threads), '--threads') } : {},
       );
@@ -300,4 +328,116 @@ export function registerPredictCommands(program: Command): void {
       if (options.json) printJson(report);
       else printReport(report);
     });
+}
+
+/** Weights of every crossbar layer of a model. */
+function crossbarWeights(bytes: Uint8Array, name: string): Float32Array[] {
+  const model = prepareModel(bytes, name);
+  const inits = initializerMap(model.graph!);
+  return crossbarLayers(model).map((layer) => tensorValues(inits.get(layer.weightName)!));
+}
+
+export function registerPlace(program: Command): void {
+  program
+    .command('place')
+    .description(
+      'choose the write-verify targets that minimise the network’s expected weight error (Lloyd–Max over its weights, σ included)',
+    )
+    .requiredOption('--profile <name|file>', 'the device: its window, and the σ a verified level has')
+    .option('--model <spec>', 'builtin:NAME or an .onnx file', 'builtin:lenet5')
+    .option('--bits <b>', 'place 2^b targets', '3')
+    .option('--table <kind|name>', 'the profile table whose σ to use', 'write-verify')
+    .option('--margin <fraction>', 'window left free at each end, for device-to-device variation', '0.05')
+    .option(
+      '--out <file.json>',
+      'write the targets file (characterize --procedure write-verify --targets FILE)',
+    )
+    .option('--db <file>', 'SQLite database (profiles)')
+    .option('--json', 'print the placement as JSON')
+    .action(
+      (options: {
+        profile: string;
+        model: string;
+        bits: string;
+        table: string;
+        margin: string;
+        out?: string;
+        db?: string;
+        json?: boolean;
+      }) => {
+        const bits = parsePositiveInt(options.bits, '--bits');
+        if (bits > 10) throw new UsageError('--bits must be at most 10 (1,024 targets)');
+        const margin = Number(options.margin);
+        if (!(margin >= 0 && margin < 0.45)) throw new UsageError('--margin must be a fraction 0…0.45');
+        const store = openCliStore(options.db);
+        let profile;
+        try {
+          const library = new ProfileLibrary(store);
+          profile =
+            existsSync(options.profile) && /\.(json|csv)$/i.test(options.profile)
+              ? library.parseImport(
+                  readUserFile(options.profile, {
+                    what: 'profile',
+                    maxBytes: MAX_PROFILE_BYTES,
+                    encoding: 'utf8',
+                  }),
+                  options.profile,
+                )
+              : library.get(options.profile);
+        } finally {
+          store.close();
+        }
+        const table = selectTable(profile, options.table);
+        const model = loadModel(options.model);
+        const layers = crossbarWeights(model.bytes, model.name);
+        const sigmaAt = sigmaInterpolator(table.levels);
+        const placement = placeLevels(layers, {
+          gMin: table.gMin,
+          gMax: table.gMax,
+          count: 2 ** bits,
+          sigmaAt,
+          margin,
+        });
+        const t = normalisedMagnitudes(layers);
+        const ownLevels = selectLevels(table, bits).levels;
+        const tableError = placementError(
+          t,
+          ownLevels.map((l) => l.g),
+          sigmaInterpolator(ownLevels),
+        );
+        const result = {
+          method:
+            'Lloyd–Max over the pooled, per-layer normalised weight magnitudes; expected error with the table σ',
+          profile: profile.name,
+          table: table.name,
+          model: model.name,
+          bits,
+          margin,
+          targets: placement.targets,
+          expectedError: {
+            placed: placement.expectedError,
+            evenlySpaced: placement.evenExpectedError,
+            tableLevels: tableError,
+          },
+          iterations: placement.iterations,
+        };
+        if (options.out) {
+          writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
+          log(
+            `targets written to ${options.out} (characterize --procedure write-verify --targets ${options.out})`,
+          );
+        }
+        if (options.json) return printJson(result);
+        printLine(`${2 ** bits} targets for ${model.name} on ${profile.name} ('${table.name}'):`);
+        printLine(
+          formatTable(
+            ['level', 'target'],
+            placement.targets.map((g, k) => [k, formatSI(g, 'S', 4)]),
+          ),
+        );
+        printLine(
+          `expected weight error (normalised): placed ${placement.expectedError.toExponential(3)}, evenly spaced ${placement.evenExpectedError.toExponential(3)}, the table's own ${2 ** bits} levels ${tableError.toExponential(3)}`,
+        );
+      },
+    );
 }
