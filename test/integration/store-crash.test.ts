@@ -40,3 +40,28 @@ it('kill -9 during a run loses at most the point in flight, and the run is marke
   expect(generated - stored.length).toBeLessThanOrEqual(1);
   expect(stored.map((p) => p.seq)).toEqual(Array.from({ length: stored.length }, (_, k) => k));
 });
+
+it('processes opening one new database at the same moment migrate it once, without errors', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'reram-race-')), 'race.db');
+  // Each process loads first, then all open at one agreed instant.
+  const startAt = Date.now() + 4000;
+  const script = `import { Store } from ${JSON.stringify(join(REPO_ROOT, 'src', 'main', 'store', 'store.ts'))};
+while (Date.now() < ${startAt}) {}
+new Store(process.argv[1]).close(); console.log('opened');`;
+  const open = () =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+  const results = await Promise.all(Array.from({ length: 6 }, open));
+  for (const r of results) expect(r.out.trim(), r.out).toBe('opened');
+  const store = new Store(path);
+  expect(store.listRuns()).toEqual([]);
+  store.close();
+}, 60_000);

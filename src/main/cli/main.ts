@@ -8,6 +8,7 @@ import { registerInstrumentCommands } from './commands/instrument';
 import { registerDataCommands } from './commands/data';
 import { registerPlace, registerPredictCommands } from './commands/predict';
 import { registerDemo } from './commands/demo';
+import { registerSweepCommands } from './commands/sweep';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -20,6 +21,8 @@ export function buildProgram(): Command {
     )
     .version(appVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
+    // A subcommand's options belong to it (sweep --out vs sweep merge --out).
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .exitOverride();
   registerDoctor(program);
@@ -29,6 +32,7 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerPredictCommands(program);
   registerPlace(program);
+  registerSweepCommands(program);
   registerDemo(program);
   return program;
 }

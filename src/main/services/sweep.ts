@@ -211,7 +211,6 @@ export async function runSweep(
       ? BUILTIN_MODELS[point.model.slice(8)]?.data
       : undefined;
     const dataset = loadDataset(point.data ?? `builtin:${builtin ?? 'mnist'}`);
-    const elapsedS = (performance.now() - started) / 1000;
     const progress = (fraction: number, message: string) =>
       options.onProgress?.({
         done: computed,
@@ -226,7 +225,6 @@ export async function runSweep(
         message: `${point.model} · ${profile.name} · σ×${point.sigmaScale}${point.adcBits ? ` · ADC ${point.adcBits}` : ''}: ${message}`,
       });
     progress(0, 'starting');
-    void elapsedS;
     const report = await predict(
       runtime,
       {

@@ -161,13 +161,17 @@ export function migrate(db: Database, target = SCHEMA_VERSION): number {
     );
   }
   while (version < target) {
-    const step = MIGRATIONS[version]!;
-    const next = version + 1;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${next}`);
-    })();
-    version = next;
+    // IMMEDIATE takes the write lock first, and the version is read again under it: another
+    // process opening the same new database may have just run this step.
+    version = db
+      .transaction(() => {
+        const current = schemaVersion(db);
+        if (current !== version) return current;
+        MIGRATIONS[current]!(db);
+        db.pragma(`user_version = ${current + 1}`);
+        return current + 1;
+      })
+      .immediate();
   }
   return version;
 }

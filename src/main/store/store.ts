@@ -158,12 +158,13 @@ export class Store {
       throw new ReramError('INVALID_INPUT', `Cannot open the database ${path}: ${(error as Error).message}`);
     }
     try {
+      // First, so that two processes opening a new database together wait for each other.
+      this.db.pragma('busy_timeout = 5000');
       this.db.pragma('journal_mode = WAL');
       // NORMAL is durable against process crashes in WAL mode; FULL also survives power loss, at one
       // fsync per commit — worth it for measurements that cannot be repeated.
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
     } catch (error) {
       this.db.close();

@@ -243,7 +243,7 @@ export async function predict(
   const anyPerChip = configs.some((c) => perChip(c.method));
   // A chip count given is used as is; otherwise chips are added until every paired difference
   // to linear is known to ±untilCi, within the budget.
-  const fixedChips = settings.trials ?? (anyPerChip ? undefined : 1);
+  const fixedChips = anyPerChip ? settings.trials : 1;
   const maxChips = fixedChips ?? settings.maxChips;
   const plannedEvaluations = configs.reduce((sum, c) => sum + (perChip(c.method) ? maxChips : 1), 0);
   let doneEvaluations = 0;

@@ -1,0 +1,207 @@
+/**
+ * Charts as standalone SVG: titled, with axis titles, a legend and the settings in a caption, so
+ * an exported figure explains itself. Pure string building — the CLI renders it to PNG with
+ * resvg, the app through a canvas. Small multiples (panels) share axes and one legend.
+ */
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+  /** Whisker ends (e.g. a 95 % CI); drawn clipped to the y domain. */
+  lo?: number;
+  hi?: number;
+}
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  dash?: string;
+  points: ChartPoint[];
+}
+
+export interface ChartPanel {
+  title: string;
+  series: ChartSeries[];
+}
+
+export interface ChartSpec {
+  title: string;
+  /** Lines under the plot: the settings that made it. */
+  caption?: string[];
+  xLabel: string;
+  yLabel: string;
+  /** Tick positions on x (counted axes: whole numbers only). */
+  xTicks: number[];
+  /** Tick label for an x value. */
+  xFormat?: (x: number) => string;
+  yFormat?: (y: number) => string;
+  /** Hard bounds of y (accuracy: [0, 100]); the shown range is fitted to the data inside them. */
+  yBounds?: [number, number];
+  panels: ChartPanel[];
+  columns?: number;
+  panelWidth?: number;
+  panelHeight?: number;
+  /** 'light' (print) or 'dark' (the app's dark theme). */
+  theme?: 'light' | 'dark';
+}
+
+const FONT = 'DejaVu Sans, Arial, sans-serif';
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** 1, 2 or 5 × 10^k steps giving about `count` ticks over [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+function yDomain(spec: ChartSpec): [number, number] {
+  const [minBound, maxBound] = spec.yBounds ?? [-Infinity, Infinity];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const panel of spec.panels)
+    for (const series of panel.series)
+      for (const p of series.points) {
+        lo = Math.min(lo, p.lo ?? p.y, p.y);
+        hi = Math.max(hi, p.hi ?? p.y, p.y);
+      }
+  if (!Number.isFinite(lo)) return [0, 1];
+  const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
+  lo = Math.max(minBound, lo - pad);
+  hi = Math.min(maxBound, hi + pad);
+  const ticks = niceTicks(lo, hi);
+  // Snap to ticks outside the data, still inside the bounds.
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : 1;
+  return [Math.max(minBound, Math.floor(lo / step) * step), Math.min(maxBound, Math.ceil(hi / step) * step)];
+}
+
+/** Rough text width (DejaVu Sans averages ≈ 0.6 em); enough to lay out legends. */
+const textWidth = (text: string, size: number) => text.length * size * 0.6;
+
+export function chartSvg(spec: ChartSpec): string {
+  const dark = spec.theme === 'dark';
+  const ink = dark ? '#e6e6e6' : '#1a1a1a';
+  const faint = dark ? '#3a3f47' : '#e2e2e2';
+  const background = dark ? '#1e2227' : '#ffffff';
+  const columns = Math.max(1, Math.min(spec.columns ?? spec.panels.length, spec.panels.length));
+  const rows = Math.ceil(spec.panels.length / columns);
+  const pw = spec.panelWidth ?? 360;
+  const ph = spec.panelHeight ?? 250;
+  const margin = { left: 64, right: 16, top: 28, bottom: 44 };
+  const titleHeight = 40;
+  // One legend for all panels: each label once, in first-seen order.
+  const legend = new Map<string, ChartSeries>();
+  for (const panel of spec.panels)
+    for (const s of panel.series) if (!legend.has(s.label)) legend.set(s.label, s);
+  const width = columns * (pw + margin.left + margin.right);
+  const legendItems = [...legend.values()];
+  const itemWidths = legendItems.map((s) => 34 + textWidth(s.label, 12) + 18);
+  const legendRows: ChartSeries[][] = [[]];
+  let rowWidth = 0;
+  for (const [i, item] of legendItems.entries()) {
+    if (rowWidth + itemWidths[i]! > width - 40 && legendRows[legendRows.length - 1]!.length) {
+      legendRows.push([]);
+      rowWidth = 0;
+    }
+    legendRows[legendRows.length - 1]!.push(item);
+    rowWidth += itemWidths[i]!;
+  }
+  const legendHeight = legendRows.length * 20 + 8;
+  const caption = spec.caption ?? [];
+  const plotsTop = titleHeight + legendHeight;
+  const plotsHeight = rows * (ph + margin.top + margin.bottom);
+  const height = plotsTop + plotsHeight + caption.length * 16 + (caption.length ? 12 : 0);
+  const [y0, y1] = yDomain(spec);
+  const xs = spec.xTicks;
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  const xPad = (x1 - x0) * 0.06 || 0.5;
+  const xFormat = spec.xFormat ?? ((x: number) => String(x));
+  const yFormat = spec.yFormat ?? ((y: number) => String(Number(y.toPrecision(4))));
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
+    `<rect width="100%" height="100%" fill="${background}"/>`,
+    `<text x="${width / 2}" y="26" font-size="17" font-weight="bold" text-anchor="middle" fill="${ink}">${escapeXml(spec.title)}</text>`,
+  );
+  // Legend.
+  for (const [r, items] of legendRows.entries()) {
+    const total = items.reduce((sum, s) => sum + 34 + textWidth(s.label, 12) + 18, 0);
+    let x = (width - total) / 2;
+    const y = titleHeight + 10 + r * 20;
+    for (const s of items) {
+      out.push(
+        `<line x1="${x}" y1="${y}" x2="${x + 26}" y2="${y}" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+        `<circle cx="${x + 13}" cy="${y}" r="3.5" fill="${s.color}"/>`,
+        `<text x="${x + 32}" y="${y + 4}" font-size="12" fill="${ink}">${escapeXml(s.label)}</text>`,
+      );
+      x += 34 + textWidth(s.label, 12) + 18;
+    }
+  }
+  for (const [index, panel] of spec.panels.entries()) {
+    const col = index % columns;
+    const row = Math.floor(index / columns);
+    const left = col * (pw + margin.left + margin.right) + margin.left;
+    const top = plotsTop + row * (ph + margin.top + margin.bottom) + margin.top;
+    const sx = (x: number) => left + ((x - (x0 - xPad)) / (x1 - x0 + 2 * xPad)) * pw;
+    const sy = (y: number) => top + ph - ((Math.min(y1, Math.max(y0, y)) - y0) / (y1 - y0 || 1)) * ph;
+    out.push(
+      `<text x="${left + pw / 2}" y="${top - 10}" font-size="13" font-weight="bold" text-anchor="middle" fill="${ink}">${escapeXml(panel.title)}</text>`,
+    );
+    for (const t of niceTicks(y0, y1)) {
+      out.push(
+        `<line x1="${left}" y1="${sy(t)}" x2="${left + pw}" y2="${sy(t)}" stroke="${faint}" stroke-width="1"/>`,
+        `<text x="${left - 6}" y="${sy(t) + 4}" font-size="11" text-anchor="end" fill="${ink}">${escapeXml(yFormat(t))}</text>`,
+      );
+    }
+    for (const t of xs) {
+      out.push(
+        `<line x1="${sx(t)}" y1="${top + ph}" x2="${sx(t)}" y2="${top + ph + 4}" stroke="${ink}"/>`,
+        `<text x="${sx(t)}" y="${top + ph + 17}" font-size="11" text-anchor="middle" fill="${ink}">${escapeXml(xFormat(t))}</text>`,
+      );
+    }
+    out.push(
+      `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="${ink}" stroke-width="1"/>`,
+      `<text x="${left + pw / 2}" y="${top + ph + 36}" font-size="12" text-anchor="middle" fill="${ink}">${escapeXml(spec.xLabel)}</text>`,
+      `<text transform="translate(${left - 46} ${top + ph / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="${ink}">${escapeXml(spec.yLabel)}</text>`,
+    );
+    // Series: whiskers, then the line, then markers; slight x offsets keep whiskers apart.
+    const n = panel.series.length;
+    for (const [k, s] of panel.series.entries()) {
+      const offset =
+        n > 1 ? ((k - (n - 1) / 2) / Math.max(1, n - 1)) * Math.min(14, pw / (xs.length * 4)) : 0;
+      const points = [...s.points].sort((a, b) => a.x - b.x);
+      for (const p of points) {
+        if (p.lo === undefined || p.hi === undefined) continue;
+        const x = sx(p.x) + offset;
+        out.push(
+          `<line x1="${x}" y1="${sy(p.lo)}" x2="${x}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+          `<line x1="${x - 3}" y1="${sy(p.lo)}" x2="${x + 3}" y2="${sy(p.lo)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+          `<line x1="${x - 3}" y1="${sy(p.hi)}" x2="${x + 3}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+        );
+      }
+      if (points.length > 1)
+        out.push(
+          `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${points.map((p) => `${(sx(p.x) + offset).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`,
+        );
+      for (const p of points)
+        out.push(
+          `<circle cx="${(sx(p.x) + offset).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${s.color}"/>`,
+        );
+    }
+  }
+  for (const [i, line] of caption.entries())
+    out.push(
+      `<text x="12" y="${plotsTop + plotsHeight + 14 + i * 16}" font-size="11" fill="${ink}">${escapeXml(line)}</text>`,
+    );
+  out.push('</svg>');
+  return out.join('\n');
+}
