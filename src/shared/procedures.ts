@@ -143,7 +143,7 @@ export const WriteVerifyParams = SafetySettings.extend({
   }),
   tolerance: param(z.number().finite().positive().max(0.5).default(0.2), {
     label: 'Band',
-    help: 'Acceptance band: ± this fraction of the spacing between targets',
+    help: 'Acceptance band: ± this fraction of the gap from each target to its nearest neighbour',
   }),
   repeats: param(z.number().int().min(1).max(1000).default(5), { label: 'Repeats per level' }),
   setStartV: param(volts.default(1.0), { label: 'SET start', unit: 'V' }),

@@ -10,13 +10,15 @@
 import { invalidInput } from '../errors';
 import { ExpectedErrorEnvelope } from './quantize';
 
+/** σ (S) of each target, given all targets (a verify band depends on the neighbours' distance). */
+export type SigmaModel = (targets: readonly number[]) => number[];
+
 export interface PlacementOptions {
   gMin: number;
   gMax: number;
   /** Targets to place (2^bits). */
   count: number;
-  /** σ a verified level has at conductance g (S). */
-  sigmaAt: (g: number) => number;
+  sigma: SigmaModel;
   /** Fraction of the window left free at each end (device-to-device variation of the window). */
   margin?: number;
   iterations?: number;
@@ -24,6 +26,8 @@ export interface PlacementOptions {
 
 export interface Placement {
   targets: number[];
+  /** σ of each target under the model. */
+  sigma: number[];
   /** Mean expected squared error per weight, normalised (|w|/max|w| per layer), at the targets … */
   expectedError: number;
   /** … and at evenly spaced targets over the same range, the starting point. */
@@ -31,16 +35,39 @@ export interface Placement {
   iterations: number;
 }
 
+/**
+ * σ after write-verify with an acceptance band of ± tolerance × the gap to the nearest
+ * neighbour (the write-verify procedure's rule): a level lands anywhere in its band, so its σ
+ * is that of a uniform spread, band/√3.
+ */
+export function verifySigma(tolerance: number): SigmaModel {
+  return (targets) =>
+    targets.map((g, k) => {
+      const gaps = [
+        k > 0 ? g - targets[k - 1]! : Infinity,
+        k < targets.length - 1 ? targets[k + 1]! - g : Infinity,
+      ];
+      return (tolerance * Math.min(...gaps)) / Math.sqrt(3);
+    });
+}
+
+/** σ read off a level table at each target (linear between its levels, flat beyond them). */
+export function tableSigma(levels: ReadonlyArray<{ g: number; sigma: number }>): SigmaModel {
+  const at = sigmaInterpolator(levels);
+  return (targets) => targets.map(at);
+}
+
 /** Mean expected error of normalised magnitudes t ∈ [0, 1] on targets (top target ↔ t = 1). */
 export function placementError(
   t: ArrayLike<number>,
   targets: readonly number[],
-  sigmaAt: (g: number) => number,
+  sigma: readonly number[],
 ): number {
   const g0 = targets[0]!;
   const span = targets[targets.length - 1]! - g0;
   const d = targets.map((g) => (g - g0) / span);
-  const v = targets.map((g) => (sigmaAt(g) ** 2 + sigmaAt(g0) ** 2) / span ** 2);
+  // A weight is α(G_k − G_0): both cells of the pair carry their σ.
+  const v = sigma.map((s) => (s ** 2 + sigma[0]! ** 2) / span ** 2);
   const envelope = new ExpectedErrorEnvelope(d, v, 1);
   let sum = 0;
   for (let i = 0; i < t.length; i++) sum += envelope.error(t[i]!, envelope.best(t[i]!), d, v);
@@ -61,7 +88,7 @@ export function normalisedMagnitudes(layers: readonly ArrayLike<number>[]): Floa
 }
 
 export function placeLevels(layers: readonly ArrayLike<number>[], options: PlacementOptions): Placement {
-  const { count, sigmaAt } = options;
+  const { count } = options;
   if (!Number.isInteger(count) || count < 2 || count > 4096)
     throw invalidInput(`Place 2 to 4096 levels, not ${count}.`);
   if (!(options.gMax > options.gMin && options.gMin >= 0))
@@ -75,16 +102,18 @@ export function placeLevels(layers: readonly ArrayLike<number>[], options: Place
   const span = high - low;
   const t = normalisedMagnitudes(layers);
   // Neighbouring targets closer than this cannot be told apart by a verify loop.
-  const minGap = Math.max(span * 1e-3, 0);
+  const minGap = span * 1e-3;
   const even = Array.from({ length: count }, (_, k) => low + (span * k) / (count - 1));
+  const errorOf = (targets: number[]) => placementError(t, targets, options.sigma(targets));
   let targets = [...even];
-  let best = placementError(t, targets, sigmaAt);
+  let best = errorOf(targets);
   const evenExpectedError = best;
   let iterations = 0;
-  for (; iterations < (options.iterations ?? 200); iterations++) {
+  for (let step = 0; step < (options.iterations ?? 200); step++) {
     // Assignment: each magnitude to the target of least expected error (σ included).
+    const sigma = options.sigma(targets);
     const d = targets.map((g) => (g - low) / span);
-    const v = targets.map((g) => (sigmaAt(g) ** 2 + sigmaAt(low) ** 2) / span ** 2);
+    const v = sigma.map((s) => (s ** 2 + sigma[0]! ** 2) / span ** 2);
     const envelope = new ExpectedErrorEnvelope(d, v, 1);
     const sums = new Float64Array(count);
     const counts = new Float64Array(count);
@@ -95,19 +124,23 @@ export function placeLevels(layers: readonly ArrayLike<number>[], options: Place
     }
     // Update: interior targets to the centroid of their magnitudes (the ends stay at the window).
     const next = [...targets];
-    for (let k = 1; k < count - 1; k++) {
-      if (counts[k]! === 0) continue;
-      next[k] = low + span * (sums[k]! / counts[k]!);
-    }
+    for (let k = 1; k < count - 1; k++) if (counts[k]! > 0) next[k] = low + span * (sums[k]! / counts[k]!);
     next.sort((a, b) => a - b);
     for (let k = 1; k < count - 1; k++)
       next[k] = Math.min(Math.max(next[k]!, next[k - 1]! + minGap), high - minGap * (count - 1 - k));
-    const error = placementError(t, next, sigmaAt);
-    if (!(error < best * (1 - 1e-12))) break;
+    // σ moves with the targets, so a centroid step can overshoot: halve it until it helps.
+    let candidate = next;
+    let error = errorOf(candidate);
+    for (let halving = 0; halving < 8 && !(error < best); halving++) {
+      candidate = candidate.map((g, k) => (g + targets[k]!) / 2);
+      error = errorOf(candidate);
+    }
+    if (!(error < best * (1 - 1e-9))) break;
     best = error;
-    targets = next;
+    targets = candidate;
+    iterations = step + 1;
   }
-  return { targets, expectedError: best, evenExpectedError, iterations };
+  return { targets, sigma: options.sigma(targets), expectedError: best, evenExpectedError, iterations };
 }
 
 /** σ as a function of g, interpolated linearly between a table's levels (flat beyond them). */

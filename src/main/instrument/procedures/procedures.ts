@@ -134,17 +134,25 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
   const read = (cycle: number, target: number | null) =>
     readAt(ctx, p.readV, { phase: 'verify', kind: 'read', pulse: pulseCount, cycle, target });
 
-  /** Pulses one way until the conductance stops moving: the end of the window. */
+  /**
+   * Pulses one way until the conductance stops moving: the end of the window. Reads carry
+   * cycle-to-cycle noise, so "stopped" means the mean of the last 10 reads has made no progress
+   * in the pulse direction over the 10 before (one small step between two noisy reads happens
+   * by chance long before saturation).
+   */
   const saturate = async (v0: number, cycle: number) => {
-    let last = (await read(cycle, null)).g ?? 0;
-    for (let k = 0; k < 200; k++) {
-      const v = Math.sign(v0) * Math.min(ctx.smu.limits.maxVoltage, Math.abs(v0) + 10 * p.stepV);
+    const reads = [(await read(cycle, null)).g ?? 0];
+    const v = Math.sign(v0) * Math.min(ctx.smu.limits.maxVoltage, Math.abs(v0) + 10 * p.stepV);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (let k = 0; k < 300; k++) {
       await pulse(v, cycle, null);
-      const g = (await read(cycle, null)).g ?? 0;
-      if (Math.abs(g - last) <= 0.002 * Math.abs(last)) return g;
-      last = g;
+      reads.push((await read(cycle, null)).g ?? 0);
+      if (reads.length > 20) {
+        const progress = Math.sign(v0) * (mean(reads.slice(-10)) - mean(reads.slice(-20, -10)));
+        if (progress <= 0) return mean(reads.slice(-10));
+      }
     }
-    return last;
+    return mean(reads.slice(-10));
   };
 
   let targets = p.targets;
@@ -162,9 +170,14 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
     }
     targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
   }
-  const spacing =
-    targets.length > 1 ? Math.min(...targets.slice(1).map((t, k) => t - targets![k]!)) : targets[0]!;
-  const band = p.tolerance * spacing;
+  // Each level's band is a fraction of the gap to its nearest neighbour: placed targets are
+  // dense where the weights are, and a level only has to stay clear of its neighbours.
+  // (There are always at least two targets.)
+  const bands = targets.map(
+    (g, k, all) =>
+      p.tolerance *
+      Math.min(k > 0 ? g - all[k - 1]! : Infinity, k < all.length - 1 ? all[k + 1]! - g : Infinity),
+  );
   const converged = new Array<number>(targets.length).fill(0);
   for (let repeat = 0; repeat < p.repeats; repeat++) {
     await saturate(p.resetStartV, repeat);
@@ -176,7 +189,7 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
         await ctx.smu.setVoltage(p.readV);
         const m = await ctx.smu.measure();
         const g = conductanceOf(m.v, m.i) ?? 0;
-        const inBand = Math.abs(g - target) <= band && !m.compliance && !m.overflow;
+        const inBand = Math.abs(g - target) <= bands[k]! && !m.compliance && !m.overflow;
         ctx.record(m, {
           phase: 'verify',
           kind: inBand ? 'final' : 'read',
