@@ -125,9 +125,9 @@ describe('place → write-verify → fit → predict on the virtual SMU', () => 
     const evenRun = await characterize('write-verify', ['--targets', evenFile, '--tolerance', '0.2']);
     await cli(['fit', String(evenRun), '--name', 'loop even']);
 
-    const [pulse, even, place] = await Promise.all(
+    const [pulse, even, place] = (await Promise.all(
       ['loop pulse train', 'loop even', 'loop placed'].map((p) => predictMes(p)),
-    );
+    )) as [Report, Report, Report];
     const mes = (r: Report) => r.results.find((x) => x.method === 'mes')!;
     const line = (name: string, r: Report) =>
       `${name}: MES ${(100 * mes(r).mean).toFixed(2)} ± ${(100 * mes(r).ci95).toFixed(2)} % (σ ${r.device.programming})`;

@@ -1,4 +1,3 @@
-import { formatSI } from '../../../shared/units';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { MAX_PROFILE_BYTES, selectTable } from '../../../shared/profile/schema';
 import { readUserFile } from '../../files';
