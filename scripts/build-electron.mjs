@@ -9,6 +9,8 @@ const native = [
   'serialport',
   '@serialport/*',
   'onnxruntime-node',
+  'koffi',
+  '@resvg/resvg-js',
   'bufferutil',
   'utf-8-validate',
 ];
@@ -31,6 +33,8 @@ const nodeBundle = {
 };
 
 await build({ ...nodeBundle, entryPoints: { main: 'src/main/electron/main.ts' }, sourcemap: true });
+// Prediction workers (node:worker_threads), started by main from beside main.cjs.
+await build({ ...nodeBundle, entryPoints: { 'predict-worker': 'src/main/predict/worker.ts' } });
 // The CLI, run by the packaged app with ELECTRON_RUN_AS_NODE for the virtual SMU.
 await build({ ...nodeBundle, entryPoints: { cli: 'scripts/cli-entry.ts' } });
 // The sandboxed preload may require only 'electron'.
@@ -41,4 +45,4 @@ await build({
   target: 'chrome130',
   external: ['electron'],
 });
-console.error('built dist/electron/main.cjs, cli.cjs and preload.cjs');
+console.error('built dist/electron/main.cjs, predict-worker.cjs, cli.cjs and preload.cjs');

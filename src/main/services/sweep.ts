@@ -12,9 +12,9 @@ import { z } from 'zod';
 import { ReramError } from '../../shared/errors';
 import { PREDICT_METHODS } from '../../shared/quant/methods';
 import { PredictionReport } from '../../shared/rca/report';
-import { predict } from '../../shared/rca/predict';
 import { selectTable } from '../../shared/profile/schema';
-import { nodeRuntime } from '../nn/ort-node';
+import type { PredictPool } from '../predict/pool';
+import { runPrediction } from '../predict/run';
 import { loadDataset, loadModel, BUILTIN_MODELS } from '../nn/resources';
 import type { Store } from '../store/store';
 import { ProfileLibrary } from './profiles';
@@ -184,6 +184,8 @@ export interface RunSweepOptions {
   store: Store;
   shard?: { index: number; count: number };
   threads?: number;
+  /** Spread each point's chips over these workers (else in this thread). */
+  pool?: PredictPool;
   signal?: AbortSignal;
   onProgress?(progress: SweepProgress): void;
   onResult?(result: SweepResult): void;
@@ -199,7 +201,6 @@ export async function runSweep(
   const done = sink.done(sweep);
   const todo = mine.filter((p) => !done.has(p.key));
   const library = new ProfileLibrary(options.store);
-  const runtime = nodeRuntime(options.threads ? { threads: options.threads } : {});
   const started = performance.now();
   let computed = 0;
   for (const point of todo) {
@@ -225,8 +226,7 @@ export async function runSweep(
         message: `${point.model} · ${profile.name} · σ×${point.sigmaScale}${point.adcBits ? ` · ADC ${point.adcBits}` : ''}: ${message}`,
       });
     progress(0, 'starting');
-    const report = await predict(
-      runtime,
+    const report = await runPrediction(
       {
         model: model.bytes,
         modelName: model.name,
@@ -255,6 +255,7 @@ export async function runSweep(
         ...(options.signal ? { cancel: options.signal } : {}),
         onProgress: (p) => progress(p.fraction, p.message),
       },
+      { pool: options.pool, threads: options.threads },
     );
     const result: SweepResult = { sweep, point, report, finishedAt: new Date().toISOString() };
     sink.save(result);

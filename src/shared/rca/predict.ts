@@ -61,8 +61,8 @@ export interface PredictProgress {
 export interface PredictHooks {
   cancel?: CancelToken;
   onProgress?(progress: PredictProgress): void;
-  /** Receives each configuration's first simulated model (to save it as .onnx). */
-  onModel?(method: PredictMethod, bits: number, model: ModelProto): void;
+  /** Receives each configuration's simulated model on chip 1 (to save it as .onnx). */
+  onModel?(method: PredictMethod, bits: number, model: Uint8Array): void;
   now?(): number;
 }
 
@@ -105,13 +105,29 @@ function weightHistograms(model: ModelProto, bins = 60): WeightHistogram[] {
   });
 }
 
-interface Config {
+/** One method at one bit width (bits null for float). */
+export interface Configuration {
   method: PredictMethod;
   bits: number | null;
+}
+
+interface Config extends Configuration {
   /** Accuracy per chip. */
   accuracies: number[];
   /** Per-image correctness on chip 0 (the unit of pairing when there is one chip). */
   correct: Uint8Array | undefined;
+}
+
+/** The configurations of a prediction, in a fixed order (the index is shared with evaluators). */
+export function configurations(settings: PredictSettings): Configuration[] {
+  return settings.methods.flatMap((method): Configuration[] =>
+    method === 'float' ? [{ method, bits: null }] : settings.bits.map((bits) => ({ method, bits })),
+  );
+}
+
+/** Whether a configuration differs from chip to chip under these settings. */
+export function variesPerChip(settings: PredictSettings, method: PredictMethod): boolean {
+  return METHODS[method].perChip && (settings.sigmaScale > 0 || settings.readNoise > 0);
 }
 
 const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
@@ -121,7 +137,7 @@ const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / M
  * (the same physical chips, common random numbers) when there are several, else over images
  * (the same test images, each correct or not under both).
  */
-function resultOf(config: Config, all: readonly Config[], chips: number): MethodResult {
+function resultOf(config: Config, all: readonly Config[]): MethodResult {
   const n = config.correct?.length ?? 0;
   const stats = meanCi95(config.accuracies);
   const ci95 =
@@ -153,7 +169,6 @@ function resultOf(config: Config, all: readonly Config[], chips: number): Method
     difference = meanCi95(Array.from(a, (x, i) => x - b[i]!));
     unit = 'images';
   }
-  void chips;
   result.vsLinear = {
     difference: difference.mean,
     ci95: difference.ci95,
@@ -177,12 +192,12 @@ interface Compiled {
 async function compile(
   runtime: OrtRuntime,
   base: ModelProto,
-  config: Config,
+  config: Configuration,
   table: LevelTable,
   settings: PredictSettings,
-  converters: boolean,
 ): Promise<Compiled> {
   const inputName = inputShape(base).name;
+  const converters = settings.adcBits !== null || settings.dacBits !== null;
   if (config.method === 'float')
     return {
       plan: undefined,
@@ -219,75 +234,123 @@ async function compile(
   };
 }
 
-export async function predict(
-  runtime: OrtRuntime,
-  input: PredictInput,
-  hooks: PredictHooks = {},
-): Promise<PredictionReport> {
-  const now = hooks.now ?? (() => Date.now());
-  const started = now();
+/** What one evaluator returns for one chip. */
+export interface ChipOutcome {
+  chip: number;
+  /** Per configuration (same order as {@link configurations}); null where it was not run on this chip. */
+  accuracies: Array<number | null>;
+  /** Chip 0 only: per-image correctness per configuration. */
+  correct?: Array<Uint8Array | null>;
+  /** Chip 0 only: the quantized layers of every configuration. */
+  layers?: LayerReport[];
+  /** Chip 0 only, when asked: each configuration's simulated model, self-contained. */
+  models?: Array<{ method: PredictMethod; bits: number; bytes: Uint8Array }>;
+}
+
+export interface EvaluateHooks {
+  cancel?: CancelToken | undefined;
+  /** Evaluations finished on this evaluator so far (fractional within one), and what runs now. */
+  onProgress?(evaluations: number, label: string): void;
+}
+
+/**
+ * Runs every configuration on given chips. One lives in each worker of a pool (or one in-process):
+ * it compiles each configuration once and keeps it for all the chips it is given.
+ */
+export interface ChipEvaluator {
+  evaluate(chips: readonly number[], hooks?: EvaluateHooks): Promise<ChipOutcome[]>;
+  release(): Promise<void>;
+}
+
+export interface EvaluatorOptions {
+  /** Return each configuration's model for chip 0 (to save as .onnx). */
+  saveModels?: boolean;
+}
+
+/** A prepared prediction job, the same for every evaluator. */
+interface Job {
+  base: ModelProto;
+  input: PredictInput;
+  settings: PredictSettings;
+  configs: Configuration[];
+  evaluation: Dataset;
+  calibrationSet: Dataset;
+}
+
+function prepareJob(input: PredictInput): Job {
   const settings = PredictSettings.parse(input.settings);
   const base = prepareModel(input.model, input.modelName);
-  const shape = inputShape(base);
-  checkDatasetShape(input.dataset, shape.dims);
-  const evaluation = limitDataset(input.dataset, settings.limit);
-  const calibrationSet = limitDataset(input.dataset, Math.min(settings.calibration, input.dataset.count));
-  const converters = settings.adcBits !== null || settings.dacBits !== null;
-  const varies = settings.sigmaScale > 0 || settings.readNoise > 0;
-  const perChip = (method: PredictMethod) => METHODS[method].perChip && varies;
-  const configs: Config[] = [];
-  for (const method of settings.methods) {
-    if (method === 'float') configs.push({ method, bits: null, accuracies: [], correct: undefined });
-    else for (const bits of settings.bits) configs.push({ method, bits, accuracies: [], correct: undefined });
-  }
-  const anyPerChip = configs.some((c) => perChip(c.method));
-  // A chip count given is used as is; otherwise chips are added until every paired difference
-  // to linear is known to ±untilCi, within the budget.
-  const fixedChips = anyPerChip ? settings.trials : 1;
-  const maxChips = fixedChips ?? settings.maxChips;
-  const plannedEvaluations = configs.reduce((sum, c) => sum + (perChip(c.method) ? maxChips : 1), 0);
-  let doneEvaluations = 0;
-  const layers: LayerReport[] = [];
-  let chips = 0;
-  let reachedTarget: boolean | null = null;
+  checkDatasetShape(input.dataset, inputShape(base).dims);
+  return {
+    base,
+    input,
+    settings,
+    configs: configurations(settings),
+    evaluation: limitDataset(input.dataset, settings.limit),
+    calibrationSet: limitDataset(input.dataset, Math.min(settings.calibration, input.dataset.count)),
+  };
+}
 
-  const snapshot = () =>
-    configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs, chips));
-  const compiled = new Map<Config, Compiled>();
-  const feedsOf = (tensors: readonly FeedTensor[]) =>
-    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
-  try {
-    for (let chip = 0; chip < maxChips; chip++) {
-      for (const config of configs) {
-        if (chip > 0 && !perChip(config.method)) continue;
+/** The chip seed: chip k is the same physical chip for every method (common random numbers). */
+function chipSeed(settings: PredictSettings, chip: number, configIndex: number): number {
+  return settings.seed * 7919 + chip + (settings.commonChips ? 0 : 104_729 * (configIndex + 1));
+}
+
+/** Evaluates chips in this thread, with one ONNX Runtime. */
+export class LocalEvaluator implements ChipEvaluator {
+  private readonly job: Job;
+  private readonly compiled = new Map<number, Compiled>();
+
+  constructor(
+    private readonly runtime: OrtRuntime,
+    input: PredictInput,
+    private readonly options: EvaluatorOptions = {},
+  ) {
+    this.job = prepareJob(input);
+  }
+
+  async evaluate(chips: readonly number[], hooks: EvaluateHooks = {}): Promise<ChipOutcome[]> {
+    const { runtime } = this;
+    const { settings, configs, evaluation, calibrationSet } = this.job;
+    const feedsOf = (tensors: readonly FeedTensor[]) =>
+      Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+    const outcomes: ChipOutcome[] = [];
+    let evaluations = 0;
+    for (const chip of chips) {
+      const outcome: ChipOutcome = { chip, accuracies: configs.map(() => null) };
+      if (chip === 0) {
+        outcome.correct = configs.map(() => null);
+        outcome.layers = [];
+        if (this.options.saveModels) outcome.models = [];
+      }
+      for (const [index, config] of configs.entries()) {
+        const varies = variesPerChip(settings, config.method);
+        if (chip > 0 && !varies) continue;
         throwIfCancelled(hooks.cancel);
-        const label = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}${perChip(config.method) ? `, chip ${chip + 1}${fixedChips ? `/${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}` : ''}`;
-        let state = compiled.get(config);
+        const label = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}${varies ? `, chip ${chip + 1}` : ''}`;
+        hooks.onProgress?.(evaluations, label);
+        let state = this.compiled.get(index);
         if (!state) {
           // Once per configuration: quantize, build the graph, load it (and its probe).
-          state = await compile(runtime, base, config, input.table, settings, converters);
-          compiled.set(config, state);
-          if (state.plan && config.bits !== null) {
-            const g = state.plan.options.levels.levels.map((l) => l.g);
-            for (const q of state.plan.quantized) {
-              layers.push({
-                method: config.method,
-                bits: config.bits,
-                name: q.name,
-                alpha: q.alpha,
-                mse: q.mse,
-                expectedMse: q.expectedMse,
-                maxError: q.maxError,
-                histogram: q.histogram,
-                candidates: candidateWeights(q.method, q.scheme, q.alpha, g),
-              });
-            }
-          }
+          state = await compile(runtime, this.job.base, config, this.job.input.table, settings);
+          this.compiled.set(index, state);
         }
-        // Common random numbers: chip k is the same physical chip for every method.
-        const seed =
-          settings.seed * 7919 + chip + (settings.commonChips ? 0 : 104_729 * (configs.indexOf(config) + 1));
-        const cells = state.plan ? drawChip(state.plan, seed) : [];
+        if (chip === 0 && state.plan && config.bits !== null) {
+          const g = state.plan.options.levels.levels.map((l) => l.g);
+          for (const q of state.plan.quantized)
+            outcome.layers!.push({
+              method: config.method,
+              bits: config.bits,
+              name: q.name,
+              alpha: q.alpha,
+              mse: q.mse,
+              expectedMse: q.expectedMse,
+              maxError: q.maxError,
+              histogram: q.histogram,
+              candidates: candidateWeights(q.method, q.scheme, q.alpha, g),
+            });
+        }
+        const cells = state.plan ? drawChip(state.plan, chipSeed(settings, chip, index)) : [];
         const feeds = feedsOf(cells);
         let references: FeedTensor[] = [];
         if (state.plan && state.probe) {
@@ -302,29 +365,122 @@ export async function predict(
           references = converterTensors(state.plan, ranges);
           Object.assign(feeds, feedsOf(references));
         }
-        if (chip === 0 && state.plan && config.bits !== null && hooks.onModel)
-          hooks.onModel(
-            config.method,
-            config.bits,
-            bakeInputs(cloneModel(state.graph!.model), [...cells, ...references]),
-          );
+        if (chip === 0 && state.graph && config.bits !== null && outcome.models)
+          outcome.models.push({
+            method: config.method,
+            bits: config.bits,
+            bytes: encodeModel(bakeInputs(cloneModel(state.graph.model), [...cells, ...references])),
+          });
+        const done = evaluations;
         const correct = await evaluateCorrect(runtime, state.session, evaluation, {
           batchSize: settings.batchSize,
           inputName: state.inputName,
           feeds,
           cancel: hooks.cancel,
-          onBatch: (done, total) =>
-            hooks.onProgress?.({
-              fraction: Math.min(1, (doneEvaluations + done / total) / plannedEvaluations),
-              message: label,
-              partial: snapshot(),
-            }),
+          onBatch: (n, total) => hooks.onProgress?.(done + n / total, label),
         });
-        config.accuracies.push(fraction(correct));
-        if (chip === 0) config.correct = correct;
-        doneEvaluations++;
+        outcome.accuracies[index] = fraction(correct);
+        if (chip === 0) outcome.correct![index] = correct;
+        evaluations++;
       }
-      chips = chip + 1;
+      outcomes.push(outcome);
+    }
+    hooks.onProgress?.(evaluations, 'done');
+    return outcomes;
+  }
+
+  async release(): Promise<void> {
+    for (const state of this.compiled.values()) {
+      await state.session.release?.();
+      await state.probe?.session.release?.();
+    }
+    this.compiled.clear();
+  }
+}
+
+export interface PredictOptions {
+  /**
+   * Evaluators to spread chips over (a worker pool); by default one in this thread. Chips go
+   * round-robin in rounds of one per evaluator, so a given count of evaluators always gives the
+   * same answer.
+   */
+  evaluators?: ChipEvaluator[];
+  /** How the evaluators run (for the report), when they are not this runtime. */
+  runtimeDescription?: string;
+}
+
+export async function predict(
+  runtime: OrtRuntime,
+  input: PredictInput,
+  hooks: PredictHooks = {},
+  options: PredictOptions = {},
+): Promise<PredictionReport> {
+  const now = hooks.now ?? (() => Date.now());
+  const started = now();
+  const job = prepareJob(input);
+  const { settings, base } = job;
+  const shape = inputShape(base);
+  const configs: Config[] = job.configs.map((c) => ({ ...c, accuracies: [], correct: undefined }));
+  const perChip = (method: PredictMethod) => variesPerChip(settings, method);
+  const anyPerChip = configs.some((c) => perChip(c.method));
+  // A chip count given is used as is; otherwise chips are added until every paired difference
+  // to linear is known to ±untilCi, within the budget.
+  const fixedChips = anyPerChip ? settings.trials : 1;
+  const maxChips = fixedChips ?? settings.maxChips;
+  const varying = configs.filter((c) => perChip(c.method)).length;
+  const plannedEvaluations = configs.length + varying * (maxChips - 1);
+  const evaluators = options.evaluators ?? [
+    new LocalEvaluator(runtime, input, { saveModels: hooks.onModel !== undefined }),
+  ];
+  if (evaluators.length === 0)
+    throw new ReramError('INVALID_INPUT', 'A prediction needs at least one evaluator.');
+  const layers: LayerReport[] = [];
+  let chips = 0;
+  let reachedTarget: boolean | null = null;
+  let completedEvaluations = 0;
+  const inFlight = new Array<number>(evaluators.length).fill(0);
+  const snapshot = () => configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs));
+  try {
+    while (chips < maxChips) {
+      throwIfCancelled(hooks.cancel);
+      const round = Array.from(
+        { length: Math.min(evaluators.length, maxChips - chips) },
+        (_, k) => chips + k,
+      );
+      let label = '';
+      const outcomes = await Promise.all(
+        round.map((chip, k) =>
+          evaluators[k]!.evaluate([chip], {
+            cancel: hooks.cancel,
+            onProgress: (evaluations, what) => {
+              inFlight[k] = evaluations;
+              label = what;
+              const done = completedEvaluations + inFlight.reduce((a, b) => a + b, 0);
+              const running = evaluators.length > 1 ? ` (${round.length} chips in parallel)` : '';
+              hooks.onProgress?.({
+                fraction: Math.min(1, done / plannedEvaluations),
+                message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
+                partial: snapshot(),
+              });
+            },
+          }),
+        ),
+      );
+      inFlight.fill(0);
+      // Merge in chip order, so the result does not depend on which evaluator finished first.
+      for (const outcome of outcomes.flat().sort((a, b) => a.chip - b.chip)) {
+        for (const [index, config] of configs.entries()) {
+          const accuracy = outcome.accuracies[index];
+          if (accuracy === null || accuracy === undefined) continue;
+          config.accuracies.push(accuracy);
+          completedEvaluations++;
+          const correct = outcome.correct?.[index];
+          if (correct) config.correct = correct;
+        }
+        if (outcome.layers) layers.push(...outcome.layers);
+        for (const model of outcome.models ?? []) hooks.onModel?.(model.method, model.bits, model.bytes);
+      }
+      chips += round.length;
       if (fixedChips !== undefined || chips < settings.minChips) continue;
       const widest = Math.max(0, ...snapshot().map((r) => r.vsLinear?.ci95 ?? 0));
       if (100 * widest <= settings.untilCi) {
@@ -334,10 +490,7 @@ export async function predict(
       reachedTarget = false;
     }
   } finally {
-    for (const state of compiled.values()) {
-      await state.session.release?.();
-      await state.probe?.session.release?.();
-    }
+    for (const evaluator of evaluators) await evaluator.release();
   }
   const results = snapshot();
   hooks.onProgress?.({ fraction: 1, message: 'done', partial: results });
@@ -360,8 +513,8 @@ export async function predict(
     },
     dataset: {
       name: input.dataset.name,
-      evaluated: evaluation.count,
-      calibration: converters ? calibrationSet.count : 0,
+      evaluated: job.evaluation.count,
+      calibration: settings.adcBits !== null || settings.dacBits !== null ? job.calibrationSet.count : 0,
     },
     device: {
       profile: input.profileName,
@@ -372,7 +525,7 @@ export async function predict(
       gMax: input.table.gMax,
     },
     settings,
-    runtime: runtime.description,
+    runtime: options.runtimeDescription ?? runtime.description,
     chips: {
       count: chips,
       mode: fixedChips !== undefined ? 'fixed' : 'until-ci',

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { ReramError } from '../../../shared/errors';
 import { LevelTable, selectLevels } from '../../../shared/levels/level-table';
-import { encodeModel } from '../../../shared/nn/onnx';
 import { parseLevelCsv } from '../../../shared/profile/csv';
 import { parseProfileJson } from '../../../shared/profile/json';
 import {
@@ -18,12 +17,12 @@ import {
   type QuantMethod,
   type ScaleMode,
 } from '../../../shared/quant/quantize';
-import { predict } from '../../../shared/rca/predict';
 import { METHODS } from '../../../shared/quant/methods';
 import { PREDICT_METHODS, PredictSettings, type PredictionReport } from '../../../shared/rca/report';
 import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 import { formatZodIssues } from '../../../shared/zod-format';
-import { nodeRuntime } from '../../nn/ort-node';
+import { defaultPoolSize, PredictPool } from '../../predict/pool';
+import { runPrediction } from '../../predict/run';
 import { BUILTIN_DATA, BUILTIN_MODELS, loadDataset, loadModel } from '../../nn/resources';
 import { appVersion } from '../../paths';
 import { ProfileLibrary } from '../../services/profiles';
@@ -235,7 +234,8 @@ export function registerPredictCommands(program: Command): void {
       "the profile's table: write-verify, open-loop or a table name (default: the first)",
     );
   addSchemaOptions(predictCommand, PREDICT_FIELDS)
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--save-onnx <dir>', 'write each configuration’s simulated model (chip 1) as .onnx')
     .option('--report <file.json>', 'also write the full report')
     .option('--db <file>', 'SQLite database (profiles)')
@@ -288,9 +288,12 @@ export function registerPredictCommands(program: Command): void {
       const dataset = loadDataset(
         options.data !== undefined ? String(options.data) : `builtin:${builtinData ?? 'mnist'}`,
       );
-      const runtime = nodeRuntime(
-        options.threads ? { threads: parsePositiveInt(String(options.threads), '--threads') } : {},
-      );
+      const workers =
+        options.workers !== undefined
+          ? parsePositiveInt(String(options.workers), '--workers')
+          : defaultPoolSize().workers;
+      const threads = options.threads ? parsePositiveInt(String(options.threads), '--threads') : undefined;
+      const pool = workers > 1 ? new PredictPool({ workers, ...(threads ? { threads } : {}) }) : undefined;
       const progress = new ProgressLine();
       const saveDir = options.saveOnnx ? String(options.saveOnnx) : undefined;
       if (saveDir) mkdirSync(saveDir, { recursive: true });
@@ -299,8 +302,7 @@ export function registerPredictCommands(program: Command): void {
       );
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
-      const report = await predict(
-        runtime,
+      const report = await runPrediction(
         { model: model.bytes, modelName: model.name, dataset, table, profileName, settings: parsed.data },
         {
           cancel: controller.signal,
@@ -308,11 +310,12 @@ export function registerPredictCommands(program: Command): void {
           onModel: (method, bits, simulated) => {
             if (!saveDir) return;
             const file = join(saveDir, `${method}-${bits}bit.onnx`);
-            writeFileSync(file, encodeModel(simulated));
+            writeFileSync(file, simulated);
             log(`wrote ${file}`);
           },
         },
-      );
+        { pool, threads },
+      ).finally(() => pool?.close());
       progress.done();
       if (options.report) writeFileSync(String(options.report), `${JSON.stringify(report, null, 2)}\n`);
       if (options.json) printJson(report);

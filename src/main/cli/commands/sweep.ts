@@ -22,6 +22,7 @@ import {
   type SweepResult,
   type SweepSink,
 } from '../../services/sweep';
+import { defaultPoolSize, PredictPool } from '../../predict/pool';
 import { headline, studyRows, studySpec, writeStudy } from '../../services/study';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
@@ -55,6 +56,22 @@ function progressReporter(prefix: string) {
       lastLog = now;
       log(line);
     }
+  };
+}
+
+/** --workers and --threads as run options (a pool when more than one worker). */
+function poolOptions(options: { workers?: string; threads?: string }): {
+  pool?: PredictPool;
+  threads?: number;
+} {
+  const workers =
+    options.workers !== undefined
+      ? parsePositiveInt(options.workers, '--workers')
+      : defaultPoolSize().workers;
+  const threads = options.threads ? parsePositiveInt(options.threads, '--threads') : undefined;
+  return {
+    ...(workers > 1 ? { pool: new PredictPool({ workers, ...(threads ? { threads } : {}) }) } : {}),
+    ...(threads ? { threads } : {}),
   };
 }
 
@@ -96,7 +113,8 @@ export function registerSweepCommands(program: Command): void {
     .argument('[spec]', 'SPEC.json (see docs/cluster.md)')
     .option('--out <file.jsonl>', 'keep results in this JSON-lines file (default: the database)')
     .option('--shard <I/N>', 'compute only slice I of N (0-based) of the grid')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--db <file>', 'SQLite database (profiles; results unless --out)')
     .option('--dry-run', 'list the grid points of this spec (and shard) and exit')
     .option('--json', 'print the results as JSON when done')
@@ -108,6 +126,7 @@ export function registerSweepCommands(program: Command): void {
           out?: string;
           shard?: string;
           threads?: string;
+          workers?: string;
           db?: string;
           dryRun?: boolean;
           json?: boolean;
@@ -137,6 +156,7 @@ export function registerSweepCommands(program: Command): void {
           return;
         }
         const store = openCliStore(options.db);
+        const workers = poolOptions(options);
         try {
           const sink: SweepSink = options.out ? fileSink(options.out) : storeSink(store);
           const controller = sigintController();
@@ -148,7 +168,7 @@ export function registerSweepCommands(program: Command): void {
             sink,
             store,
             ...(shard ? { shard } : {}),
-            ...(options.threads ? { threads: parsePositiveInt(options.threads, '--threads') } : {}),
+            ...workers,
             signal: controller.signal,
             onProgress: progressReporter('sweep'),
             onResult: (r) => {
@@ -181,6 +201,7 @@ export function registerSweepCommands(program: Command): void {
             ),
           );
         } finally {
+          await workers.pool?.close();
           store.close();
         }
       },
@@ -211,48 +232,53 @@ export function registerSweepCommands(program: Command): void {
     )
     .option('--quick', 'one network, 500 images, bits 2–4, σ × {0, 1}, 3 chips (under a minute)')
     .option('--out <dir>', 'output folder', 'study')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)')
+    .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--db <file>', 'SQLite database (profiles)')
-    .action(async (options: { quick?: boolean; out: string; threads?: string; db?: string }) => {
-      const spec = studySpec(Boolean(options.quick));
-      const outDir = resolve(options.out);
-      const command = `reram-bench study${options.quick ? ' --quick' : ''}`;
-      const resultsFile = join(outDir, `results-${specKey(spec)}.jsonl`);
-      const store = openCliStore(options.db);
-      const started = performance.now();
-      try {
-        mkdirSync(outDir, { recursive: true });
-        const sink = fileSink(resultsFile);
-        const controller = sigintController();
-        log(`study: ${gridPoints(spec).length} points; results kept in ${resultsFile} (resumable)`);
-        const outcome = await runSweep({
-          spec,
-          sink,
-          store,
-          ...(options.threads ? { threads: parsePositiveInt(options.threads, '--threads') } : {}),
-          signal: controller.signal,
-          onProgress: progressReporter('study'),
-          onResult: (r) => {
-            if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-            log(
-              `study: ${r.point.model} · ${r.point.profile} · σ×${r.point.sigmaScale} done (${r.report.chips.count} chips, ${r.report.elapsedS.toFixed(1)} s)`,
-            );
-          },
-        });
-        if (controller.signal.aborted)
-          throw new ReramError('CANCELLED', 'study stopped; run it again to resume');
-        const results = sink.results(outcome.sweep).sort((a, b) => a.point.index - b.point.index);
-        const files = writeStudy(outDir, spec, results, {
-          command,
-          elapsedS: outcome.computed ? (performance.now() - started) / 1000 : undefined,
-        });
-        const head = headline(studyRows(results));
-        log(`study: wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${options.out}`);
-        printLine(
-          `MES-σ vs linear: significantly better at ${head.positive.length} of ${head.compared.length} points, significantly worse at ${head.negative.length}. See ${join(options.out, 'summary.md')}.`,
-        );
-      } finally {
-        store.close();
-      }
-    });
+    .action(
+      async (options: { quick?: boolean; out: string; threads?: string; workers?: string; db?: string }) => {
+        const spec = studySpec(Boolean(options.quick));
+        const outDir = resolve(options.out);
+        const command = `reram-bench study${options.quick ? ' --quick' : ''}`;
+        const resultsFile = join(outDir, `results-${specKey(spec)}.jsonl`);
+        const store = openCliStore(options.db);
+        const workers = poolOptions(options);
+        const started = performance.now();
+        try {
+          mkdirSync(outDir, { recursive: true });
+          const sink = fileSink(resultsFile);
+          const controller = sigintController();
+          log(`study: ${gridPoints(spec).length} points; results kept in ${resultsFile} (resumable)`);
+          const outcome = await runSweep({
+            spec,
+            sink,
+            store,
+            ...workers,
+            signal: controller.signal,
+            onProgress: progressReporter('study'),
+            onResult: (r) => {
+              if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+              log(
+                `study: ${r.point.model} · ${r.point.profile} · σ×${r.point.sigmaScale} done (${r.report.chips.count} chips, ${r.report.elapsedS.toFixed(1)} s)`,
+              );
+            },
+          });
+          if (controller.signal.aborted)
+            throw new ReramError('CANCELLED', 'study stopped; run it again to resume');
+          const results = sink.results(outcome.sweep).sort((a, b) => a.point.index - b.point.index);
+          const files = writeStudy(outDir, spec, results, {
+            command,
+            elapsedS: outcome.computed ? (performance.now() - started) / 1000 : undefined,
+          });
+          const head = headline(studyRows(results));
+          log(`study: wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${options.out}`);
+          printLine(
+            `MES-σ vs linear: significantly better at ${head.positive.length} of ${head.compared.length} points, significantly worse at ${head.negative.length}. See ${join(options.out, 'summary.md')}.`,
+          );
+        } finally {
+          await workers.pool?.close();
+          store.close();
+        }
+      },
+    );
 }

@@ -1,0 +1,15 @@
+/** Messages between the prediction pool (main thread) and its workers. */
+import type { SerializedError } from '../../shared/errors';
+import type { PredictInput, ChipOutcome } from '../../shared/rca/predict';
+
+export type ToWorker =
+  | { type: 'init'; jobId: number; input: PredictInput; saveModels: boolean }
+  | { type: 'evaluate'; jobId: number; requestId: number; chips: number[] }
+  | { type: 'cancel'; jobId: number }
+  | { type: 'release'; jobId: number };
+
+export type FromWorker =
+  | { type: 'ready'; jobId: number }
+  | { type: 'progress'; requestId: number; evaluations: number; label: string }
+  | { type: 'result'; requestId: number; outcomes: ChipOutcome[] }
+  | { type: 'error'; requestId: number | null; jobId: number; error: SerializedError };
