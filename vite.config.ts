@@ -13,6 +13,4 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
   },
-  worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
 });

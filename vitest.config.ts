@@ -48,7 +48,6 @@ export default defineConfig({
       },
       {
         plugins: [react()],
-        optimizeDeps: { exclude: ['onnxruntime-web'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.{ts,tsx}'],

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { InstrumentStatus, SystemInfo } from '../shared/api';
+import type { InstrumentStatus, PredictionProgress, SystemInfo } from '../shared/api';
 import { getApi } from './api/client';
 import { ErrorBanner } from './components/Field';
-import { errorText, useInstrumentStatus } from './hooks/api';
+import { errorText, useApiEvent, useInstrumentStatus } from './hooks/api';
 import { CharacterizePage } from './pages/CharacterizePage';
 import { FirstRunGuide } from './pages/FirstRunGuide';
 import { InstrumentPage } from './pages/InstrumentPage';
@@ -94,6 +94,71 @@ function OutputControl({ status }: { status: InstrumentStatus | undefined }) {
   );
 }
 
+interface Toast {
+  id: number;
+  text: string;
+  status: string;
+  href: string;
+}
+
+/**
+ * Long jobs that outlive pages: a running prediction shows in the header (with its progress),
+ * and its end is announced wherever the user is.
+ */
+function BackgroundJobs({ page }: { page: PageId }) {
+  const [prediction, setPrediction] = useState<PredictionProgress | null>(null);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  useEffect(() => {
+    void getApi()
+      .call['predictions.active']({})
+      .then(setPrediction, () => undefined);
+  }, []);
+  useApiEvent('prediction.progress', setPrediction);
+  useApiEvent(
+    'prediction.ended',
+    useCallback(
+      (event: { id: number; status: string; title: string; error: string | null }) => {
+        setPrediction(null);
+        if (page === 'predict') return;
+        const toast: Toast = {
+          id: event.id,
+          status: event.status,
+          text: `Prediction ${event.id} ${event.status}: ${event.title}${event.error ? ` (${event.error})` : ''}`,
+          href: '#/predict',
+        };
+        setToasts((list) => [...list.filter((t) => t.id !== event.id), toast]);
+      },
+      [page],
+    ),
+  );
+  return (
+    <>
+      {prediction && page !== 'predict' ? (
+        <a className="badge background-job" href="#/predict" data-testid="background-prediction">
+          Prediction {prediction.id} running in background · {Math.round(100 * prediction.fraction)} %
+        </a>
+      ) : null}
+      <div className="toasts" aria-live="polite">
+        {toasts.map((t) => (
+          <div key={t.id} className={`toast ${t.status}`} role="status" data-testid="toast">
+            <span>{t.text}</span>
+            <a href={t.href} onClick={() => setToasts((list) => list.filter((x) => x.id !== t.id))}>
+              Open
+            </a>
+            <button
+              type="button"
+              aria-label="Dismiss"
+              onClick={() => setToasts((list) => list.filter((x) => x.id !== t.id))}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}
+
 export function App() {
   const [info, setInfo] = useState<SystemInfo | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -136,6 +201,7 @@ export function App() {
             : ''}
         </span>
         <span className="spacer" />
+        <BackgroundJobs page={route.page} />
         <OutputControl status={status} />
         <button
           type="button"

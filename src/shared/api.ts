@@ -10,6 +10,7 @@ import { SMU_MODEL_IDS } from './instruments';
 import { LevelTable } from './levels/level-table';
 import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
+import { MethodResult, PredictionReport, PredictSettings } from './rca/report';
 import { InstrumentIdentity, Point, RunSummary } from './run';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
@@ -87,6 +88,68 @@ export const ResourceList = z.object({
 });
 
 export const FileFilter = z.object({ name: z.string(), extensions: z.array(z.string()) });
+
+const FileName = z.string().trim().min(1).max(300);
+
+/** Where a prediction's network comes from: a built-in one, or an ONNX file's bytes. */
+export const ModelSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin'), id: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('file'), name: FileName, bytes: Bytes }),
+]);
+/** Its test set: a built-in one (default: the model's own), or uploaded IDX / CIFAR-10 files. */
+export const DataSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin'), id: z.string().min(1).max(100) }),
+  z.object({ kind: z.literal('idx'), name: FileName, images: Bytes, labels: Bytes }),
+  z.object({ kind: z.literal('cifar10'), name: FileName, bytes: Bytes }),
+]);
+
+export const PredictionRequest = z.object({
+  profile: z.string().min(1).max(200),
+  /** The profile's table: a kind (write-verify, open-loop) or a name; default the first. */
+  table: z.string().max(200).optional(),
+  model: ModelSource,
+  data: DataSource.optional(),
+  settings: PredictSettings,
+});
+export type PredictionRequest = z.input<typeof PredictionRequest>;
+
+export const PREDICTION_STATUSES = ['running', 'completed', 'cancelled', 'failed', 'interrupted'] as const;
+
+export const PredictionSummary = z.object({
+  id: z.number().int(),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+  status: z.enum(PREDICTION_STATUSES),
+  title: z.string(),
+  model: z.string(),
+  dataset: z.string(),
+  profile: z.string(),
+  table: z.string().nullable(),
+  /** Each method and bit width's accuracy (no per-chip lists), when finished. */
+  results: z.array(MethodResult.omit({ accuracies: true })),
+  chips: z.number().int().nullable(),
+  elapsedS: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type PredictionSummary = z.infer<typeof PredictionSummary>;
+
+export const PredictionRecord = PredictionSummary.extend({
+  /** The request as sent, files replaced by their name and size. */
+  request: z.record(z.string(), z.unknown()),
+  report: PredictionReport.nullable(),
+});
+export type PredictionRecord = z.infer<typeof PredictionRecord>;
+
+export const PredictionProgress = z.object({
+  id: z.number().int(),
+  fraction: z.number(),
+  message: z.string(),
+  elapsedS: z.number(),
+  remainingS: z.number().nullable(),
+  imagesPerSecond: z.number().nullable(),
+  partial: z.array(MethodResult),
+});
+export type PredictionProgress = z.infer<typeof PredictionProgress>;
 
 export const apiMethods = {
   'system.info': method(Empty, SystemInfo, 'App version, runtime mode, database and first-run state.'),
@@ -200,16 +263,25 @@ export const apiMethods = {
   ),
 
   'resources.list': method(Empty, ResourceList, 'Built-in models and test sets.'),
-  'resources.model': method(
-    z.object({ id: z.string() }),
-    z.object({ name: z.string(), bytes: Bytes }),
-    'A built-in ONNX model.',
+
+  'predictions.start': method(
+    PredictionRequest,
+    z.object({ id: z.number().int() }),
+    'Start a prediction in main (its worker pool); it runs on whatever page is shown, and is stored.',
   ),
-  'resources.dataset': method(
-    z.object({ id: z.string() }),
-    z.object({ name: z.string(), format: z.enum(['idx', 'cifar10']), files: z.array(Bytes) }),
-    'A built-in test set, as its files.',
+  'predictions.cancel': method(z.object({ id: z.number().int() }), Ok, 'Cancel a running prediction.'),
+  'predictions.active': method(
+    Empty,
+    PredictionProgress.nullable(),
+    'The running prediction and its progress, if any.',
   ),
+  'predictions.list': method(
+    z.object({ limit: z.number().int().min(1).max(10_000).default(100) }),
+    z.array(PredictionSummary),
+    'Stored predictions, newest first.',
+  ),
+  'predictions.get': method(z.object({ id: z.number().int() }), PredictionRecord, 'One stored prediction.'),
+  'predictions.delete': method(z.object({ id: z.number().int() }), Ok, 'Delete a stored prediction.'),
 
   'files.save': method(
     z.object({
@@ -242,6 +314,13 @@ export const apiEvents = {
   'run.started': z.object({ runId: z.number().int(), procedure: z.string(), total: z.number() }),
   'run.points': z.object({ runId: z.number().int(), points: z.array(Point) }),
   'run.progress': RunProgressEvent,
+  'prediction.progress': PredictionProgress,
+  'prediction.ended': z.object({
+    id: z.number().int(),
+    status: z.enum(PREDICTION_STATUSES),
+    title: z.string(),
+    error: z.string().nullable(),
+  }),
   'run.ended': z.object({
     runId: z.number().int(),
     status: z.enum(['completed', 'cancelled', 'failed']),
@@ -256,6 +335,8 @@ export type ApiMethodName = keyof typeof apiMethods;
 /** Largest request a renderer may send per method (bytes on the wire); the default is 1 MiB. */
 export const API_PAYLOAD_LIMITS: Partial<Record<ApiMethodName, number>> = {
   'profiles.import': 12 * 1024 * 1024,
+  // An uploaded ONNX model and test set.
+  'predictions.start': 128 * 1024 * 1024,
   'files.save': 32 * 1024 * 1024,
 };
 export const DEFAULT_PAYLOAD_LIMIT = 1024 * 1024;

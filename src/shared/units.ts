@@ -11,12 +11,38 @@ const PREFIXES: Array<[number, string]> = [
   [1e-15, 'f'],
 ];
 
+/** Units that take SI prefixes (others, like "pp" or "%", are shown as plain numbers). */
+export const SI_UNITS: ReadonlySet<string> = new Set(['V', 'A', 'S', 's', 'Hz', 'Ω', 'W', 'F']);
+export const takesSiPrefix = (unit: string | undefined): boolean => unit !== undefined && SI_UNITS.has(unit);
+
 export function formatSI(value: number | null | undefined, unit: string, digits = 3): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return `— ${unit}`;
   if (value === 0) return `0 ${unit}`;
   const magnitude = Math.abs(value);
   const [scale, prefix] = PREFIXES.find(([s]) => magnitude >= s * 0.9995) ?? PREFIXES[PREFIXES.length - 1]!;
   return `${Number((value / scale).toPrecision(digits))} ${prefix}${unit}`;
+}
+
+/**
+ * A plain number with `digits` significant digits and no binary-fraction noise (3.0500000000000003
+ * → "3.05"); very large or small magnitudes in exponent form.
+ */
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e6) return String(Number(value.toPrecision(digits)));
+  return value.toExponential(Math.max(0, digits - 1));
+}
+
+/** A difference of two fractions in percentage points, signed: 0.0123 → "+1.23 pp" ("+1.23" unitless). */
+export function formatPercentPoints(
+  difference: number,
+  options: { decimals?: number; unit?: boolean } = {},
+): string {
+  const text = (100 * Math.abs(difference)).toFixed(options.decimals ?? 2);
+  const sign = Number(text) === 0 ? '±' : difference > 0 ? '+' : '−';
+  return `${sign}${text}${options.unit === false ? '' : ' pp'}`;
 }
 
 export function formatPercent(fraction: number, digits = 1): string {

@@ -98,7 +98,7 @@ describe('predict on the bundled LeNet-5 and MNIST test set', () => {
     const [paired, independent] = await Promise.all([run(true), run(false)]);
     const width = (r: Awaited<ReturnType<typeof run>>) =>
       r.results.find((x) => x.method === 'mes')!.vsLinear!.ci95;
-    expect(paired.results.find((x) => x.method === 'mes')!.vsLinear!.unit).toBe('chips');
+    expect(paired.results.find((x) => x.method === 'mes')!.vsLinear!.unit).toBe('chips and images');
     console.log(
       `paired CI ±${(100 * width(paired)).toFixed(2)} pp, independent ±${(100 * width(independent)).toFixed(2)} pp`,
     );
@@ -118,8 +118,11 @@ describe('predict on the bundled LeNet-5 and MNIST test set', () => {
     expect(report.chips.count).toBeGreaterThanOrEqual(3);
     expect(report.chips.count).toBeLessThanOrEqual(12);
     const ci = report.results.find((r) => r.method === 'mes')!.vsLinear!.ci95;
+    const d = report.results.find((r) => r.method === 'mes')!.vsLinear!;
     if (report.chips.reachedTarget) expect(100 * ci).toBeLessThanOrEqual(1);
-    else expect(report.chips.count).toBe(12);
+    else if (report.chips.limitedBy === 'budget') expect(report.chips.count).toBe(12);
+    // Stopped because 200 test images, not the chips, limit the interval.
+    else expect(100 * d.chipsCi95!).toBeLessThanOrEqual(0.5);
   });
 
   it('rejects bad input with clear errors', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { apiMethods } from '../../src/shared/api';
+import { apiMethods, MAX_PAYLOAD_LIMIT } from '../../src/shared/api';
 import { Rng } from '../../src/shared/random';
 import { decodeWire, encodeWire } from '../../src/shared/wire';
 import { createDispatcher } from '../../src/main/api/dispatcher';
@@ -229,15 +229,24 @@ describe('WebSocket: every malformed message gets a typed error', () => {
     const replies = (await exchange(
       ws,
       ['__proto__', 'constructor', 'toString'].flatMap((id, k) => [
-        encodeWire({ id: 2 * k, method: 'resources.model', payload: { id } }),
-        encodeWire({ id: 2 * k + 1, method: 'resources.dataset', payload: { id } }),
+        encodeWire({ id: 2 * k, method: 'profiles.get', payload: { name: id } }),
+        encodeWire({
+          id: 2 * k + 1,
+          method: 'predictions.start',
+          payload: {
+            profile: 'AlOx/HfO2',
+            model: { kind: 'builtin', id },
+            data: { kind: 'builtin', id },
+            settings: {},
+          },
+        }),
       ]),
     )) as Array<{ result: { ok: boolean; error: { code: string } } }>;
     expect(replies.map((r) => r.result.error.code)).toEqual(Array(6).fill('NOT_FOUND'));
     ws.close();
   });
 
-  it('a 50 MB message is refused without blocking the server', async () => {
+  it('a message over the transport bound is refused without blocking the server', async () => {
     const ws = await openWs();
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     const started = Date.now();
@@ -245,7 +254,7 @@ describe('WebSocket: every malformed message gets a typed error', () => {
       encodeWire({
         id: 1,
         method: 'profiles.import',
-        payload: { fileName: 'x.json', text: 'x'.repeat(50e6) },
+        payload: { fileName: 'x.json', text: 'x'.repeat(MAX_PAYLOAD_LIMIT + 1e6) },
       }),
     );
     expect(await closed).toBe(1009); // "message too big", before it is parsed

@@ -5,10 +5,11 @@
 import type { ApiHandlers } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
 import { listSerialPorts } from '../instrument/transport/ports';
-import { BUILTIN_DATA, BUILTIN_MODELS, builtinDatasetFiles, loadModel } from '../nn/resources';
+import { BUILTIN_DATA, BUILTIN_MODELS } from '../nn/resources';
 import { appVersion, defaultDbPath } from '../paths';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
+import { PredictionService } from '../services/predictions';
 import { ProfileLibrary } from '../services/profiles';
 import { Store } from '../store/store';
 import type { EventHub } from './events';
@@ -18,11 +19,14 @@ export interface ServiceOptions {
   events: EventHub;
   /** SQLite file; defaults to the OS user-data folder. */
   dbPath?: string;
+  /** Prediction workers and their threads (default: one single-threaded worker per core). */
+  predictionPool?: { workers?: number; threads?: number };
 }
 
 export interface Services {
   handlers: ApiHandlers;
   instrument: InstrumentService;
+  predictions: PredictionService;
   store: Store;
   /** Leaves every instrument safe, stops the virtual SMU and closes the database. */
   dispose(): Promise<void>;
@@ -39,6 +43,7 @@ export function createServices(options: ServiceOptions): Services {
   const store = new Store(options.dbPath ?? defaultDbPath());
   const instrument = new InstrumentService(store, options.events);
   const library = new ProfileLibrary(store);
+  const predictions = new PredictionService(store, options.events, library, options.predictionPool);
 
   const handlers: ApiHandlers = {
     'system.info': async () => ({
@@ -109,8 +114,19 @@ export function createServices(options: ServiceOptions): Services {
       models: Object.entries(BUILTIN_MODELS).map(([id, m]) => ({ id, title: m.title, data: m.data })),
       datasets: Object.entries(BUILTIN_DATA).map(([id, d]) => ({ id, title: d.title, format: d.format })),
     }),
-    'resources.model': async ({ id }) => loadModel(`builtin:${id}`),
-    'resources.dataset': async ({ id }) => ({ name: id, ...builtinDatasetFiles(id) }),
+
+    'predictions.start': async (request) => predictions.start(request),
+    'predictions.cancel': async ({ id }) => {
+      predictions.cancel(id);
+      return { ok: true as const };
+    },
+    'predictions.active': async () => predictions.activeProgress(),
+    'predictions.list': async ({ limit }) => predictions.list(limit),
+    'predictions.get': async ({ id }) => predictions.get(id),
+    'predictions.delete': async ({ id }) => {
+      predictions.delete(id);
+      return { ok: true as const };
+    },
 
     'files.save': async () => unsupported('Saving through a native dialog'),
     'files.open': async () => unsupported('Opening through a native dialog'),
@@ -119,8 +135,10 @@ export function createServices(options: ServiceOptions): Services {
   return {
     handlers,
     instrument,
+    predictions,
     store,
     dispose: async () => {
+      await predictions.dispose();
       await instrument.dispose();
       store.close();
     },

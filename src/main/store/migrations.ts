@@ -143,6 +143,56 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+  // 6 → 7: a run keeps its outcome summary and can be hidden; predictions are stored with their
+  // full request; recipes, and queues of recipe steps over cells (resumable).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN summary_json TEXT;
+      ALTER TABLE runs ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE predictions (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        ended_at TEXT,
+        status TEXT NOT NULL,
+        title TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        summary_json TEXT,
+        report_json TEXT,
+        error TEXT,
+        owner_pid INTEGER,
+        owner_host TEXT
+      );
+      CREATE TABLE recipes (
+        name TEXT PRIMARY KEY,
+        recipe_json TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE queues (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        recipe_json TEXT NOT NULL,
+        recipe_key TEXT NOT NULL,
+        resource TEXT,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        ended_at TEXT,
+        owner_pid INTEGER,
+        owner_host TEXT
+      );
+      CREATE TABLE queue_steps (
+        queue_id INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        cell INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        procedure TEXT NOT NULL,
+        status TEXT NOT NULL,
+        run_id INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        PRIMARY KEY (queue_id, position)
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

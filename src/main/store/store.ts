@@ -8,6 +8,8 @@ import { summarizeProfile, type DeviceProfile, type ProfileSummary } from '../..
 import type { InstrumentIdentity, Point, ProcedureName, RunStatus, RunSummary } from '../../shared/run';
 import { appRoot } from '../paths';
 import { migrate } from './migrations';
+import { ownerGone } from './owner';
+import { PredictionRepository } from './predictions';
 
 export interface StoreOptions {
   /** Test hook: pretend the store was opened by this process id. */
@@ -107,15 +109,6 @@ function checkDatabasePath(path: string): void {
     );
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** better-sqlite3 is not an N-API module: inside Electron, load the copy built for Electron's ABI. */
 function nativeBinding(): string | undefined {
   if (!process.versions.electron) return undefined;
@@ -138,6 +131,8 @@ const POINT_INSERT =
  */
 export class Store {
   readonly db: Database.Database;
+  /** Stored predictions (their own table and repository). */
+  predictions!: PredictionRepository;
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
@@ -166,6 +161,7 @@ export class Store {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       migrate(this.db);
+      this.predictions = new PredictionRepository(this.db, this.pid);
     } catch (error) {
       this.db.close();
       if (error instanceof ReramError) throw error;
@@ -190,16 +186,11 @@ export class Store {
 
   /** Runs left 'running' by a process that no longer exists on this host become 'interrupted'; their points stay. */
   markInterruptedRuns(): number[] {
-    const host = hostname();
     const running = this.db
       .prepare("SELECT id, owner_pid, owner_host FROM runs WHERE status = 'running'")
       .all() as Array<{ id: number; owner_pid: number | null; owner_host: string | null }>;
     // No owner recorded: the run predates schema 3, and no older writer can open this file any more.
-    const dead = running.filter(
-      (run) =>
-        run.owner_pid === null ||
-        (run.owner_host === host && run.owner_pid !== this.pid && !processAlive(run.owner_pid)),
-    );
+    const dead = running.filter((run) => ownerGone({ pid: run.owner_pid, host: run.owner_host }, this.pid));
     const update = this.db.prepare(
       "UPDATE runs SET status = 'interrupted', ended_at = ?, error = coalesce(error, 'The process recording this run stopped unexpectedly.') WHERE id = ?",
     );

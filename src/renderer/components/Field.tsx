@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import { formatSI, parseSI } from '../../shared/units';
+import { formatSI, parseSI, takesSiPrefix } from '../../shared/units';
 
 interface BaseProps {
   label: string;
@@ -21,7 +21,10 @@ export function NumberField(
 ) {
   const id = useId();
   const value = parseSI(props.value, props.unit);
-  const echo = props.echo && props.unit && Number.isFinite(value) ? formatSI(value, props.unit) : undefined;
+  const echo =
+    props.echo && props.unit && takesSiPrefix(props.unit) && Number.isFinite(value)
+      ? formatSI(value, props.unit)
+      : undefined;
   return (
     <label className={`field${props.wide ? ' wide' : ''}`} htmlFor={id}>
       <span>

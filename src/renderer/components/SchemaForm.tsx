@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { fieldsOf, type FieldInfo } from '../../shared/params';
-import { formatSI, parseSI } from '../../shared/units';
+import { formatSI, parseSI, takesSiPrefix } from '../../shared/units';
 import { CheckboxField, NumberField, SelectField, TextField } from './Field';
 
 export type FormValues = Record<string, string>;
@@ -14,8 +14,8 @@ function displayDefault(field: FieldInfo, suggested: unknown): string {
   const value = suggested ?? field.default ?? field.meta.suggested;
   if (value === undefined) return '';
   if (field.kind === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number' && field.meta.unit && field.kind === 'number')
-    return formatSI(value, field.meta.unit)
+  if (typeof value === 'number' && takesSiPrefix(field.meta.unit) && field.kind === 'number')
+    return formatSI(value, field.meta.unit!)
       .replace(` ${field.meta.unit}`, '')
       .replace(' ', '')
       .replace('µ', 'u');
@@ -90,7 +90,7 @@ export function SchemaFields({
             value={value}
             onChange={(v) => onChange(f.key, v)}
             options={[
-              ...(f.required ? [] : [{ value: '', label: 'instrument default' }]),
+              ...(f.required || f.default !== undefined ? [] : [{ value: '', label: 'instrument default' }]),
               ...(f.options ?? []).map((o) => ({ value: o, label: o })),
             ]}
           />

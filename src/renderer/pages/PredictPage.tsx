@@ -1,110 +1,93 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+/**
+ * Predict: choose a device table and a network, run the prediction as a job of main (it keeps
+ * running when this page is left), and read accuracy, paired differences to linear and the
+ * weight mapping; earlier predictions stay in the history.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
+import type {
+  PredictionProgress,
+  PredictionRecord,
+  PredictionRequest,
+  PredictionSummary,
+} from '../../shared/api';
+import { accuracyChart, differenceChart, predictionCaption } from '../../shared/charts/prediction';
+import { chartSvg } from '../../shared/charts/svg';
+import { METHODS, type PredictMethod } from '../../shared/quant/methods';
 import type { ProfileSummary } from '../../shared/profile/schema';
 import {
   PREDICT_METHODS,
+  PredictSettings,
   reportToCsv,
   type MethodResult,
   type PredictionReport,
-  type PredictSettingsInput,
 } from '../../shared/rca/report';
+import { formatNumber, formatPercentPoints } from '../../shared/units';
 import { getApi } from '../api/client';
-import { ErrorBanner, NumberField, Progress, SelectField } from '../components/Field';
-import { markersPlugin, METHOD_COLORS, Plot, themedAxes } from '../components/Plot';
-import { errorText } from '../hooks/api';
-import { dataUrlToBytes, saveFile, type AppMode } from '../files';
-import { startPredict, type PredictHandle } from '../worker/predict-client';
-import type { DataSource } from '../worker/protocol';
+import { ErrorBanner, formatDuration, NumberField, SelectField } from '../components/Field';
+import { markersPlugin, Plot, themedAxes } from '../components/Plot';
+import {
+  formFields,
+  formToRaw,
+  initialFormValues,
+  SchemaFields,
+  type FormValues,
+} from '../components/SchemaForm';
+import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
+import { errorText, useApiEvent } from '../hooks/api';
+import { saveFile, type AppMode } from '../files';
 
-const METHOD_LABELS: Record<string, string> = {
-  float: 'float',
-  'ideal-linear': 'ideal-linear',
-  linear: 'linear (baseline)',
-  mes: 'MES',
-};
+const SETTINGS_FIELDS = formFields(PredictSettings, ['methods', 'bits', 'tile']);
+const STORAGE_KEY = 'reram-predict-form';
+const DEFAULT_METHODS: PredictMethod[] = ['float', 'ideal-linear', 'linear', 'mes', 'mes-sigma'];
 
-function AccuracyPlot({
-  results,
-  onPlot,
-}: {
-  results: MethodResult[];
-  onPlot: (u: uPlot | undefined) => void;
-}) {
-  const bits = [...new Set(results.map((r) => r.bits).filter((b): b is number => b !== null))].sort(
-    (a, b) => a - b,
-  );
-  const methods = PREDICT_METHODS.filter((m) => m !== 'float' && results.some((r) => r.method === m));
-  const float = results.find((r) => r.method === 'float');
-  const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(() => {
-    const series: uPlot.Series[] = [{ label: 'bits' }];
-    const bands: uPlot.Band[] = [];
-    for (const m of methods) {
-      const color = METHOD_COLORS[m]!;
-      const index = series.length;
-      series.push({
-        label: METHOD_LABELS[m]!,
-        stroke: color,
-        width: 2,
-        points: { show: true, size: 6, fill: color },
-      });
-      series.push({ label: `${m} upper`, stroke: 'transparent', points: { show: false } });
-      series.push({ label: `${m} lower`, stroke: 'transparent', points: { show: false } });
-      bands.push({ series: [index + 1, index + 2], fill: `${color}33` });
-    }
-    if (float)
-      series.push({
-        label: 'float',
-        stroke: METHOD_COLORS.float!,
-        width: 2,
-        dash: [6, 4],
-        points: { show: false },
-      });
+interface FormState {
+  profile: string;
+  table: string;
+  model: string;
+  methods: PredictMethod[];
+  bits: number[];
+  tileRows: string;
+  tileCols: string;
+  values: FormValues;
+}
+
+function initialForm(initialProfile: string | null): FormState {
+  const fallback: FormState = {
+    profile: initialProfile ?? '',
+    table: '',
+    model: 'lenet5',
+    methods: DEFAULT_METHODS,
+    bits: [2, 3, 4],
+    tileRows: '128',
+    tileCols: '128',
+    values: initialFormValues(SETTINGS_FIELDS),
+  };
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<FormState> | null;
+    if (!stored) return fallback;
     return {
-      scales: {
-        x: { time: false },
-        y: { range: (_u, min, max) => [Math.max(0, Math.min(min, 90) - 2), Math.min(100, max + 1)] },
-      },
-      series,
-      bands,
-      axes: themedAxes('bits per cell', 'top-1 accuracy (%)').map((axis, k) =>
-        k === 0 ? { ...axis, incrs: [1], values: (_u: uPlot, v: number[]) => v.map(String) } : axis,
-      ),
-      legend: { show: false },
+      ...fallback,
+      ...stored,
+      values: { ...fallback.values, ...stored.values },
+      ...(initialProfile ? { profile: initialProfile, table: '' } : {}),
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [methods.join(','), Boolean(float)]);
-  const data = useMemo(() => {
-    const columns: Array<Array<number | null>> = [bits];
-    for (const m of methods) {
-      const of = (b: number) => results.find((r) => r.method === m && r.bits === b);
-      columns.push(bits.map((b) => (of(b) ? 100 * of(b)!.mean : null)));
-      columns.push(bits.map((b) => (of(b) ? 100 * (of(b)!.mean + of(b)!.ci95) : null)));
-      columns.push(bits.map((b) => (of(b) ? 100 * (of(b)!.mean - of(b)!.ci95) : null)));
-    }
-    if (float) columns.push(bits.map(() => 100 * float.mean));
-    return columns as uPlot.AlignedData;
-  }, [results, bits, methods, float]);
-  if (bits.length === 0) return null;
-  return (
-    <>
-      <Plot
-        title="Accuracy against bits per cell, mean with 95 % confidence band"
-        options={options}
-        data={data}
-        height={320}
-        testId="accuracy-plot"
-        onPlot={onPlot}
-      />
-      <div className="row" aria-hidden="true">
-        {[...methods, ...(float ? ['float'] : [])].map((m) => (
-          <span key={m} className="badge">
-            <span className="dot" style={{ background: METHOD_COLORS[m] }} />
-            {METHOD_LABELS[m]}
-          </span>
-        ))}
-      </div>
-    </>
-  );
+  } catch {
+    return fallback;
+  }
+}
+
+/** The largest bit width a table can hold: 2^b ≤ its levels. */
+const maxBitsOf = (levels: number) => (levels >= 2 ? Math.floor(Math.log2(levels)) : 0);
+
+const fileSafe = (text: string) =>
+  text
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+
+function exportBaseName(report: PredictionReport): string {
+  return `prediction-${fileSafe(report.device.profile)}-${fileSafe(report.model.name)}-${report.createdAt.slice(0, 16).replace(/[:T]/g, '')}`;
 }
 
 function ResultsTable({ results }: { results: MethodResult[] }) {
@@ -112,32 +95,77 @@ function ResultsTable({ results }: { results: MethodResult[] }) {
     (a, b) => a - b,
   );
   const methods = PREDICT_METHODS.filter((m) => results.some((r) => r.method === m));
+  const paired = methods.filter((m) => results.some((r) => r.method === m && r.vsLinear));
   return (
-    <table className="data" data-testid="results">
-      <thead>
-        <tr>
-          <th>method</th>
-          {bits.map((b) => (
-            <th key={b}>{b}-bit</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {methods.map((m) => (
-          <tr key={m} data-method={m}>
-            <td>{METHOD_LABELS[m]}</td>
-            {bits.map((b) => {
-              const r = results.find((x) => x.method === m && (m === 'float' || x.bits === b));
-              return (
-                <td key={b} data-bits={b} data-accuracy={r ? r.mean : ''}>
-                  {r ? `${(100 * r.mean).toFixed(2)} ± ${(100 * r.ci95).toFixed(2)} %` : ''}
-                </td>
-              );
-            })}
+    <div className="table-scroll">
+      <table className="data" data-testid="results">
+        <caption className="muted">Top-1 accuracy, mean ± 95 % CI</caption>
+        <thead>
+          <tr>
+            <th>method</th>
+            {bits.map((b) => (
+              <th key={b}>{b}-bit</th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {methods.map((m) => (
+            <tr key={m} data-method={m}>
+              <td>
+                <span className="dot" style={{ background: METHODS[m].color }} aria-hidden="true" />{' '}
+                {METHODS[m].label}
+              </td>
+              {bits.map((b) => {
+                const r = results.find((x) => x.method === m && (m === 'float' || x.bits === b));
+                return (
+                  <td key={b} data-bits={b} data-accuracy={r ? r.mean : ''}>
+                    {r ? `${(100 * r.mean).toFixed(2)} ± ${(100 * r.ci95).toFixed(2)} %` : ''}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {paired.length ? (
+        <table className="data" data-testid="differences">
+          <caption className="muted">
+            Paired difference to linear (percentage points, 95 % CI; * significant)
+          </caption>
+          <thead>
+            <tr>
+              <th>method</th>
+              {bits.map((b) => (
+                <th key={b}>{b}-bit</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {paired.map((m) => (
+              <tr key={m} data-method={m}>
+                <td>{METHODS[m].label}</td>
+                {bits.map((b) => {
+                  const d = results.find((x) => x.method === m && x.bits === b)?.vsLinear;
+                  return (
+                    <td
+                      key={b}
+                      data-bits={b}
+                      data-difference={d ? d.difference : ''}
+                      data-significant={d ? String(d.significant) : ''}
+                      className={d?.significant ? (d.difference > 0 ? 'better' : 'worse') : undefined}
+                    >
+                      {d
+                        ? `${formatPercentPoints(d.difference, { unit: false })} ± ${(100 * d.ci95).toFixed(2)}${d.significant ? ' *' : ''}`
+                        : ''}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
   );
 }
 
@@ -151,6 +179,7 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
   const layer = report.layers.find(
     (l) => l.name === layerName && l.method === method && String(l.bits) === bitsText,
   );
+  const color = METHODS[(method ?? 'mes') as PredictMethod]?.color ?? '#388bfd';
   const markers = useMemo(() => {
     if (!layer) return [];
     const positive = layer.candidates;
@@ -163,17 +192,19 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
         { label: 'weight' },
         {
           label: 'weights',
-          stroke: '#6b7280',
-          fill: '#6b728055',
+          stroke: '#8c959f',
+          fill: '#8c959f55',
           paths: uPlot.paths.bars!({ size: [1, 100] }),
           points: { show: false },
         },
       ],
-      axes: themedAxes('weight value (float model)', 'count'),
-      plugins: [markersPlugin(() => markers, METHOD_COLORS[method ?? 'mes'] ?? '#1f6feb')],
+      axes: themedAxes('weight value (float model)', 'weights per bin').map((axis, k) =>
+        k === 1 ? { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : axis,
+      ),
+      plugins: [markersPlugin(() => markers, color)],
       legend: { show: false },
     }),
-    [markers, method],
+    [markers, color],
   );
   const data = useMemo(() => {
     if (!histogram) return [[], []] as uPlot.AlignedData;
@@ -201,12 +232,12 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
           onChange={setConfig}
           options={configs.map((c) => ({
             value: c,
-            label: `${METHOD_LABELS[c.split('|')[0]!]} ${c.split('|')[1]}-bit`,
+            label: `${METHODS[c.split('|')[0] as PredictMethod]?.label ?? c} ${c.split('|')[1]}-bit`,
           }))}
         />
       </div>
       <Plot
-        title="Float weight histogram with the realisable weight values as dashed lines"
+        title={`Weights of ${layerName} and the values ${METHODS[(method ?? 'mes') as PredictMethod]?.label ?? ''} can realise (dashed)`}
         options={options}
         data={data}
         height={240}
@@ -214,12 +245,159 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
       />
       {layer ? (
         <p className="muted">
-          α = {layer.alpha.toExponential(3)} weight/S · weight MSE {layer.mse.toExponential(2)} · max error{' '}
-          {layer.maxError.toExponential(2)}. Dashed lines: the weight values this mapping can realise. Linear
-          mapping puts a uniform grid onto non-linear levels, so small weights land on levels far from them;
-          MES picks the nearest realisable value instead.
+          α = {formatNumber(layer.alpha, 4)} per siemens (weight units per S) · weight MSE{' '}
+          {formatNumber(layer.mse, 3)} (expected with σ: {formatNumber(layer.expectedMse, 3)}) · largest error{' '}
+          {formatNumber(layer.maxError, 3)}. Linear mapping puts a uniform grid onto non-linear levels, so
+          small weights land on levels far from them; MES picks the nearest realisable value instead.
         </p>
       ) : null}
+    </div>
+  );
+}
+
+function PredictionResults({ record, mode }: { record: PredictionRecord; mode: AppMode }) {
+  const report = record.report!;
+  const theme = useDocumentTheme();
+  const caption = predictionCaption(report);
+  const title = `Accuracy vs bits: ${report.model.name} on ${report.device.profile}`;
+  const accuracy = accuracyChart(report.results, title, caption);
+  const differences = differenceChart(
+    report.results,
+    `Paired difference to linear: ${report.model.name} on ${report.device.profile}`,
+    caption,
+  );
+  const [notice, setNotice] = useState<string>();
+  const base = exportBaseName(report);
+  const save = async (name: string, data: string | Uint8Array, mime: string, extension: string) => {
+    const where = await saveFile(mode, name, data, mime, [extension]);
+    if (where) setNotice(`Saved ${where}`);
+  };
+  return (
+    <>
+      <SvgChart spec={accuracy} testId="accuracy-chart" />
+      {differences ? <SvgChart spec={differences} testId="difference-chart" /> : null}
+      <ResultsTable results={report.results} />
+      <p className="muted" data-testid="report-meta">
+        {report.model.name} · {report.dataset.evaluated} {report.dataset.name} images ·{' '}
+        {report.device.profile} ({report.device.table}
+        {report.device.programming ? `, σ ${report.device.programming}` : ''}) · {report.chips.count} chip
+        {report.chips.count === 1 ? '' : 's'}
+        {report.chips.mode === 'until-ci'
+          ? report.chips.reachedTarget
+            ? ` (CIs within ±${report.chips.target} pp)`
+            : report.chips.limitedBy === 'images'
+              ? ` (the ${report.dataset.evaluated} test images limit the CIs; more chips would not narrow them)`
+              : ` (chip budget reached before ±${report.chips.target} pp)`
+          : ''}{' '}
+        · {report.runtime} · {formatDuration(report.elapsedS)}
+      </p>
+      <div className="row">
+        <button
+          type="button"
+          onClick={() =>
+            void svgToPngBytes(chartSvg({ ...accuracy, theme: 'light' })).then((png) =>
+              save(`${base}.png`, png, 'image/png', 'png'),
+            )
+          }
+        >
+          Chart as PNG
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            void save(`${base}.svg`, chartSvg({ ...accuracy, theme: 'light' }), 'image/svg+xml', 'svg')
+          }
+        >
+          Chart as SVG
+        </button>
+        <button
+          type="button"
+          onClick={() => void save(`${base}.csv`, reportToCsv(report), 'text/csv', 'csv')}
+        >
+          Export CSV
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            void save(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`, 'application/json', 'json')
+          }
+        >
+          Export JSON
+        </button>
+        {notice ? (
+          <span className="muted" role="status">
+            {notice}
+          </span>
+        ) : null}
+      </div>
+      <h3>Weights and levels</h3>
+      <WeightHistogram key={`${record.id}-${theme}`} report={report} />
+    </>
+  );
+}
+
+function bestDifference(summary: PredictionSummary): string {
+  const paired = summary.results.filter((r) => r.vsLinear && r.method !== 'ideal-linear');
+  if (!paired.length) return '';
+  const best = paired.reduce((a, b) => (b.vsLinear!.difference > a.vsLinear!.difference ? b : a));
+  return `${METHODS[best.method].label} ${best.bits}-bit ${formatPercentPoints(best.vsLinear!.difference)}${best.vsLinear!.significant ? ' *' : ''}`;
+}
+
+function History({
+  items,
+  selected,
+  onOpen,
+  onDelete,
+}: {
+  items: PredictionSummary[];
+  selected: number | undefined;
+  onOpen: (id: number) => void;
+  onDelete: (id: number) => void;
+}) {
+  if (!items.length) return <p className="muted">No predictions yet.</p>;
+  return (
+    <div className="table-scroll history">
+      <table className="data" data-testid="prediction-history">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>started</th>
+            <th>prediction</th>
+            <th>status</th>
+            <th>best vs linear</th>
+            <th aria-label="actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((p) => (
+            <tr key={p.id} data-prediction={p.id} aria-selected={p.id === selected}>
+              <td>{p.id}</td>
+              <td>{new Date(p.createdAt).toLocaleString()}</td>
+              <td>
+                {p.title}
+                {p.table ? <span className="muted"> · {p.table}</span> : null}
+              </td>
+              <td>
+                <span className={`status ${p.status}`}>{p.status}</span>
+              </td>
+              <td>{bestDifference(p)}</td>
+              <td className="row">
+                <button type="button" disabled={p.status !== 'completed'} onClick={() => onOpen(p.id)}>
+                  Open
+                </button>
+                <button
+                  type="button"
+                  disabled={p.status === 'running'}
+                  aria-label={`Delete prediction ${p.id}`}
+                  onClick={() => onDelete(p.id)}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
@@ -227,71 +405,118 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
 export function PredictPage({ initialProfile, mode }: { initialProfile: string | null; mode: AppMode }) {
   const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
   const [models, setModels] = useState<Array<{ id: string; title: string; data: string }>>([]);
-  const [profile, setProfile] = useState(initialProfile ?? '');
-  const [model, setModel] = useState('lenet5');
+  const [form, setForm] = useState<FormState>(() => initialForm(initialProfile));
   const [modelFile, setModelFile] = useState<File>();
   const [dataFiles, setDataFiles] = useState<File[]>([]);
-  const [methods, setMethods] = useState<string[]>(['float', 'ideal-linear', 'linear', 'mes']);
-  const [bits, setBits] = useState<number[]>([2, 3, 4, 5]);
-  const [scheme, setScheme] = useState<'differential' | 'bias'>('differential');
-  const [scale, setScale] = useState<'mse' | 'max'>('mse');
-  const [fields, setFields] = useState({
-    tileRows: '128',
-    tileCols: '128',
-    adc: '',
-    dac: '',
-    readNoise: '0',
-    sigmaScale: '1',
-    trials: '3',
-    seed: '1',
-    limit: '500',
-    calibration: '100',
-  });
-  const [progress, setProgress] = useState<{ fraction: number; message: string }>();
-  const [partial, setPartial] = useState<MethodResult[]>([]);
-  const [report, setReport] = useState<PredictionReport>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [running, setRunning] = useState<PredictionProgress | null>(null);
+  const [history, setHistory] = useState<PredictionSummary[]>([]);
+  const [record, setRecord] = useState<PredictionRecord>();
   const [error, setError] = useState<string>();
-  const handle = useRef<PredictHandle | undefined>(undefined);
-  const plot = useRef<uPlot | undefined>(undefined);
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => sessionStorage.setItem(STORAGE_KEY, JSON.stringify(form)), [form]);
+
+  const refreshHistory = useCallback(async () => {
+    const list = await getApi().call['predictions.list']({ limit: 50 });
+    setHistory(list);
+    return list;
+  }, []);
 
   useEffect(() => {
     const api = getApi().call;
     api['profiles.list']({}).then(
       (list) => {
         setProfiles(list);
-        setProfile((p) => p || list.find((x) => !x.readOnly)?.name || 'AlOx/HfO2');
+        setForm((f) =>
+          list.some((p) => p.name === f.profile)
+            ? f
+            : { ...f, profile: list.find((x) => !x.readOnly)?.name ?? 'AlOx/HfO2', table: '' },
+        );
       },
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorText(e)),
     );
     api['resources.list']({}).then(
       (r) => setModels(r.models),
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorText(e)),
     );
-    return () => handle.current?.cancel();
-  }, []);
+    void api['predictions.active']({}).then(setRunning, () => undefined);
+    void refreshHistory().then(
+      (list) => {
+        const last = list.find((p) => p.status === 'completed');
+        if (last) void api['predictions.get']({ id: last.id }).then(setRecord, () => undefined);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [refreshHistory]);
 
-  const setField = (key: keyof typeof fields) => (text: string) => setFields((f) => ({ ...f, [key]: text }));
-  const toggle = <T,>(list: T[], item: T) =>
+  useApiEvent(
+    'prediction.progress',
+    useCallback((p: PredictionProgress) => setRunning(p), []),
+  );
+  useApiEvent(
+    'prediction.ended',
+    useCallback(
+      (event: { id: number; status: string; error: string | null }) => {
+        setRunning(null);
+        void refreshHistory();
+        if (event.status === 'completed')
+          void getApi()
+            .call['predictions.get']({ id: event.id })
+            .then(setRecord, (e: unknown) => setError(errorText(e)));
+        else if (event.status === 'failed') setError(`Prediction ${event.id} failed: ${event.error ?? ''}`);
+      },
+      [refreshHistory],
+    ),
+  );
+
+  const cancel = useCallback(() => {
+    if (running)
+      void getApi()
+        .call['predictions.cancel']({ id: running.id })
+        .catch(() => undefined);
+  }, [running]);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && running) cancel();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, [running, cancel]);
+
+  const profile = profiles.find((p) => p.name === form.profile);
+  const table = profile?.tables.find((t) => t.name === form.table) ?? profile?.tables[0];
+  const maxBits = Math.min(8, maxBitsOf(table?.levels ?? 0));
+  const bits = form.bits.filter((b) => b <= maxBits);
+  const set = (patch: Partial<FormState>) => setForm((f) => ({ ...f, ...patch }));
+  const toggle = <T,>(list: readonly T[], item: T) =>
     list.includes(item) ? list.filter((x) => x !== item) : [...list, item];
 
   const run = async () => {
     setError(undefined);
-    setReport(undefined);
-    setPartial([]);
+    setErrors({});
+    const tile = { rows: Number(form.tileRows), cols: Number(form.tileCols) };
+    const parsed = PredictSettings.safeParse({
+      ...formToRaw(SETTINGS_FIELDS, form.values),
+      methods: form.methods,
+      bits: [...bits].sort((a, b) => a - b),
+      tile,
+    });
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+      setErrors(fieldErrors);
+      setError('Check the highlighted settings.');
+      return;
+    }
+    setStarting(true);
     try {
-      const api = getApi().call;
-      const device = await api['profiles.get']({ name: profile });
-      let modelBytes: Uint8Array;
-      let modelName: string;
-      let data: DataSource;
-      if (model === 'file') {
+      let model: PredictionRequest['model'];
+      if (form.model === 'file') {
         if (!modelFile) throw new Error('Choose an ONNX file.');
-        modelBytes = new Uint8Array(await modelFile.arrayBuffer());
-        modelName = modelFile.name;
-      } else {
-        const m = await api['resources.model']({ id: model });
-        [modelBytes, modelName] = [m.bytes, m.name];
-      }
+        model = { kind: 'file', name: modelFile.name, bytes: new Uint8Array(await modelFile.arrayBuffer()) };
+      } else model = { kind: 'builtin', id: form.model };
+      let data: PredictionRequest['data'];
       if (dataFiles.length) {
         const bin = dataFiles.find((f) => f.name.endsWith('.bin'));
         const images = dataFiles.find((f) => /images/.test(f.name));
@@ -308,56 +533,44 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
           throw new Error(
             'Choose an IDX pair (…images-idx3-ubyte and …labels-idx1-ubyte, raw or .gz) or a CIFAR-10 .bin file.',
           );
-      } else {
-        const id = models.find((m) => m.id === model)?.data ?? 'mnist';
-        const d = await api['resources.dataset']({ id });
-        data =
-          d.format === 'idx'
-            ? { kind: 'idx', name: d.name, images: d.files[0]!, labels: d.files[1]! }
-            : { kind: 'cifar10', name: d.name, bytes: d.files[0]! };
       }
-      const num = (text: string) => Number(text);
-      const settings: PredictSettingsInput = {
-        methods: methods as PredictSettingsInput['methods'],
-        bits: [...bits].sort((a, b) => a - b),
-        scheme,
-        scale,
-        tile: { rows: num(fields.tileRows), cols: num(fields.tileCols) },
-        adcBits: fields.adc.trim() ? num(fields.adc) : null,
-        dacBits: fields.dac.trim() ? num(fields.dac) : null,
-        readNoise: num(fields.readNoise),
-        sigmaScale: num(fields.sigmaScale),
-        trials: num(fields.trials),
-        seed: num(fields.seed),
-        calibration: num(fields.calibration),
-        ...(fields.limit.trim() ? { limit: num(fields.limit) } : {}),
-      };
-      setProgress({ fraction: 0, message: 'starting' });
-      handle.current = startPredict(
-        { model: modelBytes, modelName, data, table: device.tables[0]!, profileName: device.name, settings },
-        (fraction, message, results) => {
-          setProgress({ fraction, message });
-          setPartial(results);
-        },
-      );
-      const result = await handle.current.result;
-      setReport(result);
+      const { id } = await getApi().call['predictions.start']({
+        profile: form.profile,
+        ...(table ? { table: table.name } : {}),
+        model,
+        ...(data ? { data } : {}),
+        settings: parsed.data,
+      });
+      setRunning({
+        id,
+        fraction: 0,
+        message: 'starting',
+        elapsedS: 0,
+        remainingS: null,
+        imagesPerSecond: null,
+        partial: [],
+      });
       sessionStorage.setItem('reram-predicted', '1');
+      void refreshHistory();
     } catch (e) {
       setError(errorText(e));
     } finally {
-      handle.current = undefined;
-      setProgress(undefined);
+      setStarting(false);
     }
   };
 
-  const running = progress !== undefined;
-  const results = report?.results ?? partial;
   const invalid =
-    methods.length === 0 || (bits.length === 0 && methods.some((m) => m !== 'float')) || !profile;
+    !form.profile ||
+    form.methods.length === 0 ||
+    (bits.length === 0 && form.methods.some((m) => m !== 'float'));
+  const partialChart =
+    running && running.partial.length
+      ? accuracyChart(running.partial, `Accuracy so far (prediction ${running.id})`)
+      : undefined;
+
   return (
-    <div className="grid2">
-      <section className="card" aria-labelledby="predict-title">
+    <div className="split">
+      <section className="card form-column" aria-labelledby="predict-title">
         <h2 id="predict-title">Predict accuracy on a ReRAM crossbar</h2>
         <form
           className="form"
@@ -369,25 +582,46 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
           <SelectField
             label="Device profile"
             name="profile"
-            value={profile}
-            onChange={setProfile}
+            value={form.profile}
+            onChange={(value) => set({ profile: value, table: '' })}
             options={profiles.map((p) => ({
               value: p.name,
-              label: `${p.name}${p.readOnly ? ' (built-in)' : ''} · ${p.tables[0]?.levels ?? 0} levels`,
+              label: `${p.name}${p.readOnly ? ' (built-in)' : ''}`,
             }))}
             wide
           />
+          {profile && profile.tables.length > 1 ? (
+            <SelectField
+              label="Level table"
+              name="table"
+              value={table?.name ?? ''}
+              onChange={(value) => set({ table: value })}
+              options={profile.tables.map((t) => ({
+                value: t.name,
+                label: `${t.programming === 'write-verify' ? 'write-verify' : t.programming === 'open-loop' ? 'pulse train (open loop)' : t.name} · ${t.levels} levels`,
+              }))}
+              hint="Which σ: after write-verify, or open-loop pulsing"
+              wide
+            />
+          ) : (
+            <p className="muted wide">{table ? `${table.levels} levels in '${table.name}'.` : ''}</p>
+          )}
           <SelectField
             label="Network"
             name="model"
-            value={model}
-            onChange={setModel}
+            value={form.model}
+            onChange={(value) => set({ model: value })}
             options={[
               ...models.map((m) => ({ value: m.id, label: m.title })),
               { value: 'file', label: 'ONNX file…' },
             ]}
+            hint={
+              form.model === 'file'
+                ? undefined
+                : `Test set: its own (${models.find((m) => m.id === form.model)?.data ?? '…'})`
+            }
           />
-          {model === 'file' ? (
+          {form.model === 'file' ? (
             <label className="field">
               <span>ONNX file</span>
               <input
@@ -397,209 +631,142 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
                 onChange={(e) => setModelFile(e.target.files?.[0])}
               />
             </label>
-          ) : (
-            <p className="muted">
-              Test set: the model&apos;s built-in one
-              {models.find((m) => m.id === model) ? ` (${models.find((m) => m.id === model)!.data})` : ''}.
-            </p>
-          )}
-          <label className="field wide">
-            <span>Other test data (optional): an IDX pair or a CIFAR-10 .bin</span>
-            <input
-              type="file"
-              multiple
-              aria-label="Test data files"
-              onChange={(e) => setDataFiles([...(e.target.files ?? [])])}
-            />
-          </label>
+          ) : null}
+          <details className="wide">
+            <summary>Other test data</summary>
+            <label className="field">
+              <span>An IDX pair or a CIFAR-10 .bin</span>
+              <input
+                type="file"
+                multiple
+                aria-label="Test data files"
+                onChange={(e) => setDataFiles([...(e.target.files ?? [])])}
+              />
+            </label>
+          </details>
           <fieldset className="wide">
             <legend>Methods</legend>
-            <div className="row">
+            <div className="checks">
               {PREDICT_METHODS.map((m) => (
-                <label key={m} className="row">
+                <label key={m} title={METHODS[m].description}>
                   <input
                     type="checkbox"
                     name={`method-${m}`}
-                    checked={methods.includes(m)}
-                    onChange={() => setMethods((l) => toggle(l, m))}
+                    checked={form.methods.includes(m)}
+                    onChange={() => set({ methods: toggle(form.methods, m) })}
                   />{' '}
-                  {METHOD_LABELS[m]}
+                  <span className="dot" style={{ background: METHODS[m].color }} aria-hidden="true" />{' '}
+                  {METHODS[m].label}
                 </label>
               ))}
             </div>
           </fieldset>
           <fieldset className="wide">
             <legend>Bits per cell</legend>
-            <div className="row">
-              {[1, 2, 3, 4, 5, 6, 7, 8].map((b) => (
-                <label key={b} className="row">
+            <div className="checks">
+              {Array.from({ length: maxBits }, (_, k) => k + 1).map((b) => (
+                <label key={b}>
                   <input
                     type="checkbox"
                     name={`bits-${b}`}
                     checked={bits.includes(b)}
-                    onChange={() => setBits((l) => toggle(l, b))}
+                    onChange={() => set({ bits: toggle(bits, b) })}
                   />{' '}
-                  {b}
+                  {b} ({2 ** b} levels)
                 </label>
               ))}
             </div>
+            {table ? (
+              <span className="muted" data-testid="bits-note">
+                This table has {table.levels} levels: up to {maxBits} bit{maxBits === 1 ? '' : 's'}.
+              </span>
+            ) : null}
           </fieldset>
-          <SelectField
-            label="Mapping"
-            name="scheme"
-            value={scheme}
-            onChange={setScheme}
-            options={[
-              { value: 'differential', label: 'Differential pair (G⁺ − G⁻)' },
-              { value: 'bias', label: 'Bias column (G − G_ref)' },
-            ]}
-          />
-          <SelectField
-            label="MES scale"
-            name="scale"
-            value={scale}
-            onChange={setScale}
-            options={[
-              { value: 'mse', label: 'Least squared error' },
-              { value: 'max', label: 'Max weight' },
-            ]}
+          <SchemaFields
+            fields={SETTINGS_FIELDS}
+            values={form.values}
+            onChange={(key, value) => setForm((f) => ({ ...f, values: { ...f.values, [key]: value } }))}
+            errors={errors}
+            idPrefix="predict"
           />
           <NumberField
             label="Tile rows"
             name="tileRows"
-            value={fields.tileRows}
-            onChange={setField('tileRows')}
+            value={form.tileRows}
+            onChange={(v) => set({ tileRows: v })}
+            error={errors.tile}
           />
           <NumberField
             label="Tile columns"
             name="tileCols"
-            value={fields.tileCols}
-            onChange={setField('tileCols')}
+            value={form.tileCols}
+            onChange={(v) => set({ tileCols: v })}
           />
-          <NumberField
-            label="ADC bits"
-            name="adc"
-            value={fields.adc}
-            onChange={setField('adc')}
-            hint="blank: ideal read-out"
-          />
-          <NumberField
-            label="DAC bits"
-            name="dac"
-            value={fields.dac}
-            onChange={setField('dac')}
-            hint="blank: ideal inputs"
-          />
-          <NumberField
-            label="Read noise σ"
-            name="readNoise"
-            value={fields.readNoise}
-            onChange={setField('readNoise')}
-            hint="relative, per read"
-          />
-          <NumberField
-            label="Programming σ scale"
-            name="sigmaScale"
-            value={fields.sigmaScale}
-            onChange={setField('sigmaScale')}
-            hint="× the measured σ; 0 isolates quantization"
-          />
-          <NumberField
-            label="Chips (trials)"
-            name="trials"
-            value={fields.trials}
-            onChange={setField('trials')}
-          />
-          <NumberField label="Seed" name="seed" value={fields.seed} onChange={setField('seed')} />
-          <NumberField
-            label="Test images"
-            name="limit"
-            value={fields.limit}
-            onChange={setField('limit')}
-            hint="blank: the whole test set"
-          />
-          <NumberField
-            label="Calibration images"
-            name="calibration"
-            value={fields.calibration}
-            onChange={setField('calibration')}
-            hint="ADC/DAC ranges"
-          />
-          <div className="row wide">
-            <button type="submit" className="primary" disabled={running || invalid}>
+          <div className="sticky-actions wide">
+            <button type="submit" className="primary" disabled={Boolean(running) || invalid || starting}>
               Run prediction
             </button>
-            <button type="button" onClick={() => handle.current?.cancel()} disabled={!running}>
+            <button type="button" onClick={cancel} disabled={!running} title="Esc">
               Cancel
             </button>
           </div>
         </form>
-        {running ? (
-          <Progress
-            label="Prediction progress"
-            done={Math.round(progress.fraction * 1000)}
-            total={1000}
-            message={progress.message}
-          />
-        ) : null}
         <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
       </section>
-      <section className="card" aria-labelledby="results-title">
-        <h2 id="results-title">Results</h2>
-        {results.length === 0 ? (
-          <p className="muted">Run a prediction to compare linear mapping with MES on this device.</p>
-        ) : null}
-        <AccuracyPlot results={results} onPlot={(u) => (plot.current = u)} />
-        {results.length ? <ResultsTable results={results} /> : null}
-        {report ? (
-          <>
-            <p className="muted" data-testid="report-meta">
-              {report.model.name} · {report.dataset.evaluated} {report.dataset.name} images ·{' '}
-              {report.device.profile} · {report.runtime} · {report.elapsedS.toFixed(1)} s
-            </p>
-            <div className="row">
-              <button
-                type="button"
-                onClick={() =>
-                  saveFile(
-                    mode,
-                    'prediction.json',
-                    `${JSON.stringify(report, null, 2)}\n`,
-                    'application/json',
-                    ['json'],
-                  )
-                }
-              >
-                Export JSON
-              </button>
-              <button
-                type="button"
-                onClick={() => saveFile(mode, 'prediction.csv', reportToCsv(report), 'text/csv', ['csv'])}
-              >
-                Export CSV
-              </button>
-              <button
-                type="button"
-                disabled={!plot.current}
-                onClick={() =>
-                  plot.current &&
-                  saveFile(
-                    mode,
-                    'accuracy.png',
-                    dataUrlToBytes(plot.current.ctx.canvas.toDataURL('image/png')),
-                    'image/png',
-                    ['png'],
-                  )
-                }
-              >
-                Plot as PNG
-              </button>
+      <div className="results-column">
+        {running ? (
+          <section className="card" aria-labelledby="running-title" data-testid="prediction-running">
+            <h2 id="running-title">Prediction {running.id} running</h2>
+            <div className="progress" aria-live="polite">
+              <progress
+                max={1000}
+                value={Math.round(running.fraction * 1000)}
+                aria-label="Prediction progress"
+              />
+              <span className="muted" data-testid="progress-text">
+                {Math.round(100 * running.fraction)} % · {formatDuration(running.elapsedS)} elapsed
+                {running.remainingS !== null ? ` · ${formatDuration(running.remainingS)} left` : ''}
+                {running.imagesPerSecond !== null
+                  ? ` · ${formatNumber(running.imagesPerSecond, 3)} images/s`
+                  : ''}{' '}
+                · {running.message}
+              </span>
             </div>
-            <h3 style={{ fontSize: '0.95rem' }}>Weights and levels</h3>
-            <WeightHistogram report={report} />
-          </>
+            <p className="muted">It keeps running if you leave this page; Esc or Cancel stops it.</p>
+            {partialChart ? <SvgChart spec={partialChart} testId="partial-chart" /> : null}
+          </section>
         ) : null}
-      </section>
+        <section className="card" aria-labelledby="results-title">
+          <h2 id="results-title">{record ? `Prediction ${record.id}: ${record.title}` : 'Results'}</h2>
+          {record?.report ? (
+            <PredictionResults key={record.id} record={record} mode={mode} />
+          ) : (
+            <p className="muted">Run a prediction to compare linear mapping with MES on this device.</p>
+          )}
+        </section>
+        <section className="card" aria-labelledby="history-title">
+          <h2 id="history-title">History</h2>
+          <History
+            items={history}
+            selected={record?.id}
+            onOpen={(id) =>
+              void getApi()
+                .call['predictions.get']({ id })
+                .then(setRecord, (e: unknown) => setError(errorText(e)))
+            }
+            onDelete={(id) => {
+              if (!confirm(`Delete prediction ${id}? Its report is removed from the database.`)) return;
+              void getApi()
+                .call['predictions.delete']({ id })
+                .then(() => {
+                  if (record?.id === id) setRecord(undefined);
+                  return refreshHistory();
+                })
+                .catch((e: unknown) => setError(errorText(e)));
+            }}
+          />
+        </section>
+      </div>
     </div>
   );
 }

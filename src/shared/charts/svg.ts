@@ -10,6 +10,8 @@ export interface ChartPoint {
   /** Whisker ends (e.g. a 95 % CI); drawn clipped to the y domain. */
   lo?: number;
   hi?: number;
+  /** Drawn as an open marker (e.g. a difference that is not significant). */
+  hollow?: boolean;
 }
 
 export interface ChartSeries {
@@ -37,6 +39,8 @@ export interface ChartSpec {
   yFormat?: (y: number) => string;
   /** Hard bounds of y (accuracy: [0, 100]); the shown range is fitted to the data inside them. */
   yBounds?: [number, number];
+  /** A dashed horizontal reference line (e.g. 0 for differences), always in range. */
+  yReference?: number;
   panels: ChartPanel[];
   columns?: number;
   panelWidth?: number;
@@ -73,6 +77,10 @@ function yDomain(spec: ChartSpec): [number, number] {
         lo = Math.min(lo, p.lo ?? p.y, p.y);
         hi = Math.max(hi, p.hi ?? p.y, p.y);
       }
+  if (spec.yReference !== undefined) {
+    lo = Math.min(lo, spec.yReference);
+    hi = Math.max(hi, spec.yReference);
+  }
   if (!Number.isFinite(lo)) return [0, 1];
   const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
   lo = Math.max(minBound, lo - pad);
@@ -168,6 +176,10 @@ export function chartSvg(spec: ChartSpec): string {
         `<text x="${sx(t)}" y="${top + ph + 17}" font-size="11" text-anchor="middle" fill="${ink}">${escapeXml(xFormat(t))}</text>`,
       );
     }
+    if (spec.yReference !== undefined)
+      out.push(
+        `<line x1="${left}" y1="${sy(spec.yReference)}" x2="${left + pw}" y2="${sy(spec.yReference)}" stroke="${ink}" stroke-width="1" stroke-dasharray="4 3" opacity="0.7"/>`,
+      );
     out.push(
       `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="${ink}" stroke-width="1"/>`,
       `<text x="${left + pw / 2}" y="${top + ph + 36}" font-size="12" text-anchor="middle" fill="${ink}">${escapeXml(spec.xLabel)}</text>`,

@@ -1,6 +1,6 @@
 /**
  * The slice of ONNX Runtime the pipeline needs. onnxruntime-node (CLI, main) and
- * onnxruntime-web (renderer worker) both satisfy it; src/shared never imports either.
+ * onnxruntime-web both satisfy it; src/shared never imports either.
  */
 export interface OrtTensorLike {
   readonly data: ArrayLike<number> | Float32Array;

@@ -65,7 +65,14 @@ export const ProfileSummary = z.object({
   source: z.string(),
   readOnly: z.boolean(),
   tables: z.array(
-    z.object({ name: z.string(), levels: z.number().int(), gMin: z.number(), gMax: z.number() }),
+    z.object({
+      name: z.string(),
+      levels: z.number().int(),
+      gMin: z.number(),
+      gMax: z.number(),
+      /** What its σ is, where the table says. */
+      programming: z.enum(['open-loop', 'write-verify']).optional(),
+    }),
   ),
   updatedAt: z.string().nullable(),
 });
@@ -86,6 +93,7 @@ export function summarizeProfile(
       levels: t.levels.length,
       gMin: t.gMin,
       gMax: t.gMax,
+      ...(t.programming ? { programming: t.programming } : {}),
     })),
     updatedAt,
   };

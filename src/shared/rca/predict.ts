@@ -19,7 +19,7 @@ import {
 } from '../nn/onnx';
 import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
 import { candidateWeights } from '../quant/quantize';
-import { meanCi95 } from '../stats';
+import { sampleStd, tQuantile975 } from '../stats';
 import { measureRanges } from './calibrate';
 import {
   PredictSettings,
@@ -56,6 +56,8 @@ export interface PredictProgress {
   message: string;
   /** Results so far, for live plots. */
   partial: MethodResult[];
+  /** Test images classified so far, over every configuration and chip (for images/s). */
+  images: number;
 }
 
 export interface PredictHooks {
@@ -114,8 +116,8 @@ export interface Configuration {
 interface Config extends Configuration {
   /** Accuracy per chip. */
   accuracies: number[];
-  /** Per-image correctness on chip 0 (the unit of pairing when there is one chip). */
-  correct: Uint8Array | undefined;
+  /** Per image: on how many of the evaluated chips it was classified correctly. */
+  correctSums: Uint16Array | undefined;
 }
 
 /** The configurations of a prediction, in a fixed order (the index is shared with evaluators). */
@@ -132,49 +134,68 @@ export function variesPerChip(settings: PredictSettings, method: PredictMethod):
 
 const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
 
+/** Sample standard deviation of per-image values. */
+function imageSd(values: Float64Array): number {
+  return values.length > 1 ? sampleStd(values) : 0;
+}
+
 /**
- * A configuration's result, and its paired difference to linear at the same bits: over chips
- * (the same physical chips, common random numbers) when there are several, else over images
- * (the same test images, each correct or not under both).
+ * Half-width of a 95 % interval for a mean over chips × the same test images: chip-to-chip
+ * spread (t over the chips) and test-set sampling (over the images, each averaged over the
+ * chips) both count. Adding the two is slightly conservative (their interaction is in both).
+ */
+export function crossedCi95(
+  perChip: readonly number[],
+  perImage: Float64Array,
+): { ci95: number; chips: number; images: number } {
+  const c = perChip.length;
+  const chips = c > 1 ? (tQuantile975(c - 1) * sampleStd(perChip)) / Math.sqrt(c) : 0;
+  const images = perImage.length > 1 ? (1.96 * imageSd(perImage)) / Math.sqrt(perImage.length) : 0;
+  return { ci95: Math.hypot(chips, images), chips, images };
+}
+
+const rates = (config: Config) => {
+  const sums = config.correctSums!;
+  const n = Math.max(1, config.accuracies.length);
+  return Float64Array.from(sums, (s) => s / n);
+};
+
+/**
+ * A configuration's result, and its paired difference to linear at the same bits. Both are
+ * means over the same chips (common random numbers) and the same test images, and their
+ * intervals count both sources of uncertainty: more chips shrink one, more images the other.
  */
 function resultOf(config: Config, all: readonly Config[]): MethodResult {
-  const n = config.correct?.length ?? 0;
-  const stats = meanCi95(config.accuracies);
-  const ci95 =
-    config.accuracies.length > 1
-      ? stats.ci95
-      : 1.96 * Math.sqrt((stats.mean * (1 - stats.mean)) / Math.max(1, n));
+  const accuracy = crossedCi95(config.accuracies, rates(config));
   const result: MethodResult = {
     method: config.method,
     bits: config.bits,
-    mean: stats.mean,
-    ci95,
+    mean: config.accuracies.reduce((a, b) => a + b, 0) / Math.max(1, config.accuracies.length),
+    ci95: accuracy.ci95,
     accuracies: [...config.accuracies],
   };
   const linear = all.find((c) => c.method === 'linear' && c.bits === config.bits);
   if (!linear || linear === config || config.bits === null || linear.accuracies.length === 0) return result;
-  let difference;
-  let unit: 'chips' | 'images';
-  const pairs = Math.min(config.accuracies.length, linear.accuracies.length);
-  if (pairs > 1) {
-    difference = meanCi95(config.accuracies.slice(0, pairs).map((a, k) => a - linear.accuracies[k]!));
-    unit = 'chips';
-  } else if (config.accuracies.length === 1 && linear.accuracies.length > 1) {
-    // A deterministic method against a varying linear: the chips of linear, each against it.
-    difference = meanCi95(linear.accuracies.map((a) => config.accuracies[0]! - a));
-    unit = 'chips';
-  } else {
-    const a = config.correct!;
-    const b = linear.correct!;
-    difference = meanCi95(Array.from(a, (x, i) => x - b[i]!));
-    unit = 'images';
-  }
+  // Per chip: the same chips where both ran; a deterministic method (one evaluation) against each of linear's.
+  const perChip =
+    config.accuracies.length === 1 && linear.accuracies.length > 1
+      ? linear.accuracies.map((a) => config.accuracies[0]! - a)
+      : config.accuracies
+          .slice(0, Math.min(config.accuracies.length, linear.accuracies.length))
+          .map((a, k) => a - linear.accuracies[k]!);
+  const a = rates(config);
+  const b = rates(linear);
+  const perImage = Float64Array.from(a, (x, i) => x - b[i]!);
+  const difference = perChip.reduce((x, y) => x + y, 0) / Math.max(1, perChip.length);
+  const ci = crossedCi95(perChip, perImage);
   result.vsLinear = {
-    difference: difference.mean,
-    ci95: difference.ci95,
-    significant: Math.abs(difference.mean) > difference.ci95,
-    unit,
-    n: difference.n,
+    difference,
+    ci95: ci.ci95,
+    significant: Math.abs(difference) > ci.ci95,
+    unit: perChip.length > 1 ? 'chips and images' : 'images',
+    n: perChip.length,
+    chipsCi95: ci.chips,
+    imagesCi95: ci.images,
   };
   return result;
 }
@@ -239,8 +260,8 @@ export interface ChipOutcome {
   chip: number;
   /** Per configuration (same order as {@link configurations}); null where it was not run on this chip. */
   accuracies: Array<number | null>;
-  /** Chip 0 only: per-image correctness per configuration. */
-  correct?: Array<Uint8Array | null>;
+  /** Per configuration: which test images it classified correctly on this chip (null: not run). */
+  correct: Array<Uint8Array | null>;
   /** Chip 0 only: the quantized layers of every configuration. */
   layers?: LayerReport[];
   /** Chip 0 only, when asked: each configuration's simulated model, self-contained. */
@@ -317,9 +338,12 @@ export class LocalEvaluator implements ChipEvaluator {
     const outcomes: ChipOutcome[] = [];
     let evaluations = 0;
     for (const chip of chips) {
-      const outcome: ChipOutcome = { chip, accuracies: configs.map(() => null) };
+      const outcome: ChipOutcome = {
+        chip,
+        accuracies: configs.map(() => null),
+        correct: configs.map(() => null),
+      };
       if (chip === 0) {
-        outcome.correct = configs.map(() => null);
         outcome.layers = [];
         if (this.options.saveModels) outcome.models = [];
       }
@@ -380,7 +404,7 @@ export class LocalEvaluator implements ChipEvaluator {
           onBatch: (n, total) => hooks.onProgress?.(done + n / total, label),
         });
         outcome.accuracies[index] = fraction(correct);
-        if (chip === 0) outcome.correct![index] = correct;
+        outcome.correct[index] = correct;
         evaluations++;
       }
       outcomes.push(outcome);
@@ -420,7 +444,7 @@ export async function predict(
   const job = prepareJob(input);
   const { settings, base } = job;
   const shape = inputShape(base);
-  const configs: Config[] = job.configs.map((c) => ({ ...c, accuracies: [], correct: undefined }));
+  const configs: Config[] = job.configs.map((c) => ({ ...c, accuracies: [], correctSums: undefined }));
   const perChip = (method: PredictMethod) => variesPerChip(settings, method);
   const anyPerChip = configs.some((c) => perChip(c.method));
   // A chip count given is used as is; otherwise chips are added until every paired difference
@@ -437,6 +461,7 @@ export async function predict(
   const layers: LayerReport[] = [];
   let chips = 0;
   let reachedTarget: boolean | null = null;
+  let limitedBy: 'images' | 'budget' | null = null;
   let completedEvaluations = 0;
   const inFlight = new Array<number>(evaluators.length).fill(0);
   const snapshot = () => configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs));
@@ -461,6 +486,7 @@ export async function predict(
                 fraction: Math.min(1, done / plannedEvaluations),
                 message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
                 partial: snapshot(),
+                images: done * job.evaluation.count,
               });
             },
           }),
@@ -474,26 +500,41 @@ export async function predict(
           if (accuracy === null || accuracy === undefined) continue;
           config.accuracies.push(accuracy);
           completedEvaluations++;
-          const correct = outcome.correct?.[index];
-          if (correct) config.correct = correct;
+          const correct = outcome.correct[index];
+          if (correct) {
+            const sums = (config.correctSums ??= new Uint16Array(correct.length));
+            for (let i = 0; i < correct.length; i++) sums[i] = sums[i]! + correct[i]!;
+          }
         }
         if (outcome.layers) layers.push(...outcome.layers);
         for (const model of outcome.models ?? []) hooks.onModel?.(model.method, model.bits, model.bytes);
       }
       chips += round.length;
       if (fixedChips !== undefined || chips < settings.minChips) continue;
-      const widest = Math.max(0, ...snapshot().map((r) => r.vsLinear?.ci95 ?? 0));
-      if (100 * widest <= settings.untilCi) {
+      const differences = snapshot().flatMap((r) => (r.vsLinear ? [r.vsLinear] : []));
+      if (100 * Math.max(0, ...differences.map((d) => d.ci95)) <= settings.untilCi) {
         reachedTarget = true;
+        limitedBy = null;
         break;
       }
       reachedTarget = false;
+      // More chips shrink only the chip part: once it is small, the test set is what limits.
+      if (differences.every((d) => 100 * (d.chipsCi95 ?? 0) <= settings.untilCi / 2)) {
+        limitedBy = 'images';
+        break;
+      }
+      limitedBy = 'budget';
     }
   } finally {
     for (const evaluator of evaluators) await evaluator.release();
   }
   const results = snapshot();
-  hooks.onProgress?.({ fraction: 1, message: 'done', partial: results });
+  hooks.onProgress?.({
+    fraction: 1,
+    message: 'done',
+    partial: results,
+    images: completedEvaluations * job.evaluation.count,
+  });
 
   const summary = summarizeModel(base, shape);
   const tile = settings.tile;
@@ -531,6 +572,7 @@ export async function predict(
       mode: fixedChips !== undefined ? 'fixed' : 'until-ci',
       target: settings.untilCi,
       reachedTarget,
+      limitedBy: reachedTarget === false ? limitedBy : null,
     },
     results,
     layers,

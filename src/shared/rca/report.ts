@@ -104,7 +104,7 @@ export const MethodResult = z.object({
   bits: z.number().int().nullable(),
   /** Mean top-1 accuracy over chip instances (0…1). */
   mean: z.number(),
-  /** Half-width of the 95 % confidence interval: over chips (t-interval) with ≥ 2 trials, else the test-set binomial error. */
+  /** Half-width of the 95 % confidence interval, chip-to-chip spread and test-set sampling together. */
   ci95: z.number(),
   accuracies: z.array(z.number()),
   /** Paired difference to linear at the same bits (common chips, or the same images). */
@@ -113,8 +113,13 @@ export const MethodResult = z.object({
       difference: z.number(),
       ci95: z.number(),
       significant: z.boolean(),
-      unit: z.enum(['chips', 'images']),
+      /** What varies in the interval: the chips and the test images, or the images alone (one chip). */
+      unit: z.enum(['chips', 'images', 'chips and images']),
+      /** Chips paired. */
       n: z.number().int(),
+      /** The two parts of ci95 (they add in quadrature): more chips shrink one, more images the other. */
+      chipsCi95: z.number().optional(),
+      imagesCi95: z.number().optional(),
     })
     .optional(),
 });
@@ -177,6 +182,8 @@ export const PredictionReport = z.object({
     target: z.number(),
     /** until-ci: whether every difference reached ±target within the budget (null: fixed count). */
     reachedTarget: z.boolean().nullable(),
+    /** Why the target was not reached: the chip budget, or the test set (more chips would not help). */
+    limitedBy: z.enum(['images', 'budget']).nullable().default(null),
   }),
   results: z.array(MethodResult),
   layers: z.array(LayerReport),
@@ -186,8 +193,18 @@ export const PredictionReport = z.object({
 });
 export type PredictionReport = z.infer<typeof PredictionReport>;
 
-/** CSV of the accuracy table: one row per method × bits. */
+/**
+ * CSV of the accuracy table: one row per method × bits, after a header block of `#` lines that
+ * carries what made it (model, data, device, every setting as JSON).
+ */
 export function reportToCsv(report: PredictionReport): string {
+  const header = [
+    `# ReRAM Bench prediction, ${report.createdAt}`,
+    `# model: ${report.model.name}; data: ${report.dataset.name} (${report.dataset.evaluated} images)`,
+    `# device: ${report.device.profile}, table '${report.device.table}' (${report.device.levels} levels${report.device.programming ? `, σ ${report.device.programming}` : ''})`,
+    `# chips: ${report.chips.count} (${report.chips.mode}); runtime: ${report.runtime}`,
+    `# settings: ${JSON.stringify(report.settings)}`,
+  ].join('\n');
   const rows = report.results.map((r) =>
     [
       r.method,
@@ -200,5 +217,5 @@ export function reportToCsv(report: PredictionReport): string {
       r.vsLinear ? (r.vsLinear.significant ? 1 : 0) : '',
     ].join(','),
   );
-  return `method,bits,accuracy_mean,accuracy_ci95,chips,diff_vs_linear,diff_ci95,significant\n${rows.join('\n')}\n`;
+  return `${header}\nmethod,bits,accuracy_mean,accuracy_ci95,chips,diff_vs_linear,diff_ci95,significant\n${rows.join('\n')}\n`;
 }

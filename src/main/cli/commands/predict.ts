@@ -113,13 +113,13 @@ export function printReport(report: PredictionReport): void {
     );
   }
   const chips = report.chips;
-  const over =
-    chips.count > 1
-      ? chips.mode === 'until-ci'
-        ? ` over ${chips.count} chips (added until ±${chips.target} pp${chips.reachedTarget ? '' : `: budget reached first`})`
-        : ` over ${chips.count} chips`
-      : '';
-  printLine(`(mean ± 95 % CI${over}; ${report.runtime}; ${report.elapsedS.toFixed(1)} s)`);
+  const howMany =
+    chips.mode === 'until-ci' && chips.count > 1
+      ? `${chips.count} chips, added until ±${chips.target} pp${chips.reachedTarget ? '' : chips.limitedBy === 'images' ? ' (the test images limit the interval; more chips would not narrow it)' : ' (the chip budget ran out first)'}`
+      : `${chips.count} chip${chips.count === 1 ? '' : 's'}`;
+  printLine(
+    `(mean ± 95 % CI from chip spread and test-set sampling; ${howMany}; ${report.runtime}; ${report.elapsedS.toFixed(1)} s)`,
+  );
 }
 
 /** Every scalar prediction setting is a flag generated from its declaration; lists are parsed here. */
