@@ -155,7 +155,10 @@ describe('SQLite store', () => {
     expect(store.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
     expect(store.getProfile('mine')?.profile).toEqual({ ...profile, name: 'mine' });
     expect(store.listProfileSummaries()).toMatchObject([
-      { name: 'mine', tables: [{ levels: profile.tables[0]!.levels.length }] },
+      {
+        name: 'mine',
+        tables: profile.tables.map((t) => ({ levels: t.levels.length, programming: t.programming })),
+      },
     ]);
     expect(store.getSetting('instrument.allowedHosts')).toEqual(['192.168.0.10']);
     expect(store.listRuns()).toHaveLength(1);
