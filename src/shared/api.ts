@@ -69,7 +69,11 @@ export const InstrumentStatus = z.object({
   activeRun: ActiveRun.nullable(),
   /** Problems reported by the instrument or the link, in its own words. */
   messages: z.array(z.string()),
-  simulator: z.object({ model: z.string(), preset: z.string(), timeScale: z.number() }).nullable(),
+  simulator: z
+    .object({ model: z.string(), preset: z.string(), timeScale: z.number(), cells: z.number().int() })
+    .nullable(),
+  /** The pulse widths the connected instrument can make (s), so forms check them before a run. */
+  pulseWidth: z.object({ min: z.number(), max: z.number() }).nullable(),
 });
 export type InstrumentStatus = z.infer<typeof InstrumentStatus>;
 
@@ -80,7 +84,20 @@ export const SerialPortsReply = z.object({
   warning: z.string().optional(),
 });
 
-export const FitReply = z.object({ table: LevelTable, warnings: z.array(z.string()), run: RunSummary });
+export const FitQuality = z.object({
+  verdict: z.enum(['good', 'poor', 'failed']),
+  reasons: z.array(z.string()),
+  suggestions: z.array(z.string()),
+});
+export const FitReply = z.object({
+  table: LevelTable,
+  warnings: z.array(z.string()),
+  run: RunSummary,
+  /** Whether the table is worth saving, and why not (src/shared/levels/quality.ts). */
+  quality: FitQuality,
+  /** Levels of the full table (every state): the most bits a selection can have is log2 of it. */
+  fullLevels: z.number().int(),
+});
 
 export const ResourceList = z.object({
   models: z.array(z.object({ id: z.string(), title: z.string(), data: z.string() })),
@@ -228,6 +245,31 @@ export const apiMethods = {
     z.object({ runId: z.number().int(), bits: z.number().int().min(1).max(12).optional() }),
     FitReply,
     'Fit a pulse-train or write-verify run into a level table.',
+  ),
+
+  'levels.place': method(
+    z.object({
+      runId: z.number().int(),
+      model: z.string().min(1).max(100),
+      bits: z.number().int().min(1).max(10),
+      tolerance: z.number().positive().max(0.5).default(0.2),
+      margin: z.number().min(0).max(0.45).default(0.05),
+    }),
+    z.object({
+      model: z.string(),
+      table: z.string(),
+      bits: z.number().int(),
+      tolerance: z.number(),
+      sigmaModel: z.string(),
+      targets: z.array(z.number()),
+      sigma: z.array(z.number()),
+      expectedError: z.object({
+        placed: z.number(),
+        evenlySpaced: z.number(),
+        tableLevels: z.number().nullable(),
+      }),
+    }),
+    'Write-verify targets for a built-in network within the run’s window (level placement).',
   ),
 
   'profiles.list': method(Empty, z.array(ProfileSummary), 'Built-in presets and saved profiles.'),

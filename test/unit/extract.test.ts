@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { levelTableFromPulseTrain, levelTableFromWriteVerify } from '../../src/shared/levels/extract';
 import { LevelTable, selectLevels } from '../../src/shared/levels/level-table';
+import { assessLevelTable } from '../../src/shared/levels/quality';
 import { conductanceAfter, modelFromNl } from '../../src/shared/levels/pulse-model';
 import { Rng } from '../../src/shared/random';
 import type { Point } from '../../src/shared/run';
@@ -137,5 +138,45 @@ describe('level tables from write-verify', () => {
     points.forEach((p, seq) => (p.seq = seq));
     const table = levelTableFromWriteVerify(points, { name: 'wv', provenance });
     expect(table.provenance.warnings.join(' ')).toMatch(/Target 1: 1 of 2 attempts did not converge/);
+  });
+});
+
+describe('fit quality, before a table is saved', () => {
+  it('a clean pulse train over several cycles is good', () => {
+    const table = levelTableFromPulseTrain(pulseTrainPoints(6, 40, 0.01), undefined, {
+      name: 'x',
+      provenance,
+    });
+    const quality = assessLevelTable(table);
+    expect(quality.reasons).toEqual([expect.stringMatching(/apart/)]);
+    expect(quality.verdict).toBe('good');
+    expect(quality.suggestions).toEqual([]);
+    expect(quality.reasons.join(' ')).toMatch(/apart .* up to 5 bits/);
+  });
+
+  it('a noisy one-cycle train fails, with the reasons and what to do', () => {
+    const table = levelTableFromPulseTrain(pulseTrainPoints(1, 40, 0.35, 3), 3, { name: 'x', provenance });
+    const quality = assessLevelTable(table);
+    expect(quality.verdict).toBe('failed');
+    expect(quality.reasons.join(' ')).toMatch(/R² .* below 0\.9|explains little/);
+    expect(quality.reasons.join(' ')).toMatch(/one cycle/);
+    expect(quality.suggestions.join(' ')).toMatch(/more cycles/);
+    expect(quality.suggestions.join(' ')).toMatch(/write-verify/);
+    expect(quality.suggestions.join(' ')).toMatch(/σ × 0/);
+  });
+
+  it('write-verify levels inside their bands are good; overlapping ones are not', () => {
+    const verify = (spread: number): LevelTable => ({
+      name: 'wv',
+      levels: [10e-6, 20e-6, 30e-6, 40e-6].map((g) => ({ g, sigma: spread, n: 5 })),
+      gMin: 10e-6,
+      gMax: 40e-6,
+      readVoltage: 0.1,
+      programming: 'write-verify',
+      fits: [],
+      provenance: { ...provenance, method: 'write-verify', warnings: [] },
+    });
+    expect(assessLevelTable(verify(1e-6)).verdict).toBe('good');
+    expect(assessLevelTable(verify(15e-6)).verdict).toBe('failed');
   });
 });

@@ -7,8 +7,10 @@ import { ReramError } from '../../shared/errors';
 import { listSerialPorts } from '../instrument/transport/ports';
 import { BUILTIN_DATA, BUILTIN_MODELS } from '../nn/resources';
 import { appVersion, defaultDbPath } from '../paths';
+import { assessLevelTable } from '../../shared/levels/quality';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
+import { placeOnTable } from '../services/placement';
 import { PredictionService } from '../services/predictions';
 import { ProfileLibrary } from '../services/profiles';
 import { Store } from '../store/store';
@@ -80,8 +82,24 @@ export function createServices(options: ServiceOptions): Services {
 
     'levels.fit': async ({ runId, bits }) => {
       const result = fitRun(store, runId, bits !== undefined ? { bits } : {});
-      return { table: result.table, warnings: result.warnings, run: result.run };
+      const full = bits === undefined ? result.table : fitRun(store, runId).table;
+      return {
+        table: result.table,
+        warnings: result.warnings,
+        run: result.run,
+        quality: assessLevelTable(result.table),
+        fullLevels: full.levels.length,
+      };
     },
+
+    'levels.place': async ({ runId, model, bits, tolerance, margin }) =>
+      placeOnTable(fitRun(store, runId).table, {
+        model: `builtin:${model}`,
+        bits,
+        sigma: 'verify',
+        tolerance,
+        margin,
+      }),
 
     'profiles.list': async () => library.list(),
     'profiles.get': async ({ name }) => library.get(name),

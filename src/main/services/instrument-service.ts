@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
+import { formatSI } from '../../shared/units';
 import { ReramError, serializeError } from '../../shared/errors';
 import type { ProcedureParams } from '../../shared/procedures';
 import { procedureSteps } from '../../shared/procedures';
@@ -120,8 +121,10 @@ export class InstrumentService {
             model: this.simulator.options.model,
             preset: this.simulator.options.preset,
             timeScale: this.simulator.options.timeScale,
+            cells: this.simulator.options.cells,
           }
         : null,
+      pulseWidth: c?.connected ? c.pulseWidthRange() : null,
     };
   }
 
@@ -299,6 +302,17 @@ export class InstrumentService {
     if (!connection.virtual && params.cell !== 0) {
       // Real instruments cannot move probes: the cell number is only a label for the run.
       this.note(`Cell ${params.cell}: make sure the probes are on that cell.`);
+    }
+    if ('width' in params) {
+      // Checked before anything is recorded: a width the instrument cannot make is a form error,
+      // not a failed run left in the database.
+      const { min, max } = connection.pulseWidthRange();
+      if (params.width < min * 0.999999 || params.width > max)
+        throw new ReramError(
+          'OUT_OF_RANGE',
+          `The ${connection.identity.model} makes pulses from ${formatSI(min, 's')} to ${formatSI(max, 's')}; ${formatSI(params.width, 's')} is outside that.`,
+          { field: 'width', min, max },
+        );
     }
     const recording = RunRecording.start(this.store, connection, params);
     const runId = recording.runId;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatSI } from '../../shared/units';
@@ -129,13 +129,20 @@ export function LivePlot({
         { label: 'LTD', ...pointsOnly('#e8710a') },
         { label: 'other', ...pointsOnly(cssVar('--muted')) },
       ],
-      axes: themedAxes('read number', 'conductance', (_u, values) => values.map((v) => formatSI(v, 'S'))),
+      // Empty, the scale is a placeholder: no tick labels rather than a made-up 0–1 S.
+      axes: themedAxes(
+        'read number',
+        'conductance',
+        (_u, values) => values.map((v) => (buffer.length ? formatSI(v, 'S') : '')),
+        { x: true },
+      ),
       legend: { live: false },
       cursor: { show: true, points: { show: false } },
     }),
     [buffer],
   );
 
+  const [empty, setEmpty] = useState(buffer.length === 0);
   useEffect(() => {
     const el = host.current!;
     const u = new uPlot({ ...options, width: el.clientWidth || 600, height }, buffer.data(), el);
@@ -146,6 +153,7 @@ export function LivePlot({
     const tick = () => {
       if (buffer.version !== seen) {
         seen = buffer.version;
+        setEmpty(buffer.length === 0);
         const start = performance.now();
         u.setData(buffer.data());
         onFrame?.(performance.now() - start);
@@ -161,12 +169,15 @@ export function LivePlot({
   }, [buffer, options, height, onFrame]);
 
   return (
-    <div
-      className="plot"
-      ref={host}
-      data-testid="live-plot"
-      role="img"
-      aria-label="Conductance of each read, live"
-    />
+    <div className="plot-frame">
+      <div
+        className="plot"
+        ref={host}
+        data-testid="live-plot"
+        role="img"
+        aria-label="Conductance of each read, live"
+      />
+      {empty ? <span className="plot-empty">No reads yet: start a run</span> : null}
+    </div>
   );
 }

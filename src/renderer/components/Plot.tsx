@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatSI } from '../../shared/units';
 
 export const METHOD_COLORS: Record<string, string> = {
   float: '#6b7280',
@@ -23,13 +24,51 @@ export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-/** Axes in the current theme's colours. */
-export function themedAxes(xLabel: string, yLabel: string, yValues?: uPlot.Axis['values']): uPlot.Axis[] {
+/** Whole-number steps for counted axes (pulses, levels, reads): never a tick at 2.5 pulses. */
+export const COUNT_INCREMENTS = [
+  1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000,
+  500_000, 1_000_000,
+];
+const countValues: uPlot.Axis['values'] = (_u, values) =>
+  values.map((v) => (v !== null && Number.isInteger(v) ? String(v) : ''));
+
+/** Tick labels with SI prefixes; on a log scale only 1, 2 and 5 × 10ⁿ are labelled. */
+export function siValues(unit: string, log = false): uPlot.Axis['values'] {
+  return (_u, values) =>
+    values.map((v) => {
+      if (v === null || v === undefined || !Number.isFinite(v)) return '';
+      if (log) {
+        const mantissa = Math.abs(v) / 10 ** Math.floor(Math.log10(Math.abs(v)));
+        if (![1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6)) return '';
+      }
+      return formatSI(v, unit, 3);
+    });
+}
+
+/** The colour of a fitted or model curve: the theme's text colour, so it reads on either background. */
+export const curveColor = () => cssVar('--text');
+
+/** Axes in the current theme's colours; counted axes get whole-number ticks. */
+export function themedAxes(
+  xLabel: string,
+  yLabel: string,
+  yValues?: uPlot.Axis['values'],
+  counted: { x?: boolean; y?: boolean } = {},
+): uPlot.Axis[] {
   const stroke = cssVar('--muted');
   const grid = { stroke: cssVar('--grid'), width: 1 };
+  const count = { incrs: COUNT_INCREMENTS, values: countValues };
   return [
-    { label: xLabel, stroke, grid, ticks: grid },
-    { label: yLabel, stroke, grid, ticks: grid, size: 70, ...(yValues ? { values: yValues } : {}) },
+    { label: xLabel, stroke, grid, ticks: grid, ...(counted.x ? count : {}) },
+    {
+      label: yLabel,
+      stroke,
+      grid,
+      ticks: grid,
+      size: 70,
+      ...(counted.y ? count : {}),
+      ...(yValues ? { values: yValues } : {}),
+    },
   ];
 }
 

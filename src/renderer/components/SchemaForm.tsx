@@ -5,10 +5,52 @@
  */
 import type { z } from 'zod';
 import { fieldsOf, type FieldInfo } from '../../shared/params';
-import { formatSI, parseSI, takesSiPrefix } from '../../shared/units';
+import { formatNumber, formatSI, parseSI, takesSiPrefix } from '../../shared/units';
 import { CheckboxField, NumberField, SelectField, TextField } from './Field';
 
 export type FormValues = Record<string, string>;
+
+/** A field's zod issue in the user's units: "at most 10 s", not "expected number to be <=10". */
+export function issueText(
+  issue: { code: string; message: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean },
+  field: FieldInfo | undefined,
+): string {
+  const unit = field?.meta.unit;
+  const show = (value: unknown) =>
+    typeof value === 'number'
+      ? unit && takesSiPrefix(unit)
+        ? formatSI(value, unit)
+        : `${formatNumber(value, 6)}${unit ? ` ${unit}` : ''}`
+      : String(value);
+  if (issue.code === 'too_big' && issue.maximum !== undefined)
+    return `At most ${show(issue.maximum)}${issue.inclusive === false ? ' (exclusive)' : ''}`;
+  if (issue.code === 'too_small' && issue.minimum !== undefined)
+    return issue.minimum === 0 && issue.inclusive === false
+      ? 'Must be more than 0'
+      : `At least ${show(issue.minimum)}${issue.inclusive === false ? ' (exclusive)' : ''}`;
+  return issue.message;
+}
+
+/** Field errors of a failed parse, keyed by field, in the user's units. */
+export function fieldErrorsOf(
+  issues: ReadonlyArray<{ code: string; message: string; path: PropertyKey[] }>,
+  fields: readonly FieldInfo[],
+  raw: Record<string, unknown>,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = String(issue.path[0] ?? '');
+    const value = raw[key];
+    errors[key] ??=
+      typeof value === 'number' && Number.isNaN(value)
+        ? 'Enter a number (e.g. 1e-3 or 1m)'
+        : issueText(
+            issue as Parameters<typeof issueText>[0],
+            fields.find((f) => f.key === key),
+          );
+  }
+  return errors;
+}
 
 function displayDefault(field: FieldInfo, suggested: unknown): string {
   const value = suggested ?? field.default ?? field.meta.suggested;

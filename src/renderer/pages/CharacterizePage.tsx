@@ -1,26 +1,64 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
 import { getApi } from '../api/client';
 import { ErrorBanner, Progress } from '../components/Field';
 import {
+  fieldErrorsOf,
   formFields,
   formToRaw,
   initialFormValues,
   SchemaFields,
   type FormValues,
 } from '../components/SchemaForm';
+import { IvPlot, type IvSeries } from '../components/IvPlot';
+import { CYCLE_COLORS } from '../components/Plot';
+import { formatSI } from '../../shared/units';
 import { LiveBuffer, LivePlot } from '../components/LivePlot';
 import { Tabs } from '../components/Tabs';
-import { ScatterPlot } from '../components/ScatterPlot';
 import { errorText, useApiEvent } from '../hooks/api';
 
 type ProcedureId = keyof typeof PROCEDURE_SCHEMAS;
 
 const fieldsFor = (procedure: ProcedureId) => formFields(PROCEDURE_SCHEMAS[procedure].schema, ['procedure']);
 
-function initialValues(procedure: ProcedureId): FormValues {
-  return initialFormValues(fieldsFor(procedure), PROCEDURE_SCHEMAS[procedure].suggested);
+function initialValues(procedure: ProcedureId, overrides: Record<string, string> = {}): FormValues {
+  const values = initialFormValues(fieldsFor(procedure), PROCEDURE_SCHEMAS[procedure].suggested);
+  for (const [key, value] of Object.entries(overrides)) if (key in values) values[key] = value;
+  return values;
+}
+
+/** The procedure and field values a link asks for (#/characterize?procedure=…&targets=…). */
+function routeRequest(): { procedure: ProcedureId | undefined; overrides: Record<string, string> } {
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const requested = params.get('procedure');
+  const procedure =
+    requested && Object.hasOwn(PROCEDURE_SCHEMAS, requested) ? (requested as ProcedureId) : undefined;
+  const overrides: Record<string, string> = {};
+  for (const [key, value] of params) if (key !== 'procedure') overrides[key] = value;
+  return { procedure, overrides };
+}
+
+/** Where the I–V points go: one series per phase (forming, SET, RESET, …), in measurement order. */
+class IvBuffer {
+  series = new Map<string, { v: number[]; i: number[] }>();
+  push(phase: string, v: number, i: number): void {
+    const s = this.series.get(phase) ?? { v: [], i: [] };
+    s.v.push(v);
+    s.i.push(i);
+    this.series.set(phase, s);
+  }
+  clear(): void {
+    this.series.clear();
+  }
+  view(): IvSeries[] {
+    return [...this.series.entries()].map(([phase, s], k) => ({
+      label: phase,
+      color: CYCLE_COLORS[k % CYCLE_COLORS.length]!,
+      v: s.v,
+      i: s.i,
+    }));
+  }
 }
 
 interface RunView {
@@ -34,23 +72,30 @@ interface RunView {
 }
 
 export function CharacterizePage({ status }: { status: InstrumentStatus | undefined }) {
-  const initialProcedure =
-    (new URLSearchParams(location.hash.split('?')[1] ?? '').get('procedure') as ProcedureId | null) ??
-    'pulse-train';
-  const [procedure, setProcedure] = useState<ProcedureId>(
-    Object.hasOwn(PROCEDURE_SCHEMAS, initialProcedure) ? initialProcedure : 'pulse-train',
+  const [procedure, setProcedure] = useState<ProcedureId>(() => routeRequest().procedure ?? 'pulse-train');
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    initialValues(procedure, routeRequest().overrides),
   );
-  const [values, setValues] = useState<Record<string, string>>(() => initialValues(procedure));
   const [error, setError] = useState<string>();
   const [run, setRun] = useState<RunView>();
   const buffer = useMemo(() => new LiveBuffer(), []);
-  const iv = useRef<{ v: number[]; i: number[] }>({ v: [], i: [] });
-  const [ivVersion, setIvVersion] = useState(0);
+  const iv = useMemo(() => new IvBuffer(), []);
+  const [, setIvVersion] = useState(0);
+  const [logCurrent, setLogCurrent] = useState(true);
 
-  const choose = (next: ProcedureId) => {
+  const choose = useCallback((next: ProcedureId, overrides: Record<string, string> = {}) => {
     setProcedure(next);
-    setValues(initialValues(next));
-  };
+    setValues(initialValues(next, overrides));
+  }, []);
+  // A link to another procedure (the guide, "program these levels") while this page is open.
+  useEffect(() => {
+    const onHash = () => {
+      const { procedure: requested, overrides } = routeRequest();
+      if (requested) choose(requested, overrides);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, [choose]);
 
   const fields = useMemo(() => fieldsFor(procedure), [procedure]);
   const raw = useMemo<Record<string, unknown>>(
@@ -58,20 +103,18 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     [procedure, fields, values],
   );
   const parsed = ProcedureParams.safeParse(raw);
+  const widthRange = status?.pulseWidth;
   const fieldErrors = useMemo(() => {
-    const errors: Record<string, string> = {};
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0] ?? '');
-        const value = raw[key];
-        errors[key] ??=
-          typeof value === 'number' && Number.isNaN(value)
-            ? 'Enter a number (e.g. 1e-3 or 1m)'
-            : issue.message;
-      }
+    const errors = parsed.success ? {} : fieldErrorsOf(parsed.error.issues, fields, raw);
+    // The instrument's own limits, before Start: a run it cannot make is never recorded.
+    const width = raw.width;
+    if (widthRange && typeof width === 'number' && Number.isFinite(width) && !errors.width) {
+      if (width < widthRange.min * 0.999999 || width > widthRange.max)
+        errors.width = `This instrument makes pulses from ${formatSI(widthRange.min, 's')} to ${formatSI(widthRange.max, 's')}`;
     }
     return errors;
-  }, [parsed, raw]);
+  }, [parsed, raw, fields, widthRange]);
+  const valid = parsed.success && Object.keys(fieldErrors).length === 0;
 
   useApiEvent(
     'run.points',
@@ -82,12 +125,11 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
           if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
           // Overflow and "no data" readings are not points of the I–V curve.
           if (p.v === null || p.i === null) continue;
-          iv.current.v.push(p.v);
-          iv.current.i.push(p.i);
+          iv.push(p.phase, p.v, p.i);
         }
         setIvVersion((v) => v + 1);
       },
-      [run?.runId, buffer],
+      [run?.runId, buffer, iv],
     ),
   );
   useApiEvent(
@@ -122,10 +164,10 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   );
 
   const start = async () => {
-    if (!parsed.success) return;
+    if (!parsed.success || !valid) return;
     setError(undefined);
     buffer.clear();
-    iv.current = { v: [], i: [] };
+    iv.clear();
     setIvVersion((v) => v + 1);
     try {
       const { runId } = await getApi().call['runs.start']({ params: parsed.data });
@@ -157,8 +199,8 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   }
   const spec = PROCEDURE_SCHEMAS[procedure];
   return (
-    <div className="grid2">
-      <section className="card" aria-labelledby="procedure-title">
+    <div className="split">
+      <section className="card form-column" aria-labelledby="procedure-title">
         <h2 id="procedure-title">Procedure</h2>
         <Tabs
           label="Procedure"
@@ -188,8 +230,8 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
               Move the probes to the cell before starting; the cell number labels the run.
             </p>
           )}
-          <div className="row wide">
-            <button type="submit" className="primary" disabled={!parsed.success || running}>
+          <div className="sticky-actions wide">
+            <button type="submit" className="primary" disabled={!valid || running}>
               Start {spec.title.toLowerCase()}
             </button>
             <button type="button" onClick={cancel} disabled={!running}>
@@ -215,7 +257,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
                   <a href={`#/levels?run=${run.runId}`}>Fit run {run.runId} on the Levels page →</a>
                 ) : null}
                 {run.ended.summary.formed === true
-                  ? ` Formed at ${String(run.ended.summary.formingVoltage)} V.`
+                  ? ` Formed at ${formatSI(Number(run.ended.summary.formingVoltage), 'V')}.`
                   : run.ended.summary.formed === false
                     ? ' No forming event: raise the ramp stop or the compliance.'
                     : ''}
@@ -233,14 +275,18 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
       <section className="card" aria-labelledby="live-title">
         <h2 id="live-title">Live data</h2>
         <LivePlot buffer={buffer} />
-        <h3 style={{ fontSize: '0.9rem' }}>I–V</h3>
-        <ScatterPlot
-          title="Current against voltage of every point"
-          xUnit="V"
-          yUnit="A"
-          version={ivVersion}
-          series={[{ xs: iv.current.v, ys: iv.current.i, color: '#1f6feb', label: 'I–V' }]}
-        />
+        <div className="row">
+          <label className="checkbox-line">
+            <input
+              type="checkbox"
+              name="logCurrent"
+              checked={logCurrent}
+              onChange={(e) => setLogCurrent(e.target.checked)}
+            />{' '}
+            log |I|
+          </label>
+        </div>
+        <IvPlot title="Current against voltage of every point" series={iv.view()} log={logCurrent} />
       </section>
     </div>
   );

@@ -3,13 +3,13 @@ import type uPlot from 'uplot';
 import type { FittedCurve, LevelTable } from '../../shared/levels/level-table';
 import { conductanceAfter } from '../../shared/levels/pulse-model';
 import type { Point, RunSummary } from '../../shared/run';
-import { formatPercent, formatSI } from '../../shared/units';
+import { formatNumber, formatPercent, formatSI } from '../../shared/units';
+import type { ApiOutput } from '../../shared/api';
 import { getApi } from '../api/client';
 import { ErrorBanner, SelectField, TextField } from '../components/Field';
-import { CYCLE_COLORS, errorBarsPlugin, Plot, themedAxes } from '../components/Plot';
+import { curveColor, CYCLE_COLORS, errorBarsPlugin, Plot, siValues, themedAxes } from '../components/Plot';
 import { errorText, useApiEvent } from '../hooks/api';
 
-const siAxis: uPlot.Axis['values'] = (_u, values) => values.map((v) => formatSI(v, 'S'));
 const dots = (stroke: string, label: string): uPlot.Series => ({
   label,
   stroke,
@@ -37,9 +37,15 @@ function CurvePlot({
       series: [
         { label: 'pulses' },
         ...cycles.map((c, k) => dots(CYCLE_COLORS[k % CYCLE_COLORS.length]!, `cycle ${c + 1}`)),
-        ...(fit ? [{ label: `fit (NL ${fit.nl.toFixed(2)})`, stroke: '#111827', width: 2 }] : []),
+        ...(fit ? [{ label: `fit (NL ${formatNumber(fit.nl, 2)})`, stroke: curveColor(), width: 2 }] : []),
       ],
-      axes: themedAxes(`${phase === 'ltp' ? 'potentiation' : 'depression'} pulses`, 'conductance', siAxis),
+      axes: themedAxes(
+        `${phase === 'ltp' ? 'potentiation' : 'depression'} pulses`,
+        'conductance',
+        siValues('S'),
+        { x: true },
+      ),
+      legend: { live: false },
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [cycles.join(','), fit, phase],
@@ -58,7 +64,7 @@ function CurvePlot({
   if (reads.length === 0) return null;
   return (
     <Plot
-      title={`${phase.toUpperCase()} reads and fit`}
+      title={`${phase === 'ltp' ? 'Potentiation (LTP)' : 'Depression (LTD)'}: conductance after each pulse, per cycle, with the fitted curve`}
       options={options}
       data={data}
       height={260}
@@ -73,7 +79,7 @@ function FitSummary({ fit }: { fit: FittedCurve }) {
     <dl className="kv" data-testid={`fit-${fit.direction}`}>
       <dt>{fit.direction.toUpperCase()} NL</dt>
       <dd>
-        {fit.nl.toFixed(2)} ± {u.nl.toFixed(2)}
+        {formatNumber(fit.nl, 3)} ± {formatNumber(u.nl, 2)}
         {fit.nlClamped ? ' (edge of the NeuroSim table)' : ''}
       </dd>
       <dt>Gmin</dt>
@@ -86,10 +92,10 @@ function FitSummary({ fit }: { fit: FittedCurve }) {
       </dd>
       <dt>A</dt>
       <dd>
-        {fit.a.toFixed(1)} of {fit.pMax} pulses
+        {formatNumber(fit.a, 3)} pulses (curvature; the curve spans {fit.pMax})
       </dd>
       <dt>R²</dt>
-      <dd>{fit.r2.toFixed(4)}</dd>
+      <dd>{formatNumber(fit.r2, 3)}</dd>
       <dt>RMSE</dt>
       <dd>{formatSI(fit.rmse, 'S', 2)}</dd>
       <dt>C2C σ</dt>
@@ -104,7 +110,8 @@ function LevelTableView({ table }: { table: LevelTable }) {
     () => ({
       scales: { x: { time: false } },
       series: [{ label: 'level' }, dots('#1f6feb', 'mean G')],
-      axes: themedAxes('level', 'conductance', siAxis),
+      axes: themedAxes('level', 'conductance', siValues('S'), { x: true }),
+      legend: { live: false },
       plugins: [errorBarsPlugin(1, () => sigma, '#1f6feb')],
     }),
     [sigma],
@@ -146,17 +153,187 @@ function LevelTableView({ table }: { table: LevelTable }) {
   );
 }
 
+type FitQuality = ApiOutput<'levels.fit'>['quality'];
+type Placement = ApiOutput<'levels.place'>;
+
+/** The verdict on a table before it is saved: what is wrong, and what to do about it. */
+function QualityPanel({ quality }: { quality: FitQuality }) {
+  const title =
+    quality.verdict === 'good'
+      ? 'Good fit'
+      : quality.verdict === 'poor'
+        ? 'Poor fit: usable with care'
+        : 'Failed fit: this table does not describe the device';
+  return (
+    <div className={`quality ${quality.verdict}`} data-testid="fit-quality" role="status">
+      <strong>{title}</strong>
+      {quality.reasons.length ? (
+        <ul>
+          {quality.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      ) : null}
+      {quality.suggestions.length ? (
+        <>
+          <span className="muted">What to do:</span>
+          <ul>
+            {quality.suggestions.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** Placement: write-verify targets chosen for a network, and a link that programs them. */
+function ProgramLevels({
+  runId,
+  maxBits,
+  defaultBits,
+}: {
+  runId: number;
+  maxBits: number;
+  defaultBits: number;
+}) {
+  const [models, setModels] = useState<Array<{ id: string; title: string }>>([]);
+  const [model, setModel] = useState('lenet5-fashion');
+  const [bits, setBits] = useState(String(Math.min(defaultBits, 5)));
+  const [tolerance, setTolerance] = useState('0.2');
+  const [placement, setPlacement] = useState<Placement>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void getApi()
+      .call['resources.list']({})
+      .then(
+        (r) => setModels(r.models),
+        () => undefined,
+      );
+  }, []);
+  const place = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      setPlacement(
+        await getApi().call['levels.place']({
+          runId,
+          model,
+          bits: Number(bits),
+          tolerance: Number(tolerance),
+        }),
+      );
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const href = placement
+    ? `#/characterize?${new URLSearchParams({
+        procedure: 'write-verify',
+        targets: placement.targets.map((g) => g.toPrecision(6)).join(','),
+        tolerance: String(placement.tolerance),
+      }).toString()}`
+    : undefined;
+  return (
+    <section className="card" aria-labelledby="place-title" data-testid="program-levels">
+      <h2 id="place-title">Program these levels: targets placed for a network</h2>
+      <p className="muted">
+        Instead of the pulse counts a pulse train happens to give, choose the write-verify targets that
+        minimise the network&apos;s expected weight error inside this run&apos;s window (Lloyd–Max,
+        docs/methods.md).
+      </p>
+      <form
+        className="form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void place();
+        }}
+      >
+        <SelectField
+          label="Network"
+          name="placeModel"
+          value={model}
+          onChange={setModel}
+          options={models.map((m) => ({ value: m.id, label: m.title }))}
+        />
+        <SelectField
+          label="Bits"
+          name="placeBits"
+          value={bits}
+          onChange={setBits}
+          options={Array.from({ length: Math.max(1, Math.min(8, maxBits + 2)) }, (_, k) => ({
+            value: String(k + 1),
+            label: `${k + 1} (${2 ** (k + 1)} targets)`,
+          }))}
+        />
+        <TextField
+          label="Verify band (± fraction of the gap)"
+          name="placeTolerance"
+          value={tolerance}
+          onChange={setTolerance}
+        />
+        <div className="row wide">
+          <button type="submit" disabled={busy}>
+            Place targets
+          </button>
+        </div>
+      </form>
+      <ErrorBanner error={error} />
+      {placement ? (
+        <>
+          <table className="data" data-testid="placed-targets">
+            <thead>
+              <tr>
+                <th>target</th>
+                <th>G</th>
+                <th>σ after verify</th>
+              </tr>
+            </thead>
+            <tbody>
+              {placement.targets.map((g, k) => (
+                <tr key={k}>
+                  <td>{k}</td>
+                  <td>{formatSI(g, 'S', 4)}</td>
+                  <td>{formatSI(placement.sigma[k], 'S', 3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            Expected weight error: placed {formatNumber(placement.expectedError.placed, 3)}, evenly spaced{' '}
+            {formatNumber(placement.expectedError.evenlySpaced, 3)}
+            {placement.expectedError.tableLevels !== null
+              ? `, this run's own ${placement.targets.length} levels ${formatNumber(placement.expectedError.tableLevels, 3)}`
+              : ''}
+            . σ: {placement.sigmaModel}.
+          </p>
+          <a href={href} className="button-link">
+            Program them with write-verify →
+          </a>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 export function LevelsPage({ initialRun }: { initialRun: string | null }) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [runId, setRunId] = useState<number | undefined>(initialRun ? Number(initialRun) : undefined);
   const [points, setPoints] = useState<Point[]>([]);
   const [bits, setBits] = useState('all');
   const [table, setTable] = useState<LevelTable>();
+  const [quality, setQuality] = useState<FitQuality>();
+  const [fullLevels, setFullLevels] = useState(0);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [error, setError] = useState<string>();
   const [name, setName] = useState('');
   const [material, setMaterial] = useState('');
   const [saved, setSaved] = useState<string>();
+  const [acknowledged, setAcknowledged] = useState(false);
 
   const loadRuns = useCallback(async () => {
     const list = await getApi().call['runs.list']({ limit: 500 });
@@ -169,6 +346,9 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
     'run.ended',
     useCallback(() => void loadRuns(), [loadRuns]),
   );
+  useEffect(() => {
+    setRunId(initialRun ? Number(initialRun) : undefined);
+  }, [initialRun]);
 
   useEffect(() => {
     if (runId === undefined) return;
@@ -176,6 +356,8 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
     setError(undefined);
     setSaved(undefined);
     setTable(undefined);
+    setQuality(undefined);
+    setAcknowledged(false);
     const api = getApi().call;
     void (async () => {
       try {
@@ -186,6 +368,8 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
         if (!live) return;
         setPoints(pts);
         setTable(fit.table);
+        setQuality(fit.quality);
+        setFullLevels(fit.fullLevels);
         setWarnings(fit.warnings);
         setName((n) => n || `cell ${fit.run.cell ?? 0} · run ${runId}`);
       } catch (e) {
@@ -199,6 +383,12 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
       live = false;
     };
   }, [runId, bits]);
+
+  // A selection must fit in the measured states: 2^b ≤ the full table's levels.
+  const maxBits = fullLevels >= 2 ? Math.floor(Math.log2(fullLevels)) : 0;
+  useEffect(() => {
+    if (bits !== 'all' && maxBits > 0 && Number(bits) > maxBits) setBits('all');
+  }, [bits, maxBits]);
 
   const save = async () => {
     if (runId === undefined) return;
@@ -218,37 +408,44 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
 
   const ltp = table?.fits.find((f) => f.direction === 'ltp');
   const ltd = table?.fits.find((f) => f.direction === 'ltd');
+  const risky = quality !== undefined && quality.verdict !== 'good';
   return (
-    <div className="grid2">
-      <section className="card" aria-labelledby="runs-title">
-        <h2 id="runs-title">Runs</h2>
+    <div className="split">
+      <section className="card form-column" aria-labelledby="runs-title">
+        <h2 id="runs-title">Runs to fit</h2>
         {runs.length === 0 ? (
           <p className="muted">No pulse-train or write-verify runs yet: run one on the Characterize page.</p>
         ) : null}
-        <table className="data" data-testid="runs">
-          <thead>
-            <tr>
-              <th>run</th>
-              <th>procedure</th>
-              <th>status</th>
-              <th>points</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => (
-              <tr key={r.id} aria-selected={r.id === runId}>
-                <td>
-                  <button type="button" onClick={() => setRunId(r.id)} aria-label={`Open run ${r.id}`}>
-                    {r.id}
-                  </button>
-                </td>
-                <td>{r.procedure}</td>
-                <td>{r.status}</td>
-                <td>{r.pointCount}</td>
+        <div className="table-scroll history">
+          <table className="data" data-testid="runs">
+            <thead>
+              <tr>
+                <th>run</th>
+                <th>procedure</th>
+                <th>cell</th>
+                <th>status</th>
+                <th>points</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id} aria-selected={r.id === runId}>
+                  <td>
+                    <button type="button" onClick={() => setRunId(r.id)} aria-label={`Open run ${r.id}`}>
+                      {r.id}
+                    </button>
+                  </td>
+                  <td>{r.procedure}</td>
+                  <td>{r.cell ?? ''}</td>
+                  <td>
+                    <span className={`status ${r.status}`}>{r.status}</span>
+                  </td>
+                  <td>{r.pointCount}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         {table ? (
           <form
             className="form"
@@ -261,6 +458,11 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
             <h3 className="wide" style={{ fontSize: '0.95rem', margin: 0 }}>
               Save as a device profile
             </h3>
+            {quality ? (
+              <div className="wide">
+                <QualityPanel quality={quality} />
+              </div>
+            ) : null}
             <TextField label="Profile name" name="profileName" value={name} onChange={setName} required />
             <TextField
               label="Material stack"
@@ -269,9 +471,20 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
               onChange={setMaterial}
               placeholder="e.g. TiN/HfO2/Ti"
             />
+            {risky ? (
+              <label className="wide checkbox-line">
+                <input
+                  type="checkbox"
+                  name="acknowledge"
+                  checked={acknowledged}
+                  onChange={(e) => setAcknowledged(e.target.checked)}
+                />{' '}
+                I have read the verdict and want this table anyway
+              </label>
+            ) : null}
             <div className="row wide">
-              <button type="submit" className="primary" disabled={!name.trim()}>
-                Save profile
+              <button type="submit" className="primary" disabled={!name.trim() || (risky && !acknowledged)}>
+                {risky ? 'Save anyway' : 'Save profile'}
               </button>
               {saved ? (
                 <span data-testid="saved">
@@ -284,40 +497,49 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
         ) : null}
         <ErrorBanner error={error} />
       </section>
-      <section className="card" aria-labelledby="fit-title">
-        <h2 id="fit-title">{runId === undefined ? 'Pick a run' : `Run ${runId}: fit and level table`}</h2>
-        {runId !== undefined ? (
-          <>
-            <div className="row">
-              <SelectField
-                label="Level table"
-                name="bits"
-                value={bits}
-                onChange={setBits}
-                options={[
-                  { value: 'all', label: 'every measured state' },
-                  ...[1, 2, 3, 4, 5, 6].map((b) => ({
-                    value: String(b),
-                    label: `${b}-bit (${2 ** b} levels)`,
-                  })),
-                ]}
-              />
-            </div>
-            <CurvePlot points={points} fit={ltp} phase="ltp" />
-            <CurvePlot points={points} fit={ltd} phase="ltd" />
-            <div className="row" style={{ alignItems: 'start', gap: '2rem' }}>
-              {ltp ? <FitSummary fit={ltp} /> : null}
-              {ltd ? <FitSummary fit={ltd} /> : null}
-            </div>
-            {warnings.map((w) => (
-              <p className="warn-banner" key={w}>
-                {w}
-              </p>
-            ))}
-            {table ? <LevelTableView table={table} /> : null}
-          </>
+      <div className="results-column">
+        <section className="card" aria-labelledby="fit-title">
+          <h2 id="fit-title">{runId === undefined ? 'Pick a run' : `Run ${runId}: fit and level table`}</h2>
+          {runId !== undefined ? (
+            <>
+              <div className="row">
+                <SelectField
+                  label="Level table"
+                  name="bits"
+                  value={bits}
+                  onChange={setBits}
+                  options={[
+                    {
+                      value: 'all',
+                      label: `every measured state${fullLevels ? ` (${fullLevels} levels)` : ''}`,
+                    },
+                    ...Array.from({ length: Math.min(8, maxBits) }, (_, k) => k + 1).map((b) => ({
+                      value: String(b),
+                      label: `${b}-bit (${2 ** b} levels)`,
+                    })),
+                  ]}
+                  hint={fullLevels ? `The run has ${fullLevels} states: at most ${maxBits} bits.` : undefined}
+                />
+              </div>
+              <CurvePlot points={points} fit={ltp} phase="ltp" />
+              <CurvePlot points={points} fit={ltd} phase="ltd" />
+              <div className="row" style={{ alignItems: 'start', gap: '2rem' }}>
+                {ltp ? <FitSummary fit={ltp} /> : null}
+                {ltd ? <FitSummary fit={ltd} /> : null}
+              </div>
+              {warnings.map((w) => (
+                <p className="warn-banner" key={w}>
+                  {w}
+                </p>
+              ))}
+              {table ? <LevelTableView table={table} /> : null}
+            </>
+          ) : null}
+        </section>
+        {runId !== undefined && table ? (
+          <ProgramLevels runId={runId} maxBits={maxBits} defaultBits={bits === 'all' ? 3 : Number(bits)} />
         ) : null}
-      </section>
+      </div>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { DeviceProfile, ProfileSummary } from '../../shared/profile/schema'
 import { formatSI } from '../../shared/units';
 import { getApi } from '../api/client';
 import { ErrorBanner, SelectField, TextField } from '../components/Field';
-import { CYCLE_COLORS, Plot, themedAxes } from '../components/Plot';
+import { siValues, CYCLE_COLORS, Plot, themedAxes } from '../components/Plot';
 import { errorText } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
 
@@ -64,8 +64,9 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
       axes: themedAxes(
         'position in the table (0 = first level, 1 = last)',
         scale === 'normalized' ? '(G − Gmin)/(Gmax − Gmin)' : 'conductance',
-        scale === 'absolute' ? (_u, v) => v.map((x) => formatSI(x, 'S')) : undefined,
+        scale === 'absolute' ? siValues('S', true) : undefined,
       ),
+      legend: { live: false },
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [overlay.map((p) => p.name).join('|'), scale],

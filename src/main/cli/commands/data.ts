@@ -1,3 +1,4 @@
+import { assessLevelTable } from '../../../shared/levels/quality';
 import { writeFileSync } from 'node:fs';
 import { MAX_PROFILE_BYTES } from '../../../shared/profile/schema';
 import { readUserFile } from '../../files';
@@ -112,6 +113,12 @@ export function registerDataCommands(program: Command): void {
             ...(options.name ? { name: options.name } : {}),
           });
           for (const warning of result.warnings) log(`warning: ${warning}`);
+          const quality = assessLevelTable(result.table);
+          if (quality.verdict !== 'good') {
+            log(`fit quality: ${quality.verdict.toUpperCase()}`);
+            for (const reason of quality.reasons) log(`  - ${reason}`);
+            for (const suggestion of quality.suggestions) log(`  try: ${suggestion}`);
+          }
           if (options.name) {
             const library = new ProfileLibrary(store);
             library.save(
@@ -131,11 +138,13 @@ export function registerDataCommands(program: Command): void {
               runId,
               profile: options.name ?? null,
               warnings: result.warnings,
+              quality,
               table: result.table,
             });
             return;
           }
           for (const fit of result.table.fits) printLine(describeFit(fit));
+          printLine(`fit quality: ${quality.verdict}`);
           printLine();
           printLevelTable(result.table);
         } finally {

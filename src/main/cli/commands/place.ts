@@ -1,32 +1,14 @@
 /** `place`: write-verify targets chosen for a network (docs/methods.md, "Level placement"). */
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { selectLevels } from '../../../shared/levels/level-table';
-import { crossbarLayers, initializerMap } from '../../../shared/nn/graph';
-import { tensorValues } from '../../../shared/nn/onnx';
 import { MAX_PROFILE_BYTES, selectTable } from '../../../shared/profile/schema';
-import {
-  normalisedMagnitudes,
-  placeLevels,
-  placementError,
-  tableSigma,
-  verifySigma,
-} from '../../../shared/quant/placement';
-import { prepareModel } from '../../../shared/rca/predict';
+import { placeOnTable } from '../../services/placement';
 import { formatSI } from '../../../shared/units';
 import { readUserFile } from '../../files';
-import { loadModel } from '../../nn/resources';
 import { ProfileLibrary } from '../../services/profiles';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
 import { parsePositiveInt } from '../parse';
-
-/** Weights of every crossbar layer of a model (batch norm folded, as predict sees them). */
-function crossbarWeights(bytes: Uint8Array, name: string): Float32Array[] {
-  const model = prepareModel(bytes, name);
-  const inits = initializerMap(model.graph!);
-  return crossbarLayers(model).map((layer) => tensorValues(inits.get(layer.weightName)!));
-}
 
 export function registerPlace(program: Command): void {
   program
@@ -95,45 +77,15 @@ export function registerPlace(program: Command): void {
           store.close();
         }
         const table = selectTable(profile, options.table);
-        const model = loadModel(options.model);
-        const layers = crossbarWeights(model.bytes, model.name);
-        const sigma = options.sigma === 'verify' ? verifySigma(tolerance) : tableSigma(table.levels);
-        const placement = placeLevels(layers, {
-          gMin: table.gMin,
-          gMax: table.gMax,
-          count: 2 ** bits,
-          sigma,
+        const placed = placeOnTable(table, {
+          model: options.model,
+          bits,
+          sigma: options.sigma,
+          tolerance,
           margin,
         });
-        const t = normalisedMagnitudes(layers);
-        const own = selectLevels(table, bits).levels;
-        const tableError = placementError(
-          t,
-          own.map((l) => l.g),
-          own.map((l) => l.sigma),
-        );
-        const result = {
-          method:
-            'Lloyd–Max over the pooled weight magnitudes (each layer scaled by its max |w|), expected error with σ',
-          sigmaModel:
-            options.sigma === 'verify'
-              ? `after write-verify: ± ${tolerance} × the gap to the nearest target, σ = band/√3`
-              : `the σ of table '${table.name}' at each target`,
-          profile: profile.name,
-          table: table.name,
-          model: model.name,
-          bits,
-          margin,
-          tolerance,
-          targets: placement.targets,
-          sigma: placement.sigma,
-          expectedError: {
-            placed: placement.expectedError,
-            evenlySpaced: placement.evenExpectedError,
-            tableLevels: tableError,
-          },
-          iterations: placement.iterations,
-        };
+        const result = { ...placed, profile: profile.name };
+        const tableError = placed.expectedError.tableLevels;
         if (options.out) {
           writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
           log(
@@ -142,16 +94,16 @@ export function registerPlace(program: Command): void {
         }
         if (options.json) return printJson(result);
         printLine(
-          `${2 ** bits} targets for ${model.name} on ${profile.name} ('${table.name}'), σ ${result.sigmaModel}:`,
+          `${2 ** bits} targets for ${placed.model} on ${profile.name} ('${table.name}'), σ ${result.sigmaModel}:`,
         );
         printLine(
           formatTable(
             ['level', 'target', 'σ'],
-            placement.targets.map((g, k) => [k, formatSI(g, 'S', 4), formatSI(placement.sigma[k]!, 'S', 3)]),
+            placed.targets.map((g, k) => [k, formatSI(g, 'S', 4), formatSI(placed.sigma[k]!, 'S', 3)]),
           ),
         );
         printLine(
-          `expected weight error (normalised): placed ${placement.expectedError.toExponential(3)}, evenly spaced targets ${placement.evenExpectedError.toExponential(3)}, the table's own ${2 ** bits} levels (their σ) ${tableError.toExponential(3)}`,
+          `expected weight error (normalised): placed ${placed.expectedError.placed.toExponential(3)}, evenly spaced targets ${placed.expectedError.evenlySpaced.toExponential(3)}${tableError !== null ? `, the table's own ${2 ** bits} levels (their σ) ${tableError.toExponential(3)}` : ''}`,
         );
       },
     );

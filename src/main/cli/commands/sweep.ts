@@ -259,7 +259,7 @@ export function registerSweepCommands(program: Command): void {
             onResult: (r) => {
               if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
               log(
-                `study: ${r.point.model} · ${r.point.profile} · σ×${r.point.sigmaScale} done (${r.report.chips.count} chips, ${r.report.elapsedS.toFixed(1)} s)`,
+                `study: ${r.point.model} · ${r.point.profile} · σ×${r.point.sigmaScale} done (${r.report.chips.count} chip${r.report.chips.count === 1 ? '' : 's'}, ${r.report.elapsedS.toFixed(1)} s)`,
               );
             },
           });
