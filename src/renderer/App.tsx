@@ -9,10 +9,14 @@ import { InstrumentPage } from './pages/InstrumentPage';
 import { LevelsPage } from './pages/LevelsPage';
 import { PredictPage } from './pages/PredictPage';
 import { ProfilesPage } from './pages/ProfilesPage';
+import { QueuePage } from './pages/QueuePage';
+import { RunsPage } from './pages/RunsPage';
 
 export const PAGES = [
   { id: 'instrument', title: 'Instrument' },
   { id: 'characterize', title: 'Characterize' },
+  { id: 'queue', title: 'Queue' },
+  { id: 'runs', title: 'Runs' },
   { id: 'levels', title: 'Levels' },
   { id: 'profiles', title: 'Profiles' },
   { id: 'predict', title: 'Predict' },
@@ -220,9 +224,18 @@ export function App() {
       </nav>
       <main>
         <ErrorBanner error={error} />
-        {info?.firstRun ? <FirstRunGuide status={status} /> : null}
+        <FirstRunGuide status={status} />
         {route.page === 'instrument' ? <InstrumentPage status={status} /> : null}
         {route.page === 'characterize' ? <CharacterizePage status={status} /> : null}
+        {route.page === 'queue' ? <QueuePage status={status} mode={info?.mode ?? 'browser'} /> : null}
+        {route.page === 'runs' ? (
+          <RunsPage
+            key={route.params.toString()}
+            mode={info?.mode ?? 'browser'}
+            initialRun={route.params.get('run')}
+            initialCell={route.params.get('cell')}
+          />
+        ) : null}
         {route.page === 'levels' ? <LevelsPage initialRun={route.params.get('run')} /> : null}
         {route.page === 'profiles' ? <ProfilesPage mode={info?.mode ?? 'browser'} /> : null}
         {route.page === 'predict' ? (

@@ -11,7 +11,8 @@ import { LevelTable } from './levels/level-table';
 import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
 import { MethodResult, PredictionReport, PredictSettings } from './rca/report';
-import { InstrumentIdentity, Point, RunSummary } from './run';
+import { QueueState, Recipe } from './recipes';
+import { InstrumentIdentity, Point, RunQuery, RunSummary, RunTrace } from './run';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
   return { input, output, doc };
@@ -168,6 +169,27 @@ export const PredictionProgress = z.object({
 });
 export type PredictionProgress = z.infer<typeof PredictionProgress>;
 
+/** A queue as the app shows it: its steps, and the cell it waits for (real probes move by hand). */
+export const QueueView = QueueState.extend({ waitingForCell: z.number().int().nullable() });
+export type QueueView = z.infer<typeof QueueView>;
+
+/** Per cell of the die: what has been done to it, for the die map. */
+export const CellSummary = z.object({
+  cell: z.number().int(),
+  runs: z.number().int(),
+  lastRun: z
+    .object({ id: z.number().int(), procedure: z.string(), status: z.string(), startedAt: z.string() })
+    .nullable(),
+  /** null: never formed or tried. */
+  formed: z.boolean().nullable(),
+  formingVoltage: z.number().nullable(),
+  /** From the latest pulse-train or write-verify run: the window and the LTP non-linearity. */
+  gMin: z.number().nullable(),
+  gMax: z.number().nullable(),
+  nl: z.number().nullable(),
+});
+export type CellSummary = z.infer<typeof CellSummary>;
+
 export const apiMethods = {
   'system.info': method(Empty, SystemInfo, 'App version, runtime mode, database and first-run state.'),
 
@@ -231,6 +253,36 @@ export const apiMethods = {
     'Recent runs.',
   ),
   'runs.get': method(z.object({ runId: z.number().int() }), RunSummary, 'One run.'),
+  'runs.query': method(
+    RunQuery,
+    z.object({ runs: z.array(RunSummary), total: z.number().int() }),
+    'Runs for the run browser: filtered by procedure, status, cell or text; newest first.',
+  ),
+  'runs.trace': method(
+    z.object({ runId: z.number().int() }),
+    RunTrace,
+    'A run reduced for drawing: every read (or per-bucket lowest and highest), the I–V points.',
+  ),
+  'runs.settings': method(
+    z.object({ runId: z.number().int() }),
+    z.record(z.string(), z.unknown()),
+    'The instrument settings snapshot stored with a run.',
+  ),
+  'runs.hide': method(
+    z.object({ runIds: z.array(z.number().int()).min(1).max(10_000), hidden: z.boolean() }),
+    Ok,
+    'Hide runs from the browser (or show them again); nothing is deleted.',
+  ),
+  'runs.delete': method(
+    z.object({ runIds: z.array(z.number().int()).min(1).max(10_000) }),
+    Ok,
+    'Delete runs and their points (never the running one).',
+  ),
+  'runs.csv': method(
+    z.object({ runId: z.number().int() }),
+    z.object({ fileName: z.string(), text: z.string(), mime: z.string() }),
+    'A run as CSV: a header block with its parameters and instrument settings, then every point.',
+  ),
   'runs.points': method(
     z.object({
       runId: z.number().int(),
@@ -239,6 +291,35 @@ export const apiMethods = {
     }),
     z.array(Point),
     'Stored points of a run, in order.',
+  ),
+
+  'recipes.list': method(Empty, z.array(Recipe), 'Saved recipes.'),
+  'recipes.save': method(Recipe, Recipe, 'Save (or replace) a recipe by name.'),
+  'recipes.delete': method(z.object({ name: z.string() }), Ok, 'Delete a recipe.'),
+  'queue.start': method(
+    z.object({ recipe: Recipe.optional(), resume: z.number().int().optional() }),
+    z.object({ id: z.number().int() }),
+    'Run a recipe over its cells (saving it), or resume an interrupted queue.',
+  ),
+  'queue.stop': method(
+    z.object({ id: z.number().int() }),
+    Ok,
+    'Stop a queue after its current step (output off).',
+  ),
+  'queue.continue': method(
+    z.object({ id: z.number().int() }),
+    Ok,
+    'The probes are on the next cell: go on (real instruments).',
+  ),
+  'queue.list': method(
+    z.object({ limit: z.number().int().min(1).max(200).default(20) }),
+    z.array(QueueView),
+    'Recent queues with their steps, newest first.',
+  ),
+  'cells.summary': method(
+    z.object({ cells: z.number().int().min(1).max(4096) }),
+    z.array(CellSummary),
+    'What each cell of the die has had done to it (the die map).',
   ),
 
   'levels.fit': method(
@@ -356,6 +437,7 @@ export const apiEvents = {
   'run.started': z.object({ runId: z.number().int(), procedure: z.string(), total: z.number() }),
   'run.points': z.object({ runId: z.number().int(), points: z.array(Point) }),
   'run.progress': RunProgressEvent,
+  'queue.update': QueueView,
   'prediction.progress': PredictionProgress,
   'prediction.ended': z.object({
     id: z.number().int(),

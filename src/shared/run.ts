@@ -91,9 +91,49 @@ export const RunSummary = z.object({
   error: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   softwareVersion: z.string(),
+  /** The procedure's outcome (formed at, targets reached, …), once it ended. */
+  summary: z.record(z.string(), z.unknown()).nullable().default(null),
+  /** Hidden from the run browser (not deleted). */
+  hidden: z.boolean().default(false),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/** What the run browser filters on. */
+export const RunQuery = z.object({
+  limit: z.number().int().min(1).max(10_000).default(200),
+  offset: z.number().int().min(0).default(0),
+  procedure: ProcedureName.optional(),
+  status: RunStatus.optional(),
+  cell: z.number().int().min(0).optional(),
+  /** Free text over procedure, cell, status, instrument, resource and the parameters. */
+  search: z.string().max(200).optional(),
+  includeHidden: z.boolean().default(false),
+});
+export type RunQuery = z.input<typeof RunQuery>;
 
 export function conductanceOf(v: number | null, i: number | null): number | null {
   return v === null || i === null || v === 0 ? null : i / v;
 }
+
+/**
+ * What the run browser draws: conductance reads (every one, or each bucket's lowest and highest
+ * when there are many, so outliers survive) and the I–V points (every one, or a stride).
+ */
+export const RunTrace = z.object({
+  total: z.number().int(),
+  reads: z.object({
+    seq: z.array(z.number()),
+    g: z.array(z.number()),
+    phase: z.array(z.string()),
+    cycle: z.array(z.number()),
+    pulse: z.array(z.number()),
+    decimated: z.boolean(),
+  }),
+  iv: z.object({
+    v: z.array(z.number()),
+    i: z.array(z.number()),
+    phase: z.array(z.string()),
+    decimated: z.boolean(),
+  }),
+});
+export type RunTrace = z.infer<typeof RunTrace>;

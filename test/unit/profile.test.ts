@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
-import { levelTableToCsv, parseLevelCsv } from '../../src/shared/profile/csv';
+import { csvMetadata, levelTableToCsv, parseLevelCsv } from '../../src/shared/profile/csv';
 import { parseProfileJson, ProfileFormatError, serializeProfile } from '../../src/shared/profile/json';
 import type { DeviceProfile } from '../../src/shared/profile/schema';
 
@@ -107,11 +107,11 @@ describe('level-table CSV', () => {
 
   it('round-trips a table and accepts notes and blank lines', () => {
     const table = alox.tables[0]!;
-    const csv = levelTableToCsv(table);
+    const csv = levelTableToCsv({ levels: table.levels });
     expect(csv.split('\n')[0]).toBe('level,g_siemens,sigma_siemens,n');
     const back = parseLevelCsv(`# from the paper, Fig. 3\n\n${csv.replace(/\n/g, '\r\n')}`, options);
     expect(back.levels).toEqual(table.levels);
-    expect(levelTableToCsv(back)).toBe(csv);
+    expect(levelTableToCsv({ levels: back.levels })).toBe(csv);
   });
 
   it.each([
@@ -140,5 +140,27 @@ describe('level-table CSV', () => {
     ['an empty file', '', /empty/],
   ])('rejects %s', (_name, csv, message) => {
     expect(() => parseLevelCsv(csv, options, 'paper.csv')).toThrow(message);
+  });
+});
+
+describe('level CSV keeps what describes the table', () => {
+  it('round-trips the profile name, material stack, table, programming and read voltage', () => {
+    const table = builtinProfiles('test')[2]!.tables[0]!;
+    const text = levelTableToCsv(table, { profile: 'my cell', material: 'TiN / HfO2 / Ti' });
+    expect(text.split('\n')[0]).toBe('# profile: my cell');
+    expect(csvMetadata(text)).toEqual({
+      profile: 'my cell',
+      material: 'TiN / HfO2 / Ti',
+      table: table.name,
+      programming: table.programming,
+      readVoltage: table.readVoltage,
+    });
+    const back = parseLevelCsv(text, {
+      name: 'x',
+      readVoltage: 0.1,
+      createdAt: '2026-01-01T00:00:00Z',
+      softwareVersion: 't',
+    });
+    expect(back.levels).toEqual(table.levels);
   });
 });

@@ -11,8 +11,11 @@ import { assessLevelTable } from '../../shared/levels/quality';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
 import { placeOnTable } from '../services/placement';
+import { cellSummaries } from '../services/cells';
 import { PredictionService } from '../services/predictions';
+import { QueueService } from '../services/queues';
 import { ProfileLibrary } from '../services/profiles';
+import { runCsvName, runToCsv } from '../store/csv';
 import { Store } from '../store/store';
 import type { EventHub } from './events';
 
@@ -46,6 +49,7 @@ export function createServices(options: ServiceOptions): Services {
   const instrument = new InstrumentService(store, options.events);
   const library = new ProfileLibrary(store);
   const predictions = new PredictionService(store, options.events, library, options.predictionPool);
+  const queues = new QueueService(store, options.events, instrument);
 
   const handlers: ApiHandlers = {
     'system.info': async () => ({
@@ -72,6 +76,29 @@ export function createServices(options: ServiceOptions): Services {
     },
     'runs.list': async ({ limit }) => store.listRuns(limit),
     'runs.get': async ({ runId }) => store.getRun(runId),
+    'runs.query': async (query) => store.queryRuns(query),
+    'runs.settings': async ({ runId }) => store.runSettings(runId),
+    'runs.trace': async ({ runId }) => store.runTrace(runId),
+    'runs.hide': async ({ runIds, hidden }) => {
+      store.setRunsHidden(runIds, hidden);
+      return { ok: true as const };
+    },
+    'runs.delete': async ({ runIds }) => {
+      const active = instrument.status().activeRun?.runId;
+      if (active !== undefined && runIds.includes(active))
+        throw new ReramError('CONFLICT', `Run ${active} is recording; cancel it before deleting it.`);
+      for (const id of runIds) store.getRun(id);
+      for (const id of runIds) store.deleteRun(id);
+      return { ok: true as const };
+    },
+    'runs.csv': async ({ runId }) => {
+      const run = store.getRun(runId);
+      return {
+        fileName: runCsvName(run),
+        text: runToCsv(run, store.runSettings(runId), store.iteratePoints(runId)),
+        mime: 'text/csv',
+      };
+    },
     'runs.points': async ({ runId, afterSeq, limit }) => {
       store.getRun(runId);
       return store.getPoints(runId, {
@@ -79,6 +106,28 @@ export function createServices(options: ServiceOptions): Services {
         ...(limit !== undefined ? { limit } : {}),
       });
     },
+
+    'recipes.list': async () => queues.recipes(),
+    'recipes.save': async (recipe) => queues.saveRecipe(recipe),
+    'recipes.delete': async ({ name }) => {
+      queues.deleteRecipe(name);
+      return { ok: true as const };
+    },
+    'queue.start': async (request) =>
+      queues.start({
+        ...(request.recipe ? { recipe: request.recipe } : {}),
+        ...(request.resume !== undefined ? { resume: request.resume } : {}),
+      }),
+    'queue.stop': async ({ id }) => {
+      queues.stop(id);
+      return { ok: true as const };
+    },
+    'queue.continue': async ({ id }) => {
+      queues.continue(id);
+      return { ok: true as const };
+    },
+    'queue.list': async ({ limit }) => queues.list(limit),
+    'cells.summary': async ({ cells }) => cellSummaries(store, cells),
 
     'levels.fit': async ({ runId, bits }) => {
       const result = fitRun(store, runId, bits !== undefined ? { bits } : {});
@@ -156,6 +205,7 @@ export function createServices(options: ServiceOptions): Services {
     predictions,
     store,
     dispose: async () => {
+      await queues.dispose();
       await predictions.dispose();
       await instrument.dispose();
       store.close();

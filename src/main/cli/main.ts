@@ -10,6 +10,7 @@ import { registerPredictCommands } from './commands/predict';
 import { registerPlace } from './commands/place';
 import { registerDemo } from './commands/demo';
 import { registerSweepCommands } from './commands/sweep';
+import { registerRun } from './commands/run';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPredictCommands(program);
   registerPlace(program);
   registerSweepCommands(program);
+  registerRun(program);
   registerDemo(program);
   return program;
 }

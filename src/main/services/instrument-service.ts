@@ -367,6 +367,39 @@ export class InstrumentService {
     this.publish();
   }
 
+  /** Starts a run and resolves when it has ended (the output is off again): one queue step. */
+  runToEnd(
+    params: ProcedureParams,
+    signal: AbortSignal,
+  ): Promise<{ runId: number | null; status: 'completed' | 'failed' | 'cancelled'; error: string | null }> {
+    return new Promise((resolve) => {
+      let runId: number;
+      const off = this.events.subscribe((event, payload) => {
+        const ended = payload as {
+          runId: number;
+          status: 'completed' | 'failed' | 'cancelled';
+          error: { message: string } | null;
+        };
+        if (event !== 'run.ended' || ended.runId !== runId) return;
+        off();
+        signal.removeEventListener('abort', onAbort);
+        resolve({ runId, status: ended.status, error: ended.error?.message ?? null });
+      });
+      const onAbort = () => void this.cancel();
+      try {
+        runId = this.startRun(params).runId;
+        signal.addEventListener('abort', onAbort, { once: true });
+      } catch (error) {
+        off();
+        resolve({
+          runId: null,
+          status: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  }
+
   async cancel(): Promise<void> {
     if (!this.active) return;
     this.active.controller.abort();

@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import { ReramError } from '../../shared/errors';
 import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
 import { builtinProfiles } from '../../shared/profile/builtin';
-import { levelTableToCsv, parseLevelCsv } from '../../shared/profile/csv';
+import { csvMetadata, levelTableToCsv, parseLevelCsv } from '../../shared/profile/csv';
 import {
   parseProfileJson,
   ProfileFormatError,
@@ -82,19 +82,28 @@ export class ProfileLibrary {
         `${basename(fileName)} is ${text.length} bytes; profiles and level tables are at most ${MAX_PROFILE_BYTES} bytes.`,
       );
     if (format === '.csv') {
-      const name = options.name ?? basename(fileName, extname(fileName));
+      const metadata = csvMetadata(text);
+      const name = options.name ?? metadata.profile ?? basename(fileName, extname(fileName));
       const now = new Date().toISOString();
-      const table = parseLevelCsv(
+      const parsedTable = parseLevelCsv(
         text,
-        { name, readVoltage: options.readVoltage ?? 0.1, createdAt: now, softwareVersion: appVersion() },
+        {
+          name: metadata.table ?? name,
+          readVoltage: options.readVoltage ?? metadata.readVoltage ?? 0.1,
+          createdAt: now,
+          softwareVersion: appVersion(),
+        },
         basename(fileName),
       );
+      const table = metadata.programming
+        ? { ...parsedTable, programming: metadata.programming }
+        : parsedTable;
       // Through the same validation as a JSON profile: the name and table are checked alike.
       return validateProfile(
         {
           schemaVersion: PROFILE_SCHEMA_VERSION,
           name,
-          materialStack: '',
+          materialStack: metadata.material ?? '',
           sample: {},
           notes: `Imported from ${basename(fileName)}`,
           units: SI_UNITS,
@@ -125,7 +134,10 @@ export class ProfileLibrary {
   export(name: string, format: ExportFormat, tableName?: string): string {
     const profile = this.get(name);
     if (format === 'json') return serializeProfile(profile);
-    return levelTableToCsv(this.table(profile, tableName));
+    return levelTableToCsv(this.table(profile, tableName), {
+      profile: profile.name,
+      material: profile.materialStack,
+    });
   }
 
   table(profile: DeviceProfile, tableName?: string, bits?: number): LevelTable {

@@ -59,6 +59,7 @@ export class RunRecording {
       throw error;
     }
     await writer.finish(result.status, result.error?.message);
+    this.store.setRunSummary(this.runId, result.summary);
     return result;
   }
 }

@@ -53,7 +53,7 @@ export function studySpec(quick: boolean): SweepSpec {
           sigmaScales: [0, 0.5, 1],
           untilCi: 0.5,
           minChips: 5,
-          maxChips: 25,
+          maxChips: 12,
         },
   );
 }

@@ -1,4 +1,4 @@
-import { pointFlagNames, type Point } from '../../shared/run';
+import { pointFlagNames, type Point, type RunSummary } from '../../shared/run';
 
 export const POINTS_CSV_HEADER =
   'seq,t_s,v_source_volts,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,flags,width_s,target';
@@ -25,4 +25,33 @@ export function pointsToCsv(points: readonly Point[]): string {
     ].join(','),
   );
   return `${POINTS_CSV_HEADER}\n${rows.join('\n')}${rows.length ? '\n' : ''}`;
+}
+
+/**
+ * A run as one self-describing CSV: `#` lines with the run, its parameters and the instrument
+ * settings (JSON), then the points. Spreadsheets skip the block with "comment character #".
+ */
+export function runToCsv(
+  run: RunSummary,
+  settings: Record<string, unknown>,
+  pages: Iterable<readonly Point[]>,
+): string {
+  const header = [
+    `# ReRAM Bench run ${run.id}: ${run.procedure}, ${run.status}, ${run.pointCount} points`,
+    `# started ${run.startedAt}${run.endedAt ? `, ended ${run.endedAt}` : ''}; cell ${run.cell ?? '—'}; instrument ${run.instrument ?? '—'} at ${run.resource ?? '—'}; ReRAM Bench ${run.softwareVersion}`,
+    `# parameters: ${JSON.stringify(run.params)}`,
+    `# instrument settings: ${JSON.stringify(settings)}`,
+    ...(run.summary ? [`# outcome: ${JSON.stringify(run.summary)}`] : []),
+    ...(run.error ? [`# error: ${run.error.replace(/\n/g, ' ')}`] : []),
+  ];
+  const parts = [`${header.join('\n')}\n${POINTS_CSV_HEADER}\n`];
+  for (const page of pages) {
+    const body = pointsToCsv(page);
+    parts.push(body.slice(body.indexOf('\n') + 1));
+  }
+  return parts.join('');
+}
+
+export function runCsvName(run: RunSummary): string {
+  return `run-${run.id}-${run.procedure}${run.cell !== null ? `-cell${run.cell}` : ''}-${run.startedAt.slice(0, 16).replace(/[:T]/g, '')}.csv`;
 }

@@ -5,11 +5,20 @@ import { dirname, join } from 'node:path';
 import { ReramError } from '../../shared/errors';
 import { parseProfileJson, serializeProfile } from '../../shared/profile/json';
 import { summarizeProfile, type DeviceProfile, type ProfileSummary } from '../../shared/profile/schema';
-import type { InstrumentIdentity, Point, ProcedureName, RunStatus, RunSummary } from '../../shared/run';
+import {
+  RunQuery,
+  type RunTrace,
+  type InstrumentIdentity,
+  type Point,
+  type ProcedureName,
+  type RunStatus,
+  type RunSummary,
+} from '../../shared/run';
 import { appRoot } from '../paths';
 import { migrate } from './migrations';
 import { ownerGone } from './owner';
 import { PredictionRepository } from './predictions';
+import { QueueRepository } from './queues';
 
 export interface StoreOptions {
   /** Test hook: pretend the store was opened by this process id. */
@@ -41,6 +50,8 @@ interface RunRow {
   error: string | null;
   software_version: string;
   settings_json: string;
+  summary_json: string | null;
+  hidden: number;
 }
 
 interface PointRow {
@@ -62,7 +73,7 @@ interface PointRow {
 }
 
 const RUN_SELECT = `
-  SELECT runs.id, procedure, params_json, settings_json, status, started_at, ended_at, resource, cell, point_count, error,
+  SELECT runs.id, procedure, params_json, settings_json, status, started_at, ended_at, resource, cell, point_count, error, summary_json, hidden,
          software_version, CASE WHEN instruments.id IS NULL THEN NULL ELSE instruments.make || ' ' || instruments.model || ' #' || instruments.serial END AS instrument
   FROM runs LEFT JOIN instruments ON instruments.id = runs.instrument_id`;
 
@@ -79,6 +90,8 @@ function toSummary(row: RunRow): RunSummary {
     pointCount: row.point_count,
     error: row.error,
     params: JSON.parse(row.params_json) as Record<string, unknown>,
+    summary: row.summary_json ? (JSON.parse(row.summary_json) as Record<string, unknown>) : null,
+    hidden: row.hidden === 1,
     softwareVersion: row.software_version,
   };
 }
@@ -133,6 +146,8 @@ export class Store {
   readonly db: Database.Database;
   /** Stored predictions (their own table and repository). */
   predictions!: PredictionRepository;
+  /** Recipes and queues. */
+  queues!: QueueRepository;
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
@@ -162,6 +177,7 @@ export class Store {
       this.db.pragma('foreign_keys = ON');
       migrate(this.db);
       this.predictions = new PredictionRepository(this.db, this.pid);
+      this.queues = new QueueRepository(this.db, this.pid);
     } catch (error) {
       this.db.close();
       if (error instanceof ReramError) throw error;
@@ -332,9 +348,115 @@ export class Store {
   }
 
   listRuns(limit = 200): RunSummary[] {
-    return (this.db.prepare(`${RUN_SELECT} ORDER BY runs.id DESC LIMIT ?`).all(limit) as RunRow[]).map(
-      toSummary,
-    );
+    return this.queryRuns({ limit }).runs;
+  }
+
+  /** Runs for the browser: filtered, newest first, with the total that match. */
+  queryRuns(query: RunQuery): { runs: RunSummary[]; total: number } {
+    const q = RunQuery.parse(query);
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (!q.includeHidden) where.push('runs.hidden = 0');
+    if (q.procedure) (where.push('runs.procedure = ?'), args.push(q.procedure));
+    if (q.status) (where.push('runs.status = ?'), args.push(q.status));
+    if (q.cell !== undefined) (where.push('runs.cell = ?'), args.push(q.cell));
+    if (q.search?.trim()) {
+      where.push(
+        "(runs.procedure || ' ' || runs.status || ' cell ' || coalesce(runs.cell, '') || ' ' || coalesce(runs.resource, '') || ' ' || coalesce(instruments.model, '') || ' ' || runs.params_json || ' #' || runs.id) LIKE ? ESCAPE '\\'",
+      );
+      args.push(`%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const total = (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM runs LEFT JOIN instruments ON instruments.id = runs.instrument_id${clause}`,
+        )
+        .get(...args) as { n: number }
+    ).n;
+    const runs = (
+      this.db
+        .prepare(`${RUN_SELECT}${clause} ORDER BY runs.id DESC LIMIT ? OFFSET ?`)
+        .all(...args, q.limit, q.offset) as RunRow[]
+    ).map(toSummary);
+    return { runs, total };
+  }
+
+  /** A run reduced for drawing (see RunTrace): a fixed cost per run, whatever its length. */
+  runTrace(runId: number, maxReads = 4000, maxIv = 20_000): RunTrace {
+    this.getRun(runId);
+    const total = (
+      this.db.prepare('SELECT count(*) AS n FROM points WHERE run_id = ?').get(runId) as { n: number }
+    ).n;
+    const readCount = (
+      this.db
+        .prepare(
+          "SELECT count(*) AS n FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL",
+        )
+        .get(runId) as { n: number }
+    ).n;
+    const reads: RunTrace['reads'] = {
+      seq: [],
+      g: [],
+      phase: [],
+      cycle: [],
+      pulse: [],
+      decimated: readCount > maxReads,
+    };
+    if (readCount <= maxReads) {
+      const rows = this.db
+        .prepare(
+          "SELECT seq, g, phase, cycle, pulse FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL ORDER BY seq",
+        )
+        .raw()
+        .all(runId) as Array<[number, number, string, number, number]>;
+      for (const [seq, g, phase, cycle, pulse] of rows) {
+        reads.seq.push(seq);
+        reads.g.push(g);
+        reads.phase.push(phase);
+        reads.cycle.push(cycle);
+        reads.pulse.push(pulse);
+      }
+    } else {
+      // Each bucket of seq keeps its lowest and highest read per phase.
+      const size = Math.ceil(total / (maxReads / 2));
+      const rows = this.db
+        .prepare(
+          "SELECT seq / ? AS bucket, phase, min(g), max(g), min(seq), max(seq), min(cycle), min(pulse) FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL GROUP BY bucket, phase ORDER BY bucket",
+        )
+        .raw()
+        .all(size, runId) as Array<[number, string, number, number, number, number, number, number]>;
+      for (const [, phase, lo, hi, first, last, cycle, pulse] of rows) {
+        reads.seq.push(first, last);
+        reads.g.push(lo, hi);
+        reads.phase.push(phase, phase);
+        reads.cycle.push(cycle, cycle);
+        reads.pulse.push(pulse, pulse);
+      }
+    }
+    const stride = Math.max(1, Math.ceil(total / maxIv));
+    const ivRows = this.db
+      .prepare(
+        'SELECT v, i, phase FROM points WHERE run_id = ? AND v IS NOT NULL AND i IS NOT NULL AND seq % ? = 0 ORDER BY seq',
+      )
+      .raw()
+      .all(runId, stride) as Array<[number, number, string]>;
+    const iv: RunTrace['iv'] = { v: [], i: [], phase: [], decimated: stride > 1 };
+    for (const [v, i, phase] of ivRows) {
+      iv.v.push(v);
+      iv.i.push(i);
+      iv.phase.push(phase);
+    }
+    return { total, reads, iv };
+  }
+
+  setRunSummary(runId: number, summary: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET summary_json = ? WHERE id = ?').run(JSON.stringify(summary), runId);
+  }
+
+  setRunsHidden(runIds: readonly number[], hidden: boolean): void {
+    const update = this.db.prepare('UPDATE runs SET hidden = ? WHERE id = ?');
+    this.db.transaction(() => runIds.forEach((id) => update.run(hidden ? 1 : 0, id)))();
   }
 
   getPoints(runId: number, options: { afterSeq?: number; limit?: number } = {}): Point[] {
@@ -348,6 +470,17 @@ export class Store {
 
   deleteRun(runId: number): void {
     this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  }
+
+  /** Points of a run as a stream of pages (exports of million-point runs without one big array). */
+  *iteratePoints(runId: number, pageSize = 50_000): Generator<Point[]> {
+    let after = -1;
+    for (;;) {
+      const page = this.getPoints(runId, { afterSeq: after, limit: pageSize });
+      if (!page.length) return;
+      yield page;
+      after = page[page.length - 1]!.seq;
+    }
   }
 
   saveSweepResult(

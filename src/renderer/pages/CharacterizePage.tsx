@@ -12,6 +12,7 @@ import {
   type FormValues,
 } from '../components/SchemaForm';
 import { IvPlot, type IvSeries } from '../components/IvPlot';
+import { DieMap } from '../components/DieMap';
 import { CYCLE_COLORS } from '../components/Plot';
 import { formatSI } from '../../shared/units';
 import { LiveBuffer, LivePlot } from '../components/LivePlot';
@@ -82,6 +83,10 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   const iv = useMemo(() => new IvBuffer(), []);
   const [, setIvVersion] = useState(0);
   const [logCurrent, setLogCurrent] = useState(true);
+  const [storedCells, setDieCells] = useState(
+    () => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16,
+  );
+  const dieCells = status?.simulator?.cells ?? storedCells;
 
   const choose = useCallback((next: ProcedureId, overrides: Record<string, string> = {}) => {
     setProcedure(next);
@@ -218,9 +223,34 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
             void start();
           }}
         >
+          <fieldset className="wide">
+            <legend>Cell {values.cell ?? '0'}</legend>
+            <DieMap
+              count={dieCells}
+              selected={[Number(values.cell ?? 0)]}
+              onSelect={(cells) => setValues((v) => ({ ...v, cell: String(cells[0] ?? 0) }))}
+              disabled={running}
+            />
+            {status.simulator ? null : (
+              <label className="field">
+                <span>Cells on the die</span>
+                <input
+                  name="dieCells"
+                  inputMode="numeric"
+                  value={String(dieCells)}
+                  onChange={(e) => {
+                    const n = Math.max(1, Math.min(4096, Math.round(Number(e.target.value) || 1)));
+                    localStorage.setItem('reram-die-cells', String(n));
+                    setDieCells(n);
+                  }}
+                />
+              </label>
+            )}
+            {fieldErrors.cell ? <span className="field-error">{fieldErrors.cell}</span> : null}
+          </fieldset>
           <SchemaFields
             idPrefix={procedure}
-            fields={fields}
+            fields={fields.filter((f) => f.key !== 'cell')}
             values={values}
             onChange={(key, text) => setValues((v) => ({ ...v, [key]: text }))}
             errors={fieldErrors}

@@ -7,87 +7,88 @@ interface Progress {
   formed: boolean;
   trained: boolean;
   profile: boolean;
+  predicted: boolean;
 }
 
-/** The newcomer's path: connect → form → pulse train → fit & save → predict, with where each happens. */
+/**
+ * The newcomer's path — connect → form → pulse train → fit & save → predict — as one compact
+ * row of steps. It stays until every step is done or the user hides it, whatever is already in
+ * the database, and each step links to where it happens.
+ */
 export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined }) {
   const [hidden, setHidden] = useState(() => localStorage.getItem('reram-guide-hidden') === '1');
-  const [progress, setProgress] = useState<Progress>({ formed: false, trained: false, profile: false });
-  const [predicted, setPredicted] = useState(() => sessionStorage.getItem('reram-predicted') === '1');
+  const [progress, setProgress] = useState<Progress>();
   const refresh = useCallback(async () => {
     const api = getApi().call;
-    const [runs, profiles] = await Promise.all([api['runs.list']({ limit: 200 }), api['profiles.list']({})]);
+    const [runs, profiles, predictions] = await Promise.all([
+      api['runs.list']({ limit: 500 }),
+      api['profiles.list']({}),
+      api['predictions.list']({ limit: 1 }),
+    ]);
     setProgress({
       formed: runs.some((r) => r.procedure === 'forming' && r.status === 'completed'),
       trained: runs.some((r) => r.procedure === 'pulse-train' && r.status === 'completed'),
       profile: profiles.some((p) => !p.readOnly),
+      predicted: predictions.some((p) => p.status === 'completed'),
     });
-    setPredicted(sessionStorage.getItem('reram-predicted') === '1');
   }, []);
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), 3000);
-    return () => clearInterval(timer);
+    void refresh().catch(() => undefined);
   }, [refresh]);
   useApiEvent(
     'run.ended',
-    useCallback(() => void refresh(), [refresh]),
+    useCallback(() => void refresh().catch(() => undefined), [refresh]),
   );
-  if (hidden) return null;
+  useApiEvent(
+    'prediction.ended',
+    useCallback(() => void refresh().catch(() => undefined), [refresh]),
+  );
+  if (hidden || !progress) return null;
   const steps = [
     {
       done: Boolean(status?.connected),
-      text: 'Connect to the Virtual SMU',
+      text: 'Connect',
       href: '#/instrument',
-      hint: 'Instrument page: Virtual SMU is selected; press Connect.',
+      hint: 'the Virtual SMU is ready',
     },
     {
       done: progress.formed,
       text: 'Form the cell',
       href: '#/characterize?procedure=forming',
-      hint: 'Characterize → Forming: a compliance-limited ramp.',
+      hint: 'Characterize → Forming',
     },
     {
       done: progress.trained,
       text: 'Run a pulse train',
       href: '#/characterize?procedure=pulse-train',
-      hint: 'Characterize → Pulse train: potentiation and depression curves.',
+      hint: 'Characterize → Pulse train',
     },
-    {
-      done: progress.profile,
-      text: 'Fit it and save a device profile',
-      href: '#/levels',
-      hint: 'Levels: pick the run, check the fit, save the profile.',
-    },
-    {
-      done: predicted,
-      text: 'Predict LeNet-5: linear vs MES',
-      href: '#/predict',
-      hint: 'Predict: the built-in LeNet-5 and MNIST test set are ready.',
-    },
+    { done: progress.profile, text: 'Fit and save a profile', href: '#/levels', hint: 'Levels' },
+    { done: progress.predicted, text: 'Predict: linear vs MES', href: '#/predict', hint: 'Predict' },
   ];
+  if (steps.every((s) => s.done)) return null;
   return (
-    <section className="card guide" aria-label="Getting started">
-      <div className="row">
-        <h2 style={{ margin: 0 }}>Getting started — about two minutes</h2>
-        <span className="spacer" />
-        <button
-          type="button"
-          onClick={() => {
-            localStorage.setItem('reram-guide-hidden', '1');
-            setHidden(true);
-          }}
-        >
-          Hide guide
-        </button>
-      </div>
+    <section className="guide" aria-label="Getting started">
+      <strong>Getting started:</strong>
       <ol>
         {steps.map((s) => (
           <li key={s.text} data-done={s.done}>
-            <a href={s.href}>{s.text}</a> {s.done ? '✓' : ''} <span className="muted">— {s.hint}</span>
+            <a href={s.href} title={s.hint}>
+              {s.done ? '✓ ' : ''}
+              {s.text}
+            </a>
           </li>
         ))}
       </ol>
+      <button
+        type="button"
+        onClick={() => {
+          localStorage.setItem('reram-guide-hidden', '1');
+          setHidden(true);
+        }}
+      >
+        Hide guide
+      </button>
     </section>
   );
 }

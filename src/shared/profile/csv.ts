@@ -8,9 +8,49 @@ import { ProfileFormatError } from './json';
 
 export const CSV_HEADER = 'level,g_siemens,sigma_siemens,n';
 
-export function levelTableToCsv(table: Pick<LevelTable, 'levels'>): string {
+/** What a CSV carries besides its levels, as `# key: value` lines above the header. */
+export interface CsvMetadata {
+  profile?: string;
+  material?: string;
+  table?: string;
+  programming?: 'open-loop' | 'write-verify';
+  readVoltage?: number;
+}
+
+export function levelTableToCsv(
+  table: Pick<LevelTable, 'levels'> & Partial<Pick<LevelTable, 'name' | 'readVoltage' | 'programming'>>,
+  metadata: { profile?: string; material?: string } = {},
+): string {
+  const header = [
+    ...(metadata.profile ? [`# profile: ${metadata.profile}`] : []),
+    ...(metadata.material ? [`# material: ${metadata.material}`] : []),
+    ...(table.name ? [`# table: ${table.name}`] : []),
+    ...(table.programming ? [`# programming: ${table.programming}`] : []),
+    ...(table.readVoltage !== undefined ? [`# read voltage: ${table.readVoltage} V`] : []),
+  ];
   const rows = table.levels.map((level, k) => `${k},${level.g},${level.sigma},${level.n}`);
-  return `${CSV_HEADER}\n${rows.join('\n')}\n`;
+  return `${header.map((l) => `${l.replace(/[\r\n]+/g, ' ')}\n`).join('')}${CSV_HEADER}\n${rows.join('\n')}\n`;
+}
+
+/** The `# key: value` lines of a level CSV (unknown keys are notes and are ignored). */
+export function csvMetadata(text: string): CsvMetadata {
+  const metadata: CsvMetadata = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const match = /^#\s*([a-z ]+):\s*(.*?)\s*$/i.exec(raw.trim());
+    if (!match) continue;
+    const key = match[1]!.toLowerCase();
+    const value = match[2]!.slice(0, 200);
+    if (key === 'profile') metadata.profile = value;
+    else if (key === 'material') metadata.material = value;
+    else if (key === 'table') metadata.table = value;
+    else if (key === 'programming' && (value === 'open-loop' || value === 'write-verify'))
+      metadata.programming = value;
+    else if (key === 'read voltage') {
+      const v = Number(value.replace(/\s*V$/, ''));
+      if (Number.isFinite(v) && v > 0) metadata.readVoltage = v;
+    }
+  }
+  return metadata;
 }
 
 export interface CsvImportOptions {

@@ -1,0 +1,510 @@
+/**
+ * Runs: the data browser. Every run of every procedure with what it was and how it ended;
+ * filter and search, tick runs to overlay them, open one to see its plot, its data sheet and
+ * its settings snapshot; export it as CSV, hide it or delete it.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type uPlot from 'uplot';
+import { PROCEDURES, RUN_STATUSES, type Point, type RunSummary, type RunTrace } from '../../shared/run';
+import { formatNumber, formatSI } from '../../shared/units';
+import { getApi } from '../api/client';
+import { ErrorBanner, NumberField, SelectField, TextField } from '../components/Field';
+import { IvPlot } from '../components/IvPlot';
+import { CYCLE_COLORS, Plot, siValues, themedAxes } from '../components/Plot';
+import { errorText, useApiEvent } from '../hooks/api';
+import { saveFile, type AppMode } from '../files';
+
+const PAGE = 100;
+
+/** The two or three parameters that say what a run was. */
+export function keyParameters(run: RunSummary): string {
+  const p = run.params;
+  const v = (key: string, unit: string) => (typeof p[key] === 'number' ? formatSI(p[key], unit) : undefined);
+  const parts: Array<string | undefined> = [];
+  switch (run.procedure) {
+    case 'forming':
+      parts.push(`to ${v('vStop', 'V')}`, `compliance ${v('compliance', 'A')}`);
+      break;
+    case 'set':
+    case 'reset':
+      parts.push(`peak ${v('vPeak', 'V')}`, `compliance ${v('compliance', 'A')}`);
+      break;
+    case 'read':
+      parts.push(`${String(p.count ?? '')} reads at ${v('readV', 'V')}`);
+      break;
+    case 'pulse-train':
+      parts.push(
+        `${String(p.pulses)} pulses × ${String(p.cycles)} cycles`,
+        `${v('setV', 'V')}/${v('resetV', 'V')}`,
+        `width ${v('width', 's')}`,
+      );
+      break;
+    case 'write-verify':
+      parts.push(
+        Array.isArray(p.targets) ? `${p.targets.length} placed targets` : `${String(p.levels)} levels`,
+        `band ±${String(p.tolerance)}`,
+      );
+      break;
+  }
+  return parts.filter(Boolean).join(', ');
+}
+
+/** How a run ended, in a few words. */
+export function outcomeText(run: RunSummary): string {
+  const s = run.summary;
+  if (run.error) return run.error;
+  if (!s) return '';
+  if (s.formed === true) return `formed at ${formatSI(Number(s.formingVoltage), 'V')}`;
+  if (s.formed === false) return 'did not form';
+  if (Array.isArray(s.converged))
+    return `${(s.converged as number[]).reduce((a, b) => a + b, 0)} of ${(s.converged as number[]).length * Number(s.attempts ?? 1)} verified`;
+  return '';
+}
+
+function ConductancePlot({ traces }: { traces: Array<{ run: RunSummary; trace: RunTrace }> }) {
+  const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(() => {
+    const series: uPlot.Series[] = [{ label: 'read' }];
+    traces.forEach(({ run }, k) =>
+      series.push({
+        label: `run ${run.id}${run.cell !== null ? ` (cell ${run.cell})` : ''}`,
+        stroke: CYCLE_COLORS[k % CYCLE_COLORS.length]!,
+        width: 0,
+        paths: () => null,
+        points: { show: true, size: 3, fill: CYCLE_COLORS[k % CYCLE_COLORS.length]! },
+      }),
+    );
+    return {
+      scales: { x: { time: false } },
+      series,
+      axes: themedAxes('read number within the run', 'conductance', siValues('S'), { x: true }),
+      legend: { live: false },
+    };
+  }, [traces]);
+  const data = useMemo(() => {
+    // One x grid (read index); each run's reads at their own index, null elsewhere.
+    const length = Math.max(0, ...traces.map((t) => t.trace.reads.g.length));
+    const xs = Array.from({ length }, (_, k) => k);
+    return [
+      xs,
+      ...traces.map(({ trace }) => xs.map((k) => trace.reads.g[k] ?? null)),
+    ] as unknown as uPlot.AlignedData;
+  }, [traces]);
+  const decimated = traces.some((t) => t.trace.reads.decimated);
+  return (
+    <>
+      <Plot title="Conductance of each read" options={options} data={data} height={300} testId="run-plot" />
+      {decimated ? (
+        <p className="muted">Long run: each bucket of reads is drawn by its lowest and highest value.</p>
+      ) : null}
+    </>
+  );
+}
+
+/** Every point of a run, in a scrolling table that fetches only the rows in view. */
+function DataSheet({ run }: { run: RunSummary }) {
+  const rowHeight = 24;
+  const height = 320;
+  const [top, setTop] = useState(0);
+  const pages = useRef(new Map<number, Point[] | 'loading'>());
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    pages.current.clear();
+    setTop(0);
+  }, [run.id]);
+  const first = Math.floor(top / rowHeight);
+  const count = Math.ceil(height / rowHeight) + 2;
+  const pageSize = 500;
+  const rows: Array<Point | undefined> = [];
+  for (let index = first; index < Math.min(run.pointCount, first + count); index++) {
+    const page = Math.floor(index / pageSize);
+    const cached = pages.current.get(page);
+    if (cached === undefined) {
+      pages.current.set(page, 'loading');
+      void getApi()
+        .call['runs.points']({ runId: run.id, afterSeq: page * pageSize - 1, limit: pageSize })
+        .then((points) => {
+          pages.current.set(page, points);
+          setVersion((v) => v + 1);
+        });
+    }
+    rows.push(cached && cached !== 'loading' ? cached[index - page * pageSize] : undefined);
+  }
+  return (
+    <div
+      className="sheet"
+      style={{ height, overflowY: 'auto' }}
+      onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+      data-testid="data-sheet"
+      tabIndex={0}
+      aria-label={`Data sheet of run ${run.id}: ${run.pointCount} points`}
+    >
+      <table className="data">
+        <thead>
+          <tr>
+            <th>seq</th>
+            <th>t</th>
+            <th>V source</th>
+            <th>V</th>
+            <th>I</th>
+            <th>G</th>
+            <th>phase</th>
+            <th>kind</th>
+            <th>cycle</th>
+            <th>pulse</th>
+          </tr>
+        </thead>
+      </table>
+      <div style={{ height: run.pointCount * rowHeight, position: 'relative' }}>
+        <table className="data" style={{ position: 'absolute', top: first * rowHeight }}>
+          <tbody>
+            {rows.map((p, k) => (
+              <tr key={first + k} style={{ height: rowHeight }}>
+                {p ? (
+                  <>
+                    <td>{p.seq}</td>
+                    <td>{formatSI(p.t, 's')}</td>
+                    <td>{formatSI(p.vSource, 'V')}</td>
+                    <td>{formatSI(p.v, 'V')}</td>
+                    <td>{formatSI(p.i, 'A')}</td>
+                    <td>{formatSI(p.g, 'S')}</td>
+                    <td>{p.phase}</td>
+                    <td>{p.kind}</td>
+                    <td>{p.cycle}</td>
+                    <td>{p.pulse}</td>
+                  </>
+                ) : (
+                  <td colSpan={10} className="muted">
+                    {first + k}…
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function RunDetail({
+  run,
+  overlay,
+  mode,
+  onChanged,
+}: {
+  run: RunSummary;
+  overlay: RunSummary[];
+  mode: AppMode;
+  onChanged: () => void;
+}) {
+  const [traces, setTraces] = useState<Array<{ run: RunSummary; trace: RunTrace }>>([]);
+  const [settings, setSettings] = useState<Record<string, unknown>>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [log, setLog] = useState(true);
+  const overlayKey = overlay.map((r) => r.id).join(',');
+  useEffect(() => {
+    let live = true;
+    setError(undefined);
+    const shown = [run, ...overlay.filter((r) => r.id !== run.id)];
+    const api = getApi().call;
+    void Promise.all(
+      shown.map((r) => api['runs.trace']({ runId: r.id }).then((trace) => ({ run: r, trace }))),
+    )
+      .then((list) => live && setTraces(list))
+      .catch((e: unknown) => live && setError(errorText(e)));
+    void api['runs.settings']({ runId: run.id }).then(
+      (s) => live && setSettings(s),
+      () => live && setSettings({}),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [run.id, overlayKey]);
+  const hasReads = traces.some((t) => t.trace.reads.g.length > 0);
+  const exportCsv = async () => {
+    try {
+      const file = await getApi().call['runs.csv']({ runId: run.id });
+      const where = await saveFile(mode, file.fileName, file.text, file.mime, ['csv']);
+      if (where) setNotice(`Saved ${where}`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const act = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+      onChanged();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="run-detail-title" data-testid="run-detail">
+      <h2 id="run-detail-title">
+        Run {run.id}: {run.procedure}
+        {run.cell !== null ? `, cell ${run.cell}` : ''}{' '}
+        <span className={`status ${run.status}`}>{run.status}</span>
+      </h2>
+      <p className="muted">
+        {new Date(run.startedAt).toLocaleString()} · {run.pointCount} points · {keyParameters(run)}
+        {outcomeText(run) ? ` · ${outcomeText(run)}` : ''}
+      </p>
+      <div className="row">
+        <button type="button" onClick={() => void exportCsv()}>
+          Export CSV
+        </button>
+        {run.procedure === 'pulse-train' || run.procedure === 'write-verify' ? (
+          <a className="button-link" href={`#/levels?run=${run.id}`}>
+            Fit on Levels →
+          </a>
+        ) : null}
+        <button
+          type="button"
+          onClick={() =>
+            void act(() => getApi().call['runs.hide']({ runIds: [run.id], hidden: !run.hidden }))
+          }
+        >
+          {run.hidden ? 'Show in the list' : 'Hide'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            if (confirm(`Delete run ${run.id} and its ${run.pointCount} points? This cannot be undone.`))
+              void act(() => getApi().call['runs.delete']({ runIds: [run.id] }));
+          }}
+        >
+          Delete
+        </button>
+        {notice ? (
+          <span className="muted" role="status">
+            {notice}
+          </span>
+        ) : null}
+      </div>
+      <ErrorBanner error={error} />
+      {hasReads ? <ConductancePlot traces={traces.filter((t) => t.trace.reads.g.length)} /> : null}
+      {!hasReads && traces.length ? (
+        <>
+          <label className="checkbox-line">
+            <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} name="runLog" />{' '}
+            log |I|
+          </label>
+          <IvPlot
+            title={`I–V of run ${run.id}${traces.length > 1 ? ' and the ticked runs' : ''}`}
+            log={log}
+            testId="run-iv"
+            series={traces.map(({ run: r, trace }, k) => ({
+              label: `run ${r.id}`,
+              color: CYCLE_COLORS[k % CYCLE_COLORS.length]!,
+              v: trace.iv.v,
+              i: trace.iv.i,
+            }))}
+          />
+        </>
+      ) : null}
+      <details>
+        <summary>Data sheet ({run.pointCount} points)</summary>
+        <DataSheet run={run} />
+      </details>
+      <details>
+        <summary>Settings snapshot</summary>
+        <dl className="kv" data-testid="run-settings">
+          {Object.entries(run.params).map(([k, v]) => (
+            <div key={`p-${k}`} style={{ display: 'contents' }}>
+              <dt>{k}</dt>
+              <dd>{typeof v === 'number' ? formatNumber(v, 6) : JSON.stringify(v)}</dd>
+            </div>
+          ))}
+          {Object.entries(settings ?? {}).map(([k, v]) => (
+            <div key={`s-${k}`} style={{ display: 'contents' }}>
+              <dt>instrument {k}</dt>
+              <dd>{typeof v === 'number' ? formatNumber(v, 6) : JSON.stringify(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </section>
+  );
+}
+
+export function RunsPage({
+  mode,
+  initialRun,
+  initialCell,
+}: {
+  mode: AppMode;
+  initialRun: string | null;
+  initialCell?: string | null;
+}) {
+  const [procedure, setProcedure] = useState('');
+  const [status, setStatus] = useState('');
+  const [cell, setCell] = useState(initialCell ?? '');
+  const [search, setSearch] = useState('');
+  const [showHidden, setShowHidden] = useState(false);
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [limit, setLimit] = useState(PAGE);
+  const [selected, setSelected] = useState<number | undefined>(initialRun ? Number(initialRun) : undefined);
+  const [ticked, setTicked] = useState<number[]>([]);
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(async () => {
+    try {
+      const result = await getApi().call['runs.query']({
+        limit,
+        ...(procedure ? { procedure: procedure as RunSummary['procedure'] } : {}),
+        ...(status ? { status: status as RunSummary['status'] } : {}),
+        ...(cell.trim() && Number.isInteger(Number(cell)) ? { cell: Number(cell) } : {}),
+        ...(search.trim() ? { search } : {}),
+        includeHidden: showHidden,
+      });
+      setRuns(result.runs);
+      setTotal(result.total);
+      setError(undefined);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [limit, procedure, status, cell, search, showHidden]);
+  useEffect(() => {
+    const timer = setTimeout(() => void load(), 150);
+    return () => clearTimeout(timer);
+  }, [load]);
+  useApiEvent(
+    'run.ended',
+    useCallback(() => void load(), [load]),
+  );
+  const [current, setCurrent] = useState<RunSummary>();
+  useEffect(() => {
+    if (selected === undefined) return setCurrent(undefined);
+    const found = runs.find((r) => r.id === selected);
+    if (found) setCurrent(found);
+    else
+      void getApi()
+        .call['runs.get']({ runId: selected })
+        .then(setCurrent, () => setCurrent(undefined));
+  }, [selected, runs]);
+  const overlay = runs.filter((r) => ticked.includes(r.id));
+
+  return (
+    <div className="split">
+      <section className="card form-column runs-list" aria-labelledby="runs-title">
+        <h2 id="runs-title">Runs ({total})</h2>
+        <div className="form">
+          <SelectField
+            label="Procedure"
+            name="filterProcedure"
+            value={procedure}
+            onChange={setProcedure}
+            options={[{ value: '', label: 'all' }, ...PROCEDURES.map((p) => ({ value: p, label: p }))]}
+          />
+          <SelectField
+            label="Status"
+            name="filterStatus"
+            value={status}
+            onChange={setStatus}
+            options={[{ value: '', label: 'all' }, ...RUN_STATUSES.map((p) => ({ value: p, label: p }))]}
+          />
+          <NumberField label="Cell" name="filterCell" value={cell} onChange={setCell} />
+          <TextField
+            label="Search"
+            name="filterSearch"
+            value={search}
+            onChange={setSearch}
+            placeholder="text, #id"
+          />
+          <label className="checkbox-line wide">
+            <input
+              type="checkbox"
+              name="showHidden"
+              checked={showHidden}
+              onChange={(e) => setShowHidden(e.target.checked)}
+            />{' '}
+            Show hidden runs
+          </label>
+        </div>
+        <ErrorBanner error={error} />
+        <div className="table-scroll">
+          <table className="data" data-testid="run-list">
+            <thead>
+              <tr>
+                <th aria-label="overlay" />
+                <th>#</th>
+                <th className="text">run</th>
+                <th>points</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr
+                  key={r.id}
+                  data-run={r.id}
+                  aria-selected={r.id === selected}
+                  onClick={() => setSelected(r.id)}
+                  className="clickable"
+                >
+                  <td onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Overlay run ${r.id}`}
+                      checked={ticked.includes(r.id)}
+                      onChange={(e) =>
+                        setTicked((t) => (e.target.checked ? [...t, r.id] : t.filter((x) => x !== r.id)))
+                      }
+                    />
+                  </td>
+                  <td>{r.id}</td>
+                  <td className="text">
+                    <strong>{r.procedure}</strong>
+                    {r.cell !== null ? ` · cell ${r.cell}` : ''} ·{' '}
+                    <span className={`status ${r.status}`}>{r.status}</span>
+                    {r.hidden ? <span className="muted"> (hidden)</span> : null}
+                    <br />
+                    <span className="muted">
+                      {new Date(r.startedAt).toLocaleString()} · {keyParameters(r)}
+                      {outcomeText(r) ? ` · ${outcomeText(r)}` : ''}
+                    </span>
+                  </td>
+                  <td>{r.pointCount}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {runs.length < total ? (
+          <button type="button" onClick={() => setLimit((l) => l + PAGE)}>
+            Show {Math.min(PAGE, total - runs.length)} more
+          </button>
+        ) : null}
+      </section>
+      <div className="results-column">
+        {current ? (
+          <RunDetail
+            key={current.id}
+            run={current}
+            overlay={overlay}
+            mode={mode}
+            onChanged={() => {
+              void load();
+              void getApi()
+                .call['runs.get']({ runId: current.id })
+                .then(setCurrent, () => {
+                  setSelected(undefined);
+                  setCurrent(undefined);
+                });
+            }}
+          />
+        ) : (
+          <section className="card">
+            <h2>Pick a run</h2>
+            <p className="muted">
+              Click a run to see its plot, data and settings. Tick several to overlay them. Every run is
+              stored as it was measured; nothing here changes the data except Delete.
+            </p>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
