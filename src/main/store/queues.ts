@@ -161,10 +161,22 @@ export class QueueRepository {
   ): void {
     const sets: string[] = [];
     const args: Array<string | number | null> = [];
-    if (patch.status !== undefined) (sets.push('status = ?'), args.push(patch.status));
-    if (patch.runId !== undefined) (sets.push('run_id = ?'), args.push(patch.runId));
-    if (patch.attempts !== undefined) (sets.push('attempts = ?'), args.push(patch.attempts));
-    if (patch.error !== undefined) (sets.push('error = ?'), args.push(patch.error));
+    if (patch.status !== undefined) {
+      sets.push('status = ?');
+      args.push(patch.status);
+    }
+    if (patch.runId !== undefined) {
+      sets.push('run_id = ?');
+      args.push(patch.runId);
+    }
+    if (patch.attempts !== undefined) {
+      sets.push('attempts = ?');
+      args.push(patch.attempts);
+    }
+    if (patch.error !== undefined) {
+      sets.push('error = ?');
+      args.push(patch.error);
+    }
     if (!sets.length) return;
     this.db
       .prepare(`UPDATE queue_steps SET ${sets.join(', ')} WHERE queue_id = ? AND position = ?`)

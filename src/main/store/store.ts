@@ -357,9 +357,18 @@ export class Store {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (!q.includeHidden) where.push('runs.hidden = 0');
-    if (q.procedure) (where.push('runs.procedure = ?'), args.push(q.procedure));
-    if (q.status) (where.push('runs.status = ?'), args.push(q.status));
-    if (q.cell !== undefined) (where.push('runs.cell = ?'), args.push(q.cell));
+    if (q.procedure) {
+      where.push('runs.procedure = ?');
+      args.push(q.procedure);
+    }
+    if (q.status) {
+      where.push('runs.status = ?');
+      args.push(q.status);
+    }
+    if (q.cell !== undefined) {
+      where.push('runs.cell = ?');
+      args.push(q.cell);
+    }
     if (q.search?.trim()) {
       where.push(
         "(runs.procedure || ' ' || runs.status || ' cell ' || coalesce(runs.cell, '') || ' ' || coalesce(runs.resource, '') || ' ' || coalesce(instruments.model, '') || ' ' || runs.params_json || ' #' || runs.id) LIKE ? ESCAPE '\\'",
