@@ -23,6 +23,7 @@ const connected: InstrumentStatus = {
   activeRun: null,
   messages: [],
   simulator: null,
+  pulseWidth: { min: 1e-4, max: 1 },
 };
 
 it('validates limits before anything is sent, parses SI input, and streams the run', async () => {
@@ -70,6 +71,7 @@ it('validates limits before anything is sent, parses SI input, and streams the r
         {
           seq: 0,
           t: 0,
+          vSource: 0.1,
           v: 0.1,
           i: 2e-6,
           g: 2e-5,
@@ -79,6 +81,8 @@ it('validates limits before anything is sent, parses SI input, and streams the r
           cell: 0,
           cycle: 0,
           compliance: false,
+          flags: 0,
+          width: null,
           target: null,
         },
       ],

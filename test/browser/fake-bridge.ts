@@ -1,8 +1,17 @@
-import type { ApiBridge, ApiResult } from '../../src/shared/api';
+import {
+  apiEvents,
+  apiMethods,
+  isApiEvent,
+  isApiMethod,
+  type ApiBridge,
+  type ApiResult,
+} from '../../src/shared/api';
+import { serializeError } from '../../src/shared/errors';
 
 /**
  * A scripted bridge for component tests: the process boundary (IPC or WebSocket) is the only
- * thing faked; the e2e tests drive the real backend through it.
+ * thing faked; the e2e tests drive the real backend through it. Every reply and event is parsed
+ * with the contract's own schema, so a fake cannot send what main never could.
  */
 export function fakeBridge(
   handlers: Record<string, (payload: unknown) => unknown>,
@@ -14,11 +23,16 @@ export function fakeBridge(
     async invoke(method, payload): Promise<ApiResult> {
       calls.push([method, payload]);
       const handler = handlers[method];
-      if (!handler) return { ok: false, error: { code: 'NOT_FOUND', message: `no fake for ${method}` } };
+      if (!handler || !isApiMethod(method))
+        return { ok: false, error: { code: 'NOT_FOUND', message: `no fake for ${method}` } };
       try {
-        return { ok: true, value: await handler(payload) };
+        const value: unknown = await handler(payload);
+        const checked = apiMethods[method].output.safeParse(value);
+        if (!checked.success)
+          throw new Error(`the fake for ${method} replied what main never could: ${checked.error.message}`);
+        return { ok: true, value: checked.data };
       } catch (error) {
-        return { ok: false, error: { code: 'PROFILE', message: (error as Error).message } };
+        return { ok: false, error: serializeError(error) };
       }
     },
     subscribe(listener) {
@@ -26,7 +40,9 @@ export function fakeBridge(
       return () => listeners.delete(listener);
     },
     emit(event, payload) {
-      for (const l of listeners) l(event, payload);
+      if (!isApiEvent(event)) throw new Error(`no event ${event}`);
+      const parsed = apiEvents[event].parse(payload);
+      for (const l of listeners) l(event, parsed);
     },
   };
 }

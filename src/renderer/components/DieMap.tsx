@@ -108,7 +108,7 @@ export function DieMap({
       </div>
       <div
         className="die-grid"
-        style={{ gridTemplateColumns: `repeat(${columns}, minmax(1.9rem, 2.6rem))` }}
+        style={{ gridTemplateColumns: `repeat(${columns}, minmax(1.6rem, 2.2rem))` }}
         role="grid"
         aria-label={`Die map: ${count} cells`}
       >

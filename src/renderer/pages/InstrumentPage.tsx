@@ -76,6 +76,9 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
     }
   }, [status?.simulator]);
 
+  // A new connection (or a disconnect) makes an earlier error stale.
+  useEffect(() => setError(undefined), [status?.resource, status?.connected]);
+
   useEffect(() => {
     if (source !== 'serial') return;
     getApi()

@@ -37,7 +37,16 @@ function CurvePlot({
       series: [
         { label: 'pulses' },
         ...cycles.map((c, k) => dots(CYCLE_COLORS[k % CYCLE_COLORS.length]!, `cycle ${c + 1}`)),
-        ...(fit ? [{ label: `fit (NL ${formatNumber(fit.nl, 2)})`, stroke: curveColor(), width: 2 }] : []),
+        ...(fit
+          ? [
+              {
+                label: `fit (NL ${formatNumber(fit.nl, 2)})`,
+                stroke: curveColor(),
+                width: 2,
+                points: { show: false },
+              },
+            ]
+          : []),
       ],
       axes: themedAxes(
         `${phase === 'ltp' ? 'potentiation' : 'depression'} pulses`,

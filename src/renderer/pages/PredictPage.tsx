@@ -87,7 +87,8 @@ const fileSafe = (text: string) =>
     .slice(0, 60);
 
 function exportBaseName(report: PredictionReport): string {
-  return `prediction-${fileSafe(report.device.profile)}-${fileSafe(report.model.name)}-${report.createdAt.slice(0, 16).replace(/[:T]/g, '')}`;
+  const when = report.createdAt.slice(0, 16).replace(/-/g, '').replace('T', '-').replace(':', '');
+  return `prediction-${fileSafe(report.device.profile)}-${fileSafe(report.model.name)}-${when}`;
 }
 
 function ResultsTable({ results }: { results: MethodResult[] }) {

@@ -123,7 +123,20 @@ export function chartSvg(spec: ChartSpec): string {
     rowWidth += itemWidths[i]!;
   }
   const legendHeight = legendRows.length * 20 + 8;
-  const caption = spec.caption ?? [];
+  // Captions wrap at the figure's width (estimated glyph widths), so exports keep every word.
+  const maxChars = Math.max(40, Math.floor((columns * (pw + margin.left + margin.right) - 24) / (11 * 0.6)));
+  const caption = (spec.caption ?? []).flatMap((line) => {
+    const out: string[] = [];
+    let current = '';
+    for (const word of line.split(' ')) {
+      if (current && current.length + 1 + word.length > maxChars) {
+        out.push(current);
+        current = word;
+      } else current = current ? `${current} ${word}` : word;
+    }
+    if (current) out.push(current);
+    return out;
+  });
   const plotsTop = titleHeight + legendHeight;
   const plotsHeight = rows * (ph + margin.top + margin.bottom);
   const height = plotsTop + plotsHeight + caption.length * 16 + (caption.length ? 12 : 0);

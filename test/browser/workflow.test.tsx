@@ -1,0 +1,407 @@
+/**
+ * The eleven things a device engineer saw go wrong (issue 14), each as a component test in
+ * Chromium against a fake bridge that can only reply what main could.
+ */
+import { act } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { App } from '../../src/renderer/App';
+import { setApiBridge } from '../../src/renderer/api/client';
+import { IvPlot } from '../../src/renderer/components/IvPlot';
+import { curveColor, themedAxes } from '../../src/renderer/components/Plot';
+import { CharacterizePage } from '../../src/renderer/pages/CharacterizePage';
+import { InstrumentPage } from '../../src/renderer/pages/InstrumentPage';
+import { LevelsPage } from '../../src/renderer/pages/LevelsPage';
+import { PredictPage } from '../../src/renderer/pages/PredictPage';
+import { builtinProfiles } from '../../src/shared/profile/builtin';
+import { fakeBridge } from './fake-bridge';
+import { appHandlers, instrumentStatus, predictionRecord, profileSummary } from './fixtures';
+
+let root: Root | undefined;
+afterEach(async () => {
+  await act(async () => root?.unmount());
+  root = undefined;
+  document.body.innerHTML = '';
+  sessionStorage.clear();
+  localStorage.clear();
+  document.documentElement.dataset.theme = 'light';
+});
+
+async function mount(element: React.ReactElement, hash = '#/') {
+  location.hash = hash;
+  const host = document.createElement('div');
+  document.body.append(host);
+  root = createRoot(host);
+  await act(async () => root!.render(element));
+  return host;
+}
+
+const table = builtinProfiles('t')[2]!.tables[1]!; // AlOx/HfO2, open loop: 41 levels with fits
+
+function fitReply(
+  levels = table.levels,
+  quality: { verdict: string; reasons: string[]; suggestions: string[] } = {
+    verdict: 'good',
+    reasons: [],
+    suggestions: [],
+  },
+) {
+  return {
+    table: { ...table, levels, gMin: levels[0]!.g, gMax: levels[levels.length - 1]!.g },
+    warnings: [],
+    run: {
+      id: 2,
+      procedure: 'write-verify',
+      status: 'completed',
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: null,
+      instrument: null,
+      resource: null,
+      cell: 0,
+      pointCount: 10,
+      error: null,
+      params: {},
+      softwareVersion: '1',
+      summary: null,
+      hidden: false,
+    },
+    quality,
+    fullLevels: levels.length,
+  };
+}
+
+describe('issue 14: what an engineer saw, fixed', () => {
+  it('1. leaving Predict mid-run neither cancels it nor resets the form', async () => {
+    let active: unknown = null;
+    const bridge = fakeBridge(
+      appHandlers({
+        'predictions.start': () => ({ id: 5 }),
+        'predictions.active': () => active,
+        'predictions.cancel': () => ({ ok: true }),
+      }),
+    );
+    setApiBridge(bridge);
+    await mount(<App />, '#/predict');
+    await userEvent.selectOptions(page.getByRole('combobox', { name: 'Network' }), 'lenet5-fashion');
+    await userEvent.selectOptions(page.getByRole('combobox', { name: 'Device profile' }), 'AlOx/HfO2');
+    await userEvent.click(page.getByRole('button', { name: 'Run prediction' }));
+    await expect.poll(() => bridge.calls.some(([m]) => m === 'predictions.start')).toBe(true);
+    active = {
+      id: 5,
+      fraction: 0.4,
+      message: 'MES 3-bit, chip 2',
+      elapsedS: 20,
+      remainingS: 30,
+      imagesPerSecond: 900,
+      partial: [],
+    };
+    await act(async () => bridge.emit('prediction.progress', active));
+    await act(async () => {
+      location.hash = '#/instrument';
+    });
+    await expect
+      .element(page.getByTestId('background-prediction'))
+      .toHaveTextContent(/Prediction 5 running in background · 40 %/);
+    await act(async () => {
+      location.hash = '#/predict';
+    });
+    await expect.element(page.getByRole('combobox', { name: 'Network' })).toHaveValue('lenet5-fashion');
+    await expect.element(page.getByRole('combobox', { name: 'Device profile' })).toHaveValue('AlOx/HfO2');
+    await expect.element(page.getByTestId('prediction-running')).toBeVisible();
+    expect(bridge.calls.some(([m]) => m === 'predictions.cancel')).toBe(false);
+  });
+
+  it('2. only bit widths the table holds are offered, on Predict and on Levels', async () => {
+    setApiBridge(fakeBridge(appHandlers()));
+    const host = await mount(<PredictPage initialProfile="cell 0" mode="browser" />, '#/predict');
+    await expect.element(page.getByTestId('bits-note')).toHaveTextContent('16 levels: up to 4 bits');
+    expect(host.querySelector('[name="bits-5"]')).toBeNull();
+    expect(host.querySelector('[name="bits-4"]')).not.toBeNull();
+    await act(async () => root!.unmount());
+
+    // An 8-level write-verify run: 3 bits at most, and the fit panel stays.
+    const eight = table.levels.slice(0, 8);
+    setApiBridge(
+      fakeBridge(
+        appHandlers({
+          'runs.points': () => [],
+          'levels.fit': () => fitReply(eight),
+        }),
+      ),
+    );
+    const levels = await mount(<LevelsPage initialRun="2" />, '#/levels?run=2');
+    await expect.element(page.getByText('The run has 8 states: at most 3 bits.')).toBeVisible();
+    const options = [...levels.querySelectorAll<HTMLOptionElement>('select[name="bits"] option')].map(
+      (o) => o.value,
+    );
+    expect(options).toEqual(['all', '1', '2', '3']);
+    await expect.element(page.getByRole('button', { name: 'Save profile' })).toBeVisible();
+  });
+
+  it('3. the guide’s link switches the procedure, and the guide stays while steps remain', async () => {
+    setApiBridge(
+      fakeBridge(
+        appHandlers({
+          'runs.list': () => [
+            {
+              id: 1,
+              procedure: 'forming',
+              status: 'completed',
+              startedAt: '2026-01-01T00:00:00Z',
+              endedAt: null,
+              instrument: null,
+              resource: null,
+              cell: 0,
+              pointCount: 5,
+              error: null,
+              params: {},
+              softwareVersion: '1',
+              summary: { formed: true, formingVoltage: 3.05 },
+              hidden: false,
+            },
+          ],
+          'profiles.list': () => [profileSummary('AlOx/HfO2', 41, true)],
+        }),
+      ),
+    );
+    await mount(<App />, '#/characterize?procedure=forming');
+    await expect.element(page.getByRole('tab', { name: 'Forming' })).toHaveAttribute('aria-selected', 'true');
+    // A run exists, but the path is not finished: the guide is still there.
+    await userEvent.click(page.getByRole('link', { name: 'Run a pulse train' }));
+    await expect
+      .element(page.getByRole('tab', { name: 'Pulse train' }))
+      .toHaveAttribute('aria-selected', 'true');
+    await expect.element(page.getByRole('button', { name: 'Start pulse train' })).toBeVisible();
+  });
+
+  it('4. a failed fit says so before saving, with what to do, and saving needs an acknowledgement', async () => {
+    const bridge = fakeBridge(
+      appHandlers({
+        'runs.points': () => [],
+        'levels.fit': () =>
+          fitReply(table.levels, {
+            verdict: 'failed',
+            reasons: ['LTD NL 0.01 ± 9 is not determined: the interval spans the NeuroSim table (0.01…9).'],
+            suggestions: [
+              'Measure more cycles (this run has 3).',
+              'To judge quantization alone, predict with programming σ × 0.',
+            ],
+          }),
+        'profiles.fromRun': () => builtinProfiles('t')[2],
+      }),
+    );
+    setApiBridge(bridge);
+    await mount(<LevelsPage initialRun="2" />, '#/levels?run=2');
+    await expect
+      .element(page.getByTestId('fit-quality'))
+      .toHaveTextContent(/Failed fit.*not determined.*more cycles.*σ × 0/);
+    const save = page.getByRole('button', { name: 'Save anyway' });
+    await expect.element(save).toBeDisabled();
+    await userEvent.click(page.getByRole('checkbox', { name: /want this table anyway/ }));
+    await expect.element(save).toBeEnabled();
+  });
+
+  it('5. fitted curves read on the dark theme, and log axes have no "— S" labels', async () => {
+    document.documentElement.dataset.theme = 'dark';
+    const luminance = (color: string) => {
+      const probe = document.createElement('span');
+      probe.style.color = color;
+      document.body.append(probe);
+      const [r, g, b] = getComputedStyle(probe).color.match(/\d+/g)!.map(Number) as [number, number, number];
+      probe.remove();
+      const lin = (c: number) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const panel = getComputedStyle(document.documentElement).getPropertyValue('--panel').trim();
+    const contrast = (luminance(curveColor()) + 0.05) / (luminance(panel) + 0.05);
+    expect(contrast).toBeGreaterThan(4.5);
+    const { siValues } = await import('../../src/renderer/components/Plot');
+    const labels = (siValues('S', true) as (u: unknown, v: Array<number | null>) => string[])(null, [
+      1e-6,
+      2e-6,
+      3e-6,
+      null,
+      1e-5,
+    ]);
+    expect(labels).toEqual(['1 µS', '2 µS', '', '', '10 µS']);
+  });
+
+  it('6. numbers read like numbers; the pulse width is checked against the instrument before Start', async () => {
+    const bridge = fakeBridge({ ...appHandlers(), 'runs.start': () => ({ runId: 9 }) });
+    setApiBridge(bridge);
+    await mount(
+      <CharacterizePage status={instrumentStatus({ pulseWidth: { min: 0.5e-3, max: 1 } })} />,
+      '#/characterize?procedure=pulse-train',
+    );
+    const width = page.getByRole('textbox', { name: 'Pulse width' });
+    await userEvent.fill(width, '10u');
+    await expect.element(page.getByText('This instrument makes pulses from 500 µs to 1 s')).toBeVisible();
+    await expect.element(page.getByRole('button', { name: 'Start pulse train' })).toBeDisabled();
+    await userEvent.fill(width, '1m');
+    await userEvent.click(page.getByRole('tab', { name: 'Forming' }));
+    await userEvent.click(page.getByRole('button', { name: 'Start forming' }));
+    await act(async () =>
+      bridge.emit('run.ended', {
+        runId: 9,
+        status: 'completed',
+        points: 40,
+        error: null,
+        summary: { formed: true, formingVoltage: 3.0500000000000003 },
+      }),
+    );
+    await expect.element(page.getByTestId('run-status')).toHaveTextContent('Formed at 3.05 V.');
+    expect(bridge.calls.filter(([m]) => m === 'runs.start')).toHaveLength(1);
+  });
+
+  it('7. plots: log |I| with axis titles, whole-number ticks on counted axes, no "--" legends, no made-up empty scale', async () => {
+    const host = await mount(
+      <IvPlot
+        title="I–V"
+        log
+        series={[{ label: 'forming', color: '#1f6feb', v: [0, 0.5, 1, 1.5], i: [0, 3.2e-7, 2e-6, 1e-4] }]}
+      />,
+    );
+    const texts = [...host.querySelectorAll('text')].map((t) => t.textContent);
+    expect(texts).toContain('voltage at the cell (V)');
+    expect(texts).toContain('|current| (A, log scale)');
+    expect(texts).toContain('1.5 V');
+    // Log ticks are whole decades of |I|, not a linear axis with "320 nA" on its zero line.
+    const yTicks = texts.filter((t) => /A$/.test(t ?? ''));
+    expect(yTicks).toContain('1 nA');
+    for (const tick of yTicks) expect(tick).toMatch(/^(1|10|100) [fpnµm]?A$/);
+    // Every tick label sits inside the drawing, none clipped at the right edge.
+    const svg = host.querySelector('svg')!;
+    const right = svg.getBoundingClientRect().right;
+    for (const t of host.querySelectorAll('text'))
+      expect(t.getBoundingClientRect().right).toBeLessThanOrEqual(right + 0.5);
+    const counted = themedAxes('pulses', 'G', undefined, { x: true })[0]!;
+    expect((counted.values as (u: unknown, v: number[]) => string[])(null, [0, 2.5, 5])).toEqual([
+      '0',
+      '',
+      '5',
+    ]);
+    await act(async () => root!.unmount());
+
+    setApiBridge(fakeBridge(appHandlers({ 'runs.start': () => ({ runId: 3 }) })));
+    const characterize = await mount(
+      <CharacterizePage status={instrumentStatus()} />,
+      '#/characterize?procedure=pulse-train',
+    );
+    await expect.element(page.getByText('No reads yet: start a run')).toBeVisible();
+    expect(characterize.querySelector('.u-legend')?.textContent ?? '').not.toContain('--');
+  });
+
+  it('8. the accuracy chart has CI whiskers inside 0–100 %, a title, legend and settings; exports are named and carry settings', async () => {
+    const downloads: Array<{ name: string; blob?: Blob }> = [];
+    const originalClick = HTMLAnchorElement.prototype.click;
+    const originalUrl = URL.createObjectURL;
+    const blobs = new Map<string, Blob>();
+    URL.createObjectURL = (blob: Blob) => {
+      const url = `blob:test-${blobs.size}`;
+      blobs.set(url, blob);
+      return url;
+    };
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      downloads.push({ name: this.download, blob: blobs.get(this.href) });
+    };
+    try {
+      const record = predictionRecord();
+      setApiBridge(
+        fakeBridge(
+          appHandlers({
+            'predictions.list': () =>
+              [{ ...record, report: undefined, request: undefined }].map(
+                ({ report: _r, request: _q, ...s }) => s,
+              ),
+            'predictions.get': () => record,
+          }),
+        ),
+      );
+      const host = await mount(<PredictPage initialProfile={null} mode="browser" />, '#/predict');
+      await expect.element(page.getByTestId('accuracy-chart')).toBeVisible();
+      const chart = host.querySelector('[data-testid=accuracy-chart] svg')!;
+      const text = chart.textContent ?? '';
+      expect(text).toContain('Accuracy vs bits: LeNet-5 (MNIST) on cell 0');
+      for (const label of ['float', 'linear', 'MES']) expect(text).toContain(label);
+      expect(text).toMatch(/500 mnist images .* σ × 1, seed\s+1 · 3 chips/s);
+      // The frame of the plot, and every whisker end inside it (99.5 % + 1.2 pp is clipped at 100).
+      const frame = [...chart.querySelectorAll('rect')].find((r) => r.getAttribute('fill') === 'none')!;
+      const top = Number(frame.getAttribute('y'));
+      const bottom = top + Number(frame.getAttribute('height'));
+      for (const line of chart.querySelectorAll('line[opacity]'))
+        for (const y of [line.getAttribute('y1'), line.getAttribute('y2')])
+          (expect(Number(y)).toBeGreaterThanOrEqual(top - 1e-6),
+            expect(Number(y)).toBeLessThanOrEqual(bottom + 1e-6));
+      await expect.element(page.getByTestId('difference-chart')).toBeVisible();
+      await userEvent.click(page.getByRole('button', { name: 'Export CSV' }));
+      await userEvent.click(page.getByRole('button', { name: 'Chart as SVG' }));
+      await expect.poll(() => downloads.length).toBe(2);
+      expect(downloads[0]!.name).toMatch(/^prediction-cell-0-LeNet-5-MNIST-20261128-\d{4}\.csv$/);
+      expect(await downloads[0]!.blob!.text()).toMatch(
+        /^# ReRAM Bench prediction.*\n# model: LeNet-5 \(MNIST\).*# settings: \{"methods"/s,
+      );
+      expect(downloads[1]!.name).toMatch(/\.svg$/);
+      expect(await downloads[1]!.blob!.text()).toContain('read noise 0');
+    } finally {
+      HTMLAnchorElement.prototype.click = originalClick;
+      URL.createObjectURL = originalUrl;
+    }
+  });
+
+  it('9. prediction progress shows time left and images/s beside the form, and Esc cancels', async () => {
+    const progress = {
+      id: 4,
+      fraction: 0.25,
+      message: 'linear 3-bit, chip 2',
+      elapsedS: 10,
+      remainingS: 30,
+      imagesPerSecond: 1234,
+      partial: [],
+    };
+    const bridge = fakeBridge(
+      appHandlers({ 'predictions.active': () => progress, 'predictions.cancel': () => ({ ok: true }) }),
+    );
+    setApiBridge(bridge);
+    await mount(<PredictPage initialProfile={null} mode="browser" />, '#/predict');
+    await expect
+      .element(page.getByTestId('progress-text'))
+      .toHaveTextContent(/25 % · 10 s elapsed · 30 s left · 1230 images\/s/);
+    const box = page.getByTestId('prediction-running').element().getBoundingClientRect();
+    expect(box.top).toBeLessThan(innerHeight);
+    await userEvent.keyboard('{Escape}');
+    await expect.poll(() => bridge.calls.find(([m]) => m === 'predictions.cancel')?.[1]).toEqual({ id: 4 });
+  });
+
+  it('10. the instrument form shows what is connected; a failed connect keeps it and the error goes with the next connection', async () => {
+    let status = instrumentStatus({
+      identity: {
+        make: 'KEITHLEY INSTRUMENTS INC.',
+        model: '2450',
+        serial: 'SIM00001',
+        firmware: '1',
+        raw: '',
+      },
+      simulator: { model: '2450', preset: 'AlOx/HfO2', timeScale: 1, cells: 16 },
+      driver: 'k2450',
+    });
+    const bridge = fakeBridge(
+      appHandlers({
+        'instrument.status': () => status,
+        'instrument.connect': () => {
+          throw new Error('No answer from TCPIP::10.0.0.9::5025::SOCKET within 3 s');
+        },
+      }),
+    );
+    setApiBridge(bridge);
+    const host = await mount(<InstrumentPage status={status} />, '#/instrument');
+    await expect.element(page.getByRole('combobox', { name: 'Instrument dialect' })).toHaveValue('2450');
+    await userEvent.click(page.getByRole('button', { name: 'Connect instead' }));
+    await expect.element(page.getByText(/No answer from TCPIP::10\.0\.0\.9/)).toBeVisible();
+    // The working connection is still what the page shows.
+    expect(host.textContent).toContain('2450');
+    status = instrumentStatus({ resource: 'TCPIP::127.0.0.1::5026::SOCKET' });
+    await act(async () => root!.render(<InstrumentPage status={status} />));
+    await expect.poll(() => host.textContent?.includes('No answer from')).toBe(false);
+  });
+});
