@@ -25,10 +25,21 @@ export function parseCells(text: string, max = 1_000_000): number[] {
 
 export const RecipeStep = z.object({
   /** The procedure and its parameters; the cell comes from the recipe's cell list. */
-  params: z.custom<ProcedureParamsInput>((value) => {
-    if (!value || typeof value !== 'object') return false;
-    return ProcedureParams.safeParse({ ...(value as object), cell: 0 }).success;
-  }, 'not a valid procedure (check its parameters)'),
+  params: z
+    .custom<ProcedureParamsInput>(
+      (value) => Boolean(value) && typeof value === 'object',
+      'a procedure and its parameters',
+    )
+    .superRefine((value, ctx) => {
+      const parsed = ProcedureParams.safeParse({ ...(value as object), cell: 0 });
+      if (parsed.success) return;
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+          message: issue.message,
+        });
+    }),
   label: z.string().max(200).optional(),
 });
 

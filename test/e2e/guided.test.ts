@@ -1,0 +1,62 @@
+/**
+ * The guided path with every default, as a newcomer clicks it: the guide's links, the suggested
+ * settings, the default virtual device — ending with linear and MES on the Predict page.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startApp } from '../helpers/app';
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let page: Page;
+beforeAll(async () => {
+  app = await startApp();
+  page = app.page;
+});
+afterAll(() => app?.stop());
+
+async function waitForRun(runId: number): Promise<string> {
+  const status = page.getByTestId('run-status');
+  await status
+    .getByText(new RegExp(`Run ${runId} (completed|failed|cancelled)`))
+    .waitFor({ timeout: 240_000 });
+  return (await status.textContent()) ?? '';
+}
+
+it('connect → form → pulse train → fit → save → predict, all defaults, through the guide', async () => {
+  const guide = page.getByRole('region', { name: 'Getting started' });
+  await guide.getByRole('link', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect.poll(() => page.getByTestId('idn').textContent(), { timeout: 30_000 }).toContain('SIM');
+
+  await guide.getByRole('link', { name: 'Form the cell' }).click();
+  await page.getByRole('button', { name: 'Start forming' }).click();
+  expect(await waitForRun(1)).toMatch(/completed.*Formed at \d+(\.\d+)? V\./);
+
+  await guide.getByRole('link', { name: 'Run a pulse train' }).click();
+  await page.getByRole('button', { name: 'Start pulse train' }).click();
+  expect(await waitForRun(2)).toMatch(/Run 2 completed/);
+
+  await page.getByRole('link', { name: /Fit run 2/ }).click();
+  await page.getByTestId('fit-quality').waitFor({ timeout: 30_000 });
+  if (await page.locator('[name="acknowledge"]').count()) await page.locator('[name="acknowledge"]').check();
+  await page.getByRole('button', { name: /Save (profile|anyway)/ }).click();
+  await page.getByTestId('saved').waitFor();
+
+  await page.getByRole('link', { name: /Predict with it/ }).click();
+  await page.getByRole('button', { name: 'Run prediction' }).click();
+  await page.getByTestId('report-meta').waitFor({ timeout: 300_000 });
+  const accuracy = (method: string) =>
+    page
+      .locator(`[data-testid=results] tr[data-method="${method}"] td[data-accuracy]`)
+      .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-accuracy'))));
+  const [linear, mes] = [await accuracy('linear'), await accuracy('mes')];
+  console.log(
+    `guided defaults: linear ${linear.map((a) => (100 * a).toFixed(2)).join('/')} %, MES ${mes.map((a) => (100 * a).toFixed(2)).join('/')} %`,
+  );
+  expect(linear.length).toBeGreaterThan(0);
+  expect(mes.length).toBe(linear.length);
+  for (const a of [...linear, ...mes]) expect(a).toBeGreaterThan(0.1);
+  await page.getByTestId('difference-chart').waitFor();
+  // The guide is done: it has gone.
+  await expect.poll(() => page.getByRole('region', { name: 'Getting started' }).count()).toBe(0);
+}, 600_000);
