@@ -1,7 +1,8 @@
-// npm run bench -- [scpi|store|predict|ui|all]
+// npm run bench -- [scpi|store|predict|ui|runs|all]
 import { benchPredict } from './predict';
 import { benchScpi } from './scpi';
 import { benchStore } from './store';
+import { benchRuns } from './runs';
 import { benchUi } from './ui';
 
 const suites: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   store: benchStore,
   predict: benchPredict,
   ui: benchUi,
+  runs: benchRuns,
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

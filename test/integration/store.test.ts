@@ -38,6 +38,7 @@ describe('SQLite store', () => {
       'queue_steps',
       'queues',
       'recipes',
+      'run_traces',
       'runs',
       'samples',
       'sweeps',

@@ -60,6 +60,8 @@ export class RunRecording {
     }
     await writer.finish(result.status, result.error?.message);
     this.store.setRunSummary(this.runId, result.summary);
+    // Long runs: draw them once now, while nothing waits, so the run browser opens them at once.
+    if (result.points > 20_000) this.store.runTrace(this.runId);
     return result;
   }
 }

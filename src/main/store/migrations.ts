@@ -193,6 +193,16 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+  // 7 → 8: a finished run's drawing (its decimated trace), so a million-point run opens at once.
+  (db) => {
+    db.exec(`
+      CREATE TABLE run_traces (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        point_count INTEGER NOT NULL,
+        trace_json TEXT NOT NULL
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

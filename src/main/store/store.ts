@@ -393,17 +393,34 @@ export class Store {
 
   /** A run reduced for drawing (see RunTrace): a fixed cost per run, whatever its length. */
   runTrace(runId: number, maxReads = 4000, maxIv = 20_000): RunTrace {
-    this.getRun(runId);
-    const total = (
-      this.db.prepare('SELECT count(*) AS n FROM points WHERE run_id = ?').get(runId) as { n: number }
-    ).n;
-    const readCount = (
+    const run = this.getRun(runId);
+    // A finished run's trace is computed once and kept (a million points take a scan).
+    const cached = this.db
+      .prepare('SELECT point_count, trace_json FROM run_traces WHERE run_id = ?')
+      .get(runId) as { point_count: number; trace_json: string } | undefined;
+    if (cached && cached.point_count === run.pointCount) return JSON.parse(cached.trace_json) as RunTrace;
+    const trace = this.computeTrace(runId, run.pointCount, maxReads, maxIv);
+    if (run.status !== 'running' && run.pointCount > maxReads)
       this.db
         .prepare(
-          "SELECT count(*) AS n FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL",
+          'INSERT INTO run_traces (run_id, point_count, trace_json) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET point_count = excluded.point_count, trace_json = excluded.trace_json',
         )
-        .get(runId) as { n: number }
-    ).n;
+        .run(runId, run.pointCount, JSON.stringify(trace));
+    return trace;
+  }
+
+  private computeTrace(runId: number, total: number, maxReads: number, maxIv: number): RunTrace {
+    // One pass over a long run at most: the counts come from the run row, not from the points.
+    const readCount =
+      total <= maxReads
+        ? (
+            this.db
+              .prepare(
+                "SELECT count(*) AS n FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL",
+              )
+              .get(runId) as { n: number }
+          ).n
+        : Infinity;
     const reads: RunTrace['reads'] = {
       seq: [],
       g: [],
@@ -431,7 +448,7 @@ export class Store {
       const size = Math.ceil(total / (maxReads / 2));
       const rows = this.db
         .prepare(
-          "SELECT seq / ? AS bucket, phase, min(g), max(g), min(seq), max(seq), min(cycle), min(pulse) FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL GROUP BY bucket, phase ORDER BY bucket",
+          "SELECT seq / CAST(? AS INTEGER) AS bucket, phase, min(g), max(g), min(seq), max(seq), min(cycle), min(pulse) FROM points WHERE run_id = ? AND kind IN ('read', 'final') AND g IS NOT NULL GROUP BY bucket, phase ORDER BY bucket",
         )
         .raw()
         .all(size, runId) as Array<[number, string, number, number, number, number, number, number]>;
@@ -444,12 +461,15 @@ export class Store {
       }
     }
     const stride = Math.max(1, Math.ceil(total / maxIv));
+    // Every stride-th point by its key (an index lookup each), not a scan of the whole run.
     const ivRows = this.db
       .prepare(
-        'SELECT v, i, phase FROM points WHERE run_id = ? AND v IS NOT NULL AND i IS NOT NULL AND seq % ? = 0 ORDER BY seq',
+        `WITH RECURSIVE picks(seq) AS (SELECT 0 UNION ALL SELECT seq + ? FROM picks WHERE seq + ? < ?)
+         SELECT v, i, phase FROM picks JOIN points ON points.run_id = ? AND points.seq = picks.seq
+         WHERE v IS NOT NULL AND i IS NOT NULL ORDER BY picks.seq`,
       )
       .raw()
-      .all(runId, stride) as Array<[number, number, string]>;
+      .all(stride, stride, Math.max(1, total), runId) as Array<[number, number, string]>;
     const iv: RunTrace['iv'] = { v: [], i: [], phase: [], decimated: stride > 1 };
     for (const [v, i, phase] of ivRows) {
       iv.v.push(v);

@@ -241,7 +241,12 @@ function RunDetail({
     }
   };
   return (
-    <section className="card" aria-labelledby="run-detail-title" data-testid="run-detail">
+    <section
+      className="card"
+      aria-labelledby="run-detail-title"
+      data-testid="run-detail"
+      data-loaded={traces.some((t) => t.run.id === run.id) ? run.id : undefined}
+    >
       <h2 id="run-detail-title">
         Run {run.id}: {run.procedure}
         {run.cell !== null ? `, cell ${run.cell}` : ''}{' '}
