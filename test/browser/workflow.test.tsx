@@ -330,9 +330,10 @@ describe('issue 14: what an engineer saw, fixed', () => {
       const top = Number(frame.getAttribute('y'));
       const bottom = top + Number(frame.getAttribute('height'));
       for (const line of chart.querySelectorAll('line[opacity]'))
-        for (const y of [line.getAttribute('y1'), line.getAttribute('y2')])
-          (expect(Number(y)).toBeGreaterThanOrEqual(top - 1e-6),
-            expect(Number(y)).toBeLessThanOrEqual(bottom + 1e-6));
+        for (const y of [line.getAttribute('y1'), line.getAttribute('y2')]) {
+          expect(Number(y)).toBeGreaterThanOrEqual(top - 1e-6);
+          expect(Number(y)).toBeLessThanOrEqual(bottom + 1e-6);
+        }
       await expect.element(page.getByTestId('difference-chart')).toBeVisible();
       await userEvent.click(page.getByRole('button', { name: 'Export CSV' }));
       await userEvent.click(page.getByRole('button', { name: 'Chart as SVG' }));
