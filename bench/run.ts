@@ -1,7 +1,8 @@
-// npm run bench -- [scpi|store|predict|ui|runs|all]
+// npm run bench -- [scpi|store|predict|sweep|ui|runs|all]
 import { benchPredict } from './predict';
 import { benchScpi } from './scpi';
 import { benchStore } from './store';
+import { benchSweep } from './sweep';
 import { benchRuns } from './runs';
 import { benchUi } from './ui';
 
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   scpi: benchScpi,
   store: benchStore,
   predict: benchPredict,
+  sweep: benchSweep,
   ui: benchUi,
   runs: benchRuns,
 };

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/shared/nn/onnx';
 import { PredictionReport } from '../../src/shared/rca/report';
 import { runCli } from '../helpers/cli';
+import { tempDbPath } from '../helpers/temp';
 
 const dir = mkdtempSync(join(tmpdir(), 'reram-predict-cli-'));
 const db = join(dir, 'bench.db');
@@ -181,5 +182,29 @@ describe('CLI: quantize, predict, demo', () => {
       name: string;
     }>;
     expect(profiles.some((p) => p.name.startsWith('demo AlOx/HfO2'))).toBe(true);
+  });
+});
+
+describe('predict --device', () => {
+  it('cuda without a GPU build says what is missing, in one message and no stack', async () => {
+    const result = await runCli([
+      'predict',
+      '--profile',
+      'AlOx/HfO2',
+      '--methods',
+      'float',
+      '--device',
+      'cuda',
+      '--db',
+      tempDbPath(),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /--device cuda is not available here .*onnxruntime-node-install-cuda=v12.*--device cpu/s,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at |provider_bridge/);
+    const bad = await runCli(['predict', '--profile', 'AlOx/HfO2', '--device', 'tpu', '--db', tempDbPath()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--device must be cpu or cuda/);
   });
 });

@@ -42,3 +42,11 @@ export function parseList<T>(text: string, name: string, item: (part: string) =>
   if (parts.length === 0) throw new UsageError(`${name} needs at least one value`);
   return parts.map(item);
 }
+
+/** --device: where ONNX Runtime runs. */
+export function parseDevice(text: string): 'cpu' | 'cuda' {
+  const device = text.trim().toLowerCase();
+  if (device !== 'cpu' && device !== 'cuda')
+    throw new UsageError(`--device must be cpu or cuda, got '${text}'`);
+  return device;
+}

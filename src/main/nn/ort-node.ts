@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
-import { ModelError } from '../../shared/nn/onnx';
+import { ReramError } from '../../shared/errors';
+import { encodeModel, floatInput, floatOutput, makeNode, ModelError, onnx } from '../../shared/nn/onnx';
 import type { OrtRuntime, OrtSessionLike, OrtTensorLike } from '../../shared/nn/runtime';
 
 /** ORT's messages carry a C++ source path and a stack: keep the first sentence. */
@@ -12,13 +13,59 @@ function firstLine(error: unknown): string {
     .slice(0, 300);
 }
 
-/** ONNX Runtime for Node (CLI and main process), CPU execution provider. */
-export function nodeRuntime(options: { threads?: number } = {}): OrtRuntime {
+// ORT's own C++ log lines duplicate the errors we raise with a reason; RERAM_DEBUG shows them.
+ort.env.logLevel = process.env.RERAM_DEBUG ? 'warning' : 'fatal';
+
+export const DEVICES = ['cpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** The smallest valid model (Identity), to ask ONNX Runtime whether a provider loads here. */
+function probeModel(): Uint8Array {
+  return encodeModel(
+    onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      producerName: 'reram-bench',
+      graph: {
+        name: 'probe',
+        node: [makeNode('Identity', ['x'], ['y'], 'identity')],
+        input: [floatInput('x', [1])],
+        output: [floatOutput('y')],
+      },
+    }),
+  );
+}
+
+/**
+ * Checks that a device can run here, and says plainly why not: a GPU needs onnxruntime-node's
+ * CUDA binaries (skipped by .npmrc on machines without GPUs) and the CUDA 12 runtime with cuDNN 9.
+ */
+export async function checkDevice(device: Device): Promise<void> {
+  if (device === 'cpu') return;
+  try {
+    const session = await ort.InferenceSession.create(probeModel(), {
+      executionProviders: [device],
+      // Our own message says it better than ORT's C++ log line.
+      logSeverityLevel: 4,
+    });
+    await session.release();
+  } catch (error) {
+    throw new ReramError(
+      'UNSUPPORTED',
+      `--device ${device} is not available here (${firstLine(error)}). onnxruntime-node runs on an NVIDIA GPU when its CUDA binaries are installed (npm install onnxruntime-node --onnxruntime-node-install-cuda=v12, after removing "onnxruntime-node-install=skip" from .npmrc) and the CUDA 12 runtime and cuDNN 9 are on the library path. Without them, use --device cpu (the default).`,
+    );
+  }
+}
+
+/** ONNX Runtime for Node (CLI and main process): CPU, or CUDA where installed. */
+export function nodeRuntime(options: { threads?: number; device?: Device } = {}): OrtRuntime {
   const threads = options.threads ?? availableParallelism();
+  const device = options.device ?? 'cpu';
   return {
-    description: `onnxruntime-node ${ort.env.versions.common}, CPU, ${threads} intra-op thread${threads === 1 ? '' : 's'}`,
+    description: `onnxruntime-node ${ort.env.versions.common}, ${device === 'cpu' ? 'CPU' : 'CUDA'}, ${threads} intra-op thread${threads === 1 ? '' : 's'}`,
     async createSession(model): Promise<OrtSessionLike> {
       const session = await ort.InferenceSession.create(model, {
+        executionProviders: device === 'cpu' ? ['cpu'] : [device, 'cpu'],
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',

@@ -13,6 +13,7 @@ import type {
   EvaluatorOptions,
   PredictInput,
 } from '../../shared/rca/predict';
+import type { Device } from '../nn/ort-node';
 import type { FromWorker, ToWorker } from './protocol';
 
 /** Default split of the cores: one single-threaded worker per core, up to 8. */
@@ -43,9 +44,9 @@ class PoolWorker {
   private nextRequest = 1;
   dead: Error | undefined;
 
-  constructor(threads: number) {
+  constructor(threads: number, device: Device) {
     const script = workerScript();
-    this.worker = new Worker(script.url, { workerData: { threads, entry: script.entry } });
+    this.worker = new Worker(script.url, { workerData: { threads, device, entry: script.entry } });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     const fail = (error: Error) => {
       this.dead = error;
@@ -124,9 +125,11 @@ export class PredictPool {
   private nextJob = 1;
   readonly size: number;
   readonly threads: number;
+  readonly device: Device;
 
-  constructor(options: { workers?: number; threads?: number } = {}) {
+  constructor(options: { workers?: number; threads?: number; device?: Device } = {}) {
     const defaults = defaultPoolSize();
+    this.device = options.device ?? 'cpu';
     this.size = Math.max(1, options.workers ?? defaults.workers);
     this.threads = Math.max(
       1,
@@ -135,13 +138,13 @@ export class PredictPool {
   }
 
   get description(): string {
-    return `${this.size} worker${this.size === 1 ? '' : 's'} × ${this.threads} ONNX Runtime thread${this.threads === 1 ? '' : 's'}`;
+    return `${this.device === 'cpu' ? 'CPU' : 'CUDA'}, ${this.size} worker${this.size === 1 ? '' : 's'} × ${this.threads} ONNX Runtime thread${this.threads === 1 ? '' : 's'}`;
   }
 
   /** One evaluator per worker for this job (each worker prepares the job once). */
   async evaluators(input: PredictInput, options: EvaluatorOptions = {}): Promise<ChipEvaluator[]> {
     this.workers = this.workers.filter((w) => !w.dead);
-    while (this.workers.length < this.size) this.workers.push(new PoolWorker(this.threads));
+    while (this.workers.length < this.size) this.workers.push(new PoolWorker(this.threads, this.device));
     const jobId = this.nextJob++;
     const workers = [...this.workers];
     await Promise.all(workers.map((w) => w.init(jobId, input, options.saveModels ?? false)));

@@ -2,19 +2,26 @@
 import * as ort from 'onnxruntime-node';
 import { predict, type PredictHooks, type PredictInput } from '../../shared/rca/predict';
 import type { PredictionReport } from '../../shared/rca/report';
-import { nodeRuntime } from '../nn/ort-node';
+import { checkDevice, nodeRuntime, type Device } from '../nn/ort-node';
 import type { PredictPool } from './pool';
 
 export async function runPrediction(
   input: PredictInput,
   hooks: PredictHooks,
-  options: { pool?: PredictPool | undefined; threads?: number | undefined } = {},
+  options: { pool?: PredictPool | undefined; threads?: number | undefined; device?: Device | undefined } = {},
 ): Promise<PredictionReport> {
   const { pool } = options;
-  if (!pool) return predict(nodeRuntime(options.threads ? { threads: options.threads } : {}), input, hooks);
+  const device = pool?.device ?? options.device ?? 'cpu';
+  await checkDevice(device);
+  if (!pool)
+    return predict(
+      nodeRuntime({ ...(options.threads ? { threads: options.threads } : {}), device }),
+      input,
+      hooks,
+    );
   const evaluators = await pool.evaluators(input, { saveModels: hooks.onModel !== undefined });
-  return predict(nodeRuntime({ threads: pool.threads }), input, hooks, {
+  return predict(nodeRuntime({ threads: pool.threads, device }), input, hooks, {
     evaluators,
-    runtimeDescription: `onnxruntime-node ${ort.env.versions.common}, CPU, ${pool.description}`,
+    runtimeDescription: `onnxruntime-node ${ort.env.versions.common}, ${pool.description}`,
   });
 }

@@ -5,11 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, serializeError } from '../../shared/errors';
 import { LocalEvaluator } from '../../shared/rca/predict';
-import { nodeRuntime } from '../nn/ort-node';
+import { nodeRuntime, type Device } from '../nn/ort-node';
 import type { FromWorker, ToWorker } from './protocol';
 
 const port = parentPort!;
-const runtime = nodeRuntime({ threads: (workerData as { threads: number }).threads });
+const { threads, device } = workerData as { threads: number; device: Device };
+const runtime = nodeRuntime({ threads, device });
 const jobs = new Map<number, { evaluator: LocalEvaluator; cancel: { aborted: boolean } }>();
 const send = (message: FromWorker) => port.postMessage(message);
 

@@ -186,6 +186,7 @@ export interface RunSweepOptions {
   threads?: number;
   /** Spread each point's chips over these workers (else in this thread). */
   pool?: PredictPool;
+  device?: 'cpu' | 'cuda';
   signal?: AbortSignal;
   onProgress?(progress: SweepProgress): void;
   onResult?(result: SweepResult): void;
@@ -255,7 +256,7 @@ export async function runSweep(
         ...(options.signal ? { cancel: options.signal } : {}),
         onProgress: (p) => progress(p.fraction, p.message),
       },
-      { pool: options.pool, threads: options.threads },
+      { pool: options.pool, threads: options.threads, device: options.device },
     );
     const result: SweepResult = { sweep, point, report, finishedAt: new Date().toISOString() };
     sink.save(result);

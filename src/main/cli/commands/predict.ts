@@ -22,6 +22,7 @@ import { PREDICT_METHODS, PredictSettings, type PredictionReport } from '../../.
 import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 import { formatZodIssues } from '../../../shared/zod-format';
 import { defaultPoolSize, PredictPool } from '../../predict/pool';
+import { parseDevice } from '../parse';
 import { runPrediction } from '../../predict/run';
 import { BUILTIN_DATA, BUILTIN_MODELS, loadDataset, loadModel } from '../../nn/resources';
 import { appVersion } from '../../paths';
@@ -234,6 +235,7 @@ export function registerPredictCommands(program: Command): void {
       "the profile's table: write-verify, open-loop or a table name (default: the first)",
     );
   addSchemaOptions(predictCommand, PREDICT_FIELDS)
+    .option('--device <cpu|cuda>', 'where ONNX Runtime runs (cuda: an NVIDIA GPU, where installed)', 'cpu')
     .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--save-onnx <dir>', 'write each configuration’s simulated model (chip 1) as .onnx')
@@ -293,7 +295,9 @@ export function registerPredictCommands(program: Command): void {
           ? parsePositiveInt(String(options.workers), '--workers')
           : defaultPoolSize().workers;
       const threads = options.threads ? parsePositiveInt(String(options.threads), '--threads') : undefined;
-      const pool = workers > 1 ? new PredictPool({ workers, ...(threads ? { threads } : {}) }) : undefined;
+      const device = parseDevice(String(options.device ?? 'cpu'));
+      const pool =
+        workers > 1 ? new PredictPool({ workers, device, ...(threads ? { threads } : {}) }) : undefined;
       const progress = new ProgressLine();
       const saveDir = options.saveOnnx ? String(options.saveOnnx) : undefined;
       if (saveDir) mkdirSync(saveDir, { recursive: true });
@@ -314,7 +318,7 @@ export function registerPredictCommands(program: Command): void {
             log(`wrote ${file}`);
           },
         },
-        { pool, threads },
+        { pool, threads, device },
       ).finally(() => pool?.close());
       progress.done();
       if (options.report) writeFileSync(String(options.report), `${JSON.stringify(report, null, 2)}\n`);

@@ -26,7 +26,7 @@ import { defaultPoolSize, PredictPool } from '../../predict/pool';
 import { headline, studyRows, studySpec, writeStudy } from '../../services/study';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
-import { parsePositiveInt } from '../parse';
+import { parseDevice, parsePositiveInt } from '../parse';
 
 function readSpec(path: string): SweepSpec {
   const text = readUserFile(path, { what: 'sweep spec', maxBytes: 1024 * 1024, encoding: 'utf8' });
@@ -113,6 +113,7 @@ export function registerSweepCommands(program: Command): void {
     .argument('[spec]', 'SPEC.json (see docs/cluster.md)')
     .option('--out <file.jsonl>', 'keep results in this JSON-lines file (default: the database)')
     .option('--shard <I/N>', 'compute only slice I of N (0-based) of the grid')
+    .option('--device <cpu|cuda>', 'where ONNX Runtime runs (cuda: an NVIDIA GPU, where installed)', 'cpu')
     .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--db <file>', 'SQLite database (profiles; results unless --out)')
@@ -127,6 +128,7 @@ export function registerSweepCommands(program: Command): void {
           shard?: string;
           threads?: string;
           workers?: string;
+          device?: string;
           db?: string;
           dryRun?: boolean;
           json?: boolean;
@@ -232,6 +234,7 @@ export function registerSweepCommands(program: Command): void {
     )
     .option('--quick', 'one network, 500 images, bits 2–4, σ × {0, 1}, 3 chips (under a minute)')
     .option('--out <dir>', 'output folder', 'study')
+    .option('--device <cpu|cuda>', 'where ONNX Runtime runs (cuda: an NVIDIA GPU, where installed)', 'cpu')
     .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--db <file>', 'SQLite database (profiles)')

@@ -1,0 +1,244 @@
+/**
+ * Sweeps at scale (issue 11), each figure a ratio against a reference measured in the same run:
+ * - LeNet-5, 100 chips × {linear, MES} × 4 bit widths with an 8-bit ADC on the 1,996 test digits:
+ *   simulated images/s against float inference images/s (one ORT session, the same threads);
+ * - the per-chip overhead (drawing cells, feeding them, calibrating the ADC) beyond inference, for
+ *   LeNet-5 and the VGG-16-style network;
+ * - 2 workers against 1 on the same prediction;
+ * - a prediction started through the app's API (main's prediction service) against the same
+ *   prediction called directly.
+ */
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDispatcher } from '../src/main/api/dispatcher';
+import { EventHub } from '../src/main/api/events';
+import { createServices } from '../src/main/api/services';
+import { nodeRuntime } from '../src/main/nn/ort-node';
+import { loadDataset } from '../src/main/nn/resources';
+import { resourcesDir } from '../src/main/paths';
+import { PredictPool } from '../src/main/predict/pool';
+import { runPrediction } from '../src/main/predict/run';
+import { selectLevels } from '../src/shared/levels/level-table';
+import { evaluateCorrect } from '../src/shared/nn/evaluate';
+import { encodeModel } from '../src/shared/nn/onnx';
+import { builtinProfiles } from '../src/shared/profile/builtin';
+import { measureRanges } from '../src/shared/rca/calibrate';
+import { prepareModel, type PredictInput } from '../src/shared/rca/predict';
+import { converterTensors, crossbarGraph, drawChip, planCrossbar } from '../src/shared/rca/transform';
+import { tempDbPath } from '../test/helpers/temp';
+import { fmt, median, report } from './harness';
+
+const table = builtinProfiles('bench').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
+
+function input(model: string, data: string, settings: PredictInput['settings']): PredictInput {
+  return {
+    model: readFileSync(join(resourcesDir(), 'models', model)),
+    modelName: model,
+    dataset: loadDataset(data),
+    table,
+    profileName: 'AlOx/HfO2',
+    settings,
+  };
+}
+
+/** Per chip: everything but inference on the test set, in ms (median over chips). */
+async function perChipOverhead(
+  model: string,
+  data: string,
+  limit: number,
+): Promise<{ overhead: number; inference: number }> {
+  const runtime = nodeRuntime({ threads: 1 });
+  const dataset = loadDataset(data);
+  const evaluation = { ...dataset, count: Math.min(limit, dataset.count) };
+  const calibration = { ...dataset, count: 100 };
+  const base = prepareModel(readFileSync(join(resourcesDir(), 'models', model)), model);
+  const plan = planCrossbar(base, {
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: selectLevels(table, 4),
+    tile: { rows: 128, cols: 128 },
+    adcBits: 8,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 1,
+    seed: 1,
+  });
+  const graph = crossbarGraph(plan, { converters: true, noiseSeed: 1 });
+  const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
+  const session = await runtime.createSession(encodeModel(graph.model));
+  const probeSession = await runtime.createSession(encodeModel(probe.model));
+  const feedsOf = (tensors: ReturnType<typeof drawChip>) =>
+    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+  const overheads: number[] = [];
+  const inferences: number[] = [];
+  for (let chip = 0; chip < 6; chip++) {
+    const t0 = performance.now();
+    const cells = drawChip(plan, chip + 11);
+    const feeds = feedsOf(cells);
+    const ranges = await measureRanges(runtime, probeSession, probe.taps, 128, calibration, { feeds });
+    Object.assign(feeds, feedsOf(converterTensors(plan, ranges)));
+    const t1 = performance.now();
+    await evaluateCorrect(runtime, session, evaluation, { feeds, inputName: session.inputNames[0]! });
+    const t2 = performance.now();
+    if (chip > 0) {
+      overheads.push(t1 - t0);
+      inferences.push(t2 - t1);
+    }
+  }
+  await session.release?.();
+  await probeSession.release?.();
+  return { overhead: median(overheads), inference: median(inferences) };
+}
+
+export async function benchSweep(): Promise<void> {
+  const cores = availableParallelism();
+  // 1. Simulated images/s against float, one ORT session with all threads.
+  const runtime = nodeRuntime({ threads: cores });
+  const mnist = loadDataset('builtin:mnist');
+  const float = await runtime.createSession(
+    readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx')),
+  );
+  await evaluateCorrect(runtime, float, mnist);
+  const floatTimes: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const start = performance.now();
+    await evaluateCorrect(runtime, float, mnist);
+    floatTimes.push((performance.now() - start) / 1000);
+  }
+  const floatRate = mnist.count / median(floatTimes);
+  const sweepSettings = {
+    methods: ['linear', 'mes'] as Array<'linear' | 'mes'>,
+    bits: [2, 3, 4, 5],
+    trials: 100,
+    adcBits: 8,
+  };
+  const started = performance.now();
+  const report100 = await runPrediction(
+    input('lenet5-mnist.onnx', 'builtin:mnist', sweepSettings),
+    {},
+    { threads: cores },
+  );
+  const sweepS = (performance.now() - started) / 1000;
+  const evaluations = report100.results.reduce((n, r) => n + r.accuracies.length, 0);
+  const sweepRate = (evaluations * mnist.count) / sweepS;
+  report(
+    `LeNet-5: ${report100.chips.count} chips × {linear, MES} × 4 bit widths, 8-bit ADC, ${mnist.count} digits (${runtime.description})`,
+    [
+      ['float inference', `${fmt(floatRate)} images/s`],
+      [
+        'the sweep, everything included',
+        `${fmt(sweepRate)} images/s (${evaluations} chip evaluations in ${fmt(sweepS)} s)`,
+      ],
+    ],
+    {
+      ratio: sweepRate / floatRate,
+      target: 'sweep vs float images/s ≥ 0.4',
+      pass: sweepRate / floatRate >= 0.4,
+    },
+  );
+
+  // 2. Per-chip overhead beyond inference.
+  const lenet = await perChipOverhead('lenet5-mnist.onnx', 'builtin:mnist', 1996);
+  const vgg = await perChipOverhead('vgg16-style-32.onnx', 'builtin:fashion32', 2000);
+  report(
+    'Per chip and configuration (MES 4-bit, 8-bit ADC, 100 calibration images): work beyond test-set inference',
+    [
+      [
+        'LeNet-5',
+        `${fmt(lenet.overhead)} ms (target ≤ 10 ms: ${lenet.overhead <= 10 ? 'met' : 'NOT met'}) beside ${fmt(lenet.inference)} ms of inference`,
+      ],
+      [
+        'VGG-16-style',
+        `${fmt(vgg.overhead)} ms (target ≤ 100 ms: ${vgg.overhead <= 100 ? 'met' : 'NOT met'}) beside ${fmt(vgg.inference)} ms of inference`,
+      ],
+    ],
+  );
+
+  // 3. Workers: the same prediction on 1 and on 2 single-threaded workers.
+  const workerSettings = {
+    methods: ['linear', 'mes'] as Array<'linear' | 'mes'>,
+    bits: [3, 4],
+    trials: 24,
+    sigmaScale: 1,
+  };
+  const timeWith = async (workers: number) => {
+    const pool = new PredictPool({ workers, threads: 1 });
+    try {
+      await runPrediction(
+        input('lenet5-fashion.onnx', 'builtin:fashion', { ...workerSettings, trials: 2 }),
+        {},
+        { pool },
+      );
+      const start = performance.now();
+      await runPrediction(input('lenet5-fashion.onnx', 'builtin:fashion', workerSettings), {}, { pool });
+      return (performance.now() - start) / 1000;
+    } finally {
+      await pool.close();
+    }
+  };
+  const one = await timeWith(1);
+  const two = await timeWith(2);
+  report(
+    `Workers: LeNet-5 Fashion, 24 chips × {linear, MES} × 2 bit widths, σ × 1, single-threaded workers, ${cores} cores`,
+    [
+      ['1 worker', `${fmt(one)} s`],
+      ['2 workers', `${fmt(two)} s`],
+    ],
+    { ratio: one / two, target: '2 workers vs 1 ≥ 1.7×', pass: one / two >= 1.7 },
+  );
+
+  // 4. The app's path: main's prediction service through the API, against the direct call.
+  const events = new EventHub();
+  const services = createServices({
+    mode: 'browser',
+    events,
+    dbPath: tempDbPath(),
+    predictionPool: { workers: cores, threads: 1 },
+  });
+  const dispatch = createDispatcher(services.handlers);
+  const settings = { methods: ['float'] as Array<'float'>, trials: 1 };
+  const viaApp = async () => {
+    const done = new Promise<void>((resolve) =>
+      events.subscribe((event) => {
+        if (event === 'prediction.ended') resolve();
+      }),
+    );
+    const start = performance.now();
+    const reply = await dispatch('predictions.start', {
+      profile: 'AlOx/HfO2',
+      model: { kind: 'builtin', id: 'lenet5' },
+      settings,
+    });
+    if (!reply.ok) throw new Error(reply.error.message);
+    await done;
+    return (performance.now() - start) / 1000;
+  };
+  await viaApp();
+  const appTimes = [await viaApp(), await viaApp(), await viaApp()];
+  await services.dispose();
+  const pool = new PredictPool({ workers: cores, threads: 1 });
+  const direct = async () => {
+    const start = performance.now();
+    await runPrediction(input('lenet5-mnist.onnx', 'builtin:mnist', settings), {}, { pool });
+    return (performance.now() - start) / 1000;
+  };
+  await direct();
+  const directTimes = [await direct(), await direct(), await direct()];
+  await pool.close();
+  const appRate = mnist.count / median(appTimes);
+  const directRate = mnist.count / median(directTimes);
+  report(
+    'The app: a float LeNet-5 prediction started through the API (main’s worker pool) vs the same call made directly',
+    [
+      ['through the app’s API', `${fmt(appRate)} images/s (start to stored report)`],
+      ['called directly', `${fmt(directRate)} images/s`],
+    ],
+    {
+      ratio: appRate / directRate,
+      target: 'app vs onnxruntime-node ≥ 0.5',
+      pass: appRate / directRate >= 0.5,
+    },
+  );
+}
