@@ -209,11 +209,6 @@ export function intAttr(node: NodeProto, name: string, fallback: number): number
   return typeof v === 'number' ? v : fallback;
 }
 
-export function intsAttr(node: NodeProto, name: string, fallback: number[]): number[] {
-  const v = attribute(node, name);
-  return Array.isArray(v) ? v : fallback;
-}
-
 export function floatAttr(node: NodeProto, name: string, fallback: number): number {
   const v = attribute(node, name);
   return typeof v === 'number' ? v : fallback;
