@@ -40,9 +40,9 @@ export const SYSTEM_PREREQUISITES = [
   { pkg: 'udev', check: 'udevadm on PATH', ok: () => onPath('udevadm'), why: 'serial port enumeration' },
   {
     pkg: 'build-essential',
-    check: 'cc on PATH',
-    ok: () => onPath('cc'),
-    why: 'compiles the fake VISA library the VISA transport tests load',
+    check: 'cc and g++ on PATH',
+    ok: () => onPath('cc') && onPath('g++'),
+    why: 'compiles the fake VISA library, and the NeuroSim export against a stub of its Cell.h',
   },
   {
     pkg: 'python3-pymeasure',
@@ -61,6 +61,18 @@ export const SYSTEM_PREREQUISITES = [
     check: 'import serial',
     ok: () => pythonHas('serial'),
     why: "pyvisa-py's serial (ASRL) resources",
+  },
+  {
+    pkg: 'python3-numpy',
+    check: 'import numpy',
+    ok: () => pythonHas('numpy'),
+    why: "reads the CrossSim lookup tables the way CrossSim's loader does (numpy.genfromtxt)",
+  },
+  {
+    pkg: 'python3-h5py',
+    check: 'import h5py',
+    ok: () => pythonHas('h5py'),
+    why: 'reads exported HDF5 run data back',
   },
 ];
 

@@ -12,6 +12,7 @@ import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
 import { MethodResult, PredictionReport, PredictSettings } from './rca/report';
 import { QueueState, Recipe } from './recipes';
+import { INTEROP_FORMAT_IDS, type InteropFormatId } from './interop/formats';
 import { InstrumentIdentity, Point, RunQuery, RunSummary, RunTrace } from './run';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
@@ -378,6 +379,16 @@ export const apiMethods = {
     }),
     DeviceProfile,
     'Import a profile JSON or a level-table CSV; nothing is written when it is invalid.',
+  ),
+  'profiles.exportFor': method(
+    z.object({
+      name: z.string(),
+      table: z.string().optional(),
+      format: z.enum(INTEROP_FORMAT_IDS as [InteropFormatId, ...InteropFormatId[]]),
+      bits: z.number().int().min(1).max(10).default(4),
+    }),
+    z.object({ files: z.array(z.object({ name: z.string(), text: z.string() })) }),
+    "A profile in a simulator's own files (NeuroSim, aihwkit, CrossSim).",
   ),
   'profiles.export': method(
     z.object({ name: z.string(), format: z.enum(['json', 'csv']), table: z.string().optional() }),

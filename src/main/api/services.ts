@@ -12,6 +12,7 @@ import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
 import { placeOnTable } from '../services/placement';
 import { cellSummaries } from '../services/cells';
+import { exportInterop } from '../services/interop';
 import { PredictionService } from '../services/predictions';
 import { QueueService } from '../services/queues';
 import { ProfileLibrary } from '../services/profiles';
@@ -168,6 +169,9 @@ export function createServices(options: ServiceOptions): Services {
         ...(readVoltage ? { readVoltage } : {}),
         overwrite,
       }),
+    'profiles.exportFor': async ({ name, table, format, bits }) => ({
+      files: exportInterop(store, { profile: name, table }, format, bits),
+    }),
     'profiles.export': async ({ name, format, table }) => {
       const base = name.replace(/[^\w.-]+/g, '_');
       return {

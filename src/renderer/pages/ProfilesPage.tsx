@@ -7,6 +7,8 @@ import { ErrorBanner, SelectField, TextField } from '../components/Field';
 import { siValues, CYCLE_COLORS, Plot, themedAxes } from '../components/Plot';
 import { errorText } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
+import { strToU8, zipSync } from 'fflate';
+import { INTEROP_FORMAT_IDS, INTEROP_FORMATS, type InteropFormatId } from '../../shared/interop/formats';
 
 type Scale = 'normalized' | 'absolute';
 
@@ -95,6 +97,30 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
       const file = await getApi().call['profiles.export']({ name, format });
       const where = await saveFile(mode, file.fileName, file.text, file.mime, [format]);
       if (where) setNotice(`Exported '${name}' as ${where}.`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  /** A simulator's files: one file as is, several in a zip. */
+  const exportFor = async (name: string, format: InteropFormatId) => {
+    setError(undefined);
+    try {
+      const { files } = await getApi().call['profiles.exportFor']({ name, format, bits: 4 });
+      const base = `${name.replace(/[^\w.-]+/g, '-')}-${format}`;
+      const where =
+        files.length === 1
+          ? await saveFile(mode, `${base}-${files[0]!.name}`, files[0]!.text, 'text/plain', [
+              files[0]!.name.split('.').pop()!,
+            ])
+          : await saveFile(
+              mode,
+              `${base}.zip`,
+              zipSync(Object.fromEntries(files.map((f) => [f.name, strToU8(f.text)]))),
+              'application/zip',
+              ['zip'],
+            );
+      if (where) setNotice(`Exported '${name}' for ${INTEROP_FORMATS[format].label} as ${where}.`);
     } catch (e) {
       setError(errorText(e));
     }
@@ -206,6 +232,20 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
                     >
                       CSV
                     </button>
+                    <select
+                      aria-label={`Export ${p.name} for a simulator`}
+                      value=""
+                      onChange={(e) => {
+                        if (e.target.value) void exportFor(p.name, e.target.value as InteropFormatId);
+                      }}
+                    >
+                      <option value="">Export for…</option>
+                      {INTEROP_FORMAT_IDS.map((id) => (
+                        <option key={id} value={id} title={INTEROP_FORMATS[id].description}>
+                          {INTEROP_FORMATS[id].label}
+                        </option>
+                      ))}
+                    </select>
                     <a href={`#/predict?profile=${encodeURIComponent(p.name)}`}>Predict</a>
                     {p.readOnly ? null : (
                       <button type="button" onClick={() => remove(p.name)} aria-label={`Delete ${p.name}`}>

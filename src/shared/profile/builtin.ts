@@ -11,7 +11,7 @@
  */
 import { conductanceAfter, modelFromNl } from '../levels/pulse-model';
 import { DEVICE_PRESETS, type DevicePreset } from '../levels/presets';
-import type { LevelTable } from '../levels/level-table';
+import type { FittedCurve, LevelTable } from '../levels/level-table';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from './schema';
 
 export const PRESET_READ_VOLTAGE = 0.1;
@@ -40,6 +40,27 @@ export function presetProfile(preset: DevicePreset, softwareVersion: string): De
     pMax: preset.levelsLtp,
   });
   const sigmas = presetSigmas(preset);
+  // The published model itself, as the fits a measurement would give (exports need them).
+  const fit = (direction: 'ltp' | 'ltd'): FittedCurve => {
+    const nl = direction === 'ltp' ? preset.nlLtp : preset.nlLtd;
+    const pMax = direction === 'ltp' ? preset.levelsLtp : preset.levelsLtd;
+    const curve = modelFromNl({ gMin: preset.gMin, gMax: preset.gMax, nl: Math.abs(nl), pMax });
+    return {
+      direction,
+      gMin: curve.gMin,
+      gMax: curve.gMax,
+      a: curve.a,
+      pMax,
+      nl: Math.abs(nl),
+      nlClamped: false,
+      r2: 1,
+      rmse: 0,
+      c2cSigma: preset.c2cSigma,
+      uncertainty: { gMin: 0, gMax: 0, a: 0, nl: 0 },
+      points: 0,
+      cycles: 0,
+    };
+  };
   const states = Array.from({ length: preset.levelsLtp + 1 }, (_, n) => conductanceAfter(model, n, 'ltp'));
   const table = (kind: 'write-verify' | 'open-loop'): LevelTable => {
     const levels = states.map((g, n) => ({
@@ -54,7 +75,7 @@ export function presetProfile(preset: DevicePreset, softwareVersion: string): De
       gMax: levels[levels.length - 1]!.g,
       readVoltage: PRESET_READ_VOLTAGE,
       programming: kind,
-      fits: [],
+      fits: [fit('ltp'), fit('ltd')],
       provenance: {
         runIds: [],
         createdAt: PRESET_DATE,

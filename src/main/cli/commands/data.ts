@@ -1,14 +1,17 @@
+import { INTEROP_FORMAT_IDS, INTEROP_FORMATS, type InteropFormatId } from '../../../shared/interop/formats';
+import { exportInterop, importInterop, IMPORT_FORMATS, type ImportFormat } from '../../services/interop';
 import { assessLevelTable } from '../../../shared/levels/quality';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { MAX_PROFILE_BYTES } from '../../../shared/profile/schema';
 import { readUserFile } from '../../files';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { FittedCurve, LevelTable } from '../../../shared/levels/level-table';
 import { formatPercent, formatSI } from '../../../shared/units';
 import { fitRun, profileFromTable } from '../../services/fitting';
 import { ProfileLibrary } from '../../services/profiles';
-import { pointsToCsv } from '../../store/csv';
+import { pointsToCsv, runToCsv } from '../../store/csv';
+import { POINT_FORMATS, writeHdf5, writeParquet } from '../../store/export';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
 import { parsePositive, parsePositiveInt } from '../parse';
@@ -67,14 +70,32 @@ export function registerDataCommands(program: Command): void {
   program
     .command('points')
     .argument('<run-id>', 'run id (see `reram-bench runs`)')
-    .description("print a run's raw points as CSV (SI units)")
+    .description(
+      "a run's raw points: CSV on stdout, or a file (CSV with the settings in a # header, Parquet or HDF5 with units and settings in their metadata)",
+    )
+    .option('--format <f>', POINT_FORMATS.join('|'), 'csv')
+    .option('--out <file>', 'write a file (needed for parquet and hdf5)')
     .option('--db <file>', 'SQLite database')
-    .action((id: string, options: { db?: string }) => {
+    .action(async (id: string, options: { format: string; out?: string; db?: string }) => {
+      if (!(POINT_FORMATS as readonly string[]).includes(options.format))
+        throw new UsageError(`--format must be one of ${POINT_FORMATS.join(', ')}`);
+      if (options.format !== 'csv' && !options.out)
+        throw new UsageError(`--format ${options.format} needs --out FILE`);
       const store = openCliStore(options.db);
       try {
         const runId = parsePositiveInt(id, 'run id');
-        store.getRun(runId);
-        process.stdout.write(pointsToCsv(store.getPoints(runId)));
+        const run = store.getRun(runId);
+        if (!options.out) {
+          process.stdout.write(pointsToCsv(store.getPoints(runId)));
+          return;
+        }
+        const settings = store.runSettings(runId);
+        if (options.format === 'csv')
+          writeFileSync(options.out, runToCsv(run, settings, store.iteratePoints(runId)));
+        else if (options.format === 'parquet')
+          await writeParquet(options.out, run, settings, store.getPoints(runId));
+        else await writeHdf5(options.out, run, settings, store.getPoints(runId));
+        log(`run ${runId}: ${run.pointCount} points written to ${options.out} (${options.format})`);
       } finally {
         store.close();
       }
@@ -211,22 +232,65 @@ export function registerDataCommands(program: Command): void {
 
   profile
     .command('export')
-    .argument('<name>', 'profile name')
-    .requiredOption('--out <file>', 'F.json (whole profile) or F.csv (one level table)')
-    .option('--table <name>', 'CSV: which table (default: the first)')
+    .argument('[name]', 'profile name (or --run ID for a measured pulse train)')
+    .requiredOption(
+      '--out <path>',
+      `F.json (the profile) or F.csv (one level table); with --format, a folder for the simulator's files`,
+    )
+    .option('--format <f>', `a simulator's format: ${INTEROP_FORMAT_IDS.join('|')}`)
+    .option('--run <id>', 'export a measured pulse-train run instead of a profile (every ramp, as measured)')
+    .option('--bits <b>', 'levels for the inference formats (2^b from the table)', '4')
+    .option('--table <name>', 'which table (default: the first)')
     .option('--db <file>', 'SQLite database')
-    .action((name: string, options: { out: string; table?: string; db?: string }) =>
-      withLibrary(options.db, (library) => {
-        const ext = extname(options.out).toLowerCase();
-        if (ext !== '.json' && ext !== '.csv') throw new UsageError('--out must end in .json or .csv');
-        writeFileSync(options.out, library.export(name, ext === '.json' ? 'json' : 'csv', options.table));
-        log(`exported '${name}' to ${options.out}`);
-      }),
+    .action(
+      (
+        name: string | undefined,
+        options: { out: string; format?: string; run?: string; bits: string; table?: string; db?: string },
+      ) => {
+        if (options.format !== undefined || options.run !== undefined) {
+          const format = options.format ?? '';
+          if (!(INTEROP_FORMAT_IDS as readonly string[]).includes(format))
+            throw new UsageError(`--format must be one of ${INTEROP_FORMAT_IDS.join(', ')}`);
+          if ((name === undefined) === (options.run === undefined))
+            throw new UsageError('give a profile name or --run ID (one of them)');
+          const store = openCliStore(options.db);
+          try {
+            const files = exportInterop(
+              store,
+              options.run !== undefined
+                ? { runId: parsePositiveInt(options.run, '--run') }
+                : { profile: name!, table: options.table },
+              format as InteropFormatId,
+              parsePositiveInt(options.bits, '--bits'),
+            );
+            mkdirSync(options.out, { recursive: true });
+            for (const file of files) writeFileSync(join(options.out, file.name), file.text);
+            log(
+              `${INTEROP_FORMATS[format as InteropFormatId].label}: wrote ${files.map((f) => f.name).join(', ')} in ${options.out}`,
+            );
+          } finally {
+            store.close();
+          }
+          return;
+        }
+        if (name === undefined) throw new UsageError('give the profile name');
+        withLibrary(options.db, (library) => {
+          const ext = extname(options.out).toLowerCase();
+          if (ext !== '.json' && ext !== '.csv')
+            throw new UsageError('--out must end in .json or .csv (or give --format)');
+          writeFileSync(options.out, library.export(name, ext === '.json' ? 'json' : 'csv', options.table));
+          log(`exported '${name}' to ${options.out}`);
+        });
+      },
     );
 
   profile
     .command('import')
     .argument('<file>', 'a profile .json or a level-table .csv (level,g_siemens,sigma_siemens,n)')
+    .option(
+      '--format <f>',
+      `a simulator's files: ${IMPORT_FORMATS.join('|')} (crosssim: the folder with set.csv)`,
+    )
     .option('--name <name>', 'profile name (CSV: default is the file name)')
     .option('--read-voltage <V>', 'CSV: read voltage of the table', '0.1')
     .option('--force', 'replace an existing profile with the same name')
@@ -235,15 +299,34 @@ export function registerDataCommands(program: Command): void {
     .action(
       (
         file: string,
-        options: { name?: string; readVoltage: string; force?: boolean; db?: string; json?: boolean },
+        options: {
+          format?: string;
+          name?: string;
+          readVoltage: string;
+          force?: boolean;
+          db?: string;
+          json?: boolean;
+        },
       ) =>
         withLibrary(options.db, (library) => {
-          const text = readUserFile(file, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' });
-          const imported = library.import(text, file, {
-            ...(options.name ? { name: options.name } : {}),
-            readVoltage: parsePositive(options.readVoltage, '--read-voltage'),
-            overwrite: options.force ?? false,
-          });
+          let imported;
+          if (options.format !== undefined) {
+            if (!(IMPORT_FORMATS as readonly string[]).includes(options.format))
+              throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+            imported = importInterop(file, options.format as ImportFormat, options.name);
+            library.save(imported, { overwrite: options.force ?? false });
+          } else {
+            const text = readUserFile(file, {
+              what: 'profile',
+              maxBytes: MAX_PROFILE_BYTES,
+              encoding: 'utf8',
+            });
+            imported = library.import(text, file, {
+              ...(options.name ? { name: options.name } : {}),
+              readVoltage: parsePositive(options.readVoltage, '--read-voltage'),
+              overwrite: options.force ?? false,
+            });
+          }
           if (options.json) printJson(imported);
           log(
             `imported '${imported.name}' (${imported.tables.length} table${imported.tables.length === 1 ? '' : 's'})`,

@@ -60,18 +60,21 @@ function progressReporter(prefix: string) {
 }
 
 /** --workers and --threads as run options (a pool when more than one worker). */
-function poolOptions(options: { workers?: string; threads?: string }): {
+function poolOptions(options: { workers?: string; threads?: string; device?: string }): {
   pool?: PredictPool;
   threads?: number;
+  device: 'cpu' | 'cuda';
 } {
   const workers =
     options.workers !== undefined
       ? parsePositiveInt(options.workers, '--workers')
       : defaultPoolSize().workers;
   const threads = options.threads ? parsePositiveInt(options.threads, '--threads') : undefined;
+  const device = parseDevice(options.device ?? 'cpu');
   return {
-    ...(workers > 1 ? { pool: new PredictPool({ workers, ...(threads ? { threads } : {}) }) } : {}),
+    ...(workers > 1 ? { pool: new PredictPool({ workers, device, ...(threads ? { threads } : {}) }) } : {}),
     ...(threads ? { threads } : {}),
+    device,
   };
 }
 

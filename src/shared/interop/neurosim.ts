@@ -1,0 +1,215 @@
+/**
+ * NeuroSim: MLP_NeuroSim V3.0's RealDevice and MeasuredDevice (Cell.h / Cell.cpp), and the
+ * DNN_NeuroSim flags (V2.1 training, V1.4 inference). Sources and line numbers: docs/interop.md.
+ */
+import { selectLevels } from '../levels/level-table';
+import { ProfileFormatError } from '../profile/json';
+import { NL_MAX, NL_MIN } from '../levels/pulse-model';
+import { c2cFraction, commonWindow, type DeviceData } from './device-data';
+
+export interface ExportFile {
+  name: string;
+  text: string;
+}
+
+/**
+ * Strictly monotone, between the window ends: MeasuredDevice refuses anything else (Cell.cpp
+ * exits on a non-increasing LTP or non-decreasing LTD step, or on ends that differ). Noise is
+ * pooled (adjacent violators averaged), then ties are split by a millionth of the window.
+ */
+export function monotoneCurve(
+  values: readonly number[],
+  increasing: boolean,
+  gMin: number,
+  gMax: number,
+): { curve: number[]; changed: number } {
+  const sign = increasing ? 1 : -1;
+  // Pool adjacent violators on sign·value (non-decreasing fit).
+  const blocks: Array<{ sum: number; count: number }> = [];
+  for (const v of values) {
+    blocks.push({ sum: sign * v, count: 1 });
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1]!;
+      const a = blocks[blocks.length - 2]!;
+      if (a.sum / a.count <= b.sum / b.count) break;
+      blocks.splice(-2, 2, { sum: a.sum + b.sum, count: a.count + b.count });
+    }
+  }
+  const pooled = blocks.flatMap((b) => Array<number>(b.count).fill(sign * (b.sum / b.count)));
+  // A millionth of the window: far below any measurement, far above the printed precision.
+  const eps = (gMax - gMin) * 1e-6;
+  const curve = pooled.map((v) => Math.min(gMax, Math.max(gMin, v)));
+  curve[0] = increasing ? gMin : gMax;
+  curve[curve.length - 1] = increasing ? gMax : gMin;
+  for (let k = 1; k < curve.length - 1; k++) {
+    const previous = curve[k - 1]!;
+    if (increasing ? curve[k]! <= previous : curve[k]! >= previous) curve[k] = previous + sign * eps;
+  }
+  // The last interior point must stay clear of the end.
+  for (let k = curve.length - 2; k > 0; k--) {
+    const next = curve[k + 1]!;
+    if (increasing ? curve[k]! >= next : curve[k]! <= next) curve[k] = next - sign * eps;
+  }
+  const changed = curve.reduce((n, v, k) => n + (Math.abs(v - values[k]!) > eps ? 1 : 0), 0);
+  return { curve, changed };
+}
+
+const clampNl = (nl: number) => Math.min(NL_MAX, Math.max(NL_MIN, Math.abs(nl)));
+
+export interface NeurosimMlp {
+  realDevice: Record<string, number | boolean | null>;
+  measuredDevice: { rawDataConductanceLTP: number[]; rawDataConductanceLTD: number[]; symLTPandLTD: false };
+  notes: string[];
+}
+
+export function neurosimMlp(data: DeviceData): NeurosimMlp {
+  const { gMin, gMax } = commonWindow(data);
+  const ltpFit = data.fits.ltp;
+  const ltdFit = data.fits.ltd ?? data.fits.ltp;
+  const c2c = c2cFraction(data);
+  const notes = [
+    `From ${data.source}.`,
+    'sigmaCtoC is in siemens, as RealDevice uses it (Cell.cpp: a fraction × (maxConductance − minConductance)).',
+    'sigmaDtoD is 0: one device. Measure several cells and take the spread of their NL to set it.',
+  ];
+  const nlLtp = ltpFit ? clampNl(ltpFit.nl) : null;
+  const nlLtd = ltdFit ? -clampNl(ltdFit.nl) : null;
+  if (ltpFit && Math.abs(ltpFit.nl) !== nlLtp)
+    notes.push(`NL_LTP ${ltpFit.nl} is outside NeuroSim's table (0.01…9): clamped.`);
+  if (!data.fits.ltd)
+    notes.push('No LTD fit: NL_LTD and maxNumLevelLTD repeat the LTP values (sign flipped).');
+  if (data.pulses.width === null)
+    notes.push(
+      'Pulse voltages and widths are not measured here (a profile): NeuroSim defaults are left as null.',
+    );
+  const ltp = monotoneCurve(data.ltp, true, gMin, gMax);
+  const ltd = monotoneCurve(data.ltd, false, gMin, gMax);
+  if (ltp.changed || ltd.changed)
+    notes.push(
+      `MeasuredDevice needs strictly monotone curves ending on one window: ${ltp.changed} LTP and ${ltd.changed} LTD points were pooled with their neighbours (noise) or clipped to ${gMin.toExponential(4)}…${gMax.toExponential(4)} S.`,
+    );
+  return {
+    realDevice: {
+      maxConductance: gMax,
+      minConductance: gMin,
+      maxNumLevelLTP: ltpFit ? Math.round(ltpFit.pMax) : data.ltp.length - 1,
+      maxNumLevelLTD: ltdFit ? Math.round(ltdFit.pMax) : data.ltd.length - 1,
+      nonlinearWrite: true,
+      NL_LTP: nlLtp,
+      NL_LTD: nlLtd,
+      sigmaCtoC: c2c * (gMax - gMin),
+      sigmaDtoD: 0,
+      readVoltage: data.readVoltage,
+      readPulseWidth: null,
+      writeVoltageLTP: data.pulses.vLtp !== null ? Math.abs(data.pulses.vLtp) : null,
+      writeVoltageLTD: data.pulses.vLtd !== null ? Math.abs(data.pulses.vLtd) : null,
+      writePulseWidthLTP: data.pulses.width,
+      writePulseWidthLTD: data.pulses.width,
+    },
+    measuredDevice: {
+      rawDataConductanceLTP: ltp.curve,
+      rawDataConductanceLTD: ltd.curve,
+      symLTPandLTD: false,
+    },
+    notes,
+  };
+}
+
+const cNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12))));
+
+/** A C++ snippet to paste into RealDevice::RealDevice and MeasuredDevice::MeasuredDevice. */
+export function neurosimMlpCpp(device: NeurosimMlp, title: string): string {
+  const lines = [
+    `// ReRAM Bench → MLP_NeuroSim V3.0: ${title}`,
+    ...device.notes.map((n) => `// ${n}`),
+    '',
+    '// In RealDevice::RealDevice (Cell.cpp):',
+  ];
+  for (const [key, value] of Object.entries(device.realDevice)) {
+    if (value === null) lines.push(`// ${key}: not measured; keep NeuroSim's value`);
+    else if (key === 'sigmaCtoC') lines.push(`sigmaCtoC = ${cNumber(value as number)};\t// S`);
+    else lines.push(`${key} = ${typeof value === 'boolean' ? String(value) : cNumber(value as number)};`);
+  }
+  lines.push(
+    '',
+    '// In MeasuredDevice::MeasuredDevice (Cell.cpp):',
+    'symLTPandLTD = false;',
+    `double rawDataConductanceLTP[] = {${device.measuredDevice.rawDataConductanceLTP.map(cNumber).join(', ')}};`,
+    `double rawDataConductanceLTD[] = {${device.measuredDevice.rawDataConductanceLTD.map(cNumber).join(', ')}};`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+export interface NeurosimDnn {
+  v21: { flags: Record<string, number>; command: string; notes: string[] };
+  v14: { flags: Record<string, number>; command: string; notes: string[] };
+}
+
+/** DNN_NeuroSim V2.1 (on-chip training) and V1.4 (inference) settings for `bits` per cell. */
+export function neurosimDnn(data: DeviceData, bits: number): NeurosimDnn {
+  const mlp = neurosimMlp(data);
+  const selection = selectLevels(data.table, Math.min(bits, Math.floor(Math.log2(data.table.levels.length))));
+  const levels = selection.levels;
+  const onoff = levels[levels.length - 1]!.g / Math.max(levels[0]!.g, 1e-30);
+  const vari = levels.reduce((s, l) => s + l.sigma / Math.max(l.g, 1e-30), 0) / levels.length;
+  const v21Flags = {
+    nonlinearityLTP: (mlp.realDevice.NL_LTP as number | null) ?? 0.01,
+    nonlinearityLTD: (mlp.realDevice.NL_LTD as number | null) ?? -0.01,
+    max_level: mlp.realDevice.maxNumLevelLTP as number,
+    d2dVari: 0,
+    c2cVari: c2cFraction(data),
+  };
+  const v14Flags = { cellBit: Math.log2(levels.length), onoffratio: onoff, vari };
+  const flags = (f: Record<string, number>) =>
+    Object.entries(f)
+      .map(([k, v]) => `--${k} ${Number(v.toPrecision(4))}`)
+      .join(' ');
+  return {
+    v21: {
+      flags: v21Flags,
+      command: `python train.py ${flags(v21Flags)}`,
+      notes: [
+        'train.py (Training_pytorch) sets these after parsing the flags (lines 53–60): edit those lines, or the flags are overwritten.',
+        'c2cVari is the cycle-to-cycle σ as a fraction of the weight range (wage_quantizer.W adds N(0, 2·c2cVari) on [−1, 1]).',
+        'Dropped: the measured curve itself (V2.1 uses the NL model), the per-level σ, the read voltage.',
+      ],
+    },
+    v14: {
+      flags: v14Flags,
+      command: `python inference.py ${flags(v14Flags)}`,
+      notes: [
+        `For ${levels.length} levels (${Math.log2(levels.length)} bits) from table '${data.table.name}'.`,
+        'vari is one relative σ for every level (the mean of σ/G): V1.4 multiplies each level by 1 + N(0, vari).',
+        'Dropped: the non-linear spacing of the levels (V1.4 spaces them evenly between 1/onoffratio and 1), the per-level σ.',
+      ],
+    },
+  };
+}
+
+/** The inverse (MLP JSON → the measured curves, potentiation as levels). */
+export function curvesFromNeurosimMlp(text: string): {
+  ltp: number[];
+  ltd: number[];
+  readVoltage: number | null;
+} {
+  let parsed: Partial<NeurosimMlp>;
+  try {
+    parsed = JSON.parse(text) as Partial<NeurosimMlp>;
+  } catch (error) {
+    throw new ProfileFormatError(`not valid JSON: ${(error as Error).message}`);
+  }
+  const ltp = parsed.measuredDevice?.rawDataConductanceLTP;
+  const ltd = parsed.measuredDevice?.rawDataConductanceLTD;
+  if (
+    !Array.isArray(ltp) ||
+    !Array.isArray(ltd) ||
+    ltp.length < 2 ||
+    ltp.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  )
+    throw new ProfileFormatError(
+      'measuredDevice.rawDataConductanceLTP must be an array of at least 2 finite numbers',
+    );
+  const readVoltage = parsed.realDevice?.readVoltage;
+  return { ltp, ltd: ltd as number[], readVoltage: typeof readVoltage === 'number' ? readVoltage : null };
+}

@@ -1,0 +1,319 @@
+/**
+ * The simulators' formats, exported from the AlOx/HfO2 preset and from a pulse train measured on
+ * the virtual SMU, checked by running what can run here: the NeuroSim snippet compiled with g++
+ * against a stand-in of its Cell.h and put through MeasuredDevice's own data checks; the CrossSim
+ * tables read with numpy the way CrossSim's loader reads them; the aihwkit device replayed with
+ * its update rule; Python snippets parsed by Python; run data read back by h5py and by an
+ * independent Parquet reader. Each format that has an inverse makes a round trip.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import parquet from '@dsnp/parquetjs';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piecewiseUpCurve, type PiecewiseStep } from '../../src/shared/interop/aihwkit';
+import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
+import { testPython } from '../../scripts/system-prereqs.mjs';
+import { tempDbPath } from '../helpers/temp';
+
+const python = (code: string, ...args: string[]) =>
+  execFileSync(testPython(), ['-c', code, ...args], { encoding: 'utf8' });
+
+describe('exports to NeuroSim, aihwkit and CrossSim, and run data out', () => {
+  let sim: ChildProcess;
+  const db = tempDbPath('interop.db');
+  const dir = dirname(db);
+  let trainRun = 0;
+  beforeAll(async () => {
+    const started = await startCli(
+      ['sim-smu', '--listen', '127.0.0.1:0', '--time-scale', '0', '--seed', '4'],
+      /(TCPIP::[^\n]+::SOCKET)\n/,
+    );
+    sim = started.child;
+    const resource = started.match[1]!;
+    const run = (args: string[]) =>
+      runCli(['characterize', resource, ...args, '--db', db, '--json'], { timeoutMs: 120_000 });
+    expect((await run(['--procedure', 'forming', '--max-v', '5', '--compliance', '100u'])).code).toBe(0);
+    const train = await run([
+      '--procedure',
+      'pulse-train',
+      '--max-v',
+      '5',
+      '--compliance',
+      '1m',
+      '--cycles',
+      '4',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    trainRun = (JSON.parse(train.stdout) as { runId: number }).runId;
+  }, 180_000);
+  afterAll(() => stopChild(sim));
+
+  const exportTo = async (format: string, source: string[], name: string) => {
+    const out = join(dir, name);
+    const result = await runCli([
+      'profile',
+      'export',
+      ...source,
+      '--format',
+      format,
+      '--out',
+      out,
+      '--db',
+      db,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    return out;
+  };
+  const sources = () =>
+    [
+      ['preset', ['AlOx/HfO2', '--table', 'AlOx/HfO2 pulse train (open loop)']],
+      ['measured', ['--run', String(trainRun)]],
+    ] as const;
+
+  it('NeuroSim MLP: the snippet compiles against Cell.h’s names and passes MeasuredDevice’s data checks', async () => {
+    for (const [label, source] of sources()) {
+      const out = await exportTo('neurosim-mlp', [...source], `neurosim-${label}`);
+      const cpp = readFileSync(join(out, 'neurosim-mlp.cpp'), 'utf8');
+      const json = JSON.parse(readFileSync(join(out, 'neurosim-mlp.json'), 'utf8')) as {
+        realDevice: Record<string, number | null>;
+        measuredDevice: { rawDataConductanceLTP: number[] };
+      };
+      const [real, measured] = cpp.split('// In MeasuredDevice::MeasuredDevice (Cell.cpp):');
+      const build = mkdtempSync(join(tmpdir(), 'neurosim-'));
+      writeFileSync(join(build, 'real-device.inc'), real!);
+      writeFileSync(join(build, 'measured-device.inc'), measured!);
+      copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'neurosim-stub.cpp'), join(build, 'stub.cpp'));
+      const compile = spawnSync(
+        'g++',
+        ['-std=c++11', '-Wall', '-o', join(build, 'stub'), join(build, 'stub.cpp')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(compile.status, compile.stderr).toBe(0);
+      const run = spawnSync(join(build, 'stub'), { encoding: 'utf8' });
+      expect(run.status, `${label}: ${run.stdout}`).toBe(0);
+      const set = JSON.parse(run.stdout) as Record<string, number | boolean>;
+      expect(set.maxConductance).toBeCloseTo(json.realDevice.maxConductance!, 12);
+      expect(set.NL_LTP).toBeCloseTo(json.realDevice.NL_LTP!, 6);
+      expect(set.NL_LTD as number).toBeLessThan(0); // NeuroSim's sign for depression
+      expect(set.nonlinearWrite).toBe(true);
+      expect(set.symLTPandLTD).toBe(false);
+      expect(set.measuredLevelsLTP).toBe(json.measuredDevice.rawDataConductanceLTP.length - 1);
+      // sigmaCtoC in siemens: a fraction of the window.
+      expect(set.sigmaCtoC as number).toBeLessThan(
+        (set.maxConductance as number) - (set.minConductance as number),
+      );
+    }
+  }, 60_000);
+
+  it('DNN NeuroSim: V2.1 training and V1.4 inference flags, with what each drops', async () => {
+    const out = await exportTo('neurosim-dnn', ['--run', String(trainRun), '--bits', '3'], 'dnn');
+    const dnn = JSON.parse(readFileSync(join(out, 'neurosim-dnn.json'), 'utf8')) as {
+      v21: { flags: Record<string, number>; command: string; notes: string[] };
+      v14: { flags: Record<string, number>; command: string; notes: string[] };
+    };
+    expect(dnn.v21.command).toMatch(
+      /^python train\.py --nonlinearityLTP [\d.]+ --nonlinearityLTD -[\d.]+ --max_level 40 /,
+    );
+    expect(dnn.v21.notes.join(' ')).toMatch(/lines 53–60/);
+    expect(dnn.v14.flags.cellBit).toBe(3);
+    expect(dnn.v14.flags.onoffratio).toBeGreaterThan(1);
+    expect(dnn.v14.notes.join(' ')).toMatch(/Dropped: the non-linear spacing/);
+  });
+
+  it('CrossSim: numpy reads set.csv/reset.csv as CrossSim’s loader does, ramp for ramp', async () => {
+    const out = await exportTo('crosssim', ['--run', String(trainRun)], 'crosssim');
+    const config = JSON.parse(readFileSync(join(out, 'crosssim.json'), 'utf8')) as {
+      lookup_tables: { read_voltage: number };
+      xbar: {
+        device: { Rmin: number; Rmax: number; cell_bits: number; programming_error: { model: string } };
+      };
+    };
+    // genfromtxt(skip_header=1, delimiter=','), NaNs and zeros dropped, divided by the read voltage.
+    const read = python(
+      `import json, sys, numpy as np
+out = []
+for f in ('set.csv', 'reset.csv'):
+    data = np.genfromtxt(sys.argv[1] + '/' + f, skip_header=1, delimiter=',')
+    ramps = []
+    for k in range(data.shape[1]):
+        v = data[:, k]; v = v[~np.isnan(v)]; v = v[v != 0] / float(sys.argv[2])
+        if len(v): ramps.append(v.tolist())
+    out.append(ramps)
+print(json.dumps(out))`,
+      out,
+      String(config.lookup_tables.read_voltage),
+    );
+    const [set, reset] = JSON.parse(read) as [number[][], number[][]];
+    expect(set).toHaveLength(4);
+    expect(reset).toHaveLength(4);
+    const points = JSON.parse(
+      (await runCli(['points', String(trainRun), '--db', db])).stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.includes(',ltp,read,'))
+        .map((l) => l.split(',')[5])
+        .join(',')
+        .replace(/^/, '[')
+        .concat(']'),
+    ) as number[];
+    expect(set.flat()).toEqual(points.map((g) => expect.closeTo(g, 12)));
+    expect(config.xbar.device.Rmin).toBeLessThan(config.xbar.device.Rmax);
+    expect(config.xbar.device.cell_bits).toBe(4);
+    expect(config.xbar.device.programming_error.model).toMatch(/^Normal(Independent|Proportional)Device$/);
+
+    // The inverse: the folder back to a profile, levels as the mean of each pulse count.
+    const imported = await runCli([
+      'profile',
+      'import',
+      out,
+      '--format',
+      'crosssim',
+      '--name',
+      'from crosssim',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const levels = (
+      JSON.parse(imported.stdout) as { tables: Array<{ levels: Array<{ g: number; n: number }> }> }
+    ).tables[0]!.levels;
+    expect(levels.every((l) => l.n === 4)).toBe(true);
+    const means = Array.from(
+      { length: set[0]!.length },
+      (_, n) => set.reduce((s, r) => s + r[n]!, 0) / set.length,
+    ).sort((a, b) => a - b);
+    expect(levels.map((l) => l.g)).toEqual(means.map((g) => expect.closeTo(g, 12)));
+  });
+
+  it('aihwkit: the piecewise device, replayed with aihwkit’s update rule, retraces the measured curve; the Python parses', async () => {
+    for (const [label, source] of sources()) {
+      const out = await exportTo('aihwkit', [...source], `aihwkit-${label}`);
+      const json = JSON.parse(readFileSync(join(out, 'aihwkit.json'), 'utf8')) as {
+        PiecewiseStepDevice: PiecewiseStep;
+        SoftBoundsPmaxDevice: { p_max: number; alpha: number } | null;
+        CustomPairConductanceConverter: { g_lst: number[][]; g_min: number; g_max: number };
+        window: { g_min_uS: number; g_max_uS: number };
+      };
+      const device = json.PiecewiseStepDevice;
+      expect(device.piecewise_up).toHaveLength(10);
+      // Replayed from w_min, the device reaches w_max in about as many pulses as the measured curve.
+      const replay = piecewiseUpCurve(device);
+      const pulses = replay.length - 1;
+      expect(pulses, label).toBeGreaterThan(25);
+      expect(pulses, label).toBeLessThan(60);
+      expect(json.SoftBoundsPmaxDevice?.p_max).toBe(40);
+      // The converter's pair difference rises with the weight (aihwkit's invertibility test).
+      const [gp, gm] = json.CustomPairConductanceConverter.g_lst as [number[], number[]];
+      for (let k = 1; k < gp.length; k++) expect(gp[k]! - gm[k]!).toBeGreaterThan(gp[k - 1]! - gm[k - 1]!);
+      python('import ast, sys; ast.parse(open(sys.argv[1]).read())', join(out, 'aihwkit.py'));
+
+      const back = await runCli([
+        'profile',
+        'import',
+        join(out, 'aihwkit.json'),
+        '--format',
+        'aihwkit-piecewise',
+        '--name',
+        `from aihwkit ${label}`,
+        '--db',
+        db,
+        '--json',
+      ]);
+      expect(back.code, back.stderr).toBe(0);
+      const levels = (JSON.parse(back.stdout) as { tables: Array<{ levels: Array<{ g: number }> }> })
+        .tables[0]!.levels;
+      expect(levels[0]!.g * 1e6).toBeCloseTo(json.window.g_min_uS, 6);
+      expect(levels[levels.length - 1]!.g * 1e6).toBeCloseTo(json.window.g_max_uS, 6);
+    }
+  });
+
+  it('NeuroSim MLP JSON comes back as its measured potentiation curve', async () => {
+    const out = join(dir, 'neurosim-measured');
+    const json = JSON.parse(readFileSync(join(out, 'neurosim-mlp.json'), 'utf8')) as {
+      measuredDevice: { rawDataConductanceLTP: number[] };
+    };
+    const back = await runCli([
+      'profile',
+      'import',
+      join(out, 'neurosim-mlp.json'),
+      '--format',
+      'neurosim-mlp',
+      '--name',
+      'from neurosim',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(back.code, back.stderr).toBe(0);
+    const levels = (JSON.parse(back.stdout) as { tables: Array<{ levels: Array<{ g: number }> }> }).tables[0]!
+      .levels;
+    expect(levels.map((l) => l.g)).toEqual(
+      json.measuredDevice.rawDataConductanceLTP.map((g) => expect.closeTo(g, 15)),
+    );
+  });
+
+  it('run data: HDF5 read by h5py and Parquet by an independent reader, with units and settings', async () => {
+    const h5 = join(dir, 'run.h5');
+    const pq = join(dir, 'run.parquet');
+    for (const [format, file] of [
+      ['hdf5', h5],
+      ['parquet', pq],
+    ] as const) {
+      const result = await runCli([
+        'points',
+        String(trainRun),
+        '--format',
+        format,
+        '--out',
+        file,
+        '--db',
+        db,
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const csv = (await runCli(['points', String(trainRun), '--db', db])).stdout.trim().split('\n').slice(1);
+    const g = csv.map((l) => l.split(',')[5]).map((v) => (v === '' ? null : Number(v)));
+    const fromH5 = JSON.parse(
+      python(
+        `import h5py, json, sys, math
+f = h5py.File(sys.argv[1])
+g = [None if math.isnan(x) else x for x in f['points/g_siemens'][:].tolist()]
+print(json.dumps({'g': g, 'unit': f['points/g_siemens'].attrs['units'], 'procedure': json.loads(f.attrs['parameters'])['procedure'], 'settings': json.loads(f.attrs['instrument_settings'])}))`,
+        h5,
+      ),
+    ) as { g: Array<number | null>; unit: string; procedure: string; settings: Record<string, unknown> };
+    expect(fromH5.unit).toBe('S');
+    expect(fromH5.procedure).toBe('pulse-train');
+    expect(fromH5.settings).toHaveProperty('driver');
+    expect(fromH5.g).toEqual(g.map((v) => (v === null ? null : expect.closeTo(v, 15))));
+
+    const reader = await parquet.ParquetReader.openFile(pq);
+    const metadata = reader.getMetadata();
+    expect(JSON.parse(String(metadata.units))).toMatchObject({ g_siemens: 'S', v_volts: 'V', i_amps: 'A' });
+    expect(JSON.parse(String(metadata.parameters))).toMatchObject({ procedure: 'pulse-train', cycles: 4 });
+    const cursor = reader.getCursor();
+    const rows: Array<{ g_siemens: number | null }> = [];
+    for (let row = await cursor.next(); row; row = await cursor.next())
+      rows.push(row as { g_siemens: number | null });
+    await reader.close();
+    expect(rows.map((r) => r.g_siemens ?? null)).toEqual(
+      g.map((v) => (v === null ? null : expect.closeTo(v, 15))),
+    );
+  });
+
+  it('every export folder holds what its format promises', () => {
+    expect(readdirSync(join(dir, 'crosssim')).sort()).toEqual(['crosssim.json', 'reset.csv', 'set.csv']);
+    expect(readdirSync(join(dir, 'aihwkit-preset')).sort()).toEqual(['aihwkit.json', 'aihwkit.py']);
+    expect(readdirSync(join(dir, 'neurosim-preset')).sort()).toEqual([
+      'neurosim-mlp.cpp',
+      'neurosim-mlp.json',
+    ]);
+  });
+});
