@@ -44,7 +44,7 @@ export function gemmModel(
   const inits = [floatTensor('W', transB ? [N, K] : [K, N], weights)];
   if (bias) inits.push(floatTensor('b', [N], bias));
   return model(
-    [makeNode('Gemm', bias ? ['x', 'W', 'b'] : ['x', 'W'], ['y'], 'fc', { transB: transB ? 1 : 0 })],
+    [makeNode('Gemm', bias ? ['x', 'W', 'b'] : ['x', 'W'], ['y'], 'fc', { transB: { int: transB ? 1 : 0 } })],
     inits,
     [input('x', ['batch', K])],
     'y',
@@ -72,8 +72,13 @@ export function convBnModel(cin: number, cout: number, k: number, seed: number):
   const variance = Array.from({ length: cout }, () => 0.5 + Math.abs(rand()));
   return model(
     [
-      makeNode('Conv', ['x', 'W', 'B'], ['c'], 'conv', { kernel_shape: [k, k], pads: [1, 1, 1, 1] }),
-      makeNode('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['n'], 'bn', { epsilon: 1e-3 }),
+      makeNode('Conv', ['x', 'W', 'B'], ['c'], 'conv', {
+        kernel_shape: { ints: [k, k] },
+        pads: { ints: [1, 1, 1, 1] },
+      }),
+      makeNode('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['n'], 'bn', {
+        epsilon: { float: 1e-3 },
+      }),
       makeNode('Relu', ['n'], ['y'], 'relu'),
     ],
     [

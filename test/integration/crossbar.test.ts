@@ -303,6 +303,54 @@ describe('crossbar physics on small models, against independent arithmetic', () 
     expect(maxAbsDiff(await logits(folded, x, [2, 3, 8, 8]), before)).toBeLessThan(1e-5);
   });
 
+  it('bias-column scheme with σ > 0: one reference cell per row and column tile, shared within the tile only', () => {
+    const K = 600;
+    const N = 4;
+    const levels = [1e-6, 2e-6, 3e-6, 4e-6, 5e-6];
+    const table: LevelTable = {
+      ...linearTable(levels),
+      levels: levels.map((g) => ({ g, sigma: 0.2e-6, n: 5 })),
+    };
+    // Every weight on the same level: what varies is each cell and each row's reference.
+    const base = matmulModel(K, N, new Array<number>(K * N).fill(0.5));
+    const sim = buildCrossbarModel(
+      base,
+      options({
+        levels: table,
+        scheme: 'bias',
+        method: 'mes',
+        scale: 'max',
+        sigmaScale: 1,
+        tile: { rows: 128, cols: 2 },
+      }),
+    );
+    const w = tensorValues(initializerMap(sim.model.graph!).get(crossbarLayers(base)[0]!.weightName)!);
+    const column = (c: number) => Array.from({ length: K }, (_, r) => w[r * N + c]!);
+    const corr = (a: number[], b: number[]) => {
+      const ma = a.reduce((x, y) => x + y, 0) / a.length;
+      const mb = b.reduce((x, y) => x + y, 0) / b.length;
+      let sab = 0;
+      let saa = 0;
+      let sbb = 0;
+      for (let i = 0; i < a.length; i++) {
+        sab += (a[i]! - ma) * (b[i]! - mb);
+        saa += (a[i]! - ma) ** 2;
+        sbb += (b[i]! - mb) ** 2;
+      }
+      return sab / Math.sqrt(saa * sbb);
+    };
+    // Cell σ = reference σ: columns sharing a reference correlate at 1/2, others not at all.
+    const same = corr(column(0), column(1));
+    const other = corr(column(0), column(2));
+    console.log(
+      `bias column: correlation within a tile ${same.toFixed(3)}, across tiles ${other.toFixed(3)}`,
+    );
+    expect(same).toBeGreaterThan(0.4);
+    expect(same).toBeLessThan(0.6);
+    expect(Math.abs(other)).toBeLessThan(0.1);
+    expect(corr(column(2), column(3))).toBeGreaterThan(0.4);
+  });
+
   it('bias-column scheme: weights are α(G − G_ref) and Gemm transB layouts map correctly', async () => {
     const K = 6;
     const N = 2;

@@ -1,3 +1,4 @@
+import { formatSI } from '../../shared/units';
 /**
  * Safety, enforced in one place.
  * - Every procedure talks to the instrument through a GuardedSmu: compliance must be configured
@@ -104,18 +105,25 @@ export class GuardedSmu {
     await this.inner.output(on);
   }
 
-  measure(): Promise<Measurement> {
+  // Async, so a refusal is always a rejected promise, like every other failure of a call.
+  async measure(): Promise<Measurement> {
     this.requireCompliance('Measurement');
     return this.inner.measure();
   }
 
-  pulse(v: number, width: number): Promise<Measurement> {
+  async pulse(v: number, width: number): Promise<Measurement> {
     this.checkVoltage(v, 'Pulse');
     this.requireCompliance('Pulse');
+    const { min, max } = this.inner.pulseWidthRange();
+    if (!(width >= min * 0.999999 && width <= max))
+      throw new SafetyError(
+        `A ${formatSI(width, 's')} pulse is outside what the ${this.inner.identity.model} makes (${formatSI(min, 's')} to ${formatSI(max, 's')}); nothing was sent.`,
+        { width, min, max },
+      );
     return this.inner.pulse(v, width);
   }
 
-  list(vs: number[], dwell: number): Promise<Measurement[]> {
+  async list(vs: number[], dwell: number): Promise<Measurement[]> {
     vs.forEach((v, k) => this.checkVoltage(v, `Staircase level ${k}`));
     this.requireCompliance('Staircase');
     return this.inner.list(vs, dwell);

@@ -214,7 +214,14 @@ export function floatAttr(node: NodeProto, name: string, fallback: number): numb
   return typeof v === 'number' ? v : fallback;
 }
 
-type AttrInput = number | number[] | string | { floats: number[] } | { tensor: onnxProto.onnx.ITensorProto };
+/** An attribute with its ONNX type said, not guessed from the value (a float seed of 7 is still a float). */
+export type AttrInput =
+  | { int: number }
+  | { float: number }
+  | { ints: number[] }
+  | { floats: number[] }
+  | { string: string }
+  | { tensor: onnxProto.onnx.ITensorProto };
 
 export function makeNode(
   opType: string,
@@ -225,14 +232,11 @@ export function makeNode(
 ): onnxProto.onnx.NodeProto {
   const T = onnx.AttributeProto.AttributeType;
   const attribute = Object.entries(attrs).map(([key, value]) => {
-    if (typeof value === 'number') {
-      return Number.isInteger(value)
-        ? { name: key, type: T.INT, i: value }
-        : { name: key, type: T.FLOAT, f: value };
-    }
-    if (typeof value === 'string') return { name: key, type: T.STRING, s: utf8Encode(value) };
-    if (Array.isArray(value)) return { name: key, type: T.INTS, ints: value };
+    if ('int' in value) return { name: key, type: T.INT, i: value.int };
+    if ('float' in value) return { name: key, type: T.FLOAT, f: value.float };
+    if ('ints' in value) return { name: key, type: T.INTS, ints: value.ints };
     if ('floats' in value) return { name: key, type: T.FLOATS, floats: value.floats };
+    if ('string' in value) return { name: key, type: T.STRING, s: utf8Encode(value.string) };
     return { name: key, type: T.TENSOR, t: value.tensor };
   });
   return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, attribute });

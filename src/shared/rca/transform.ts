@@ -33,6 +33,7 @@ import {
   onnx,
   tensorValues,
   toNumber,
+  type AttrInput,
   type ModelProto,
   type NodeProto,
 } from '../nn/onnx';
@@ -513,16 +514,16 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
 
     const isConv = layer.op === 'Conv';
     const convAttrs = () => {
-      const attrs: Record<string, number[] | string> = {};
+      const attrs: Record<string, AttrInput> = {};
       for (const a of node.attribute ?? []) {
-        if (a.name === 'auto_pad') attrs[a.name] = utf8Decode(a.s ?? new Uint8Array());
+        if (a.name === 'auto_pad') attrs[a.name] = { string: utf8Decode(a.s ?? new Uint8Array()) };
         else if (
           a.name === 'pads' ||
           a.name === 'strides' ||
           a.name === 'dilations' ||
           a.name === 'kernel_shape'
         )
-          attrs[a.name] = (a.ints ?? []).map((v) => toNumber(v as number));
+          attrs[a.name] = { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
       }
       return attrs;
     };
@@ -548,8 +549,8 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
           `${tag}/sd`,
         );
         const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
-          dtype: onnx.TensorProto.DataType.FLOAT,
-          seed: seedFor(graphOptions.noiseSeed, layer.index, t) + 0.5,
+          dtype: { int: onnx.TensorProto.DataType.FLOAT },
+          seed: { float: seedFor(graphOptions.noiseSeed, layer.index, t) },
         });
         partial = b.node(
           'Add',
