@@ -1,3 +1,4 @@
+import { withTimeout } from '../async';
 import { formatSI } from '../../shared/units';
 /**
  * Safety, enforced in one place.
@@ -158,12 +159,7 @@ export async function safeAll(
   await Promise.all(
     [...active.values()].map(async ({ label, safe }) => {
       try {
-        await Promise.race([
-          safe(),
-          new Promise((_, reject) => {
-            setTimeout(() => reject(new Error('timed out')), timeoutMs + 500).unref();
-          }),
-        ]);
+        await withTimeout(safe(), timeoutMs + 500, 'Switching the output off');
         log(`${label}: output off (confirmed)`);
       } catch (error) {
         log(`${label}: ${(error as Error).message}`);

@@ -1,3 +1,4 @@
+import { withTimeout } from '../async';
 /**
  * The app's instrument: one connection at a time (a real resource or the virtual SMU the app
  * starts), one run at a time recorded into the store, points and progress streamed as events,
@@ -278,13 +279,8 @@ export class InstrumentService {
         this.note(`Abort: ${(error as Error).message}`);
       }
     }
-    if (active)
-      await Promise.race([
-        active.finished,
-        new Promise<void>((resolve) => {
-          setTimeout(resolve, 5000).unref();
-        }),
-      ]);
+    // The run winds down on its own; the output is already off, so do not wait on it for long.
+    if (active) await withTimeout(active.finished, 5000, 'The run ending').catch(() => undefined);
     await this.refreshOutput();
     return this.publish();
   }

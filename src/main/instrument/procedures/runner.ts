@@ -1,3 +1,4 @@
+import { withTimeout } from '../../async';
 /**
  * Runs a procedure PyMeasure-style:
  * - startup: output off (confirmed) and a known state before anything else, the cell selected,
@@ -209,12 +210,7 @@ async function explain(error: SerializedError, instrument: Smu): Promise<Seriali
   )
     return error;
   try {
-    const entries = await Promise.race([
-      instrument.errors(),
-      new Promise<never>((_, reject) => {
-        setTimeout(() => reject(new Error('no answer')), 2000).unref();
-      }),
-    ]);
+    const entries = await withTimeout(instrument.errors(), 2000, 'Reading the error queue');
     if (entries.length === 0) return error;
     return {
       ...error,
