@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ProcedureParams, type ProcedureParamsInput } from './procedures';
+import { invalidInput } from './errors';
 import { param } from './params';
 
 /** "0-15", "0,2,5-7": cell numbers, ascending and without repeats. */
@@ -11,15 +12,15 @@ export function parseCells(text: string, max = 1_000_000): number[] {
   const cells = new Set<number>();
   for (const part of text.split(/[\s,;]+/).filter(Boolean)) {
     const range = /^(\d+)(?:\s*[-–]\s*(\d+))?$/.exec(part);
-    if (!range) throw new Error(`'${part}' is not a cell or a range (use e.g. 0-15 or 0,2,5-7)`);
+    if (!range) throw invalidInput(`'${part}' is not a cell or a range (use e.g. 0-15 or 0,2,5-7)`);
     const a = Number(range[1]);
     const b = range[2] === undefined ? a : Number(range[2]);
-    if (b < a) throw new Error(`the range ${part} runs backwards`);
-    if (b > max) throw new Error(`cell ${b} is beyond the last cell (${max})`);
-    if (b - a > 100_000) throw new Error(`the range ${part} is too long`);
+    if (b < a) throw invalidInput(`the range ${part} runs backwards`);
+    if (b > max) throw invalidInput(`cell ${b} is beyond the last cell (${max})`);
+    if (b - a > 100_000) throw invalidInput(`the range ${part} is too long`);
     for (let c = a; c <= b; c++) cells.add(c);
   }
-  if (cells.size === 0) throw new Error('no cells given');
+  if (cells.size === 0) throw invalidInput('no cells given');
   return [...cells].sort((x, y) => x - y);
 }
 

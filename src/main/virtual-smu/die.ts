@@ -5,7 +5,8 @@
  * scaled to each device's conductance range.
  */
 import { modelFromNl, NL_MAX, NL_MIN } from '../../shared/levels/pulse-model';
-import { findPreset, type DevicePreset } from '../../shared/levels/presets';
+import { DEVICE_PRESETS, findPreset, type DevicePreset } from '../../shared/levels/presets';
+import { invalidInput } from '../../shared/errors';
 import { Rng } from '../../shared/random';
 import { Cell, type CellElectrical, type CellParameters } from './cell';
 
@@ -75,7 +76,10 @@ export class Die {
 
   static fromPresetName(name: string, options: Omit<DieOptions, 'preset'>): Die {
     const preset = findPreset(name);
-    if (!preset) throw new Error(`Unknown device preset '${name}'`);
+    if (!preset)
+      throw invalidInput(
+        `Unknown device preset '${name}'; choose from ${DEVICE_PRESETS.map((p) => p.name).join(', ')}.`,
+      );
     return new Die({ ...options, preset });
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ProcedureParams } from '../../../shared/procedures';
-import { findPreset } from '../../../shared/levels/presets';
+import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
+import { ReramError } from '../../../shared/errors';
 import { predict } from '../../../shared/rca/predict';
 import { formatSI } from '../../../shared/units';
 import { connectInstrument } from '../../instrument/connect';
@@ -13,7 +14,7 @@ import { recordRun } from '../../services/recorder';
 import { Die } from '../../virtual-smu/die';
 import { startSimServer } from '../../virtual-smu/server';
 import { openCliStore } from '../db';
-import { log, printJson, printLine, ProgressLine } from '../output';
+import { log, printJson, printLine, ProgressLine, UsageError } from '../output';
 import { parseNonNegative, parsePositiveInt } from '../parse';
 import { printReport } from './predict';
 
@@ -39,7 +40,10 @@ export function registerDemo(program: Command): void {
         json?: boolean;
       }) => {
         const preset = findPreset(options.preset);
-        if (!preset) throw new Error(`unknown preset '${options.preset}'`);
+        if (!preset)
+          throw new UsageError(
+            `unknown preset '${options.preset}'; choose from ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`,
+          );
         const store = openCliStore(options.db);
         installProcessSafety({ beforeExit: () => store.close() });
         const step = (n: number, text: string) => log(`\n[${n}/5] ${text}`);
@@ -78,7 +82,10 @@ export function registerDemo(program: Command): void {
           );
           progress.done(`      run ${train.runId}: ${train.result.status}, ${train.result.points} points`);
           if (train.result.status !== 'completed')
-            throw new Error(`pulse train ${train.result.status}: ${train.result.error?.message}`);
+            throw new ReramError(
+              train.result.error?.code ?? 'DEVICE',
+              `pulse train ${train.result.status}: ${train.result.error?.message}`,
+            );
 
           step(4, 'Fit and save the device profile');
           const name = `demo ${preset.name} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
