@@ -152,7 +152,7 @@ describe('profiles that lie', () => {
       }
     }
     expect(untyped).toEqual([]);
-    expect(store.countProfiles()).toBe(0);
+    expect(store.profiles.count()).toBe(0);
     store.close();
   });
 

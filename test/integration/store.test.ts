@@ -94,9 +94,9 @@ describe('SQLite store', () => {
         expect(store.getRun(2).status).toBe('interrupted');
       }
       if (from >= 2) {
-        expect(store.getProfile('legacy')?.profile.name).toBe('Ag:a-Si');
+        expect(store.profiles.get('legacy')?.profile.name).toBe('Ag:a-Si');
         // Profiles stored before summaries existed are summarised on first listing.
-        expect(store.listProfileSummaries()[0]).toMatchObject({ name: 'Ag:a-Si', readOnly: false });
+        expect(store.profiles.listSummaries()[0]).toMatchObject({ name: 'Ag:a-Si', readOnly: false });
       }
       store.close();
     },
@@ -135,9 +135,9 @@ describe('SQLite store', () => {
     expect(writer.written).toBe(8); // two full batches committed while streaming
     await writer.finish('completed');
     const profile = builtinProfiles('1.0.0')[2]!;
-    store.saveProfile({ ...profile, name: 'mine' });
-    expect(() => store.saveProfile({ ...profile, name: 'MINE' })).toThrow(/already exists/);
-    store.setSetting('instrument.allowedHosts', ['192.168.0.10']);
+    store.profiles.save({ ...profile, name: 'mine' });
+    expect(() => store.profiles.save({ ...profile, name: 'MINE' })).toThrow(/already exists/);
+    store.settings.set('instrument.allowedHosts', ['192.168.0.10']);
     store.close();
 
     store = new Store(path);
@@ -154,14 +154,14 @@ describe('SQLite store', () => {
     expect(store.runSettings(runId)).toEqual({ compliance: 1e-3 });
     expect(store.getPoints(runId)).toEqual(points);
     expect(store.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
-    expect(store.getProfile('mine')?.profile).toEqual({ ...profile, name: 'mine' });
-    expect(store.listProfileSummaries()).toMatchObject([
+    expect(store.profiles.get('mine')?.profile).toEqual({ ...profile, name: 'mine' });
+    expect(store.profiles.listSummaries()).toMatchObject([
       {
         name: 'mine',
         tables: profile.tables.map((t) => ({ levels: t.levels.length, programming: t.programming })),
       },
     ]);
-    expect(store.getSetting('instrument.allowedHosts')).toEqual(['192.168.0.10']);
+    expect(store.settings.get('instrument.allowedHosts')).toEqual(['192.168.0.10']);
     expect(store.listRuns()).toHaveLength(1);
     expect(() => store.getRun(999)).toThrow(/does not exist/);
     store.deleteRun(runId);

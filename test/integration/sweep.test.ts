@@ -81,7 +81,7 @@ describe('sweep: stored as points finish, resumed after kill -9, sharded and mer
     expect(answers(fromDb.results)).toEqual(answers(all));
     const store = new Store(db);
     try {
-      expect(store.sweepResults(all[0]!.sweep)).toHaveLength(4);
+      expect(store.sweeps.results(all[0]!.sweep)).toHaveLength(4);
     } finally {
       store.close();
     }

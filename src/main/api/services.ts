@@ -59,7 +59,7 @@ export function createServices(options: ServiceOptions): Services {
       platform: process.platform,
       nodeVersion: process.versions.node,
       dbPath: store.path,
-      firstRun: store.listRuns(1).length === 0 && store.countProfiles() === 0,
+      firstRun: store.listRuns(1).length === 0 && store.profiles.count() === 0,
     }),
 
     'instrument.ports': async () => listSerialPorts(),

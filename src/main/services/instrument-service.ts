@@ -159,10 +159,10 @@ export class InstrumentService {
 
   /** Hosts the user has allowed (loopback needs no permission). */
   allowHost(host: string): string[] {
-    const hosts = new Set(this.store.getSetting<string[]>(ALLOWED_HOSTS) ?? []);
+    const hosts = new Set(this.store.settings.get<string[]>(ALLOWED_HOSTS) ?? []);
     hosts.add(host.trim().toLowerCase());
     const list = [...hosts].sort();
-    this.store.setSetting(ALLOWED_HOSTS, list);
+    this.store.settings.set(ALLOWED_HOSTS, list);
     return list;
   }
 
@@ -177,7 +177,7 @@ export class InstrumentService {
       if (serial !== undefined) checkSerialDevice(serial);
       const host = /^TCPIP\d*::([^:]+|\[[^\]]+\])::/i.exec(target.trim())?.[1]?.replace(/^\[|\]$/g, '');
       if (host !== undefined && !isLoopback(host)) {
-        const allowed = this.store.getSetting<string[]>(ALLOWED_HOSTS) ?? [];
+        const allowed = this.store.settings.get<string[]>(ALLOWED_HOSTS) ?? [];
         if (!allowed.includes(host.toLowerCase()))
           throw new ReramError(
             'NEEDS_CONFIRMATION',

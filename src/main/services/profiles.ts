@@ -43,12 +43,12 @@ export class ProfileLibrary {
   list(): ProfileSummary[] {
     return [
       ...this.builtins.map((p) => summarizeProfile(p, true, null)),
-      ...this.store.listProfileSummaries(),
+      ...this.store.profiles.listSummaries(),
     ];
   }
 
   get(name: string): DeviceProfile {
-    const profile = this.builtin(name) ?? this.store.getProfile(name)?.profile;
+    const profile = this.builtin(name) ?? this.store.profiles.get(name)?.profile;
     if (!profile)
       throw new ReramError('NOT_FOUND', `No profile named '${name}'. See \`reram-bench profile list\`.`);
     return profile;
@@ -61,13 +61,13 @@ export class ProfileLibrary {
   save(profile: DeviceProfile, options: { overwrite?: boolean } = {}): void {
     if (this.isBuiltin(profile.name))
       throw new ReramError('CONFLICT', `'${profile.name}' is a built-in profile; choose another name.`);
-    this.store.saveProfile(profile, options);
+    this.store.profiles.save(profile, options);
   }
 
   delete(name: string): void {
     if (this.isBuiltin(name))
       throw new ReramError('CONFLICT', `'${name}' is built in and cannot be deleted.`);
-    if (!this.store.deleteProfile(name)) throw new ReramError('NOT_FOUND', `No profile named '${name}'.`);
+    if (!this.store.profiles.delete(name)) throw new ReramError('NOT_FOUND', `No profile named '${name}'.`);
   }
 
   /** Parses and validates an import without saving it. */

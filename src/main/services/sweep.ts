@@ -127,11 +127,11 @@ export interface SweepSink {
 
 export function storeSink(store: Store): SweepSink {
   return {
-    done: (sweep) => new Set(store.sweepResults(sweep).map((r) => r.pointKey)),
+    done: (sweep) => new Set(store.sweeps.results(sweep).map((r) => r.pointKey)),
     save: (result) =>
-      store.saveSweepResult(result.sweep, result.point.key, result.point, result.report, result.finishedAt),
+      store.sweeps.save(result.sweep, result.point.key, result.point, result.report, result.finishedAt),
     results: (sweep) =>
-      store.sweepResults(sweep).map((r) => ({
+      store.sweeps.results(sweep).map((r) => ({
         sweep,
         point: r.point as SweepPoint,
         report: PredictionReport.parse(r.report),

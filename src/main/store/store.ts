@@ -3,8 +3,6 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ReramError } from '../../shared/errors';
-import { parseProfileJson, serializeProfile } from '../../shared/profile/json';
-import { summarizeProfile, type DeviceProfile, type ProfileSummary } from '../../shared/profile/schema';
 import {
   RunQuery,
   type RunTrace,
@@ -18,7 +16,10 @@ import { appRoot } from '../paths';
 import { migrate } from './migrations';
 import { ownerGone } from './owner';
 import { PredictionRepository } from './predictions';
+import { ProfileRepository } from './profiles';
 import { QueueRepository } from './queues';
+import { SettingsRepository } from './settings';
+import { SweepRepository } from './sweeps';
 
 export interface StoreOptions {
   /** Test hook: pretend the store was opened by this process id. */
@@ -139,8 +140,9 @@ const POINT_INSERT =
   'INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /**
- * The measurement store: one SQLite file (WAL, foreign keys on) holding instruments, samples,
- * runs and their points, fitted level tables and device profiles.
+ * The measurement store: one SQLite file (WAL, foreign keys on). Store itself holds the
+ * measurement aggregate (instruments, samples, runs and their points) and crash recovery; the
+ * other aggregates have their repositories (profiles, predictions, queues, sweeps, settings).
  */
 export class Store {
   readonly db: Database.Database;
@@ -148,6 +150,12 @@ export class Store {
   predictions!: PredictionRepository;
   /** Recipes and queues. */
   queues!: QueueRepository;
+  /** Device profiles. */
+  profiles!: ProfileRepository;
+  /** Sweep results. */
+  sweeps!: SweepRepository;
+  /** App settings. */
+  settings!: SettingsRepository;
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
@@ -178,6 +186,9 @@ export class Store {
       migrate(this.db);
       this.predictions = new PredictionRepository(this.db, this.pid);
       this.queues = new QueueRepository(this.db, this.pid);
+      this.profiles = new ProfileRepository(this.db);
+      this.sweeps = new SweepRepository(this.db);
+      this.settings = new SettingsRepository(this.db);
     } catch (error) {
       this.db.close();
       if (error instanceof ReramError) throw error;
@@ -510,121 +521,6 @@ export class Store {
       yield page;
       after = page[page.length - 1]!.seq;
     }
-  }
-
-  saveSweepResult(
-    sweep: string,
-    pointKey: string,
-    point: unknown,
-    report: unknown,
-    finishedAt: string,
-  ): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO sweeps (sweep, point_key, point_json, report_json, finished_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(sweep, pointKey, JSON.stringify(point), JSON.stringify(report), finishedAt);
-  }
-
-  sweepResults(
-    sweep: string,
-  ): Array<{ pointKey: string; point: unknown; report: unknown; finishedAt: string }> {
-    return (
-      this.db
-        .prepare(
-          'SELECT point_key, point_json, report_json, finished_at FROM sweeps WHERE sweep = ? ORDER BY rowid',
-        )
-        .all(sweep) as Array<{
-        point_key: string;
-        point_json: string;
-        report_json: string;
-        finished_at: string;
-      }>
-    ).map((row) => ({
-      pointKey: row.point_key,
-      point: JSON.parse(row.point_json) as unknown,
-      report: JSON.parse(row.report_json) as unknown,
-      finishedAt: row.finished_at,
-    }));
-  }
-
-  /** An app setting (JSON), or undefined. */
-  getSetting<T>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value_json FROM app_settings WHERE key = ?').get(key) as
-      { value_json: string } | undefined;
-    return row ? (JSON.parse(row.value_json) as T) : undefined;
-  }
-
-  setSetting(key: string, value: unknown): void {
-    this.db
-      .prepare(
-        'INSERT INTO app_settings (key, value_json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json',
-      )
-      .run(key, JSON.stringify(value));
-  }
-
-  /** Saves a profile; an existing one with the same name is replaced only when `overwrite` is set. */
-  saveProfile(profile: DeviceProfile, options: { overwrite?: boolean } = {}): void {
-    const json = serializeProfile(profile);
-    const summary = JSON.stringify(summarizeProfile(profile, false, null));
-    const now = new Date().toISOString();
-    // Check and write in one transaction: two saves of the same name cannot both pass the check.
-    this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT id FROM profiles WHERE name = ?').get(profile.name);
-      if (exists && !options.overwrite)
-        throw new ReramError('CONFLICT', `A profile named '${profile.name}' already exists.`);
-      this.db
-        .prepare(
-          'INSERT INTO profiles (name, profile_json, summary_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET profile_json = excluded.profile_json, summary_json = excluded.summary_json, updated_at = excluded.updated_at',
-        )
-        .run(profile.name, json, summary, now, now);
-    })();
-  }
-
-  /** Summaries of the stored profiles, without parsing them (older rows are summarised once). */
-  listProfileSummaries(): ProfileSummary[] {
-    const rows = this.db
-      .prepare('SELECT name, summary_json, updated_at FROM profiles ORDER BY name')
-      .all() as Array<{ name: string; summary_json: string | null; updated_at: string }>;
-    return rows.map((row) => {
-      let json = row.summary_json;
-      if (json === null) {
-        const stored = this.getProfile(row.name);
-        json = JSON.stringify(summarizeProfile(stored!.profile, false, null));
-        this.db.prepare('UPDATE profiles SET summary_json = ? WHERE name = ?').run(json, row.name);
-      }
-      return { ...(JSON.parse(json) as ProfileSummary), updatedAt: row.updated_at };
-    });
-  }
-
-  countProfiles(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM profiles').get() as { n: number }).n;
-  }
-
-  getProfile(name: string): { profile: DeviceProfile; updatedAt: string } | undefined {
-    const row = this.db.prepare('SELECT profile_json, updated_at FROM profiles WHERE name = ?').get(name) as
-      { profile_json: string; updated_at: string } | undefined;
-    return row
-      ? { profile: parseProfileJson(row.profile_json, `stored profile '${name}'`), updatedAt: row.updated_at }
-      : undefined;
-  }
-
-  listProfiles(): Array<{ profile: DeviceProfile; updatedAt: string }> {
-    const rows = this.db
-      .prepare('SELECT name, profile_json, updated_at FROM profiles ORDER BY name')
-      .all() as Array<{
-      name: string;
-      profile_json: string;
-      updated_at: string;
-    }>;
-    return rows.map((row) => ({
-      profile: parseProfileJson(row.profile_json, `stored profile '${row.name}'`),
-      updatedAt: row.updated_at,
-    }));
-  }
-
-  deleteProfile(name: string): boolean {
-    return this.db.prepare('DELETE FROM profiles WHERE name = ?').run(name).changes > 0;
   }
 }
 
