@@ -18,6 +18,7 @@ import { runPrediction } from '../predict/run';
 import { loadDataset, loadModel, BUILTIN_MODELS } from '../nn/resources';
 import type { Store } from '../store/store';
 import { ProfileLibrary } from './profiles';
+import { SweepClock, type ClockPoint } from './sweep-clock';
 
 export const SweepSpec = z
   .object({
@@ -203,9 +204,33 @@ export async function runSweep(
   const todo = mine.filter((p) => !done.has(p.key));
   const library = new ProfileLibrary(options.store);
   const started = performance.now();
+  const clock = new SweepClock();
+  const sizes = new Map<string, number>();
+  const clockPoint = (p: SweepPoint): ClockPoint => {
+    if (!sizes.has(p.model)) {
+      let size = 0;
+      try {
+        size = loadModel(p.model).bytes.length;
+      } catch {
+        // An unreadable model fails with its own error when its point runs.
+      }
+      sizes.set(p.model, size);
+    }
+    return {
+      model: p.model,
+      monteCarlo: spec.trials !== 1 && (p.sigmaScale > 0 || p.readNoise > 0),
+      size: sizes.get(p.model)!,
+    };
+  };
+  // A resumed sweep starts with the times of the points it already has.
+  for (const previous of done.size ? sink.results(sweep) : [])
+    clock.record(clockPoint(previous.point), previous.report.elapsedS);
   let computed = 0;
-  for (const point of todo) {
+  for (const [position, point] of todo.entries()) {
     if (options.signal?.aborted) break;
+    const pointStarted = performance.now();
+    const here = clockPoint(point);
+    const rest = todo.slice(position + 1).map(clockPoint);
     const profile = library.get(point.profile);
     const table = selectTable(profile, spec.table);
     const model = loadModel(point.model);
@@ -220,10 +245,10 @@ export async function runSweep(
         skipped: mine.length - todo.length,
         elapsedS: (performance.now() - started) / 1000,
         remainingS:
-          computed + fraction > 0
-            ? ((performance.now() - started) / 1000 / (computed + fraction)) *
-              (todo.length - computed - fraction)
-            : null,
+          clock.remaining(here, fraction, rest) ??
+          (fraction > 0
+            ? ((performance.now() - pointStarted) / 1000 / fraction) * (todo.length - computed - fraction)
+            : null),
         message: `${point.model} · ${profile.name} · σ×${point.sigmaScale}${point.adcBits ? ` · ADC ${point.adcBits}` : ''}: ${message}`,
       });
     progress(0, 'starting');
@@ -258,6 +283,7 @@ export async function runSweep(
       },
       { pool: options.pool, threads: options.threads, device: options.device },
     );
+    clock.record(here, (performance.now() - pointStarted) / 1000);
     const result: SweepResult = { sweep, point, report, finishedAt: new Date().toISOString() };
     sink.save(result);
     computed++;
