@@ -103,7 +103,14 @@ describe('CLI: characterize → runs → fit → profiles', () => {
     expect((await runCli(['profile', 'export', 'cell 0', '--out', json, '--db', db])).code).toBe(0);
     const exportCsv = join(dir, 'cell0.csv');
     expect((await runCli(['profile', 'export', 'cell 0', '--out', exportCsv, '--db', db])).code).toBe(0);
-    expect(readFileSync(exportCsv, 'utf8').split('\n')).toHaveLength(8 + 2);
+    const csvLines = readFileSync(exportCsv, 'utf8').trimEnd().split('\n');
+    // Settings as `# key: value` lines, then the header and one row per level.
+    expect(csvLines.filter((l) => l.startsWith('#'))).toEqual(
+      expect.arrayContaining(['# profile: cell 0', '# material: AlOx/HfO2', '# programming: open-loop']),
+    );
+    const body = csvLines.filter((l) => !l.startsWith('#'));
+    expect(body[0]).toBe('level,g_siemens,sigma_siemens,n');
+    expect(body).toHaveLength(1 + 8);
 
     // Re-import under another name: the same bytes come back out.
     expect((await runCli(['profile', 'import', json, '--name', 'copy', '--db', db])).code).toBe(0);
