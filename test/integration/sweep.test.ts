@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/main/store/store';
@@ -149,5 +149,21 @@ describe('sweep: stored as points finish, resumed after kill -9, sharded and mer
     const again = await runCli(['study', '--quick', '--out', out, '--db', db], { timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/done \(/);
+
+    // A report from the points done so far says it is partial and what is missing.
+    const partialDir = join(dir, 'partial');
+    mkdirSync(partialDir);
+    const [resultsName] = readdirSync(out).filter((f) => f.endsWith('.jsonl'));
+    const lines = readFileSync(join(out, resultsName!), 'utf8').trim().split('\n');
+    writeFileSync(join(partialDir, resultsName!), `${lines.slice(0, 3).join('\n')}\n`);
+    const partial = await runCli(['study', '--quick', '--report', '--out', partialDir], { timeoutMs: 60_000 });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toMatch(/\(partial\)/);
+    const partialSummary = readFileSync(join(partialDir, 'summary.md'), 'utf8');
+    expect(partialSummary).toMatch(/Partial report: 3 of 8 points/);
+    expect(partialSummary).toMatch(/EpiRAM: σ × 0, 1/);
+    const none = await runCli(['study', '--quick', '--report', '--out', join(dir, 'empty')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no study points .* yet/);
   }, 400_000);
 });

@@ -13,7 +13,7 @@ import type { MethodResult } from '../../shared/rca/report';
 import { svgToPng } from '../charts';
 import { BUILTIN_MODELS } from '../nn/resources';
 import { appVersion } from '../paths';
-import { SweepSpec, specKey, type SweepResult, type SweepSpecInput } from './sweep';
+import { gridPoints, SweepSpec, specKey, type SweepResult, type SweepSpecInput } from './sweep';
 
 export const STUDY_METHODS = [
   'float',
@@ -147,10 +147,26 @@ function markdownTable(headers: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+export interface StudyMeta {
+  command: string;
+  elapsedS?: number;
+  /** Set when the report covers only the points done so far. */
+  partial?: { done: number; total: number; missing: readonly string[] };
+}
+
+function partialNote(meta: StudyMeta): string[] {
+  if (!meta.partial) return [];
+  const { done, total, missing } = meta.partial;
+  return [
+    `> **Partial report: ${done} of ${total} points.** Not yet computed: ${missing.join('; ')}. Run \`${meta.command.replace(/ --report$/, '')}\` again to finish; it resumes where it stopped and computes nothing twice.`,
+    '',
+  ];
+}
+
 export function studySummary(
   rows: readonly Row[],
   spec: SweepSpec,
-  meta: { command: string; elapsedS?: number },
+  meta: StudyMeta,
 ): string {
   const methods = spec.methods.filter((m) => rows.some((r) => r.method === m));
   const networks = [...new Set(rows.map((r) => r.network))];
@@ -166,6 +182,7 @@ export function studySummary(
         : `chips added until every paired difference to linear is known to ±${spec.untilCi} pp (${spec.minChips}–${spec.maxChips} chips)`) +
       `${spec.limit ? `, ${spec.limit} test images` : ''}. Every method sees the same chips (common random numbers); at σ = 0 a chip is deterministic, so differences are paired over test images instead.`,
     '',
+    ...partialNote(meta),
     'Accuracy is mean ± 95 % CI. "Δ vs linear" is the paired difference in percentage points with its 95 % CI; **bold** marks a significant difference. With this many comparisons, about 1 in 20 of the non-significant truths will show as significant by chance.',
     '',
   );
@@ -317,11 +334,22 @@ export function studyCharts(rows: readonly Row[], spec: SweepSpec, command: stri
   });
 }
 
+/** What a partial study lacks, grouped by network and preset ("VGG-16-style · EpiRAM: σ × 0, 1"). */
+export function missingPoints(spec: SweepSpec, results: readonly SweepResult[]): string[] {
+  const done = new Set(results.map((r) => r.point.key));
+  const groups = new Map<string, number[]>();
+  for (const point of gridPoints(spec).filter((p) => !done.has(p.key))) {
+    const label = `${modelTitle(point.model)} · ${point.profile}`;
+    groups.set(label, [...(groups.get(label) ?? []), point.sigmaScale]);
+  }
+  return [...groups].map(([label, sigmas]) => `${label}: σ × ${sigmas.join(', ')}`);
+}
+
 export function writeStudy(
   outDir: string,
   spec: SweepSpec,
   results: readonly SweepResult[],
-  meta: { command: string; elapsedS?: number },
+  meta: StudyMeta,
 ): string[] {
   mkdirSync(outDir, { recursive: true });
   const rows = studyRows(results);

@@ -23,7 +23,7 @@ import {
   type SweepSink,
 } from '../../services/sweep';
 import { defaultPoolSize, PredictPool } from '../../predict/pool';
-import { headline, studyRows, studySpec, writeStudy } from '../../services/study';
+import { headline, missingPoints, studyRows, studySpec, writeStudy } from '../../services/study';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
 import { parseDevice, parsePositiveInt } from '../parse';
@@ -236,17 +236,44 @@ export function registerSweepCommands(program: Command): void {
       'the seed study in one command: bundled networks × presets × bits 2–5 × methods × σ scale {0, 0.5, 1}, paired on common chips; writes summary.md, results.csv and plots; resumes',
     )
     .option('--quick', 'one network, 500 images, bits 2–4, σ × {0, 1}, 3 chips (under a minute)')
+    .option('--report', 'write the report from the points done so far, computing nothing (marked partial)')
     .option('--out <dir>', 'output folder', 'study')
     .option('--device <cpu|cuda>', 'where ONNX Runtime runs (cuda: an NVIDIA GPU, where installed)', 'cpu')
     .option('--workers <n>', 'worker threads to spread chips over (default: one per core)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads per worker (default: cores ÷ workers)')
     .option('--db <file>', 'SQLite database (profiles)')
     .action(
-      async (options: { quick?: boolean; out: string; threads?: string; workers?: string; db?: string }) => {
+      async (options: {
+        quick?: boolean;
+        report?: boolean;
+        out: string;
+        threads?: string;
+        workers?: string;
+        db?: string;
+      }) => {
         const spec = studySpec(Boolean(options.quick));
         const outDir = resolve(options.out);
         const command = `reram-bench study${options.quick ? ' --quick' : ''}`;
         const resultsFile = join(outDir, `results-${specKey(spec)}.jsonl`);
+        if (options.report) {
+          const results = fileSink(resultsFile)
+            .results(specKey(spec))
+            .sort((a, b) => a.point.index - b.point.index);
+          if (!results.length)
+            throw new UsageError(`no study points in ${resultsFile} yet: run \`${command}\` first`);
+          const total = gridPoints(spec).length;
+          const missing = missingPoints(spec, results);
+          const files = writeStudy(outDir, spec, results, {
+            command,
+            ...(missing.length ? { partial: { done: results.length, total, missing } } : {}),
+          });
+          log(`study: ${results.length} of ${total} points; wrote ${files.length} files in ${options.out}`);
+          const head = headline(studyRows(results));
+          printLine(
+            `MES-σ vs linear: significantly better at ${head.positive.length} of ${head.compared.length} points, significantly worse at ${head.negative.length}${missing.length ? ' (partial)' : ''}. See ${join(options.out, 'summary.md')}.`,
+          );
+          return;
+        }
         const store = openCliStore(options.db);
         const workers = poolOptions(options);
         const started = performance.now();
