@@ -156,7 +156,9 @@ describe('sweep: stored as points finish, resumed after kill -9, sharded and mer
     const [resultsName] = readdirSync(out).filter((f) => f.endsWith('.jsonl'));
     const lines = readFileSync(join(out, resultsName!), 'utf8').trim().split('\n');
     writeFileSync(join(partialDir, resultsName!), `${lines.slice(0, 3).join('\n')}\n`);
-    const partial = await runCli(['study', '--quick', '--report', '--out', partialDir], { timeoutMs: 60_000 });
+    const partial = await runCli(['study', '--quick', '--report', '--out', partialDir], {
+      timeoutMs: 60_000,
+    });
     expect(partial.code, partial.stderr).toBe(0);
     expect(partial.stdout).toMatch(/\(partial\)/);
     const partialSummary = readFileSync(join(partialDir, 'summary.md'), 'utf8');

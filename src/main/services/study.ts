@@ -163,11 +163,7 @@ function partialNote(meta: StudyMeta): string[] {
   ];
 }
 
-export function studySummary(
-  rows: readonly Row[],
-  spec: SweepSpec,
-  meta: StudyMeta,
-): string {
+export function studySummary(rows: readonly Row[], spec: SweepSpec, meta: StudyMeta): string {
   const methods = spec.methods.filter((m) => rows.some((r) => r.method === m));
   const networks = [...new Set(rows.map((r) => r.network))];
   const out: string[] = [];
