@@ -3,10 +3,8 @@
  * through splitmix32, and normal deviates by the Marsaglia polar method.
  */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // Int32 storage: uint32 values above 2^31 in plain fields become heap numbers, ~3× slower.
+  private readonly state = new Int32Array(4);
   private spare: number | undefined;
 
   constructor(seed: number) {
@@ -18,26 +16,21 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = splitmix();
-    this.s1 = splitmix();
-    this.s2 = splitmix();
-    this.s3 = splitmix();
+    for (let i = 0; i < 4; i++) this.state[i] = splitmix();
   }
 
-  /** Uniform 32-bit unsigned integer. */
+  /** Uniform 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0;
-    this.s1 >>>= 0;
-    this.s2 >>>= 0;
-    this.s3 >>>= 0;
+    const s = this.state;
+    const s0 = s[0]!;
+    const s1 = s[1]!;
+    const s2 = s[2]! ^ s0;
+    const s3 = s[3]! ^ s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    s[0] = s0 ^ s3;
+    s[1] = s1 ^ s2;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
     return result;
   }
 
@@ -66,6 +59,30 @@ export class Rng {
     return u * factor;
   }
 
+  /** Fills `out` with the deviates that `out.length` calls of normal() would give, in one tight loop. */
+  fillNormal(out: Float64Array): void {
+    const n = out.length;
+    let i = 0;
+    if (n > 0 && this.spare !== undefined) {
+      out[i++] = this.spare;
+      this.spare = undefined;
+    }
+    while (i < n) {
+      let u: number;
+      let v: number;
+      let s: number;
+      do {
+        u = 2 * this.next() - 1;
+        v = 2 * this.next() - 1;
+        s = u * u + v * v;
+      } while (s >= 1 || s === 0);
+      const factor = Math.sqrt((-2 * Math.log(s)) / s);
+      out[i++] = u * factor;
+      if (i < n) out[i++] = v * factor;
+      else this.spare = v * factor;
+    }
+  }
+
   /** An independent stream derived from this one (for per-cell or per-trial generators). */
   fork(label: number): Rng {
     return new Rng((this.nextUint32() ^ Math.imul(label + 1, 0x9e3779b1)) >>> 0);
@@ -73,5 +90,5 @@ export class Rng {
 }
 
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
