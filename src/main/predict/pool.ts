@@ -111,7 +111,13 @@ class PoolWorker {
         reject,
         ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
       });
-      this.post({ type: 'evaluate', jobId, requestId, chips: [...chips] });
+      this.post({
+        type: 'evaluate',
+        jobId,
+        requestId,
+        chips: [...chips],
+        ...(hooks.configs ? { configs: [...hooks.configs] } : {}),
+      });
     });
   }
 

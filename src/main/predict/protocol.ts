@@ -4,7 +4,7 @@ import type { PredictInput, ChipOutcome } from '../../shared/rca/predict';
 
 export type ToWorker =
   | { type: 'init'; jobId: number; input: PredictInput; saveModels: boolean }
-  | { type: 'evaluate'; jobId: number; requestId: number; chips: number[] }
+  | { type: 'evaluate'; jobId: number; requestId: number; chips: number[]; configs?: number[] }
   | { type: 'cancel'; jobId: number }
   | { type: 'release'; jobId: number };
 

@@ -38,6 +38,7 @@ async function handle(message: ToWorker): Promise<void> {
         if (!job) throw new CancelledError();
         const outcomes = await job.evaluator.evaluate(message.chips, {
           cancel: job.cancel,
+          configs: message.configs,
           onProgress: (evaluations, label) =>
             send({ type: 'progress', requestId: message.requestId, evaluations, label }),
         });

@@ -272,6 +272,8 @@ export interface EvaluateHooks {
   cancel?: CancelToken | undefined;
   /** Evaluations finished on this evaluator so far (fractional within one), and what runs now. */
   onProgress?(evaluations: number, label: string): void;
+  /** The configuration indices to run (all when absent): a pool may split configurations. */
+  configs?: readonly number[] | undefined;
 }
 
 /**
@@ -348,6 +350,7 @@ export class LocalEvaluator implements ChipEvaluator {
         if (this.options.saveModels) outcome.models = [];
       }
       for (const [index, config] of configs.entries()) {
+        if (hooks.configs && !hooks.configs.includes(index)) continue;
         const varies = variesPerChip(settings, config.method);
         if (chip > 0 && !varies) continue;
         throwIfCancelled(hooks.cancel);
@@ -422,6 +425,61 @@ export class LocalEvaluator implements ChipEvaluator {
   }
 }
 
+/**
+ * With several evaluators and at least as many configurations that vary per chip, each evaluator
+ * takes a share of the configurations (and compiles only those) instead of a share of the chips.
+ * Each configuration then sees the chips in order on one session, so the answer is the same as
+ * in one thread. Null: split by chips.
+ */
+function splitConfigurations(
+  configs: readonly Configuration[],
+  varies: (method: PredictMethod) => boolean,
+  evaluators: number,
+): number[][] | null {
+  const varying = configs.flatMap((c, i) => (varies(c.method) ? [i] : []));
+  if (evaluators < 2 || varying.length < evaluators) return null;
+  const shares: number[][] = Array.from({ length: evaluators }, () => []);
+  varying.forEach((index, k) => shares[k % evaluators]!.push(index));
+  // The once-only configurations (float, ideal-linear) go to the evaluators with the fewest.
+  for (const [index, config] of configs.entries())
+    if (!varies(config.method)) shares.reduce((a, b) => (b.length < a.length ? b : a)).push(index);
+  return shares.map((share) => share.sort((a, b) => a - b));
+}
+
+/** One outcome per chip from evaluators that each ran some of the configurations. */
+function mergeOutcomes(parts: ChipOutcome[][], configs: readonly Configuration[]): ChipOutcome[] {
+  const byChip = new Map<number, ChipOutcome>();
+  const order = (method: PredictMethod, bits: number | null) =>
+    configs.findIndex((c) => c.method === method && c.bits === bits);
+  for (const outcome of parts.flat()) {
+    const merged = byChip.get(outcome.chip);
+    if (!merged) {
+      byChip.set(outcome.chip, {
+        ...outcome,
+        accuracies: [...outcome.accuracies],
+        correct: [...outcome.correct],
+        ...(outcome.layers ? { layers: [...outcome.layers] } : {}),
+        ...(outcome.models ? { models: [...outcome.models] } : {}),
+      });
+      continue;
+    }
+    outcome.accuracies.forEach((a, i) => {
+      if (a !== null && a !== undefined) merged.accuracies[i] = a;
+    });
+    outcome.correct.forEach((c, i) => {
+      if (c) merged.correct[i] = c;
+    });
+    if (outcome.layers) merged.layers = [...(merged.layers ?? []), ...outcome.layers];
+    if (outcome.models) merged.models = [...(merged.models ?? []), ...outcome.models];
+  }
+  // Layer reports and models in configuration order, as one evaluator gives them.
+  for (const outcome of byChip.values()) {
+    outcome.layers?.sort((a, b) => order(a.method, a.bits) - order(b.method, b.bits));
+    outcome.models?.sort((a, b) => order(a.method, a.bits) - order(b.method, b.bits));
+  }
+  return [...byChip.values()];
+}
+
 export interface PredictOptions {
   /**
    * Evaluators to spread chips over (a worker pool); by default one in this thread. Chips go
@@ -465,6 +523,7 @@ export async function predict(
   let completedEvaluations = 0;
   const inFlight = new Array<number>(evaluators.length).fill(0);
   const snapshot = () => configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs));
+  const assignment = splitConfigurations(configs, perChip, evaluators.length);
   try {
     while (chips < maxChips) {
       throwIfCancelled(hooks.cancel);
@@ -473,28 +532,49 @@ export async function predict(
         (_, k) => chips + k,
       );
       let label = '';
-      const outcomes = await Promise.all(
-        round.map((chip, k) =>
-          evaluators[k]!.evaluate([chip], {
-            cancel: hooks.cancel,
-            onProgress: (evaluations, what) => {
-              inFlight[k] = evaluations;
-              label = what;
-              const done = completedEvaluations + inFlight.reduce((a, b) => a + b, 0);
-              const running = evaluators.length > 1 ? ` (${round.length} chips in parallel)` : '';
-              hooks.onProgress?.({
-                fraction: Math.min(1, done / plannedEvaluations),
-                message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
-                partial: snapshot(),
-                images: done * job.evaluation.count,
-              });
-            },
-          }),
-        ),
-      );
+      const progress =
+        (k: number, running: string) =>
+        (evaluations: number, what: string): void => {
+          inFlight[k] = evaluations;
+          label = what;
+          const done = completedEvaluations + inFlight.reduce((a, b) => a + b, 0);
+          hooks.onProgress?.({
+            fraction: Math.min(1, done / plannedEvaluations),
+            message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
+            partial: snapshot(),
+            images: done * job.evaluation.count,
+          });
+        };
+      const outcomes = assignment
+        ? // Each evaluator runs its own configurations on every chip of the round.
+          mergeOutcomes(
+            await Promise.all(
+              assignment.map((mine, k) =>
+                evaluators[k]!.evaluate(round, {
+                  cancel: hooks.cancel,
+                  configs: mine,
+                  onProgress: progress(k, ` (${evaluators.length} workers)`),
+                }),
+              ),
+            ),
+            configs,
+          )
+        : (
+            await Promise.all(
+              round.map((chip, k) =>
+                evaluators[k]!.evaluate([chip], {
+                  cancel: hooks.cancel,
+                  onProgress: progress(
+                    k,
+                    evaluators.length > 1 ? ` (${round.length} chips in parallel)` : '',
+                  ),
+                }),
+              ),
+            )
+          ).flat();
       inFlight.fill(0);
       // Merge in chip order, so the result does not depend on which evaluator finished first.
-      for (const outcome of outcomes.flat().sort((a, b) => a.chip - b.chip)) {
+      for (const outcome of outcomes.sort((a, b) => a.chip - b.chip)) {
         for (const [index, config] of configs.entries()) {
           const accuracy = outcome.accuracies[index];
           if (accuracy === null || accuracy === undefined) continue;
