@@ -3,6 +3,7 @@
  * label, unit, help, default and options come from the schema, so a new parameter appears here,
  * and as a CLI flag, by being declared once.
  */
+import { Fragment } from 'react';
 import type { z } from 'zod';
 import { fieldsOf, type FieldInfo } from '../../shared/params';
 import { formatNumber, formatSI, parseSI, takesSiPrefix } from '../../shared/units';
@@ -117,7 +118,6 @@ export function SchemaFields({
 }) {
   const render = (f: FieldInfo) => {
     const common = {
-      key: `${idPrefix}-${f.key}`,
       label: f.meta.label,
       error: errors[f.key],
       hint: f.meta.help,
@@ -177,11 +177,17 @@ export function SchemaFields({
   const advanced = fields.filter((f) => f.meta.advanced);
   return (
     <>
-      {basic.map(render)}
+      {basic.map((f) => (
+        <Fragment key={`${idPrefix}-${f.key}`}>{render(f)}</Fragment>
+      ))}
       {advanced.length ? (
         <details className="wide more-settings">
           <summary>More settings</summary>
-          <div className="form">{advanced.map(render)}</div>
+          <div className="form">
+            {advanced.map((f) => (
+              <Fragment key={`${idPrefix}-${f.key}`}>{render(f)}</Fragment>
+            ))}
+          </div>
         </details>
       ) : null}
     </>
