@@ -119,6 +119,7 @@ describe('SQLite store', () => {
       instrument: identity,
       resource: 'TCPIP::x::5025::SOCKET',
       cell: 2,
+      sample: { cell: '2' },
       softwareVersion: '1.0.0',
     });
     store.setRunSettings(runId, { compliance: 1e-3 });
@@ -139,6 +140,13 @@ describe('SQLite store', () => {
     expect(() => store.profiles.save({ ...profile, name: 'MINE' })).toThrow(/already exists/);
     store.settings.set('instrument.allowedHosts', ['192.168.0.10']);
     store.close();
+
+    // The run points at its sample (the cell it measured).
+    const raw = new Database(path, { readonly: true });
+    expect(
+      raw.prepare('SELECT s.cell FROM runs r JOIN samples s ON s.id = r.sample_id WHERE r.id = ?').get(runId),
+    ).toEqual({ cell: '2' });
+    raw.close();
 
     store = new Store(path);
     const run = store.getRun(runId);

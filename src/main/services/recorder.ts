@@ -31,6 +31,7 @@ export class RunRecording {
       instrument: smu.identity,
       resource: smu.resource,
       cell: params.cell,
+      ...(params.cell !== undefined ? { sample: { cell: String(params.cell) } } : {}),
       softwareVersion: appVersion(),
     });
     return new RunRecording(store, smu, params, runId);
