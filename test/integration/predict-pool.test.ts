@@ -50,6 +50,26 @@ describe('predictions spread over a worker pool', () => {
     );
   }, 120_000);
 
+  it('at σ = 0 (one deterministic chip) the workers share the configurations and agree with one thread', async () => {
+    const settings = {
+      methods: ['float', 'linear', 'mes'] as const,
+      bits: [2, 3],
+      sigmaScale: 0,
+      adcBits: 6,
+      limit: 300,
+    };
+    const messages: string[] = [];
+    const inProcess = await predict(runtime, input({ ...settings, methods: [...settings.methods] }));
+    const pooled = await runPrediction(
+      input({ ...settings, methods: [...settings.methods] }),
+      { onProgress: (p) => messages.push(p.message) },
+      { pool },
+    );
+    expect(accuracies(pooled)).toEqual(accuracies(inProcess));
+    expect(pooled.chips.count).toBe(1);
+    expect(messages.some((m) => m.includes('(2 workers)'))).toBe(true);
+  }, 120_000);
+
   it('with read noise, split by configuration, the pool gives the one-thread answer', async () => {
     // Each configuration's session sees the chips in order wherever it runs, so even the graph's
     // own noise stream matches.

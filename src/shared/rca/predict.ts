@@ -426,8 +426,9 @@ export class LocalEvaluator implements ChipEvaluator {
 }
 
 /**
- * With several evaluators and at least as many configurations that vary per chip, each evaluator
- * takes a share of the configurations (and compiles only those) instead of a share of the chips.
+ * With several evaluators and at least as many configurations that vary per chip (or none varies,
+ * so every configuration runs once), each evaluator takes a share of the configurations (and
+ * compiles only those) instead of a share of the chips.
  * Each configuration then sees the chips in order on one session, so the answer is the same as
  * in one thread. Null: split by chips.
  */
@@ -437,8 +438,15 @@ function splitConfigurations(
   evaluators: number,
 ): number[][] | null {
   const varying = configs.flatMap((c, i) => (varies(c.method) ? [i] : []));
-  if (evaluators < 2 || varying.length < evaluators) return null;
+  if (evaluators < 2) return null;
   const shares: number[][] = Array.from({ length: evaluators }, () => []);
+  if (varying.length === 0) {
+    // One deterministic chip (σ = 0, no read noise): every configuration runs once, so share them all.
+    if (configs.length < 2) return null;
+    configs.forEach((_, index) => shares[index % evaluators]!.push(index));
+    return shares;
+  }
+  if (varying.length < evaluators) return null;
   varying.forEach((index, k) => shares[k % evaluators]!.push(index));
   // The once-only configurations (float, ideal-linear) go to the evaluators with the fewest.
   for (const [index, config] of configs.entries())
@@ -564,10 +572,7 @@ export async function predict(
               round.map((chip, k) =>
                 evaluators[k]!.evaluate([chip], {
                   cancel: hooks.cancel,
-                  onProgress: progress(
-                    k,
-                    evaluators.length > 1 ? ` (${round.length} chips in parallel)` : '',
-                  ),
+                  onProgress: progress(k, round.length > 1 ? ` (${round.length} chips in parallel)` : ''),
                 }),
               ),
             )
