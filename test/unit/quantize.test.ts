@@ -168,6 +168,32 @@ describe('quantizer properties', () => {
   });
 });
 
+describe('layer gain Σw·ŵ / Σw²', () => {
+  it('is exactly 1 when every weight is realisable, and is the slope of ŵ on w', () => {
+    const G = [1e-6, 2e-6, 4e-6, 8e-6];
+    // α = 1/(G₃ − G₀) maps weight 1 to (G₃, G₀); each weight below is a difference of two levels.
+    const alpha = 1 / (8e-6 - 1e-6);
+    const exact = [1, -1, (4e-6 - 1e-6) * alpha, (2e-6 - 1e-6) * -alpha, 0];
+    const q = quantizeLayer('l', exact, G, { method: 'mes', scale: 'max' });
+    expect(q.mse).toBeLessThan(1e-20);
+    expect(q.gain).toBeCloseTo(1, 12);
+    const w = [0.3, -0.7, 0.9, 0.05, -0.2];
+    const r = quantizeLayer('l', w, G, { method: 'linear' });
+    const slope = w.reduce((a, x, i) => a + x * r.realized[i]!, 0) / w.reduce((a, x) => a + x * x, 0);
+    expect(r.gain).toBeCloseTo(slope, 12);
+  });
+
+  it('mes-sigma buys its lower expected MSE with shrinkage when σ is large (gain below mes)', () => {
+    const g = Array.from({ length: 8 }, (_, k) => 1e-6 * (1 + 7 * Math.sqrt(k / 7)));
+    const sigma = g.map(() => 0.25 * (g[7]! - g[0]!));
+    const w = Array.from({ length: 400 }, (_, i) => Math.sin(i * 12.9898) * 0.8);
+    const mes = quantizeLayer('l', w, g, { method: 'mes', sigma });
+    const sigmaAware = quantizeLayer('l', w, g, { method: 'mes-sigma', sigma });
+    expect(sigmaAware.expectedMse).toBeLessThan(mes.expectedMse);
+    expect(sigmaAware.gain).toBeLessThan(mes.gain);
+  });
+});
+
 describe('σ-aware and pair methods (docs/methods.md)', () => {
   // Levels and their σ, with σ up to 30 % of the window: levels that overlap, as real ones do.
   const table = fc

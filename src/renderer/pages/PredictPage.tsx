@@ -248,8 +248,13 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
         <p className="muted">
           α = {formatNumber(layer.alpha, 4)} per siemens (weight units per S) · weight MSE{' '}
           {formatNumber(layer.mse, 3)} (expected with σ: {formatNumber(layer.expectedMse, 3)}) · largest error{' '}
-          {formatNumber(layer.maxError, 3)}. Linear mapping puts a uniform grid onto non-linear levels, so
-          small weights land on levels far from them; MES picks the nearest realisable value instead.
+          {formatNumber(layer.maxError, 3)}
+          {layer.gain !== undefined ? ` · gain ${formatNumber(layer.gain, 3)}` : ''}.
+          {layer.gain !== undefined && layer.gain < 0.95
+            ? ' Below 1 the layer shrinks its weights on average; in a deep network the shrinkage compounds.'
+            : ''}{' '}
+          Linear mapping puts a uniform grid onto non-linear levels, so small weights land on levels far from
+          them; MES picks the nearest realisable value instead.
         </p>
       ) : null}
     </div>

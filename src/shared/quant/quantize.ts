@@ -61,6 +61,11 @@ export interface QuantizedLayer {
   mse: number;
   /** Expected squared error under the levels' σ: mse plus α²·mean(σ⁺² + σ⁻²). */
   expectedMse: number;
+  /**
+   * Least-squares gain of the realised weights on the weights, Σw·ŵ / Σw². Below 1 the layer
+   * shrinks its signal; a deep network multiplies the shrinkage layer after layer.
+   */
+  gain: number;
   maxError: number;
   /** Weights per level index. */
   histogram: number[];
@@ -478,8 +483,12 @@ export function quantizeLayer(
   let sse = 0;
   let variance = 0;
   let maxError = 0;
+  let cross = 0;
+  let power = 0;
   const histogram = new Array<number>(L).fill(0);
   for (let i = 0; i < n; i++) {
+    cross += weights[i]! * realized[i]!;
+    power += weights[i]! * weights[i]!;
     const e = Math.abs(weights[i]! - realized[i]!);
     sse += e * e;
     maxError = Math.max(maxError, e);
@@ -501,6 +510,7 @@ export function quantizeLayer(
     realized,
     mse: n ? sse / n : 0,
     expectedMse: n ? (sse + alpha * alpha * variance) / n : 0,
+    gain: power > 0 ? cross / power : 1,
     maxError,
     histogram,
   };

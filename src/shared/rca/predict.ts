@@ -372,6 +372,7 @@ export class LocalEvaluator implements ChipEvaluator {
               alpha: q.alpha,
               mse: q.mse,
               expectedMse: q.expectedMse,
+              gain: q.gain,
               maxError: q.maxError,
               histogram: q.histogram,
               candidates: candidateWeights(q.method, q.scheme, q.alpha, g),

@@ -132,6 +132,8 @@ export const LayerReport = z.object({
   alpha: z.number(),
   mse: z.number(),
   expectedMse: z.number(),
+  /** Σw·ŵ / Σw² (absent in reports stored before it was computed). */
+  gain: z.number().optional(),
   maxError: z.number(),
   /** Weights per level index. */
   histogram: z.array(z.number().int()),
