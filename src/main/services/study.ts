@@ -149,7 +149,8 @@ function markdownTable(headers: string[], rows: string[][]): string {
 
 export interface StudyMeta {
   command: string;
-  elapsedS?: number;
+  /** Each point's own wall time, summed (a resumed study's whole cost, not just this run's). */
+  pointsS?: number;
   /** Set when the report covers only the points done so far. */
   partial?: { done: number; total: number; missing: readonly string[] };
 }
@@ -170,12 +171,12 @@ export function studySummary(rows: readonly Row[], spec: SweepSpec, meta: StudyM
   out.push(
     `# ReRAM Bench study${spec.name.includes('quick') ? ' (quick)' : ''}`,
     '',
-    `Made by \`${meta.command}\` with ReRAM Bench ${appVersion()} on ${new Date().toISOString().slice(0, 10)}${meta.elapsedS !== undefined ? ` (${(meta.elapsedS / 60).toFixed(1)} min)` : ''}. Sweep ${specKey(spec)}.`,
+    `Made by \`${meta.command}\` with ReRAM Bench ${appVersion()} on ${new Date().toISOString().slice(0, 10)}${meta.pointsS !== undefined ? ` (${(meta.pointsS / 60).toFixed(1)} min of wall time over its points, summed across resumptions)` : ''}. Sweep ${specKey(spec)}.`,
     '',
     `Design: ${networks.length} network${networks.length === 1 ? '' : 's'} × ${spec.profiles.length} presets (${spec.profiles.join(', ')}; table: ${spec.table ?? 'first'}) × bits ${spec.bits.join(', ')} × methods ${methods.map((m) => METHODS[m].label).join(', ')} × σ scale ${spec.sigmaScales.join(', ')}; ${spec.scheme} pairs, ideal ADC/DAC, no read noise. ` +
       (spec.trials !== undefined
         ? `${spec.trials} chips per point`
-        : `chips added until every paired difference to linear is known to ±${spec.untilCi} pp (${spec.minChips}–${spec.maxChips} chips)`) +
+        : `Chips added until every paired difference to linear is known to ±${spec.untilCi} pp (${spec.minChips}–${spec.maxChips} chips)`) +
       `${spec.limit ? `, ${spec.limit} test images` : ''}. Every method sees the same chips (common random numbers); at σ = 0 a chip is deterministic, so differences are paired over test images instead.`,
     '',
     ...partialNote(meta),
@@ -354,7 +355,8 @@ export function writeStudy(
     writeFileSync(join(outDir, name), data);
     written.push(join(outDir, name));
   };
-  write('summary.md', studySummary(rows, spec, meta));
+  const pointsS = results.reduce((sum, r) => sum + r.report.elapsedS, 0);
+  write('summary.md', studySummary(rows, spec, { ...meta, pointsS }));
   write('results.csv', studyCsv(rows, spec, meta.command));
   for (const chart of studyCharts(rows, spec, meta.command)) {
     const base = `accuracy-vs-bits-${chart.preset.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;

@@ -276,7 +276,6 @@ export function registerSweepCommands(program: Command): void {
         }
         const store = openCliStore(options.db);
         const workers = poolOptions(options);
-        const started = performance.now();
         try {
           mkdirSync(outDir, { recursive: true });
           const sink = fileSink(resultsFile);
@@ -299,10 +298,7 @@ export function registerSweepCommands(program: Command): void {
           if (controller.signal.aborted)
             throw new ReramError('CANCELLED', 'study stopped; run it again to resume');
           const results = sink.results(outcome.sweep).sort((a, b) => a.point.index - b.point.index);
-          const files = writeStudy(outDir, spec, results, {
-            command,
-            elapsedS: outcome.computed ? (performance.now() - started) / 1000 : undefined,
-          });
+          const files = writeStudy(outDir, spec, results, { command });
           const head = headline(studyRows(results));
           log(`study: wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${options.out}`);
           printLine(
