@@ -194,6 +194,37 @@ describe('layer gain Σw·ŵ / Σw²', () => {
   });
 });
 
+describe('mes-sigma-gain', () => {
+  it('keeps mes-sigma’s levels and restores a gain of exactly 1 (random tables, σ and weights)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-7, max: 1e-4, noNaN: true }), { minLength: 2, maxLength: 16 }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 2, maxLength: 200 }),
+        fc.constantFrom<MappingScheme>('differential', 'bias'),
+        (xs, fraction, w, scheme) => {
+          const g = [...new Set(xs)].sort((a, b) => a - b);
+          fc.pre(g.length >= 2 && g[g.length - 1]! > g[0]! * 1.01 && w.some((x) => Math.abs(x) > 1e-3));
+          const sigma = g.map(() => fraction * (g[g.length - 1]! - g[0]!));
+          const plain = quantizeLayer('l', w, g, { method: 'mes-sigma', scheme, sigma });
+          const kept = quantizeLayer('l', w, g, { method: 'mes-sigma-gain', scheme, sigma });
+          expect(kept.method).toBe('mes-sigma-gain');
+          expect([...kept.plus]).toEqual([...plain.plus]);
+          expect([...kept.minus]).toEqual([...plain.minus]);
+          if (plain.gain > 0) {
+            expect(kept.gain).toBeCloseTo(1, 9);
+            expect(kept.alpha).toBeCloseTo(
+              plain.alpha / plain.gain,
+              9 - Math.log10(plain.alpha / plain.gain),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('σ-aware and pair methods (docs/methods.md)', () => {
   // Levels and their σ, with σ up to 30 % of the window: levels that overlap, as real ones do.
   const table = fc

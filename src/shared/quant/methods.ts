@@ -48,6 +48,13 @@ export const METHODS: Readonly<Record<PredictMethod, MethodInfo>> = {
     description: 'MES minimising the expected error under each level’s programming σ',
     perChip: true,
   },
+  'mes-sigma-gain': {
+    label: 'MES-σ gain 1',
+    color: '#2ea8a0',
+    description:
+      'MES-σ’s levels with α raised so each layer keeps its gain (Σw·ŵ = Σw²): no shrinkage to compound through a deep network',
+    perChip: true,
+  },
   'mes-pair': {
     label: 'MES pair',
     color: '#d29922',

@@ -12,6 +12,7 @@
  * over [−m, m]; ideal-linear, linear, mes and mes-sigma as above with G_ref for G₀.
  * m = max|w| per layer; MES picks α by `max` or `mse` (least squared error).
  *
+ * mes-sigma-gain keeps mes-sigma's levels and scales α so that the layer's gain Σw·ŵ/Σw² is 1.
  * With σ = 0 mes-sigma is mes exactly, and mes-pair-sigma is mes-pair; with σ > 0 their expected
  * squared error is never above mes's or linear's on the same table (the α those use is among the
  * candidates, with the assignment optimal for it, and the refinement only lowers the error).
@@ -23,6 +24,7 @@ export const QUANT_METHODS = [
   'linear',
   'mes',
   'mes-sigma',
+  'mes-sigma-gain',
   'mes-pair',
   'mes-pair-sigma',
 ] as const;
@@ -362,7 +364,9 @@ export function quantizeLayer(
   const sigma = options.sigma ?? new Array<number>(L).fill(0);
   if (sigma.length !== L || sigma.some((s) => !(s >= 0) || !Number.isFinite(s)))
     throw invalidInput(`σ must give one finite, non-negative value per level (${L}).`);
-  const method = options.method;
+  // mes-sigma-gain chooses exactly as mes-sigma does, then restores the layer's gain (below).
+  const keepGain = options.method === 'mes-sigma-gain';
+  const method: QuantMethod = keepGain ? 'mes-sigma' : options.method;
   const sigmaFree = sigma.every((s) => s === 0);
   // With σ = 0 the σ-aware methods are their plain counterparts, exactly.
   const effective: QuantMethod =
@@ -479,6 +483,22 @@ export function quantizeLayer(
     }
   }
 
+  if (keepGain) {
+    // The expected-error optimum shrinks weights (gain < 1), and a deep network multiplies the
+    // shrinkage layer after layer while its biases stay put. Scaling α by 1/gain keeps the
+    // chosen levels and makes Σw·ŵ = Σw².
+    let cross = 0;
+    let power = 0;
+    for (let i = 0; i < n; i++) {
+      cross += weights[i]! * realized[i]!;
+      power += weights[i]! * weights[i]!;
+    }
+    if (cross > 0 && power > 0) {
+      const gain = cross / power;
+      alpha /= gain;
+      for (let i = 0; i < n; i++) realized[i] = realized[i]! / gain;
+    }
+  }
   const sigmaRef = sigma.reduce((x, y) => x + y, 0) / L;
   let sse = 0;
   let variance = 0;
@@ -501,7 +521,7 @@ export function quantizeLayer(
   }
   return {
     name,
-    method,
+    method: options.method,
     scheme,
     alpha,
     plus,
