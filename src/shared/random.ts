@@ -5,7 +5,10 @@
 export class Rng {
   // Int32 storage: uint32 values above 2^31 in plain fields become heap numbers, ~3× slower.
   private readonly state = new Int32Array(4);
-  private spare: number | undefined;
+  // The polar method makes deviates in pairs; the second waits here. A plain number field (with a
+  // flag) stays an unboxed double, which keeps the pair loop fast.
+  private twin = 0;
+  private hasTwin = false;
 
   constructor(seed: number) {
     let x = seed >>> 0;
@@ -41,11 +44,29 @@ export class Rng {
 
   /** Standard normal deviate. */
   normal(): number {
-    if (this.spare !== undefined) {
-      const value = this.spare;
-      this.spare = undefined;
-      return value;
+    if (this.hasTwin) {
+      this.hasTwin = false;
+      return this.twin;
     }
+    const value = this.polar();
+    this.hasTwin = true;
+    return value;
+  }
+
+  /** Fills `out` with the deviates that `out.length` calls of normal() would give, in one tight loop. */
+  fillNormal(out: Float64Array): void {
+    const n = out.length;
+    let i = 0;
+    if (n > 0 && this.hasTwin) out[i++] = this.normal();
+    while (i < n) {
+      out[i++] = this.polar();
+      if (i < n) out[i++] = this.twin;
+      else this.hasTwin = true;
+    }
+  }
+
+  /** Marsaglia's polar method: returns one deviate and leaves its twin in `twin`. */
+  private polar(): number {
     let u: number;
     let v: number;
     let s: number;
@@ -55,32 +76,8 @@ export class Rng {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const factor = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * factor;
+    this.twin = v * factor;
     return u * factor;
-  }
-
-  /** Fills `out` with the deviates that `out.length` calls of normal() would give, in one tight loop. */
-  fillNormal(out: Float64Array): void {
-    const n = out.length;
-    let i = 0;
-    if (n > 0 && this.spare !== undefined) {
-      out[i++] = this.spare;
-      this.spare = undefined;
-    }
-    while (i < n) {
-      let u: number;
-      let v: number;
-      let s: number;
-      do {
-        u = 2 * this.next() - 1;
-        v = 2 * this.next() - 1;
-        s = u * u + v * v;
-      } while (s >= 1 || s === 0);
-      const factor = Math.sqrt((-2 * Math.log(s)) / s);
-      out[i++] = u * factor;
-      if (i < n) out[i++] = v * factor;
-      else this.spare = v * factor;
-    }
   }
 
   /** An independent stream derived from this one (for per-cell or per-trial generators). */

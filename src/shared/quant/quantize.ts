@@ -487,14 +487,8 @@ export function quantizeLayer(
     // The expected-error optimum shrinks weights (gain < 1), and a deep network multiplies the
     // shrinkage layer after layer while its biases stay put. Scaling α by 1/gain keeps the
     // chosen levels and makes Σw·ŵ = Σw².
-    let cross = 0;
-    let power = 0;
-    for (let i = 0; i < n; i++) {
-      cross += weights[i]! * realized[i]!;
-      power += weights[i]! * weights[i]!;
-    }
-    if (cross > 0 && power > 0) {
-      const gain = cross / power;
+    const gain = layerGain(weights, realized);
+    if (gain > 0) {
       alpha /= gain;
       for (let i = 0; i < n; i++) realized[i] = realized[i]! / gain;
     }
@@ -503,12 +497,8 @@ export function quantizeLayer(
   let sse = 0;
   let variance = 0;
   let maxError = 0;
-  let cross = 0;
-  let power = 0;
   const histogram = new Array<number>(L).fill(0);
   for (let i = 0; i < n; i++) {
-    cross += weights[i]! * realized[i]!;
-    power += weights[i]! * weights[i]!;
     const e = Math.abs(weights[i]! - realized[i]!);
     sse += e * e;
     maxError = Math.max(maxError, e);
@@ -530,10 +520,21 @@ export function quantizeLayer(
     realized,
     mse: n ? sse / n : 0,
     expectedMse: n ? (sse + alpha * alpha * variance) / n : 0,
-    gain: power > 0 ? cross / power : 1,
+    gain: layerGain(weights, realized),
     maxError,
     histogram,
   };
+}
+
+/** Σw·ŵ / Σw²: the least-squares slope of the realised weights on the weights (1 for no weights). */
+function layerGain(weights: ArrayLike<number>, realized: Float64Array): number {
+  let cross = 0;
+  let power = 0;
+  for (let i = 0; i < weights.length; i++) {
+    cross += weights[i]! * realized[i]!;
+    power += weights[i]! * weights[i]!;
+  }
+  return power > 0 ? cross / power : 1;
 }
 
 /**

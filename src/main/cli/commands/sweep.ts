@@ -255,7 +255,8 @@ export function registerSweepCommands(program: Command): void {
         const outDir = resolve(options.out);
         const command = `reram-bench study${options.quick ? ' --quick' : ''}`;
         const resultsFile = join(outDir, `results-${specKey(spec)}.jsonl`);
-        if (options.report) {
+        // The summary, CSV and plots from the points in the results file (marked partial if some are missing).
+        const report = () => {
           const results = fileSink(resultsFile)
             .results(specKey(spec))
             .sort((a, b) => a.point.index - b.point.index);
@@ -267,11 +268,16 @@ export function registerSweepCommands(program: Command): void {
             command,
             ...(missing.length ? { partial: { done: results.length, total, missing } } : {}),
           });
-          log(`study: ${results.length} of ${total} points; wrote ${files.length} files in ${options.out}`);
+          log(
+            `study: ${results.length} of ${total} points; wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${options.out}`,
+          );
           const head = headline(studyRows(results));
           printLine(
             `MES-σ vs linear: significantly better at ${head.positive.length} of ${head.compared.length} points, significantly worse at ${head.negative.length}${missing.length ? ' (partial)' : ''}. See ${join(options.out, 'summary.md')}.`,
           );
+        };
+        if (options.report) {
+          report();
           return;
         }
         const store = openCliStore(options.db);
@@ -281,7 +287,7 @@ export function registerSweepCommands(program: Command): void {
           const sink = fileSink(resultsFile);
           const controller = sigintController();
           log(`study: ${gridPoints(spec).length} points; results kept in ${resultsFile} (resumable)`);
-          const outcome = await runSweep({
+          await runSweep({
             spec,
             sink,
             store,
@@ -297,13 +303,7 @@ export function registerSweepCommands(program: Command): void {
           });
           if (controller.signal.aborted)
             throw new ReramError('CANCELLED', 'study stopped; run it again to resume');
-          const results = sink.results(outcome.sweep).sort((a, b) => a.point.index - b.point.index);
-          const files = writeStudy(outDir, spec, results, { command });
-          const head = headline(studyRows(results));
-          log(`study: wrote ${files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${options.out}`);
-          printLine(
-            `MES-σ vs linear: significantly better at ${head.positive.length} of ${head.compared.length} points, significantly worse at ${head.negative.length}. See ${join(options.out, 'summary.md')}.`,
-          );
+          report();
         } finally {
           await workers.pool?.close();
           store.close();
