@@ -8,10 +8,23 @@ let failed = 0;
 for (let round = 0; round < rounds; round++) {
   const seed = Math.floor(Math.random() * 2 ** 31);
   process.stderr.write(`round ${round + 1}/${rounds}: FC_SEED=${seed}\n`);
-  const result = spawnSync('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', 'test/unit', 'test/integration/framing.test.ts'], {
-    stdio: 'inherit',
-    env: { ...process.env, FC_SEED: String(seed) },
-  });
+  const result = spawnSync(
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--project',
+      'unit',
+      '--project',
+      'integration',
+      'test/unit',
+      'test/integration/framing.test.ts',
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, FC_SEED: String(seed) },
+    },
+  );
   if (result.status !== 0) {
     failed++;
     process.stderr.write(`FC_SEED=${seed} found a failure\n`);

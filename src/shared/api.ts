@@ -36,6 +36,12 @@ export type SystemInfo = z.infer<typeof SystemInfo>;
 
 export { SMU_MODEL_IDS };
 
+/** The sample the runs belong to (wafer and die, or a free id); empty: unassigned. */
+export const Sample = z.object({
+  wafer: z.string().trim().max(100).default(''),
+  die: z.string().trim().max(100).default(''),
+});
+
 export const ConnectRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('virtual'),
@@ -49,6 +55,7 @@ export const ConnectRequest = z.discriminatedUnion('kind', [
   ConnectionSettings.extend({
     kind: z.literal('resource'),
     resource: z.string().trim().min(1).max(500),
+    sample: Sample.optional(),
   }),
 ]);
 export type ConnectRequest = z.input<typeof ConnectRequest>;
@@ -76,6 +83,8 @@ export const InstrumentStatus = z.object({
     .nullable(),
   /** The pulse widths the connected instrument can make (s), so forms check them before a run. */
   pulseWidth: z.object({ min: z.number(), max: z.number() }).nullable(),
+  /** The sample the runs are recorded against (the virtual SMU's die, or what the user entered). */
+  sample: z.object({ wafer: z.string(), die: z.string() }).nullable(),
 });
 export type InstrumentStatus = z.infer<typeof InstrumentStatus>;
 
@@ -171,7 +180,15 @@ export const PredictionProgress = z.object({
 export type PredictionProgress = z.infer<typeof PredictionProgress>;
 
 /** A queue as the app shows it: its steps, and the cell it waits for (real probes move by hand). */
-export const QueueView = QueueState.extend({ waitingForCell: z.number().int().nullable() });
+export const QueueView = QueueState.extend({
+  waitingForCell: z.number().int().nullable(),
+  /** The cell guard asks: run this step anyway, or skip it? */
+  question: z
+    .object({ position: z.number().int(), cell: z.number().int(), procedure: z.string(), reason: z.string() })
+    .nullable(),
+  /** "Stop after this step" was asked for: the running step finishes, then the queue stops. */
+  stopping: z.boolean(),
+});
 export type QueueView = z.infer<typeof QueueView>;
 
 /** Per cell of the die: what has been done to it, for the die map. */
@@ -243,7 +260,11 @@ export const apiMethods = {
   ),
 
   'runs.start': method(
-    z.object({ params: ProcedureParams }),
+    z.object({
+      params: ProcedureParams,
+      /** The user chose to run it although the cell's recorded state says not to. */
+      acknowledgeCellState: z.boolean().default(false),
+    }),
     z.object({ runId: z.number().int() }),
     'Start a procedure; points stream as run.points events.',
   ),
@@ -303,9 +324,19 @@ export const apiMethods = {
     'Run a recipe over its cells (saving it), or resume an interrupted queue.',
   ),
   'queue.stop': method(
-    z.object({ id: z.number().int() }),
+    z.object({ id: z.number().int(), now: z.boolean().default(false) }),
     Ok,
-    'Stop a queue after its current step (output off).',
+    'Stop a queue once its running step has finished, or now (the step is cancelled, output off).',
+  ),
+  'queue.answer': method(
+    z.object({ id: z.number().int(), position: z.number().int(), run: z.boolean() }),
+    Ok,
+    "Answer the cell guard's question: run the step anyway, or skip it.",
+  ),
+  'instrument.sample': method(
+    Sample,
+    InstrumentStatus,
+    'Set the sample (wafer, die) the next runs are recorded against (a real instrument).',
   ),
   'queue.continue': method(
     z.object({ id: z.number().int() }),

@@ -154,17 +154,29 @@ export const WriteVerifyParams = SafetySettings.extend({
   maxIterations: param(z.number().int().min(1).max(10_000).default(100), { label: 'Max iterations' }),
 });
 
-/** The procedures, in the order the app shows them, each with its title and form defaults. */
+/**
+ * What a procedure needs of the cell it runs on: forming only a pristine cell (forming voltages
+ * on a formed cell over-program it), programming only a formed one (SET/RESET pulses on a
+ * pristine cell stress it without switching it), a read any cell.
+ */
+export type CellRequirement = 'pristine' | 'formed' | 'any';
+
+/** The procedures, in the order the app shows them, each with its title, form defaults and cell requirement. */
 export const PROCEDURE_SCHEMAS = {
-  forming: { title: 'Forming', schema: FormingParams, suggested: { maxVoltage: 5, compliance: 1e-4 } },
-  set: { title: 'SET sweep', schema: SetResetParams, suggested: { vPeak: 2 } },
-  reset: { title: 'RESET sweep', schema: SetResetParams, suggested: { vPeak: -2 } },
-  read: { title: 'Read', schema: ReadParams, suggested: {} },
-  'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {} },
-  'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {} },
+  forming: {
+    title: 'Forming',
+    schema: FormingParams,
+    suggested: { maxVoltage: 5, compliance: 1e-4 },
+    requires: 'pristine',
+  },
+  set: { title: 'SET sweep', schema: SetResetParams, suggested: { vPeak: 2 }, requires: 'formed' },
+  reset: { title: 'RESET sweep', schema: SetResetParams, suggested: { vPeak: -2 }, requires: 'formed' },
+  read: { title: 'Read', schema: ReadParams, suggested: {}, requires: 'any' },
+  'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {}, requires: 'formed' },
+  'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {}, requires: 'formed' },
 } as const satisfies Record<
   string,
-  { title: string; schema: z.ZodObject; suggested: Record<string, unknown> }
+  { title: string; schema: z.ZodObject; suggested: Record<string, unknown>; requires: CellRequirement }
 >;
 
 export const ProcedureParams = z

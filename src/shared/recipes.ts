@@ -71,6 +71,10 @@ export const Recipe = z.object({
     help: 'retry it, then skip the rest of that cell; skip the cell at once; or stop the queue',
   }),
   retries: param(z.number().int().min(0).max(5).default(1), { label: 'Retries', help: 'per failed step' }),
+  cellGuard: param(z.enum(['skip', 'ask']).default('skip'), {
+    label: 'When a cell is not ready',
+    help: 'a step whose cell is in the wrong state (forming a formed cell, programming an unformed one): skip it, or ask (an unattended CLI run skips)',
+  }),
 });
 export type Recipe = z.output<typeof Recipe>;
 export type RecipeInput = z.input<typeof Recipe>;

@@ -24,6 +24,7 @@ const connected: InstrumentStatus = {
   messages: [],
   simulator: null,
   pulseWidth: { min: 1e-4, max: 1 },
+  sample: { wafer: 'virtual', die: 'AlOx/HfO2 seed 1 2026-12-05T12:00:00Z' },
 };
 
 it('validates limits before anything is sent, parses SI input, and streams the run', async () => {

@@ -72,7 +72,8 @@ describe('run RECIPE.json RESOURCE', () => {
   it('a failing step is retried, then the rest of its cell is skipped; the exit code says so', async () => {
     const db = tempDbPath();
     const file = join(dirname(db), 'recipe.json');
-    // A pulse width the 2400 cannot make fails at once (before any output), every time.
+    // A pulse width the 2400 cannot make fails at once (before any output), every time; the
+    // cells are formed first, so the cell guard lets the pulse train try.
     writeFileSync(
       file,
       JSON.stringify({
@@ -80,6 +81,7 @@ describe('run RECIPE.json RESOURCE', () => {
         cells: '4-5',
         retries: 1,
         steps: [
+          { params: { procedure: 'forming', maxVoltage: 5, compliance: 1e-4 } },
           {
             params: {
               procedure: 'pulse-train',
@@ -98,13 +100,46 @@ describe('run RECIPE.json RESOURCE', () => {
     expect(result.code).toBe(1);
     const state = JSON.parse(result.stdout) as QueueState;
     expect(state.steps.map((s) => [s.cell, s.status, s.attempts])).toEqual([
+      [4, 'completed', 1],
       [4, 'failed', 2],
       [4, 'skipped', 0],
+      [5, 'completed', 1],
       [5, 'failed', 2],
       [5, 'skipped', 0],
     ]);
-    expect(state.steps[0]!.error).toMatch(/pulse/);
+    expect(state.steps[1]!.error).toMatch(/pulse/);
   }, 120_000);
+
+  it('the cell guard, unattended: programming an unformed cell is skipped; characterize refuses it until acknowledged', async () => {
+    const db = tempDbPath();
+    const file = join(dirname(db), 'train.json');
+    const train = { procedure: 'pulse-train', maxVoltage: 3, compliance: 1e-3, pulses: 5, cycles: 1 };
+    writeFileSync(file, JSON.stringify({ name: 'train only', cells: '6', steps: [{ params: train }] }));
+    const queued = await runCli(['run', file, resource, '--db', db, '--json'], { timeoutMs: 60_000 });
+    expect(queued.code).toBe(1);
+    const state = JSON.parse(queued.stdout) as QueueState;
+    expect(state.steps[0]).toMatchObject({ status: 'skipped', runId: null });
+    expect(state.steps[0]!.error).toMatch(/cell 6 has not been formed/);
+    // Run again: the skipped step is unfinished, so the same command resumes it (and skips it again).
+    const again = await runCli(['run', file, resource, '--db', db, '--json'], { timeoutMs: 60_000 });
+    expect(again.stderr).toContain('resuming after 0 finished step(s)');
+
+    const args = ['characterize', resource, '--db', db, '--procedure', 'pulse-train', '--cell', '6'];
+    const flags = ['--max-v', '3', '--compliance', '1m', '--pulses', '5', '--cycles', '1'];
+    const refused = await runCli([...args, ...flags]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Cell 6 has not been formed .*Nothing was sent/);
+    expect(refused.stderr).toContain('--acknowledge-cell-state');
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const store = new Store(db);
+    expect(store.listRuns(100).filter((r) => r.procedure === 'pulse-train')).toHaveLength(0);
+    store.close();
+    const acknowledged = await runCli([...args, ...flags, '--acknowledge-cell-state', '--json'], {
+      timeoutMs: 60_000,
+    });
+    expect(acknowledged.code, acknowledged.stderr).toBe(0);
+    expect(acknowledged.stderr).toMatch(/sample: virtual/);
+  }, 180_000);
 
   it('a recipe with a bad step is refused with the step named, before connecting', async () => {
     const db = tempDbPath();

@@ -3,6 +3,7 @@
  * into a service; the dispatcher has validated the input already.
  */
 import type { ApiHandlers } from '../../shared/api';
+import { UNASSIGNED_SAMPLE } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
 import { listSerialPorts } from '../instrument/transport/ports';
 import { BUILTIN_DATA, BUILTIN_MODELS } from '../nn/resources';
@@ -70,7 +71,9 @@ export function createServices(options: ServiceOptions): Services {
     'instrument.allowHost': async ({ host }) => ({ hosts: instrument.allowHost(host) }),
     'instrument.check': () => instrument.check(),
 
-    'runs.start': async ({ params }) => instrument.startRun(params),
+    'runs.start': async ({ params, acknowledgeCellState }) =>
+      instrument.startRun(params, { acknowledgeCellState }),
+    'instrument.sample': async (sample) => instrument.setSample(sample),
     'runs.cancel': async () => {
       await instrument.cancel();
       return { ok: true as const };
@@ -119,8 +122,12 @@ export function createServices(options: ServiceOptions): Services {
         ...(request.recipe ? { recipe: request.recipe } : {}),
         ...(request.resume !== undefined ? { resume: request.resume } : {}),
       }),
-    'queue.stop': async ({ id }) => {
-      queues.stop(id);
+    'queue.stop': async ({ id, now }) => {
+      queues.stop(id, now);
+      return { ok: true as const };
+    },
+    'queue.answer': async ({ id, position, run }) => {
+      queues.answer(id, position, run);
       return { ok: true as const };
     },
     'queue.continue': async ({ id }) => {
@@ -128,7 +135,8 @@ export function createServices(options: ServiceOptions): Services {
       return { ok: true as const };
     },
     'queue.list': async ({ limit }) => queues.list(limit),
-    'cells.summary': async ({ cells }) => cellSummaries(store, cells),
+    'cells.summary': async ({ cells }) =>
+      cellSummaries(store, cells, instrument.status().sample ?? UNASSIGNED_SAMPLE),
 
     'levels.fit': async ({ runId, bits }) => {
       const result = fitRun(store, runId, bits !== undefined ? { bits } : {});

@@ -56,6 +56,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (error instanceof ReramError) {
       log(`error: ${error.message}`);
+      if (error.details?.cellGuard !== undefined)
+        log('(to run it anyway, add --acknowledge-cell-state; a queue skips or asks, as its recipe says)');
       return error.code === 'CANCELLED'
         ? EXIT.cancelled
         : error.code === 'INVALID_INPUT' || error.code === 'OUT_OF_RANGE'

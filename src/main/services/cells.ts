@@ -1,16 +1,22 @@
-/** The die map's figures per cell, from the stored runs (fits cached per run: they do not change). */
+/**
+ * The die map's figures per cell of one sample, from its stored runs (fits cached per run: they
+ * do not change). Another sample's runs never show here.
+ */
 import type { CellSummary } from '../../shared/api';
+import type { SampleKey } from '../../shared/cell-guard';
 import type { Store } from '../store/store';
 import { fitRun } from './fitting';
 
 const fitCache = new Map<string, { gMin: number; gMax: number; nl: number | null } | null>();
 
-export function cellSummaries(store: Store, count: number): CellSummary[] {
+export function cellSummaries(store: Store, count: number, sample: SampleKey): CellSummary[] {
   const rows = store.db
     .prepare(
-      'SELECT id, cell, procedure, status, started_at, summary_json FROM runs WHERE cell IS NOT NULL AND cell < ? AND hidden = 0 ORDER BY id',
+      `SELECT runs.id, runs.cell, procedure, status, started_at, summary_json FROM runs
+       JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
+       WHERE runs.cell IS NOT NULL AND runs.cell < ? AND hidden = 0 ORDER BY runs.id`,
     )
-    .all(count) as Array<{
+    .all(sample.wafer, sample.die, count) as Array<{
     id: number;
     cell: number;
     procedure: string;
@@ -33,16 +39,13 @@ export function cellSummaries(store: Store, count: number): CellSummary[] {
     const c = cells[row.cell]!;
     c.runs++;
     c.lastRun = { id: row.id, procedure: row.procedure, status: row.status, startedAt: row.started_at };
-    if (row.procedure === 'forming' && row.status === 'completed' && row.summary_json) {
-      const summary = JSON.parse(row.summary_json) as { formed?: boolean; formingVoltage?: number | null };
-      if (summary.formed === true) {
-        c.formed = true;
-        c.formingVoltage = summary.formingVoltage ?? null;
-      } else if (c.formed !== true) c.formed = false;
-    }
     if ((row.procedure === 'pulse-train' || row.procedure === 'write-verify') && row.status === 'completed')
       levelRun.set(row.cell, row.id);
   }
+  // Formed or not: the cell guard's own reading of the runs (one definition).
+  const tried = new Set(rows.filter((r) => r.procedure === 'forming').map((r) => r.cell));
+  for (const state of store.cells.states(sample, [...tried]).values())
+    Object.assign(cells[state.cell]!, { formed: state.formed, formingVoltage: state.formingVoltage });
   for (const [cell, runId] of levelRun) {
     const key = `${store.path}#${runId}`;
     if (!fitCache.has(key)) {

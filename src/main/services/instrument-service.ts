@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
 import { formatSI } from '../../shared/units';
 import { ReramError, serializeError } from '../../shared/errors';
+import { cellGuardReason, type SampleKey } from '../../shared/cell-guard';
 import type { ProcedureParams } from '../../shared/procedures';
 import { procedureSteps } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
@@ -16,7 +17,7 @@ import { connectInstrument, toConnectOptions } from '../instrument/connect';
 import type { CheckItem, Smu } from '../instrument/drivers/smu';
 import { registerInstrument, switchOffConfirmed } from '../instrument/guard';
 import type { RunResult } from '../instrument/procedures/runner';
-import { RunRecording } from './recorder';
+import { RunRecording, sampleOf } from './recorder';
 import { startSimulator, type Simulator } from './simulator';
 import type { Store } from '../store/store';
 
@@ -93,6 +94,8 @@ export class InstrumentService {
   private output: boolean | null = null;
   private messages: string[] = [];
   private unregister: (() => void) | undefined;
+  /** The sample runs are recorded against: the virtual die's id, or what the user entered. */
+  private sample: SampleKey | undefined;
 
   constructor(
     private readonly store: Store,
@@ -126,7 +129,31 @@ export class InstrumentService {
           }
         : null,
       pulseWidth: c?.connected ? c.pulseWidthRange() : null,
+      sample: c?.connected && this.sample ? { ...this.sample } : null,
     };
+  }
+
+  /** The sample of the connected instrument (its runs, its cells' state). */
+  currentSample(): SampleKey {
+    if (!this.connection?.connected || !this.sample)
+      throw new ReramError('CONFLICT', 'Connect to an instrument first (Instrument page).');
+    return this.sample;
+  }
+
+  /** A real bench moves to another die: the next runs belong to that sample. */
+  setSample(sample: SampleKey): InstrumentStatus {
+    if (!this.connection?.connected) throw new ReramError('CONFLICT', 'Connect to an instrument first.');
+    if (this.connection.virtual)
+      throw new ReramError('CONFLICT', "The virtual SMU's die is its own sample: reconnect for a new die.");
+    if (this.active)
+      throw new ReramError('CONFLICT', `Run ${this.active.runId} is running: change the sample after it.`);
+    this.sample = { wafer: sample.wafer.trim(), die: sample.die.trim() };
+    return this.publish();
+  }
+
+  /** Why this procedure should not run on its cell as the cell is now, or null (the cell guard). */
+  cellGuard(params: ProcedureParams): string | null {
+    return cellGuardReason(params.procedure, this.store.cells.state(this.currentSample(), params.cell));
   }
 
   private publish(): InstrumentStatus {
@@ -219,8 +246,10 @@ export class InstrumentService {
       options = toConnectOptions(request);
     }
     let connection: Smu;
+    let sample: SampleKey;
     try {
       connection = await connectInstrument(resource, options);
+      sample = await sampleOf(connection, request.kind === 'resource' ? request.sample : undefined);
     } catch (error) {
       await simulator?.stop();
       throw error;
@@ -232,6 +261,7 @@ export class InstrumentService {
       if (code !== 0 && code !== null) this.note(`The virtual SMU stopped (exit code ${code}).`);
     });
     this.connection = connection;
+    this.sample = sample;
     this.unregister = registerInstrument(`${connection.identity.model} at ${resource}`, () =>
       switchOffConfirmed(connection),
     );
@@ -289,12 +319,13 @@ export class InstrumentService {
    * Starts a run and returns its id at once. The run row is created synchronously, so a database
    * that cannot take it fails this call instead of leaving it waiting.
    */
-  startRun(params: ProcedureParams): { runId: number } {
+  startRun(params: ProcedureParams, options: { acknowledgeCellState?: boolean } = {}): { runId: number } {
     const connection = this.connection;
     if (!connection?.connected)
       throw new ReramError('CONFLICT', 'Connect to an instrument first (Instrument page).');
     if (this.active)
       throw new ReramError('CONFLICT', `Run ${this.active.runId} is still running: cancel it first.`);
+
     if (!connection.virtual && params.cell !== 0) {
       // Real instruments cannot move probes: the cell number is only a label for the run.
       this.note(`Cell ${params.cell}: make sure the probes are on that cell.`);
@@ -310,7 +341,7 @@ export class InstrumentService {
           { field: 'width', min, max },
         );
     }
-    const recording = RunRecording.start(this.store, connection, params);
+    const recording = RunRecording.start(this.store, connection, params, this.currentSample(), options);
     const runId = recording.runId;
     const controller = new AbortController();
     const total = procedureSteps(params);
@@ -367,6 +398,7 @@ export class InstrumentService {
   runToEnd(
     params: ProcedureParams,
     signal: AbortSignal,
+    options: { acknowledgeCellState?: boolean } = {},
   ): Promise<{ runId: number | null; status: 'completed' | 'failed' | 'cancelled'; error: string | null }> {
     return new Promise((resolve) => {
       let runId: number;
@@ -383,7 +415,7 @@ export class InstrumentService {
       });
       const onAbort = () => void this.cancel();
       try {
-        runId = this.startRun(params).runId;
+        runId = this.startRun(params, options).runId;
         signal.addEventListener('abort', onAbort, { once: true });
       } catch (error) {
         off();

@@ -1,11 +1,13 @@
 /**
  * The experiment queue: a recipe's steps over its cells, one run each, unattended. A failed step
  * is retried, then the rest of its cell skipped (or the queue stopped, as the recipe says); every
- * step's outcome is stored as it ends, so a queue that dies resumes at its next unfinished step.
+ * step's outcome is stored as it ends. A step runs only on a cell in the state it requires (the
+ * cell guard: skip, or ask). A cancelled step stops the queue; "stop after this step" lets the
+ * running step finish. Resuming re-runs every step that did not complete, in order.
  * The same runner serves the app (through the instrument service) and the CLI (`run`).
  */
 import type { ProcedureParams } from '../../shared/procedures';
-import { stepParams, type QueueState, type Recipe } from '../../shared/recipes';
+import { stepParams, type QueueState, type QueueStep, type Recipe } from '../../shared/recipes';
 import type { QueueRepository } from '../store/queues';
 
 export interface StepOutcome {
@@ -14,14 +16,28 @@ export interface StepOutcome {
   error: string | null;
 }
 
-/** Runs one procedure to its end (the output is off again when it returns). */
-export type StepExecutor = (params: ProcedureParams, signal: AbortSignal) => Promise<StepOutcome>;
+/**
+ * Runs one procedure to its end (the output is off again when it returns). `acknowledged`: the
+ * user chose to run it although the cell guard advised against it.
+ */
+export type StepExecutor = (
+  params: ProcedureParams,
+  signal: AbortSignal,
+  options: { acknowledged: boolean },
+) => Promise<StepOutcome>;
 
 export interface QueueHooks {
+  /** Aborts the running step at once (output off) and stops the queue. */
   signal?: AbortSignal;
+  /** Stops the queue once the running step has finished; the step itself runs to its end. */
+  stopAfterStep?: AbortSignal;
   onUpdate?(state: QueueState): void;
   /** Called before the first step on a new cell (real probes must move); resolve to go on. */
   beforeCell?(cell: number, signal: AbortSignal): Promise<void>;
+  /** Why this step should not run on its cell as the cell is now (the cell guard), or null. */
+  checkCell?(params: ProcedureParams): string | null;
+  /** With the recipe's cell guard on 'ask': whether to run the step anyway. No hook: skip. */
+  confirmCell?(step: QueueStep, reason: string, signal: AbortSignal): Promise<boolean>;
 }
 
 export async function runQueue(
@@ -32,11 +48,13 @@ export async function runQueue(
 ): Promise<QueueState> {
   const recipe: Recipe = repo.recipe(id);
   const signal = hooks.signal ?? new AbortController().signal;
+  const stopping = () => signal.aborted || hooks.stopAfterStep?.aborted === true;
   const publish = () => hooks.onUpdate?.(repo.state(id));
   publish();
   let lastCell: number | undefined;
+  let stoppedByCancel = false;
   for (const step of repo.state(id).steps) {
-    if (signal.aborted) break;
+    if (stopping()) break;
     if (step.status !== 'pending') {
       if (step.status === 'completed') lastCell = step.cell;
       continue;
@@ -45,17 +63,34 @@ export async function runQueue(
     if (repo.state(id).steps[step.position]!.status !== 'pending') continue;
     if (step.cell !== lastCell) {
       await hooks.beforeCell?.(step.cell, signal);
-      if (signal.aborted) break;
+      if (stopping()) break;
       lastCell = step.cell;
     }
+    const params = stepParams(recipe, step.step, step.cell);
+    const reason = hooks.checkCell?.(params) ?? null;
+    if (reason !== null) {
+      const run =
+        recipe.cellGuard === 'ask' && hooks.confirmCell
+          ? await hooks.confirmCell(step, reason, signal)
+          : false;
+      if (stopping()) break;
+      if (!run) {
+        repo.updateStep(id, step.position, { status: 'skipped', error: `cell guard: ${reason}` });
+        publish();
+        continue;
+      }
+    }
+    const acknowledged = reason !== null;
+    let tries = 0;
     let attempts = step.attempts;
     for (;;) {
+      tries++;
       attempts++;
       repo.updateStep(id, step.position, { status: 'running', attempts, error: null });
       publish();
       let outcome: StepOutcome;
       try {
-        outcome = await execute(stepParams(recipe, step.step, step.cell), signal);
+        outcome = await execute(params, signal, { acknowledged });
       } catch (error) {
         outcome = {
           runId: null,
@@ -68,14 +103,17 @@ export async function runQueue(
         break;
       }
       if (outcome.status === 'cancelled' || signal.aborted) {
+        // Cancelled from anywhere (the queue's Stop now, Output OFF, Esc): the queue stops here,
+        // so nothing runs next on a cell whose step did not finish.
         repo.updateStep(id, step.position, {
           status: 'cancelled',
           runId: outcome.runId,
-          error: outcome.error,
+          error: outcome.error ?? 'cancelled',
         });
+        stoppedByCancel = true;
         break;
       }
-      const retry = recipe.onFailure === 'retry-then-skip' && attempts <= recipe.retries;
+      const retry = recipe.onFailure === 'retry-then-skip' && tries <= recipe.retries && !stopping();
       repo.updateStep(id, step.position, {
         status: retry ? 'running' : 'failed',
         runId: outcome.runId,
@@ -95,10 +133,11 @@ export async function runQueue(
       break;
     }
     publish();
+    if (stoppedByCancel) break;
   }
   const state = repo.state(id);
   const unfinished = state.steps.some((s) => s.status === 'pending' || s.status === 'cancelled');
-  repo.finish(id, signal.aborted || unfinished ? 'stopped' : 'completed');
+  repo.finish(id, stopping() || stoppedByCancel || unfinished ? 'stopped' : 'completed');
   publish();
   return repo.state(id);
 }

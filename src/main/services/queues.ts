@@ -4,6 +4,7 @@
  * announced as it changes. An interrupted queue is offered for resuming.
  */
 import type { QueueView } from '../../shared/api';
+import type { ProcedureParams } from '../../shared/procedures';
 import { ReramError } from '../../shared/errors';
 import { Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
 import type { EventHub } from '../api/events';
@@ -11,9 +12,21 @@ import type { Store } from '../store/store';
 import type { InstrumentService } from './instrument-service';
 import { runQueue } from './queue';
 
+interface ActiveQueue {
+  id: number;
+  /** Aborts the running step (output off) and stops the queue. */
+  controller: AbortController;
+  /** Stops the queue once the running step has finished. */
+  afterStep: AbortController;
+  done: Promise<void>;
+}
+
 export class QueueService {
-  private active: { id: number; controller: AbortController; done: Promise<void> } | undefined;
+  private active: ActiveQueue | undefined;
   private waiting: { cell: number; resolve(): void } | undefined;
+  private question:
+    | { position: number; cell: number; procedure: string; reason: string; answer(run: boolean): void }
+    | undefined;
 
   constructor(
     private readonly store: Store,
@@ -45,17 +58,24 @@ export class QueueService {
   }
 
   view(id: number): QueueView {
+    const mine = this.active?.id === id;
+    const q = mine ? this.question : undefined;
     return {
       ...this.store.queues.state(id),
-      waitingForCell: this.active?.id === id ? (this.waiting?.cell ?? null) : null,
+      waitingForCell: mine ? (this.waiting?.cell ?? null) : null,
+      question: q ? { position: q.position, cell: q.cell, procedure: q.procedure, reason: q.reason } : null,
+      stopping: mine ? this.active!.afterStep.signal.aborted : false,
     };
   }
 
   list(limit: number): QueueView[] {
     return this.store.queues
       .latest(limit)
-      .map((q) => ({ ...q, waitingForCell: null }))
-      .map((q) => (this.active?.id === q.id ? this.view(q.id) : q));
+      .map((q) =>
+        this.active?.id === q.id
+          ? this.view(q.id)
+          : { ...q, waitingForCell: null, question: null, stopping: false },
+      );
   }
 
   /** Starts a recipe (or resumes queue `resume`); refuses while a queue or a run is going. */
@@ -69,9 +89,6 @@ export class QueueService {
     const repo = this.store.queues;
     let id: number;
     if (input.resume !== undefined) {
-      const state = repo.state(input.resume);
-      if (state.status === 'completed')
-        throw new ReramError('CONFLICT', `Queue ${input.resume} has finished.`);
       repo.claim(input.resume);
       id = input.resume;
     } else if (input.recipe) {
@@ -79,11 +96,22 @@ export class QueueService {
       id = repo.create(recipe, status.resource);
     } else throw new ReramError('INVALID_INPUT', 'Give a recipe, or the queue to resume.');
     const controller = new AbortController();
+    const afterStep = new AbortController();
     const virtual = status.virtual;
-    const active = { id, controller, done: Promise.resolve() };
+    const active: ActiveQueue = { id, controller, afterStep, done: Promise.resolve() };
     this.active = active;
-    active.done = runQueue(repo, id, (params, signal) => this.instrument.runToEnd(params, signal), {
+    const runStep = (params: ProcedureParams, signal: AbortSignal, options: { acknowledged: boolean }) =>
+      this.instrument.runToEnd(params, signal, { acknowledgeCellState: options.acknowledged });
+    active.done = runQueue(repo, id, runStep, {
       signal: controller.signal,
+      stopAfterStep: afterStep.signal,
+      checkCell: (params) => this.instrument.cellGuard(params),
+      confirmCell: (step, reason, signal) =>
+        new Promise<boolean>((resolve) => {
+          this.question = { ...step, reason, answer: resolve };
+          this.events.emit('queue.update', this.view(id));
+          signal.addEventListener('abort', () => resolve(false), { once: true });
+        }).finally(() => (this.question = undefined)),
       // Real probes do not move themselves: wait for the user between cells.
       beforeCell: virtual
         ? undefined
@@ -93,7 +121,11 @@ export class QueueService {
               this.events.emit('queue.update', this.view(id));
               signal.addEventListener('abort', () => resolve(), { once: true });
             }).finally(() => (this.waiting = undefined)),
-      onUpdate: () => this.events.emit('queue.update', this.view(id)),
+      onUpdate: (state) => {
+        // Ended: free the service before telling anyone, so a Resume pressed at once is taken.
+        if (state.status !== 'running' && this.active === active) this.active = undefined;
+        this.events.emit('queue.update', this.view(id));
+      },
     })
       .catch((error: unknown) => {
         repo.finish(id, 'failed');
@@ -116,9 +148,27 @@ export class QueueService {
     this.waiting.resolve();
   }
 
-  stop(id: number): void {
+  /** The cell guard's question answered: run the step anyway, or skip it. */
+  answer(id: number, position: number, run: boolean): void {
+    if (this.active?.id !== id || this.question?.position !== position)
+      throw new ReramError('CONFLICT', `Queue ${id} is not asking about that step.`);
+    this.question.answer(run);
+  }
+
+  /**
+   * Stops a queue: by default once the running step has finished (the step is not cut short, so
+   * no cell is left half-formed); `now` cancels the running step (output off).
+   */
+  stop(id: number, now = false): void {
     if (this.active?.id !== id) throw new ReramError('NOT_FOUND', `Queue ${id} is not running.`);
-    this.active.controller.abort();
+    if (now) this.active.controller.abort();
+    else {
+      this.active.afterStep.abort();
+      // Nothing is running while it waits for the probes or an answer: stop at once.
+      this.waiting?.resolve();
+      this.question?.answer(false);
+    }
+    this.events.emit('queue.update', this.view(id));
   }
 
   async dispose(): Promise<void> {

@@ -4,6 +4,8 @@
  * instrument settings snapshot is stored, and the run is closed with its outcome. Used by the
  * CLI and the app alike.
  */
+import { cellGuardReason, sampleLabel, UNASSIGNED_SAMPLE, type SampleKey } from '../../shared/cell-guard';
+import { ReramError } from '../../shared/errors';
 import type { ProcedureParams } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
 import type { Smu } from '../instrument/drivers/smu';
@@ -23,15 +25,32 @@ export class RunRecording {
     readonly runId: number,
   ) {}
 
-  /** Creates the run row; throws (synchronously) when the database cannot take it. */
-  static start(store: Store, smu: Smu, params: ProcedureParams): RunRecording {
+  /**
+   * Creates the run row; throws (synchronously) when the database cannot take it, or when the
+   * cell's recorded state says the procedure must not run on it and nobody acknowledged that
+   * (the cell guard: every front door records through here).
+   */
+  static start(
+    store: Store,
+    smu: Smu,
+    params: ProcedureParams,
+    sample: SampleKey,
+    options: { acknowledgeCellState?: boolean } = {},
+  ): RunRecording {
+    const reason = cellGuardReason(params.procedure, store.cells.state(sample, params.cell));
+    if (reason !== null && !options.acknowledgeCellState)
+      throw new ReramError(
+        'NEEDS_CONFIRMATION',
+        `${reason.charAt(0).toUpperCase()}${reason.slice(1)} (${sampleLabel(sample)}). Nothing was sent.`,
+        { cellGuard: reason, cell: params.cell },
+      );
     const runId = store.createRun({
       procedure: params.procedure,
       params: params as unknown as Record<string, unknown>,
       instrument: smu.identity,
       resource: smu.resource,
       cell: params.cell,
-      ...(params.cell !== undefined ? { sample: { cell: String(params.cell) } } : {}),
+      sample: { wafer: sample.wafer, die: sample.die, cell: String(params.cell) },
       softwareVersion: appVersion(),
     });
     return new RunRecording(store, smu, params, runId);
@@ -67,13 +86,24 @@ export class RunRecording {
   }
 }
 
+/**
+ * The sample an instrument's runs belong to: the virtual SMU's die (its own id), or the one the
+ * user names for a real bench (unassigned when none).
+ */
+export async function sampleOf(smu: Smu, given?: Partial<SampleKey>): Promise<SampleKey> {
+  const die = await smu.virtualDie();
+  if (die !== null) return { wafer: 'virtual', die };
+  return { ...UNASSIGNED_SAMPLE, ...given };
+}
+
 export async function recordRun(
   store: Store,
   smu: Smu,
   params: ProcedureParams,
-  callbacks: RecordCallbacks = {},
+  sample: SampleKey,
+  callbacks: RecordCallbacks & { acknowledgeCellState?: boolean } = {},
 ): Promise<{ runId: number; result: RunResult }> {
-  const recording = RunRecording.start(store, smu, params);
+  const recording = RunRecording.start(store, smu, params, sample, callbacks);
   callbacks.onRunCreated?.(recording.runId);
   return { runId: recording.runId, result: await recording.run(callbacks) };
 }

@@ -86,24 +86,43 @@ export class QueueRepository {
     })();
   }
 
-  /** The unfinished queue of this recipe on this resource, if its process is gone: it resumes. */
+  /**
+   * The latest queue of this recipe on this resource that has a step left to do (cancelled,
+   * failed, skipped or never run) and no live process: it resumes.
+   */
   resumable(recipe: Recipe, resource: string | null): number | undefined {
     this.markInterrupted();
     const row = this.db
       .prepare(
-        "SELECT id FROM queues WHERE recipe_key = ? AND coalesce(resource, '') = coalesce(?, '') AND status IN ('interrupted', 'stopped') ORDER BY id DESC LIMIT 1",
+        `SELECT id FROM queues WHERE recipe_key = ? AND coalesce(resource, '') = coalesce(?, '') AND status != 'running'
+         AND EXISTS (SELECT 1 FROM queue_steps WHERE queue_id = queues.id AND status != 'completed')
+         ORDER BY id DESC LIMIT 1`,
       )
       .get(recipeKey(recipe), resource) as { id: number } | undefined;
     return row?.id;
   }
 
-  /** Claims a queue for this process (when resuming). */
+  /**
+   * Claims a queue for this process to resume it: every step that did not complete (cancelled,
+   * failed, skipped, or left running) is to run again, in order. Refused when none is left.
+   */
   claim(id: number): void {
-    this.db
-      .prepare(
-        "UPDATE queues SET status = 'running', ended_at = NULL, owner_pid = ?, owner_host = ? WHERE id = ?",
-      )
-      .run(this.pid, hostname(), id);
+    this.db.transaction(() => {
+      const left = this.db
+        .prepare("SELECT count(*) AS n FROM queue_steps WHERE queue_id = ? AND status != 'completed'")
+        .get(id) as { n: number };
+      if (left.n === 0) throw new ReramError('CONFLICT', `Queue ${id} has no step left to run.`);
+      this.db
+        .prepare(
+          "UPDATE queues SET status = 'running', ended_at = NULL, owner_pid = ?, owner_host = ? WHERE id = ?",
+        )
+        .run(this.pid, hostname(), id);
+      this.db
+        .prepare(
+          "UPDATE queue_steps SET status = 'pending', error = 'to run again: ' || coalesce(error, status) WHERE queue_id = ? AND status != 'completed' AND status != 'pending'",
+        )
+        .run(id);
+    })();
   }
 
   recipe(id: number): Recipe {

@@ -17,6 +17,7 @@ import { migrate } from './migrations';
 import { ownerGone } from './owner';
 import { PredictionRepository } from './predictions';
 import { ProfileRepository } from './profiles';
+import { CellRepository } from './cells';
 import { QueueRepository } from './queues';
 import { SettingsRepository } from './settings';
 import { SweepRepository } from './sweeps';
@@ -156,6 +157,8 @@ export class Store {
   sweeps!: SweepRepository;
   /** App settings. */
   settings!: SettingsRepository;
+  /** What the runs say about each cell (formed or pristine), per sample. */
+  cells!: CellRepository;
   readonly path: string;
   private readonly pid: number;
   private readonly insertPoint: Database.Statement;
@@ -189,6 +192,7 @@ export class Store {
       this.profiles = new ProfileRepository(this.db);
       this.sweeps = new SweepRepository(this.db);
       this.settings = new SettingsRepository(this.db);
+      this.cells = new CellRepository(this.db);
     } catch (error) {
       this.db.close();
       if (error instanceof ReramError) throw error;

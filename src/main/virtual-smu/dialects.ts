@@ -152,6 +152,7 @@ function common(model: SmuModel): Spec[] {
       query: (s) => String(s.cellIndex),
     },
     { pattern: ':SIMulation:CELL:COUNt', query: (s) => String(s.die.cells.length) },
+    { pattern: ':SIMulation:DIE', query: (s) => `"${s.die.id}"` },
     { pattern: ':SIMulation:CELL:STATe', query: (s) => s.cell.state.toUpperCase() },
     { pattern: ':SIMulation:CELL:CONDuctance', query: (s) => formatScpiNumber(s.cell.g) },
     { pattern: ':SIMulation:PULSe:WIDTh', query: (s) => formatScpiNumber(s.lastPulseSeconds) },

@@ -47,8 +47,14 @@ function vary(rng: Rng, value: number, sigma: number): number {
 
 export class Die {
   readonly cells: Cell[];
+  /**
+   * The die's sample id: its preset and seed, and when this die was made. The cells' state lives
+   * in this process, so a restarted simulator is a new (pristine) die, even with the same seed.
+   */
+  readonly id: string;
 
   constructor(readonly options: DieOptions) {
+    this.id = `${options.preset.name} seed ${options.seed} ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
     const root = new Rng(options.seed);
     const d2d = options.d2dScale ?? 1;
     const noise = options.noiseScale ?? 1;

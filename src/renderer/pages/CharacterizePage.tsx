@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
+import { ReramError } from '../../shared/errors';
 import { getApi } from '../api/client';
 import { ErrorBanner, Progress } from '../components/Field';
 import {
@@ -78,6 +79,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     initialValues(procedure, routeRequest().overrides),
   );
   const [error, setError] = useState<string>();
+  const [cellWarning, setCellWarning] = useState<string>();
   const [run, setRun] = useState<RunView>();
   const buffer = useMemo(() => new LiveBuffer(), []);
   const iv = useMemo(() => new IvBuffer(), []);
@@ -168,17 +170,21 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     ),
   );
 
-  const start = async () => {
+  const start = async (acknowledgeCellState = false) => {
     if (!parsed.success || !valid) return;
     setError(undefined);
-    buffer.clear();
-    iv.clear();
-    setIvVersion((v) => v + 1);
+    setCellWarning(undefined);
     try {
-      const { runId } = await getApi().call['runs.start']({ params: parsed.data });
+      const { runId } = await getApi().call['runs.start']({ params: parsed.data, acknowledgeCellState });
+      buffer.clear();
+      iv.clear();
+      setIvVersion((v) => v + 1);
       setRun({ runId, procedure, done: 0, total: 1, remainingS: null });
     } catch (e) {
-      setError(errorText(e));
+      // The cell guard: the cell's recorded state says this procedure should not run on it.
+      if (e instanceof ReramError && e.code === 'NEEDS_CONFIRMATION' && e.details?.cellGuard)
+        setCellWarning(e.message);
+      else setError(errorText(e));
     }
   };
 
@@ -270,6 +276,17 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
           </div>
         </form>
         <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+        {cellWarning ? (
+          <div className="warn-banner" role="alert" data-testid="cell-guard">
+            {cellWarning}{' '}
+            <button type="button" onClick={() => void start(true)}>
+              Run anyway
+            </button>{' '}
+            <button type="button" className="primary" onClick={() => setCellWarning(undefined)}>
+              Don&apos;t run
+            </button>
+          </div>
+        ) : null}
         {run ? (
           <div className="card" style={{ marginTop: '0.75rem' }} data-testid="run-status">
             <Progress

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus, QueueView } from '../../shared/api';
+import { REQUIREMENT_TEXT } from '../../shared/cell-guard';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
 import { parseCells, queueCounts, Recipe, type RecipeInput } from '../../shared/recipes';
 import { getApi } from '../api/client';
@@ -38,14 +39,49 @@ const newStep = (procedure: ProcedureId, values?: FormValues): StepDraft => ({
   values: values ?? initialFormValues(stepFields(procedure), PROCEDURE_SCHEMAS[procedure].suggested),
 });
 
+/** The recipe being edited, as the form holds it. */
+interface Draft {
+  name: string;
+  cells: string;
+  onFailure: string;
+  retries: string;
+  cellGuard: string;
+  steps: StepDraft[];
+}
+
+const DRAFT_KEY = 'reram-queue-draft';
+const DEFAULT_DRAFT = (): Draft => ({
+  name: 'form and train',
+  cells: '0-3',
+  onFailure: 'retry-then-skip',
+  retries: '1',
+  cellGuard: 'skip',
+  steps: [newStep('forming'), newStep('pulse-train')],
+});
+
+/** The draft survives a page change and a reload: what the editor shows is what runs and exports. */
+function storedDraft(): Draft {
+  try {
+    const saved = JSON.parse(localStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null;
+    if (!saved || !Array.isArray(saved.steps)) return DEFAULT_DRAFT();
+    const steps = saved.steps.filter((step) => Object.hasOwn(PROCEDURE_SCHEMAS, step.procedure));
+    if (!steps.length) return DEFAULT_DRAFT();
+    return {
+      ...DEFAULT_DRAFT(),
+      ...saved,
+      steps: steps.map((step) => newStep(step.procedure, { ...step.values })),
+    };
+  } catch {
+    return DEFAULT_DRAFT();
+  }
+}
+
 /** The draft as a recipe, or the first problem with it. */
-function toRecipe(
-  name: string,
-  cells: string,
-  onFailure: string,
-  retries: string,
-  steps: StepDraft[],
-): { recipe?: Recipe; errors: Record<number, Record<string, string>>; problem?: string } {
+function toRecipe({ name, cells, onFailure, retries, cellGuard, steps }: Draft): {
+  recipe?: Recipe;
+  errors: Record<number, Record<string, string>>;
+  problem?: string;
+} {
   const errors: Record<number, Record<string, string>> = {};
   const params = steps.map((step) => {
     const fields = stepFields(step.procedure);
@@ -64,6 +100,7 @@ function toRecipe(
     cells,
     onFailure: onFailure as RecipeInput['onFailure'],
     retries: Number(retries),
+    cellGuard: cellGuard as RecipeInput['cellGuard'],
     steps: params.map((p) => ({ params: p! })),
   } satisfies RecipeInput);
   if (!parsed.success)
@@ -78,6 +115,7 @@ function QueueProgress({ queue, onAction }: { queue: QueueView; onAction: (error
   const counts = queueCounts(queue);
   const total = queue.steps.length;
   const finished = counts.completed + counts.failed + counts.skipped;
+  const unfinished = total - counts.completed;
   const act = async (what: () => Promise<unknown>) => {
     try {
       await what();
@@ -100,6 +138,32 @@ function QueueProgress({ queue, onAction }: { queue: QueueView; onAction: (error
           {counts.pending + counts.cancelled ? ` · ${counts.pending + counts.cancelled} not run` : ''}
         </span>
       </div>
+      {queue.question ? (
+        <div className="warn-banner" role="alert" data-testid="queue-question">
+          Cell {queue.question.cell}, {queue.question.procedure}: {queue.question.reason}.{' '}
+          <button
+            type="button"
+            onClick={() =>
+              void act(() =>
+                api['queue.answer']({ id: queue.id, position: queue.question!.position, run: true }),
+              )
+            }
+          >
+            Run anyway
+          </button>{' '}
+          <button
+            type="button"
+            className="primary"
+            onClick={() =>
+              void act(() =>
+                api['queue.answer']({ id: queue.id, position: queue.question!.position, run: false }),
+              )
+            }
+          >
+            Skip this step
+          </button>
+        </div>
+      ) : null}
       {queue.waitingForCell !== null ? (
         <div className="warn-banner" role="alert">
           Move the probes to cell {queue.waitingForCell}, then{' '}
@@ -114,17 +178,31 @@ function QueueProgress({ queue, onAction }: { queue: QueueView; onAction: (error
       ) : null}
       <div className="row">
         {queue.status === 'running' ? (
-          <button type="button" onClick={() => void act(() => api['queue.stop']({ id: queue.id }))}>
-            Stop after this step
-          </button>
+          <>
+            <button
+              type="button"
+              disabled={queue.stopping}
+              onClick={() => void act(() => api['queue.stop']({ id: queue.id }))}
+            >
+              {queue.stopping ? 'Stopping after this step…' : 'Stop after this step'}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              title="Cancels the running step (output off); resuming runs it again"
+              onClick={() => void act(() => api['queue.stop']({ id: queue.id, now: true }))}
+            >
+              Stop now
+            </button>
+          </>
         ) : null}
-        {queue.status === 'interrupted' || queue.status === 'stopped' ? (
+        {queue.status !== 'running' && unfinished > 0 ? (
           <button
             type="button"
             className="primary"
             onClick={() => void act(() => api['queue.start']({ resume: queue.id }))}
           >
-            Resume at the next unfinished step
+            Resume: run the {unfinished} unfinished step{unfinished === 1 ? '' : 's'} again
           </button>
         ) : null}
       </div>
@@ -163,11 +241,13 @@ function QueueProgress({ queue, onAction }: { queue: QueueView; onAction: (error
 }
 
 export function QueuePage({ status, mode }: { status: InstrumentStatus | undefined; mode: AppMode }) {
-  const [name, setName] = useState('form and train');
-  const [cells, setCells] = useState('0-3');
-  const [onFailure, setOnFailure] = useState('retry-then-skip');
-  const [retries, setRetries] = useState('1');
-  const [steps, setSteps] = useState<StepDraft[]>(() => [newStep('forming'), newStep('pulse-train')]);
+  const [initial] = useState(storedDraft);
+  const [name, setName] = useState(initial.name);
+  const [cells, setCells] = useState(initial.cells);
+  const [onFailure, setOnFailure] = useState(initial.onFailure);
+  const [retries, setRetries] = useState(initial.retries);
+  const [cellGuard, setCellGuard] = useState(initial.cellGuard);
+  const [steps, setSteps] = useState<StepDraft[]>(initial.steps);
   const [recipes, setRecipes] = useState<Recipe[]>([]);
   const [queues, setQueues] = useState<QueueView[]>([]);
   const [error, setError] = useState<string>();
@@ -192,9 +272,12 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
   );
 
   const draft = useMemo(
-    () => toRecipe(name, cells, onFailure, retries, steps),
-    [name, cells, onFailure, retries, steps],
+    () => toRecipe({ name, cells, onFailure, retries, cellGuard, steps }),
+    [name, cells, onFailure, retries, cellGuard, steps],
   );
+  useEffect(() => {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify({ name, cells, onFailure, retries, cellGuard, steps }));
+  }, [name, cells, onFailure, retries, cellGuard, steps]);
   const selectedCells = useMemo(() => {
     try {
       return parseCells(cells, dieCells - 1);
@@ -210,6 +293,7 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
     setCells(recipe.cells);
     setOnFailure(recipe.onFailure);
     setRetries(String(recipe.retries));
+    setCellGuard(recipe.cellGuard);
     setSteps(
       recipe.steps.map((step) => {
         const params = step.params as Record<string, unknown> & { procedure: ProcedureId };
@@ -284,10 +368,23 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
             ]}
           />
           <NumberField label="Retries" name="retries" value={retries} onChange={setRetries} />
+          <SelectField
+            label="When a cell is not ready"
+            name="cellGuard"
+            value={cellGuard}
+            onChange={setCellGuard}
+            options={[
+              { value: 'skip', label: 'skip the step' },
+              { value: 'ask', label: 'ask me' },
+            ]}
+          />
           {steps.map((step, k) => (
             <fieldset key={step.key} className="wide step" data-step={k + 1}>
               <legend>
-                Step {k + 1}: {PROCEDURE_SCHEMAS[step.procedure].title}
+                Step {k + 1}: {PROCEDURE_SCHEMAS[step.procedure].title}{' '}
+                <span className="muted" data-testid={`step${k + 1}-requires`}>
+                  · {REQUIREMENT_TEXT[PROCEDURE_SCHEMAS[step.procedure].requires]}
+                </span>
               </legend>
               <div className="row">
                 <SelectField
@@ -431,8 +528,9 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
             <p className="muted">
               A queue runs the recipe&apos;s steps on each cell in turn: every step on cell 0, then cell 1, …
               Each step is an ordinary run (stored, with the output off after it). A failed step is retried,
-              then the rest of its cell is skipped; a queue stopped or interrupted resumes at its next
-              unfinished step.
+              then the rest of its cell is skipped. A step runs only on a cell in the state it needs (forming
+              a pristine cell, programming a formed one); otherwise it is skipped, or you are asked. Resuming
+              a queue runs every step that did not complete again, in order.
             </p>
           </section>
         )}

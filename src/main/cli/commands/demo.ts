@@ -10,7 +10,7 @@ import { nodeRuntime } from '../../nn/ort-node';
 import { loadDataset, loadModel } from '../../nn/resources';
 import { fitRun, profileFromTable } from '../../services/fitting';
 import { ProfileLibrary } from '../../services/profiles';
-import { recordRun } from '../../services/recorder';
+import { recordRun, sampleOf } from '../../services/recorder';
 import { Die } from '../../virtual-smu/die';
 import { startSimServer } from '../../virtual-smu/server';
 import { openCliStore } from '../db';
@@ -54,6 +54,7 @@ export function registerDemo(program: Command): void {
           timeScale: parseNonNegative(options.timeScale, '--time-scale'),
         });
         const connection = await connectInstrument(sim.resource);
+        const sample = await sampleOf(connection);
         log(`      connected: ${connection.identity.raw}`);
         const compliance = Math.min(1e-3, 20 * preset.gMax * 3);
         try {
@@ -62,6 +63,7 @@ export function registerDemo(program: Command): void {
             store,
             connection,
             ProcedureParams.parse({ procedure: 'forming', maxVoltage: 5, compliance }),
+            sample,
           );
           log(
             `      run ${formed.runId}: ${formed.result.summary.formed ? `formed at ${formed.result.summary.formingVoltage} V` : 'no forming event'}`,
@@ -78,6 +80,7 @@ export function registerDemo(program: Command): void {
               pulses: preset.levelsLtp,
               cycles: 5,
             }),
+            sample,
             { onProgress: (p) => progress.update(`      ${p.done}/${p.total} steps`) },
           );
           progress.done(`      run ${train.runId}: ${train.result.status}, ${train.result.points} points`);

@@ -8,6 +8,8 @@ import type { Smu } from '../../instrument/drivers/smu';
 import { installProcessSafety, safeAll, switchOffConfirmed } from '../../instrument/guard';
 import { recordRun } from '../../services/recorder';
 import { pointsToCsv } from '../../store/csv';
+import { sampleLabel, type SampleKey } from '../../../shared/cell-guard';
+import { addSampleOptions, sampleFromOptions } from '../sample-options';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { openCliStore } from '../db';
 import { EXIT, formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
@@ -135,7 +137,12 @@ export function registerInstrumentCommands(program: Command): void {
     .option('--off-wait <s>', 'if "output off" is not confirmed, keep asking this long (0–3600 s)', '60')
     .option('--db <file>', 'SQLite database (default: the OS user-data folder)')
     .option('--out <file.csv>', 'also write the points as CSV')
-    .option('--json', 'print the outcome as JSON');
+    .option('--json', 'print the outcome as JSON')
+    .option(
+      '--acknowledge-cell-state',
+      "run even though the cell's recorded state says not to (forming a formed cell, programming an unformed one)",
+    );
+  addSampleOptions(characterize);
   addConnectionOptions(characterize).action(async (resource: string, options: Record<string, unknown>) => {
     const procedure = String(options.procedure);
     const entry = Object.hasOwn(PROCEDURE_SCHEMAS, procedure)
@@ -158,6 +165,14 @@ export function registerInstrumentCommands(program: Command): void {
 
     const store = openCliStore(options.db as string | undefined);
     const smu = await connectInstrument(resource, connectionOptions(options));
+    let sample: SampleKey;
+    try {
+      sample = await sampleFromOptions(smu, options);
+    } catch (error) {
+      await smu.close();
+      store.close();
+      throw error;
+    }
     // Signals cancel the run (which then leaves the output off); a second signal, or a crash, switches everything off at once.
     installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
     const controller = new AbortController();
@@ -180,8 +195,10 @@ export function registerInstrumentCommands(program: Command): void {
     log(
       `${smu.identity.make} ${smu.identity.model} at ${resource}: ${params.procedure} on cell ${params.cell}`,
     );
+    log(`sample: ${sampleLabel(sample)}`);
     try {
-      const { runId, result } = await recordRun(store, smu, params, {
+      const { runId, result } = await recordRun(store, smu, params, sample, {
+        acknowledgeCellState: options.acknowledgeCellState === true,
         signal: controller.signal,
         onRunCreated: (id) => log(`run ${id} in ${store.path}`),
         onProgress: (p) =>

@@ -9,6 +9,8 @@ import { connectInstrument } from '../../instrument/connect';
 import { installProcessSafety, safeAll } from '../../instrument/guard';
 import { recordRun } from '../../services/recorder';
 import { runQueue } from '../../services/queue';
+import { cellGuardReason, sampleLabel, type SampleKey } from '../../../shared/cell-guard';
+import { addSampleOptions, sampleFromOptions } from '../sample-options';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { openCliStore } from '../db';
 import { EXIT, formatTable, log, printJson, printLine } from '../output';
@@ -61,11 +63,20 @@ export function registerRun(program: Command): void {
     .option('--no-prompt', 'on a real instrument, do not stop for the probes between cells')
     .option('--db <file>', 'SQLite database (default: the OS user-data folder)')
     .option('--json', 'print the queue as JSON when it ends');
+  addSampleOptions(command);
   addConnectionOptions(command).action(
     async (recipePath: string, resource: string, options: Record<string, unknown>) => {
       const recipe = readRecipe(recipePath);
       const store = openCliStore(options.db as string | undefined);
       const smu = await connectInstrument(resource, connectionOptions(options));
+      let sample: SampleKey;
+      try {
+        sample = await sampleFromOptions(smu, options);
+      } catch (error) {
+        await smu.close();
+        store.close();
+        throw error;
+      }
       installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
       const controller = new AbortController();
       let signals = 0;
@@ -86,22 +97,30 @@ export function registerRun(program: Command): void {
           repo.claim(previous);
           id = previous;
           const done = repo.state(id).steps.filter((s) => s.status === 'completed').length;
-          log(`queue ${id} (${recipe.name}): resuming after ${done} finished step(s)`);
+          log(
+            `queue ${id} (${recipe.name}): resuming after ${done} finished step(s); every other step runs again`,
+          );
         } else {
           id = repo.create(recipe, resource);
           log(
             `queue ${id} (${recipe.name}): ${repo.state(id).steps.length} steps on ${smu.identity.model} at ${resource}`,
           );
         }
-        const prompt = !smu.virtual && options.prompt !== false && process.stdin.isTTY;
+        log(`sample: ${sampleLabel(sample)}`);
+        const interactive = options.prompt !== false && process.stdin.isTTY === true;
+        const prompt = !smu.virtual && interactive;
         if (!smu.virtual && !prompt)
           log('note: a real instrument cannot move probes; the cell numbers only label the runs');
         let last = '';
         const state = await runQueue(
           repo,
           id,
-          async (params, signal) => {
-            const { runId, result } = await recordRun(store, smu, params, { signal, log });
+          async (params, signal, { acknowledged }) => {
+            const { runId, result } = await recordRun(store, smu, params, sample, {
+              signal,
+              log,
+              acknowledgeCellState: acknowledged,
+            });
             return {
               runId,
               status:
@@ -115,6 +134,19 @@ export function registerRun(program: Command): void {
           },
           {
             signal: controller.signal,
+            checkCell: (params) => cellGuardReason(params.procedure, store.cells.state(sample, params.cell)),
+            // Unattended (no terminal), a step the cell is not ready for is skipped.
+            confirmCell: interactive
+              ? async (step, reason) => {
+                  const rl = createInterface({ input: process.stdin, output: process.stderr });
+                  try {
+                    const answer = await rl.question(`${reason}. Run step ${step.step + 1} anyway? [y/N] `);
+                    return /^y(es)?$/i.test(answer.trim());
+                  } finally {
+                    rl.close();
+                  }
+                }
+              : undefined,
             beforeCell: prompt
               ? async (cell) => {
                   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -142,7 +174,7 @@ export function registerRun(program: Command): void {
         if (options.json) printJson(state);
         else printLine(queueTable(state));
         process.exitCode =
-          state.status === 'completed' && counts.failed === 0
+          state.status === 'completed' && counts.completed === state.steps.length
             ? EXIT.ok
             : controller.signal.aborted
               ? EXIT.cancelled

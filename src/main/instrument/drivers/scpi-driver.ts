@@ -117,6 +117,11 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     return true;
   }
 
+  async virtualDie(): Promise<string | null> {
+    if (!this.virtual) return null;
+    return (await this.session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');
+  }
+
   async outputState(): Promise<boolean> {
     return this.session.queryBoolean(':OUTP?');
   }

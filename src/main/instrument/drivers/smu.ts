@@ -86,6 +86,8 @@ export interface Smu {
   onConnectionLost(listener: (error: Error) => void): () => void;
   /** Virtual SMU: select the cell. Real instruments return false: the user moves the probes. */
   selectCell(cell: number): Promise<boolean>;
+  /** Virtual SMU: the id of its die (the sample its runs belong to). Real instruments: null. */
+  virtualDie(): Promise<string | null>;
   /**
    * Before a run: output off (confirmed), the previous user's errors reported, then a reset to a
    * known state. Returns the error entries that were waiting.

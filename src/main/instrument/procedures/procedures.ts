@@ -11,6 +11,7 @@ import type {
   SetResetParams,
   WriteVerifyParams,
 } from '../../../shared/procedures';
+import { isFormingEvent } from '../../../shared/cell-guard';
 import { ReramError } from '../../../shared/errors';
 import { conductanceOf, type Phase } from '../../../shared/run';
 import type { ProcedureContext } from './context';
@@ -34,16 +35,14 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
     const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
     ctx.record(m, { phase: 'forming', kind: 'step', pulse: k, cycle: 0 });
     ctx.step(`ramp ${v.toFixed(2)} V`);
-    const i = m.i === null ? Number.POSITIVE_INFINITY : Math.abs(m.i);
-    if (
-      m.compliance ||
-      m.overflow ||
-      (previous !== undefined && previous > 1e-12 && i > p.jumpFactor * previous)
-    ) {
+    if (isFormingEvent(previous, m, p.jumpFactor)) {
       formedAt = v;
+      // Stored even if the run is cancelled from here on: the cell is formed now.
+      ctx.summary.formed = true;
+      ctx.summary.formingVoltage = Number(v.toPrecision(6));
       break;
     }
-    previous = i;
+    previous = m.i === null ? Number.POSITIVE_INFINITY : Math.abs(m.i);
   }
   const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
   ctx.summary.formed = formedAt !== undefined;
