@@ -83,6 +83,8 @@ export const InstrumentStatus = z.object({
     .nullable(),
   /** The pulse widths the connected instrument can make (s), so forms check them before a run. */
   pulseWidth: z.object({ min: z.number(), max: z.number() }).nullable(),
+  /** The integration times it takes (PLC). */
+  nplc: z.object({ min: z.number(), max: z.number() }).nullable(),
   /** The sample the runs are recorded against (the virtual SMU's die, or what the user entered). */
   sample: z.object({ wafer: z.string(), die: z.string() }).nullable(),
 });

@@ -105,7 +105,9 @@ export const RunQuery = z.object({
   procedure: ProcedureName.optional(),
   status: RunStatus.optional(),
   cell: z.number().int().min(0).optional(),
-  /** Free text over procedure, cell, status, instrument, resource and the parameters. */
+  /** Any of these cells (the Queue's syntax, parsed by the page: 0-3, 1,4,9). */
+  cells: z.array(z.number().int().min(0)).max(100_000).optional(),
+  /** Free text over procedure, cell, status, instrument, resource, the parameters and the outcome. */
   search: z.string().max(200).optional(),
   includeHidden: z.boolean().default(false),
 });

@@ -5,6 +5,7 @@ import { page, userEvent } from 'vitest/browser';
 import type { InstrumentStatus } from '../../src/shared/api';
 import { setApiBridge } from '../../src/renderer/api/client';
 import { CharacterizePage } from '../../src/renderer/pages/CharacterizePage';
+import { ReramError } from '../../src/shared/errors';
 import { fakeBridge } from './fake-bridge';
 
 const connected: InstrumentStatus = {
@@ -24,6 +25,7 @@ const connected: InstrumentStatus = {
   messages: [],
   simulator: null,
   pulseWidth: { min: 1e-4, max: 1 },
+  nplc: { min: 0.01, max: 10 },
   sample: { wafer: 'virtual', die: 'AlOx/HfO2 seed 1 2026-12-05T12:00:00Z' },
 };
 
@@ -38,6 +40,9 @@ it('validates limits before anything is sent, parses SI input, and streams the r
   const start = page.getByRole('button', { name: 'Start pulse train' });
   const compliance = page.getByRole('textbox', { name: 'Compliance *' });
   await userEvent.clear(compliance);
+  await expect.element(page.getByText('Required')).toBeVisible();
+  await expect.element(start).toBeDisabled();
+  await userEvent.fill(compliance, '1x');
   await expect.element(page.getByText('Enter a number (e.g. 1e-3 or 1m)')).toBeVisible();
   await expect.element(start).toBeDisabled();
   await userEvent.fill(compliance, '100u');
@@ -94,4 +99,63 @@ it('validates limits before anything is sent, parses SI input, and streams the r
     bridge.emit('run.ended', { runId: 7, status: 'completed', points: 526, error: null, summary: {} }),
   );
   await expect.element(page.getByRole('link', { name: /Fit run 7 on the Levels page/ })).toBeVisible();
+});
+
+it('refuses what the instrument cannot do, warns on what harms the cell, and asks before programming an unformed cell', async () => {
+  const bridge = fakeBridge({
+    'runs.start': (payload) => {
+      if (!(payload as { acknowledgeCellState?: boolean }).acknowledgeCellState)
+        throw new ReramError(
+          'NEEDS_CONFIRMATION',
+          'Cell 0 has not been formed (no forming event recorded on this sample): pulse train needs a formed cell (virtual / die 1). Nothing was sent.',
+          { cellGuard: 'cell 0 has not been formed', cell: 0 },
+        );
+      return { runId: 8 };
+    },
+  });
+  setApiBridge(bridge);
+  location.hash = '#/characterize?procedure=pulse-train';
+  const host = document.createElement('div');
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<CharacterizePage status={connected} />));
+  const start = page.getByRole('button', { name: 'Start pulse train' });
+  await expect.element(start).toBeEnabled();
+
+  // A required field emptied is an error, never a silent default (it used to run 40 pulses).
+  const pulses = page.getByRole('textbox', { name: 'Pulses per direction' });
+  await userEvent.clear(pulses);
+  await expect.element(page.getByText('Required')).toBeVisible();
+  await expect.element(start).toBeDisabled();
+  await userEvent.fill(pulses, '2.5');
+  await expect.element(page.getByText('Enter a whole number')).toBeVisible();
+  await userEvent.fill(pulses, '20');
+
+  // 100 PLC: the 2400 integrates 0.01–10 PLC.
+  const nplc = page.getByRole('textbox', { name: 'Read integration' });
+  await userEvent.fill(nplc, '100');
+  await expect.element(page.getByText('This instrument integrates from 0.01 to 10 PLC')).toBeVisible();
+  await expect.element(start).toBeDisabled();
+  await userEvent.fill(nplc, '1');
+
+  // A read at 2 V over 1.5 V pulses programs the cell on every read: acknowledged, or no Start.
+  await userEvent.fill(page.getByRole('textbox', { name: 'Max |V| *' }), '3');
+  await userEvent.fill(page.getByRole('textbox', { name: 'Read voltage' }), '2');
+  await expect
+    .element(page.getByTestId('harm-warnings'))
+    .toHaveTextContent(/every read would program the cell/);
+  await expect.element(start).toBeDisabled();
+  await userEvent.click(page.getByRole('checkbox', { name: 'I understand; run it anyway' }));
+  await expect.element(start).toBeEnabled();
+  await userEvent.fill(page.getByRole('textbox', { name: 'Read voltage' }), '100m');
+  await expect.element(page.getByTestId('harm-warnings')).not.toBeInTheDocument();
+
+  // The cell guard: nothing runs until the user says so.
+  await userEvent.click(start);
+  await expect.element(page.getByTestId('cell-guard')).toHaveTextContent(/Cell 0 has not been formed/);
+  expect(bridge.calls.filter(([m]) => m === 'runs.start')).toHaveLength(1);
+  await userEvent.click(page.getByRole('button', { name: 'Run anyway' }));
+  await expect
+    .poll(() => bridge.calls.filter(([m]) => m === 'runs.start').at(-1)?.[1])
+    .toMatchObject({ acknowledgeCellState: true, params: { pulses: 20, readV: 0.1 } });
+  await expect.element(page.getByTestId('cell-guard')).not.toBeInTheDocument();
 });

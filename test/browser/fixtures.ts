@@ -20,6 +20,7 @@ export function instrumentStatus(overrides: Partial<InstrumentStatus> = {}): Ins
     messages: [],
     simulator: { model: '2400', preset: 'AlOx/HfO2', timeScale: 1, cells: 16 },
     pulseWidth: { min: 0.5e-3, max: 1 },
+    nplc: { min: 0.01, max: 10 },
     sample: { wafer: 'virtual', die: 'AlOx/HfO2 seed 1 2026-12-05T12:00:00Z' },
     ...overrides,
   };

@@ -175,6 +175,43 @@ describe('issue 14: what an engineer saw, fixed', () => {
     await expect.element(page.getByRole('button', { name: 'Start pulse train' })).toBeVisible();
   });
 
+  it('14. the guide ticks Predict when any prediction completed (the latest was cancelled), and comes back after Hide', async () => {
+    const prediction = (id: number, status: 'completed' | 'cancelled') => ({
+      id,
+      createdAt: '2026-01-01T00:00:00Z',
+      endedAt: '2026-01-01T00:01:00Z',
+      status,
+      title: `prediction ${id}`,
+      model: 'lenet5',
+      dataset: 'mnist',
+      profile: 'AlOx/HfO2',
+      table: null,
+      results: [],
+      chips: null,
+      elapsedS: null,
+      error: null,
+    });
+    setApiBridge(
+      fakeBridge(
+        appHandlers({
+          'predictions.list': () => [
+            prediction(3, 'cancelled'),
+            prediction(2, 'completed'),
+            prediction(1, 'completed'),
+          ],
+        }),
+      ),
+    );
+    localStorage.removeItem('reram-guide-hidden');
+    await mount(<App />, '#/predict');
+    const guide = page.getByRole('region', { name: 'Getting started' });
+    await expect.element(guide.getByRole('link', { name: /Predict: linear vs MES/ })).toHaveTextContent(/^✓/);
+    await userEvent.click(guide.getByRole('button', { name: 'Hide guide' }));
+    await expect.element(guide).not.toBeInTheDocument();
+    await userEvent.click(page.getByRole('button', { name: 'Show the getting-started guide' }));
+    await expect.element(page.getByRole('region', { name: 'Getting started' })).toBeVisible();
+  });
+
   it('4. a failed fit says so before saving, with what to do, and saving needs an acknowledgement', async () => {
     const bridge = fakeBridge(
       appHandlers({
@@ -350,7 +387,7 @@ describe('issue 14: what an engineer saw, fixed', () => {
     }
   });
 
-  it('9. prediction progress shows time left and images/s beside the form, and Esc cancels', async () => {
+  it('9. prediction progress shows time left and images/s beside the form; Esc in a field does not cancel it, its button does', async () => {
     const progress = {
       id: 4,
       fraction: 0.25,
@@ -370,7 +407,12 @@ describe('issue 14: what an engineer saw, fixed', () => {
       .toHaveTextContent(/25 % · 10 s elapsed · 30 s left · 1230 images\/s/);
     const box = page.getByTestId('prediction-running').element().getBoundingClientRect();
     expect(box.top).toBeLessThan(innerHeight);
+    // Esc is the instrument's Output OFF only: typing Esc in a Predict field leaves the prediction running.
+    await userEvent.click(page.getByRole('textbox').first());
     await userEvent.keyboard('{Escape}');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bridge.calls.some(([m]) => m === 'predictions.cancel')).toBe(false);
+    await userEvent.click(page.getByRole('button', { name: /^Cancel/ }));
     await expect.poll(() => bridge.calls.find(([m]) => m === 'predictions.cancel')?.[1]).toEqual({ id: 4 });
   });
 

@@ -68,6 +68,9 @@ describe('CLI: characterize → runs → fit → profiles', () => {
       [1, 'forming', 'completed'],
     ]);
     expect(runs[0]!.pointCount).toBe(30 + 4 * 2 * (31 + 30));
+    // --db is global too: before the command name, it names the same database.
+    const globalDb = JSON.parse((await runCli(['--db', db, 'runs', '--json'])).stdout) as typeof runs;
+    expect(globalDb.map((r) => r.id)).toEqual([2, 1]);
 
     const fit = await runCli([
       'fit',

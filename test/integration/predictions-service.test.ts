@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/shared/api-client';
-import type { ApiEventName } from '../../src/shared/api';
+import type { ApiEventName, PredictionProgress } from '../../src/shared/api';
 import { createDispatcher } from '../../src/main/api/dispatcher';
 import { EventHub } from '../../src/main/api/events';
 import { createServices } from '../../src/main/api/services';
@@ -84,17 +84,29 @@ describe('predictions run in main and are stored', () => {
     ).rejects.toThrow(/9 bits would need 512\. Choose at most \d bits/);
   });
 
-  it('cancels, stores the cancellation, and deletes', async () => {
+  it('cancels, keeps the partial results, stores the cancellation, and deletes', async () => {
     const { id } = await api['predictions.start']({
       profile: 'AlOx/HfO2',
       model: { kind: 'builtin', id: 'lenet5-fashion' },
       settings: { methods: ['linear', 'mes', 'mes-sigma'], bits: [2, 3, 4, 5], trials: 200 },
     });
     const done = ended(id);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Cancelled once some results are in: they are kept.
+    const withResults = new Promise<PredictionProgress>((resolve) => {
+      const off = events.subscribe((event, payload) => {
+        const p = payload as PredictionProgress;
+        if (event !== 'prediction.progress' || p.id !== id || p.partial.length === 0) return;
+        off();
+        resolve(p);
+      });
+    });
+    await withResults;
     await api['predictions.cancel']({ id });
     expect(await done).toMatchObject({ status: 'cancelled' });
-    expect((await api['predictions.get']({ id })).status).toBe('cancelled');
+    const record = await api['predictions.get']({ id });
+    expect(record.status).toBe('cancelled');
+    expect(record.results.length).toBeGreaterThan(0);
+    expect(record.results[0]!.mean).toBeGreaterThan(0.1);
     await api['predictions.delete']({ id });
     await expect(api['predictions.get']({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   }, 60_000);

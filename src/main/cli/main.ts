@@ -11,6 +11,7 @@ import { registerPlace } from './commands/place';
 import { registerDemo } from './commands/demo';
 import { registerSweepCommands } from './commands/sweep';
 import { registerRun } from './commands/run';
+import { setGlobalDb } from './db';
 import { EXIT, log, UsageError } from './output';
 
 export function buildProgram(): Command {
@@ -26,6 +27,8 @@ export function buildProgram(): Command {
     // A subcommand's options belong to it (sweep --out vs sweep merge --out).
     .enablePositionalOptions()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .option('--db <file>', 'SQLite database for the command (also taken after the command name)')
+    .hook('preAction', (root) => setGlobalDb(root.opts<{ db?: string }>().db))
     .exitOverride();
   registerDoctor(program);
   registerServe(program);

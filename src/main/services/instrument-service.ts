@@ -6,9 +6,9 @@ import { withTimeout } from '../async';
  */
 import { realpathSync } from 'node:fs';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
-import { formatSI } from '../../shared/units';
 import { ReramError, serializeError } from '../../shared/errors';
 import { cellGuardReason, type SampleKey } from '../../shared/cell-guard';
+import { instrumentLimitErrors } from '../../shared/procedure-checks';
 import type { ProcedureParams } from '../../shared/procedures';
 import { procedureSteps } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
@@ -129,6 +129,7 @@ export class InstrumentService {
           }
         : null,
       pulseWidth: c?.connected ? c.pulseWidthRange() : null,
+      nplc: c?.connected ? c.nplcRange() : null,
       sample: c?.connected && this.sample ? { ...this.sample } : null,
     };
   }
@@ -330,17 +331,14 @@ export class InstrumentService {
       // Real instruments cannot move probes: the cell number is only a label for the run.
       this.note(`Cell ${params.cell}: make sure the probes are on that cell.`);
     }
-    if ('width' in params) {
-      // Checked before anything is recorded: a width the instrument cannot make is a form error,
-      // not a failed run left in the database.
-      const { min, max } = connection.pulseWidthRange();
-      if (params.width < min * 0.999999 || params.width > max)
-        throw new ReramError(
-          'OUT_OF_RANGE',
-          `The ${connection.identity.model} makes pulses from ${formatSI(min, 's')} to ${formatSI(max, 's')}; ${formatSI(params.width, 's')} is outside that.`,
-          { field: 'width', min, max },
-        );
-    }
+    // Checked before anything is recorded: what the instrument cannot make is a form error, not a
+    // failed run left in the database.
+    const limits = instrumentLimitErrors(params as unknown as Record<string, unknown>, {
+      pulseWidth: connection.pulseWidthRange(),
+      nplc: connection.nplcRange(),
+    });
+    for (const [field, message] of Object.entries(limits))
+      throw new ReramError('OUT_OF_RANGE', `${connection.identity.model}: ${message}.`, { field });
     const recording = RunRecording.start(this.store, connection, params, this.currentSample(), options);
     const runId = recording.runId;
     const controller = new AbortController();

@@ -14,7 +14,7 @@ import { PredictionRequest as PredictionRequestSchema } from '../../shared/api';
 import { CancelledError, ReramError } from '../../shared/errors';
 import { datasetFromCifar10, datasetFromIdx, type Dataset } from '../../shared/nn/datasets';
 import { selectTable } from '../../shared/profile/schema';
-import type { PredictionReport } from '../../shared/rca/report';
+import type { MethodResult, PredictionReport } from '../../shared/rca/report';
 import type { EventHub } from '../api/events';
 import { BUILTIN_MODELS, loadDataset, loadModel } from '../nn/resources';
 import { PredictPool } from '../predict/pool';
@@ -160,7 +160,10 @@ export class PredictionService {
         this.finish(
           active,
           error instanceof CancelledError || controller.signal.aborted ? 'cancelled' : 'failed',
-          { error: error instanceof Error ? error.message : String(error) },
+          {
+            error: error instanceof Error ? error.message : String(error),
+            partial: active.progress.partial,
+          },
         ),
     );
     return { id };
@@ -169,7 +172,7 @@ export class PredictionService {
   private finish(
     active: Active,
     status: 'completed' | 'cancelled' | 'failed',
-    outcome: { report?: PredictionReport; error?: string },
+    outcome: { report?: PredictionReport; error?: string; partial?: MethodResult[] },
   ): void {
     try {
       this.store.predictions.finish(active.id, status, outcome);

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { hostname } from 'node:os';
 import type { PredictionRecord, PredictionSummary } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
-import { PredictionReport } from '../../shared/rca/report';
+import { PredictionReport, type MethodResult } from '../../shared/rca/report';
 import { ownerGone } from './owner';
 
 interface Row {
@@ -79,7 +79,7 @@ export class PredictionRepository {
   finish(
     id: number,
     status: Exclude<PredictionSummary['status'], 'running'>,
-    outcome: { report?: PredictionReport; error?: string },
+    outcome: { report?: PredictionReport; error?: string; partial?: MethodResult[] },
   ): void {
     const row = this.db.prepare('SELECT summary_json FROM predictions WHERE id = ?').get(id) as
       { summary_json: string | null } | undefined;
@@ -89,6 +89,9 @@ export class PredictionRepository {
       summary.results = outcome.report.results.map(({ accuracies: _accuracies, ...rest }) => rest);
       summary.chips = outcome.report.chips.count;
       summary.elapsedS = outcome.report.elapsedS;
+    } else if (outcome.partial?.length) {
+      // Cancelled: what was measured so far is kept, as the progress showed it.
+      summary.results = outcome.partial.map(({ accuracies: _accuracies, ...rest }) => rest);
     }
     this.db
       .prepare(

@@ -384,9 +384,14 @@ export class Store {
       where.push('runs.cell = ?');
       args.push(q.cell);
     }
+    if (q.cells) {
+      where.push('runs.cell IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(q.cells));
+    }
     if (q.search?.trim()) {
+      // What the list shows is searchable too: the outcome (forming voltage, errors) with the parameters.
       where.push(
-        "(runs.procedure || ' ' || runs.status || ' cell ' || coalesce(runs.cell, '') || ' ' || coalesce(runs.resource, '') || ' ' || coalesce(instruments.model, '') || ' ' || runs.params_json || ' #' || runs.id) LIKE ? ESCAPE '\\'",
+        "(runs.procedure || ' ' || runs.status || ' cell ' || coalesce(runs.cell, '') || ' ' || coalesce(runs.resource, '') || ' ' || coalesce(instruments.model, '') || ' ' || runs.params_json || ' ' || coalesce(runs.summary_json, '') || ' ' || coalesce(runs.error, '') || ' #' || runs.id) LIKE ? ESCAPE '\\'",
       );
       args.push(`%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }

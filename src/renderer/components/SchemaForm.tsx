@@ -23,6 +23,8 @@ export function issueText(
         ? formatSI(value, unit)
         : `${formatNumber(value, 6)}${unit ? ` ${unit}` : ''}`
       : String(value);
+  if (issue.code === 'invalid_type' && (field?.kind === 'integer' || field?.kind === 'number'))
+    return field.kind === 'integer' ? 'Enter a whole number' : 'Enter a number (e.g. 1e-3 or 1m)';
   if (issue.code === 'too_big' && issue.maximum !== undefined)
     return `At most ${show(issue.maximum)}${issue.inclusive === false ? ' (exclusive)' : ''}`;
   if (issue.code === 'too_small' && issue.minimum !== undefined)
@@ -43,12 +45,14 @@ export function fieldErrorsOf(
     const key = String(issue.path[0] ?? '');
     const value = raw[key];
     errors[key] ??=
-      typeof value === 'number' && Number.isNaN(value)
-        ? 'Enter a number (e.g. 1e-3 or 1m)'
-        : issueText(
-            issue as Parameters<typeof issueText>[0],
-            fields.find((f) => f.key === key),
-          );
+      value === null
+        ? 'Required'
+        : typeof value === 'number' && Number.isNaN(value)
+          ? 'Enter a number (e.g. 1e-3 or 1m)'
+          : issueText(
+              issue as Parameters<typeof issueText>[0],
+              fields.find((f) => f.key === key),
+            );
   }
   return errors;
 }
@@ -76,12 +80,19 @@ export function initialFormValues(
   return Object.fromEntries(fields.map((f) => [f.key, displayDefault(f, suggested[f.key])]));
 }
 
-/** What the form holds, as the schema expects it: SI numbers parsed, empty optionals left out. */
+/**
+ * What the form holds, as the schema expects it: SI numbers parsed, empty optionals left out. A
+ * field the form shows filled in (it has a default) is required: emptied, it is an error (null),
+ * never a silent fall-back to the default the user just deleted.
+ */
 export function formToRaw(fields: readonly FieldInfo[], values: FormValues): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const field of fields) {
     const text = (values[field.key] ?? '').trim();
-    if (text === '' && !field.required) continue;
+    if (text === '') {
+      if (field.required || field.default !== undefined) raw[field.key] = null;
+      continue;
+    }
     switch (field.kind) {
       case 'number':
       case 'integer':

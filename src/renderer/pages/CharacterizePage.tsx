@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
 import { ReramError } from '../../shared/errors';
+import { cellHarmWarnings, complianceCeiling, instrumentLimitErrors } from '../../shared/procedure-checks';
 import { getApi } from '../api/client';
 import { ErrorBanner, Progress } from '../components/Field';
 import {
@@ -111,17 +112,23 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   );
   const parsed = ProcedureParams.safeParse(raw);
   const widthRange = status?.pulseWidth;
+  const nplcRange = status?.nplc;
   const fieldErrors = useMemo(() => {
     const errors = parsed.success ? {} : fieldErrorsOf(parsed.error.issues, fields, raw);
     // The instrument's own limits, before Start: a run it cannot make is never recorded.
-    const width = raw.width;
-    if (widthRange && typeof width === 'number' && Number.isFinite(width) && !errors.width) {
-      if (width < widthRange.min * 0.999999 || width > widthRange.max)
-        errors.width = `This instrument makes pulses from ${formatSI(widthRange.min, 's')} to ${formatSI(widthRange.max, 's')}`;
-    }
-    return errors;
-  }, [parsed, raw, fields, widthRange]);
-  const valid = parsed.success && Object.keys(fieldErrors).length === 0;
+    return { ...instrumentLimitErrors(raw, { pulseWidth: widthRange, nplc: nplcRange }), ...errors };
+  }, [parsed, raw, fields, widthRange, nplcRange]);
+  // What would harm the cell: Start needs the user's acknowledgement.
+  const warnings = useMemo(
+    () => (parsed.success ? cellHarmWarnings(parsed.data, complianceCeiling(status?.simulator?.preset)) : []),
+    [parsed, status?.simulator?.preset],
+  );
+  const [acknowledged, setAcknowledged] = useState('');
+  const warningKey = warnings.map((w) => w.message).join('\n');
+  const valid =
+    parsed.success &&
+    Object.keys(fieldErrors).length === 0 &&
+    (warnings.length === 0 || acknowledged === warningKey);
 
   useApiEvent(
     'run.points',
@@ -266,6 +273,24 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
               Move the probes to the cell before starting; the cell number labels the run.
             </p>
           )}
+          {warnings.length ? (
+            <div className="warn-banner wide" role="alert" data-testid="harm-warnings">
+              <ul className="plain">
+                {warnings.map((w) => (
+                  <li key={w.field}>{w.message}</li>
+                ))}
+              </ul>
+              <label className="checkbox-line">
+                <input
+                  type="checkbox"
+                  name="acknowledgeHarm"
+                  checked={acknowledged === warningKey}
+                  onChange={(e) => setAcknowledged(e.target.checked ? warningKey : '')}
+                />{' '}
+                I understand; run it anyway
+              </label>
+            </div>
+          ) : null}
           <div className="sticky-actions wide">
             <button type="submit" className="primary" disabled={!valid || running}>
               Start {spec.title.toLowerCase()}

@@ -12,8 +12,8 @@ interface Progress {
 
 /**
  * The newcomer's path — connect → form → pulse train → fit & save → predict — as one compact
- * row of steps. It stays until every step is done or the user hides it, whatever is already in
- * the database, and each step links to where it happens.
+ * row of steps, ticked from what is in the database, each linking to where it happens. It stays
+ * until the user hides it (all done, it says so), and a hidden guide can be shown again.
  */
 export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined }) {
   const [hidden, setHidden] = useState(() => localStorage.getItem('reram-guide-hidden') === '1');
@@ -23,7 +23,8 @@ export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined
     const [runs, profiles, predictions] = await Promise.all([
       api['runs.list']({ limit: 500 }),
       api['profiles.list']({}),
-      api['predictions.list']({ limit: 1 }),
+      // Any completed one ticks the step (the latest may be cancelled or still running).
+      api['predictions.list']({ limit: 200 }),
     ]);
     setProgress({
       formed: runs.some((r) => r.procedure === 'forming' && r.status === 'completed'),
@@ -43,7 +44,22 @@ export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined
     'prediction.ended',
     useCallback(() => void refresh().catch(() => undefined), [refresh]),
   );
-  if (hidden || !progress) return null;
+  if (!progress) return null;
+  if (hidden)
+    return (
+      <div className="guide-reopen">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            localStorage.removeItem('reram-guide-hidden');
+            setHidden(false);
+          }}
+        >
+          Show the getting-started guide
+        </button>
+      </div>
+    );
   const steps = [
     {
       done: Boolean(status?.connected),
@@ -66,10 +82,10 @@ export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined
     { done: progress.profile, text: 'Fit and save a profile', href: '#/levels', hint: 'Levels' },
     { done: progress.predicted, text: 'Predict: linear vs MES', href: '#/predict', hint: 'Predict' },
   ];
-  if (steps.every((s) => s.done)) return null;
+  const allDone = steps.every((s) => s.done);
   return (
     <section className="guide" aria-label="Getting started">
-      <strong>Getting started:</strong>
+      <strong>{allDone ? 'Getting started: all done ✓' : 'Getting started:'}</strong>
       <ol>
         {steps.map((s) => (
           <li key={s.text} data-done={s.done}>

@@ -27,9 +27,11 @@ import { getApi } from '../api/client';
 import { ErrorBanner, formatDuration, NumberField, SelectField } from '../components/Field';
 import { markersPlugin, Plot, themedAxes } from '../components/Plot';
 import {
+  fieldErrorsOf,
   formFields,
   formToRaw,
   initialFormValues,
+  issueText,
   SchemaFields,
   type FormValues,
 } from '../components/SchemaForm';
@@ -38,6 +40,8 @@ import { errorText, useApiEvent } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
 
 const SETTINGS_FIELDS = formFields(PredictSettings, ['methods', 'bits', 'tile']);
+/** A tile side as typed: a whole number, or NaN (which the schema refuses with a message). */
+const parseTile = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN);
 const STORAGE_KEY = 'reram-predict-form';
 const DEFAULT_METHODS: PredictMethod[] = ['float', 'ideal-linear', 'linear', 'mes', 'mes-sigma'];
 
@@ -414,7 +418,6 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
   const [form, setForm] = useState<FormState>(() => initialForm(initialProfile));
   const [modelFile, setModelFile] = useState<File>();
   const [dataFiles, setDataFiles] = useState<File[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [running, setRunning] = useState<PredictionProgress | null>(null);
   const [history, setHistory] = useState<PredictionSummary[]>([]);
   const [record, setRecord] = useState<PredictionRecord>();
@@ -482,13 +485,7 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
         .call['predictions.cancel']({ id: running.id })
         .catch(() => undefined);
   }, [running]);
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && running) cancel();
-    };
-    addEventListener('keydown', onKey);
-    return () => removeEventListener('keydown', onKey);
-  }, [running, cancel]);
+  // No Esc here: Esc is the instrument's Output OFF only; a prediction stops by its own button.
 
   const profile = profiles.find((p) => p.name === form.profile);
   const table = profile?.tables.find((t) => t.name === form.table) ?? profile?.tables[0];
@@ -498,20 +495,35 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
   const toggle = <T,>(list: readonly T[], item: T) =>
     list.includes(item) ? list.filter((x) => x !== item) : [...list, item];
 
-  const run = async () => {
-    setError(undefined);
-    setErrors({});
-    const tile = { rows: Number(form.tileRows), cols: Number(form.tileCols) };
-    const parsed = PredictSettings.safeParse({
-      ...formToRaw(SETTINGS_FIELDS, form.values),
+  // Checked as the user types, in the user's units (the same messages as Characterize).
+  const { parsed, errors } = useMemo(() => {
+    const raw = formToRaw(SETTINGS_FIELDS, form.values);
+    const tile = { rows: parseTile(form.tileRows), cols: parseTile(form.tileCols) };
+    const result = PredictSettings.safeParse({
+      ...raw,
       methods: form.methods,
       bits: [...bits].sort((a, b) => a - b),
       tile,
     });
+    const fieldErrors = result.success
+      ? {}
+      : fieldErrorsOf(
+          result.error.issues.filter((i) => i.path[0] !== 'tile'),
+          SETTINGS_FIELDS,
+          raw,
+        );
+    const tileIssue = result.success ? undefined : result.error.issues.find((i) => i.path[0] === 'tile');
+    if (tileIssue)
+      fieldErrors.tile =
+        tileIssue.code === 'invalid_type'
+          ? 'Tiles are whole numbers of rows and columns'
+          : issueText(tileIssue as Parameters<typeof issueText>[0], undefined);
+    return { parsed: result, errors: fieldErrors };
+  }, [form, bits]);
+
+  const run = async () => {
+    setError(undefined);
     if (!parsed.success) {
-      const fieldErrors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-      setErrors(fieldErrors);
       setError('Check the highlighted settings.');
       return;
     }
@@ -566,6 +578,7 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
   };
 
   const invalid =
+    !parsed.success ||
     !form.profile ||
     form.methods.length === 0 ||
     (bits.length === 0 && form.methods.some((m) => m !== 'float'));
@@ -712,7 +725,7 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
             <button type="submit" className="primary" disabled={Boolean(running) || invalid || starting}>
               Run prediction
             </button>
-            <button type="button" onClick={cancel} disabled={!running} title="Esc">
+            <button type="button" onClick={cancel} disabled={!running}>
               Cancel
             </button>
           </div>

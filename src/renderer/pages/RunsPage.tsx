@@ -7,8 +7,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import { PROCEDURES, RUN_STATUSES, type Point, type RunSummary, type RunTrace } from '../../shared/run';
 import { formatNumber, formatSI } from '../../shared/units';
+import { parseCells } from '../../shared/recipes';
 import { getApi } from '../api/client';
-import { ErrorBanner, NumberField, SelectField, TextField } from '../components/Field';
+import { ErrorBanner, SelectField, TextField } from '../components/Field';
 import { IvPlot } from '../components/IvPlot';
 import { CYCLE_COLORS, Plot, siValues, themedAxes } from '../components/Plot';
 import { errorText, useApiEvent } from '../hooks/api';
@@ -202,6 +203,8 @@ function RunDetail({
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [log, setLog] = useState(true);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  useEffect(() => setConfirmDelete(false), [run.id]);
   const overlayKey = overlay.map((r) => r.id).join(',');
   useEffect(() => {
     let live = true;
@@ -265,23 +268,42 @@ function RunDetail({
             Fit on Levels →
           </a>
         ) : null}
-        <button
-          type="button"
-          onClick={() =>
-            void act(() => getApi().call['runs.hide']({ runIds: [run.id], hidden: !run.hidden }))
-          }
-        >
-          {run.hidden ? 'Show in the list' : 'Hide'}
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            if (confirm(`Delete run ${run.id} and its ${run.pointCount} points? This cannot be undone.`))
-              void act(() => getApi().call['runs.delete']({ runIds: [run.id] }));
-          }}
-        >
-          Delete
-        </button>
+        {run.hidden ? (
+          <>
+            <button
+              type="button"
+              onClick={() => void act(() => getApi().call['runs.hide']({ runIds: [run.id], hidden: false }))}
+            >
+              Restore from the trash
+            </button>
+            {confirmDelete ? (
+              <span className="warn-banner" role="alert">
+                Delete run {run.id} and its {run.pointCount} points for good?{' '}
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => void act(() => getApi().call['runs.delete']({ runIds: [run.id] }))}
+                >
+                  Delete for good
+                </button>{' '}
+                <button type="button" onClick={() => setConfirmDelete(false)}>
+                  Keep it
+                </button>
+              </span>
+            ) : (
+              <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+                Delete for good…
+              </button>
+            )}
+          </>
+        ) : (
+          <button
+            type="button"
+            onClick={() => void act(() => getApi().call['runs.hide']({ runIds: [run.id], hidden: true }))}
+          >
+            Move to the trash
+          </button>
+        )}
         {notice ? (
           <span className="muted" role="status">
             {notice}
@@ -354,6 +376,15 @@ export function RunsPage({
   const [selected, setSelected] = useState<number | undefined>(initialRun ? Number(initialRun) : undefined);
   const [ticked, setTicked] = useState<number[]>([]);
   const [error, setError] = useState<string>();
+  // The Queue's cell syntax; an invalid filter says so instead of being ignored.
+  const cellFilter = useMemo((): { cells?: number[]; error?: string } => {
+    if (!cell.trim()) return {};
+    try {
+      return { cells: parseCells(cell) };
+    } catch (e) {
+      return { error: errorText(e) };
+    }
+  }, [cell]);
 
   const load = useCallback(async () => {
     try {
@@ -361,7 +392,7 @@ export function RunsPage({
         limit,
         ...(procedure ? { procedure: procedure as RunSummary['procedure'] } : {}),
         ...(status ? { status: status as RunSummary['status'] } : {}),
-        ...(cell.trim() && Number.isInteger(Number(cell)) ? { cell: Number(cell) } : {}),
+        ...(cellFilter.cells ? { cells: cellFilter.cells } : {}),
         ...(search.trim() ? { search } : {}),
         includeHidden: showHidden,
       });
@@ -371,7 +402,7 @@ export function RunsPage({
     } catch (e) {
       setError(errorText(e));
     }
-  }, [limit, procedure, status, cell, search, showHidden]);
+  }, [limit, procedure, status, cellFilter, search, showHidden]);
   useEffect(() => {
     const timer = setTimeout(() => void load(), 150);
     return () => clearTimeout(timer);
@@ -411,7 +442,14 @@ export function RunsPage({
             onChange={setStatus}
             options={[{ value: '', label: 'all' }, ...RUN_STATUSES.map((p) => ({ value: p, label: p }))]}
           />
-          <NumberField label="Cell" name="filterCell" value={cell} onChange={setCell} />
+          <TextField
+            label="Cells"
+            name="filterCell"
+            value={cell}
+            onChange={setCell}
+            placeholder="0-3, 1,4,9"
+            {...(cellFilter.error ? { error: cellFilter.error } : {})}
+          />
           <TextField
             label="Search"
             name="filterSearch"
@@ -426,7 +464,7 @@ export function RunsPage({
               checked={showHidden}
               onChange={(e) => setShowHidden(e.target.checked)}
             />{' '}
-            Show hidden runs
+            Show the trash
           </label>
         </div>
         <ErrorBanner error={error} />

@@ -9,6 +9,7 @@ import { installProcessSafety, safeAll, switchOffConfirmed } from '../../instrum
 import { recordRun } from '../../services/recorder';
 import { pointsToCsv } from '../../store/csv';
 import { sampleLabel, type SampleKey } from '../../../shared/cell-guard';
+import { cellHarmWarnings, GENERIC_COMPLIANCE_CEILING } from '../../../shared/procedure-checks';
 import { addSampleOptions, sampleFromOptions } from '../sample-options';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { openCliStore } from '../db';
@@ -160,6 +161,8 @@ export function registerInstrumentCommands(program: Command): void {
     const parsed = ProcedureParams.safeParse(raw);
     if (!parsed.success) throw usageFromZod(parsed.error, PROCEDURE_FIELDS);
     const params = parsed.data;
+    for (const warning of cellHarmWarnings(params, GENERIC_COMPLIANCE_CEILING))
+      log(`warning: ${warning.message}`);
     const offWait = parseNumberOption(String(options.offWait), '--off-wait');
     if (!(offWait >= 0 && offWait <= 3600)) throw new UsageError('--off-wait must be between 0 and 3600 s');
 

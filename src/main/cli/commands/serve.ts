@@ -1,11 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ReramError } from '../../../shared/errors';
 import { createDispatcher } from '../../api/dispatcher';
 import { EventHub } from '../../api/events';
 import { createServices } from '../../api/services';
 import { installProcessSafety } from '../../instrument/guard';
-import { rendererDistDir } from '../../paths';
+import { appRoot, rendererDistDir } from '../../paths';
 import { openUrl } from '../../system/open-url';
 import { startWebServer } from '../../web/server';
+import { cliDbPath } from '../db';
 import { log, printLine, UsageError } from '../output';
 
 export function registerServe(program: Command): void {
@@ -19,11 +24,12 @@ export function registerServe(program: Command): void {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be 0..65535, got ${options.port}`);
+      ensureRenderer();
       const events = new EventHub();
       const services = createServices({
         mode: 'browser',
         events,
-        ...(options.db ? { dbPath: options.db } : {}),
+        dbPath: cliDbPath(options.db),
       });
       // Crashes switch every output off; signals shut down in order below.
       installProcessSafety({ handleSignals: false, beforeExit: () => services.store.close() });
@@ -53,4 +59,28 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
     });
+}
+
+/**
+ * A fresh checkout has no built renderer: build it, as `npm start` does, so `serve` works from a
+ * clone. The build's output goes to stderr (stdout carries the URL).
+ */
+function ensureRenderer(): void {
+  if (existsSync(join(rendererDistDir(), 'index.html'))) return;
+  const vite = join(appRoot(), 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(vite))
+    throw new ReramError(
+      'NOT_FOUND',
+      `The app's pages are missing from ${rendererDistDir()}; reinstall ReRAM Bench.`,
+    );
+  log('building the app pages (first start from this checkout)…');
+  const built = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: appRoot(),
+    stdio: ['ignore', 2, 2],
+  });
+  if (built.status !== 0)
+    throw new ReramError(
+      'INTERNAL',
+      `Building the app pages failed (vite exit ${built.status}); run npm run build:renderer to see why.`,
+    );
 }

@@ -11,6 +11,7 @@ import {
   parseSettingReply,
   setCommand,
   type AnySettingValue,
+  numberRange,
   type SettingContext,
   type SettingTable,
   type SettingValue,
@@ -352,6 +353,23 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   abstract configure(config: SmuConfig): Promise<void>;
   abstract measure(): Promise<Measurement>;
   abstract pulseWidthRange(): { min: number; max: number };
+
+  /** From the driver's own declaration: an `nplc` setting, or an `aperture` in seconds. */
+  nplcRange(): { min: number; max: number } {
+    const table = this.table as SettingTable;
+    const context = { lineFrequency: this.lineFrequency };
+    const nplc = table.nplc;
+    if (nplc?.type === 'number') return numberRange(nplc, context);
+    const aperture = table.aperture;
+    if (aperture?.type === 'number') {
+      const { min, max } = numberRange(aperture, context);
+      return {
+        min: Number((min * this.lineFrequency).toPrecision(3)),
+        max: Number((max * this.lineFrequency).toPrecision(3)),
+      };
+    }
+    throw new Error(`${this.driver} declares no integration time`);
+  }
   abstract pulse(v: number, width: number): Promise<Measurement>;
 
   /** Refuses widths the instrument cannot make with the present settings, naming the range. */

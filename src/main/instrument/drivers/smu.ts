@@ -102,6 +102,8 @@ export interface Smu {
   measure(): Promise<Measurement>;
   /** The pulse widths possible with the present configuration (s). */
   pulseWidthRange(): { min: number; max: number };
+  /** The integration times the instrument takes, in power-line cycles at its line frequency. */
+  nplcRange(): { min: number; max: number };
   /** One pulse of v for `width` seconds, measured at its top; the source is back at 0 V afterwards. */
   pulse(v: number, width: number): Promise<Measurement>;
   /** A DC staircase: steps through `vs`, holding each for `dwell` s before measuring, output on throughout. */

@@ -3,13 +3,14 @@
  * the points: no SCPI here. The runner owns startup (known state, compliance first) and the
  * shutdown that always leaves the output off.
  */
-import type {
-  FormingParams,
-  ProcedureParams,
-  PulseTrainParams,
-  ReadParams,
-  SetResetParams,
-  WriteVerifyParams,
+import {
+  procedureSteps,
+  type FormingParams,
+  type ProcedureParams,
+  type PulseTrainParams,
+  type ReadParams,
+  type SetResetParams,
+  type WriteVerifyParams,
 } from '../../../shared/procedures';
 import { isFormingEvent } from '../../../shared/cell-guard';
 import { ReramError } from '../../../shared/errors';
@@ -28,6 +29,7 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
   const direction = Math.sign(p.vStop - p.vStart) || 1;
   let previous: number | undefined;
   let formedAt: number | undefined;
+  let done = 0;
   for (let k = 0; ; k++) {
     const v = p.vStart + direction * k * p.vStep;
     if (direction * (v - p.vStop) > 1e-12) break;
@@ -35,6 +37,7 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
     const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
     ctx.record(m, { phase: 'forming', kind: 'step', pulse: k, cycle: 0 });
     ctx.step(`ramp ${v.toFixed(2)} V`);
+    done = k + 1;
     if (isFormingEvent(previous, m, p.jumpFactor)) {
       formedAt = v;
       // Stored even if the run is cancelled from here on: the cell is formed now.
@@ -44,6 +47,10 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
     }
     previous = m.i === null ? Number.POSITIVE_INFINITY : Math.abs(m.i);
   }
+  if (formedAt !== undefined)
+    ctx.endEarly(
+      `formed at ${formedAt.toFixed(2)} V: the ramp stopped at step ${done} of ${procedureSteps(p)}`,
+    );
   const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
   ctx.summary.formed = formedAt !== undefined;
   ctx.summary.formingVoltage = formedAt === undefined ? null : Number(formedAt.toPrecision(6));

@@ -92,7 +92,7 @@ export async function runProcedure(
     smu.safe(),
   );
   const started = performance.now();
-  const total = procedureSteps(params);
+  let total = procedureSteps(params);
   let done = 0;
   let seq = 0;
   const summary: Record<string, unknown> = {};
@@ -120,6 +120,10 @@ export async function runProcedure(
     },
     step(message) {
       done = Math.min(total, done + 1);
+      progress(message);
+    },
+    endEarly(message) {
+      total = Math.max(1, done);
       progress(message);
     },
     checkCancelled: () => throwIfAborted(callbacks.signal),
