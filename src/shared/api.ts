@@ -357,7 +357,11 @@ export const apiMethods = {
   ),
 
   'levels.fit': method(
-    z.object({ runId: z.number().int(), bits: z.number().int().min(1).max(12).optional() }),
+    z.object({
+      runId: z.number().int(),
+      bits: z.number().int().min(1).max(12).optional(),
+      spacing: z.enum(['pulses', 'conductance']).default('pulses'),
+    }),
     FitReply,
     'Fit a pulse-train or write-verify run into a level table.',
   ),
@@ -394,6 +398,7 @@ export const apiMethods = {
       runId: z.number().int(),
       name: z.string().trim().min(1).max(200),
       bits: z.number().int().min(1).max(12).optional(),
+      spacing: z.enum(['pulses', 'conductance']).default('pulses'),
       materialStack: z.string().max(200).default(''),
       notes: z.string().max(10_000).default(''),
       overwrite: z.boolean().default(false),

@@ -115,6 +115,7 @@ it('refuses what the instrument cannot do, warns on what harms the cell, and ask
   });
   setApiBridge(bridge);
   location.hash = '#/characterize?procedure=pulse-train';
+  document.body.replaceChildren(); // the previous test's page
   const host = document.createElement('div');
   document.body.append(host);
   await act(async () => createRoot(host).render(<CharacterizePage status={connected} />));

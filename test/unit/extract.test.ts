@@ -42,6 +42,34 @@ function pulseTrainPoints(cycles: number, pMax: number, noise: number, seed = 1)
 }
 
 describe('b-bit level tables from pulse trains', () => {
+  it('spaced in conductance: the states nearest to evenly spaced conductances on the fitted curve (analytic pulse counts)', () => {
+    // NL 2 over 40 pulses, noise-free: by pulse count, the top gaps shrink; in conductance they do not.
+    const points = pulseTrainPoints(2, 40, 0);
+    const byPulses = levelTableFromPulseTrain(points, 3, { name: 'p', provenance });
+    const byG = levelTableFromPulseTrain(points, 3, { name: 'g', provenance, spacing: 'conductance' });
+    const gaps = (t: LevelTable) => t.levels.slice(1).map((l, k) => l.g - t.levels[k]!.g);
+    const spread = (xs: number[]) => Math.max(...xs) / Math.min(...xs);
+    expect(spread(gaps(byPulses))).toBeGreaterThan(3);
+    expect(spread(gaps(byG))).toBeLessThan(1.6);
+    // The pulse counts are the analytic inverse of the model, rounded: n_k = −A·ln(1 − (G_k − Gmin)/B).
+    const model = modelFromNl({ gMin: 10e-6, gMax: 50e-6, nl: 2, pMax: 40 });
+    byG.levels.forEach((level, k) => {
+      const target = 10e-6 + (40e-6 * k) / 7;
+      const b = 40e-6 / -Math.expm1(-40 / model.a);
+      const n = Math.round(-model.a * Math.log1p(-(target - 10e-6) / b));
+      expect(level.g).toBeCloseTo(conductanceAfter(model, n, 'ltp'), 12);
+    });
+    expect(byG.provenance.method).toBe('pulse-train (3-bit, spaced in conductance)');
+    // More levels than distinct pulse counts: refused with the reason.
+    expect(() =>
+      levelTableFromPulseTrain(pulseTrainPoints(2, 8, 0), 3, {
+        name: 'x',
+        provenance,
+        spacing: 'conductance',
+      }),
+    ).toThrow(/only \d+\. Use fewer bits/);
+  });
+
   it('takes each level at k·Pmax/(2^b − 1) pulses, mean and σ over every cycle', () => {
     const points = pulseTrainPoints(4, 30, 0.02);
     const table = levelTableFromPulseTrain(points, 2, { name: 'x', provenance });

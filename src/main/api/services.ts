@@ -138,8 +138,8 @@ export function createServices(options: ServiceOptions): Services {
     'cells.summary': async ({ cells }) =>
       cellSummaries(store, cells, instrument.status().sample ?? UNASSIGNED_SAMPLE),
 
-    'levels.fit': async ({ runId, bits }) => {
-      const result = fitRun(store, runId, bits !== undefined ? { bits } : {});
+    'levels.fit': async ({ runId, bits, spacing }) => {
+      const result = fitRun(store, runId, { spacing, ...(bits !== undefined ? { bits } : {}) });
       const full = bits === undefined ? result.table : fitRun(store, runId).table;
       return {
         table: result.table,
@@ -161,8 +161,8 @@ export function createServices(options: ServiceOptions): Services {
 
     'profiles.list': async () => library.list(),
     'profiles.get': async ({ name }) => library.get(name),
-    'profiles.fromRun': async ({ runId, name, bits, materialStack, notes, overwrite }) => {
-      const fit = fitRun(store, runId, { name, ...(bits !== undefined ? { bits } : {}) });
+    'profiles.fromRun': async ({ runId, name, bits, spacing, materialStack, notes, overwrite }) => {
+      const fit = fitRun(store, runId, { name, spacing, ...(bits !== undefined ? { bits } : {}) });
       const profile = profileFromTable(fit.table, { name, materialStack, notes, run: fit.run });
       library.save(profile, { overwrite });
       return profile;

@@ -1,6 +1,10 @@
 /** From a stored run to a level table (and optionally a device profile). */
 import { ReramError } from '../../shared/errors';
-import { levelTableFromPulseTrain, levelTableFromWriteVerify } from '../../shared/levels/extract';
+import {
+  levelTableFromPulseTrain,
+  levelTableFromWriteVerify,
+  type LevelSpacing,
+} from '../../shared/levels/extract';
 import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shared/profile/schema';
 import type { RunSummary } from '../../shared/run';
@@ -16,7 +20,7 @@ export interface FitRunResult {
 export function fitRun(
   store: Store,
   runId: number,
-  options: { bits?: number; name?: string } = {},
+  options: { bits?: number; name?: string; spacing?: LevelSpacing } = {},
 ): FitRunResult {
   const run = store.getRun(runId);
   const warnings: string[] = [];
@@ -33,7 +37,11 @@ export function fitRun(
   const name = options.name ?? `run ${runId}${options.bits ? ` ${options.bits}-bit` : ''}`;
   let table: LevelTable;
   if (run.procedure === 'pulse-train') {
-    table = levelTableFromPulseTrain(points, options.bits, { name, provenance });
+    table = levelTableFromPulseTrain(points, options.bits, {
+      name,
+      provenance,
+      ...(options.spacing ? { spacing: options.spacing } : {}),
+    });
   } else if (run.procedure === 'write-verify') {
     table = levelTableFromWriteVerify(points, { name, provenance });
     if (options.bits !== undefined) table = { ...selectLevels(table, options.bits), name };

@@ -334,6 +334,7 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
   const [runId, setRunId] = useState<number | undefined>(initialRun ? Number(initialRun) : undefined);
   const [points, setPoints] = useState<Point[]>([]);
   const [bits, setBits] = useState('all');
+  const [spacing, setSpacing] = useState<'pulses' | 'conductance'>('pulses');
   const [table, setTable] = useState<LevelTable>();
   const [quality, setQuality] = useState<FitQuality>();
   const [fullLevels, setFullLevels] = useState(0);
@@ -372,7 +373,11 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
       try {
         const [pts, fit] = await Promise.all([
           api['runs.points']({ runId }),
-          api['levels.fit']({ runId, ...(bits === 'all' ? {} : { bits: Number(bits) }) }),
+          api['levels.fit']({
+            runId,
+            spacing,
+            ...(bits === 'all' ? {} : { bits: Number(bits) }),
+          }),
         ]);
         if (!live) return;
         setPoints(pts);
@@ -391,7 +396,7 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
     return () => {
       live = false;
     };
-  }, [runId, bits]);
+  }, [runId, bits, spacing]);
 
   // A selection must fit in the measured states: 2^b ≤ the full table's levels.
   const maxBits = fullLevels >= 2 ? Math.floor(Math.log2(fullLevels)) : 0;
@@ -407,6 +412,7 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
         runId,
         name: name.trim(),
         materialStack: material,
+        spacing,
         ...(bits === 'all' ? {} : { bits: Number(bits) }),
       });
       setSaved(profile.name);
@@ -529,6 +535,19 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
                   ]}
                   hint={fullLevels ? `The run has ${fullLevels} states: at most ${maxBits} bits.` : undefined}
                 />
+                {bits !== 'all' ? (
+                  <SelectField
+                    label="Levels spaced"
+                    name="spacing"
+                    value={spacing}
+                    onChange={(v) => setSpacing(v as 'pulses' | 'conductance')}
+                    options={[
+                      { value: 'pulses', label: 'by pulse count' },
+                      { value: 'conductance', label: 'evenly in conductance' },
+                    ]}
+                    hint="A saturating curve crowds pulse-spaced levels at the top"
+                  />
+                ) : null}
               </div>
               <CurvePlot points={points} fit={ltp} phase="ltp" />
               <CurvePlot points={points} fit={ltd} phase="ltd" />

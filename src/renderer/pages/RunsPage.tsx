@@ -102,6 +102,19 @@ function ConductancePlot({ traces }: { traces: Array<{ run: RunSummary; trace: R
 }
 
 /** Every point of a run, in a scrolling table that fetches only the rows in view. */
+const SHEET_COLUMNS: ReadonlyArray<{ label: string; width: string; cell: (p: Point) => string | number }> = [
+  { label: 'seq', width: '7%', cell: (p) => p.seq },
+  { label: 't', width: '11%', cell: (p) => formatSI(p.t, 's') },
+  { label: 'V source', width: '11%', cell: (p) => formatSI(p.vSource, 'V') },
+  { label: 'V', width: '11%', cell: (p) => formatSI(p.v, 'V') },
+  { label: 'I', width: '12%', cell: (p) => formatSI(p.i, 'A') },
+  { label: 'G', width: '12%', cell: (p) => formatSI(p.g, 'S') },
+  { label: 'phase', width: '9%', cell: (p) => p.phase },
+  { label: 'kind', width: '9%', cell: (p) => p.kind },
+  { label: 'cycle', width: '9%', cell: (p) => p.cycle },
+  { label: 'pulse', width: '9%', cell: (p) => p.pulse },
+];
+
 function DataSheet({ run }: { run: RunSummary }) {
   const rowHeight = 24;
   const height = 320;
@@ -139,50 +152,39 @@ function DataSheet({ run }: { run: RunSummary }) {
       tabIndex={0}
       aria-label={`Data sheet of run ${run.id}: ${run.pointCount} points`}
     >
-      <table className="data">
+      {/* One table, so the header's columns are the body's; spacer rows stand for the rows not drawn. */}
+      <table className="data sheet-table">
+        <colgroup>
+          {SHEET_COLUMNS.map((c) => (
+            <col key={c.label} style={{ width: c.width }} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
-            <th>seq</th>
-            <th>t</th>
-            <th>V source</th>
-            <th>V</th>
-            <th>I</th>
-            <th>G</th>
-            <th>phase</th>
-            <th>kind</th>
-            <th>cycle</th>
-            <th>pulse</th>
+            {SHEET_COLUMNS.map((c) => (
+              <th key={c.label}>{c.label}</th>
+            ))}
           </tr>
         </thead>
+        <tbody>
+          <tr aria-hidden="true" style={{ height: first * rowHeight }} />
+          {rows.map((p, k) => (
+            <tr key={first + k} style={{ height: rowHeight }}>
+              {p ? (
+                SHEET_COLUMNS.map((c) => <td key={c.label}>{c.cell(p)}</td>)
+              ) : (
+                <td colSpan={SHEET_COLUMNS.length} className="muted">
+                  {first + k}…
+                </td>
+              )}
+            </tr>
+          ))}
+          <tr
+            aria-hidden="true"
+            style={{ height: Math.max(0, run.pointCount - first - rows.length) * rowHeight }}
+          />
+        </tbody>
       </table>
-      <div style={{ height: run.pointCount * rowHeight, position: 'relative' }}>
-        <table className="data" style={{ position: 'absolute', top: first * rowHeight }}>
-          <tbody>
-            {rows.map((p, k) => (
-              <tr key={first + k} style={{ height: rowHeight }}>
-                {p ? (
-                  <>
-                    <td>{p.seq}</td>
-                    <td>{formatSI(p.t, 's')}</td>
-                    <td>{formatSI(p.vSource, 'V')}</td>
-                    <td>{formatSI(p.v, 'V')}</td>
-                    <td>{formatSI(p.i, 'A')}</td>
-                    <td>{formatSI(p.g, 'S')}</td>
-                    <td>{p.phase}</td>
-                    <td>{p.kind}</td>
-                    <td>{p.cycle}</td>
-                    <td>{p.pulse}</td>
-                  </>
-                ) : (
-                  <td colSpan={10} className="muted">
-                    {first + k}…
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
     </div>
   );
 }

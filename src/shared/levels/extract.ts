@@ -7,6 +7,7 @@ import type { Point } from '../run';
 import { mean, sampleStd } from '../stats';
 import { FitError, fitPulseCurve, type CurveSample } from './fit';
 import type { FittedCurve, Level, LevelTable, Provenance } from './level-table';
+import { pulsesAt } from './pulse-model';
 
 export interface PulseTrainCurves {
   ltp: CurveSample[];
@@ -71,6 +72,9 @@ export interface TableOptions {
   provenance: Omit<Provenance, 'method' | 'warnings'>;
 }
 
+/** How a b-bit table's states are chosen: at evenly spaced pulse counts, or evenly in conductance. */
+export type LevelSpacing = 'pulses' | 'conductance';
+
 /** Sorts the levels (warning when noise reordered them) and assembles the table around them. */
 function assembleTable(
   levels: Level[],
@@ -96,11 +100,16 @@ function assembleTable(
  * (rounded to whole pulses), each level's mean and σ taken over every measured cycle. With one
  * cycle, σ is the local scatter of the reads within ±2 pulses around the fitted curve.
  * Without `bits`, every measured state (0…Pmax pulses) becomes a level.
+ *
+ * With `spacing: 'conductance'`, the states are the ones nearest to 2^b conductances evenly spaced
+ * from Gmin to Gmax on the fitted curve, G_k = Gmin + k·(Gmax − Gmin)/(2^b − 1), reached after
+ * n_k = round(−A·ln(1 − (G_k − Gmin)/B)) pulses: on a saturating curve, pulse-count spacing
+ * crowds the top levels together (levels 5–7 within 0.4 µS), conductance spacing does not.
  */
 export function levelTableFromPulseTrain(
   points: readonly Point[],
   bits: number | undefined,
-  options: TableOptions,
+  options: TableOptions & { spacing?: LevelSpacing },
 ): LevelTable {
   const curves = curvesFromPoints(points);
   const fit = fitPulseTrain(points);
@@ -121,10 +130,23 @@ export function levelTableFromPulseTrain(
     const b = (gMax - gMin) / -Math.expm1(-pMax / a);
     return gMin + b * -Math.expm1(-n / a);
   };
+  const conductanceSpaced = bits !== undefined && options.spacing === 'conductance';
+  const pulsesFor = (k: number) => {
+    if (states === 1) return 0;
+    if (!conductanceSpaced) return Math.round((k * pMax) / (states - 1));
+    const { gMin, gMax, a } = fit.ltp;
+    const g = gMin + ((gMax - gMin) * k) / (states - 1);
+    return Math.round(pulsesAt({ gMin, gMax, a, pMax }, g, 'ltp'));
+  };
+  const counts = Array.from({ length: states }, (_, k) => pulsesFor(k));
+  if (new Set(counts).size < states)
+    throw new FitError(
+      `Evenly spaced in conductance, ${states} levels need ${states} different pulse counts; this ${pMax}-pulse curve gives only ${new Set(counts).size}. Use fewer bits, or more pulses per direction.`,
+    );
   const warnings: string[] = [];
   const levels: Level[] = [];
   for (let k = 0; k < states; k++) {
-    const n = states === 1 ? 0 : Math.round((k * pMax) / (states - 1));
+    const n = counts[k]!;
     const samples = byPulse.get(n) ?? [];
     if (samples.length === 0) throw new FitError(`No read after ${n} pulses in the potentiation data.`);
     const values = samples.map((s) => s.g);
@@ -143,7 +165,10 @@ export function levelTableFromPulseTrain(
     warnings.push(`LTD not fitted: ${fit.ltdSkipped}`);
   return assembleTable(levels, points, options, {
     fits: fit.ltd ? [fit.ltp, fit.ltd] : [fit.ltp],
-    method: bits === undefined ? 'pulse-train (all states)' : `pulse-train (${bits}-bit)`,
+    method:
+      bits === undefined
+        ? 'pulse-train (all states)'
+        : `pulse-train (${bits}-bit${conductanceSpaced ? ', spaced in conductance' : ''})`,
     warnings,
   });
 }

@@ -108,6 +108,11 @@ export function registerDataCommands(program: Command): void {
       'fit the pulse-response model and build a level table; saves it, and with --name a device profile',
     )
     .option('--bits <b>', 'b-bit table: 2^b states at equally spaced pulse counts (default: every state)')
+    .option(
+      '--spacing <how>',
+      'with --bits: states at evenly spaced pulse counts (pulses) or evenly spaced in conductance (conductance)',
+      'pulses',
+    )
     .option('--name <profile>', 'save a device profile with this name')
     .option('--material <stack>', 'material stack for the profile')
     .option('--force', 'replace an existing profile with the same name')
@@ -118,6 +123,7 @@ export function registerDataCommands(program: Command): void {
         id: string,
         options: {
           bits?: string;
+          spacing: string;
           name?: string;
           material?: string;
           force?: boolean;
@@ -129,7 +135,10 @@ export function registerDataCommands(program: Command): void {
         try {
           const runId = parsePositiveInt(id, 'run id');
           const bits = options.bits === undefined ? undefined : parsePositiveInt(options.bits, '--bits');
+          if (options.spacing !== 'pulses' && options.spacing !== 'conductance')
+            throw new UsageError(`--spacing is pulses or conductance, not '${options.spacing}'`);
           const result = fitRun(store, runId, {
+            spacing: options.spacing,
             ...(bits ? { bits } : {}),
             ...(options.name ? { name: options.name } : {}),
           });

@@ -1,0 +1,96 @@
+/** The Runs page: the data sheet's header over its columns, the cells filter, and the trash. */
+import { act } from 'react';
+import { createRoot } from 'react-dom/client';
+import { expect, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { setApiBridge } from '../../src/renderer/api/client';
+import { RunsPage } from '../../src/renderer/pages/RunsPage';
+import type { RunSummary } from '../../src/shared/run';
+import { makePoint } from '../helpers/points';
+import { fakeBridge } from './fake-bridge';
+
+const run = (hidden: boolean): RunSummary => ({
+  id: 3,
+  procedure: 'read',
+  status: 'completed',
+  startedAt: '2026-01-01T00:00:00Z',
+  endedAt: '2026-01-01T00:00:01Z',
+  instrument: '2400',
+  resource: null,
+  cell: 2,
+  pointCount: 3,
+  error: null,
+  params: {},
+  softwareVersion: '1',
+  summary: {},
+  hidden,
+});
+
+it('the data sheet header sits over its column; a bad cells filter says so; delete goes to a trash', async () => {
+  let hidden = false;
+  const bridge = fakeBridge({
+    'runs.query': () => ({ runs: [run(hidden)], total: 1 }),
+    'runs.get': () => run(hidden),
+    'runs.trace': () => ({
+      total: 3,
+      reads: {
+        seq: [0, 1, 2],
+        g: [1e-5, 1e-5, 1e-5],
+        phase: ['read', 'read', 'read'],
+        cycle: [0, 0, 0],
+        pulse: [0, 1, 2],
+        decimated: false,
+      },
+      iv: { v: [], i: [], phase: [], decimated: false },
+    }),
+    'runs.settings': () => ({}),
+    'runs.points': () =>
+      [0, 1, 2].map((seq) =>
+        makePoint({ seq, v: 0.1, i: -46e-6, g: 4.6e-4, phase: 'read', kind: 'read', pulse: seq }),
+      ),
+    'runs.hide': (payload) => {
+      hidden = (payload as { hidden: boolean }).hidden;
+      return { ok: true };
+    },
+    'runs.delete': () => ({ ok: true }),
+  });
+  setApiBridge(bridge);
+  location.hash = '#/runs?run=3';
+  const host = document.createElement('div');
+  host.style.width = '1280px';
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<RunsPage mode="browser" initialRun="3" />));
+
+  // The header's "G" is over the body's G cells (it used to be one column off: "-46 µA" under "G").
+  const sheet = page.getByTestId('data-sheet');
+  await expect.poll(() => sheet.getByText('460 µS').elements().length).toBe(3);
+  (sheet.element().closest('details') as HTMLDetailsElement).open = true;
+  await expect.element(sheet.getByText('460 µS').first()).toBeVisible();
+  const header = [...sheet.element().querySelectorAll('th')]
+    .find((th) => th.textContent === 'G')!
+    .getBoundingClientRect();
+  const cell = sheet.getByText('460 µS').first().element().getBoundingClientRect();
+  expect(Math.abs(header.left - cell.left)).toBeLessThan(2);
+
+  // The Queue's cell syntax; what it cannot read, it says.
+  const cells = page.getByRole('textbox', { name: 'Cells' });
+  await userEvent.fill(cells, 'abc');
+  await expect.element(page.getByText(/'abc' is not a cell or a range/)).toBeVisible();
+  await userEvent.fill(cells, '0-3');
+  await expect
+    .poll(() => bridge.calls.filter(([m]) => m === 'runs.query').at(-1)?.[1])
+    .toMatchObject({ cells: [0, 1, 2, 3] });
+
+  // Delete is a trash: restorable, and deleting for good asks on the page (no native dialog).
+  await userEvent.click(page.getByRole('button', { name: 'Move to the trash' }));
+  await expect
+    .poll(() => bridge.calls.find(([m]) => m === 'runs.hide')?.[1])
+    .toEqual({ runIds: [3], hidden: true });
+  await userEvent.click(page.getByRole('checkbox', { name: 'Show the trash' }));
+  await expect.element(page.getByRole('button', { name: 'Restore from the trash' })).toBeVisible();
+  await userEvent.click(page.getByRole('button', { name: 'Delete for good…' }));
+  await expect.element(page.getByText('Delete run 3 and its 3 points for good?')).toBeVisible();
+  expect(bridge.calls.some(([m]) => m === 'runs.delete')).toBe(false);
+  await userEvent.click(page.getByRole('button', { name: 'Delete for good', exact: true }));
+  await expect.poll(() => bridge.calls.find(([m]) => m === 'runs.delete')?.[1]).toEqual({ runIds: [3] });
+});
