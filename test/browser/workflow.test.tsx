@@ -14,6 +14,7 @@ import { CharacterizePage } from '../../src/renderer/pages/CharacterizePage';
 import { InstrumentPage } from '../../src/renderer/pages/InstrumentPage';
 import { LevelsPage } from '../../src/renderer/pages/LevelsPage';
 import { PredictPage } from '../../src/renderer/pages/PredictPage';
+import { QueuePage } from '../../src/renderer/pages/QueuePage';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { fakeBridge } from './fake-bridge';
 import { appHandlers, instrumentStatus, predictionRecord, profileSummary } from './fixtures';
@@ -212,6 +213,21 @@ describe('issue 14: what an engineer saw, fixed', () => {
     await expect.element(page.getByRole('region', { name: 'Getting started' })).toBeVisible();
   });
 
+  it('4q. the recipe being edited survives a page change: what the editor shows is what runs and exports', async () => {
+    localStorage.removeItem('reram-queue-draft');
+    setApiBridge(fakeBridge(appHandlers({ 'recipes.list': () => [], 'queue.list': () => [] })));
+    await mount(<QueuePage status={instrumentStatus()} mode="browser" />, '#/queue');
+    const cells = page.getByRole('textbox', { name: 'Cells' });
+    await userEvent.fill(cells, '0-7');
+    await expect.element(page.getByRole('button', { name: 'Run queue on 8 cells' })).toBeVisible();
+    await expect.element(page.getByTestId('step2-requires')).toHaveTextContent('needs a formed cell');
+    await expect.element(page.getByTestId('step1-requires')).toHaveTextContent('needs a pristine cell');
+    await act(async () => root!.unmount());
+    await mount(<QueuePage status={instrumentStatus()} mode="browser" />, '#/queue');
+    await expect.element(page.getByRole('textbox', { name: 'Cells' })).toHaveValue('0-7');
+    await expect.element(page.getByRole('button', { name: 'Run queue on 8 cells' })).toBeVisible();
+  });
+
   it('4. a failed fit says so before saving, with what to do, and saving needs an acknowledgement', async () => {
     const bridge = fakeBridge(
       appHandlers({
@@ -305,8 +321,12 @@ describe('issue 14: what an engineer saw, fixed', () => {
     expect(texts).toContain('1.5 V');
     // Log ticks are whole decades of |I|, not a linear axis with "320 nA" on its zero line.
     const yTicks = texts.filter((t) => /A$/.test(t ?? ''));
-    expect(yTicks).toContain('1 nA');
+    expect(yTicks).toContain('100 nA');
     for (const tick of yTicks) expect(tick).toMatch(/^(1|10|100) [fpnµm]?A$/);
+    // The 0 V point (0 A) has no place on a log axis: no floor tick, no vertical drop to it.
+    expect(yTicks).not.toContain('100 fA');
+    expect(host.querySelector('[data-series="forming"] path')!.getAttribute('d')).toMatch(/^M[\d.]+ [\d.]+L/);
+    expect(host.querySelectorAll('[data-series="forming"] circle')).toHaveLength(3);
     // Every tick label sits inside the drawing, none clipped at the right edge.
     const svg = host.querySelector('svg')!;
     const right = svg.getBoundingClientRect().right;
@@ -318,6 +338,30 @@ describe('issue 14: what an engineer saw, fixed', () => {
       '',
       '5',
     ]);
+    await act(async () => root!.unmount());
+
+    // Drawn at the width it is shown: text stays 11–13 px in a wide window; pulses are markers only.
+    const wide = await mount(
+      <div style={{ width: '1400px' }}>
+        <IvPlot
+          title="I–V"
+          log
+          series={[
+            {
+              label: 'ltp pulses',
+              color: '#1f6feb',
+              joined: false,
+              v: [1.5, 1.5, -1.5],
+              i: [1e-5, 2e-5, -2e-5],
+            },
+          ]}
+        />
+      </div>,
+    );
+    await expect.poll(() => wide.querySelector('svg')!.getAttribute('width')).toBe('1400');
+    const tick = [...wide.querySelectorAll('text')].find((t) => t.textContent === '1.5 V')!;
+    expect(tick.getBoundingClientRect().height).toBeLessThan(16);
+    expect(wide.querySelector('[data-series="ltp pulses"] path')!.getAttribute('d')).toBe('');
     await act(async () => root!.unmount());
 
     setApiBridge(fakeBridge(appHandlers({ 'runs.start': () => ({ runId: 3 }) })));

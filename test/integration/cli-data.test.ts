@@ -53,9 +53,17 @@ describe('CLI: characterize → runs → fit → profiles', () => {
     expect(train.code).toBe(0);
     const runId = Number(train.stdout.trim());
     expect(runId).toBe(2);
-    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe(
+    const csvRows = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    expect(csvRows[0]).toBe(
       'seq,t_s,v_source_volts,v_volts,i_amps,g_siemens,pulse,phase,kind,cell,cycle,compliance,flags,width_s,target',
     );
+    // G carries its readings' 7 significant digits, not a division's 17.
+    const gColumn = csvRows
+      .slice(1)
+      .map((row) => row.split(',')[5]!)
+      .filter(Boolean);
+    expect(gColumn.length).toBeGreaterThan(100);
+    for (const g of gColumn) expect(g.replace(/^-?0\.0*|[.-]|e.*$/gi, '').length).toBeLessThanOrEqual(7);
 
     const runs = JSON.parse((await runCli(['runs', '--db', db, '--json'])).stdout) as Array<{
       id: number;

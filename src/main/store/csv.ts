@@ -8,11 +8,12 @@ export function pointsToCsv(points: readonly Point[]): string {
   const rows = points.map((p) =>
     [
       p.seq,
-      p.t,
+      Number(p.t.toFixed(6)),
       p.vSource,
       p.v ?? '',
       p.i ?? '',
-      p.g ?? '',
+      // G = I/V carries the digits of its readings (7 significant), not a division's 17.
+      p.g === null ? '' : Number(p.g.toPrecision(7)),
       p.pulse,
       p.phase,
       p.kind,

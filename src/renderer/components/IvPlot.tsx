@@ -3,13 +3,15 @@
  * default log |I|, so forming leakage (nA) and the compliance plateau (mA) are both visible.
  * I–V loops are not functions of V, so points are joined in measurement order.
  */
-import { forwardRef, useMemo } from 'react';
+import { forwardRef, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { niceTicks } from '../../shared/charts/svg';
 import { formatSI } from '../../shared/units';
 
 export interface IvSeries {
   label: string;
   color: string;
+  /** Joined in measurement order (sweeps); false: markers only (pulses). Default true. */
+  joined?: boolean;
   v: ArrayLike<number>;
   i: ArrayLike<number>;
 }
@@ -20,7 +22,21 @@ const FLOOR = 1e-13;
 export const IvPlot = forwardRef<
   SVGSVGElement,
   { series: IvSeries[]; log: boolean; title: string; width?: number; height?: number; testId?: string }
->(function IvPlot({ series, log, title, width = 640, height = 300, testId = 'iv-plot' }, ref) {
+>(function IvPlot({ series, log, title, width: fixedWidth, height = 300, testId = 'iv-plot' }, ref) {
+  // Drawn at the width it is shown at, so its text is the same size in every window (a fixed
+  // viewBox stretched to 1,200 px doubled the fonts beside the conductance plot's).
+  const box = useRef<HTMLDivElement>(null);
+  const [measured, setMeasured] = useState<number>();
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (!element || fixedWidth !== undefined) return;
+    const update = () => setMeasured(Math.max(320, Math.round(element.clientWidth)));
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [fixedWidth]);
+  const width = fixedWidth ?? measured ?? 640;
   const margin = { left: 72, right: 28, top: 34, bottom: 46 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -29,17 +45,20 @@ export const IvPlot = forwardRef<
     let v1 = -Infinity;
     let y0 = Infinity;
     let y1 = -Infinity;
-    const yOf = (i: number) => (log ? Math.log10(Math.max(FLOOR, Math.abs(i))) : i);
+    // On a log axis, |I| at or below the floor has no place (0 V reads 0 A): it is left out.
+    const yOf = (i: number) => (log ? (Math.abs(i) > FLOOR ? Math.log10(Math.abs(i)) : Number.NaN) : i);
     for (const s of series)
       for (let k = 0; k < s.v.length; k++) {
-        const y = yOf(s.i[k]!);
-        if (!Number.isFinite(s.v[k]!) || !Number.isFinite(y)) continue;
+        if (!Number.isFinite(s.v[k]!)) continue;
+        // The voltage axis spans every point (a sweep starts at 0 V even where log |I| has none).
         v0 = Math.min(v0, s.v[k]!);
         v1 = Math.max(v1, s.v[k]!);
+        const y = yOf(s.i[k]!);
+        if (!Number.isFinite(y)) continue;
         y0 = Math.min(y0, y);
         y1 = Math.max(y1, y);
       }
-    const empty = !Number.isFinite(v0);
+    const empty = !Number.isFinite(v0) || !Number.isFinite(y0);
     if (empty) return { empty, xTicks: [], yTicks: [], sx: () => 0, sy: () => 0, yOf };
     if (v1 - v0 < 1e-12) [v0, v1] = [v0 - 0.5, v1 + 0.5];
     const xTicks = niceTicks(v0, v1, 6);
@@ -67,102 +86,113 @@ export const IvPlot = forwardRef<
 
   const { empty, xTicks, yTicks, sx, sy, yOf } = layout;
   return (
-    <svg
-      ref={ref}
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox={`0 0 ${width} ${height}`}
-      className="iv-plot"
-      role="img"
-      aria-label={title}
-      data-testid={testId}
-      data-scale={log ? 'log' : 'linear'}
-      fontFamily="DejaVu Sans, system-ui, sans-serif"
-    >
-      <text x={width / 2} y={18} textAnchor="middle" fontSize={13} fontWeight="bold" className="ink">
-        {title}
-      </text>
-      <rect
-        x={margin.left}
-        y={margin.top}
-        width={plotW}
-        height={plotH}
-        fill="none"
-        className="frame"
-        strokeWidth={1}
-      />
-      {empty ? (
-        <text
-          x={margin.left + plotW / 2}
-          y={margin.top + plotH / 2}
-          textAnchor="middle"
-          className="muted-ink"
-        >
-          No points yet
-        </text>
-      ) : null}
-      {xTicks.map((t) => (
-        <g key={`x${t}`}>
-          <line x1={sx(t)} x2={sx(t)} y1={margin.top} y2={margin.top + plotH} className="gridline" />
-          <text
-            x={Math.min(Math.max(sx(t), margin.left + 14), margin.left + plotW - 14)}
-            y={margin.top + plotH + 15}
-            textAnchor="middle"
-            fontSize={11}
-            className="ink"
-          >
-            {formatSI(t, 'V', 3)}
-          </text>
-        </g>
-      ))}
-      {yTicks.map((t) => (
-        <g key={`y${t}`}>
-          <line x1={margin.left} x2={margin.left + plotW} y1={sy(t)} y2={sy(t)} className="gridline" />
-          <text x={margin.left - 6} y={sy(t) + 4} textAnchor="end" fontSize={11} className="ink">
-            {log ? formatSI(10 ** t, 'A', 2) : formatSI(t, 'A', 3)}
-          </text>
-        </g>
-      ))}
-      <text x={margin.left + plotW / 2} y={height - 8} textAnchor="middle" fontSize={12} className="ink">
-        voltage at the cell (V)
-      </text>
-      <text
-        transform={`translate(16 ${margin.top + plotH / 2}) rotate(-90)`}
-        textAnchor="middle"
-        fontSize={12}
-        className="ink"
+    <div ref={box} className="iv-plot-box">
+      <svg
+        ref={ref}
+        xmlns="http://www.w3.org/2000/svg"
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        className="iv-plot"
+        role="img"
+        aria-label={title}
+        data-testid={testId}
+        data-scale={log ? 'log' : 'linear'}
+        fontFamily="DejaVu Sans, system-ui, sans-serif"
       >
-        {log ? '|current| (A, log scale)' : 'current (A)'}
-      </text>
-      {series.map((s) => {
-        const path: string[] = [];
-        for (let k = 0; k < s.v.length; k++) {
-          const y = yOf(s.i[k]!);
-          if (!Number.isFinite(s.v[k]!) || !Number.isFinite(y)) continue;
-          path.push(`${path.length ? 'L' : 'M'}${sx(s.v[k]!).toFixed(1)} ${sy(y).toFixed(1)}`);
-        }
-        return (
-          <g key={s.label} data-series={s.label}>
-            <path d={path.join('')} fill="none" stroke={s.color} strokeWidth={1.2} opacity={0.6} />
-            {s.v.length <= 3000
-              ? Array.from({ length: s.v.length }, (_, k) => {
-                  const y = yOf(s.i[k]!);
-                  if (!Number.isFinite(s.v[k]!) || !Number.isFinite(y)) return null;
-                  return <circle key={k} cx={sx(s.v[k]!)} cy={sy(y)} r={1.8} fill={s.color} />;
-                })
-              : null}
-          </g>
-        );
-      })}
-      <g>
-        {series.map((s, k) => (
-          <g key={s.label} transform={`translate(${margin.left + 10 + k * 120} ${margin.top + 12})`}>
-            <rect width={10} height={10} y={-9} fill={s.color} />
-            <text x={14} fontSize={11} className="ink">
-              {s.label}
+        <text x={width / 2} y={18} textAnchor="middle" fontSize={13} fontWeight="bold" className="ink">
+          {title}
+        </text>
+        <rect
+          x={margin.left}
+          y={margin.top}
+          width={plotW}
+          height={plotH}
+          fill="none"
+          className="frame"
+          strokeWidth={1}
+        />
+        {empty ? (
+          <text
+            x={margin.left + plotW / 2}
+            y={margin.top + plotH / 2}
+            textAnchor="middle"
+            className="muted-ink"
+          >
+            No points yet
+          </text>
+        ) : null}
+        {xTicks.map((t) => (
+          <g key={`x${t}`}>
+            <line x1={sx(t)} x2={sx(t)} y1={margin.top} y2={margin.top + plotH} className="gridline" />
+            <text
+              x={Math.min(Math.max(sx(t), margin.left + 14), margin.left + plotW - 14)}
+              y={margin.top + plotH + 15}
+              textAnchor="middle"
+              fontSize={11}
+              className="ink"
+            >
+              {formatSI(t, 'V', 3)}
             </text>
           </g>
         ))}
-      </g>
-    </svg>
+        {yTicks.map((t) => (
+          <g key={`y${t}`}>
+            <line x1={margin.left} x2={margin.left + plotW} y1={sy(t)} y2={sy(t)} className="gridline" />
+            <text x={margin.left - 6} y={sy(t) + 4} textAnchor="end" fontSize={11} className="ink">
+              {log ? formatSI(10 ** t, 'A', 2) : formatSI(t, 'A', 3)}
+            </text>
+          </g>
+        ))}
+        <text x={margin.left + plotW / 2} y={height - 8} textAnchor="middle" fontSize={12} className="ink">
+          voltage at the cell (V)
+        </text>
+        <text
+          transform={`translate(16 ${margin.top + plotH / 2}) rotate(-90)`}
+          textAnchor="middle"
+          fontSize={12}
+          className="ink"
+        >
+          {log ? '|current| (A, log scale)' : 'current (A)'}
+        </text>
+        {series.map((s) => {
+          const path: string[] = [];
+          let pen = 'M';
+          for (let k = 0; k < s.v.length && s.joined !== false; k++) {
+            const y = yOf(s.i[k]!);
+            // A point without a current (0 V, a reading of 0) breaks the line on a log axis instead
+            // of dropping to the floor and back.
+            if (!Number.isFinite(s.v[k]!) || !Number.isFinite(y)) {
+              pen = 'M';
+              continue;
+            }
+            path.push(`${pen}${sx(s.v[k]!).toFixed(1)} ${sy(y).toFixed(1)}`);
+            pen = 'L';
+          }
+          return (
+            <g key={s.label} data-series={s.label}>
+              <path d={path.join('')} fill="none" stroke={s.color} strokeWidth={1.2} opacity={0.6} />
+              {s.v.length <= 3000
+                ? Array.from({ length: s.v.length }, (_, k) => {
+                    const y = yOf(s.i[k]!);
+                    if (!Number.isFinite(s.v[k]!) || !Number.isFinite(y)) return null;
+                    return <circle key={k} cx={sx(s.v[k]!)} cy={sy(y)} r={1.8} fill={s.color} />;
+                  })
+                : null}
+            </g>
+          );
+        })}
+        <g>
+          {series.map((s, k) => (
+            <g key={s.label} transform={`translate(${margin.left + 10 + k * 120} ${margin.top + 12})`}>
+              <rect width={10} height={10} y={-9} fill={s.color} />
+              <text x={14} fontSize={11} className="ink">
+                {s.label}
+              </text>
+            </g>
+          ))}
+        </g>
+      </svg>
+    </div>
   );
 });

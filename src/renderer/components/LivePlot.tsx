@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatSI } from '../../shared/units';
-import { cssVar, themedAxes } from './Plot';
+import { cssVar, PHASE_COLORS, themedAxes } from './Plot';
 
 /**
  * Streaming conductance data for a live plot. Appends are O(1) into growable typed arrays; the
@@ -96,7 +96,7 @@ const pointsOnly = (stroke: string): uPlot.Series => ({
   stroke,
   width: 0,
   paths: () => null,
-  points: { show: true, size: 3, stroke, fill: stroke },
+  points: { show: true, size: 4, stroke, fill: stroke },
 });
 
 export function LivePlot({
@@ -114,7 +114,8 @@ export function LivePlot({
       // The series carry NaN where a read belongs to another phase, which uPlot's auto-range
       // does not skip: the buffer tracks the range itself.
       scales: {
-        x: { time: false, range: () => [0, Math.max(1, buffer.length - 1)] },
+        // One read (after forming) sits in the middle, not on the frame's edge.
+        x: { time: false, range: () => (buffer.length <= 1 ? [-1, 1] : [0, buffer.length - 1]) },
         y: {
           range: () => {
             if (!(buffer.max >= buffer.min)) return [0, 1];
@@ -125,8 +126,8 @@ export function LivePlot({
       },
       series: [
         { label: 'read' },
-        { label: 'LTP', ...pointsOnly('#1f6feb') },
-        { label: 'LTD', ...pointsOnly('#e8710a') },
+        { label: 'LTP', ...pointsOnly(PHASE_COLORS.ltp!) },
+        { label: 'LTD', ...pointsOnly(PHASE_COLORS.ltd!) },
         { label: 'other', ...pointsOnly(cssVar('--muted')) },
       ],
       // Empty, the scale is a placeholder: no tick labels rather than a made-up 0–1 S.

@@ -9,6 +9,18 @@ export const METHOD_COLORS: Record<string, string> = {
   linear: '#e8710a',
   mes: '#1f6feb',
 };
+/** One colour per phase on every plot (the conductance plot, the I–V plot and their legends). */
+export const PHASE_COLORS: Readonly<Record<string, string>> = {
+  ltp: '#1f6feb',
+  ltd: '#e8710a',
+  forming: '#7a3ff2',
+  set: '#2e7d32',
+  reset: '#b42318',
+  verify: '#0e7490',
+  read: '#a16207',
+};
+export const phaseColor = (phase: string) => PHASE_COLORS[phase] ?? '#6b7280';
+
 export const CYCLE_COLORS = [
   '#1f6feb',
   '#e8710a',

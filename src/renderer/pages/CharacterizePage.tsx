@@ -15,7 +15,7 @@ import {
 } from '../components/SchemaForm';
 import { IvPlot, type IvSeries } from '../components/IvPlot';
 import { DieMap } from '../components/DieMap';
-import { CYCLE_COLORS } from '../components/Plot';
+import { phaseColor } from '../components/Plot';
 import { formatSI } from '../../shared/units';
 import { LiveBuffer, LivePlot } from '../components/LivePlot';
 import { Tabs } from '../components/Tabs';
@@ -42,22 +42,30 @@ function routeRequest(): { procedure: ProcedureId | undefined; overrides: Record
   return { procedure, overrides };
 }
 
-/** Where the I–V points go: one series per phase (forming, SET, RESET, …), in measurement order. */
+/**
+ * Where the I–V points go: sweep and ramp steps as one joined series per phase, in measurement
+ * order; pulses as markers only (joining a ±1.5 V pulse to the next pulse draws nothing real);
+ * reads not at all (they are the conductance plot's). Colours are the phase's, as on every plot.
+ */
 class IvBuffer {
-  series = new Map<string, { v: number[]; i: number[] }>();
-  push(phase: string, v: number, i: number): void {
-    const s = this.series.get(phase) ?? { v: [], i: [] };
+  series = new Map<string, { phase: string; joined: boolean; v: number[]; i: number[] }>();
+  push(phase: string, kind: string, v: number, i: number): void {
+    if (kind === 'read' || kind === 'final') return;
+    const joined = kind !== 'pulse';
+    const key = joined ? phase : `${phase} pulses`;
+    const s = this.series.get(key) ?? { phase, joined, v: [], i: [] };
     s.v.push(v);
     s.i.push(i);
-    this.series.set(phase, s);
+    this.series.set(key, s);
   }
   clear(): void {
     this.series.clear();
   }
   view(): IvSeries[] {
-    return [...this.series.entries()].map(([phase, s], k) => ({
-      label: phase,
-      color: CYCLE_COLORS[k % CYCLE_COLORS.length]!,
+    return [...this.series.entries()].map(([label, s]) => ({
+      label,
+      color: phaseColor(s.phase),
+      joined: s.joined,
       v: s.v,
       i: s.i,
     }));
@@ -139,7 +147,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
           if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
           // Overflow and "no data" readings are not points of the I–V curve.
           if (p.v === null || p.i === null) continue;
-          iv.push(p.phase, p.v, p.i);
+          iv.push(p.phase, p.kind, p.v, p.i);
         }
         setIvVersion((v) => v + 1);
       },

@@ -6,7 +6,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import { PROCEDURES, RUN_STATUSES, type Point, type RunSummary, type RunTrace } from '../../shared/run';
-import { formatNumber, formatSI } from '../../shared/units';
+import { formatNumber, formatSI, takesSiPrefix } from '../../shared/units';
+import { fieldsOf } from '../../shared/params';
+import { PROCEDURE_SCHEMAS } from '../../shared/procedures';
 import { parseCells } from '../../shared/recipes';
 import { getApi } from '../api/client';
 import { ErrorBanner, SelectField, TextField } from '../components/Field';
@@ -189,6 +191,13 @@ function DataSheet({ run }: { run: RunSummary }) {
   );
 }
 
+/** A stored value as the user reads it: SI prefix and unit where it has one. */
+function withUnit(value: unknown, unit: string | undefined): string {
+  if (typeof value !== 'number') return typeof value === 'string' ? value : JSON.stringify(value);
+  if (!unit) return formatNumber(value, 6);
+  return takesSiPrefix(unit) ? formatSI(value, unit, 4) : `${formatNumber(value, 6)} ${unit}`;
+}
+
 function RunDetail({
   run,
   overlay,
@@ -202,6 +211,11 @@ function RunDetail({
 }) {
   const [traces, setTraces] = useState<Array<{ run: RunSummary; trace: RunTrace }>>([]);
   const [settings, setSettings] = useState<Record<string, unknown>>();
+  const settingUnits = (settings?.units ?? {}) as Record<string, string>;
+  const paramFields = useMemo(
+    () => new Map(fieldsOf(PROCEDURE_SCHEMAS[run.procedure].schema).map((f) => [f.key, f])),
+    [run.procedure],
+  );
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [log, setLog] = useState(true);
@@ -342,16 +356,18 @@ function RunDetail({
         <dl className="kv" data-testid="run-settings">
           {Object.entries(run.params).map(([k, v]) => (
             <div key={`p-${k}`} style={{ display: 'contents' }}>
-              <dt>{k}</dt>
-              <dd>{typeof v === 'number' ? formatNumber(v, 6) : JSON.stringify(v)}</dd>
+              <dt>{paramFields.get(k)?.meta.label ?? k}</dt>
+              <dd>{withUnit(v, paramFields.get(k)?.meta.unit)}</dd>
             </div>
           ))}
-          {Object.entries(settings ?? {}).map(([k, v]) => (
-            <div key={`s-${k}`} style={{ display: 'contents' }}>
-              <dt>instrument {k}</dt>
-              <dd>{typeof v === 'number' ? formatNumber(v, 6) : JSON.stringify(v)}</dd>
-            </div>
-          ))}
+          {Object.entries(settings ?? {})
+            .filter(([k]) => k !== 'units')
+            .map(([k, v]) => (
+              <div key={`s-${k}`} style={{ display: 'contents' }}>
+                <dt>instrument {k}</dt>
+                <dd>{withUnit(v, settingUnits[k])}</dd>
+              </div>
+            ))}
         </dl>
       </details>
     </section>
@@ -423,7 +439,8 @@ export function RunsPage({
         .call['runs.get']({ runId: selected })
         .then(setCurrent, () => setCurrent(undefined));
   }, [selected, runs]);
-  const overlay = runs.filter((r) => ticked.includes(r.id));
+  // In the order they were ticked: a run ticked later takes the next colour, and the others keep theirs.
+  const overlay = ticked.flatMap((id) => runs.filter((r) => r.id === id));
 
   return (
     <div className="split">

@@ -6,15 +6,25 @@ import type { ChartSeries, ChartSpec } from './svg';
 /** The settings that made a prediction, in a line or two, for figure captions and CSV headers. */
 export function predictionCaption(report: PredictionReport): string[] {
   const s = report.settings;
+  const stopped =
+    report.chips.reachedTarget === false
+      ? report.chips.limitedBy === 'images'
+        ? ', stopped: the test set limits the interval, more chips would not narrow it'
+        : `, stopped: chip budget of ${report.settings.maxChips} reached`
+      : '';
   const chips =
     report.chips.mode === 'until-ci'
-      ? `${report.chips.count} chips (until ±${report.chips.target} pp${report.chips.reachedTarget === false ? ', budget reached' : ''})`
+      ? `${report.chips.count} chips (until ±${report.chips.target} pp${stopped})`
       : `${report.chips.count} chip${report.chips.count === 1 ? '' : 's'}`;
   return [
     `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · ${report.device.profile}, table '${report.device.table}'${report.device.programming ? ` (σ ${report.device.programming})` : ''}, ${report.device.levels} levels`,
     `${s.scheme}, scale ${s.scale}, tiles ${s.tile.rows}×${s.tile.cols}, ADC ${s.adcBits ?? 'ideal'}, DAC ${s.dacBits ?? 'ideal'}, read noise ${s.readNoise}, σ × ${s.sigmaScale}, seed ${s.seed} · ${chips} · mean ± 95 % CI · ${report.createdAt.slice(0, 16).replace('T', ' ')}`,
   ];
 }
+
+/** What the baseline is, on every accuracy chart. */
+export const BASELINE_NOTE =
+  'linear: weights rounded on an evenly spaced grid, then written to the measured levels (the baseline); MES: each weight takes the nearest measured level';
 
 const bitsOf = (results: readonly MethodResult[]) =>
   [...new Set(results.map((r) => r.bits).filter((b): b is number => b !== null))].sort((a, b) => a - b);
@@ -33,6 +43,8 @@ export function accuracyChart(
     .map((m) => ({
       label: METHODS[m].label,
       color: METHODS[m].color,
+      marker: METHODS[m].marker,
+      ...(METHODS[m].dash ? { dash: METHODS[m].dash } : {}),
       points: results
         .filter((r) => r.method === m && r.bits !== null)
         .map((r) => ({
@@ -44,14 +56,15 @@ export function accuracyChart(
     }));
   if (float)
     series.unshift({
-      label: 'float',
+      label: `float (${(100 * float.mean).toFixed(1)} %)`,
       color: METHODS.float.color,
-      dash: '5 4',
-      points: bits.map((x) => ({ x, y: 100 * float.mean })),
+      dash: METHODS.float.dash ?? '5 4',
+      across: true,
+      points: [{ x: bits[0] ?? 1, y: 100 * float.mean }],
     });
   return {
     title,
-    caption,
+    caption: [...caption, BASELINE_NOTE],
     xLabel: 'bits per cell (2^b levels)',
     yLabel: 'top-1 accuracy (%)',
     xTicks: bits.length ? bits : [1],
@@ -74,6 +87,8 @@ export function differenceChart(
   const series: ChartSeries[] = methodsOf(paired).map((m) => ({
     label: METHODS[m].label,
     color: METHODS[m].color,
+    marker: METHODS[m].marker,
+    ...(METHODS[m].dash ? { dash: METHODS[m].dash } : {}),
     points: paired
       .filter((r) => r.method === m && r.bits !== null)
       .map((r) => ({

@@ -14,11 +14,63 @@ export interface ChartPoint {
   hollow?: boolean;
 }
 
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond' | 'down' | 'cross';
+
 export interface ChartSeries {
   label: string;
   color: string;
   dash?: string;
+  /** Marker shape: series that land on the same values stay told apart by shape. */
+  marker?: MarkerShape;
+  /** A level across the whole panel (a reference such as float accuracy) at its one point's y. */
+  across?: boolean;
   points: ChartPoint[];
+}
+
+/** A marker as SVG at (x, y), filled or hollow. */
+export function markerSvg(
+  shape: MarkerShape | undefined,
+  x: number,
+  y: number,
+  color: string,
+  hollow = false,
+  r = 3.5,
+): string {
+  const paint = hollow ? `fill="none" stroke="${color}" stroke-width="1.5"` : `fill="${color}"`;
+  const at = (points: Array<[number, number]>) =>
+    `<polygon points="${points.map(([dx, dy]) => `${(x + dx * r).toFixed(1)},${(y + dy * r).toFixed(1)}`).join(' ')}" ${paint}/>`;
+  switch (shape) {
+    case 'square':
+      return at([
+        [-0.9, -0.9],
+        [0.9, -0.9],
+        [0.9, 0.9],
+        [-0.9, 0.9],
+      ]);
+    case 'triangle':
+      return at([
+        [0, -1.2],
+        [1.1, 0.8],
+        [-1.1, 0.8],
+      ]);
+    case 'down':
+      return at([
+        [0, 1.2],
+        [1.1, -0.8],
+        [-1.1, -0.8],
+      ]);
+    case 'diamond':
+      return at([
+        [0, -1.25],
+        [1.1, 0],
+        [0, 1.25],
+        [-1.1, 0],
+      ]);
+    case 'cross':
+      return `<path d="M${x - r} ${y - r}L${x + r} ${y + r}M${x - r} ${y + r}L${x + r} ${y - r}" stroke="${color}" stroke-width="2"/>`;
+    default:
+      return `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" ${paint}/>`;
+  }
 }
 
 export interface ChartPanel {
@@ -161,7 +213,7 @@ export function chartSvg(spec: ChartSpec): string {
     for (const s of items) {
       out.push(
         `<line x1="${x}" y1="${y}" x2="${x + 26}" y2="${y}" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
-        `<circle cx="${x + 13}" cy="${y}" r="3.5" fill="${s.color}"/>`,
+        markerSvg(s.marker, x + 13, y, s.color),
         `<text x="${x + 32}" y="${y + 4}" font-size="12" fill="${ink}">${escapeXml(s.label)}</text>`,
       );
       x += 34 + textWidth(s.label, 12) + 18;
@@ -204,6 +256,13 @@ export function chartSvg(spec: ChartSpec): string {
       const offset =
         n > 1 ? ((k - (n - 1) / 2) / Math.max(1, n - 1)) * Math.min(14, pw / (xs.length * 4)) : 0;
       const points = [...s.points].sort((a, b) => a.x - b.x);
+      if (s.across && points.length) {
+        const y = sy(points[0]!.y).toFixed(1);
+        out.push(
+          `<line x1="${left}" y1="${y}" x2="${left + pw}" y2="${y}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+        );
+        continue;
+      }
       for (const p of points) {
         if (p.lo === undefined || p.hi === undefined) continue;
         const x = sx(p.x) + offset;
@@ -218,9 +277,7 @@ export function chartSvg(spec: ChartSpec): string {
           `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${points.map((p) => `${(sx(p.x) + offset).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`,
         );
       for (const p of points)
-        out.push(
-          `<circle cx="${(sx(p.x) + offset).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${s.color}"/>`,
-        );
+        out.push(markerSvg(s.marker, sx(p.x) + offset, sy(p.y), s.color, p.hollow, 3.2));
     }
   }
   for (const [i, line] of caption.entries())

@@ -207,10 +207,14 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
       lineFrequency: this.lineFrequency,
       ...(this.config ? { config: this.config } : {}),
     };
+    // Each number's unit, so the snapshot reads "1 PLC", "100 µA" wherever it is shown.
+    const units: Record<string, string> = { lineFrequency: 'Hz' };
     for (const [name, spec] of Object.entries(this.table)) {
       if (spec.readable === false) continue;
       snapshot[name] = parseSettingReply(spec, await this.session.query(`${spec.header}?`));
+      if (spec.type === 'number') units[name] = spec.unit;
     }
+    snapshot.units = units;
     snapshot.output = await this.outputState();
     await this.session.checkErrors('while reading the settings back');
     return snapshot;
