@@ -417,14 +417,22 @@ describe('issue 14: what an engineer saw, fixed', () => {
         }
       await expect.element(page.getByTestId('difference-chart')).toBeVisible();
       await userEvent.click(page.getByRole('button', { name: 'Export CSV' }));
-      await userEvent.click(page.getByRole('button', { name: 'Chart as SVG' }));
-      await expect.poll(() => downloads.length).toBe(2);
+      await userEvent.click(page.getByRole('button', { name: 'Charts as SVG' }));
+      // Both charts: the accuracies and the paired differences.
+      await expect.poll(() => downloads.length).toBe(3);
       expect(downloads[0]!.name).toMatch(/^prediction-cell-0-LeNet-5-MNIST-20261128-\d{4}\.csv$/);
       expect(await downloads[0]!.blob!.text()).toMatch(
         /^# ReRAM Bench prediction.*\n# model: LeNet-5 \(MNIST\).*# settings: \{"methods"/s,
       );
-      expect(downloads[1]!.name).toMatch(/\.svg$/);
+      expect(downloads[1]!.name).toMatch(/\d\.svg$/);
       expect(await downloads[1]!.blob!.text()).toContain('read noise 0');
+      expect(await downloads[1]!.blob!.text()).toContain('linear: weights rounded on an evenly spaced grid');
+      expect(downloads[2]!.name).toMatch(/-differences\.svg$/);
+      // The caption can be left out.
+      await userEvent.click(page.getByRole('checkbox', { name: 'Caption with the settings' }));
+      await userEvent.click(page.getByRole('button', { name: 'Charts as SVG' }));
+      await expect.poll(() => downloads.length).toBe(5);
+      expect(await downloads[3]!.blob!.text()).not.toContain('read noise 0');
     } finally {
       HTMLAnchorElement.prototype.click = originalClick;
       URL.createObjectURL = originalUrl;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitPulseTrain } from '../../src/shared/levels/extract';
+import { fitPulseTrain, levelTableFromPulseTrain } from '../../src/shared/levels/extract';
+import { assessLevelTable } from '../../src/shared/levels/quality';
 import { DEVICE_PRESETS } from '../../src/shared/levels/presets';
 import { ProcedureParams } from '../../src/shared/procedures';
 import type { Point } from '../../src/shared/run';
@@ -28,7 +29,7 @@ async function measureTrain(presetName: string, noiseScale: number, pulses: numb
       },
     );
     expect(result.status).toBe('completed');
-    return { preset, fit: fitPulseTrain(points) };
+    return { preset, fit: fitPulseTrain(points), points };
   } finally {
     await connection.close();
     await sim.close();
@@ -58,6 +59,23 @@ describe('virtual SMU physics: a measured pulse train recovers the published dev
       within(ltd.gMin, preset.gMin, 0.05);
     },
   );
+
+  it("the guide's default path on AlOx/HfO2 (40 pulses × 5 cycles): the fit is right, the scatter is the device's per-pulse noise, and the verdict says so", async () => {
+    // Noise-free, the same path recovers the preset exactly (the case above); with the preset's 5 %
+    // per-pulse noise the state random-walks along the train, which the verdict explains.
+    const noisy = await measureTrain('AlOx/HfO2', 1, 40, 5, 1);
+    const table = levelTableFromPulseTrain(noisy.points, undefined, {
+      name: 'default path',
+      provenance: { runIds: [1], createdAt: '2026-01-01T00:00:00Z', softwareVersion: 'test' },
+    });
+    const quality = assessLevelTable(table);
+    expect(noisy.fit.ltp.c2cSigma).toBeGreaterThan(0.08);
+    expect(quality.reasons.join(' ')).toMatch(
+      /wander .* % of the window .* not by device-to-device variation/,
+    );
+    const clean = await measureTrain('AlOx/HfO2', 0, 40, 5, 1);
+    within(clean.fit.ltp.nl, 1.94, 0.01);
+  });
 
   it('the spread around the fitted curve grows with the cycle-to-cycle σ', async () => {
     const rmse: number[] = [];

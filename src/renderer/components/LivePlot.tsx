@@ -115,7 +115,10 @@ export function LivePlot({
       // does not skip: the buffer tracks the range itself.
       scales: {
         // One read (after forming) sits in the middle, not on the frame's edge.
-        x: { time: false, range: () => (buffer.length <= 1 ? [-1, 1] : [0, buffer.length - 1]) },
+        x: {
+          time: false,
+          range: () => (buffer.length === 1 ? [-1, 1] : [0, Math.max(1, buffer.length - 1)]),
+        },
         y: {
           range: () => {
             if (!(buffer.max >= buffer.min)) return [0, 1];

@@ -12,7 +12,7 @@ import type {
   PredictionSummary,
 } from '../../shared/api';
 import { accuracyChart, differenceChart, predictionCaption } from '../../shared/charts/prediction';
-import { chartSvg } from '../../shared/charts/svg';
+import { chartSvg, type ChartSpec } from '../../shared/charts/svg';
 import { METHODS, type PredictMethod } from '../../shared/quant/methods';
 import type { ProfileSummary } from '../../shared/profile/schema';
 import {
@@ -268,9 +268,10 @@ function WeightHistogram({ report }: { report: PredictionReport }) {
 function PredictionResults({ record, mode }: { record: PredictionRecord; mode: AppMode }) {
   const report = record.report!;
   const theme = useDocumentTheme();
-  const caption = predictionCaption(report);
+  const [withCaption, setWithCaption] = useState(true);
+  const caption = withCaption ? predictionCaption(report) : [];
   const title = `Accuracy vs bits: ${report.model.name} on ${report.device.profile}`;
-  const accuracy = accuracyChart(report.results, title, caption);
+  const accuracy = accuracyChart(report.results, title, caption, withCaption);
   const differences = differenceChart(
     report.results,
     `Paired difference to linear: ${report.model.name} on ${report.device.profile}`,
@@ -278,6 +279,10 @@ function PredictionResults({ record, mode }: { record: PredictionRecord; mode: A
   );
   const [notice, setNotice] = useState<string>();
   const base = exportBaseName(report);
+  const charts: Array<[string, ChartSpec]> = [
+    ['', accuracy],
+    ...(differences ? ([['-differences', differences]] as Array<[string, ChartSpec]>) : []),
+  ];
   const save = async (name: string, data: string | Uint8Array, mime: string, extension: string) => {
     const where = await saveFile(mode, name, data, mime, [extension]);
     if (where) setNotice(`Saved ${where}`);
@@ -302,23 +307,47 @@ function PredictionResults({ record, mode }: { record: PredictionRecord; mode: A
         · {report.runtime} · {formatDuration(report.elapsedS)}
       </p>
       <div className="row">
+        <label className="checkbox-line">
+          <input
+            type="checkbox"
+            name="withCaption"
+            checked={withCaption}
+            onChange={(e) => setWithCaption(e.target.checked)}
+          />{' '}
+          Caption with the settings
+        </label>
         <button
           type="button"
           onClick={() =>
-            void svgToPngBytes(chartSvg({ ...accuracy, theme: 'light' })).then((png) =>
-              save(`${base}.png`, png, 'image/png', 'png'),
-            )
+            void (async () => {
+              // Every chart shown: the accuracies, and the paired differences when there are any.
+              for (const [suffix, spec] of charts)
+                await save(
+                  `${base}${suffix}.png`,
+                  await svgToPngBytes(chartSvg({ ...spec, theme: 'light' })),
+                  'image/png',
+                  'png',
+                );
+            })()
           }
         >
-          Chart as PNG
+          Charts as PNG
         </button>
         <button
           type="button"
           onClick={() =>
-            void save(`${base}.svg`, chartSvg({ ...accuracy, theme: 'light' }), 'image/svg+xml', 'svg')
+            void (async () => {
+              for (const [suffix, spec] of charts)
+                await save(
+                  `${base}${suffix}.svg`,
+                  chartSvg({ ...spec, theme: 'light' }),
+                  'image/svg+xml',
+                  'svg',
+                );
+            })()
           }
         >
-          Chart as SVG
+          Charts as SVG
         </button>
         <button
           type="button"

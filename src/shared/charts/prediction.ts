@@ -35,6 +35,7 @@ export function accuracyChart(
   results: readonly MethodResult[],
   title: string,
   caption: string[] = [],
+  defineBaseline = true,
 ): ChartSpec {
   const bits = bitsOf(results);
   const float = results.find((r) => r.method === 'float');
@@ -64,7 +65,7 @@ export function accuracyChart(
     });
   return {
     title,
-    caption: [...caption, BASELINE_NOTE],
+    caption: defineBaseline ? [...caption, BASELINE_NOTE] : caption,
     xLabel: 'bits per cell (2^b levels)',
     yLabel: 'top-1 accuracy (%)',
     xTicks: bits.length ? bits : [1],

@@ -43,6 +43,12 @@ export function assessLevelTable(table: LevelTable): FitQuality {
         `${name} R² ${formatNumber(fit.r2, 2)} (below 0.9): the reads scatter widely around the curve.`,
       );
     }
+    // Why an open-loop train scatters even on a perfect device model: every pulse adds
+    // cycle-to-cycle noise to the state (NeuroSim's σ·√ΔP), so the state drifts along the train.
+    if (openLoop && fit.r2 < 0.9 && fit.c2cSigma > 0.08 && fit.direction === 'ltp')
+      reasons.push(
+        `The reads wander ${formatNumber(100 * fit.c2cSigma, 2)} % of the window around the mean curve: open-loop pulses add cycle-to-cycle noise to the state at every pulse, so it drifts along the train. NL fitted from such runs spreads from cell to cell by this noise, not by device-to-device variation.`,
+      );
     if (nlUndetermined(fit)) {
       verdict = worse(verdict, severe);
       reasons.push(
