@@ -478,6 +478,8 @@ export const RunProgressEvent = z.object({
   elapsedS: z.number(),
   remainingS: z.number().nullable(),
   message: z.string().optional(),
+  /** Write-verify: the target conductances and their acceptance bands (±, S). */
+  targets: z.object({ g: z.array(z.number()), band: z.array(z.number()) }).optional(),
 });
 
 export const apiEvents = {

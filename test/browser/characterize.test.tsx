@@ -160,3 +160,53 @@ it('refuses what the instrument cannot do, warns on what harms the cell, and ask
     .toMatchObject({ acknowledgeCellState: true, params: { pulses: 20, readV: 0.1 } });
   await expect.element(page.getByTestId('cell-guard')).not.toBeInTheDocument();
 });
+
+it('write-verify shows its targets, bands and each level pass or fail as it runs', async () => {
+  const bridge = fakeBridge({ 'runs.start': () => ({ runId: 9 }) });
+  setApiBridge(bridge);
+  location.hash = '#/characterize?procedure=write-verify';
+  document.body.replaceChildren();
+  const host = document.createElement('div');
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<CharacterizePage status={connected} />));
+  await userEvent.click(page.getByRole('button', { name: 'Start write-verify' }));
+  await expect.poll(() => bridge.calls.some(([m]) => m === 'runs.start')).toBe(true);
+  const point = (seq: number, target: number, kind: 'read' | 'final', cycle: number, g: number) => ({
+    seq,
+    t: seq,
+    vSource: 0.1,
+    v: 0.1,
+    i: 0.1 * g,
+    g,
+    pulse: seq,
+    phase: 'verify',
+    kind,
+    cell: 0,
+    cycle,
+    compliance: false,
+    flags: 0,
+    width: null,
+    target,
+  });
+  await act(async () => {
+    bridge.emit('run.progress', {
+      runId: 9,
+      done: 3,
+      total: 10,
+      elapsedS: 1,
+      remainingS: 2,
+      targets: { g: [2e-5, 3e-5], band: [2e-6, 2e-6] },
+    });
+    bridge.emit('run.points', {
+      runId: 9,
+      points: [
+        point(0, 0, 'read', 0, 1.5e-5),
+        point(1, 0, 'final', 0, 2.05e-5),
+        point(2, 1, 'read', 0, 2.2e-5),
+      ],
+    });
+  });
+  const table = page.getByTestId('verify-levels');
+  await expect.element(table).toHaveTextContent(/20 µS\s*± 2 µS\s*1\/1\s*20.5 µS\s*pass/);
+  await expect.element(table).toHaveTextContent(/30 µS\s*± 2 µS\s*0\/1\s*—\s*fail/);
+});

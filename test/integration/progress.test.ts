@@ -45,8 +45,12 @@ describe('progress steps', () => {
     async (_label, input) => {
       const params = ProcedureParams.parse(input);
       const seen: Array<{ done: number; total: number; message?: string }> = [];
+      const targetsSeen: Array<{ g: number[]; band: number[] }> = [];
       const result = await runProcedure(smu, params, {
-        onProgress: (p) => seen.push({ done: p.done, total: p.total, message: p.message }),
+        onProgress: (p) => {
+          seen.push({ done: p.done, total: p.total, message: p.message });
+          if (p.targets) targetsSeen.push(p.targets);
+        },
       });
       expect(result.status, result.error?.message).toBe('completed');
       if (params.procedure === 'forming') {
@@ -60,6 +64,13 @@ describe('progress steps', () => {
           `formed at ${Number(result.summary.formingVoltage).toFixed(2)} V: the ramp stopped at step ${steps} of ${planned}`,
         );
         return;
+      }
+      if (params.procedure === 'write-verify') {
+        // Its targets and bands are announced once known, so the page can draw them live.
+        const announced = targetsSeen.at(-1)!;
+        expect(announced.g).toEqual(result.summary.targets);
+        expect(announced.band).toHaveLength(announced.g.length);
+        for (const band of announced.band) expect(band).toBeGreaterThan(0);
       }
       const planned = procedureSteps(params);
       expect(seen.every((p) => p.total === planned)).toBe(true);

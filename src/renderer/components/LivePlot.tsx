@@ -103,12 +103,17 @@ export function LivePlot({
   buffer,
   height = 300,
   onFrame,
+  targets,
 }: {
   buffer: LiveBuffer;
   height?: number;
   onFrame?: (ms: number) => void;
+  /** Write-verify targets with their bands (±): drawn as dashed lines in shaded bands. */
+  targets?: { g: number[]; band: number[] } | undefined;
 }) {
   const host = useRef<HTMLDivElement>(null);
+  const targetsRef = useRef(targets);
+  targetsRef.current = targets;
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       // The series carry NaN where a read belongs to another phase, which uPlot's auto-range
@@ -121,9 +126,12 @@ export function LivePlot({
         },
         y: {
           range: () => {
-            if (!(buffer.max >= buffer.min)) return [0, 1];
-            const pad = (buffer.max - buffer.min) * 0.05 || Math.abs(buffer.max) * 0.05 || 1e-9;
-            return [buffer.min - pad, buffer.max + pad];
+            const t = targetsRef.current;
+            const lo = Math.min(buffer.min, ...(t ? t.g.map((g, k) => g - t.band[k]!) : []));
+            const hi = Math.max(buffer.max, ...(t ? t.g.map((g, k) => g + t.band[k]!) : []));
+            if (!(hi >= lo)) return [0, 1];
+            const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1e-9;
+            return [lo - pad, hi + pad];
           },
         },
       },
@@ -141,6 +149,30 @@ export function LivePlot({
         { x: true },
       ),
       legend: { live: false },
+      hooks: {
+        drawAxes: [
+          (u: uPlot) => {
+            const t = targetsRef.current;
+            if (!t) return;
+            const { ctx, bbox } = u;
+            ctx.save();
+            for (const [k, g] of t.g.entries()) {
+              const top = u.valToPos(g + t.band[k]!, 'y', true);
+              const bottom = u.valToPos(g - t.band[k]!, 'y', true);
+              ctx.fillStyle = 'rgba(14, 116, 144, 0.12)';
+              ctx.fillRect(bbox.left, top, bbox.width, bottom - top);
+              const y = u.valToPos(g, 'y', true);
+              ctx.strokeStyle = 'rgba(14, 116, 144, 0.8)';
+              ctx.setLineDash([4, 3]);
+              ctx.beginPath();
+              ctx.moveTo(bbox.left, y);
+              ctx.lineTo(bbox.left + bbox.width, y);
+              ctx.stroke();
+            }
+            ctx.restore();
+          },
+        ],
+      },
       cursor: { show: true, points: { show: false } },
     }),
     [buffer],

@@ -80,6 +80,85 @@ interface RunView {
   remainingS: number | null;
   message?: string | undefined;
   ended?: ApiEventPayload<'run.ended'>;
+  targets?: { g: number[]; band: number[] } | undefined;
+}
+
+/** Write-verify as it runs: per target level, the repeats tried and the ones that landed in band. */
+class VerifyTally {
+  tried = new Map<number, Set<number>>();
+  landed = new Map<number, number[]>();
+  push(p: { target: number | null; kind: string; cycle: number; g: number | null }): void {
+    if (p.target === null) return;
+    const cycles = this.tried.get(p.target) ?? new Set<number>();
+    cycles.add(p.cycle);
+    this.tried.set(p.target, cycles);
+    if (p.kind === 'final' && p.g !== null)
+      this.landed.set(p.target, [...(this.landed.get(p.target) ?? []), p.g]);
+  }
+  clear(): void {
+    this.tried.clear();
+    this.landed.clear();
+  }
+}
+
+function WriteVerifyLevels({
+  targets,
+  tally,
+}: {
+  targets: { g: number[]; band: number[] };
+  tally: VerifyTally;
+}) {
+  return (
+    <table className="data" data-testid="verify-levels">
+      <caption className="muted">
+        Write-verify targets: each level's band and how many repeats landed in it
+      </caption>
+      <thead>
+        <tr>
+          <th>level</th>
+          <th>target</th>
+          <th>band</th>
+          <th>landed</th>
+          <th>mean of landed</th>
+          <th className="text">status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {targets.g.map((g, k) => {
+          const tried = tally.tried.get(k)?.size ?? 0;
+          const landed = tally.landed.get(k) ?? [];
+          const status =
+            tried === 0
+              ? 'pending'
+              : landed.length === tried
+                ? 'pass'
+                : landed.length === 0
+                  ? 'fail'
+                  : 'partial';
+          return (
+            <tr key={k} data-status={status}>
+              <td>{k}</td>
+              <td>{formatSI(g, 'S')}</td>
+              <td>± {formatSI(targets.band[k], 'S')}</td>
+              <td>
+                {landed.length}/{tried}
+              </td>
+              <td>
+                {landed.length ? formatSI(landed.reduce((a, b) => a + b, 0) / landed.length, 'S') : '—'}
+              </td>
+              <td className="text">
+                <span
+                  className={`status ${status === 'pass' ? 'completed' : status === 'fail' ? 'failed' : status}`}
+                >
+                  {status}
+                </span>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 export function CharacterizePage({ status }: { status: InstrumentStatus | undefined }) {
@@ -92,6 +171,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   const [run, setRun] = useState<RunView>();
   const buffer = useMemo(() => new LiveBuffer(), []);
   const iv = useMemo(() => new IvBuffer(), []);
+  const tally = useMemo(() => new VerifyTally(), []);
   const [, setIvVersion] = useState(0);
   const [logCurrent, setLogCurrent] = useState(true);
   const [storedCells, setDieCells] = useState(
@@ -145,13 +225,14 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
         if (event.runId !== run?.runId) return;
         for (const p of event.points) {
           if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
+          tally.push(p);
           // Overflow and "no data" readings are not points of the I–V curve.
           if (p.v === null || p.i === null) continue;
           iv.push(p.phase, p.kind, p.v, p.i);
         }
         setIvVersion((v) => v + 1);
       },
-      [run?.runId, buffer, iv],
+      [run?.runId, buffer, iv, tally],
     ),
   );
   useApiEvent(
@@ -166,6 +247,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
                 total: event.total,
                 remainingS: event.remainingS,
                 message: event.message,
+                targets: event.targets ?? r.targets,
               }
             : r,
         ),
@@ -193,6 +275,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
       const { runId } = await getApi().call['runs.start']({ params: parsed.data, acknowledgeCellState });
       buffer.clear();
       iv.clear();
+      tally.clear();
       setIvVersion((v) => v + 1);
       setRun({ runId, procedure, done: 0, total: 1, remainingS: null });
     } catch (e) {
@@ -354,7 +437,8 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
       </section>
       <section className="card" aria-labelledby="live-title">
         <h2 id="live-title">Live data</h2>
-        <LivePlot buffer={buffer} />
+        <LivePlot buffer={buffer} targets={run?.targets} />
+        {run?.targets ? <WriteVerifyLevels targets={run.targets} tally={tally} /> : null}
         <div className="row">
           <label className="checkbox-line">
             <input

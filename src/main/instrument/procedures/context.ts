@@ -20,6 +20,8 @@ export interface ProcedureContext {
   record(m: Measurement, label: PointLabel): Point;
   /** One step of the planned total done. */
   step(message?: string): void;
+  /** Write-verify: its target conductances and their acceptance bands (±, S), shown live. */
+  setTargets(targets: number[], bands: number[]): void;
   /** The procedure is done before its planned total (forming found its event): the total shrinks to what was done. */
   endEarly(message: string): void;
   checkCancelled(): void;

@@ -184,6 +184,7 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
       p.tolerance *
       Math.min(k > 0 ? g - all[k - 1]! : Infinity, k < all.length - 1 ? all[k + 1]! - g : Infinity),
   );
+  ctx.setTargets(targets, bands);
   const converged = new Array<number>(targets.length).fill(0);
   for (let repeat = 0; repeat < p.repeats; repeat++) {
     await saturate(p.resetStartV, repeat);

@@ -25,6 +25,8 @@ export interface RunProgress {
   /** Estimated seconds left; null until one step is done. */
   remainingS: number | null;
   message?: string;
+  /** Write-verify: the target conductances and their bands (±), once known. */
+  targets?: { g: number[]; band: number[] };
 }
 
 export interface RunCallbacks {
@@ -97,6 +99,7 @@ export async function runProcedure(
   let seq = 0;
   const summary: Record<string, unknown> = {};
   const log = callbacks.log ?? (() => {});
+  let targets: RunProgress['targets'];
   const progress = (message?: string) => {
     const elapsedS = (performance.now() - started) / 1000;
     callbacks.onProgress?.({
@@ -105,6 +108,7 @@ export async function runProcedure(
       elapsedS,
       remainingS: done > 0 ? (elapsedS / done) * Math.max(0, total - done) : null,
       ...(message ? { message } : {}),
+      ...(targets ? { targets } : {}),
     });
   };
 
@@ -121,6 +125,11 @@ export async function runProcedure(
     step(message) {
       done = Math.min(total, done + 1);
       progress(message);
+    },
+    setTargets(g, band) {
+      targets = { g: [...g], band: [...band] };
+      summary.bands = targets.band;
+      progress();
     },
     endEarly(message) {
       total = Math.max(1, done);
