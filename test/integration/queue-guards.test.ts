@@ -212,4 +212,29 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
     await next('run.ended', (p) => (p as { runId: number }).runId === runId, 120_000);
     expect(services.store.getRun(runId).status).toBe('completed');
   }, 240_000);
+  it("a new virtual die is a new sample: the die map and the guard never show the last die's cells", async () => {
+    const before = services.instrument.status().sample!;
+    const formedBefore = (await services.handlers['cells.summary']({ cells: 8 })).filter((c) => c.formed);
+    expect(formedBefore.length).toBeGreaterThan(0);
+    // A new die, same seed: the simulator's cells are pristine again.
+    const status = await services.instrument.connect({
+      kind: 'virtual',
+      model: '2400',
+      preset: 'AlOx/HfO2',
+      cells: 8,
+      seed: 11,
+      timeScale: 0.02,
+    });
+    expect(status.sample!.die).not.toBe(before.die);
+    port = Number(status.resource!.split('::')[2]);
+    const after = await services.handlers['cells.summary']({ cells: 8 });
+    expect(after.filter((c) => c.formed || c.runs > 0)).toEqual([]);
+    expect(await simStates([0, 1])).toEqual(['PRISTINE', 'PRISTINE']);
+    await expect(
+      services.handlers['runs.start']({
+        params: ProcedureParams.parse({ ...TRAIN, cell: 0 }),
+        acknowledgeCellState: false,
+      }),
+    ).rejects.toThrow(/Cell 0 has not been formed/);
+  }, 60_000);
 });

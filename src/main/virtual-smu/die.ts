@@ -54,7 +54,11 @@ export class Die {
   readonly id: string;
 
   constructor(readonly options: DieOptions) {
-    this.id = `${options.preset.name} seed ${options.seed} ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
+    // The tag tells apart two dies started in the same second (not part of the physics).
+    const tag = Math.floor(Math.random() * 36 ** 4)
+      .toString(36)
+      .padStart(4, '0');
+    this.id = `${options.preset.name} seed ${options.seed} ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} ${tag}`;
     const root = new Rng(options.seed);
     const d2d = options.d2dScale ?? 1;
     const noise = options.noiseScale ?? 1;

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { sampleLabel } from '../../shared/cell-guard';
 import type { ApiOutput, ConnectRequest, InstrumentStatus } from '../../shared/api';
 import { ConnectionSettings } from '../../shared/connection';
 import { ReramError } from '../../shared/errors';
@@ -50,12 +51,27 @@ function CheckResult({ items }: { items: CheckItems }) {
   );
 }
 
+/** A text field's value kept in localStorage, so it is entered once. */
+function useStoredText(key: string): [string, (value: string) => void] {
+  const [value, setValue] = useState(() => localStorage.getItem(key) ?? '');
+  return [
+    value,
+    (next: string) => {
+      localStorage.setItem(key, next);
+      setValue(next);
+    },
+  ];
+}
+
 export function InstrumentPage({ status }: { status: InstrumentStatus | undefined }) {
   const [source, setSource] = useState<Source>('virtual');
   const [model, setModel] = useState<SmuModelId>('2400');
   const [preset, setPreset] = useState('AlOx/HfO2');
   const [timeScale, setTimeScale] = useState('1');
   const [seed, setSeed] = useState('1');
+  // Entered once per connection and remembered.
+  const [wafer, setWafer] = useStoredText('reram-sample-wafer');
+  const [die, setDie] = useStoredText('reram-sample-die');
   const [ports, setPorts] = useState<Array<{ path: string; manufacturer?: string | undefined }>>([]);
   const [portWarning, setPortWarning] = useState<string>();
   const [path, setPath] = useState('');
@@ -118,6 +134,7 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
     return {
       kind: 'resource',
       resource: target,
+      sample: { wafer: wafer.trim(), die: die.trim() },
       ...settings.data,
       ...(source === 'serial' && !settings.data.writeTerminator ? { writeTerminator: 'CR' } : {}),
     };
@@ -218,6 +235,7 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
               <SelectField
                 label="Instrument dialect"
                 name="model"
+                wide
                 value={model}
                 onChange={setModel}
                 options={SMU_MODEL_IDS.map((id) => ({
@@ -228,6 +246,7 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
               <SelectField
                 label="Device preset"
                 name="preset"
+                wide
                 value={preset}
                 onChange={setPreset}
                 options={DEVICE_PRESETS.map((p) => ({
@@ -242,7 +261,13 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 onChange={setTimeScale}
                 hint="1 = real time, 0 = instant"
               />
-              <NumberField label="Die seed" name="seed" value={seed} onChange={setSeed} />
+              <NumberField
+                label="Die seed"
+                name="seed"
+                value={seed}
+                onChange={setSeed}
+                hint="same seed, same cells; each start is a new die"
+              />
               <p className="muted wide">
                 The virtual SMU is a separate process with simulated ReRAM cells (NeuroSim pulse model, cycle
                 and read noise, forming). It speaks the chosen instrument&apos;s SCPI.
@@ -308,6 +333,24 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
               {connectionFields(['gpibAdapter', 'timeoutMs'], 'visa')}
             </>
           )}
+          {source !== 'virtual' ? (
+            <>
+              <TextField
+                label="Wafer"
+                name="wafer"
+                value={wafer}
+                onChange={setWafer}
+                hint="the sample its runs belong to"
+              />
+              <TextField
+                label="Die or sample id"
+                name="die"
+                value={die}
+                onChange={setDie}
+                hint="the die map and cell states are per sample"
+              />
+            </>
+          ) : null}
           <div className="row wide">
             <button type="submit" className="primary" disabled={busy || !ready}>
               {status?.connected ? 'Connect instead' : 'Connect'}
@@ -356,6 +399,8 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
               <dd data-testid="resource">{status.resource}</dd>
               <dt>Output</dt>
               <dd>{status.output === null ? 'unknown' : status.output ? 'ON' : 'off'}</dd>
+              <dt>Sample</dt>
+              <dd data-testid="sample">{status.sample ? sampleLabel(status.sample) : '—'}</dd>
               {status.simulator ? (
                 <>
                   <dt>Virtual SMU</dt>
