@@ -159,6 +159,9 @@ it('refuses what the instrument cannot do, warns on what harms the cell, and ask
     .poll(() => bridge.calls.filter(([m]) => m === 'runs.start').at(-1)?.[1])
     .toMatchObject({ acknowledgeCellState: true, params: { pulses: 20, readV: 0.1 } });
   await expect.element(page.getByTestId('cell-guard')).not.toBeInTheDocument();
+  await act(async () =>
+    bridge.emit('run.ended', { runId: 8, status: 'cancelled', points: 0, error: null, summary: {} }),
+  );
 });
 
 it('write-verify shows its targets, bands and each level pass or fail as it runs', async () => {
@@ -209,4 +212,66 @@ it('write-verify shows its targets, bands and each level pass or fail as it runs
   const table = page.getByTestId('verify-levels');
   await expect.element(table).toHaveTextContent(/20 µS\s*± 2 µS\s*1\/1\s*20.5 µS\s*pass/);
   await expect.element(table).toHaveTextContent(/30 µS\s*± 2 µS\s*0\/1\s*—\s*fail/);
+  await act(async () =>
+    bridge.emit('run.ended', { runId: 9, status: 'cancelled', points: 3, error: null, summary: {} }),
+  );
+});
+
+it('live data survives a page change, with the points that arrived meanwhile', async () => {
+  const pulse = (seq: number) => ({
+    seq,
+    t: seq,
+    vSource: 1.5,
+    v: 1.5,
+    i: 1e-5 * (seq + 1),
+    g: null,
+    pulse: seq,
+    phase: 'ltp',
+    kind: 'pulse',
+    cell: 0,
+    cycle: 0,
+    compliance: false,
+    flags: 0,
+    width: 1e-3,
+    target: null,
+  });
+  const run = {
+    id: 11,
+    procedure: 'pulse-train',
+    status: 'running',
+    startedAt: '2026-01-01T00:00:00Z',
+    endedAt: null,
+    instrument: null,
+    resource: null,
+    cell: 0,
+    pointCount: 2,
+    error: null,
+    params: {},
+    softwareVersion: '1',
+    summary: null,
+    hidden: false,
+  };
+  const bridge = fakeBridge({
+    'runs.start': () => ({ runId: 11 }),
+    'runs.points': () => [pulse(0), pulse(1)],
+    'runs.get': () => run,
+  });
+  setApiBridge(bridge);
+  location.hash = '#/characterize?procedure=pulse-train';
+  document.body.replaceChildren();
+  const host = document.createElement('div');
+  document.body.append(host);
+  const root = createRoot(host);
+  await act(async () => root.render(<CharacterizePage status={connected} />));
+  await userEvent.click(page.getByRole('button', { name: 'Start pulse train' }));
+  await expect.poll(() => bridge.calls.some(([m]) => m === 'runs.start')).toBe(true);
+  await act(async () => bridge.emit('run.points', { runId: 11, points: [pulse(0)] }));
+  await expect.poll(() => host.querySelectorAll('[data-testid=iv-plot] circle').length).toBe(1);
+  // Away, and back: the page shows the run, and fetches the point it missed.
+  await act(async () => root.unmount());
+  const again = createRoot(host);
+  await act(async () => again.render(<CharacterizePage status={connected} />));
+  await expect.poll(() => host.querySelectorAll('[data-testid=iv-plot] circle').length).toBe(2);
+  await expect.element(page.getByTestId('run-status')).toHaveTextContent(/Run 11/);
+  await act(async () => again.unmount());
 });

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type SetStateAction } from 'react';
 import type { ApiEventPayload, InstrumentStatus } from '../../shared/api';
+import type { Point } from '../../shared/run';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../shared/procedures';
 import { ReramError } from '../../shared/errors';
 import { cellHarmWarnings, complianceCeiling, instrumentLimitErrors } from '../../shared/procedure-checks';
@@ -101,6 +102,27 @@ class VerifyTally {
   }
 }
 
+const live = {
+  buffer: new LiveBuffer(),
+  iv: new IvBuffer(),
+  tally: new VerifyTally(),
+  run: undefined as RunView | undefined,
+  /** The last point shown, so points that arrived while the page was away are fetched once. */
+  seq: -1,
+};
+
+function addPoints(points: readonly Point[]): void {
+  for (const p of points) {
+    if (p.seq <= live.seq) continue;
+    live.seq = p.seq;
+    if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) live.buffer.push(p.g, p.phase);
+    live.tally.push(p);
+    // Overflow and "no data" readings are not points of the I–V curve.
+    if (p.v === null || p.i === null) continue;
+    live.iv.push(p.phase, p.kind, p.v, p.i);
+  }
+}
+
 function WriteVerifyLevels({
   targets,
   tally,
@@ -168,10 +190,58 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   );
   const [error, setError] = useState<string>();
   const [cellWarning, setCellWarning] = useState<string>();
-  const [run, setRun] = useState<RunView>();
-  const buffer = useMemo(() => new LiveBuffer(), []);
-  const iv = useMemo(() => new IvBuffer(), []);
-  const tally = useMemo(() => new VerifyTally(), []);
+  // The last run's live view outlives the page: coming back shows it, with what arrived meanwhile.
+  const { buffer, iv, tally } = live;
+  const [run, setRunState] = useState<RunView | undefined>(live.run);
+  const setRun = useCallback((next: SetStateAction<RunView | undefined>) => {
+    setRunState((current) => {
+      const value = typeof next === 'function' ? next(current) : next;
+      live.run = value;
+      return value;
+    });
+  }, []);
+  useEffect(() => {
+    const last = live.run;
+    if (!last) return;
+    let current = true;
+    const api = getApi().call;
+    void api['runs.points']({ runId: last.runId, afterSeq: live.seq }).then(
+      (points) => {
+        if (!current) return;
+        addPoints(points);
+        setIvVersion((v) => v + 1);
+      },
+      () => undefined,
+    );
+    if (!last.ended)
+      void api['runs.get']({ runId: last.runId }).then(
+        (stored) => {
+          if (!current || stored.status === 'running') return;
+          setRun((r) =>
+            r && r.runId === stored.id && !r.ended
+              ? {
+                  ...r,
+                  done: r.total,
+                  ended: {
+                    runId: stored.id,
+                    status:
+                      stored.status === 'completed' || stored.status === 'cancelled'
+                        ? stored.status
+                        : 'failed',
+                    points: stored.pointCount,
+                    error: stored.error ? { code: 'INTERNAL', message: stored.error } : null,
+                    summary: stored.summary ?? {},
+                  },
+                }
+              : r,
+          );
+        },
+        () => undefined,
+      );
+    return () => {
+      current = false;
+    };
+  }, [setRun]);
   const [, setIvVersion] = useState(0);
   const [logCurrent, setLogCurrent] = useState(true);
   const [storedCells, setDieCells] = useState(
@@ -223,16 +293,10 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     useCallback(
       (event) => {
         if (event.runId !== run?.runId) return;
-        for (const p of event.points) {
-          if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) buffer.push(p.g, p.phase);
-          tally.push(p);
-          // Overflow and "no data" readings are not points of the I–V curve.
-          if (p.v === null || p.i === null) continue;
-          iv.push(p.phase, p.kind, p.v, p.i);
-        }
+        addPoints(event.points);
         setIvVersion((v) => v + 1);
       },
-      [run?.runId, buffer, iv, tally],
+      [run?.runId],
     ),
   );
   useApiEvent(
@@ -251,7 +315,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
               }
             : r,
         ),
-      [],
+      [setRun],
     ),
   );
   useApiEvent(
@@ -263,7 +327,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
             ? { ...r, ended: event, done: event.status === 'completed' ? r.total : r.done }
             : r,
         ),
-      [],
+      [setRun],
     ),
   );
 
@@ -276,6 +340,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
       buffer.clear();
       iv.clear();
       tally.clear();
+      live.seq = -1;
       setIvVersion((v) => v + 1);
       setRun({ runId, procedure, done: 0, total: 1, remainingS: null });
     } catch (e) {
