@@ -79,7 +79,14 @@ export const InstrumentStatus = z.object({
   /** Problems reported by the instrument or the link, in its own words. */
   messages: z.array(z.string()),
   simulator: z
-    .object({ model: z.string(), preset: z.string(), timeScale: z.number(), cells: z.number().int() })
+    .object({
+      model: z.string(),
+      preset: z.string(),
+      timeScale: z.number(),
+      cells: z.number().int(),
+      /** Its TCP socket (the app may be on its pty): a second client can reach it there. */
+      tcpResource: z.string().optional(),
+    })
     .nullable(),
   /** The pulse widths the connected instrument can make (s), so forms check them before a run. */
   pulseWidth: z.object({ min: z.number(), max: z.number() }).nullable(),

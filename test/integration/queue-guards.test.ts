@@ -85,11 +85,20 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
       seed: 11,
       timeScale: 0.02,
     });
-    port = Number(status.resource!.split('::')[2]);
+    port = Number(status.simulator!.tcpResource!.split('::')[2]);
+    // The virtual 2400 is rehearsed on its RS-232 path (a pty), as a real 2400 has no LAN.
+    expect(status.resource).toMatch(/^ASRL.+::INSTR$/);
     expect(status.sample?.wafer).toBe('virtual');
     expect(status.sample?.die).toMatch(/^AlOx\/HfO2 seed 11 /);
   });
   afterAll(async () => services?.dispose());
+
+  it("the bring-up check on the virtual 2400 reports the serial path's CR terminators", async () => {
+    const { items } = await services.handlers['instrument.check']({});
+    const terminators = items.find((i) => i.name === 'terminators')!;
+    expect(terminators.detail).toMatch(/commands end in CR/);
+    expect(terminators.detail).not.toMatch(/LF/);
+  });
 
   it('stop after this step lets the running forming finish; the queue stops before the next step', async () => {
     const formingOn1 = next('queue.update', (q) =>
@@ -226,7 +235,7 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
       timeScale: 0.02,
     });
     expect(status.sample!.die).not.toBe(before.die);
-    port = Number(status.resource!.split('::')[2]);
+    port = Number(status.simulator!.tcpResource!.split('::')[2]);
     const after = await services.handlers['cells.summary']({ cells: 8 });
     expect(after.filter((c) => c.formed || c.runs > 0)).toEqual([]);
     expect(await simStates([0, 1])).toEqual(['PRISTINE', 'PRISTINE']);

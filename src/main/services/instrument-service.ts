@@ -126,6 +126,7 @@ export class InstrumentService {
             preset: this.simulator.options.preset,
             timeScale: this.simulator.options.timeScale,
             cells: this.simulator.options.cells,
+            tcpResource: this.simulator.tcpResource,
           }
         : null,
       pulseWidth: c?.connected ? c.pulseWidthRange() : null,

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ReramError } from '../../shared/errors';
 import { cliCommand } from '../paths';
+import { which } from '../system/which';
 
 export interface SimulatorOptions {
   model: string;
@@ -11,8 +12,20 @@ export interface SimulatorOptions {
   timeScale: number;
 }
 
+/**
+ * The 2400 is an RS-232 instrument: its virtual twin is reached over a pseudo-terminal (socat),
+ * so the app rehearses the serial path a real 2400 has (CR terminators, ^C device clear), not a
+ * LAN socket it does not have. Without socat it falls back to TCP, and says so.
+ */
+export function simulatorLink(model: string): 'serial' | 'tcp' {
+  return model === '2400' && which('socat') ? 'serial' : 'tcp';
+}
+
 export interface Simulator {
+  /** What the app connects to: the pty (2400) or the TCP socket. */
   resource: string;
+  /** Its TCP socket, always there (a second client, such as a test, can ask it the truth). */
+  tcpResource: string;
   options: SimulatorOptions;
   stop(): Promise<void>;
   onExit(listener: (code: number | null) => void): void;
@@ -23,6 +36,9 @@ export async function startSimulator(
   log: (line: string) => void = () => {},
 ): Promise<Simulator> {
   const cli = cliCommand();
+  const serial = simulatorLink(options.model) === 'serial';
+  if (options.model === '2400' && !serial)
+    log('socat is not installed: the virtual 2400 is reached over TCP instead of its RS-232 (pty) path');
   const child: ChildProcess = spawn(
     cli.command,
     [
@@ -40,6 +56,7 @@ export async function startSimulator(
       String(options.seed),
       '--time-scale',
       String(options.timeScale),
+      ...(serial ? ['--pty'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cli.env } },
   );
@@ -48,6 +65,7 @@ export async function startSimulator(
     stderr += d.toString();
     for (const line of d.toString().split('\n')) if (line.trim()) log(line.trim());
   });
+  let tcpResource = '';
   const resource = await new Promise<string>((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(
@@ -56,7 +74,8 @@ export async function startSimulator(
     );
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const match = /TCPIP::[^\s]+::SOCKET/.exec(stdout);
+      tcpResource = /TCPIP::[^\s]+::SOCKET/.exec(stdout)?.[0] ?? '';
+      const match = serial ? /ASRL[^\s]+::INSTR/.exec(stdout) : /TCPIP::[^\s]+::SOCKET/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve(match[0]);
@@ -74,6 +93,7 @@ export async function startSimulator(
   });
   return {
     resource,
+    tcpResource,
     options,
     onExit: (listener) => child.on('exit', listener),
     stop: () =>
