@@ -75,8 +75,8 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
       .filter((r) => r.procedure === procedure)
       .sort((a, b) => a.id - b.id);
 
-  beforeAll(async () => {
-    services = createServices({ mode: 'browser', events, dbPath: tempDbPath() });
+  /** A new virtual die (the same seed each time), its TCP port kept for the truth queries. */
+  const connectDie = async () => {
     const status = await services.instrument.connect({
       kind: 'virtual',
       model: '2400',
@@ -86,6 +86,12 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
       timeScale: 0.02,
     });
     port = Number(status.simulator!.tcpResource!.split('::')[2]);
+    return status;
+  };
+
+  beforeAll(async () => {
+    services = createServices({ mode: 'browser', events, dbPath: tempDbPath() });
+    const status = await connectDie();
     // The virtual 2400 is rehearsed on its RS-232 path (a pty), as a real 2400 has no LAN.
     expect(status.resource).toMatch(/^ASRL.+::INSTR$/);
     expect(status.sample?.wafer).toBe('virtual');
@@ -226,16 +232,8 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
     const formedBefore = (await services.handlers['cells.summary']({ cells: 8 })).filter((c) => c.formed);
     expect(formedBefore.length).toBeGreaterThan(0);
     // A new die, same seed: the simulator's cells are pristine again.
-    const status = await services.instrument.connect({
-      kind: 'virtual',
-      model: '2400',
-      preset: 'AlOx/HfO2',
-      cells: 8,
-      seed: 11,
-      timeScale: 0.02,
-    });
+    const status = await connectDie();
     expect(status.sample!.die).not.toBe(before.die);
-    port = Number(status.simulator!.tcpResource!.split('::')[2]);
     const after = await services.handlers['cells.summary']({ cells: 8 });
     expect(after.filter((c) => c.formed || c.runs > 0)).toEqual([]);
     expect(await simStates([0, 1])).toEqual(['PRISTINE', 'PRISTINE']);

@@ -1,9 +1,13 @@
-/** The sample a CLI run is recorded against, and the cell guard's acknowledgement. */
+/** The sample a CLI run is recorded against, and the bench a measuring command opens. */
 import type { Command } from 'commander';
 import type { SampleKey } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
+import { connectInstrument } from '../instrument/connect';
 import type { Smu } from '../instrument/drivers/smu';
 import { sampleOf } from '../services/recorder';
+import type { Store } from '../store/store';
+import { connectionOptions } from './connection-options';
+import { openCliStore } from './db';
 
 export function addSampleOptions(command: Command): Command {
   return command
@@ -22,4 +26,24 @@ export async function sampleFromOptions(smu: Smu, options: Record<string, unknow
       "--wafer/--die name a real sample; the virtual SMU's die is its own.",
     );
   return sampleOf(smu, given);
+}
+
+/**
+ * What a measuring command works with: the database, the instrument and the sample its runs
+ * belong to. Nothing is left open when any of them fails.
+ */
+export async function openBench(
+  resource: string,
+  options: Record<string, unknown>,
+): Promise<{ store: Store; smu: Smu; sample: SampleKey }> {
+  const store = openCliStore(options.db as string | undefined);
+  let smu: Smu | undefined;
+  try {
+    smu = await connectInstrument(resource, connectionOptions(options));
+    return { store, smu, sample: await sampleFromOptions(smu, options) };
+  } catch (error) {
+    await smu?.close();
+    store.close();
+    throw error;
+  }
 }

@@ -8,11 +8,10 @@ import type { Smu } from '../../instrument/drivers/smu';
 import { installProcessSafety, safeAll, switchOffConfirmed } from '../../instrument/guard';
 import { recordRun } from '../../services/recorder';
 import { pointsToCsv } from '../../store/csv';
-import { sampleLabel, type SampleKey } from '../../../shared/cell-guard';
+import { sampleLabel } from '../../../shared/cell-guard';
 import { cellHarmWarnings, GENERIC_COMPLIANCE_CEILING } from '../../../shared/procedure-checks';
-import { addSampleOptions, sampleFromOptions } from '../sample-options';
+import { addSampleOptions, openBench } from '../sample-options';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
-import { openCliStore } from '../db';
 import { EXIT, formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
 import { createTransport } from '../../instrument/transport/open';
 import { listSerialPorts } from '../../instrument/transport/ports';
@@ -166,16 +165,7 @@ export function registerInstrumentCommands(program: Command): void {
     const offWait = parseNumberOption(String(options.offWait), '--off-wait');
     if (!(offWait >= 0 && offWait <= 3600)) throw new UsageError('--off-wait must be between 0 and 3600 s');
 
-    const store = openCliStore(options.db as string | undefined);
-    const smu = await connectInstrument(resource, connectionOptions(options));
-    let sample: SampleKey;
-    try {
-      sample = await sampleFromOptions(smu, options);
-    } catch (error) {
-      await smu.close();
-      store.close();
-      throw error;
-    }
+    const { store, smu, sample } = await openBench(resource, options);
     // Signals cancel the run (which then leaves the output off); a second signal, or a crash, switches everything off at once.
     installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
     const controller = new AbortController();

@@ -5,14 +5,12 @@ import { ReramError } from '../../../shared/errors';
 import { queueCounts, Recipe, stepParams, type QueueState } from '../../../shared/recipes';
 import { formatZodIssues } from '../../../shared/zod-format';
 import { readUserFile } from '../../files';
-import { connectInstrument } from '../../instrument/connect';
 import { installProcessSafety, safeAll } from '../../instrument/guard';
 import { recordRun } from '../../services/recorder';
 import { runQueue } from '../../services/queue';
-import { cellGuardReason, sampleLabel, type SampleKey } from '../../../shared/cell-guard';
-import { addSampleOptions, sampleFromOptions } from '../sample-options';
-import { addConnectionOptions, connectionOptions } from '../connection-options';
-import { openCliStore } from '../db';
+import { cellGuardReason, sampleLabel } from '../../../shared/cell-guard';
+import { addSampleOptions, openBench } from '../sample-options';
+import { addConnectionOptions } from '../connection-options';
 import { EXIT, formatTable, log, printJson, printLine } from '../output';
 
 export function readRecipe(path: string): Recipe {
@@ -67,16 +65,7 @@ export function registerRun(program: Command): void {
   addConnectionOptions(command).action(
     async (recipePath: string, resource: string, options: Record<string, unknown>) => {
       const recipe = readRecipe(recipePath);
-      const store = openCliStore(options.db as string | undefined);
-      const smu = await connectInstrument(resource, connectionOptions(options));
-      let sample: SampleKey;
-      try {
-        sample = await sampleFromOptions(smu, options);
-      } catch (error) {
-        await smu.close();
-        store.close();
-        throw error;
-      }
+      const { store, smu, sample } = await openBench(resource, options);
       installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
       const controller = new AbortController();
       let signals = 0;
