@@ -15,14 +15,16 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 async function waitForRun(runId: number): Promise<string> {
+  const t0 = Date.now();
   const status = page.getByTestId('run-status');
   await status
     .getByText(new RegExp(`Run ${runId} (completed|failed|cancelled)`))
     .waitFor({ timeout: 240_000 });
+  console.log(`run ${runId}: ${Date.now() - t0} ms`);
   return (await status.textContent()) ?? '';
 }
 
-it('connect → form → pulse train → fit → save → predict, all defaults, through the guide', async () => {
+it('connect → form → pulse train → write-verify → fit → save → predict, all defaults, through the guide: a good table', async () => {
   const guide = page.getByRole('region', { name: 'Getting started' });
   await guide.getByRole('link', { name: 'Connect' }).click();
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -36,10 +38,19 @@ it('connect → form → pulse train → fit → save → predict, all defaults,
   await page.getByRole('button', { name: 'Start pulse train' }).click();
   expect(await waitForRun(2)).toMatch(/Run 2 completed/);
 
-  await page.getByRole('link', { name: /Fit run 2/ }).click();
-  await page.getByTestId('fit-quality').waitFor({ timeout: 30_000 });
-  if (await page.locator('[name="acknowledge"]').count()) await page.locator('[name="acknowledge"]').check();
-  await page.getByRole('button', { name: /Save (profile|anyway)/ }).click();
+  // The train measured the curve; write-verify programs the levels the table is made of, and
+  // with every default that table is good: no acknowledgement, no "Save anyway".
+  await guide.getByRole('link', { name: 'Program levels (write-verify)' }).click();
+  await page.getByRole('button', { name: 'Start write-verify' }).click();
+  expect(await waitForRun(3)).toMatch(/Run 3 completed/);
+
+  await page.getByRole('link', { name: /Fit run 3/ }).click();
+  const quality = page.getByTestId('fit-quality');
+  await quality.waitFor({ timeout: 30_000 });
+  expect(await quality.getAttribute('class')).toContain('good');
+  expect(await quality.textContent()).toMatch(/^Good fit/);
+  expect(await page.locator('[name="acknowledge"]').count()).toBe(0);
+  await page.getByRole('button', { name: 'Save profile', exact: true }).click();
   await page.getByTestId('saved').waitFor();
 
   await page.getByRole('link', { name: /Predict with it/ }).click();

@@ -6,14 +6,19 @@ import { useApiEvent } from '../hooks/api';
 interface Progress {
   formed: boolean;
   trained: boolean;
+  programmed: boolean;
   profile: boolean;
   predicted: boolean;
 }
 
 /**
- * The newcomer's path — connect → form → pulse train → fit & save → predict — as one compact
+ * The newcomer's path — connect → form → pulse train → write-verify → fit & save → predict — as
+ * one compact
  * row of steps, ticked from what is in the database, each linking to where it happens. It stays
  * until the user hides it (all done, it says so), and a hidden guide can be shown again.
+ * The pulse train measures the curve (window, NL); the table comes from write-verify, because
+ * open-loop pulses random-walk the state by the device's per-pulse noise (5 % of the window per
+ * pulse on AlOx/HfO2), so the states of a train overlap beyond 2 bits, while verified levels do not.
  */
 export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined }) {
   const [hidden, setHidden] = useState(() => localStorage.getItem('reram-guide-hidden') === '1');
@@ -29,6 +34,7 @@ export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined
     setProgress({
       formed: runs.some((r) => r.procedure === 'forming' && r.status === 'completed'),
       trained: runs.some((r) => r.procedure === 'pulse-train' && r.status === 'completed'),
+      programmed: runs.some((r) => r.procedure === 'write-verify' && r.status === 'completed'),
       profile: profiles.some((p) => !p.readOnly),
       predicted: predictions.some((p) => p.status === 'completed'),
     });
@@ -77,7 +83,13 @@ export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined
       done: progress.trained,
       text: 'Run a pulse train',
       href: '#/characterize?procedure=pulse-train',
-      hint: 'Characterize → Pulse train',
+      hint: 'Characterize → Pulse train: the curve, its window and non-linearity',
+    },
+    {
+      done: progress.programmed,
+      text: 'Program levels (write-verify)',
+      href: '#/characterize?procedure=write-verify',
+      hint: 'Characterize → Write-verify: levels that land in verified bands, the table to fit',
     },
     { done: progress.profile, text: 'Fit and save a profile', href: '#/levels', hint: 'Levels' },
     { done: progress.predicted, text: 'Predict: linear vs MES', href: '#/predict', hint: 'Predict' },
