@@ -61,7 +61,7 @@ const browserGlobals = Object.keys(globals.browser).filter((name) => !(name in g
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'release/**', 'resources/**', 'test-artifacts/**', '.cache/**'],
+    ignores: ['node_modules/**', 'dist/**', 'release/**', 'resources/**', 'test-artifacts/**', '.cache/**', 'test/upstream/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

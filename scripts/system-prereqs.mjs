@@ -42,7 +42,7 @@ export const SYSTEM_PREREQUISITES = [
     pkg: 'build-essential',
     check: 'cc and g++ on PATH',
     ok: () => onPath('cc') && onPath('g++'),
-    why: 'compiles the fake VISA library, and the NeuroSim export against a stub of its Cell.h',
+    why: "compiles the fake VISA library, and NeuroSim's own Cell.cpp with the exported patch",
   },
   {
     pkg: 'python3-pymeasure',
@@ -66,7 +66,25 @@ export const SYSTEM_PREREQUISITES = [
     pkg: 'python3-numpy',
     check: 'import numpy',
     ok: () => pythonHas('numpy'),
-    why: "reads the CrossSim lookup tables the way CrossSim's loader does (numpy.genfromtxt)",
+    why: "CrossSim's and aihwkit's own code (test/upstream) run on it",
+  },
+  {
+    pkg: 'python3-scipy',
+    check: 'import scipy',
+    ok: () => pythonHas('scipy'),
+    why: "CrossSim's process_measured_data.py (LinearNDInterpolator, gaussian_kde)",
+  },
+  {
+    pkg: 'python3-matplotlib',
+    check: 'import matplotlib',
+    ok: () => pythonHas('matplotlib'),
+    why: "CrossSim's create_lookup_table.py plots as it builds its tables",
+  },
+  {
+    pkg: 'python3-torch',
+    check: 'import torch',
+    ok: () => pythonHas('torch'),
+    why: "aihwkit's Python (configs, conductance converter) is built on torch",
   },
   {
     pkg: 'python3-h5py',

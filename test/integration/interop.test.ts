@@ -2,7 +2,7 @@
  * The simulators' formats, exported from the AlOx/HfO2 preset and from a pulse train measured on
  * the virtual SMU, checked by running what can run here: the NeuroSim snippet compiled with g++
  * against a stand-in of its Cell.h and put through MeasuredDevice's own data checks; the CrossSim
- * tables read with numpy the way CrossSim's loader reads them; the aihwkit device replayed with
+ * tables read by CrossSim's own loader (test/upstream); the aihwkit device replayed with
  * its update rule; Python snippets parsed by Python; run data read back by h5py and by an
  * independent Parquet reader. Each format that has an inverse makes a round trip.
  */
@@ -125,7 +125,7 @@ describe('exports to NeuroSim, aihwkit and CrossSim, and run data out', () => {
     expect(dnn.v14.notes.join(' ')).toMatch(/Dropped: the non-linear spacing/);
   });
 
-  it('CrossSim: numpy reads set.csv/reset.csv as CrossSim’s loader does, ramp for ramp', async () => {
+  it('CrossSim: its own loader (load_set_reset_csv, vendored) reads set.csv/reset.csv back, ramp for ramp', async () => {
     const out = await exportTo('crosssim', ['--run', String(trainRun)], 'crosssim');
     const config = JSON.parse(readFileSync(join(out, 'crosssim.json'), 'utf8')) as {
       lookup_tables: { read_voltage: number };
@@ -133,20 +133,29 @@ describe('exports to NeuroSim, aihwkit and CrossSim, and run data out', () => {
         device: { Rmin: number; Rmax: number; cell_bits: number; programming_error: { model: string } };
       };
     };
-    // genfromtxt(skip_header=1, delimiter=','), NaNs and zeros dropped, divided by the read voltage.
-    const read = python(
-      `import json, sys, numpy as np
-out = []
-for f in ('set.csv', 'reset.csv'):
-    data = np.genfromtxt(sys.argv[1] + '/' + f, skip_header=1, delimiter=',')
-    ramps = []
-    for k in range(data.shape[1]):
-        v = data[:, k]; v = v[~np.isnan(v)]; v = v[v != 0] / float(sys.argv[2])
-        if len(v): ramps.append(v.tolist())
-    out.append(ramps)
-print(json.dumps(out))`,
-      out,
-      String(config.lookup_tables.read_voltage),
+    // CrossSim's own loader (vendored, test/upstream): load_set_reset_csv as create_lookup_table.py calls it.
+    const read = execFileSync(
+      testPython(),
+      [
+        '-W',
+        'ignore',
+        '-c',
+        `import json, sys
+from process_measured_data import process_data
+up, down = process_data(datapath=sys.argv[1]).load_set_reset_csv('set.csv', 'reset.csv', skip_header=1, read_voltage=float(sys.argv[2]))
+print(json.dumps([[r.tolist() for r in up], [r.tolist() for r in down]]))`,
+        out,
+        String(config.lookup_tables.read_voltage),
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          MPLBACKEND: 'Agg',
+          PYTHONPATH: join(REPO_ROOT, 'test', 'upstream', 'cross-sim-39fd461'),
+          PYTHONDONTWRITEBYTECODE: '1',
+        },
+      },
     );
     const [set, reset] = JSON.parse(read) as [number[][], number[][]];
     expect(set).toHaveLength(4);
@@ -212,7 +221,7 @@ print(json.dumps(out))`,
       // The converter's pair difference rises with the weight (aihwkit's invertibility test).
       const [gp, gm] = json.CustomPairConductanceConverter.g_lst as [number[], number[]];
       for (let k = 1; k < gp.length; k++) expect(gp[k]! - gm[k]!).toBeGreaterThan(gp[k - 1]! - gm[k - 1]!);
-      python('import ast, sys; ast.parse(open(sys.argv[1]).read())', join(out, 'aihwkit.py'));
+      python('import ast, sys; ast.parse(open(sys.argv[1]).read())', join(out, 'aihwkit_device.py'));
 
       const back = await runCli([
         'profile',
@@ -310,7 +319,7 @@ print(json.dumps({'g': g, 'unit': f['points/g_siemens'].attrs['units'], 'procedu
 
   it('every export folder holds what its format promises', () => {
     expect(readdirSync(join(dir, 'crosssim')).sort()).toEqual(['crosssim.json', 'reset.csv', 'set.csv']);
-    expect(readdirSync(join(dir, 'aihwkit-preset')).sort()).toEqual(['aihwkit.json', 'aihwkit.py']);
+    expect(readdirSync(join(dir, 'aihwkit-preset')).sort()).toEqual(['aihwkit.json', 'aihwkit_device.py']);
     expect(readdirSync(join(dir, 'neurosim-preset')).sort()).toEqual([
       'neurosim-mlp.cpp',
       'neurosim-mlp.json',

@@ -20,6 +20,7 @@ export interface PiecewiseStep {
   w_max_dtod: number;
   up_down_dtod: number;
   write_noise_std: number;
+  reset_std: number;
   piecewise_up: number[];
   piecewise_down: number[];
 }
@@ -77,6 +78,7 @@ export function piecewiseStep(
       w_max_dtod: 0,
       up_down_dtod: 0,
       write_noise_std: 0,
+      reset_std: 0,
       piecewise_up: up.map((s) => s / centerUp),
       piecewise_down: down.map((s) => s / centerDown),
     },
@@ -108,7 +110,22 @@ export function piecewiseUpCurve(device: PiecewiseStep, maxPulses = 100_000): nu
   return curve;
 }
 
-export interface SoftBoundsPmax {
+/**
+ * The variation fields of aihwkit's pulsed devices, set on purpose: aihwkit's defaults (dw_min_std
+ * 0.3, *_dtod 0.3, up_down_dtod 0.01, reset_std 0.01) would add a device we never measured.
+ * Cycle-to-cycle: the measured σ per pulse relative to dw_min. Device-to-device: 0 (one cell).
+ */
+export interface PulsedVariation {
+  dw_min_std: number;
+  dw_min_dtod: number;
+  w_min_dtod: number;
+  w_max_dtod: number;
+  up_down_dtod: number;
+  reset_std: number;
+  write_noise_std: number;
+}
+
+export interface SoftBoundsPmax extends PulsedVariation {
   p_max: number;
   alpha: number;
   range_min: number;
@@ -119,7 +136,23 @@ export interface SoftBoundsPmax {
 export function softBoundsPmax(data: DeviceData): SoftBoundsPmax | undefined {
   const fit = data.fits.ltp;
   if (!fit) return undefined;
-  return { p_max: Math.round(fit.pMax), alpha: 1 / fit.a, range_min: -1, range_max: 1 };
+  const pMax = Math.round(fit.pMax);
+  // SoftBoundsPmaxDevice.as_bindings: dw_min = b_factor·α, b_factor = 2/(1 − e^(−α·p_max)).
+  const alpha = 1 / fit.a;
+  const dwMin = (2 * alpha) / (1 - Math.exp(-alpha * pMax));
+  return {
+    p_max: pMax,
+    alpha,
+    range_min: -1,
+    range_max: 1,
+    dw_min_std: (2 * c2cFraction(data)) / dwMin,
+    dw_min_dtod: 0,
+    w_min_dtod: 0,
+    w_max_dtod: 0,
+    up_down_dtod: 0,
+    reset_std: 0,
+    write_noise_std: 0,
+  };
 }
 
 export interface CustomPairConverter {
@@ -131,9 +164,12 @@ export interface CustomPairConverter {
 }
 
 /**
- * The levels as a differential pair for inference: weight k steps above zero is (G_k, G_0), below
- * zero (G_0, G_k). The converter spaces weights evenly over its list, so this is linear mapping
- * onto the measured levels — the seed study's baseline; aihwkit has no MES.
+ * The levels as one differential pair for inference. aihwkit lists conductances at weights evenly
+ * spaced over [−max|w|, max|w|], interpolates between them, and inverts the pair difference
+ * (its invertibility_test), so that difference must be linear in the index: the list places the
+ * 2^bits levels evenly over the measured window [G_0, G_top], the positive device carrying
+ * weights above zero and the negative one below. That is linear mapping without quantization:
+ * the measured non-linear spacing cannot be carried by this converter (aihwkit has no MES).
  */
 export function customPairConverter(data: DeviceData, bits: number): CustomPairConverter {
   const levels = selectLevels(
@@ -141,14 +177,16 @@ export function customPairConverter(data: DeviceData, bits: number): CustomPairC
     Math.min(bits, Math.floor(Math.log2(data.table.levels.length))),
   ).levels.map((l) => l.g * 1e6);
   const L = levels.length;
+  const gLow = levels[0]!;
+  const step = (levels[L - 1]! - gLow) / (L - 1);
   const gp: number[] = [];
   const gm: number[] = [];
   for (let i = 0; i < 2 * L - 1; i++) {
     const k = i - (L - 1);
-    gp.push(k > 0 ? levels[k]! : levels[0]!);
-    gm.push(k < 0 ? levels[-k]! : levels[0]!);
+    gp.push(gLow + Math.max(k, 0) * step);
+    gm.push(gLow + Math.max(-k, 0) * step);
   }
-  return { f_lst: [1.0], g_lst: [gp, gm], g_min: levels[0]!, g_max: levels[L - 1]! };
+  return { f_lst: [1.0], g_lst: [gp, gm], g_min: gLow, g_max: levels[L - 1]! };
 }
 
 const py = (value: unknown): string =>
@@ -175,10 +213,10 @@ export function aihwkitFiles(data: DeviceData, bits: number): ExportFile[] {
     CustomPairConductanceConverter: converter,
     notes: [
       'Weights w ∈ [−1, 1] map linearly to conductance over the window (w_min ↔ g_min).',
-      'dw_min_std is the measured cycle-to-cycle σ per pulse relative to a step at the centre; dtod parameters are 0 (one device).',
+      'Variation, set on purpose in both devices: dw_min_std is the measured cycle-to-cycle σ per pulse relative to dw_min; dw_min_dtod, w_min_dtod, w_max_dtod, up_down_dtod, reset_std and write_noise_std are 0 (one measured device; aihwkit’s defaults would add 0.3 device-to-device spread).',
       'up_down is relative (aihwkit: Δw_down = (1 − up_down)·dw_min when positive), unlike example 21, which subtracts absolute steps.',
       'SoftBoundsPmaxDevice takes the LTP curvature for both directions.',
-      `The converter maps evenly spaced weights onto the ${converter.g_lst[0]!.length >> 1} measured levels above zero (linear mapping, not MES).`,
+      `The converter lists ${(converter.g_lst[0]!.length + 1) >> 1} levels evenly spaced over the measured window ${py(converter.g_min)}–${py(converter.g_max)} µS: aihwkit interpolates between list entries and requires the pair difference to be linear in the index (its invertibility_test), so the measured non-linear spacing does not carry over (linear mapping; ReRAM Bench predicts MES on the measured levels).`,
     ],
   };
   const args = (o: object) =>
@@ -196,10 +234,15 @@ export function aihwkitFiles(data: DeviceData, bits: number): ExportFile[] {
     '',
     `converter = CustomPairConductanceConverter(\n${args(converter)}\n)`,
     '',
+    "if __name__ == '__main__':",
+    '    print(device)',
+    soft ? '    print(soft_bounds)' : "    print('no SoftBoundsPmaxDevice')",
+    '    print(converter)',
+    '',
   ].join('\n');
   return [
     { name: 'aihwkit.json', text: `${JSON.stringify(json, null, 2)}\n` },
-    { name: 'aihwkit.py', text: python },
+    { name: 'aihwkit_device.py', text: python },
   ];
 }
 

@@ -5,7 +5,8 @@
  */
 import { ProfileFormatError } from '../profile/json';
 import { selectLevels } from '../levels/level-table';
-import type { DeviceData } from './device-data';
+import { Rng } from '../random';
+import { c2cFraction, commonWindow, type DeviceData } from './device-data';
 import type { ExportFile } from './neurosim';
 
 /** One column per ramp, rows are successive reads; ragged ramps leave cells empty (read as NaN). */
@@ -80,11 +81,66 @@ export function crossSimDevice(data: DeviceData, bits: number): { device: CrossS
   };
 }
 
+/** CrossSim's loader reads a table as 2-D (data.shape[1]): one ramp alone is 1-D and fails. */
+export const CROSSSIM_MIN_RAMPS = 2;
+/** Ramps drawn where fewer were measured: enough spread in ΔG per G bin for its distribution step. */
+export const CROSSSIM_DRAWN_RAMPS = 10;
+/** Floor on the drawn per-pulse σ: a noise-free curve gives Qhull a flat simplex ("initial simplex is flat"). */
+export const CROSSSIM_MIN_SIGMA_FRACTION = 0.005;
+const CROSSSIM_SEED = 1;
+
+/**
+ * Ramps along the mean curve with cycle-to-cycle noise on every pulse (NeuroSim's σ·√ΔP, the
+ * virtual SMU's model): each step adds the mean curve's step plus N(0, σ), held in the window.
+ */
+function drawnRamps(
+  mean: readonly number[],
+  sigma: number,
+  window: { gMin: number; gMax: number },
+  rng: Rng,
+) {
+  return Array.from({ length: CROSSSIM_DRAWN_RAMPS }, () => {
+    const ramp = [mean[0]!];
+    for (let n = 1; n < mean.length; n++) {
+      const g = ramp[n - 1]! + (mean[n]! - mean[n - 1]!) + sigma * rng.normal();
+      ramp.push(Math.min(window.gMax, Math.max(window.gMin, g)));
+    }
+    return ramp;
+  });
+}
+
 export function crossSimFiles(data: DeviceData, bits: number): ExportFile[] {
   const { device, notes } = crossSimDevice(data, bits);
+  const window = commonWindow(data);
+  const lo = Math.min(...data.ltp, ...data.ltd);
+  const hi = Math.max(...data.ltp, ...data.ltd);
+  const measured = Math.min(data.ltpRamps.length, data.ltdRamps.length);
+  const fraction = Math.max(c2cFraction(data), CROSSSIM_MIN_SIGMA_FRACTION);
+  const sigma = fraction * (window.gMax - window.gMin);
+  const draw = measured < CROSSSIM_MIN_RAMPS;
+  const rng = new Rng(CROSSSIM_SEED);
+  const range = { gMin: lo, gMax: hi };
+  const setRamps = draw ? drawnRamps(data.ltp, sigma, range, rng) : data.ltpRamps;
+  const resetRamps = draw ? drawnRamps(data.ltd, sigma, range, rng) : data.ltdRamps;
+  const lookup = draw
+    ? {
+        ramps: 'drawn',
+        drawn: {
+          count: CROSSSIM_DRAWN_RAMPS,
+          sigma_per_pulse_S: sigma,
+          sigma_fraction_of_window: fraction,
+          seed: CROSSSIM_SEED,
+          why: `${measured} measured ramp(s): CrossSim's loader needs at least ${CROSSSIM_MIN_RAMPS} columns, and its ΔG distribution needs spread. Each ramp follows the mean curve's step per pulse plus N(0, σ) (cycle-to-cycle noise per pulse, the fitted fraction of the window, at least ${100 * CROSSSIM_MIN_SIGMA_FRACTION} %).`,
+        },
+      }
+    : { ramps: 'measured', count: measured };
+  const readNote =
+    Math.abs(data.readVoltage - 0.1) < 1e-12
+      ? 'create_lookup_table.py sets read_voltage = 0.1 (line 31): it matches.'
+      : `create_lookup_table.py sets read_voltage = 0.1 (line 31): change it to ${data.readVoltage}, the voltage these currents were read at.`;
   return [
-    { name: 'set.csv', text: rampsCsv(data.ltpRamps, data.readVoltage) },
-    { name: 'reset.csv', text: rampsCsv(data.ltdRamps, data.readVoltage) },
+    { name: 'set.csv', text: rampsCsv(setRamps, data.readVoltage) },
+    { name: 'reset.csv', text: rampsCsv(resetRamps, data.readVoltage) },
     {
       name: 'crosssim.json',
       text: `${JSON.stringify(
@@ -95,6 +151,8 @@ export function crossSimFiles(data: DeviceData, bits: number): ExportFile[] {
             files: ['set.csv', 'reset.csv'],
             read_voltage: data.readVoltage,
             note: 'Read currents (A) at read_voltage after each identical pulse, one column per ramp; the loader divides by read_voltage.',
+            read_voltage_note: readNote,
+            ...lookup,
           },
           xbar: { device },
           notes,

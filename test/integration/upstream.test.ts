@@ -1,0 +1,198 @@
+/**
+ * The exports run through the simulators' own code, vendored under test/upstream/ with their
+ * licences and commits (test/upstream/README.md): nothing here re-implements what those files do.
+ * Each format is exported from the AlOx/HfO2 and Ag:a-Si presets and from a pulse train measured
+ * on the virtual SMU, then handed to the tool's file exactly as its user would.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
+import { testPython } from '../../scripts/system-prereqs.mjs';
+import { tempDbPath } from '../helpers/temp';
+
+const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
+const CROSSSIM = join(UPSTREAM, 'cross-sim-39fd461');
+const AIHWKIT = join(UPSTREAM, 'aihwkit-4545f11', 'src');
+
+/** Runs Debian's Python on a vendored script; plots go to files (Agg), never to a window. */
+function runPython(args: string[], options: { cwd: string; pythonPath?: string[] }) {
+  const result = spawnSync(testPython(), ['-W', 'ignore', ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {
+      ...process.env,
+      MPLBACKEND: 'Agg',
+      PYTHONPATH: (options.pythonPath ?? []).join(':'),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("exports in the simulators' own code", () => {
+  let sim: ChildProcess;
+  const db = tempDbPath('upstream.db');
+  const dir = dirname(db);
+  let trainRun = 0;
+  beforeAll(async () => {
+    const started = await startCli(
+      ['sim-smu', '--listen', '127.0.0.1:0', '--time-scale', '0', '--seed', '11'],
+      /(TCPIP::[^\n]+::SOCKET)\n/,
+    );
+    sim = started.child;
+    const resource = started.match[1]!;
+    const run = (args: string[]) =>
+      runCli(['characterize', resource, ...args, '--db', db, '--json'], { timeoutMs: 120_000 });
+    expect((await run(['--procedure', 'forming', '--max-v', '5', '--compliance', '100u'])).code).toBe(0);
+    const train = await run(['--procedure', 'pulse-train', '--max-v', '5', '--compliance', '1m']);
+    expect(train.code, train.stderr).toBe(0);
+    trainRun = (JSON.parse(train.stdout) as { runId: number }).runId;
+  }, 180_000);
+  afterAll(() => stopChild(sim));
+
+  const exportTo = async (format: string, source: readonly string[], out: string) => {
+    const result = await runCli([
+      'profile',
+      'export',
+      ...source,
+      '--format',
+      format,
+      '--out',
+      out,
+      '--db',
+      db,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    return out;
+  };
+  const sources = () =>
+    [
+      ['AlOx-HfO2', ['AlOx/HfO2']],
+      ['Ag-aSi', ['Ag:a-Si']],
+      ['measured', ['--run', String(trainRun)]],
+    ] as const;
+
+  it('CrossSim: create_lookup_table.py (39fd461) loads set.csv/reset.csv with its own loader and builds both lookup tables over our window', async () => {
+    for (const [label, source] of sources()) {
+      // create_lookup_table.py reads ./lookup_table_example/{set,reset}.csv and writes its tables there.
+      const work = join(dir, `crosssim-${label}`);
+      const folder = join(work, 'lookup_table_example');
+      mkdirSync(folder, { recursive: true });
+      await exportTo('crosssim', source, folder);
+      const config = JSON.parse(readFileSync(join(folder, 'crosssim.json'), 'utf8')) as {
+        lookup_tables: { read_voltage: number; ramps: string; read_voltage_note: string };
+      };
+      // Its line 31 hard-codes read_voltage = 0.1; our exports were read at 0.1 V and the file says so.
+      expect(config.lookup_tables.read_voltage, label).toBe(0.1);
+      expect(config.lookup_tables.read_voltage_note).toMatch(/line 31.*matches/);
+      const result = runPython([join(CROSSSIM, 'create_lookup_table.py')], {
+        cwd: work,
+        pythonPath: [CROSSSIM],
+      });
+      expect(result.code, `${label}: ${result.stderr}`).toBe(0);
+      const window = /The Min G is: ([\d.]+) \(mS\), the max G is ([\d.]+) \(mS\)/.exec(result.stdout);
+      expect(window, result.stdout).not.toBeNull();
+      for (const [file, sign] of [
+        ['dG_increasing.txt', 1],
+        ['dG_decreasing.txt', -1],
+      ] as const) {
+        const rows = readFileSync(join(folder, file), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .filter((line) => line.trim() !== '')
+          .map((line) => line.split(',').map(Number));
+        const [gBins, cdf, ...dG] = rows as [number[], number[], ...number[][]];
+        expect(gBins.length, `${label} ${file}`).toBeGreaterThan(10);
+        expect(cdf[0]).toBeGreaterThanOrEqual(0);
+        expect(cdf[cdf.length - 1]).toBeLessThanOrEqual(1);
+        expect(dG.length).toBe(cdf.length);
+        // The median step (middle CDF row) has the direction's sign over the middle of the window.
+        const median = dG[dG.length >> 1]!;
+        const middle = median.slice(Math.floor(median.length / 4), Math.floor((3 * median.length) / 4));
+        const mean = middle.reduce((a, b) => a + b, 0) / middle.length;
+        console.log(
+          `CrossSim ${label} ${file}: ${gBins.length} G bins ${gBins[0]!.toPrecision(3)}…${gBins[gBins.length - 1]!.toPrecision(3)} S, median ΔG ${mean.toPrecision(3)} S (${config.lookup_tables.ramps} ramps)`,
+        );
+        expect(Math.sign(mean), `${label} ${file}`).toBe(sign);
+      }
+    }
+  }, 120_000);
+
+  it("aihwkit: aihwkit_device.py runs to the end on aihwkit's own configs and converter (4545f11), the converter passes its invertibility_test, and no variation is left at aihwkit's defaults", async () => {
+    // aihwkit's Python as its user imports it; only the compiled rpu_base is a stand-in.
+    const inspect = `
+import dataclasses, json, runpy, sys
+import torch
+names = runpy.run_path(sys.argv[1])
+out = {}
+for key in ('device', 'soft_bounds'):
+    if key in names:
+        d = names[key]
+        out[key] = {f.name: getattr(d, f.name) for f in dataclasses.fields(d)
+                    if isinstance(getattr(d, f.name), (int, float, bool, list))}
+converter = names['converter']
+weights = torch.linspace(-1, 1, 9)
+conductances, params = converter.convert_to_conductances(weights)
+back = converter.convert_back_to_weights(conductances, params)
+out['converter'] = {'weights': weights.tolist(), 'g_plus': conductances[0].tolist(),
+                    'g_minus': conductances[1].tolist(), 'back': back.tolist()}
+print(json.dumps(out))
+`;
+    for (const [label, source] of sources()) {
+      const out = await exportTo('aihwkit', source, join(dir, `aihwkit-${label}`));
+      const script = join(out, 'aihwkit_device.py');
+      // As its user runs it: python aihwkit_device.py (aihwkit's constructors and its invertibility_test run).
+      const ran = runPython([script], { cwd: out, pythonPath: [AIHWKIT] });
+      expect(ran.code, `${label}: ${ran.stderr}`).toBe(0);
+      expect(ran.stdout).toMatch(/PiecewiseStepDevice\(/);
+      expect(ran.stdout).toMatch(/CustomPairConductanceConverter\(g_max=/);
+      const inspected = runPython(['-c', inspect, script], { cwd: out, pythonPath: [AIHWKIT] });
+      expect(inspected.code, `${label}: ${inspected.stderr}`).toBe(0);
+      const built = JSON.parse(inspected.stdout) as {
+        device: Record<string, unknown>;
+        soft_bounds?: Record<string, unknown>;
+        converter: { weights: number[]; g_plus: number[]; g_minus: number[]; back: number[] };
+      };
+      const json = JSON.parse(readFileSync(join(out, 'aihwkit.json'), 'utf8')) as {
+        PiecewiseStepDevice: Record<string, number | number[]>;
+        CustomPairConductanceConverter: { g_min: number; g_max: number };
+      };
+      // What aihwkit built is what we wrote (8 significant digits in the Python).
+      for (const [key, value] of Object.entries(json.PiecewiseStepDevice)) {
+        if (Array.isArray(value))
+          expect(built.device[key], key).toEqual(value.map((v) => expect.closeTo(v, 6)));
+        else expect(built.device[key], `${label} ${key}`).toBeCloseTo(value, 6);
+      }
+      // Every device-to-device field is 0 in both devices, not aihwkit's 0.3.
+      for (const device of [built.device, built.soft_bounds]) {
+        if (!device) continue;
+        for (const field of [
+          'dw_min_dtod',
+          'w_min_dtod',
+          'w_max_dtod',
+          'up_down_dtod',
+          'reset_std',
+          'write_noise_std',
+        ])
+          expect(device[field], `${label} ${field}`).toBe(0);
+        expect(device.dw_min_std as number).toBeGreaterThan(0);
+      }
+      const { weights, g_plus, g_minus, back } = built.converter;
+      expect(back).toEqual(weights.map((w) => expect.closeTo(w, 4)));
+      // Weight +1 is (G_top, G_0), −1 is (G_0, G_top), 0 is the pair at G_0: inside the measured window.
+      const { g_min, g_max } = json.CustomPairConductanceConverter;
+      expect(g_plus[g_plus.length - 1]).toBeCloseTo(g_max, 4);
+      expect(g_minus[0]).toBeCloseTo(g_max, 4);
+      expect(g_plus[4]).toBeCloseTo(g_min, 4);
+      expect(g_minus[4]).toBeCloseTo(g_min, 4);
+      console.log(
+        `aihwkit ${label}: converter ${g_min.toPrecision(4)}–${g_max.toPrecision(4)} µS round-trips 9 weights; dw_min_std ${Number(built.device.dw_min_std).toPrecision(3)}`,
+      );
+    }
+  }, 120_000);
+});
