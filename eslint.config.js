@@ -61,7 +61,15 @@ const browserGlobals = Object.keys(globals.browser).filter((name) => !(name in g
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'release/**', 'resources/**', 'test-artifacts/**', '.cache/**', 'test/upstream/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'release/**',
+      'resources/**',
+      'test-artifacts/**',
+      '.cache/**',
+      'test/upstream/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
