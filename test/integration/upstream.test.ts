@@ -5,7 +5,7 @@
  * on the virtual SMU, then handed to the tool's file exactly as its user would.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { tempDbPath } from '../helpers/temp';
 const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
 const CROSSSIM = join(UPSTREAM, 'cross-sim-39fd461');
 const AIHWKIT = join(UPSTREAM, 'aihwkit-4545f11', 'src');
+const NEUROSIM_MLP = join(UPSTREAM, 'MLP_NeuroSim_V3.0-cc13863');
 
 /** Runs Debian's Python on a vendored script; plots go to files (Agg), never to a window. */
 function runPython(args: string[], options: { cwd: string; pythonPath?: string[] }) {
@@ -192,6 +193,83 @@ print(json.dumps(out))
       expect(g_minus[4]).toBeCloseTo(g_min, 4);
       console.log(
         `aihwkit ${label}: converter ${g_min.toPrecision(4)}–${g_max.toPrecision(4)} µS round-trips 9 weights; dw_min_std ${Number(built.device.dw_min_std).toPrecision(3)}`,
+      );
+    }
+  }, 120_000);
+
+  it("NeuroSim MLP: the patch applies to NeuroSim's own Cell.cpp (cc13863), which compiles, and its constructors print our values: window, NL, paramA, sigmaCtoC, nonlinearWrite, the measured curves", async () => {
+    for (const [label, source] of sources()) {
+      const out = await exportTo('neurosim-mlp', source, join(dir, `neurosim-${label}`));
+      const json = JSON.parse(readFileSync(join(out, 'neurosim-mlp.json'), 'utf8')) as {
+        realDevice: Record<string, number | boolean | null>;
+        measuredDevice: { rawDataConductanceLTP: number[]; rawDataConductanceLTD: number[] };
+        expected: { paramALTP: number | null; paramALTD: number | null };
+      };
+      // As its user does: patch the checkout, then build.
+      const tree = join(dir, `neurosim-tree-${label}`);
+      cpSync(NEUROSIM_MLP, tree, { recursive: true });
+      const patched = spawnSync('patch', ['-p1', '--forward', '-i', join(out, 'neurosim-mlp.patch')], {
+        cwd: tree,
+        encoding: 'utf8',
+      });
+      expect(patched.status, `${label}: ${patched.stdout}${patched.stderr}`).toBe(0);
+      expect(patched.stdout).not.toMatch(/fuzz|offset|FAILED/i);
+      const binary = join(tree, 'constructor');
+      const compiled = spawnSync(
+        'g++',
+        [
+          '-w',
+          '-I',
+          tree,
+          '-o',
+          binary,
+          join(REPO_ROOT, 'test', 'fixtures', 'neurosim-constructor.cpp'),
+          join(tree, 'Cell.cpp'),
+          join(tree, 'formula.cpp'),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(compiled.status, compiled.stderr).toBe(0);
+      const ran = spawnSync(binary, { encoding: 'utf8' });
+      // MeasuredDevice exits on its own data checks (monotone curves, one window) before printing.
+      expect(ran.status, `${label}: ${ran.stdout}`).toBe(0);
+      const printed = JSON.parse(ran.stdout) as {
+        real: Record<string, number | boolean>;
+        measured: Record<string, number | boolean>;
+      };
+      const real = json.realDevice;
+      for (const key of [
+        'maxConductance',
+        'minConductance',
+        'NL_LTP',
+        'NL_LTD',
+        'sigmaCtoC',
+        'maxNumLevelLTP',
+        'maxNumLevelLTD',
+      ])
+        expect(printed.real[key], `${label} ${key}`).toBeCloseTo(real[key] as number, 10);
+      expect(printed.real.avgMaxConductance).toBe(printed.real.maxConductance);
+      expect(printed.real.avgMinConductance).toBe(printed.real.minConductance);
+      expect(printed.real.conductance).toBe(printed.real.minConductance);
+      expect(printed.real.nonlinearWrite).toBe(true);
+      // NL and maxNumLevel took effect: NeuroSim's own getParamA gives back our fitted A.
+      for (const [key, expected] of [
+        ['paramALTP', json.expected.paramALTP],
+        ['paramALTD', json.expected.paramALTD],
+      ] as const) {
+        if (expected === null) continue;
+        const got = printed.real[key] as number;
+        expect(Math.sign(got), `${label} ${key}`).toBe(Math.sign(expected));
+        expect(Math.abs(got / expected - 1), `${label} ${key}: ${got} vs ${expected}`).toBeLessThan(0.03);
+      }
+      const curve = json.measuredDevice.rawDataConductanceLTP;
+      expect(printed.measured.nonlinearWrite).toBe(true);
+      expect(printed.measured.maxNumLevelLTP).toBe(curve.length - 1);
+      expect(printed.measured.maxNumLevelLTD).toBe(json.measuredDevice.rawDataConductanceLTD.length - 1);
+      expect(printed.measured.first).toBeCloseTo(curve[0]!, 15);
+      expect(printed.measured.last).toBeCloseTo(curve[curve.length - 1]!, 15);
+      console.log(
+        `NeuroSim ${label}: window ${Number(printed.real.minConductance).toPrecision(3)}–${Number(printed.real.maxConductance).toPrecision(3)} S, NL ${printed.real.NL_LTP}/${printed.real.NL_LTD}, paramA ${Number(printed.real.paramALTP).toFixed(2)}/${Number(printed.real.paramALTD).toFixed(2)} (fit ${json.expected.paramALTP?.toFixed(2)}/${json.expected.paramALTD?.toFixed(2)}), sigmaCtoC ${Number(printed.real.sigmaCtoC).toPrecision(3)} S, MeasuredDevice ${curve.length} points`,
       );
     }
   }, 120_000);

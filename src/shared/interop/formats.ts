@@ -2,7 +2,7 @@
 import { aihwkitFiles } from './aihwkit';
 import { crossSimFiles } from './crosssim';
 import type { DeviceData } from './device-data';
-import { neurosimDnn, neurosimMlp, neurosimMlpCpp, type ExportFile } from './neurosim';
+import { neurosimDnn, neurosimMlp, neurosimMlpPatch, type ExportFile } from './neurosim';
 
 export interface InteropFormat {
   label: string;
@@ -15,11 +15,12 @@ export interface InteropFormat {
 export const INTEROP_FORMATS = {
   'neurosim-mlp': {
     label: 'NeuroSim MLP V3.0',
-    description: 'RealDevice parameters and MeasuredDevice curves: a C++ snippet for Cell.cpp, and JSON',
+    description:
+      'RealDevice parameters and MeasuredDevice curves: a patch for Cell.cpp (MLP_NeuroSim_V3.0 cc13863), and JSON',
     files: (data) => {
       const mlp = neurosimMlp(data);
       return [
-        { name: 'neurosim-mlp.cpp', text: neurosimMlpCpp(mlp, data.name) },
+        { name: 'neurosim-mlp.patch', text: neurosimMlpPatch(mlp, data.name) },
         { name: 'neurosim-mlp.json', text: `${JSON.stringify({ device: data.name, ...mlp }, null, 2)}\n` },
       ];
     },

@@ -59,6 +59,8 @@ const clampNl = (nl: number) => Math.min(NL_MAX, Math.max(NL_MIN, Math.abs(nl)))
 export interface NeurosimMlp {
   realDevice: Record<string, number | boolean | null>;
   measuredDevice: { rawDataConductanceLTP: number[]; rawDataConductanceLTD: number[]; symLTPandLTD: false };
+  /** What RealDevice's constructor should compute from the patch: getParamA(NL) × maxNumLevel ≈ our fitted A. */
+  expected: { paramALTP: number | null; paramALTD: number | null; note: string };
   notes: string[];
 }
 
@@ -69,7 +71,8 @@ export function neurosimMlp(data: DeviceData): NeurosimMlp {
   const c2c = c2cFraction(data);
   const notes = [
     `From ${data.source}.`,
-    'sigmaCtoC is in siemens, as RealDevice uses it (Cell.cpp: a fraction × (maxConductance − minConductance)).',
+    'sigmaCtoC is in siemens, as RealDevice uses it (Cell.cpp line 318: a fraction × (maxConductance − minConductance)); MeasuredDevice has no cycle-to-cycle term.',
+    "readVoltage stays NeuroSim's on-chip read voltage; the voltage we read at goes to Vr_exp (used when nonlinearIV is on).",
     'sigmaDtoD is 0: one device. Measure several cells and take the spread of their NL to set it.',
   ];
   const nlLtp = ltpFit ? clampNl(ltpFit.nl) : null;
@@ -99,12 +102,17 @@ export function neurosimMlp(data: DeviceData): NeurosimMlp {
       NL_LTD: nlLtd,
       sigmaCtoC: c2c * (gMax - gMin),
       sigmaDtoD: 0,
-      readVoltage: data.readVoltage,
+      Vr_exp: data.readVoltage,
       readPulseWidth: null,
       writeVoltageLTP: data.pulses.vLtp !== null ? Math.abs(data.pulses.vLtp) : null,
       writeVoltageLTD: data.pulses.vLtd !== null ? Math.abs(data.pulses.vLtd) : null,
       writePulseWidthLTP: data.pulses.width,
       writePulseWidthLTD: data.pulses.width,
+    },
+    expected: {
+      paramALTP: ltpFit && !ltpFit.nlClamped ? ltpFit.a : null,
+      paramALTD: ltdFit && !ltdFit.nlClamped ? -ltdFit.a : null,
+      note: 'RealDevice computes paramALTP/LTD = getParamA(NL) × maxNumLevel (Cell.cpp 314–315); with the patch they should equal the fitted A (pulses), up to getParamA’s table interpolation. null where NL was clamped.',
     },
     measuredDevice: {
       rawDataConductanceLTP: ltp.curve,
@@ -117,28 +125,113 @@ export function neurosimMlp(data: DeviceData): NeurosimMlp {
 
 const cNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12))));
 
-/** A C++ snippet to paste into RealDevice::RealDevice and MeasuredDevice::MeasuredDevice. */
-export function neurosimMlpCpp(device: NeurosimMlp, title: string): string {
-  const lines = [
-    `// ReRAM Bench → MLP_NeuroSim V3.0: ${title}`,
-    ...device.notes.map((n) => `// ${n}`),
-    '',
-    '// In RealDevice::RealDevice (Cell.cpp):',
+/** The MLP_NeuroSim V3.0 commit the patch's line numbers refer to. */
+export const NEUROSIM_MLP_COMMIT = 'cc1386372d01fc022a9bf52cabd8c96e94fb838b';
+
+/**
+ * Where each assignment must go in Cell.cpp at that commit (insert after the line): late enough
+ * that NeuroSim's own defaults do not overwrite it, early enough that what derives from it
+ * (paramALTP/LTD at lines 314–315, the C2C distribution at 319, MeasuredDevice's window and
+ * data checks from line 491) sees our values.
+ */
+const CELL_CPP_INSERT_AFTER = {
+  /** RealDevice: after its defaults (261–282), before nonlinearIV converts the window (283). */
+  realScalars: 282,
+  /** RealDevice: `double Vr_exp = readVoltage;`, inside `if (nonlinearIV)`. */
+  realVrExp: 284,
+  /** RealDevice: after `NL_LTD = -4.88;`, before paramALTP/LTD (314–315) use NL and maxNumLevel. */
+  realNl: 311,
+  /** RealDevice: after `sigmaCtoC = 0.035*…`, before gaussian_dist3 is built from it (319). */
+  realSigma: 318,
+  /** MeasuredDevice: after `nonlinearWrite = false;` and the write settings (446–457). */
+  measuredScalars: 457,
+  /** MeasuredDevice: after the LTP data are inserted (478), before maxNumLevelLTP counts them. */
+  measuredLtp: 478,
+  /** MeasuredDevice: after the LTD data are inserted (488), before maxNumLevelLTD counts them. */
+  measuredLtd: 488,
+} as const;
+
+/**
+ * A unified diff against Cell.cpp at NEUROSIM_MLP_COMMIT, insertions only (zero-context hunks,
+ * so no NeuroSim text is repeated here): `patch -p1 < neurosim-mlp.patch` in the repository,
+ * or `git apply --unidiff-zero neurosim-mlp.patch`.
+ */
+export function neurosimMlpPatch(device: NeurosimMlp, title: string): string {
+  const real = device.realDevice;
+  const set = (key: string, value: number | boolean | null | undefined, unit = '') =>
+    value === null || value === undefined
+      ? []
+      : [`\t${key} = ${typeof value === 'boolean' ? String(value) : cNumber(value)};\t// ReRAM Bench${unit}`];
+  const window = [
+    ...set('maxConductance', real.maxConductance, ' (S)'),
+    ...set('minConductance', real.minConductance, ' (S)'),
+    '\tavgMaxConductance = maxConductance;\t// ReRAM Bench',
+    '\tavgMinConductance = minConductance;\t// ReRAM Bench',
+    '\tconductance = minConductance;\t// ReRAM Bench',
+    '\tconductancePrev = conductance;\t// ReRAM Bench',
+    ...set('maxNumLevelLTP', real.maxNumLevelLTP),
+    ...set('maxNumLevelLTD', real.maxNumLevelLTD),
+    ...set('writeVoltageLTP', real.writeVoltageLTP, ' (V)'),
+    ...set('writeVoltageLTD', real.writeVoltageLTD, ' (V)'),
+    ...set('writePulseWidthLTP', real.writePulseWidthLTP, ' (s)'),
+    ...set('writePulseWidthLTD', real.writePulseWidthLTD, ' (s)'),
   ];
-  for (const [key, value] of Object.entries(device.realDevice)) {
-    if (value === null) lines.push(`// ${key}: not measured; keep NeuroSim's value`);
-    else if (key === 'sigmaCtoC') lines.push(`sigmaCtoC = ${cNumber(value as number)};\t// S`);
-    else lines.push(`${key} = ${typeof value === 'boolean' ? String(value) : cNumber(value as number)};`);
+  const hunks: Array<[number, string[]]> = [
+    [CELL_CPP_INSERT_AFTER.realScalars, window],
+    [
+      CELL_CPP_INSERT_AFTER.realVrExp,
+      set('\tVr_exp', real.Vr_exp, ': the read voltage the window was measured at (V)'),
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.realNl,
+      [
+        ...set('NL_LTP', real.NL_LTP),
+        ...set('NL_LTD', real.NL_LTD),
+        '\tnonlinearWrite = true;\t// ReRAM Bench',
+      ],
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.realSigma,
+      set('sigmaCtoC', real.sigmaCtoC, ': measured cycle-to-cycle σ per pulse (S)'),
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.measuredScalars,
+      [
+        '\tnonlinearWrite = true;\t// ReRAM Bench: the measured curve shapes each update',
+        ...set('writeVoltageLTP', real.writeVoltageLTP, ' (V)'),
+        ...set('writeVoltageLTD', real.writeVoltageLTD, ' (V)'),
+        ...set('writePulseWidthLTP', real.writePulseWidthLTP, ' (s)'),
+        ...set('writePulseWidthLTD', real.writePulseWidthLTD, ' (s)'),
+      ],
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.measuredLtp,
+      [
+        `\tdataConductanceLTP.assign({${device.measuredDevice.rawDataConductanceLTP.map(cNumber).join(', ')}});\t// ReRAM Bench (S)`,
+      ],
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.measuredLtd,
+      [
+        `\t\tdataConductanceLTD.assign({${device.measuredDevice.rawDataConductanceLTD.map(cNumber).join(', ')}});\t// ReRAM Bench (S)`,
+      ],
+    ],
+  ];
+  const lines = [
+    `ReRAM Bench → MLP_NeuroSim V3.0 (${NEUROSIM_MLP_COMMIT.slice(0, 7)}): ${title}`,
+    ...device.notes,
+    'Apply in the MLP_NeuroSim_V3.0 checkout: patch -p1 < neurosim-mlp.patch',
+    '',
+    '--- a/Cell.cpp',
+    '+++ b/Cell.cpp',
+  ];
+  let added = 0;
+  for (const [after, body] of hunks) {
+    if (body.length === 0) continue;
+    lines.push(`@@ -${after},0 +${after + added + 1},${body.length} @@`, ...body.map((l) => `+${l}`));
+    added += body.length;
   }
-  lines.push(
-    '',
-    '// In MeasuredDevice::MeasuredDevice (Cell.cpp):',
-    'symLTPandLTD = false;',
-    `double rawDataConductanceLTP[] = {${device.measuredDevice.rawDataConductanceLTP.map(cNumber).join(', ')}};`,
-    `double rawDataConductanceLTD[] = {${device.measuredDevice.rawDataConductanceLTD.map(cNumber).join(', ')}};`,
-    '',
-  );
-  return lines.join('\n');
+  return `${lines.join('\n')}\n`;
 }
 
 export interface NeurosimDnn {
@@ -210,6 +303,7 @@ export function curvesFromNeurosimMlp(text: string): {
     throw new ProfileFormatError(
       'measuredDevice.rawDataConductanceLTP must be an array of at least 2 finite numbers',
     );
-  const readVoltage = parsed.realDevice?.readVoltage;
+  // Vr_exp since the Cell.cpp patch; readVoltage in files written before it.
+  const readVoltage = parsed.realDevice?.Vr_exp ?? parsed.realDevice?.readVoltage;
   return { ltp, ltd: ltd as number[], readVoltage: typeof readVoltage === 'number' ? readVoltage : null };
 }
