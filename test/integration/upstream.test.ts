@@ -17,6 +17,9 @@ const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
 const CROSSSIM = join(UPSTREAM, 'cross-sim-39fd461');
 const AIHWKIT = join(UPSTREAM, 'aihwkit-4545f11', 'src');
 const NEUROSIM_MLP = join(UPSTREAM, 'MLP_NeuroSim_V3.0-cc13863');
+const DNN_V21 = join(UPSTREAM, 'DNN_NeuroSim_V2.1-18289cb');
+const DNN_V14 = join(UPSTREAM, 'DNN_NeuroSim_V1.4-ac828e6');
+const SCRIPT_HEAD = join(REPO_ROOT, 'test', 'fixtures', 'run_script_head.py');
 
 /** Runs Debian's Python on a vendored script; plots go to files (Agg), never to a window. */
 function runPython(args: string[], options: { cwd: string; pythonPath?: string[] }) {
@@ -270,6 +273,82 @@ print(json.dumps(out))
       expect(printed.measured.last).toBeCloseTo(curve[curve.length - 1]!, 15);
       console.log(
         `NeuroSim ${label}: window ${Number(printed.real.minConductance).toPrecision(3)}–${Number(printed.real.maxConductance).toPrecision(3)} S, NL ${printed.real.NL_LTP}/${printed.real.NL_LTD}, paramA ${Number(printed.real.paramALTP).toFixed(2)}/${Number(printed.real.paramALTD).toFixed(2)} (fit ${json.expected.paramALTP?.toFixed(2)}/${json.expected.paramALTD?.toFixed(2)}), sigmaCtoC ${Number(printed.real.sigmaCtoC).toPrecision(3)} S, MeasuredDevice ${curve.length} points`,
+      );
+    }
+  }, 120_000);
+
+  it("DNN_NeuroSim: V2.1's train.py takes the patch after its lines 53–60, and its own parser, those lines and GetParamA run on our values; V1.4's parser takes the command with --inference 1", async () => {
+    for (const [label, source] of sources()) {
+      const out = await exportTo('neurosim-dnn', source, join(dir, `dnn-${label}`));
+      const dnn = JSON.parse(readFileSync(join(out, 'neurosim-dnn.json'), 'utf8')) as {
+        v21: { flags: Record<string, number>; command: string };
+        v14: { flags: Record<string, number>; command: string };
+      };
+      const tree = join(dir, `dnn-v21-tree-${label}`);
+      cpSync(DNN_V21, tree, { recursive: true });
+      const patched = spawnSync(
+        'patch',
+        ['-p1', '--forward', '-i', join(out, 'neurosim-dnn-v2.1-train.patch')],
+        {
+          cwd: tree,
+          encoding: 'utf8',
+        },
+      );
+      expect(patched.status, `${label}: ${patched.stdout}${patched.stderr}`).toBe(0);
+      expect(patched.stdout).not.toMatch(/fuzz|offset|FAILED/i);
+      // train.py's own top, unchanged apart from the patch: its parser, its lines 53–60, ours.
+      const argv = dnn.v21.command.split(' ').slice(2);
+      const head = runPython([SCRIPT_HEAD, join(tree, 'train.py'), 'gamma = 0.9', ...argv], { cwd: tree });
+      expect(head.code, `${label}: ${head.stderr}`).toBe(0);
+      const args = JSON.parse(head.stdout) as Record<string, unknown>;
+      for (const [key, value] of Object.entries(dnn.v21.flags)) {
+        expect(typeof args[key], `${label} ${key}`).toBe('number');
+        expect(args[key] as number, `${label} ${key}`).toBeCloseTo(value, 10);
+      }
+      // Its line 56: floor(log2(max_level)) == cellBit, one cell per synapse.
+      const cellBit = args.cellBit as number;
+      expect(Math.floor(Math.log2(args.max_level as number))).toBe(cellBit);
+      expect(args.wl_weight).toBe(cellBit);
+      expect(args.wl_grad).toBe(cellBit);
+      // What its lines 130–133 compute next, with its own GetParamA: numbers, not a TypeError on strings.
+      const paramA = runPython(
+        [
+          '-c',
+          `import json, sys, numpy as np
+from utee import wage_quantizer
+a = json.loads(sys.argv[1])
+# As train.py calls it: on an array of the layer's shape (here one weight).
+print(json.dumps([float((wage_quantizer.GetParamA(np.ones(1) * a['nonlinearityLTP']) * a['max_level'])[0]),
+                  float((wage_quantizer.GetParamA(np.ones(1) * a['nonlinearityLTD']) * a['max_level'])[0])]))`,
+          head.stdout,
+        ],
+        { cwd: tree, pythonPath: [tree] },
+      );
+      expect(paramA.code, `${label}: ${paramA.stderr}`).toBe(0);
+      const [aLtp, aLtd] = JSON.parse(paramA.stdout) as [number, number];
+      expect(aLtp).toBeGreaterThan(0);
+      expect(aLtd).toBeLessThan(0);
+
+      // V1.4: its parser (typed flags) with our command; --inference 1 or the values are ignored.
+      expect(dnn.v14.command).toMatch(/^python inference\.py --inference 1 /);
+      const v14 = runPython(
+        [
+          SCRIPT_HEAD,
+          join(DNN_V14, 'inference.py'),
+          'args.logdir = ',
+          ...dnn.v14.command.split(' ').slice(2),
+        ],
+        {
+          cwd: DNN_V14,
+        },
+      );
+      expect(v14.code, `${label}: ${v14.stderr}`).toBe(0);
+      const parsed = JSON.parse(v14.stdout) as Record<string, number>;
+      expect(parsed.inference).toBe(1);
+      for (const [key, value] of Object.entries(dnn.v14.flags))
+        expect(parsed[key], `${label} ${key}`).toBeCloseTo(value, 3);
+      console.log(
+        `DNN_NeuroSim ${label}: V2.1 cellBit ${cellBit}, max_level ${String(args.max_level)}, NL ${String(args.nonlinearityLTP)}/${String(args.nonlinearityLTD)}, GetParamA × max_level ${aLtp.toFixed(2)}/${aLtd.toFixed(2)}; V1.4 cellBit ${parsed.cellBit}, onoffratio ${parsed.onoffratio}, vari ${parsed.vari}`,
       );
     }
   }, 120_000);

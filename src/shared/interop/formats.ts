@@ -29,12 +29,13 @@ export const INTEROP_FORMATS = {
   'neurosim-dnn': {
     label: 'DNN NeuroSim V2.1 / V1.4',
     description: 'training flags (V2.1) and inference flags (V1.4), with what each drops',
-    files: (data, bits) => [
-      {
-        name: 'neurosim-dnn.json',
-        text: `${JSON.stringify({ device: data.name, ...neurosimDnn(data, bits) }, null, 2)}\n`,
-      },
-    ],
+    files: (data, bits) => {
+      const dnn = neurosimDnn(data, bits);
+      return [
+        { name: 'neurosim-dnn.json', text: `${JSON.stringify({ device: data.name, ...dnn }, null, 2)}\n` },
+        { name: 'neurosim-dnn-v2.1-train.patch', text: dnn.v21.patch },
+      ];
+    },
   },
   aihwkit: {
     label: 'IBM aihwkit',

@@ -234,8 +234,13 @@ export function neurosimMlpPatch(device: NeurosimMlp, title: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The DNN_NeuroSim V2.1 commit the train.py patch's line numbers refer to. */
+export const DNN_NEUROSIM_V21_COMMIT = '18289cbb1ffa74947a9e3b785688e530240b9bf1';
+/** train.py's lines 53–60 overwrite the parsed flags; ours go after them. */
+const TRAIN_PY_INSERT_AFTER = 60;
+
 export interface NeurosimDnn {
-  v21: { flags: Record<string, number>; command: string; notes: string[] };
+  v21: { flags: Record<string, number>; command: string; patch: string; notes: string[] };
   v14: { flags: Record<string, number>; command: string; notes: string[] };
 }
 
@@ -246,13 +251,34 @@ export function neurosimDnn(data: DeviceData, bits: number): NeurosimDnn {
   const levels = selection.levels;
   const onoff = levels[levels.length - 1]!.g / Math.max(levels[0]!.g, 1e-30);
   const vari = levels.reduce((s, l) => s + l.sigma / Math.max(l.g, 1e-30), 0) / levels.length;
+  const maxLevel = mlp.realDevice.maxNumLevelLTP as number;
+  // train.py: floor(log2(max_level)) = cellBit, and cellBit = wl_weight = wl_grad (one cell per synapse).
+  const cellBit = Math.max(1, Math.floor(Math.log2(maxLevel)));
   const v21Flags = {
+    wl_weight: cellBit,
+    wl_grad: cellBit,
+    cellBit,
+    max_level: maxLevel,
+    c2cVari: c2cFraction(data),
+    d2dVari: 0,
     nonlinearityLTP: (mlp.realDevice.NL_LTP as number | null) ?? 0.01,
     nonlinearityLTD: (mlp.realDevice.NL_LTD as number | null) ?? -0.01,
-    max_level: mlp.realDevice.maxNumLevelLTP as number,
-    d2dVari: 0,
-    c2cVari: c2cFraction(data),
   };
+  const body = Object.entries(v21Flags).map(
+    ([k, v]) => `args.${k} = ${cNumber(v)}\t# ReRAM Bench: ${data.name}`,
+  );
+  const patch = [
+    `ReRAM Bench → DNN_NeuroSim V2.1 (${DNN_NEUROSIM_V21_COMMIT.slice(0, 7)}) Training_pytorch/train.py: ${data.name}`,
+    'Lines 53–60 overwrite the parsed flags; these lines follow them and set the measured device, as numbers',
+    '(the flags have no type=, so values given on the command line would stay strings).',
+    'Apply in Training_pytorch: patch -p1 < neurosim-dnn-v2.1-train.patch',
+    '',
+    '--- a/train.py',
+    '+++ b/train.py',
+    `@@ -${TRAIN_PY_INSERT_AFTER},0 +${TRAIN_PY_INSERT_AFTER + 1},${body.length} @@`,
+    ...body.map((l) => `+${l}`),
+    '',
+  ].join('\n');
   const v14Flags = { cellBit: Math.log2(levels.length), onoffratio: onoff, vari };
   const flags = (f: Record<string, number>) =>
     Object.entries(f)
@@ -261,17 +287,20 @@ export function neurosimDnn(data: DeviceData, bits: number): NeurosimDnn {
   return {
     v21: {
       flags: v21Flags,
-      command: `python train.py ${flags(v21Flags)}`,
+      command: 'python train.py',
+      patch,
       notes: [
-        'train.py (Training_pytorch) sets these after parsing the flags (lines 53–60): edit those lines, or the flags are overwritten.',
+        'train.py (Training_pytorch) overwrites its flags after parsing them (lines 53–60), and its flags have no type=: apply neurosim-dnn-v2.1-train.patch, which sets these values as numbers after line 60, then run python train.py.',
+        `cellBit = wl_weight = wl_grad = floor(log2(max_level)) = ${cellBit}, as train.py requires (line 56).`,
         'c2cVari is the cycle-to-cycle σ as a fraction of the weight range (wage_quantizer.W adds N(0, 2·c2cVari) on [−1, 1]).',
         'Dropped: the measured curve itself (V2.1 uses the NL model), the per-level σ, the read voltage.',
       ],
     },
     v14: {
       flags: v14Flags,
-      command: `python inference.py ${flags(v14Flags)}`,
+      command: `python inference.py --inference 1 ${flags(v14Flags)}`,
       notes: [
+        'Without --inference 1 (default 0) V1.4 ignores cellBit, onoffratio and vari. Only its VGG8 model on CUDA runs the hardware inference path.',
         `For ${levels.length} levels (${Math.log2(levels.length)} bits) from table '${data.table.name}'.`,
         'vari is one relative σ for every level (the mean of σ/G): V1.4 multiplies each level by 1 + N(0, vari).',
         'Dropped: the non-linear spacing of the levels (V1.4 spaces them evenly between 1/onoffratio and 1), the per-level σ.',
