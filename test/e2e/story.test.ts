@@ -161,7 +161,7 @@ describe('the whole story in a real browser, on the real backend and the virtual
     // Dark theme, keyboard focus visible.
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    await page.getByRole('link', { name: 'Levels' }).focus();
+    await page.getByRole('link', { name: 'Levels', exact: true }).focus();
     await shot('6-profiles-dark');
   });
 });
