@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piecewiseUpCurve, type PiecewiseStep } from '../../src/shared/interop/aihwkit';
 import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
 import { testPython } from '../../scripts/system-prereqs.mjs';
+import { runPython } from '../helpers/python';
 import { tempDbPath } from '../helpers/temp';
 
 const python = (code: string, ...args: string[]) =>
@@ -99,11 +100,8 @@ describe('exports to NeuroSim, aihwkit and CrossSim, and run data out', () => {
       };
     };
     // CrossSim's own loader (vendored, test/upstream): load_set_reset_csv as create_lookup_table.py calls it.
-    const read = execFileSync(
-      testPython(),
+    const loaded = runPython(
       [
-        '-W',
-        'ignore',
         '-c',
         `import json, sys
 from process_measured_data import process_data
@@ -112,16 +110,10 @@ print(json.dumps([[r.tolist() for r in up], [r.tolist() for r in down]]))`,
         out,
         String(config.lookup_tables.read_voltage),
       ],
-      {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          MPLBACKEND: 'Agg',
-          PYTHONPATH: join(REPO_ROOT, 'test', 'upstream', 'cross-sim-39fd461'),
-          PYTHONDONTWRITEBYTECODE: '1',
-        },
-      },
+      { cwd: out, pythonPath: [join(REPO_ROOT, 'test', 'upstream', 'cross-sim-39fd461')] },
     );
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const read = loaded.stdout;
     const [set, reset] = JSON.parse(read) as [number[][], number[][]];
     expect(set).toHaveLength(4);
     expect(reset).toHaveLength(4);

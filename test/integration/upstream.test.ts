@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
-import { testPython } from '../../scripts/system-prereqs.mjs';
+import { runPython } from '../helpers/python';
 import { tempDbPath } from '../helpers/temp';
 
 const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
@@ -21,20 +21,13 @@ const DNN_V21 = join(UPSTREAM, 'DNN_NeuroSim_V2.1-18289cb');
 const DNN_V14 = join(UPSTREAM, 'DNN_NeuroSim_V1.4-ac828e6');
 const SCRIPT_HEAD = join(REPO_ROOT, 'test', 'fixtures', 'run_script_head.py');
 
-/** Runs Debian's Python on a vendored script; plots go to files (Agg), never to a window. */
-function runPython(args: string[], options: { cwd: string; pythonPath?: string[] }) {
-  const result = spawnSync(testPython(), ['-W', 'ignore', ...args], {
-    cwd: options.cwd,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: {
-      ...process.env,
-      MPLBACKEND: 'Agg',
-      PYTHONPATH: (options.pythonPath ?? []).join(':'),
-      PYTHONDONTWRITEBYTECODE: '1',
-    },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Copies a vendored tree and applies one of our patches to it, as its user would; no fuzz, no offset. */
+function patchedCopy(tree: string, into: string, patchFile: string, label: string): string {
+  cpSync(tree, into, { recursive: true });
+  const patched = spawnSync('patch', ['-p1', '--forward', '-i', patchFile], { cwd: into, encoding: 'utf8' });
+  expect(patched.status, `${label}: ${patched.stdout}${patched.stderr}`).toBe(0);
+  expect(patched.stdout).not.toMatch(/fuzz|offset|FAILED/i);
+  return into;
 }
 
 describe("exports in the simulators' own code", () => {
@@ -209,14 +202,12 @@ print(json.dumps(out))
         expected: { paramALTP: number | null; paramALTD: number | null };
       };
       // As its user does: patch the checkout, then build.
-      const tree = join(dir, `neurosim-tree-${label}`);
-      cpSync(NEUROSIM_MLP, tree, { recursive: true });
-      const patched = spawnSync('patch', ['-p1', '--forward', '-i', join(out, 'neurosim-mlp.patch')], {
-        cwd: tree,
-        encoding: 'utf8',
-      });
-      expect(patched.status, `${label}: ${patched.stdout}${patched.stderr}`).toBe(0);
-      expect(patched.stdout).not.toMatch(/fuzz|offset|FAILED/i);
+      const tree = patchedCopy(
+        NEUROSIM_MLP,
+        join(dir, `neurosim-tree-${label}`),
+        join(out, 'neurosim-mlp.patch'),
+        label,
+      );
       const binary = join(tree, 'constructor');
       const compiled = spawnSync(
         'g++',
@@ -284,18 +275,12 @@ print(json.dumps(out))
         v21: { flags: Record<string, number>; command: string };
         v14: { flags: Record<string, number>; command: string };
       };
-      const tree = join(dir, `dnn-v21-tree-${label}`);
-      cpSync(DNN_V21, tree, { recursive: true });
-      const patched = spawnSync(
-        'patch',
-        ['-p1', '--forward', '-i', join(out, 'neurosim-dnn-v2.1-train.patch')],
-        {
-          cwd: tree,
-          encoding: 'utf8',
-        },
+      const tree = patchedCopy(
+        DNN_V21,
+        join(dir, `dnn-v21-tree-${label}`),
+        join(out, 'neurosim-dnn-v2.1-train.patch'),
+        label,
       );
-      expect(patched.status, `${label}: ${patched.stdout}${patched.stderr}`).toBe(0);
-      expect(patched.stdout).not.toMatch(/fuzz|offset|FAILED/i);
       // train.py's own top, unchanged apart from the patch: its parser, its lines 53–60, ours.
       const argv = dnn.v21.command.split(' ').slice(2);
       const head = runPython([SCRIPT_HEAD, join(tree, 'train.py'), 'gamma = 0.9', ...argv], { cwd: tree });
