@@ -100,7 +100,7 @@ describe('exports to NeuroSim, aihwkit and CrossSim, and run data out', () => {
       };
     };
     // CrossSim's own loader (vendored, test/upstream): load_set_reset_csv as create_lookup_table.py calls it.
-    const loaded = runPython(
+    const loaded = await runPython(
       [
         '-c',
         `import json, sys

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
-import { runPython } from '../helpers/python';
+import { runProgram, runPython } from '../helpers/python';
 import { tempDbPath } from '../helpers/temp';
 
 const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
@@ -72,9 +72,12 @@ describe("exports in the simulators' own code", () => {
       ['Ag-aSi', ['Ag:a-Si']],
       ['measured', ['--run', String(trainRun)]],
     ] as const;
+  /** The three sources at once: each is its own processes and folders. */
+  const eachSource = (check: (label: string, source: readonly string[]) => Promise<void>) =>
+    Promise.all(sources().map(([label, source]) => check(label, source)));
 
   it('CrossSim: create_lookup_table.py (39fd461) loads set.csv/reset.csv with its own loader and builds both lookup tables over our window', async () => {
-    for (const [label, source] of sources()) {
+    await eachSource(async (label, source) => {
       // create_lookup_table.py reads ./lookup_table_example/{set,reset}.csv and writes its tables there.
       const work = join(dir, `crosssim-${label}`);
       const folder = join(work, 'lookup_table_example');
@@ -86,7 +89,7 @@ describe("exports in the simulators' own code", () => {
       // Its line 31 hard-codes read_voltage = 0.1; our exports were read at 0.1 V and the file says so.
       expect(config.lookup_tables.read_voltage, label).toBe(0.1);
       expect(config.lookup_tables.read_voltage_note).toMatch(/line 31.*matches/);
-      const result = runPython([join(CROSSSIM, 'create_lookup_table.py')], {
+      const result = await runPython([join(CROSSSIM, 'create_lookup_table.py')], {
         cwd: work,
         pythonPath: [CROSSSIM],
       });
@@ -117,7 +120,7 @@ describe("exports in the simulators' own code", () => {
         );
         expect(Math.sign(mean), `${label} ${file}`).toBe(sign);
       }
-    }
+    });
   }, 120_000);
 
   it("aihwkit: aihwkit_device.py runs to the end on aihwkit's own configs and converter (4545f11), the converter passes its invertibility_test, and no variation is left at aihwkit's defaults", async () => {
@@ -125,7 +128,8 @@ describe("exports in the simulators' own code", () => {
     const inspect = `
 import dataclasses, json, runpy, sys
 import torch
-names = runpy.run_path(sys.argv[1])
+# As its user runs it (python aihwkit_device.py): its __main__ block prints, then we look inside.
+names = runpy.run_path(sys.argv[1], run_name='__main__')
 out = {}
 for key in ('device', 'soft_bounds'):
     if key in names:
@@ -138,19 +142,18 @@ conductances, params = converter.convert_to_conductances(weights)
 back = converter.convert_back_to_weights(conductances, params)
 out['converter'] = {'weights': weights.tolist(), 'g_plus': conductances[0].tolist(),
                     'g_minus': conductances[1].tolist(), 'back': back.tolist()}
-print(json.dumps(out))
+print('@@built@@' + json.dumps(out))
 `;
-    for (const [label, source] of sources()) {
+    await eachSource(async (label, source) => {
       const out = await exportTo('aihwkit', source, join(dir, `aihwkit-${label}`));
       const script = join(out, 'aihwkit_device.py');
-      // As its user runs it: python aihwkit_device.py (aihwkit's constructors and its invertibility_test run).
-      const ran = runPython([script], { cwd: out, pythonPath: [AIHWKIT] });
+      // aihwkit's constructors and its invertibility_test run in the script's own __main__ block.
+      const ran = await runPython(['-c', inspect, script], { cwd: out, pythonPath: [AIHWKIT] });
       expect(ran.code, `${label}: ${ran.stderr}`).toBe(0);
-      expect(ran.stdout).toMatch(/PiecewiseStepDevice\(/);
-      expect(ran.stdout).toMatch(/CustomPairConductanceConverter\(g_max=/);
-      const inspected = runPython(['-c', inspect, script], { cwd: out, pythonPath: [AIHWKIT] });
-      expect(inspected.code, `${label}: ${inspected.stderr}`).toBe(0);
-      const built = JSON.parse(inspected.stdout) as {
+      const [printed, builtJson] = ran.stdout.split('@@built@@') as [string, string];
+      expect(printed).toMatch(/PiecewiseStepDevice\(/);
+      expect(printed).toMatch(/CustomPairConductanceConverter\(g_max=/);
+      const built = JSON.parse(builtJson) as {
         device: Record<string, unknown>;
         soft_bounds?: Record<string, unknown>;
         converter: { weights: number[]; g_plus: number[]; g_minus: number[]; back: number[] };
@@ -190,11 +193,11 @@ print(json.dumps(out))
       console.log(
         `aihwkit ${label}: converter ${g_min.toPrecision(4)}–${g_max.toPrecision(4)} µS round-trips 9 weights; dw_min_std ${Number(built.device.dw_min_std).toPrecision(3)}`,
       );
-    }
+    });
   }, 120_000);
 
   it("NeuroSim MLP: the patch applies to NeuroSim's own Cell.cpp (cc13863), which compiles, and its constructors print our values: window, NL, paramA, sigmaCtoC, nonlinearWrite, the measured curves", async () => {
-    for (const [label, source] of sources()) {
+    await eachSource(async (label, source) => {
       const out = await exportTo('neurosim-mlp', source, join(dir, `neurosim-${label}`));
       const json = JSON.parse(readFileSync(join(out, 'neurosim-mlp.json'), 'utf8')) as {
         realDevice: Record<string, number | boolean | null>;
@@ -209,24 +212,20 @@ print(json.dumps(out))
         label,
       );
       const binary = join(tree, 'constructor');
-      const compiled = spawnSync(
-        'g++',
-        [
-          '-w',
-          '-I',
-          tree,
-          '-o',
-          binary,
-          join(REPO_ROOT, 'test', 'fixtures', 'neurosim-constructor.cpp'),
-          join(tree, 'Cell.cpp'),
-          join(tree, 'formula.cpp'),
-        ],
-        { encoding: 'utf8' },
-      );
-      expect(compiled.status, compiled.stderr).toBe(0);
-      const ran = spawnSync(binary, { encoding: 'utf8' });
+      const compiled = await runProgram('g++', [
+        '-w',
+        '-I',
+        tree,
+        '-o',
+        binary,
+        join(REPO_ROOT, 'test', 'fixtures', 'neurosim-constructor.cpp'),
+        join(tree, 'Cell.cpp'),
+        join(tree, 'formula.cpp'),
+      ]);
+      expect(compiled.code, compiled.stderr).toBe(0);
+      const ran = await runProgram(binary, []);
       // MeasuredDevice exits on its own data checks (monotone curves, one window) before printing.
-      expect(ran.status, `${label}: ${ran.stdout}`).toBe(0);
+      expect(ran.code, `${label}: ${ran.stdout}`).toBe(0);
       const printed = JSON.parse(ran.stdout) as {
         real: Record<string, number | boolean>;
         measured: Record<string, number | boolean>;
@@ -265,11 +264,11 @@ print(json.dumps(out))
       console.log(
         `NeuroSim ${label}: window ${Number(printed.real.minConductance).toPrecision(3)}–${Number(printed.real.maxConductance).toPrecision(3)} S, NL ${printed.real.NL_LTP}/${printed.real.NL_LTD}, paramA ${Number(printed.real.paramALTP).toFixed(2)}/${Number(printed.real.paramALTD).toFixed(2)} (fit ${json.expected.paramALTP?.toFixed(2)}/${json.expected.paramALTD?.toFixed(2)}), sigmaCtoC ${Number(printed.real.sigmaCtoC).toPrecision(3)} S, MeasuredDevice ${curve.length} points`,
       );
-    }
+    });
   }, 120_000);
 
   it("DNN_NeuroSim: V2.1's train.py takes the patch after its lines 53–60, and its own parser, those lines and GetParamA run on our values; V1.4's parser takes the command with --inference 1", async () => {
-    for (const [label, source] of sources()) {
+    await eachSource(async (label, source) => {
       const out = await exportTo('neurosim-dnn', source, join(dir, `dnn-${label}`));
       const dnn = JSON.parse(readFileSync(join(out, 'neurosim-dnn.json'), 'utf8')) as {
         v21: { flags: Record<string, number>; command: string };
@@ -283,7 +282,9 @@ print(json.dumps(out))
       );
       // train.py's own top, unchanged apart from the patch: its parser, its lines 53–60, ours.
       const argv = dnn.v21.command.split(' ').slice(2);
-      const head = runPython([SCRIPT_HEAD, join(tree, 'train.py'), 'gamma = 0.9', ...argv], { cwd: tree });
+      const head = await runPython([SCRIPT_HEAD, join(tree, 'train.py'), 'gamma = 0.9', ...argv], {
+        cwd: tree,
+      });
       expect(head.code, `${label}: ${head.stderr}`).toBe(0);
       const args = JSON.parse(head.stdout) as Record<string, unknown>;
       for (const [key, value] of Object.entries(dnn.v21.flags)) {
@@ -296,7 +297,7 @@ print(json.dumps(out))
       expect(args.wl_weight).toBe(cellBit);
       expect(args.wl_grad).toBe(cellBit);
       // What its lines 130–133 compute next, with its own GetParamA: numbers, not a TypeError on strings.
-      const paramA = runPython(
+      const paramA = await runPython(
         [
           '-c',
           `import json, sys, numpy as np
@@ -316,7 +317,7 @@ print(json.dumps([float((wage_quantizer.GetParamA(np.ones(1) * a['nonlinearityLT
 
       // V1.4: its parser (typed flags) with our command; --inference 1 or the values are ignored.
       expect(dnn.v14.command).toMatch(/^python inference\.py --inference 1 /);
-      const v14 = runPython(
+      const v14 = await runPython(
         [
           SCRIPT_HEAD,
           join(DNN_V14, 'inference.py'),
@@ -335,6 +336,6 @@ print(json.dumps([float((wage_quantizer.GetParamA(np.ones(1) * a['nonlinearityLT
       console.log(
         `DNN_NeuroSim ${label}: V2.1 cellBit ${cellBit}, max_level ${String(args.max_level)}, NL ${String(args.nonlinearityLTP)}/${String(args.nonlinearityLTD)}, GetParamA × max_level ${aLtp.toFixed(2)}/${aLtd.toFixed(2)}; V1.4 cellBit ${parsed.cellBit}, onoffratio ${parsed.onoffratio}, vari ${parsed.vari}`,
       );
-    }
+    });
   }, 120_000);
 });
