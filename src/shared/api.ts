@@ -12,7 +12,7 @@ import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
 import { MethodResult, PredictionReport, PredictSettings } from './rca/report';
 import { QueueState, Recipe } from './recipes';
-import { INTEROP_FORMAT_IDS, type InteropFormatId } from './interop/formats';
+import { IMPORT_FORMATS, INTEROP_FORMAT_IDS, type InteropFormatId } from './interop/formats';
 import { InstrumentIdentity, Point, RunQuery, RunSummary, RunTrace } from './run';
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
@@ -425,6 +425,21 @@ export const apiMethods = {
     DeviceProfile,
     'Import a profile JSON or a level-table CSV; nothing is written when it is invalid.',
   ),
+  'profiles.importFiles': method(
+    z.object({
+      /** What the user picked (a zip, or one file), for messages and the default name. */
+      fileName: z.string().min(1),
+      files: z
+        .array(z.object({ name: z.string().min(1), text: z.string() }))
+        .min(1)
+        .max(32),
+      format: z.enum(IMPORT_FORMATS).optional(),
+      name: z.string().optional(),
+      overwrite: z.boolean().default(false),
+    }),
+    DeviceProfile,
+    "Import a simulator's files (a CrossSim folder or zip, aihwkit.json, neurosim-mlp.json) as a profile; the format is found from the file names when not given.",
+  ),
   'profiles.exportFor': method(
     z.object({
       name: z.string(),
@@ -473,8 +488,8 @@ export const apiMethods = {
   ),
   'files.open': method(
     z.object({ filters: z.array(FileFilter).default([]) }),
-    z.object({ fileName: z.string(), text: z.string() }).nullable(),
-    'Electron: open a text file through the native dialog. Browser mode uploads instead.',
+    z.object({ fileName: z.string(), text: z.string(), bytes: Bytes }).nullable(),
+    'Electron: open a file through the native dialog (as text, and as bytes for a zip). Browser mode uploads instead.',
   ),
 } as const;
 
@@ -517,6 +532,7 @@ export type ApiMethodName = keyof typeof apiMethods;
 /** Largest request a renderer may send per method (bytes on the wire); the default is 1 MiB. */
 export const API_PAYLOAD_LIMITS: Partial<Record<ApiMethodName, number>> = {
   'profiles.import': 12 * 1024 * 1024,
+  'profiles.importFiles': 12 * 1024 * 1024,
   // An uploaded ONNX model and test set.
   'predictions.start': 128 * 1024 * 1024,
   'files.save': 32 * 1024 * 1024,

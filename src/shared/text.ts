@@ -29,3 +29,15 @@ export function utf8Decode(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * A name made safe for a file name, the same everywhere (profile, recipe, report and export files):
+ * runs of anything but letters, digits, '_', '.' and '-' become one '-', trimmed, at most 60 characters.
+ */
+export function fileSafeName(text: string): string {
+  const safe = text
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return safe || 'unnamed';
+}

@@ -6,7 +6,13 @@
  * independent Parquet reader. Each format that has an inverse makes a round trip.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { createApiClient } from '../../src/shared/api-client';
+import { fileSafeName } from '../../src/shared/text';
+import { createDispatcher } from '../../src/main/api/dispatcher';
+import { EventHub } from '../../src/main/api/events';
+import { createServices } from '../../src/main/api/services';
 import { dirname, join } from 'node:path';
 import parquet from '@dsnp/parquetjs';
 import type { ChildProcess } from 'node:child_process';
@@ -156,6 +162,68 @@ print(json.dumps([[r.tolist() for r in up], [r.tolist() for r in down]]))`,
       (_, n) => set.reduce((s, r) => s + r[n]!, 0) / set.length,
     ).sort((a, b) => a - b);
     expect(levels.map((l) => l.g)).toEqual(means.map((g) => expect.closeTo(g, 12)));
+  });
+
+  it("the app's own export zips come back in: the Profiles page's upload (format found from the names) and `profile import X.zip`", async () => {
+    const services = createServices({ mode: 'browser', events: new EventHub(), dbPath: tempDbPath() });
+    try {
+      const api = createApiClient({
+        invoke: createDispatcher(services.handlers),
+        subscribe: () => () => {},
+      }).call;
+      for (const format of ['crosssim', 'aihwkit', 'neurosim-mlp'] as const) {
+        const { files } = await api['profiles.exportFor']({ name: 'AlOx/HfO2', format, bits: 4 });
+        // As the Profiles page saves it (one zip of the files) and reads it back (unzipped in the page).
+        const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, strToU8(f.text)])));
+        const fileName = `${fileSafeName('AlOx/HfO2')}-${format}.zip`;
+        expect(fileName).toBe(`AlOx-HfO2-${format}.zip`);
+        const back = await api['profiles.importFiles']({
+          fileName,
+          files: Object.entries(unzipSync(zip)).map(([name, data]) => ({ name, text: strFromU8(data) })),
+          name: `back from ${format}`,
+        });
+        const levels = back.tables[0]!.levels.map((l) => l.g);
+        // The same files as a folder on disk, imported as the CLI user does: the same table.
+        const folder = join(dir, `zip-${format}`);
+        mkdirSync(folder, { recursive: true });
+        for (const f of files) writeFileSync(join(folder, f.name), f.text);
+        const zipPath = join(dir, fileName);
+        writeFileSync(zipPath, zip);
+        const main = { crosssim: 'set.csv', aihwkit: 'aihwkit.json', 'neurosim-mlp': 'neurosim-mlp.json' }[
+          format
+        ];
+        const importFormat = format === 'aihwkit' ? 'aihwkit-piecewise' : format;
+        for (const path of [join(folder, main), zipPath]) {
+          const cli = await runCli([
+            'profile',
+            'import',
+            path,
+            '--format',
+            importFormat,
+            '--name',
+            `cli ${path}`,
+            '--db',
+            db,
+            '--json',
+          ]);
+          expect(cli.code, cli.stderr).toBe(0);
+          const fromCli = JSON.parse(cli.stdout) as { tables: Array<{ levels: Array<{ g: number }> }> };
+          expect(
+            fromCli.tables[0]!.levels.map((l) => l.g),
+            `${format} ${path}`,
+          ).toEqual(levels.map((g) => expect.closeTo(g, 15)));
+        }
+        console.log(
+          `${format} zip → ${levels.length} levels ${(Math.min(...levels) * 1e6).toFixed(2)}–${(Math.max(...levels) * 1e6).toFixed(2)} µS, as from the folder`,
+        );
+      }
+      // Not an export: a clear error naming what it takes.
+      await expect(
+        api['profiles.importFiles']({ fileName: 'photos.zip', files: [{ name: 'a.txt', text: 'x' }] }),
+      ).rejects.toThrow(/photos\.zip: not a simulator export.*set\.csv, aihwkit\.json or neurosim-mlp\.json/);
+    } finally {
+      services.dispose();
+    }
   });
 
   it('aihwkit: the piecewise device, replayed with aihwkit’s update rule, retraces the measured curve; the Python parses', async () => {

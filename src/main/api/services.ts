@@ -2,6 +2,7 @@
  * The API handlers, shared by Electron (IPC) and browser mode (WebSocket). Each is a thin call
  * into a service; the dispatcher has validated the input already.
  */
+import { fileSafeName } from '../../shared/text';
 import type { ApiHandlers } from '../../shared/api';
 import { UNASSIGNED_SAMPLE } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
@@ -13,7 +14,7 @@ import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
 import { placeOnTable } from '../services/placement';
 import { cellSummaries } from '../services/cells';
-import { exportInterop } from '../services/interop';
+import { detectImportFormat, exportInterop, importInteropFiles } from '../services/interop';
 import { PredictionService } from '../services/predictions';
 import { QueueService } from '../services/queues';
 import { ProfileLibrary } from '../services/profiles';
@@ -177,11 +178,27 @@ export function createServices(options: ServiceOptions): Services {
         ...(readVoltage ? { readVoltage } : {}),
         overwrite,
       }),
+    'profiles.importFiles': async ({ fileName, files, format, name, overwrite }) => {
+      const byName = new Map(files.map((f) => [f.name.split(/[\\/]/).pop()!, f.text]));
+      const chosen = format ?? detectImportFormat(byName);
+      if (!chosen)
+        throw new ReramError(
+          'INVALID_INPUT',
+          `${fileName}: not a simulator export ReRAM Bench can read back (a CrossSim set.csv, aihwkit.json or neurosim-mlp.json).`,
+        );
+      const profile = importInteropFiles(byName, chosen, {
+        source: fileName,
+        name: name ?? fileName.replace(/\.(json|csv|zip)$/i, ''),
+        named: name !== undefined,
+      });
+      library.save(profile, { overwrite });
+      return profile;
+    },
     'profiles.exportFor': async ({ name, table, format, bits }) => ({
       files: exportInterop(store, { profile: name, table }, format, bits),
     }),
     'profiles.export': async ({ name, format, table }) => {
-      const base = name.replace(/[^\w.-]+/g, '_');
+      const base = fileSafeName(name);
       return {
         fileName: `${base}.${format}`,
         text: library.export(name, format, table),

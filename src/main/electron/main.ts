@@ -83,7 +83,12 @@ function fileHandlers(): Pick<ApiHandlers, 'files.save' | 'files.open'> {
         : await dialog.showOpenDialog(options);
       const path = result.filePaths[0];
       if (result.canceled || !path) return null;
-      return { fileName: basename(path), text: readFileSync(path, 'utf8') };
+      const data = readFileSync(path);
+      return {
+        fileName: basename(path),
+        text: data.toString('utf8'),
+        bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Exports to the simulators' formats, and their inverses, on stored profiles and runs. */
 import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import { ReramError } from '../../shared/errors';
 import { curveFromAihwkit } from '../../shared/interop/aihwkit';
 import { rampsFromCrossSim } from '../../shared/interop/crosssim';
@@ -10,7 +11,8 @@ import {
   levelTableFromRamps,
   type DeviceData,
 } from '../../shared/interop/device-data';
-import { INTEROP_FORMATS, type InteropFormatId } from '../../shared/interop/formats';
+import { INTEROP_FORMATS, type ImportFormat, type InteropFormatId } from '../../shared/interop/formats';
+export { IMPORT_FORMATS, type ImportFormat } from '../../shared/interop/formats';
 import { curvesFromNeurosimMlp, type ExportFile } from '../../shared/interop/neurosim';
 import { validateProfile } from '../../shared/profile/json';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shared/profile/schema';
@@ -55,44 +57,117 @@ export function exportInterop(
   return INTEROP_FORMATS[format].files(deviceDataOf(store, source), bits);
 }
 
-export const IMPORT_FORMATS = ['crosssim', 'aihwkit-piecewise', 'neurosim-mlp'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+/** What an import reads: the files of one export, by base name (a folder, a zip, or one file). */
+export type InteropFiles = ReadonlyMap<string, string>;
 
-/** A profile from one of the simulators' files (crosssim: a folder with set.csv). */
-export function importInterop(path: string, format: ImportFormat, name?: string): DeviceProfile {
-  const now = new Date().toISOString();
+const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+/** Which simulator's files these are, from the names our exports (and the tools) give them. */
+export function detectImportFormat(files: InteropFiles): ImportFormat | undefined {
+  if (files.has('set.csv')) return 'crosssim';
+  if (files.has('aihwkit.json')) return 'aihwkit-piecewise';
+  if (files.has('neurosim-mlp.json')) return 'neurosim-mlp';
+  return undefined;
+}
+
+/** The files of a zip (our own export zips, or one a user made of the folder), by base name. */
+export function filesFromZip(bytes: Uint8Array, zipName: string): Map<string, string> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, { filter: (file) => file.originalSize <= MAX_IMPORT_BYTES });
+  } catch (error) {
+    throw new ReramError('PROFILE', `${zipName} is not a readable zip file: ${(error as Error).message}`);
+  }
+  const files = new Map<string, string>();
+  for (const [name, data] of Object.entries(entries)) {
+    if (name.endsWith('/')) continue;
+    files.set(basename(name), Buffer.from(data).toString('utf8'));
+  }
+  return files;
+}
+
+/** A folder, a zip, or one file, read as the file set an import takes. */
+function readInteropPath(path: string, format: ImportFormat): Map<string, string> {
   const read = (file: string) =>
-    readUserFile(file, { what: format, maxBytes: 50 * 1024 * 1024, encoding: 'utf8' });
+    readUserFile(file, { what: format, maxBytes: MAX_IMPORT_BYTES, encoding: 'utf8' });
+  if (/\.zip$/i.test(path))
+    return filesFromZip(
+      readUserFile(path, { what: `${format} zip`, maxBytes: MAX_IMPORT_BYTES }),
+      basename(path),
+    );
+  if (format !== 'crosssim') return new Map([[basename(path), read(path)]]);
+  // CrossSim: the folder with set.csv, or a file in it.
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : dirname(path);
+  const files = new Map([['set.csv', read(join(dir, 'set.csv'))]]);
+  const config = join(dir, 'crosssim.json');
+  if (existsSync(config)) files.set('crosssim.json', read(config));
+  return files;
+}
+
+/** A profile from one of the simulators' files (crosssim: a folder with set.csv, or a zip of it). */
+export function importInterop(path: string, format: ImportFormat, name?: string): DeviceProfile {
+  const files = readInteropPath(path, format);
+  return importInteropFiles(files, format, {
+    source: basename(path),
+    name: name ?? basename(path).replace(/\.(json|csv|zip)$/i, ''),
+    named: name !== undefined,
+  });
+}
+
+/** The import itself, on files already read (the CLI's paths and the app's uploads alike). */
+export function importInteropFiles(
+  files: InteropFiles,
+  format: ImportFormat,
+  options: { source: string; name: string; named?: boolean },
+): DeviceProfile {
+  const now = new Date().toISOString();
+  const need = (file: string) => {
+    const text = files.get(file);
+    if (text === undefined)
+      throw new ReramError(
+        'PROFILE',
+        `${options.source}: a ${format} import needs ${file} (found: ${[...files.keys()].join(', ') || 'nothing'}).`,
+      );
+    return text;
+  };
+  const only = () => {
+    const expected = format === 'aihwkit-piecewise' ? 'aihwkit.json' : 'neurosim-mlp.json';
+    if (files.has(expected)) return need(expected);
+    const jsons = [...files.keys()].filter((f) => f.endsWith('.json'));
+    return need(jsons.length === 1 ? jsons[0]! : expected);
+  };
   let ramps: number[][];
   let readVoltage = 0.1;
-  let title = name ?? basename(path).replace(/\.(json|csv)$/i, '');
+  let title = options.name;
   try {
     if (format === 'crosssim') {
-      const dir = existsSync(path) && statSync(path).isDirectory() ? path : join(path, '..');
-      const config = join(dir, 'crosssim.json');
-      if (existsSync(config)) {
-        const parsed = JSON.parse(read(config)) as {
+      const config = files.get('crosssim.json');
+      if (config !== undefined) {
+        const parsed = JSON.parse(config) as {
           lookup_tables?: { read_voltage?: number };
           device?: string;
         };
         if (typeof parsed.lookup_tables?.read_voltage === 'number')
           readVoltage = parsed.lookup_tables.read_voltage;
-        if (!name && typeof parsed.device === 'string') title = parsed.device;
+        if (!options.named && typeof parsed.device === 'string') title = parsed.device;
       }
-      ramps = rampsFromCrossSim(read(join(dir, 'set.csv')), readVoltage, 'set.csv');
+      ramps = rampsFromCrossSim(need('set.csv'), readVoltage, 'set.csv');
     } else if (format === 'aihwkit-piecewise') {
-      const text = read(path);
+      const text = only();
       const device = (JSON.parse(text) as { device?: unknown }).device;
-      if (!name && typeof device === 'string') title = device;
+      if (!options.named && typeof device === 'string') title = device;
       ramps = [curveFromAihwkit(text)];
     } else {
-      const parsed = curvesFromNeurosimMlp(read(path));
+      const text = only();
+      const parsed = curvesFromNeurosimMlp(text);
+      const device = (JSON.parse(text) as { device?: unknown }).device;
+      if (!options.named && typeof device === 'string') title = device;
       if (parsed.readVoltage) readVoltage = parsed.readVoltage;
       ramps = [parsed.ltp];
     }
   } catch (error) {
     if (error instanceof ReramError) throw error;
-    throw new ReramError('PROFILE', `${basename(path)}: ${(error as Error).message}`);
+    throw new ReramError('PROFILE', `${options.source}: ${(error as Error).message}`);
   }
   const table = levelTableFromRamps(ramps, {
     name: title,
@@ -107,11 +182,11 @@ export function importInterop(path: string, format: ImportFormat, name?: string)
       name: title,
       materialStack: '',
       sample: {},
-      notes: `Imported from ${basename(path)} (${format})`,
+      notes: `Imported from ${options.source} (${format})`,
       units: SI_UNITS,
       tables: [table],
       provenance: { source: 'imported', createdAt: now, softwareVersion: appVersion(), runIds: [] },
     },
-    basename(path),
+    options.source,
   );
 }

@@ -3,6 +3,7 @@
  * running when this page is left), and read accuracy, paired differences to linear and the
  * weight mapping; earlier predictions stay in the history.
  */
+import { fileSafeName } from '../../shared/text';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
 import type {
@@ -84,15 +85,9 @@ function initialForm(initialProfile: string | null): FormState {
 /** The largest bit width a table can hold: 2^b ≤ its levels. */
 const maxBitsOf = (levels: number) => (levels >= 2 ? Math.floor(Math.log2(levels)) : 0);
 
-const fileSafe = (text: string) =>
-  text
-    .replace(/[^\w.-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60);
-
 function exportBaseName(report: PredictionReport): string {
   const when = report.createdAt.slice(0, 16).replace(/-/g, '').replace('T', '-').replace(':', '');
-  return `prediction-${fileSafe(report.device.profile)}-${fileSafe(report.model.name)}-${when}`;
+  return `prediction-${fileSafeName(report.device.profile)}-${fileSafeName(report.model.name)}-${when}`;
 }
 
 function ResultsTable({ results }: { results: MethodResult[] }) {

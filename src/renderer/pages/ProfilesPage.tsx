@@ -1,3 +1,4 @@
+import { fileSafeName } from '../../shared/text';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type uPlot from 'uplot';
 import type { DeviceProfile, ProfileSummary } from '../../shared/profile/schema';
@@ -7,7 +8,7 @@ import { ErrorBanner, SelectField, TextField } from '../components/Field';
 import { siValues, CYCLE_COLORS, Plot, themedAxes } from '../components/Plot';
 import { errorText } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
-import { strToU8, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { INTEROP_FORMAT_IDS, INTEROP_FORMATS, type InteropFormatId } from '../../shared/interop/formats';
 
 type Scale = 'normalized' | 'absolute';
@@ -107,7 +108,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
     setError(undefined);
     try {
       const { files } = await getApi().call['profiles.exportFor']({ name, format, bits: 4 });
-      const base = `${name.replace(/[^\w.-]+/g, '-')}-${format}`;
+      const base = `${fileSafeName(name)}-${format}`;
       const where =
         files.length === 1
           ? await saveFile(mode, `${base}-${files[0]!.name}`, files[0]!.text, 'text/plain', [
@@ -126,15 +127,31 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
     }
   };
 
-  const importText = async (fileName: string, text: string) => {
+  /**
+   * A profile JSON or level CSV; or a simulator's export read back: a zip of our (or CrossSim's)
+   * files, or aihwkit.json / neurosim-mlp.json as we name them.
+   */
+  const importFile = async (fileName: string, text: string, bytes: () => Promise<Uint8Array>) => {
     setError(undefined);
     setNotice(undefined);
     try {
-      const profile = await getApi().call['profiles.import']({
-        fileName,
-        text,
-        ...(importName.trim() ? { name: importName.trim() } : {}),
-      });
+      const name = importName.trim() ? { name: importName.trim() } : {};
+      const simulatorFile = /(^|[-_])(aihwkit|neurosim-mlp)\.json$/i.exec(fileName);
+      const profile = /\.zip$/i.test(fileName)
+        ? await getApi().call['profiles.importFiles']({
+            fileName,
+            files: Object.entries(unzipSync(await bytes()))
+              .filter(([entry]) => !entry.endsWith('/'))
+              .map(([entry, data]) => ({ name: entry, text: strFromU8(data) })),
+            ...name,
+          })
+        : simulatorFile
+          ? await getApi().call['profiles.importFiles']({
+              fileName,
+              files: [{ name: `${simulatorFile[2]!.toLowerCase()}.json`, text }],
+              ...name,
+            })
+          : await getApi().call['profiles.import']({ fileName, text, ...name });
       setNotice(`Imported '${profile.name}'.`);
       setImportName('');
       await refresh();
@@ -147,9 +164,9 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
     if (mode === 'electron') {
       try {
         const file = await getApi().call['files.open']({
-          filters: [{ name: 'Profiles', extensions: ['json', 'csv'] }],
+          filters: [{ name: 'Profiles and simulator exports', extensions: ['json', 'csv', 'zip'] }],
         });
-        if (file) await importText(file.fileName, file.text);
+        if (file) await importFile(file.fileName, file.text, async () => file.bytes);
       } catch (e) {
         setError(errorText(e));
       }
@@ -264,7 +281,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
             name="importName"
             value={importName}
             onChange={setImportName}
-            hint="Profile JSON or a level CSV (level,g_siemens,sigma_siemens,n)"
+            hint="Profile JSON, a level CSV (level,g_siemens,sigma_siemens,n), or a simulator export (CrossSim zip, aihwkit.json, neurosim-mlp.json)"
           />
           <div className="row" style={{ alignSelf: 'end' }}>
             <button type="button" onClick={pickFile}>
@@ -273,13 +290,18 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
             <input
               ref={fileInput}
               type="file"
-              accept=".json,.csv,application/json,text/csv"
+              accept=".json,.csv,.zip,application/json,text/csv,application/zip"
               className="sr-only"
               data-testid="import-file"
               aria-label="Profile file to import"
               onChange={async (e) => {
                 const file = e.target.files?.[0];
-                if (file) await importText(file.name, await file.text());
+                if (file)
+                  await importFile(
+                    file.name,
+                    await file.text(),
+                    async () => new Uint8Array(await file.arrayBuffer()),
+                  );
                 e.target.value = '';
               }}
             />

@@ -3,6 +3,7 @@
  * run it unattended with per-step progress, skip or retry on failure, stop, and a summary. The
  * same recipe JSON runs from the CLI (`reram-bench run RECIPE.json RESOURCE`).
  */
+import { fileSafeName } from '../../shared/text';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus, QueueView } from '../../shared/api';
 import { REQUIREMENT_TEXT } from '../../shared/cell-guard';
@@ -453,7 +454,7 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
                 draft.recipe &&
                 void saveFile(
                   mode,
-                  `${draft.recipe.name.replace(/[^\w.-]+/g, '-')}.recipe.json`,
+                  `${fileSafeName(draft.recipe.name)}.recipe.json`,
                   `${JSON.stringify(draft.recipe, null, 2)}\n`,
                   'application/json',
                   ['json'],

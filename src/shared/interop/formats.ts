@@ -53,4 +53,8 @@ export const INTEROP_FORMATS = {
 } as const satisfies Record<string, InteropFormat>;
 
 export type InteropFormatId = keyof typeof INTEROP_FORMATS;
+
+/** The formats that come back in as a profile (`profile import --format F`, or a zip or file in the app). */
+export const IMPORT_FORMATS = ['crosssim', 'aihwkit-piecewise', 'neurosim-mlp'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 export const INTEROP_FORMAT_IDS = Object.keys(INTEROP_FORMATS) as InteropFormatId[];
