@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
-import { outputIsOn, rawQuery, spawnSim } from '../helpers/sim';
+import { connectInstrument } from '../../src/main/instrument/connect';
+import { outputIsOn, rawQuery, spawnSim, startSim } from '../helpers/sim';
 
 interface Report {
   ok: boolean;
@@ -55,6 +56,30 @@ describe.each(['2400', '2450', 'b2900'])('a %s', (model) => {
     expect(await outputIsOn(s.port)).toBe(true);
     await rawQuery(s.port, [':OUTP OFF']);
   });
+});
+
+// What each manual says the interlock query returns: 2450 p. 6-33 (1 = asserted), 2400 bit 11, B2900 1 = open.
+it.each([
+  ['2400', 'the output cannot be turned on'],
+  ['2450', 'limited to ±37 V'],
+  ['b2900', 'limited to ±42 V'],
+] as const)('a %s: the interlock read as its manual says, closed and open', async (model, limit) => {
+  const s = await startSim({ model });
+  try {
+    for (const [asserted, status] of [
+      [true, 'ok'],
+      [false, 'warn'],
+    ] as const) {
+      s.instrument.interlockAsserted = asserted;
+      const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+      const item = (await smu.diagnose().finally(() => smu.close())).find((i) => i.name === 'interlock')!;
+      expect(item.status, `${model} asserted=${asserted}: ${item.detail}`).toBe(status);
+      if (asserted) expect(item.detail).toMatch(/^engaged/);
+      else expect(item.detail).toContain(limit);
+    }
+  } finally {
+    await s.close();
+  }
 });
 
 it('RS-232 with the wrong write terminator: the check says which settings to look at', async () => {

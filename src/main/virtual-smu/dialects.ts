@@ -336,7 +336,10 @@ function k2400(): Spec[] {
     number(':ARM:COUNt', 'armCount', 1, 2500, 1, { integer: true }),
     number(':TRIGger:DELay', 'triggerDelay', 0, 999.9999, 0),
     // Bit 11 of the measurement condition register: the interlock/output-enable line is asserted.
-    { pattern: ':STATus:MEASurement:CONDition', query: () => String(1 << 11) },
+    {
+      pattern: ':STATus:MEASurement:CONDition',
+      query: (s) => String(s.interlockAsserted ? 1 << 11 : 0),
+    },
     {
       pattern: ':READ',
       query: (s) =>
@@ -448,8 +451,8 @@ function k2450(): Spec[] {
       (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
     ),
     { pattern: ':TRACe:CLEar', set: () => {} },
-    // The interlock is closed on the virtual bench.
-    { pattern: ':OUTPut:INTerlock:TRIPped', query: () => '0' },
+    // 2450 manual p. 6-33: 1 = the interlock signal is asserted and all ranges are available.
+    { pattern: ':OUTPut:INTerlock:TRIPped', query: (s) => (s.interlockAsserted ? '1' : '0') },
     {
       pattern: ':READ',
       queryArgs: true,
@@ -580,7 +583,8 @@ function b2900(): Spec[] {
     number(':ARM[:ALL]:COUNt', 'armCount', 1, 100_000, 1, { integer: true }),
     number(':TRIGger:ACQuire:DELay', 'acquireDelay', 0, 100_000, 0),
     flag(':OUTPut:PROTection[:STATe]', 'offAtCompliance'),
-    { pattern: ':SYSTem:INTerlock:TRIPped', query: () => '0' },
+    // 1 = the interlock circuit is open (tripped): the output is limited to ±42 V.
+    { pattern: ':SYSTem:INTerlock:TRIPped', query: (s) => (s.interlockAsserted ? '0' : '1') },
     flag(':OUTPut:OFF:AUTO', 'autoOff'),
     choice(
       ':OUTPut:OFF:MODE',

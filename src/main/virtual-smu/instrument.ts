@@ -86,6 +86,11 @@ export class VirtualInstrument {
   peakLevel = 0;
   /** How long the output was on in the last auto-clear cycle or hardware pulse (s): the truth a driver's width is checked against. */
   lastPulseSeconds = 0;
+  /**
+   * The safety interlock line (fixture lid closed): a bench fact, not a setting, so *RST keeps it.
+   * Open, a 2450 limits its output to ±37 V and a B2900 to ±42 V.
+   */
+  interlockAsserted = true;
   /** Reported to the server's log, so the instrument's own history of its output can be read. */
   onOutputChange: (on: boolean) => void = () => {};
 

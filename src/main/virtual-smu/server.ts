@@ -34,6 +34,8 @@ export interface SimServerOptions {
   serialTerminator?: string;
   /** The 2450's command set as *LANG? reports it (SCPI, SCPI2400, TSP). */
   language?: string;
+  /** The safety interlock line; asserted (fixture lid closed) unless false. */
+  interlockAsserted?: boolean;
   /** Every program message as it executes, with its connection: the instrument's command log. */
   trace?: (connection: number, line: string) => void;
   log?: (message: string) => void;
@@ -90,6 +92,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     options.serial ?? 'SIM00001',
     options.language ?? 'SCPI',
   );
+  instrument.interlockAsserted = options.interlockAsserted ?? true;
   const table = commandTable(options.model);
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});

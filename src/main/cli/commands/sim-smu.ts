@@ -23,6 +23,11 @@ export function registerSimSmu(program: Command): void {
     .option('--term <CR|LF|CRLF>', "reply terminator on the pty (the 2400's RS-232 TERMINATOR setting)", 'CR')
     .option('--language <SCPI|SCPI2400|TSP>', '2450: the command set *LANG? reports', 'SCPI')
     .option(
+      '--interlock <asserted|open>',
+      'the safety interlock line (fixture lid closed or open)',
+      'asserted',
+    )
+    .option(
       '--gpib <address>',
       'also put the instrument on GPIB at this address, behind a Prologix-style adapter on TCP',
     )
@@ -40,6 +45,9 @@ export function registerSimSmu(program: Command): void {
       const language = String(options.language).toUpperCase();
       if (!['SCPI', 'SCPI2400', 'TSP'].includes(language))
         throw new UsageError('--language must be SCPI, SCPI2400 or TSP');
+      const interlock = String(options.interlock).toLowerCase();
+      if (!['asserted', 'open'].includes(interlock))
+        throw new UsageError('--interlock must be asserted or open');
       const preset = findPreset(String(options.preset));
       if (!preset)
         throw new UsageError(
@@ -70,6 +78,7 @@ export function registerSimSmu(program: Command): void {
         serial,
         timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
         language,
+        interlockAsserted: interlock === 'asserted',
         ...(options.pty ? { serialTerminator: term } : {}),
         log: (message) => log(`sim-smu: ${message}`),
       }).catch((error: NodeJS.ErrnoException) => {

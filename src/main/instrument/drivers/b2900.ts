@@ -70,6 +70,7 @@ export class KeysightB2900 extends ScpiSmu<typeof TABLE> {
   protected override readonly pulseMethod = 'pulse hardware, measured at the top of the pulse';
   /** 1 when the interlock is open: the output is then limited to ±42 V. */
   protected override interlock = {
+    limit: 'the output is limited to ±42 V',
     query: ':SYST:INT:TRIP?',
     engaged: (reply: string) => (reply === '0' ? true : reply === '1' ? false : undefined),
   };

@@ -69,6 +69,7 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
   protected readonly table = TABLE;
   /** Measurement condition register bit 11: the interlock (output enable) line is asserted. */
   protected override interlock = {
+    limit: 'with the interlock enabled (:OUTP:INT:STAT ON) the output cannot be turned on',
     query: ':STAT:MEAS:COND?',
     engaged: (reply: string) =>
       Number.isFinite(Number(reply)) ? (Number(reply) & (1 << 11)) !== 0 : undefined,

@@ -54,10 +54,15 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
     terminals: INFO.terminals,
   };
   protected readonly table = TABLE;
-  /** 1 when the interlock is tripped (open): the output is then limited to ±42 V. */
+  /**
+   * Reference manual p. 6-33: 1 = the interlock signal is asserted, all ranges available; 0 = not
+   * asserted, the 200 V range disabled (output limited to ±37 V; turning on above ±20 V is refused).
+   */
   protected override interlock = {
     query: ':OUTP:INT:TRIP?',
-    engaged: (reply: string) => (reply === '0' ? true : reply === '1' ? false : undefined),
+    engaged: (reply: string) => (reply === '1' ? true : reply === '0' ? false : undefined),
+    limit:
+      'the 200 V range is disabled: the output is limited to ±37 V, and turning it on above ±20 V is refused',
   };
 
   protected override readonly pulseMethod =

@@ -232,7 +232,13 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     'source-delay-measure; the achieved width is recorded with each pulse';
 
   /** The query that reads the interlock state, and what its answer means. */
-  protected interlock?: { query: string; engaged: (reply: string) => boolean | undefined };
+  protected interlock?: {
+    query: string;
+    /** undefined: a reply the manual does not list. */
+    engaged: (reply: string) => boolean | undefined;
+    /** What the instrument limits while the interlock is not engaged, in the manual's words. */
+    limit: string;
+  };
 
   private async readSetting(name: string): Promise<AnySettingValue | undefined> {
     const spec = this.table[name];
@@ -325,13 +331,19 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
       await add('interlock', async () => {
         const reply = (await session.query(interlock.query)).trim();
         const engaged = interlock.engaged(reply);
-        return engaged === false
-          ? {
+        if (engaged === undefined)
+          return {
+            status: 'warn',
+            detail: `unexpected reply '${reply}' to ${interlock.query}`,
+            fix: 'Check the interlock on the front panel.',
+          };
+        return engaged
+          ? { status: 'ok', detail: `engaged (${interlock.query} → ${reply})` }
+          : {
               status: 'warn',
-              detail: `not engaged (${interlock.query} → ${reply})`,
+              detail: `not engaged (${interlock.query} → ${reply}): ${interlock.limit}`,
               fix: 'Close the interlock (test fixture lid or the interlock pins) if the output must reach high voltages.',
-            }
-          : { status: 'ok', detail: `engaged (${interlock.query} → ${reply})` };
+            };
       });
     await add('shortest pulse', async () => {
       const { min } = this.pulseWidthRange();
