@@ -68,7 +68,13 @@ export const K2400_TIMING = {
   autoZeroFactor: 3,
   fixedOverheadS: 0.5e-3,
   minNplc: 0.01,
-  maxSourceDelayS: 9999.999,
+  /** :SOURce:DELay, 0 to 999.9999 s (2400 SCPI reference). */
+  maxSourceDelayS: 999.9999,
+} as const;
+
+/** The 2450's source delay, :SOURce:VOLTage:DELay, 0 to 4 s (reference manual p. 2-111). */
+export const K2450_TIMING = {
+  maxSourceDelayS: 4,
 } as const;
 
 /** Seconds the 2400's output is on for one source-delay-measure cycle. */

@@ -65,12 +65,17 @@ export async function spawnSim(args: string[]): Promise<{
 }
 
 /** One SCPI exchange on a fresh TCP connection (independent of the client under test). */
-export function rawQuery(port: number, commands: string[]): Promise<string[]> {
+export function rawQuery(
+  port: number,
+  commands: string[],
+  /** How many replies to wait for (default: one per query; fewer where a query is refused). */
+  expectedReplies?: number,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     const replies: string[] = [];
     let buffer = '';
-    const expected = commands.filter((c) => c.includes('?')).length;
+    const expected = expectedReplies ?? commands.filter((c) => c.includes('?')).length;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no reply to ${commands.join('; ')}`));

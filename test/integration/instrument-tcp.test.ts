@@ -52,7 +52,11 @@ describe.each(['2400', '2450', 'b2900'] as const)('%s over a LAN socket to the v
     });
     if (model !== 'b2900') expect(pristine.settings.terminals).toBe('front');
     if (model === 'b2900')
-      expect(pristine.settings).toMatchObject({ offAtCompliance: false, triggerSource: 'auto' });
+      expect(pristine.settings).toMatchObject({
+        offAtCompliance: false,
+        acquireTriggerSource: 'auto',
+        transientTriggerSource: 'auto',
+      });
 
     const forming = await run({ procedure: 'forming', vStop: 4, compliance: 1e-4 });
     expect(forming.result.summary.formed).toBe(true);

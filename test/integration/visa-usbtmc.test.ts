@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
-import { findUsbtmcDevices } from '../../src/main/instrument/transport/usbtmc';
+import { findUsbtmcDevices, resolveUsbtmc } from '../../src/main/instrument/transport/usbtmc';
+import { parseResource, type ResourceSpec } from '../../src/main/instrument/transport/resource';
 import { listVisaResources } from '../../src/main/instrument/transport/visa';
 import { startPtyBridge } from '../../src/main/virtual-smu/pty';
 import type { SimServer } from '../../src/main/virtual-smu/server';
@@ -153,5 +154,31 @@ describe('USB-TMC through the usbtmc device files', () => {
       delete process.env.RERAM_DEV_ROOT;
       await bridge.close();
     }
+  });
+
+  it("lists devices in the kernel's order (usbtmc2 before usbtmc10) and takes one without a serial number", () => {
+    const sys = join(dir, 'sys-order');
+    const add = (name: string, bus: string, serial?: string) => {
+      const usbDevice = join(sys, 'devices', 'pci0000:00', 'usb1', bus);
+      mkdirSync(join(usbDevice, `${bus}:1.0`), { recursive: true });
+      writeFileSync(join(usbDevice, 'idVendor'), '2a8d\n');
+      writeFileSync(join(usbDevice, 'idProduct'), '9101\n');
+      if (serial !== undefined) writeFileSync(join(usbDevice, 'serial'), `${serial}\n`);
+      mkdirSync(join(sys, 'class', 'usbmisc', name), { recursive: true });
+      symlinkSync(join(usbDevice, `${bus}:1.0`), join(sys, 'class', 'usbmisc', name, 'device'));
+    };
+    add('usbtmc10', '1-3', 'MY10');
+    add('usbtmc2', '1-4', 'MY2');
+    add('usbtmc1', '1-5');
+    const found = findUsbtmcDevices({ sys, dev: '/dev' });
+    expect(found.map((d) => d.path)).toEqual(['/dev/usbtmc1', '/dev/usbtmc2', '/dev/usbtmc10']);
+    // No serial: a resource that parses back and finds the device (the first of that vendor and product).
+    expect(found[0]!.resource).toBe('USB0::0x2A8D::0x9101::*::INSTR');
+    expect(
+      resolveUsbtmc(parseResource(found[0]!.resource) as Extract<ResourceSpec, { kind: 'usb' }>, {
+        sys,
+        dev: '/dev',
+      }),
+    ).toBe('/dev/usbtmc1');
   });
 });

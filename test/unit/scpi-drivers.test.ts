@@ -106,6 +106,16 @@ describe('IDN and driver selection', () => {
     expect(driverEntryFor(parseIdn('KEITHLEY INSTRUMENTS INC.,MODEL 2410,1,C')).model).toBe('2400');
     expect(driverEntryFor(K2450_IDN).model).toBe('2450');
     expect(driverEntryFor(parseIdn('Agilent Technologies,B2901A,MY1,2.0')).model).toBe('b2900');
+    for (const smu of ['B2902B', 'B2910BL', 'B2911A', 'B2912B'])
+      expect(driverEntryFor(parseIdn(`Keysight Technologies,${smu},MY1,5.0`)).model).toBe('b2900');
+    // Same prefix, not SMUs: the electrometers and the low-noise power sources are refused by name.
+    for (const other of ['B2981A', 'B2983B', 'B2985B', 'B2987B'])
+      expect(() => driverEntryFor(parseIdn(`Keysight Technologies,${other},MY1,2.0`))).toThrow(
+        /electrometer, not a source-measure unit/,
+      );
+    expect(() => driverEntryFor(parseIdn('Keysight Technologies,B2962B,MY1,2.0'))).toThrow(
+      /power source, not a source-measure unit/,
+    );
     expect(() => driverEntryFor(parseIdn('Keithley Instruments Inc.,Model 2636B,1,3.2.2'))).toThrow(/TSP/);
     expect(() => driverEntryFor(parseIdn('Rigol,DP832,1,1'))).toThrow(/No driver/);
   });

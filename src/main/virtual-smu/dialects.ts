@@ -9,6 +9,7 @@
  *   hardware pulses with an acquire delay, status element bits 1–2 and 13.
  * `:SIM:*` commands stand in for a probe station (select a cell) and expose the truth for tests.
  */
+import { K2400_TIMING, K2450_TIMING } from '../../shared/instruments';
 import type { VirtualInstrument, Reading, SmuModel } from './instrument';
 import {
   CommandTable,
@@ -81,6 +82,18 @@ function number(
 }
 
 /** A choice among tokens (long or short form accepted, the short form returned). */
+/**
+ * A B2900 trigger-model setting: `:TRIG[:ALL]:X` sets both the acquire and transient layers and
+ * cannot be queried; `:TRIG:ACQ:X` and `:TRIG:TRAN:X` set and read one layer (one shared state here).
+ */
+function perLayer(root: string, leaf: string, spec: Spec): Spec[] {
+  return [
+    { pattern: `${root}[:ALL]:${leaf}`, set: spec.set! },
+    { ...spec, pattern: `${root}:ACQuire:${leaf}` },
+    { ...spec, pattern: `${root}:TRANsient:${leaf}` },
+  ];
+}
+
 function choice(
   pattern: string,
   tokens: Record<string, string>,
@@ -260,7 +273,7 @@ function k2400(): Spec[] {
       query: (s) => s.listVoltages.map((v) => formatScpiNumber(v)).join(','),
     },
     { pattern: '[:SOURce]:LIST:VOLTage:POINts', query: (s) => String(s.listVoltages.length) },
-    number('[:SOURce]:DELay', 'sourceDelay', 0, 9999.999, 0),
+    number('[:SOURce]:DELay', 'sourceDelay', 0, K2400_TIMING.maxSourceDelayS, 0),
     { pattern: '[:SOURce]:DELay:AUTO', set: (_s, args) => void parseBoolean(single(args)), query: () => '0' },
     flag('[:SOURce]:CLEar:AUTO', 'autoClear'),
     { pattern: '[:SOURce]:CLEar[:IMMediate]', set: (s) => s.setOutput(false) },
@@ -410,7 +423,7 @@ function k2450(): Spec[] {
     },
     number(':SOURce:VOLTage:ILIMit[:LEVel]', 'compliance', 1e-9, 1.05, 1.05e-4),
     { pattern: ':SOURce:VOLTage:ILIMit[:LEVel]:TRIPped', query: (s) => onOff(s.lastTrip) },
-    number(':SOURce:VOLTage:DELay', 'sourceDelay', 0, 10_000, 0),
+    number(':SOURce:VOLTage:DELay', 'sourceDelay', 0, K2450_TIMING.maxSourceDelayS, 0),
     {
       pattern: ':SOURce:VOLTage:DELay:AUTO',
       set: (_s, args) => void parseBoolean(single(args)),
@@ -573,14 +586,19 @@ function b2900(): Spec[] {
     },
     flag(':SENSe:REMote', 'remoteSense'),
     formatElements(':FORMat:ELEMents:SENSe', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']),
-    choice(
-      ':TRIGger[:ALL]:SOURce',
-      { AINT: 'AINT', BUS: 'BUS', TIM: 'TIMER', INT1: 'INT1', INT2: 'INT2' },
-      (s) => s.triggerSource,
-      (s, token) => void (s.triggerSource = token),
+    // The ALL form sets both layers and has no query form: each layer is read on its own.
+    ...perLayer(
+      ':TRIGger',
+      'SOURce',
+      choice(
+        '',
+        { AINT: 'AINT', BUS: 'BUS', TIM: 'TIMER', INT1: 'INT1', INT2: 'INT2' },
+        (s) => s.triggerSource,
+        (s, token) => void (s.triggerSource = token),
+      ),
     ),
-    number(':TRIGger[:ALL]:COUNt', 'triggerCount', 1, 100_000, 1, { integer: true }),
-    number(':ARM[:ALL]:COUNt', 'armCount', 1, 100_000, 1, { integer: true }),
+    ...perLayer(':TRIGger', 'COUNt', number('', 'triggerCount', 1, 100_000, 1, { integer: true })),
+    ...perLayer(':ARM', 'COUNt', number('', 'armCount', 1, 100_000, 1, { integer: true })),
     number(':TRIGger:ACQuire:DELay', 'acquireDelay', 0, 100_000, 0),
     flag(':OUTPut:PROTection[:STATe]', 'offAtCompliance'),
     // 1 = the interlock circuit is open (tripped): the output is limited to ±42 V.

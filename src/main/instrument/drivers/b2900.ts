@@ -18,6 +18,8 @@ import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 const STATUS = { compliance: 0b110, rangeOverflow: 1 << 13 } as const;
 const INFO = SMU_MODELS.b2900;
 
+const TRIGGER_SOURCES = { auto: 'AINT', bus: 'BUS', timer: 'TIM' } as const;
+
 const TABLE = {
   sourceFunction: enumSetting(':SOUR:FUNC:MODE', { voltage: 'VOLT', current: 'CURR' }, 'source function'),
   shape: enumSetting(':SOUR:FUNC:SHAP', { dc: 'DC', pulse: 'PULS' }, 'DC or pulsed output'),
@@ -43,9 +45,18 @@ const TABLE = {
     'integration time',
   ),
   remoteSense: booleanSetting(':SENS:REM', '4-wire remote sense'),
-  triggerSource: enumSetting(':TRIG:SOUR', { auto: 'AINT', bus: 'BUS', timer: 'TIM' }, 'trigger source'),
-  triggerCount: numberSetting(':TRIG:COUN', '', 1, 100_000, 'triggers per :INIT'),
-  armCount: numberSetting(':ARM:COUN', '', 1, 100_000, 'arm count'),
+  // The ALL forms set both layers but have no query: each layer is read back on its own.
+  triggerSource: enumSetting(':TRIG:SOUR', TRIGGER_SOURCES, 'trigger source (both layers)', {
+    readable: false,
+  }),
+  acquireTriggerSource: enumSetting(':TRIG:ACQ:SOUR', TRIGGER_SOURCES, 'acquire trigger source'),
+  transientTriggerSource: enumSetting(':TRIG:TRAN:SOUR', TRIGGER_SOURCES, 'transient trigger source'),
+  triggerCount: { ...numberSetting(':TRIG:COUN', '', 1, 100_000, 'triggers per :INIT'), readable: false },
+  acquireTriggerCount: numberSetting(':TRIG:ACQ:COUN', '', 1, 100_000, 'acquire triggers per :INIT'),
+  transientTriggerCount: numberSetting(':TRIG:TRAN:COUN', '', 1, 100_000, 'transient triggers per :INIT'),
+  armCount: { ...numberSetting(':ARM:COUN', '', 1, 100_000, 'arm count'), readable: false },
+  acquireArmCount: numberSetting(':ARM:ACQ:COUN', '', 1, 100_000, 'acquire arm count'),
+  transientArmCount: numberSetting(':ARM:TRAN:COUN', '', 1, 100_000, 'transient arm count'),
   acquireDelay: numberSetting(':TRIG:ACQ:DEL', 's', 0, 100_000, 'delay from trigger to measurement'),
   offAtCompliance: booleanSetting(':OUTP:PROT', 'output off when compliance is reached'),
   autoOff: booleanSetting(':OUTP:OFF:AUTO', 'output off after each measurement'),

@@ -8,7 +8,7 @@
  *   minus the link's round trip, and reported as such.
  */
 import { ReramError } from '../../../shared/errors';
-import { SMU_MODELS } from '../../../shared/instruments';
+import { K2450_TIMING, SMU_MODELS } from '../../../shared/instruments';
 import { parseNumbers, type ScpiSession } from '../scpi/session';
 import { reading, ScpiSmu } from './scpi-driver';
 import { booleanSetting, enumSetting, numberSetting } from './settings';
@@ -35,7 +35,13 @@ const TABLE = {
   remoteSense: booleanSetting(':SENS:CURR:RSEN', '4-wire remote sense'),
   terminals: enumSetting(':ROUT:TERM', { front: 'FRON', rear: 'REAR' }, 'front or rear terminals'),
   sourceDelayAuto: booleanSetting(':SOUR:VOLT:DEL:AUTO', 'automatic source delay'),
-  sourceDelay: numberSetting(':SOUR:VOLT:DEL', 's', 0, 10_000, 'source delay before a reading'),
+  sourceDelay: numberSetting(
+    ':SOUR:VOLT:DEL',
+    's',
+    0,
+    K2450_TIMING.maxSourceDelayS,
+    'source delay before a reading',
+  ),
   outputOffMode: enumSetting(
     ':OUTP:SMOD',
     { normal: 'NORM', himp: 'HIMP', zero: 'ZERO', guard: 'GUAR' },
@@ -47,7 +53,8 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
   readonly driver = 'k2450';
   readonly capabilities: SmuCapabilities = {
     minPulseWidth: 0.5e-3,
-    maxPulseWidth: 10_000,
+    // A host-timed pulse is one source delay long (plus a reading): the delay's own ceiling.
+    maxPulseWidth: K2450_TIMING.maxSourceDelayS,
     maxVoltage: INFO.maxVoltage,
     maxCompliance: INFO.maxCompliance,
     truePulse: false,

@@ -38,7 +38,10 @@ export const DRIVERS: readonly DriverEntry[] = [
   {
     model: 'b2900',
     matches: (id) =>
-      (make(id).includes('KEYSIGHT') || make(id).includes('AGILENT')) && /^B29\d\d/.test(model(id)),
+      // The SMUs only (B2901/2/10/11/12, A/B/BL): the B2961/62 power sources and the B2981–B2987
+      // electrometers share the B29 prefix but have neither this source nor this command set.
+      (make(id).includes('KEYSIGHT') || make(id).includes('AGILENT')) &&
+      /^B29(0[12]|1[012])(A|B|BL)?$/.test(model(id)),
     create: (session, identity, options) => new KeysightB2900(session, identity, options),
   },
 ];
@@ -52,6 +55,11 @@ export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
       `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`,
     );
   }
+  if (/^B29[68]\d/.test(model(identity)))
+    throw new ReramError(
+      'UNSUPPORTED',
+      `${identity.make} ${identity.model} is a Keysight ${/^B298/.test(model(identity)) ? 'electrometer' : 'low-noise power source'}, not a source-measure unit; the B2900 driver runs the B2901/B2902/B2910/B2911/B2912 SMUs.`,
+    );
   throw new ReramError(
     'UNSUPPORTED',
     `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`,

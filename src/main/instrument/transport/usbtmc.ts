@@ -42,11 +42,14 @@ export function findUsbtmcDevices(roots: UsbtmcRoots = usbtmcRoots()): UsbtmcDev
   const base = join(roots.sys, 'class', 'usbmisc');
   let names: string[];
   try {
-    names = readdirSync(base).filter((n) => /^usbtmc\d+$/.test(n));
+    names = readdirSync(base)
+      .filter((n) => /^usbtmc\d+$/.test(n))
+      // usbtmc2 before usbtmc10, as the kernel numbered them.
+      .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
   } catch {
     return [];
   }
-  return names.sort().flatMap((name) => {
+  return names.flatMap((name) => {
     let usbDevice: string;
     try {
       // …/usbmisc/usbtmcN/device is the USB interface; its parent is the device with the ids.
@@ -62,7 +65,8 @@ export function findUsbtmcDevices(roots: UsbtmcRoots = usbtmcRoots()): UsbtmcDev
       board: 0,
       vendorId: Number.parseInt(vendor, 16),
       productId: Number.parseInt(product, 16),
-      serial: readText(join(usbDevice, 'serial')) ?? '',
+      // Some instruments report no serial number: '*' then matches that vendor and product.
+      serial: readText(join(usbDevice, 'serial')) || '*',
       iface: null,
     };
     return [{ path: join(roots.dev, name), ...spec, resource: formatUsbResource(spec) }];

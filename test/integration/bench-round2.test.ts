@@ -1,0 +1,79 @@
+/**
+ * Bench round 2 (issue 19): what a second read of the manuals found, checked on the wire against
+ * the virtual SMU, which now rejects what the real instruments reject.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProcedureParams } from '../../src/shared/procedures';
+import { connectInstrument } from '../../src/main/instrument/connect';
+import { runProcedure } from '../../src/main/instrument/procedures/runner';
+import type { SimServer } from '../../src/main/virtual-smu/server';
+import { rawQuery, startSim } from '../helpers/sim';
+
+const sims: SimServer[] = [];
+afterAll(() => Promise.all(sims.map((s) => s.close())));
+const sim = async (model: '2400' | '2450' | 'b2900') => {
+  const s = await startSim({ model });
+  sims.push(s);
+  return s;
+};
+
+describe('source-delay ranges, as each manual gives them', () => {
+  it.each([
+    ['2400', ':SOUR:DEL', 999.9999, 1000],
+    ['2450', ':SOUR:VOLT:DEL', 4, 4.5],
+  ] as const)('a %s takes %s up to %s s and refuses more (-222)', async (model, header, max, beyond) => {
+    const s = await sim(model);
+    const [ok, okError, , error] = await rawQuery(s.port, [
+      `${header} ${max}`,
+      `${header}?`,
+      ':SYST:ERR?',
+      `${header} ${beyond}`,
+      `${header}?`,
+      ':SYST:ERR?',
+    ]).then((r) => [r[0], r[1], r[2], r[3]]);
+    expect(Number(ok)).toBeCloseTo(max, 6);
+    expect(okError).toMatch(/^0,/);
+    expect(error).toMatch(/^-222,/);
+  });
+
+  it('a 2450 driver refuses a host-timed pulse longer than its 4 s source delay can hold', async () => {
+    const s = await sim('2450');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      expect(smu.pulseWidthRange().max).toBe(4);
+    } finally {
+      await smu.close();
+    }
+  });
+});
+
+describe('B2900 trigger model: the ALL forms set both layers and are read per layer', () => {
+  it('the virtual B2900 has no query for :TRIG:SOUR? (ALL form); the layers answer', async () => {
+    const s = await sim('b2900');
+    const replies = await rawQuery(
+      s.port,
+      [':TRIG:SOUR BUS', ':TRIG:SOUR?', ':TRIG:ACQ:SOUR?', ':TRIG:TRAN:SOUR?', ':SYST:ERR?'],
+      3,
+    );
+    // The ALL-form query gets no reply, only an error; each layer reads back what ALL set.
+    expect(replies).toEqual(['BUS', 'BUS', expect.stringMatching(/^-113,/) as string]);
+  });
+
+  it('a run on a B2900 reads its settings back without one error', async () => {
+    const s = await sim('b2900');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      let settings: Record<string, unknown> = {};
+      const result = await runProcedure(
+        smu,
+        ProcedureParams.parse({ procedure: 'read', maxVoltage: 1, compliance: 1e-4, count: 2 }),
+        { onConfigured: (snapshot) => void (settings = snapshot as Record<string, unknown>) },
+      );
+      expect(result.status).toBe('completed');
+      expect(settings).toMatchObject({ acquireTriggerSource: 'auto', transientTriggerSource: 'auto' });
+      expect(settings).not.toHaveProperty('triggerSource');
+    } finally {
+      await smu.close();
+    }
+  });
+});
