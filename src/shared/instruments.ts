@@ -58,15 +58,19 @@ export function findSmuModel(text: string): SmuModelInfo | undefined {
 }
 
 /**
- * Keithley 2400 source-delay-measure timing (User's Manual, "Timing" and auto-zero): with
- * auto-zero on, each function's conversion integrates signal, reference and zero; with V and I
- * measured concurrently there are two functions. The fixed part (settling, A/D and firmware) is
- * an estimate; the achieved width of a pulse is reported as "model" for that reason.
+ * Keithley 2400 source-delay-measure timing, from the 2400 Series User's Manual, Appendix A
+ * ("Source-Delay-Measure (SDM) cycle timing", Cases I–III, p. A-4–A-6 of the 2410/2440 editions):
+ *   on-time = source configuration + source delay + conversions × (NPLC / f + 185 µs) + firmware
+ * with 50 µs source configuration; one conversion per measured function, plus the reference and
+ * reference-zero phases (two more) with auto-zero on; firmware overhead (source V) 1.8 ms for one
+ * function and 2.3 ms for two with auto-zero on, 0.3 ms for one function with it off. Two
+ * functions with auto-zero off (Case IV) is not in the pages we hold: taken as 0.3 ms too. Widths
+ * computed from these terms are estimates ("model"), never measured.
  */
 export const K2400_TIMING = {
-  functions: 2,
-  autoZeroFactor: 3,
-  fixedOverheadS: 0.5e-3,
+  sourceConfigurationS: 50e-6,
+  conversionOverheadS: 185e-6,
+  firmwareOverheadS: { autoZero: [1.8e-3, 2.3e-3], noAutoZero: [0.3e-3, 0.3e-3] },
   minNplc: 0.01,
   /** :SOURce:DELay, 0 to 999.9999 s (2400 SCPI reference). */
   maxSourceDelayS: 999.9999,
@@ -77,15 +81,30 @@ export const K2450_TIMING = {
   maxSourceDelayS: 4,
 } as const;
 
-/** Seconds the 2400's output is on for one source-delay-measure cycle. */
+/** A/D conversions in one 2400 reading: one per function, and two reference phases with auto-zero. */
+export function k2400Conversions(functions: 1 | 2, autoZero: boolean): number {
+  return autoZero ? functions + 2 : functions;
+}
+
+/** The 2400's firmware overhead for a reading (source V). */
+export function k2400FirmwareSeconds(functions: 1 | 2, autoZero: boolean): number {
+  return K2400_TIMING.firmwareOverheadS[autoZero ? 'autoZero' : 'noAutoZero'][functions - 1]!;
+}
+
+/** Seconds the 2400's output is on for one source-delay-measure cycle (Appendix A). */
 export function k2400CycleSeconds(
   sourceDelay: number,
   nplc: number,
   lineFrequency: number,
   autoZero: boolean,
+  functions: 1 | 2 = 2,
 ): number {
-  const conversions = K2400_TIMING.functions * (autoZero ? K2400_TIMING.autoZeroFactor : 1);
-  return sourceDelay + (conversions * nplc) / lineFrequency + K2400_TIMING.fixedOverheadS;
+  return (
+    K2400_TIMING.sourceConfigurationS +
+    sourceDelay +
+    k2400Conversions(functions, autoZero) * (nplc / lineFrequency + K2400_TIMING.conversionOverheadS) +
+    k2400FirmwareSeconds(functions, autoZero)
+  );
 }
 
 /** The B2900's pulse width range (User's Guide, "Pulse Output"). */

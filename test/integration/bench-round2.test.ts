@@ -77,3 +77,71 @@ describe('B2900 trigger model: the ALL forms set both layers and are read per la
     }
   });
 });
+
+describe('2400 pulses are timed by the source-delay-measure cycle, from output off', () => {
+  it('a forming and a pulse train never leave a level on the cell between cycles', async () => {
+    const s = await sim('2400');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      for (const params of [
+        { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 },
+        { procedure: 'pulse-train', maxVoltage: 2, compliance: 1e-3, pulses: 5, cycles: 1 },
+      ]) {
+        const result = await runProcedure(smu, ProcedureParams.parse(params));
+        expect(result.status, JSON.stringify(result)).toBe('completed');
+      }
+      // Every level reached the cell inside a cycle: none from :SOUR:VOLT with the output already on.
+      expect(s.instrument.untimedBias).toEqual([]);
+    } finally {
+      await smu.close();
+    }
+  });
+});
+
+describe('2400 pulse widths from the timing appendix (Case III: current only, auto-zero off)', () => {
+  it("the on-time the virtual 2400 gives each pulse is the width asked for, and the floor is the manual's", async () => {
+    const s = await sim('2400');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      await smu.configure({ compliance: 1e-3, nplc: 1, sense: '2w', autoZero: true });
+      // 50 Hz: 50 µs + (0.01 PLC = 200 µs) + 185 µs + 300 µs firmware.
+      expect(smu.pulseWidthRange().min).toBeCloseTo(735e-6, 9);
+      for (const width of [0.735e-3, 1e-3, 2e-3, 10e-3, 50e-3]) {
+        const m = await smu.pulse(0.5, width);
+        expect(s.instrument.lastPulseSeconds, `${width * 1e3} ms`).toBeCloseTo(width, 5);
+        expect(m.width).toEqual({
+          nominal: width,
+          achieved: expect.closeTo(width, 5) as number,
+          basis: 'model',
+        });
+        // One conversion on the cell: current only, no reference phases.
+        expect(s.instrument.conversions()).toBe(1);
+      }
+      await expect(smu.pulse(0.5, 0.7e-3)).rejects.toThrow(/outside|below|shortest/i);
+      // Reads go back to V and I with the configured auto-zero.
+      await smu.measure();
+      expect(s.instrument.conversions()).toBe(4);
+    } finally {
+      await smu.close();
+    }
+  });
+
+  it('forming asks for no width below the live floor (50 Hz), even with a 0 s dwell', async () => {
+    const s = await sim('2400');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      const widths: number[] = [];
+      const result = await runProcedure(
+        smu,
+        ProcedureParams.parse({ procedure: 'forming', maxVoltage: 5, compliance: 1e-3, dwell: 0 }),
+        { onPoint: (p) => void (p.kind === 'step' && p.width !== null && widths.push(p.width)) },
+      );
+      expect(result.status, JSON.stringify(result)).toBe('completed');
+      expect(widths.length).toBeGreaterThan(3);
+      for (const width of widths) expect(width).toBeCloseTo(735e-6, 9);
+      expect(result.summary).toMatchObject({ pulseWidths: { basis: 'model' } });
+    } finally {
+      await smu.close();
+    }
+  });
+});

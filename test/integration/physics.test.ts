@@ -79,10 +79,11 @@ describe('virtual SMU physics: a measured pulse train recovers the published dev
 
   it('the spread around the fitted curve grows with the cycle-to-cycle σ', async () => {
     const rmse: number[] = [];
-    for (const scale of [0, 0.25, 1, 2])
+    // Up to the preset's own noise: at 2× a 3-cycle train is no longer monotonic enough to fit.
+    for (const scale of [0, 0.25, 0.5, 1])
       rmse.push((await measureTrain('AlOx/HfO2', scale, 40, 3, 9)).fit.ltp.c2cSigma);
     console.log(
-      'AlOx/HfO2 residual σ (fraction of the window) at noise scale 0, 0.25, 1, 2:',
+      'AlOx/HfO2 residual σ (fraction of the window) at noise scale 0, 0.25, 0.5, 1:',
       rmse.map((r) => r.toFixed(4)).join(', '),
     );
     expect(rmse[0]).toBeLessThan(1e-6);

@@ -137,10 +137,12 @@ describe('Keithley 2400 wire protocol', () => {
       // A read: VOLT is the measured terminal voltage; STAT bit 3 = compliance.
       [':SOUR:VOLT:LEV 0.1', null],
       [':READ?', '+9.980000E-02,+2.000000E-06,+9.910000E+37,+1.300000E+00,+4.194304E+06'],
-      // pulse(1.5 V, 1 ms) at 50 Hz: V and I without auto-zero in 0.5 ms (0.0125 PLC each) plus the
-      // 0.5 ms overhead fill it, so the source delay stays 0 (unchanged settings are not re-sent).
-      [':SENS:CURR:NPLC 0.0125', null],
+      // pulse(1.5 V, 1 ms) at 50 Hz, Appendix A Case III: current only, auto-zero off, 0.01 PLC;
+      // 50 µs + 200 µs + 185 µs + 300 µs = 735 µs on, and a 265 µs source delay fills the width.
+      [':SENS:FUNC:OFF "VOLT"', null],
+      [':SENS:CURR:NPLC 0.01', null],
       [':SYST:AZER OFF', null],
+      [':SOUR:DEL 0.000265', null],
       [':SOUR:VOLT:LEV 1.5', null],
       [':READ?', '+1.234000E+00,+1.050000E-04,+9.910000E+37,+1.400000E+00,+4.194312E+06'],
       [':SOUR:VOLT:LEV 0', null],
@@ -160,7 +162,7 @@ describe('Keithley 2400 wire protocol', () => {
     });
     const pulse = await smu.pulse(1.5, 1e-3);
     expect(pulse).toMatchObject({ vSource: 1.5, v: 1.234, i: 1.05e-4, compliance: true });
-    // On for the integration and the fixed overhead: 2 × 0.0125/50 s + 0.5 ms = 1 ms.
+    // An estimate from the manual's terms, not a measurement: basis "model".
     expect(pulse.width).toEqual({
       nominal: 1e-3,
       achieved: expect.closeTo(1e-3, 9) as number,
@@ -199,8 +201,8 @@ describe('Keithley 2400 wire protocol', () => {
     await smu.prepare();
     await smu.configure({ compliance: 1e-3, nplc: 1 });
     await expect(smu.setVoltage(250)).rejects.toMatchObject({ code: 'OUT_OF_RANGE' });
-    // Shortest 2400 pulse at 50 Hz: 2 conversions of 0.01 PLC + 0.5 ms = 0.9 ms.
-    await expect(smu.pulse(1, 0.5e-3)).rejects.toThrow(/500 µs pulse is outside .* \(900 µs to/);
+    // Shortest 2400 pulse at 50 Hz (Case III): 50 µs + 0.01 PLC + 185 µs + 300 µs = 735 µs.
+    await expect(smu.pulse(1, 0.5e-3)).rejects.toThrow(/500 µs pulse is outside .* \(735 µs to/);
     transport.done();
   });
 

@@ -64,6 +64,11 @@ export class GuardedSmu {
     return this.inner.capabilities;
   }
 
+  /** The live pulse-width range (line frequency and link measured at connect). */
+  pulseWidthRange(): { min: number; max: number } {
+    return this.inner.pulseWidthRange();
+  }
+
   private checkVoltage(v: number, what: string): void {
     if (!Number.isFinite(v)) throw new SafetyError(`${what}: ${v} is not a voltage.`);
     if (Math.abs(v) > this.limits.maxVoltage) {

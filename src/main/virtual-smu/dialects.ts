@@ -148,7 +148,7 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SYSTem:BEEPer:STATe', set: () => {} },
     {
       pattern: ':OUTPut[:STATe]',
-      set: (s, args) => s.setOutput(parseBoolean(single(args))),
+      set: (s, args) => s.commandOutput(parseBoolean(single(args))),
       query: (s) => onOff(s.output),
     },
     { pattern: ':STATus:QUEue:CLEar', set: (s) => clearErrors(s) },
@@ -245,7 +245,7 @@ function k2400(): Spec[] {
     ),
     {
       pattern: '[:SOURce]:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, args) => s.setLevel(voltage(single(args))),
+      set: (s, args) => s.commandLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
     { pattern: '[:SOURce]:VOLTage:RANGe[:UPPer]', set: (_s, args) => void voltage(single(args)) },
@@ -412,7 +412,7 @@ function k2450(): Spec[] {
     ),
     {
       pattern: ':SOURce:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, args) => s.setLevel(voltage(single(args))),
+      set: (s, args) => s.commandLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
     { pattern: ':SOURce:VOLTage:RANGe', set: (_s, args) => void voltage(single(args)) },
@@ -530,7 +530,7 @@ function b2900(): Spec[] {
     ),
     {
       pattern: ':SOURce:VOLTage[:LEVel][:IMMediate][:AMPLitude]',
-      set: (s, args) => s.setLevel(voltage(single(args))),
+      set: (s, args) => s.commandLevel(voltage(single(args))),
       query: (s) => formatScpiNumber(s.level),
     },
     {

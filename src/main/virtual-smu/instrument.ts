@@ -4,7 +4,12 @@
  * of a simulated die. Three SCPI dialects sit on top of it (dialects.ts). Time is virtual: each
  * operation advances the clock, and the server paces replies by `virtual seconds × time scale`.
  */
-import { K2400_TIMING, type SmuModelId } from '../../shared/instruments';
+import {
+  K2400_TIMING,
+  k2400Conversions,
+  k2400FirmwareSeconds,
+  type SmuModelId,
+} from '../../shared/instruments';
 import type { Die } from './die';
 import { ScpiError, SCPI_ERRORS } from './scpi-parser';
 
@@ -33,8 +38,8 @@ export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: '
   b2900: { compliance: 100e-6, terminals: 'REAR' },
 };
 
-/** Overhead per reading that is not integration (A/D, firmware), as the drivers model it. */
-const READING_OVERHEAD_S = K2400_TIMING.fixedOverheadS;
+/** 2450 and B2900: overhead per reading that is not integration (A/D, firmware). */
+const READING_OVERHEAD_S = 0.5e-3;
 
 export class VirtualInstrument {
   // Source.
@@ -178,6 +183,25 @@ export class VirtualInstrument {
     this.pendingSeconds += seconds;
   }
 
+  /**
+   * Levels that reached the cell between 2400 auto-clear cycles: with auto-clear on, the cycle
+   * times the pulse, but an output already on applies a new level at once and holds it for the
+   * link's latency until the next cycle ends (about 7 ms at 9600 baud). A timing fault of the driver.
+   */
+  readonly untimedBias: number[] = [];
+
+  /** The source level as a command sets it (not as a cycle does). */
+  commandLevel(v: number): void {
+    this.setLevel(v);
+    if (this.autoClear && this.output && v !== 0) this.untimedBias.push(v);
+  }
+
+  /** The output switch as a command sets it. */
+  commandOutput(on: boolean): void {
+    if (on && !this.output && this.autoClear && this.level !== 0) this.untimedBias.push(this.level);
+    this.setOutput(on);
+  }
+
   setOutput(on: boolean): void {
     if (on !== this.output) this.onOutputChange(on);
     this.output = on;
@@ -190,11 +214,21 @@ export class VirtualInstrument {
     this.peakLevel = Math.max(this.peakLevel, Math.abs(v));
   }
 
-  /** A/D conversions per reading: every measured function, three times each with auto-zero. */
+  /** The 2400's measured functions in one reading (V and I when concurrent). */
+  private functions(): 1 | 2 {
+    return this.concurrent && this.senseFunctions.size > 1 ? 2 : 1;
+  }
+
+  /** A/D conversions per reading (2400 Appendix A): one per function, two more with auto-zero. */
   conversions(): number {
     if (this.model !== '2400') return 1;
-    const functions = this.concurrent ? Math.max(1, this.senseFunctions.size) : 1;
-    return functions * (this.autoZero ? K2400_TIMING.autoZeroFactor : 1);
+    return k2400Conversions(this.functions(), this.autoZero);
+  }
+
+  /** The time a reading's conversions take, each with its fixed A/D part on the 2400. */
+  private conversionSeconds(): number {
+    if (this.model !== '2400') return this.integrationTime();
+    return this.conversions() * (this.integrationTime() + K2400_TIMING.conversionOverheadS);
   }
 
   integrationTime(): number {
@@ -210,10 +244,12 @@ export class VirtualInstrument {
 
   /** One reading: the bias stays on through every conversion and the reading's overhead. */
   measureNow(): Reading {
-    this.advance(this.conversions() * this.integrationTime());
+    this.advance(this.conversionSeconds());
     const m = this.sample(this.level);
     this.lastTrip = m.compliance;
-    this.advance(READING_OVERHEAD_S);
+    this.advance(
+      this.model === '2400' ? k2400FirmwareSeconds(this.functions(), this.autoZero) : READING_OVERHEAD_S,
+    );
     if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);
     return { ...m, t: this.clock };
   }
@@ -224,6 +260,7 @@ export class VirtualInstrument {
     if (this.autoClear) this.setOutput(true);
     if (!this.output) throw SCPI_ERRORS.settingsConflict();
     const on = this.clock;
+    if (this.model === '2400') this.advance(K2400_TIMING.sourceConfigurationS);
     this.advance(this.sourceDelay);
     const reading = this.measureNow();
     if (this.autoClear) {

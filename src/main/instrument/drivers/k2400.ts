@@ -6,8 +6,9 @@
  *   bit 16 range compliance. 9.91E37 is "no data", 9.9E37 an overflow: neither is a reading.
  * - There is no pulse hardware: a pulse is a source-delay-measure cycle with auto output-off
  *   (:SOUR:CLE:AUTO ON) and a defined off-state (:OUTP:SMOD ZERO), so pulses are ms-scale and
- *   their achieved width is modelled from the manual's timing. Pulses run with auto-zero off
- *   (reads keep the configured setting), so zero and reference conversions do not stretch them.
+ *   their achieved width is estimated from the manual's timing terms (Appendix A). Pulses run
+ *   with auto-zero off and measure current only (Case III: one conversion), from output off;
+ *   reads keep the configured auto-zero and measure V and I.
  * - List sweeps (≤ 100 levels per :SOUR:LIST:VOLT) make true DC staircases.
  */
 import { K2400_TIMING, k2400CycleSeconds, SMU_MODELS } from '../../../shared/instruments';
@@ -59,7 +60,8 @@ const TABLE = {
 export class Keithley2400 extends ScpiSmu<typeof TABLE> {
   readonly driver = 'k2400';
   readonly capabilities: SmuCapabilities = {
-    minPulseWidth: k2400CycleSeconds(0, K2400_TIMING.minNplc, 60, false),
+    // At 60 Hz; the live floor (pulseWidthRange) follows the measured line frequency.
+    minPulseWidth: k2400CycleSeconds(0, K2400_TIMING.minNplc, 60, false, 1),
     maxPulseWidth: K2400_TIMING.maxSourceDelayS,
     maxVoltage: INFO.maxVoltage,
     maxCompliance: INFO.maxCompliance,
@@ -83,6 +85,7 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
     await this.set('voltageRangeAuto', true);
     await this.set('concurrent', true);
     await this.session.write(':SENS:FUNC "VOLT","CURR"');
+    this.currentOnly = false;
     await this.session.write(':FORM:ELEM VOLT,CURR,RES,TIME,STAT');
     await this.set('compliance', config.compliance);
     if (config.currentRange === undefined || config.currentRange === 'auto')
@@ -105,8 +108,24 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
     await this.session.checkErrors('while configuring');
   }
 
-  /** Conversions in a pulse's reading: V and I, without auto-zero. */
-  private readonly pulseConversions = K2400_TIMING.functions;
+  /**
+   * With auto-clear on, each source-delay-measure cycle switches the output on and off itself.
+   * An :OUTP ON then would put the next level on the cell at once, held until that cycle ends
+   * (about 7 ms at 9600 baud): every pulse starts from output off instead.
+   */
+  override async output(on: boolean): Promise<void> {
+    if (on && this.sentValue('autoClear') === true) return;
+    await super.output(on);
+  }
+
+  /** A pulse measures current only (one conversion fewer on the cell); reads measure V and I. */
+  private currentOnly = false;
+
+  private async senseCurrentOnly(only: boolean): Promise<void> {
+    if (only === this.currentOnly) return;
+    await this.session.write(only ? ':SENS:FUNC:OFF "VOLT"' : ':SENS:FUNC "VOLT","CURR"');
+    this.currentOnly = only;
+  }
 
   private parse(command: string, reply: string): Measurement[] {
     const values = parseNumbers(command, reply, { multipleOf: FIELDS });
@@ -136,6 +155,7 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
 
   async measure(): Promise<Measurement> {
     const nplc = this.config?.nplc ?? 1;
+    await this.senseCurrentOnly(false);
     await this.set('nplc', nplc);
     await this.set('autoZero', this.config?.autoZero ?? true);
     await this.set('sourceDelay', 0);
@@ -146,11 +166,9 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
   }
 
   pulseWidthRange(): { min: number; max: number } {
-    const integration = (this.pulseConversions * K2400_TIMING.minNplc) / this.lineFrequency;
-    return {
-      min: integration + K2400_TIMING.fixedOverheadS,
-      max: K2400_TIMING.maxSourceDelayS + integration + K2400_TIMING.fixedOverheadS,
-    };
+    // Appendix A, Case III (auto-zero off, one function) at the shortest integration.
+    const floor = k2400CycleSeconds(0, K2400_TIMING.minNplc, this.lineFrequency, false, 1);
+    return { min: floor, max: K2400_TIMING.maxSourceDelayS + floor };
   }
 
   /**
@@ -159,18 +177,23 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
    */
   async pulse(v: number, width: number): Promise<Measurement> {
     this.checkWidth(width);
-    const conversions = this.pulseConversions;
-    const perConversion =
-      Math.min(width / 2, (conversions * (this.config?.nplc ?? 1)) / this.lineFrequency) / conversions;
-    const nplc = Math.max(K2400_TIMING.minNplc, Number((perConversion * this.lineFrequency).toPrecision(3)));
-    const busy = k2400CycleSeconds(0, nplc, this.lineFrequency, false);
+    // The current reading integrates over at most half the width, at its end.
+    const floor = this.pulseWidthRange().min;
+    const integration = Math.min((width - floor) / 2, (this.config?.nplc ?? 1) / this.lineFrequency);
+    const nplc = Math.max(
+      K2400_TIMING.minNplc,
+      Math.floor(Math.max(0, integration) * this.lineFrequency * 100) / 100,
+    );
+    const busy = k2400CycleSeconds(0, nplc, this.lineFrequency, false, 1);
     const delay = Math.max(0, Number((width - busy).toPrecision(6)));
+    await this.senseCurrentOnly(true);
     await this.set('nplc', nplc);
     await this.set('autoZero', false);
     await this.set('sourceDelay', delay);
     await this.setVoltage(v);
     try {
       const [m] = await this.read(delay + busy);
+      // An estimate from the manual's timing terms (basis "model"), never a measurement.
       const achieved = delay + busy;
       return { ...m!, width: { nominal: width, achieved, basis: 'model' } };
     } finally {
@@ -182,6 +205,7 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
   override async list(vs: number[], dwell: number): Promise<Measurement[]> {
     const out: Measurement[] = [];
     const nplc = this.config?.nplc ?? 1;
+    await this.senseCurrentOnly(false);
     await this.set('nplc', nplc);
     await this.set('autoZero', this.config?.autoZero ?? true);
     await this.set('sourceDelay', dwell);

@@ -101,6 +101,11 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     this.sent.set(name, value);
   }
 
+  /** What the driver last sent for a setting (undefined: not sent since connect or a clear). */
+  protected sentValue(name: string): AnySettingValue | undefined {
+    return this.sent.get(name);
+  }
+
   protected forget(): void {
     this.sent.clear();
   }

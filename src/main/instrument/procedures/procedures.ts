@@ -34,7 +34,8 @@ async function forming(ctx: ProcedureContext, p: FormingParams): Promise<void> {
     const v = p.vStart + direction * k * p.vStep;
     if (direction * (v - p.vStop) > 1e-12) break;
     ctx.checkCancelled();
-    const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.capabilities.minPulseWidth));
+    // The live floor (line frequency and link measured at connect), not the 60 Hz catalogue one.
+    const m = await ctx.smu.pulse(v, Math.max(p.dwell, ctx.smu.pulseWidthRange().min));
     ctx.record(m, { phase: 'forming', kind: 'step', pulse: k, cycle: 0 });
     ctx.step(`ramp ${v.toFixed(2)} V`);
     done = k + 1;

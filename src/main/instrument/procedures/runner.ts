@@ -118,6 +118,15 @@ export async function runProcedure(
     signal: callbacks.signal,
     summary,
     record(m, label) {
+      if (m.width && summary.pulseWidths === undefined)
+        summary.pulseWidths = {
+          basis: m.width.basis,
+          meaning: {
+            hardware: "the instrument's own pulse generator: widths as programmed",
+            model: "estimated from the manual's timing terms: not measured",
+            host: 'timed by this computer over the link: measured, minus the link round trip',
+          }[m.width.basis],
+        };
       const point = pointFrom(m, seq++, (performance.now() - started) / 1000, params.cell, label);
       callbacks.onPoint?.(point);
       return point;
