@@ -16,7 +16,13 @@ import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
 import { findUsbtmcDevices, resolveUsbtmc } from '../../src/main/instrument/transport/usbtmc';
 import { parseResource, type ResourceSpec } from '../../src/main/instrument/transport/resource';
-import { listVisaResources } from '../../src/main/instrument/transport/visa';
+import {
+  listVisaResources,
+  loadVisa,
+  VisaTransport,
+  visaLibrariesFromLdconfig,
+} from '../../src/main/instrument/transport/visa';
+import { ScpiSession } from '../../src/main/instrument/scpi/session';
 import { startPtyBridge } from '../../src/main/virtual-smu/pty';
 import type { SimServer } from '../../src/main/virtual-smu/server';
 import { REPO_ROOT, runCli } from '../helpers/cli';
@@ -70,6 +76,64 @@ describe('VISA resources through an installed VISA library', () => {
       }
     },
   );
+
+  it("one viRead per reply, with VI_ATTR_TMO_VALUE at the session's deadline; after a viClear only the read a reply is awaited for", async () => {
+    // A 2450 in real time, with a 2 s source delay: the reply to :READ? comes 2 s after it is asked.
+    const slow = await startSim({ model: '2450', seed: 12, timeScale: 1 });
+    process.env.FAKE_VISA_TARGET = `127.0.0.1:${slow.port}`;
+    const transport = new VisaTransport((await loadVisa())!, 'GPIB0::22::INSTR');
+    const session = new ScpiSession(transport, { timeoutMs: 5000 });
+    try {
+      await session.open();
+      await session.write(':SOUR:VOLT:DEL 2;:OUTP ON');
+      writeFileSync(visaLog, '');
+      const reply = await session.query(':READ?');
+      expect(Number(reply)).toBeGreaterThan(-1);
+      let log = readFileSync(visaLog, 'utf8').trim().split('\n');
+      // Not a 1 s read asked again and again: on GPIB each one addresses the instrument to talk.
+      expect(log.filter((l) => l.startsWith('viRead'))).toEqual(['viRead tmo=5000']);
+
+      // Output off while a slow reply is pending: the clear, then reads only for awaited replies.
+      writeFileSync(visaLog, '');
+      const pending = session.query(':READ?').catch((e: Error) => e);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const confirmed = await session.urgent(async (link) => {
+        await link.clear();
+        await link.write(':OUTP OFF');
+        return link.queryUntil(':OUTP?', (line) => line.trim() === '0', 4000);
+      });
+      expect(confirmed.trim()).toBe('0');
+      expect(await pending).toBeInstanceOf(Error);
+      log = readFileSync(visaLog, 'utf8').trim().split('\n');
+      const clear = log.indexOf('viClear ');
+      expect(clear).toBeGreaterThan(0);
+      const after = log.slice(clear + 1);
+      // One read for :OUTP?'s reply (the stale :READ? reply arrives on the read already in flight).
+      expect(after.filter((l) => l.startsWith('viRead')).length).toBeLessThanOrEqual(1);
+      console.log(`VISA log around an urgent off: ${log.join(' | ')}`);
+    } finally {
+      await session.close();
+      process.env.FAKE_VISA_TARGET = `127.0.0.1:${sim.port}`;
+      await slow.close();
+    }
+  });
+
+  it('finds VISA libraries the way the dynamic linker does (ldconfig -p), 64-bit first', () => {
+    const output = [
+      "1234 libs found in cache `/etc/ld.so.cache'",
+      '\tlibvisa.so.0 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libvisa.so.0',
+      '\tlibiovisa.so (libc6) => /usr/lib/libiovisa.so',
+      '\tlibiovisa.so (libc6,x86-64) => /opt/keysight/iolibs/libiovisa.so',
+      '\tlibrsvisa.so.7 (libc6,x86-64) => /usr/lib64/librsvisa.so.7',
+      '\tlibvisual.so.0 (libc6,x86-64) => /usr/lib/libvisual.so.0',
+    ].join('\n');
+    expect(visaLibrariesFromLdconfig(output)).toEqual([
+      '/usr/lib/x86_64-linux-gnu/libvisa.so.0',
+      '/opt/keysight/iolibs/libiovisa.so',
+      '/usr/lib64/librsvisa.so.7',
+      '/usr/lib/libiovisa.so',
+    ]);
+  });
 
   it('a missing resource and the list of resources', async () => {
     await expect(connectInstrument('GPIB0::9::INSTR')).rejects.toThrow(

@@ -223,7 +223,9 @@ export class ScpiSession {
         },
       };
       // Message-based links (GPIB adapters, USBTMC, VISA) deliver a reply only when asked.
-      this.transport.requestRead?.().catch((error: unknown) => this.pending?.reject(error as Error));
+      this.transport
+        .requestRead?.(timeoutMs, () => this.pending !== undefined)
+        .catch((error: unknown) => this.pending?.reject(error as Error));
     });
   }
 

@@ -30,8 +30,13 @@ export interface Transport {
    * INITIATE_CLEAR, viClear; on Keithley RS-232, the ^C break character). Raw sockets have none.
    */
   clear?(): Promise<void>;
-  /** Message-based links deliver a reply only when asked (Prologix "++read eoi", USBTMC, VISA). */
-  requestRead?(): Promise<void>;
+  /**
+   * Message-based links deliver a reply only when asked (Prologix "++read eoi", USBTMC, VISA):
+   * one request per reply awaited, which may wait up to `timeoutMs` (the session's deadline).
+   * `stillWaiting` says whether the reply is still awaited (a read queued behind one in flight
+   * may have been answered by it).
+   */
+  requestRead?(timeoutMs: number, stillWaiting?: () => boolean): Promise<void>;
   /** A new, unopened link to the same instrument, where allowsSecondLink. */
   sibling?(): Transport;
 }

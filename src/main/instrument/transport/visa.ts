@@ -5,6 +5,7 @@
  * never blocks the event loop; a read that hits VISA's timeout is simply asked again while the
  * session still waits. Without a VISA library these resources get an error naming what to install.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ReramError } from '../../../shared/errors';
 import { ConnectionLostError, TransportError } from '../errors';
@@ -17,18 +18,18 @@ const VI_ERROR_CONN_LOST = 0xbfff00a6 | 0;
 const VI_ATTR_TMO_VALUE = 0x3fff001a;
 const VI_ATTR_TERMCHAR = 0x3fff0018;
 const VI_ATTR_TERMCHAR_EN = 0x3fff0038;
-/** Each read waits this long in VISA before it is asked again (the session keeps its own deadline). */
-const READ_SLICE_MS = 1000;
 const READ_CHUNK = 64 * 1024;
 
 type Async = (...args: unknown[]) => void;
 interface VisaFunctions {
   viOpenDefaultRM(rm: number[]): number;
-  viOpen(rm: number, name: string, mode: number, timeout: number, vi: number[]): number;
-  viClose(vi: number): number;
+  viOpen: ((rm: number, name: string, mode: number, timeout: number, vi: number[]) => number) & {
+    async: Async;
+  };
+  viClose: ((vi: number) => number) & { async: Async };
   viWrite: ((vi: number, buf: Buffer, count: number, ret: number[]) => number) & { async: Async };
   viRead: ((vi: number, buf: Buffer, count: number, ret: number[]) => number) & { async: Async };
-  viSetAttribute(vi: number, attribute: number, value: number): number;
+  viSetAttribute: ((vi: number, attribute: number, value: number) => number) & { async: Async };
   viClear: ((vi: number) => number) & { async: Async };
   viFindRsrc(rm: number, expr: string, list: number[], count: number[], desc: Buffer): number;
   viFindNext(list: number, desc: Buffer): number;
@@ -39,6 +40,36 @@ export interface VisaLibrary {
   path: string;
   fns: VisaFunctions;
   rm: number;
+}
+
+/**
+ * The VISA libraries the dynamic linker knows (`ldconfig -p`): NI-VISA's libvisa, Keysight IO
+ * Libraries' libiovisa (and libktvisa32), R&S VISA's librsvisa; 64-bit entries first.
+ */
+export function visaLibrariesFromLdconfig(output: string): string[] {
+  const found: Array<{ path: string; wide: boolean }> = [];
+  for (const line of output.split('\n')) {
+    const match = /^\s*(lib(?:visa|iovisa|ktvisa32|rsvisa)\.so[.\d]*)\s+\(([^)]*)\)\s+=>\s+(\S+)/.exec(line);
+    if (match) found.push({ path: match[3]!, wide: /x86-64|64bit|AArch64/i.test(match[2]!) });
+  }
+  return [...found.filter((f) => f.wide), ...found.filter((f) => !f.wide)].map((f) => f.path);
+}
+
+let ldconfigCache: string[] | undefined;
+function ldconfigVisa(): string[] {
+  if (ldconfigCache) return ldconfigCache;
+  try {
+    const output = execFileSync('ldconfig', ['-p'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    ldconfigCache = visaLibrariesFromLdconfig(output);
+  } catch {
+    // No ldconfig (some containers): the fixed paths below still apply.
+    ldconfigCache = [];
+  }
+  return ldconfigCache;
 }
 
 /** Where the vendors install VISA; RERAM_VISA_LIBRARY names another. */
@@ -52,6 +83,8 @@ export function visaCandidates(): string[] {
     default:
       return [
         ...fromEnv,
+        // An explicit library means that one only (tests, and users with several installed).
+        ...(fromEnv.length ? [] : ldconfigVisa()),
         '/usr/lib/x86_64-linux-gnu/libvisa.so',
         '/usr/local/vxipnp/linux/lib64/libvisa.so',
         '/usr/lib64/libvisa.so',
@@ -76,21 +109,23 @@ export async function loadVisa(): Promise<VisaLibrary | null> {
     } catch {
       continue;
     }
+    // VISA's calling convention: stdcall on 32-bit Windows (visa32.dll), the C default elsewhere.
+    const cc = process.platform === 'win32' && process.arch === 'ia32' ? '__stdcall ' : '';
     const fns = {
-      viOpenDefaultRM: lib.func('int32 viOpenDefaultRM(_Out_ uint32 *rm)'),
+      viOpenDefaultRM: lib.func(`int32 ${cc}viOpenDefaultRM(_Out_ uint32 *rm)`),
       viOpen: lib.func(
-        'int32 viOpen(uint32 rm, const char *name, uint32 mode, uint32 timeout, _Out_ uint32 *vi)',
+        `int32 ${cc}viOpen(uint32 rm, const char *name, uint32 mode, uint32 timeout, _Out_ uint32 *vi)`,
       ),
-      viClose: lib.func('int32 viClose(uint32 vi)'),
-      viWrite: lib.func('int32 viWrite(uint32 vi, const uint8_t *buf, uint32 count, _Out_ uint32 *ret)'),
-      viRead: lib.func('int32 viRead(uint32 vi, _Out_ uint8_t *buf, uint32 count, _Out_ uint32 *ret)'),
-      viSetAttribute: lib.func('int32 viSetAttribute(uint32 vi, uint32 attribute, uintptr_t value)'),
-      viClear: lib.func('int32 viClear(uint32 vi)'),
+      viClose: lib.func(`int32 ${cc}viClose(uint32 vi)`),
+      viWrite: lib.func(`int32 ${cc}viWrite(uint32 vi, const uint8_t *buf, uint32 count, _Out_ uint32 *ret)`),
+      viRead: lib.func(`int32 ${cc}viRead(uint32 vi, _Out_ uint8_t *buf, uint32 count, _Out_ uint32 *ret)`),
+      viSetAttribute: lib.func(`int32 ${cc}viSetAttribute(uint32 vi, uint32 attribute, uintptr_t value)`),
+      viClear: lib.func(`int32 ${cc}viClear(uint32 vi)`),
       viFindRsrc: lib.func(
-        'int32 viFindRsrc(uint32 rm, const char *expr, _Out_ uint32 *list, _Out_ uint32 *count, _Out_ char *desc)',
+        `int32 ${cc}viFindRsrc(uint32 rm, const char *expr, _Out_ uint32 *list, _Out_ uint32 *count, _Out_ char *desc)`,
       ),
-      viFindNext: lib.func('int32 viFindNext(uint32 list, _Out_ char *desc)'),
-      viStatusDesc: lib.func('int32 viStatusDesc(uint32 vi, int32 status, _Out_ char *desc)'),
+      viFindNext: lib.func(`int32 ${cc}viFindNext(uint32 list, _Out_ char *desc)`),
+      viStatusDesc: lib.func(`int32 ${cc}viStatusDesc(uint32 vi, int32 status, _Out_ char *desc)`),
     } as unknown as VisaFunctions;
     const rm = [0];
     if (fns.viOpenDefaultRM(rm) < 0) continue;
@@ -152,6 +187,11 @@ export class VisaTransport implements Transport {
   private vi: number | undefined;
   private handlers: TransportHandlers | undefined;
   private reading = false;
+  /** A reply asked for while a read was still in flight: read once more when it ends. */
+  private wanted: { timeoutMs: number; stillWaiting: () => boolean } | undefined;
+  /** viClear calls so far: a read that straddles one ends without taking the link down. */
+  private clears = 0;
+  private timeoutSet: number | undefined;
   private closing = false;
 
   constructor(
@@ -166,7 +206,7 @@ export class VisaTransport implements Transport {
 
   async open(handlers: TransportHandlers): Promise<void> {
     const vi = [0];
-    const status = this.visa.fns.viOpen(this.visa.rm, this.resource, 0, 2000, vi);
+    const status = await call<number>(this.visa.fns.viOpen, this.visa.rm, this.resource, 0, 2000, vi);
     if (status < 0)
       throw new TransportError(
         status === VI_ERROR_RSRC_NFOUND
@@ -174,10 +214,9 @@ export class VisaTransport implements Transport {
           : `VISA could not open ${this.resource}: ${statusText(this.visa, this.visa.rm, status)}`,
       );
     this.vi = vi[0]!;
-    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TMO_VALUE, READ_SLICE_MS);
     // Sockets and serial ports have no END: stop reads at the terminator there (GPIB/USB use END anyway).
-    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TERMCHAR, this.readTerminator);
-    this.visa.fns.viSetAttribute(this.vi, VI_ATTR_TERMCHAR_EN, 1);
+    await call<number>(this.visa.fns.viSetAttribute, this.vi, VI_ATTR_TERMCHAR, this.readTerminator);
+    await call<number>(this.visa.fns.viSetAttribute, this.vi, VI_ATTR_TERMCHAR_EN, 1);
     this.handlers = handlers;
   }
 
@@ -192,30 +231,57 @@ export class VisaTransport implements Transport {
     }
   }
 
-  async requestRead(): Promise<void> {
-    if (this.reading) return;
+  /** One reply: one viRead that may wait up to the session's deadline (more only for a long reply). */
+  async requestRead(timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
+    if (this.reading) {
+      this.wanted = { timeoutMs, stillWaiting };
+      return;
+    }
     this.reading = true;
     try {
-      for (;;) {
-        if (this.vi === undefined || this.closing) return;
-        const buffer = Buffer.alloc(READ_CHUNK);
-        const count = [0];
-        const status = await call<number>(this.visa.fns.viRead, this.vi, buffer, READ_CHUNK, count);
-        if (count[0]! > 0) this.handlers?.onData(buffer.subarray(0, count[0]!));
-        if (status === VI_ERROR_TMO) continue; // still busy: ask again; the session has the deadline
-        if (status < 0) {
-          if (!this.closing) this.lost(new Error(statusText(this.visa, this.vi, status)));
-          return;
-        }
-        if (status !== VI_SUCCESS_MAX_CNT) return;
+      let next: number | undefined = timeoutMs;
+      while (next !== undefined) {
+        await this.readOne(next);
+        const queued = this.wanted;
+        this.wanted = undefined;
+        // The read in flight may have brought the reply the queued request was for.
+        next = queued?.stillWaiting() ? queued.timeoutMs : undefined;
       }
     } finally {
       this.reading = false;
     }
   }
 
+  private async readOne(timeoutMs: number): Promise<void> {
+    const tmo = Math.max(1, Math.ceil(timeoutMs));
+    for (;;) {
+      if (this.vi === undefined || this.closing) return;
+      if (tmo !== this.timeoutSet) {
+        await call<number>(this.visa.fns.viSetAttribute, this.vi, VI_ATTR_TMO_VALUE, tmo);
+        this.timeoutSet = tmo;
+      }
+      const buffer = Buffer.alloc(READ_CHUNK);
+      const count = [0];
+      const clears = this.clears;
+      const status = await call<number>(this.visa.fns.viRead, this.vi, buffer, READ_CHUNK, count);
+      if (clears !== this.clears && status < 0) return;
+      if (count[0]! > 0) this.handlers?.onData(buffer.subarray(0, count[0]!));
+      // A timeout is the session's to report (it has the same deadline); a clear ends the read too.
+      if (status === VI_ERROR_TMO) return;
+      if (status < 0) {
+        if (!this.closing) this.lost(new Error(statusText(this.visa, this.vi, status)));
+        return;
+      }
+      // The buffer filled before END or the terminator: the rest of this reply follows.
+      if (status !== VI_SUCCESS_MAX_CNT) return;
+    }
+  }
+
   async clear(): Promise<void> {
     if (this.vi === undefined) return;
+    // A read queued behind the one being cleared is no longer wanted: no read after a clear.
+    this.wanted = undefined;
+    this.clears++;
     await call<number>(this.visa.fns.viClear, this.vi);
   }
 
@@ -233,6 +299,6 @@ export class VisaTransport implements Transport {
     this.closing = true;
     const vi = this.vi;
     this.vi = undefined;
-    if (vi !== undefined) this.visa.fns.viClose(vi);
+    if (vi !== undefined) await call<number>(this.visa.fns.viClose, vi);
   }
 }
