@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
+import { startPrologixEmulator } from '../../src/main/virtual-smu/prologix';
 import type { SimServer } from '../../src/main/virtual-smu/server';
 import { rawQuery, startSim } from '../helpers/sim';
 
@@ -144,4 +145,35 @@ describe('2400 pulse widths from the timing appendix (Case III: current only, au
       await smu.close();
     }
   });
+});
+
+describe('GPIB behind an AR488 or a Prologix: no EEPROM writes, no read with nothing to read', () => {
+  it.each(['ar488', 'ethernet'] as const)(
+    "%s: slow readings (0.8 s each, past the adapter's read timeout) leave no -420 and no EEPROM write",
+    async (flavour) => {
+      const s = await startSim({ model: '2400', timeScale: 1 });
+      sims.push(s);
+      const adapter = await startPrologixEmulator({ device: s.gpib(), address: 24, flavour });
+      const smu = await connectInstrument('GPIB0::24::INSTR', {
+        gpibAdapter: adapter.resource,
+        timeoutMs: 3000,
+      });
+      try {
+        // Five readings at 10 PLC with auto-zero: 4 × 200 ms conversions each, back to back (~4 s).
+        const result = await runProcedure(
+          smu,
+          ProcedureParams.parse({ procedure: 'read', maxVoltage: 1, compliance: 1e-4, count: 5, nplc: 10 }),
+        );
+        // The runner reads the error queue at the end: a -420 would fail the run.
+        expect(result.status, JSON.stringify(result.error)).toBe('completed');
+        expect(adapter.stats.unterminatedReads).toBe(0);
+        expect(adapter.stats.eepromWrites).toBe(0);
+        expect(adapter.stats.reads).toBeGreaterThan(5);
+      } finally {
+        await smu.close();
+        await adapter.close();
+      }
+    },
+    30_000,
+  );
 });

@@ -2,7 +2,7 @@
  * GPIB0::24::INSTR through a Prologix-style adapter emulator in front of the virtual SMU: over
  * the adapter's LAN socket (GPIB-ETHERNET) and over a real pty (GPIB-USB), the whole path runs
  * (identify, form, pulse train), device clear is SDC (++clr), and a reading slower than the
- * adapter's 3 s read timeout still arrives.
+ * adapter's read timeout (500 ms, ++read_tmo_ms) still arrives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcedureParams } from '../../src/shared/procedures';
@@ -72,7 +72,7 @@ it('nobody at another address: a clear timeout, not a hang', async () => {
   ).rejects.toMatchObject({ code: 'TIMEOUT' });
 });
 
-it('a reading slower than the adapter read timeout (3 s) is read by re-issuing ++read', async () => {
+it('a reading slower than the adapter read timeout (500 ms) is read by re-issuing ++read', async () => {
   const slow = await spawnSim(['--gpib', '5', '--time-scale', '1', '--seed', '9']);
   try {
     const smu = await connectInstrument('GPIB0::5::INSTR', {

@@ -19,14 +19,16 @@ export interface PrologixOptions {
   address: number;
   host?: string;
   port?: number;
-  /** 'ethernet' or 'usb': what ++ver reports. */
-  flavour?: 'ethernet' | 'usb';
+  /** 'ethernet' or 'usb': what a Prologix's ++ver reports; 'ar488': an AR488 (Arduino) adapter. */
+  flavour?: 'ethernet' | 'usb' | 'ar488';
   log?: (message: string) => void;
 }
 
 export interface PrologixEmulator {
   port: number;
   resource: string;
+  /** What the adapter did that harms the bench: EEPROM writes (AR488 ++savecfg), reads with nothing to read. */
+  stats: { eepromWrites: number; unterminatedReads: number; reads: number };
   close(): Promise<void>;
 }
 
@@ -37,6 +39,9 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
   const log = options.log ?? (() => {});
   const state = { mode: 1, addr: 5, auto: 0, eoi: 1, eos: 0, eotEnable: 0, eotChar: 0, readTimeoutMs: 500 };
   let output = ''; // the instrument's output queue, read by ++read
+  // Program messages with a query, minus the replies read: what the instrument still owes.
+  let owed = 0;
+  const stats = { eepromWrites: 0, unterminatedReads: 0, reads: 0 };
   let waiter: (() => void) | undefined;
   options.device.onReply((text) => {
     output += text;
@@ -58,6 +63,7 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
     if (end < 0) return ''; // read timed out: nothing for the host
     const reply = output.slice(0, end + 1);
     output = output.slice(end + 1);
+    owed = Math.max(0, owed - 1);
     return state.eotEnable ? reply + String.fromCharCode(state.eotChar) : reply;
   };
 
@@ -93,22 +99,37 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
         return void numeric('readTimeoutMs', 1, 3000);
       case 'ver':
         return void answer(
-          options.flavour === 'usb'
-            ? 'Prologix GPIB-USB Controller version 6.107'
-            : 'Prologix GPIB-ETHERNET Controller version 01.06.06.00',
+          options.flavour === 'ar488'
+            ? 'AR488 GPIB controller, ver. 0.51.18, 18/03/2023'
+            : options.flavour === 'usb'
+              ? 'Prologix GPIB-USB Controller version 6.107'
+              : 'Prologix GPIB-ETHERNET Controller version 01.06.06.00',
         );
       case 'read': {
         if (state.addr !== options.address) return; // no talker: the read times out empty
+        stats.reads++;
+        if (owed === 0 && !output.includes('\n')) {
+          // Addressed to talk with nothing to say; the adapter then waits out read_tmo_ms.
+          stats.unterminatedReads++;
+          options.device.talkWithNothingToSay();
+        }
         const reply = await readReply();
         if (reply) socket.write(reply, 'latin1');
         return;
       }
       case 'clr':
-        if (state.addr === options.address) options.device.clear();
+        if (state.addr === options.address) {
+          options.device.clear();
+          output = '';
+          owed = 0;
+        }
         return;
       case 'spoll':
         return void answer(state.addr === options.address ? 0 : '');
       case 'savecfg':
+        // A Prologix's ++savecfg 0 stops it saving settings; an AR488 writes its EEPROM now.
+        if (options.flavour === 'ar488') stats.eepromWrites++;
+        return;
       case 'loc':
       case 'ifc':
       case 'llo':
@@ -148,6 +169,7 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
           .then(async () => {
             if (isCommand) return command(socket, text);
             if (state.mode !== 1 || state.addr !== options.address) return;
+            if (text.includes('?')) owed++;
             options.device.write(`${text}${EOS[state.eos]}\n`);
             if (state.auto) {
               const reply = await readReply();
@@ -169,6 +191,7 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
   return {
     port,
     resource: `TCPIP::${host}::${port}::SOCKET`,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -68,6 +68,8 @@ export interface GpibPort {
   onReply(listener: (text: string) => void): void;
   /** Selected device clear (SDC): pending commands and output are dropped. */
   clear(): void;
+  /** Addressed to talk with no query to answer: IEEE 488.2 makes that -420 Query UNTERMINATED. */
+  talkWithNothingToSay(): void;
   close(): void;
 }
 
@@ -281,6 +283,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       write: (text) => receive(conn, text),
       onReply: (listener) => listeners.push(listener),
       clear: () => clearDevice(conn),
+      talkWithNothingToSay: () => instrument.pushError(new ScpiError(-420, 'Query UNTERMINATED')),
       close: () => {
         sink.destroyed = true;
         closed(conn);

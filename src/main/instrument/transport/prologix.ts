@@ -2,8 +2,11 @@
  * GPIB through a Prologix-style adapter (GPIB-USB on a serial port, GPIB-ETHERNET on TCP 1234).
  * The adapter is configured with "++" commands (controller mode, address, EOI, no automatic
  * read-after-write); data is escaped (ESC before CR, LF, ESC and '+'); a reply is requested with
- * "++read eoi" and re-requested while the instrument is still busy, since the adapter waits at
- * most 3 s for it; device clear is "++clr" (SDC).
+ * "++read eoi", and asked again only when the adapter's own read timeout (++read_tmo_ms) passed
+ * with no byte of it: a re-arm while a read is running makes the adapter address the instrument
+ * again after the reply, with nothing to say (-420 Query UNTERMINATED). "++savecfg 0" goes only
+ * to a real Prologix (++ver first): an AR488 writes its EEPROM on every ++savecfg. Device clear
+ * is "++clr" (SDC).
  */
 import { ReramError } from '../../../shared/errors';
 import { TransportError } from '../errors';
@@ -11,8 +14,13 @@ import type { Transport, TransportHandlers } from './transport';
 
 const ESC = 0x1b;
 const SPECIAL = new Set([0x0a, 0x0d, ESC, 0x2b]);
-/** The adapter's longest read timeout (++read_tmo_ms): a reply not started by then needs another ++read. */
-const ADAPTER_READ_TIMEOUT_MS = 3000;
+/**
+ * The adapter's read timeout (++read_tmo_ms): a reply not started by then needs another ++read.
+ * Short, so that a read that does go out with nothing to read holds the bus only briefly.
+ */
+const ADAPTER_READ_TIMEOUT_MS = 500;
+/** After the adapter's timeout, how long to wait for its first byte before asking again. */
+const REARM_MARGIN_MS = 200;
 
 export function escapeGpibData(body: Buffer): Buffer {
   const out: number[] = [];
@@ -31,7 +39,10 @@ export class PrologixTransport implements Transport {
   private adapterLine = '';
   private adapterReply: ((line: string) => void) | undefined;
   private readPending = false;
-  private rearm: ReturnType<typeof setInterval> | undefined;
+  private rearm: ReturnType<typeof setTimeout> | undefined;
+  /** Bytes received since the last ++read went out: the adapter is delivering, leave it be. */
+  private bytesSinceRead = false;
+  private stillWaiting: () => boolean = () => true;
   /** The adapter's identification (++ver), once opened. */
   version = '';
 
@@ -84,13 +95,21 @@ export class PrologixTransport implements Transport {
           }
           return;
         }
-        if (chunk.includes(0x0a)) this.readPending = false;
+        this.bytesSinceRead = true;
+        if (chunk.includes(0x0a)) this.stopReading();
         handlers.onData(chunk);
       },
       onClose: (error) => handlers.onClose(error),
     });
     try {
-      await this.command('++savecfg 0'); // settings below are for this session, not the adapter's EEPROM
+      this.version = (await this.ask('++ver')).trim();
+      if (!/prologix|gpib/i.test(this.version))
+        throw new TransportError(
+          `${this.adapter.resource} answered '++ver' with '${this.version.slice(0, 60)}', not as a GPIB adapter.`,
+        );
+      // A Prologix: the settings below are for this session, not its EEPROM. Not to an AR488,
+      // whose ++savecfg writes the EEPROM each time.
+      if (/prologix/i.test(this.version)) await this.command('++savecfg 0');
       await this.command('++mode 1');
       await this.command('++auto 0');
       await this.command(`++addr ${this.address}${this.secondary === null ? '' : ` ${this.secondary + 96}`}`);
@@ -98,20 +117,39 @@ export class PrologixTransport implements Transport {
       await this.command('++eos 2');
       await this.command('++eot_enable 0');
       await this.command(`++read_tmo_ms ${ADAPTER_READ_TIMEOUT_MS}`);
-      this.version = (await this.ask('++ver')).trim();
-      if (!/prologix|gpib/i.test(this.version))
-        throw new TransportError(
-          `${this.adapter.resource} answered '++ver' with '${this.version.slice(0, 60)}', not as a GPIB adapter.`,
-        );
     } catch (error) {
       await this.adapter.close();
       throw error instanceof ReramError ? error : new TransportError((error as Error).message);
     }
     this.configuring = false;
-    this.rearm = setInterval(() => {
-      if (this.readPending) void this.command('++read eoi').catch(() => undefined);
-    }, ADAPTER_READ_TIMEOUT_MS + 200);
+  }
+
+  /** Sends ++read eoi, and asks again only if the adapter's timeout passes without a byte. */
+  private armRead(): Promise<void> {
+    this.bytesSinceRead = false;
+    this.watch();
+    return this.command('++read eoi');
+  }
+
+  private watch(): void {
+    if (this.rearm) clearTimeout(this.rearm);
+    this.rearm = setTimeout(() => {
+      this.rearm = undefined;
+      if (!this.readPending || !this.stillWaiting()) return this.stopReading();
+      if (this.bytesSinceRead) {
+        // The reply is arriving (a long one): wait for the rest; do not address the instrument again.
+        this.bytesSinceRead = false;
+        return this.watch();
+      }
+      void this.armRead().catch(() => undefined);
+    }, ADAPTER_READ_TIMEOUT_MS + REARM_MARGIN_MS);
     this.rearm.unref?.();
+  }
+
+  private stopReading(): void {
+    this.readPending = false;
+    if (this.rearm) clearTimeout(this.rearm);
+    this.rearm = undefined;
   }
 
   /** One program message: its body escaped, then an unescaped LF that the adapter turns into EOS + EOI. */
@@ -122,13 +160,14 @@ export class PrologixTransport implements Transport {
     return this.adapter.write(Buffer.concat([escapeGpibData(body), Buffer.from([0x0a])]));
   }
 
-  requestRead(): Promise<void> {
+  requestRead(_timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
+    this.stillWaiting = stillWaiting;
     this.readPending = true;
-    return this.command('++read eoi');
+    return this.armRead();
   }
 
   clear(): Promise<void> {
-    this.readPending = false;
+    this.stopReading();
     return this.command('++clr');
   }
 
@@ -137,8 +176,7 @@ export class PrologixTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    if (this.rearm) clearInterval(this.rearm);
-    this.readPending = false;
+    this.stopReading();
     this.handlers = undefined;
     await this.adapter.close();
   }
@@ -180,7 +218,10 @@ export async function scanGpibBus(
   const found: Array<{ resource: string; idn: string }> = [];
   try {
     const timeoutMs = options.timeoutMs ?? 300;
-    for (const command of ['++savecfg 0', '++mode 1', '++auto 0', '++eoi 1', '++eos 2', '++eot_enable 0'])
+    // ++savecfg 0 to a Prologix only: an AR488 writes its EEPROM on every ++savecfg.
+    await send('++ver');
+    if (/prologix/i.test((await line(1500)) ?? '')) await send('++savecfg 0');
+    for (const command of ['++mode 1', '++auto 0', '++eoi 1', '++eos 2', '++eot_enable 0'])
       await send(command);
     await send(`++read_tmo_ms ${Math.min(3000, timeoutMs)}`);
     for (let address = 1; address <= 30; address++) {
