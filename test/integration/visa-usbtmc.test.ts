@@ -14,7 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
-import { findUsbtmcDevices, resolveUsbtmc } from '../../src/main/instrument/transport/usbtmc';
+import {
+  findUsbtmcDevices,
+  resolveUsbtmc,
+  UsbtmcTransport,
+} from '../../src/main/instrument/transport/usbtmc';
+import { openUsbtmcModel, type UsbtmcDriverModel } from '../helpers/usbtmc-driver-model';
 import { parseResource, type ResourceSpec } from '../../src/main/instrument/transport/resource';
 import {
   listVisaResources,
@@ -244,5 +249,59 @@ describe('USB-TMC through the usbtmc device files', () => {
         dev: '/dev',
       }),
     ).toBe('/dev/usbtmc1');
+  });
+
+  describe("the usbtmc driver's read semantics (drivers/usb/class/usbtmc.c, modelled)", () => {
+    const withModel = async (
+      model: '2400' | '2450',
+      check: (session: ScpiSession, driver: UsbtmcDriverModel, transport: UsbtmcTransport) => Promise<void>,
+    ) => {
+      const slow = await startSim({ model, timeScale: 1 });
+      const driver = await openUsbtmcModel(slow.port);
+      const transport = new UsbtmcTransport(
+        '/dev/usbtmc0',
+        'USB0::0x05E6::0x2400::1::INSTR',
+        async () => driver,
+      );
+      const session = new ScpiSession(transport, { timeoutMs: 9000 });
+      try {
+        await session.open();
+        await check(session, driver, transport);
+      } finally {
+        await session.close();
+        await slow.close();
+      }
+    };
+
+    it("a reply slower than the driver's default 5 s arrives: the timeout is the session's deadline, and one read asks for it", async () => {
+      await withModel('2400', async (session, driver) => {
+        await session.write(':SOUR:DEL 5.5;:OUTP ON');
+        const started = Date.now();
+        const reply = await session.query(':READ?');
+        expect(reply.split(',')).toHaveLength(5);
+        expect(Date.now() - started).toBeGreaterThan(5000);
+        // Before: a second read after the 5 s timeout got the late reply under the old bTag (0 bytes).
+        expect(driver.log.filter((l) => l.startsWith('ioctl SET_TIMEOUT'))).toEqual([
+          'ioctl SET_TIMEOUT 9000',
+        ]);
+        expect(driver.log.filter((l) => /^read tag=\d+ timeout/.test(l))).toHaveLength(1);
+      });
+    }, 20_000);
+
+    it('after a timed-out read the late reply is aborted, not taken for the next query; 0 bytes is a protocol error, not a lost link', async () => {
+      await withModel('2400', async (session, driver, transport) => {
+        await session.write(':SOUR:DEL 1;:OUTP ON');
+        await expect(session.query(':READ?', { timeoutMs: 300 })).rejects.toThrow(/within 300 ms/);
+        await session.write(':SOUR:DEL 0');
+        expect(await session.query('*IDN?')).toMatch(/KEITHLEY/);
+        // The timed-out read's transfer was aborted: its late reply never reached a later read.
+        expect(driver.log).toContain('ioctl ABORT_BULK_IN');
+        expect(driver.log.some((l) => l.includes('0 bytes'))).toBe(false);
+        driver.strayAnswer();
+        await expect(session.query('*IDN?')).rejects.toThrow(/empty USB-TMC reply.*wrong bTag/);
+        expect(transport.isOpen).toBe(true);
+        expect(await session.query('*IDN?')).toMatch(/KEITHLEY/);
+      });
+    }, 20_000);
   });
 });

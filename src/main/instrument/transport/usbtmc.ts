@@ -85,21 +85,69 @@ export function resolveUsbtmc(
   )?.path;
 }
 
-/** USBTMC_IOCTL_CLEAR = _IO('[', 2): INITIATE_CLEAR / CHECK_CLEAR_STATUS on the device. */
-const USBTMC_IOCTL_CLEAR = 0x5b02;
-let ioctl: ((fd: number, request: number, arg: number) => number) | null | undefined;
+/** The usbtmc driver's ioctls (linux/usb/tmc.h): _IO/_IOR/_IOW on type '[' (91). */
+export const USBTMC_IOCTL = {
+  /** INITIATE_CLEAR / CHECK_CLEAR_STATUS: a device clear. */
+  CLEAR: 0x5b02,
+  /** Aborts the bulk-in transfer in progress (the reply to a timed-out request). */
+  ABORT_BULK_IN: 0x5b04,
+  /** _IOW('[', 10, __u32): the read and write timeout in ms (the driver's default is 5000). */
+  SET_TIMEOUT: 0x40045b0a,
+  /** _IOR('[', 24, __u8): bit 0 set when the last read ended the message (EOM). */
+  MSG_IN_ATTR: 0x80015b18,
+} as const;
 
-async function loadIoctl(): Promise<typeof ioctl> {
-  if (ioctl !== undefined) return ioctl;
+/**
+ * What the transport needs of a /dev/usbtmcN: read and write (one request, one message), and the
+ * driver's ioctls. The real one is the device file through Node and libc's ioctl (on a worker
+ * thread: the driver's io_mutex can hold a call for as long as a read is pending).
+ */
+export interface UsbtmcDeviceFile {
+  /** One read(): the driver asks the device for up to buffer.length bytes and waits its timeout. */
+  read(buffer: Buffer): Promise<number>;
+  write(data: Buffer): Promise<void>;
+  /** The ioctl's return value (negative: not supported here, or failed). */
+  ioctl(request: number, arg: Buffer | null): Promise<number>;
+  close(): Promise<void>;
+}
+
+type IoctlAsync = (
+  fd: number,
+  request: number,
+  arg: Buffer | null,
+  done: (error: Error | null, result: number) => void,
+) => void;
+let ioctlAsync: IoctlAsync | null | undefined;
+
+async function loadIoctl(): Promise<IoctlAsync | null> {
+  if (ioctlAsync !== undefined) return ioctlAsync;
   try {
     const koffi = (await import('koffi')).default;
-    ioctl = koffi
-      .load('libc.so.6')
-      .func('int ioctl(int fd, unsigned long request, unsigned long arg)') as unknown as typeof ioctl;
+    const fn = koffi.load('libc.so.6').func('int ioctl(int fd, unsigned long request, void *arg)') as {
+      async: IoctlAsync;
+    };
+    ioctlAsync = (...args) => fn.async(...args);
   } catch {
-    ioctl = null;
+    ioctlAsync = null;
   }
-  return ioctl;
+  return ioctlAsync;
+}
+
+/** The device file itself. */
+export async function openUsbtmcFile(path: string): Promise<UsbtmcDeviceFile> {
+  const handle = await fs.open(path, constants.O_RDWR | constants.O_NOCTTY);
+  const ioctl = await loadIoctl();
+  return {
+    read: async (buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead,
+    write: async (data) => void (await handle.write(data)),
+    ioctl: (request, arg) =>
+      new Promise((resolve) => {
+        // Not a usbtmc device (ENOTTY) or no libc: -1, and the caller does without.
+        if (!ioctl) return resolve(-1);
+        ioctl(handle.fd, request, arg, (error, result) => resolve(error ? -1 : result));
+      }),
+    close: () => handle.close(),
+  };
 }
 
 const READ_CHUNK = 64 * 1024;
@@ -107,28 +155,31 @@ const READ_CHUNK = 64 * 1024;
 export class UsbtmcTransport implements Transport {
   readonly kind = 'usbtmc' as const;
   readonly allowsSecondLink = false;
-  private handle: fs.FileHandle | undefined;
+  private file: UsbtmcDeviceFile | undefined;
   private handlers: TransportHandlers | undefined;
   private reading = false;
+  private wanted: { timeoutMs: number; stillWaiting: () => boolean } | undefined;
+  private timeoutSet: number | undefined;
   private closing = false;
 
   constructor(
     readonly path: string,
     readonly resource: string,
+    private readonly openFile: (path: string) => Promise<UsbtmcDeviceFile> = openUsbtmcFile,
   ) {}
 
   get isOpen(): boolean {
-    return Boolean(this.handle) && !this.closing;
+    return Boolean(this.file) && !this.closing;
   }
 
   async open(handlers: TransportHandlers): Promise<void> {
     try {
-      this.handle = await fs.open(this.path, constants.O_RDWR | constants.O_NOCTTY);
+      this.file = await this.openFile(this.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new TransportError(
         code === 'EACCES'
-          ? `Cannot open ${this.path} (permission denied): add a udev rule for the instrument or join the group that owns it.`
+          ? `Cannot open ${this.path} (permission denied): add a udev rule for the instrument or join the group that owns it (docs/bench-setup.md).`
           : `Cannot open ${this.path}: ${code ?? (error as Error).message}`,
       );
     }
@@ -136,48 +187,86 @@ export class UsbtmcTransport implements Transport {
   }
 
   async write(data: Buffer): Promise<void> {
-    if (!this.handle || this.closing) throw new ConnectionLostError(`${this.resource} is closed.`);
+    if (!this.file || this.closing) throw new ConnectionLostError(`${this.resource} is closed.`);
     try {
-      await this.handle.write(data);
+      await this.file.write(data);
     } catch (error) {
       this.lost(error as Error);
       throw new ConnectionLostError(`Writing to ${this.resource} failed: ${(error as Error).message}`);
     }
   }
 
-  /** Reads one message; the kernel returns it in chunks when it is longer than one read. */
-  async requestRead(): Promise<void> {
-    if (this.reading || !this.handle) return;
+  /**
+   * One reply, as pyvisa-py reads it: the driver's timeout set to the session's deadline (its
+   * default is 5 s, and each read() is a new request with a new bTag, so a second read would
+   * reject the late reply to the first), then reads until EOM or the terminator.
+   */
+  async requestRead(timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
+    if (this.reading) {
+      this.wanted = { timeoutMs, stillWaiting };
+      return;
+    }
     this.reading = true;
     try {
-      for (;;) {
-        const buffer = Buffer.alloc(READ_CHUNK);
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await this.handle.read(buffer, 0, READ_CHUNK, null));
-        } catch (error) {
-          // The driver's own read timeout: the instrument is still busy; ask again.
-          if ((error as NodeJS.ErrnoException).code === 'ETIMEDOUT' && !this.closing) continue;
-          if (!this.closing) this.lost(error as Error);
-          return;
-        }
-        if (bytesRead === 0) {
-          if (!this.closing) this.lost(new Error('end of file'));
-          return;
-        }
-        this.handlers?.onData(buffer.subarray(0, bytesRead));
-        if (bytesRead < READ_CHUNK) return;
+      let next: number | undefined = timeoutMs;
+      while (next !== undefined) {
+        await this.readMessage(next);
+        const queued = this.wanted;
+        this.wanted = undefined;
+        next = queued?.stillWaiting() ? queued.timeoutMs : undefined;
       }
     } finally {
       this.reading = false;
     }
   }
 
+  private async readMessage(timeoutMs: number): Promise<void> {
+    const file = this.file;
+    if (!file || this.closing) return;
+    const tmo = Math.max(1, Math.ceil(timeoutMs));
+    if (tmo !== this.timeoutSet) {
+      const value = Buffer.alloc(4);
+      value.writeUInt32LE(tmo);
+      if ((await file.ioctl(USBTMC_IOCTL.SET_TIMEOUT, value)) >= 0) this.timeoutSet = tmo;
+    }
+    for (;;) {
+      const buffer = Buffer.alloc(READ_CHUNK);
+      let bytesRead: number;
+      try {
+        bytesRead = await file.read(buffer);
+      } catch (error) {
+        if (this.closing) return;
+        if ((error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+          // The session has the same deadline and reports it. The late reply would arrive under
+          // the old bTag and be rejected by the next read: abort this transfer instead.
+          await file.ioctl(USBTMC_IOCTL.ABORT_BULK_IN, null);
+          return;
+        }
+        this.lost(error as Error);
+        return;
+      }
+      if (bytesRead === 0) {
+        // Not an end of file: the driver returns 0 for a reply it rejected (a wrong bTag).
+        throw new TransportError(
+          `${this.resource} returned an empty USB-TMC reply: the driver rejected a late answer to an earlier request (wrong bTag).`,
+        );
+      }
+      const chunk = buffer.subarray(0, bytesRead);
+      this.handlers?.onData(chunk);
+      const attribute = Buffer.alloc(1);
+      const eom =
+        (await file.ioctl(USBTMC_IOCTL.MSG_IN_ATTR, attribute)) >= 0
+          ? (attribute[0]! & 1) !== 0
+          : chunk.includes(0x0a) || bytesRead < READ_CHUNK;
+      if (eom) return;
+    }
+  }
+
   async clear(): Promise<void> {
-    const call = await loadIoctl();
-    if (!call || !this.handle) return;
-    // Not a usbtmc device (ENOTTY) or an old kernel: the clear is skipped, "off" still goes out.
-    call(this.handle.fd, USBTMC_IOCTL_CLEAR, 0);
+    if (!this.file) return;
+    this.wanted = undefined;
+    // On a worker thread: the driver's io_mutex can hold it while a read is pending.
+    await this.file.ioctl(USBTMC_IOCTL.CLEAR, null);
   }
 
   private lost(error: Error): void {
@@ -188,9 +277,9 @@ export class UsbtmcTransport implements Transport {
 
   async close(): Promise<void> {
     this.closing = true;
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close().catch(() => undefined);
+    const file = this.file;
+    this.file = undefined;
+    await file?.close().catch(() => undefined);
   }
 }
 
