@@ -79,6 +79,11 @@ export const K2400_TIMING = {
 /** The 2450's source delay, :SOURce:VOLTage:DELay, 0 to 4 s (reference manual p. 2-111). */
 export const K2450_TIMING = {
   maxSourceDelayS: 4,
+  /**
+   * A reading's A/D and firmware time beyond its integration: our estimate (the 2450 manual gives
+   * no timing appendix), so trigger-model pulse widths are reported as estimates ("model").
+   */
+  readingOverheadS: 0.5e-3,
 } as const;
 
 /** A/D conversions in one 2400 reading: one per function, and two reference phases with auto-zero. */

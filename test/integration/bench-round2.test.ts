@@ -177,3 +177,47 @@ describe('GPIB behind an AR488 or a Prologix: no EEPROM writes, no read with not
     30_000,
   );
 });
+
+describe('2450 pulses in the trigger model (2461 manual p. 6-200), not host-timed', () => {
+  it('each pulse is source on, a delay, a reading, source off inside the instrument; the level never sits on the cell outside it', async () => {
+    const s = await sim('2450');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      await smu.configure({ compliance: 1e-3, nplc: 1, sense: '2w' });
+      await smu.setVoltage(0);
+      await smu.output(true);
+      // 50 Hz: 0.01 PLC (200 µs) and the 0.5 ms reading overhead.
+      expect(smu.pulseWidthRange().min).toBeCloseTo(0.7e-3, 9);
+      for (const width of [1e-3, 5e-3, 20e-3, 0.5]) {
+        const m = await smu.pulse(1.2, width);
+        expect(s.instrument.lastPulseSeconds, `${width * 1e3} ms`).toBeCloseTo(width, 5);
+        expect(m.vSource).toBe(1.2);
+        expect(m.width).toMatchObject({ nominal: width, basis: 'model' });
+        // After the pulse: back at 0 V with the output on, as the reads expect.
+        expect(await smu.outputState()).toBe(true);
+        expect(s.instrument.level).toBe(0);
+      }
+      const read = await smu.measure();
+      expect(read.vSource).toBe(0);
+    } finally {
+      await smu.close();
+    }
+  });
+
+  it('a pulse train and write-verify run on the 2450 through the trigger model', async () => {
+    const s = await sim('2450');
+    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+    try {
+      for (const params of [
+        { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 },
+        { procedure: 'pulse-train', maxVoltage: 2, compliance: 1e-3, pulses: 5, cycles: 1 },
+        { procedure: 'write-verify', maxVoltage: 2, compliance: 1e-3 },
+      ]) {
+        const result = await runProcedure(smu, ProcedureParams.parse(params));
+        expect(result.status, `${params.procedure}: ${JSON.stringify(result.error)}`).toBe('completed');
+      }
+    } finally {
+      await smu.close();
+    }
+  }, 60_000);
+});

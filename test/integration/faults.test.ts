@@ -27,7 +27,8 @@ describe('bad replies, silence and dropped links leave a typed error and the out
   afterEach(() => sim?.close());
 
   async function formedConnection(timeoutMs = 800) {
-    // The 2450 keeps its output on between readings, so every fault hits a live source.
+    // The 2450 keeps its output on between readings (pulses switch it in the trigger model), so a
+    // fault armed after a reading hits a live source.
     sim = await startSim({ seed: 4, model: '2450' });
     const connection = await connectInstrument(sim.resource, { timeoutMs });
     const formed = await runProcedure(
@@ -46,7 +47,7 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     let armed = false;
     const result = await runProcedure(connection, TRAIN, {
       onPoint: (p) => {
-        if (!armed && p.seq >= after) {
+        if (!armed && p.seq >= after && p.kind === 'read') {
           armed = true;
           outputWasOn = sim.instrument.output;
           ctl.send(`:SIM:FAULT ${fault}`);
@@ -67,7 +68,8 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     expect(outputWasOn).toBe(true);
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('SCPI_PARSE');
-    expect(result.error?.message).toMatch(/Malformed reply to ':READ\?/);
+    // A reading (:READ?) or a pulse's reading from the trigger model's buffer (:TRAC:DATA?).
+    expect(result.error?.message).toMatch(/Malformed reply to '(:READ|:TRAC:DATA)\?/);
     expect(on).toBe(false);
   });
 
@@ -78,7 +80,7 @@ describe('bad replies, silence and dropped links leave a typed error and the out
     // The user is told the truth: the off could not be confirmed while the instrument was stalled.
     expect(result.error?.code).toBe('SAFETY');
     expect(result.error?.message).toMatch(
-      /No reply to ':READ\?[^]*"Output off" was sent[^]*did not confirm it/,
+      /No reply to '(:READ|\*WAI;:TRAC:DATA)\?[^]*"Output off" was sent[^]*did not confirm it/,
     );
     expect((result.error?.details?.cause as { code: string }).code).toBe('TIMEOUT');
     // Resumed, the instrument runs its backlog: the "off" was written, not dropped.

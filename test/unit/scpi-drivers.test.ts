@@ -161,7 +161,8 @@ describe('Keithley 2400 wire protocol', () => {
       time: 1.3,
     });
     const pulse = await smu.pulse(1.5, 1e-3);
-    expect(pulse).toMatchObject({ vSource: 1.5, v: 1.234, i: 1.05e-4, compliance: true });
+    // V is not measured in a pulse (current only): the VOLT field is the programmed level, not kept.
+    expect(pulse).toMatchObject({ vSource: 1.5, v: null, i: 1.05e-4, compliance: true });
     // An estimate from the manual's terms, not a measurement: basis "model".
     expect(pulse.width).toEqual({
       nominal: 1e-3,
@@ -285,7 +286,6 @@ describe('Keithley 2450 wire protocol', () => {
       [':TRAC:CLE "defbuffer1"', null],
       [':SOUR:VOLT 0', null],
       [':SYST:ERR?', '0,"No error"'],
-      ...Array.from({ length: 5 }, (): Step => ['*OPC?', '1']),
       [':SOUR:VOLT 0.1', null],
       [
         ':READ? "defbuffer1", SOUR, READ, REL, SOURSTAT',
@@ -296,6 +296,25 @@ describe('Keithley 2450 wire protocol', () => {
         ':READ? "defbuffer1", SOUR, READ, REL, SOURSTAT',
         '+1.500000E+00,+1.000000E-04,+3.000000E-01,+1.680000E+02',
       ],
+      // pulse(1.5 V, 2 ms) at 50 Hz in the trigger model: the level set with the output off, then
+      // source on, a 0.9 ms delay, a 0.03 PLC reading (+0.5 ms overhead), source off.
+      [':SOUR:VOLT 0', null],
+      [':OUTP ON', null],
+      [':SENS:CURR:NPLC 0.03', null],
+      [':OUTP OFF', null],
+      [':SOUR:VOLT 1.5', null],
+      [':TRIG:LOAD "Empty"', null],
+      [':TRIG:BLOC:SOUR:STAT 1, ON', null],
+      [':TRIG:BLOC:MEAS 3, "defbuffer1", 1', null],
+      [':TRIG:BLOC:SOUR:STAT 4, OFF', null],
+      [':TRIG:BLOC:DEL:CONS 2, 0.0009', null],
+      [':TRAC:CLE "defbuffer1";:INIT', null],
+      [
+        '*WAI;:TRAC:DATA? 1, 1, "defbuffer1", SOUR, READ, REL, SOURSTAT',
+        '+1.499000E+00,+2.000000E-05,+4.000000E-01,+1.360000E+02',
+      ],
+      [':SOUR:VOLT 0', null],
+      [':OUTP ON', null],
     ]);
     const smu = new Keithley2450(session, K2450_IDN, virtual);
     await smu.prepare();
@@ -304,6 +323,14 @@ describe('Keithley 2450 wire protocol', () => {
     expect(await smu.measure()).toMatchObject({ vSource: 0.1, v: 0.0999, i: 1e-6, compliance: false });
     await smu.setVoltage(2);
     expect(await smu.measure()).toMatchObject({ vSource: 2, v: 1.5, i: 1e-4, compliance: true });
+    await smu.setVoltage(0);
+    await smu.output(true);
+    expect(await smu.pulse(1.5, 2e-3)).toMatchObject({
+      vSource: 1.5,
+      v: 1.499,
+      i: 2e-5,
+      width: { nominal: 2e-3, achieved: expect.closeTo(2e-3, 9) as number, basis: 'model' },
+    });
     transport.done();
   });
 });

@@ -94,6 +94,13 @@ function perLayer(root: string, leaf: string, spec: Spec): Spec[] {
   ];
 }
 
+/** A trigger-model block number (1 to 2048). */
+function blockNumber(text: string): number {
+  const n = parseNumber(text, { min: 1, max: 2048, def: 1 });
+  if (!Number.isInteger(n)) throw SCPI_ERRORS.illegalValue();
+  return n;
+}
+
 function choice(
   pattern: string,
   tokens: Record<string, string>,
@@ -463,7 +470,68 @@ function k2450(): Spec[] {
       (s) => s.terminals,
       (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
     ),
-    { pattern: ':TRACe:CLEar', set: () => {} },
+    {
+      pattern: ':TRACe:CLEar',
+      set: (s, args) => {
+        if (args.length > 0 && !/^"?DEFBUFFER1"?$/i.test(args[0]!)) throw SCPI_ERRORS.illegalValue();
+        s.buffer = [];
+      },
+    },
+    // The trigger model (2461 manual p. 6-200 ff.): what a pulse needs of it, strictly.
+    {
+      pattern: ':TRIGger:LOAD',
+      set: (s, args) => {
+        if (args.length !== 1 || unquote(args[0]!).toUpperCase() !== 'EMPTY')
+          throw SCPI_ERRORS.illegalValue();
+        s.triggerBlocks = [];
+      },
+    },
+    {
+      pattern: ':TRIGger:BLOCk:SOURce:STATe',
+      set: (s, args) => {
+        if (args.length !== 2) throw SCPI_ERRORS.parameterNotAllowed();
+        s.triggerBlocks[blockNumber(args[0]!)] = { kind: 'source', on: parseBoolean(args[1]!) };
+      },
+    },
+    {
+      pattern: ':TRIGger:BLOCk:DELay:CONStant',
+      set: (s, args) => {
+        if (args.length !== 2) throw SCPI_ERRORS.parameterNotAllowed();
+        s.triggerBlocks[blockNumber(args[0]!)] = {
+          kind: 'delay',
+          seconds: parseNumber(args[1]!, { min: 0, max: 10_000, def: 0 }),
+        };
+      },
+    },
+    {
+      pattern: ':TRIGger:BLOCk:MEASure',
+      set: (s, args) => {
+        if (args.length < 1 || args.length > 3) throw SCPI_ERRORS.parameterNotAllowed();
+        if (args[1] !== undefined && !/^"?DEFBUFFER1"?$/i.test(args[1])) throw SCPI_ERRORS.illegalValue();
+        const count = args[2] === undefined ? 1 : parseNumber(args[2], { min: 1, max: 1000, def: 1 });
+        if (!Number.isInteger(count)) throw SCPI_ERRORS.illegalValue();
+        s.triggerBlocks[blockNumber(args[0]!)] = { kind: 'measure', count };
+      },
+    },
+    { pattern: ':INITiate[:IMMediate]', set: (s) => s.runTriggerModel() },
+    {
+      pattern: ':TRACe:DATA',
+      queryArgs: true,
+      query: (s, args) => {
+        if (args.length < 3) throw SCPI_ERRORS.parameterNotAllowed();
+        const [start, end] = [args[0]!, args[1]!].map((a) =>
+          parseNumber(a, { min: 1, max: 100_000, def: 1 }),
+        );
+        if (!/^"?DEFBUFFER1"?$/i.test(args[2]!)) throw SCPI_ERRORS.illegalValue();
+        const elements = args.length > 3 ? args.slice(3).map(unquote) : ['READ'];
+        if (!elements.every((e) => K2450_ELEMENTS.has(e))) throw SCPI_ERRORS.illegalValue();
+        if (!(start! <= end!) || end! > s.buffer.length) throw SCPI_ERRORS.settingsConflict();
+        return s.buffer
+          .slice(start! - 1, end!)
+          .map((r) => k2450Reading(s, r, elements))
+          .join(',');
+      },
+    },
     // 2450 manual p. 6-33: 1 = the interlock signal is asserted and all ranges are available.
     { pattern: ':OUTPut:INTerlock:TRIPped', query: (s) => (s.interlockAsserted ? '1' : '0') },
     {

@@ -6,6 +6,7 @@
  */
 import {
   K2400_TIMING,
+  K2450_TIMING,
   k2400Conversions,
   k2400FirmwareSeconds,
   type SmuModelId,
@@ -38,8 +39,11 @@ export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: '
   b2900: { compliance: 100e-6, terminals: 'REAR' },
 };
 
-/** 2450 and B2900: overhead per reading that is not integration (A/D, firmware). */
-const READING_OVERHEAD_S = 0.5e-3;
+/** 2450 and B2900: overhead per reading that is not integration (A/D, firmware): the 2450's estimate. */
+const READING_OVERHEAD_S = K2450_TIMING.readingOverheadS;
+
+export type TriggerBlock =
+  { kind: 'source'; on: boolean } | { kind: 'delay'; seconds: number } | { kind: 'measure'; count: number };
 
 export class VirtualInstrument {
   // Source.
@@ -80,6 +84,10 @@ export class VirtualInstrument {
   elements: string[] = [];
   lastTrip = false;
   fetched: Reading[] = [];
+  /** 2450 trigger model: blocks by number (1…), run in order by :INIT. */
+  triggerBlocks: Array<TriggerBlock | undefined> = [];
+  /** 2450 defbuffer1, as the trigger model's measure blocks fill it. */
+  buffer: Reading[] = [];
   esr = 0;
   // Virtual time.
   clock = 0;
@@ -150,6 +158,8 @@ export class VirtualInstrument {
         : ['VOLT', 'CURR', 'RES', 'TIME', 'STAT'];
     this.lastTrip = false;
     this.fetched = [];
+    this.triggerBlocks = [];
+    this.buffer = [];
   }
 
   pushError(error: ScpiError): void {
@@ -268,6 +278,27 @@ export class VirtualInstrument {
       this.lastPulseSeconds = this.clock - on;
     }
     return reading;
+  }
+
+  /**
+   * 2450 :INIT: the trigger model's blocks in order. A source block switches the output (the
+   * level set while it was off applies from that instant); the time from on to off is the pulse.
+   */
+  runTriggerModel(): void {
+    const blocks = this.triggerBlocks.slice(1);
+    if (blocks.length === 0 || blocks.some((b) => b === undefined)) throw SCPI_ERRORS.settingsConflict();
+    let on: number | undefined;
+    for (const block of blocks as TriggerBlock[]) {
+      if (block.kind === 'source') {
+        this.setOutput(block.on);
+        if (block.on) on = this.clock;
+        else if (on !== undefined) this.lastPulseSeconds = this.clock - on;
+      } else if (block.kind === 'delay') this.advance(block.seconds);
+      else {
+        if (!this.output) throw SCPI_ERRORS.settingsConflict();
+        for (let k = 0; k < block.count; k++) this.buffer.push(this.measureNow());
+      }
+    }
   }
 
   /** READ?: a fixed level or a list sweep, triggerCount points. */

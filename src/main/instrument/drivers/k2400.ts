@@ -195,7 +195,8 @@ export class Keithley2400 extends ScpiSmu<typeof TABLE> {
       const [m] = await this.read(delay + busy);
       // An estimate from the manual's timing terms (basis "model"), never a measurement.
       const achieved = delay + busy;
-      return { ...m!, width: { nominal: width, achieved, basis: 'model' } };
+      // VOLT is the programmed level when V is not measured: not a reading, so not kept.
+      return { ...m!, v: null, width: { nominal: width, achieved, basis: 'model' } };
     } finally {
       await this.setVoltage(0);
     }

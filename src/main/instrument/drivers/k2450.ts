@@ -4,17 +4,20 @@
  * - Compliance is the source's current limit (:SOUR:VOLT:ILIM). Each reading comes from
  *   defbuffer1 with the measured source readback (SOUR with :SOUR:VOLT:READ:BACK ON), the
  *   reading, its relative time and the source status, whose bit 5 says the source was limited.
- * - Pulses are host-timed (level up, read, level down): their achieved width is measured here,
- *   minus the link's round trip, and reported as such.
+ * - Pulses run in the instrument's trigger model (2461 manual p. 6-200: source on, a constant
+ *   delay, a measurement, source off), not timed by this computer: the level is set while the
+ *   output is off, :INIT runs the blocks, and the reading comes from defbuffer1. The width is
+ *   delay + integration + the reading's overhead, an estimate (basis "model").
  */
 import { ReramError } from '../../../shared/errors';
 import { K2450_TIMING, SMU_MODELS } from '../../../shared/instruments';
 import { parseNumbers, type ScpiSession } from '../scpi/session';
 import { reading, ScpiSmu } from './scpi-driver';
-import { booleanSetting, enumSetting, numberSetting } from './settings';
+import { booleanSetting, enumSetting, num, numberSetting } from './settings';
 import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
 
 const READ = ':READ? "defbuffer1", SOUR, READ, REL, SOURSTAT';
+const TRACE = ':TRAC:DATA? 1, 1, "defbuffer1", SOUR, READ, REL, SOURSTAT';
 const SOURCE_LIMITED = 1 << 5;
 const INFO = SMU_MODELS['2450'];
 
@@ -73,15 +76,22 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
   };
 
   protected override readonly pulseMethod =
-    'host-timed: level up, a delayed reading, level down; the achieved width is measured and recorded';
+    "trigger model: source on, a constant delay, a current reading, source off; the width is estimated from the integration and the reading's overhead";
+
+  /** The trigger model's delay block as last sent (the other blocks never change). */
+  private pulseDelaySent: number | undefined;
+  /** Whether the output is on (reads keep it on; a pulse starts from it off). */
+  private outputOn = false;
+
+  override async output(on: boolean): Promise<void> {
+    await super.output(on);
+    this.outputOn = on;
+  }
 
   protected override async languageCheck() {
     const language = (await this.session.query('*LANG?')).trim();
     return { name: 'command language', status: 'ok' as const, detail: `${language} (*LANG?)` };
   }
-  /** Seconds of one command round trip on this link, measured at configure. */
-  private roundTrip = 0;
-
   /** The command set persists across power cycles: refuse anything but SCPI, saying how to switch. */
   static async checkLanguage(session: ScpiSession): Promise<void> {
     const language = (await session.query('*LANG?')).trim().replace(/^"|"$/g, '').toUpperCase();
@@ -95,6 +105,7 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
 
   async configure(input: SmuConfig): Promise<void> {
     const config = this.resolve(input);
+    this.pulseDelaySent = undefined;
     this.requireTerminals(config.terminals);
     await this.set('sourceFunction', 'voltage');
     await this.set('senseFunction', 'current');
@@ -116,19 +127,15 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
     await this.setVoltage(0);
     this.config = config;
     await this.session.checkErrors('while configuring');
-    // The link's round trip, the fastest of a few (one can be slowed by anything else running).
-    let fastest = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < 5; k++) {
-      const started = performance.now();
-      await this.session.opc();
-      fastest = Math.min(fastest, (performance.now() - started) / 1000);
-    }
-    this.roundTrip = fastest;
   }
 
   private async read(seconds: number): Promise<Measurement> {
     const reply = await this.session.query(READ, { timeoutMs: this.timeoutFor(seconds) });
-    const [source, current, time, sourceStatus] = parseNumbers(READ, reply, { count: 4 }) as [
+    return this.parseReading(READ, reply, this.level);
+  }
+
+  private parseReading(command: string, reply: string, level: number): Measurement {
+    const [source, current, time, sourceStatus] = parseNumbers(command, reply, { count: 4 }) as [
       number,
       number,
       number,
@@ -137,7 +144,7 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
     const v = reading(source);
     const i = reading(current);
     return {
-      vSource: this.level,
+      vSource: level,
       v: v.value,
       i: i.value,
       compliance: (Math.round(sourceStatus) & SOURCE_LIMITED) !== 0,
@@ -156,33 +163,51 @@ export class Keithley2450 extends ScpiSmu<typeof TABLE> {
 
   pulseWidthRange(): { min: number; max: number } {
     return {
-      // The level goes down a round trip after the reading ends: that, and one integration, is the floor.
-      min: Math.max(this.roundTrip, this.linkRoundTrip) + this.integration(0.01),
+      // The shortest integration and the reading's overhead, with no delay.
+      min: this.integration(0.01) + K2450_TIMING.readingOverheadS,
       max: this.capabilities.maxPulseWidth,
     };
   }
 
-  /** Host-timed: level up, a delayed reading at the end of the width, level down, confirmed. */
+  /** Trigger model: source on, a constant delay, one current reading at the end, source off. */
   async pulse(v: number, width: number): Promise<Measurement> {
     this.checkWidth(width);
+    const overhead = K2450_TIMING.readingOverheadS;
     const integration = Math.max(
       this.integration(0.01),
-      Math.min(width / 2, this.integration(this.config?.nplc ?? 1)),
+      Math.min((width - overhead) / 2, this.integration(this.config?.nplc ?? 1)),
     );
-    const nplc = Number((integration * this.lineFrequency).toPrecision(3));
+    const nplc = Math.max(0.01, Math.floor(integration * this.lineFrequency * 100) / 100);
+    const busy = this.integration(nplc) + overhead;
+    const delay = Math.max(0, Number((width - busy).toPrecision(6)));
     await this.set('nplc', nplc);
-    await this.set('sourceDelay', Math.max(0, Number((width - integration - this.roundTrip).toPrecision(6))));
-    const started = performance.now();
+    await this.set('sourceDelay', 0);
+    const wasOn = this.outputOn;
+    // The level is set with the output off: nothing reaches the cell until the source block.
+    if (wasOn) await this.output(false);
     await this.setVoltage(v);
+    if (this.pulseDelaySent === undefined) {
+      await this.session.write(':TRIG:LOAD "Empty"');
+      await this.session.write(':TRIG:BLOC:SOUR:STAT 1, ON');
+      await this.session.write(':TRIG:BLOC:MEAS 3, "defbuffer1", 1');
+      await this.session.write(':TRIG:BLOC:SOUR:STAT 4, OFF');
+    }
+    if (delay !== this.pulseDelaySent) {
+      await this.session.write(`:TRIG:BLOC:DEL:CONS 2, ${num(delay)}`);
+      this.pulseDelaySent = delay;
+    }
     let m: Measurement;
     try {
-      m = await this.read(width);
+      await this.session.write(':TRAC:CLE "defbuffer1";:INIT');
+      m = await this.parseReading(
+        TRACE,
+        await this.session.query(`*WAI;${TRACE}`, { timeoutMs: this.timeoutFor(width) }),
+        v,
+      );
     } finally {
       await this.setVoltage(0);
+      if (wasOn) await this.output(true);
     }
-    await this.session.opc();
-    // The level went up half a round trip after `started` and down half one before the *OPC? reply.
-    const achieved = Math.max(0, (performance.now() - started) / 1000 - this.roundTrip);
-    return { ...m, width: { nominal: width, achieved, basis: 'host' } };
+    return { ...m, width: { nominal: width, achieved: delay + busy, basis: 'model' } };
   }
 }
