@@ -35,7 +35,9 @@ it('pressing Abort during a pulse train turns the virtual SMU output off within 
   await expect
     .poll(() => page.getByTestId('progress-text').textContent(), { timeout: 20_000 })
     .toMatch(/^[1-9]\d* %|· [1-9]\d*\//);
-  expect(await outputIsOn(port)).toBe(true);
+  // The 2400 switches its output on for each source-delay-measure cycle (auto output-off): wait
+  // for a moment inside one, so the abort meets a live source.
+  await expect.poll(() => outputIsOn(port), { timeout: 10_000, interval: 5 }).toBe(true);
   await page.getByTestId('output-state').getByText('Output ON').waitFor();
 
   const pressed = Date.now();
@@ -57,4 +59,9 @@ it('pressing Abort during a pulse train turns the virtual SMU output off within 
     .getByText(/Run 2 cancelled/)
     .waitFor();
   await page.getByTestId('output-state').getByText('Output off').waitFor();
+  // A 2400 is off between its cycles anyway: after the abort no cycle switches it on again.
+  for (const started = Date.now(); Date.now() - started < 1000;) {
+    expect(await outputIsOn(port)).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 });

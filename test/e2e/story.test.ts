@@ -70,8 +70,9 @@ describe('the whole story in a real browser, on the real backend and the virtual
     await setField('profileName', 'e2e cell 0');
     await setField('material', 'AlOx/HfO2 (virtual)');
     // Three open-loop cycles of the default device scatter widely: the verdict says so before
-    // saving, and saving takes an explicit acknowledgement.
-    expect(await page.getByTestId('fit-quality').textContent()).toMatch(/Poor fit/);
+    // saving (poor or failed, by the draw: R² sits near the 0.9 line), and saving takes an
+    // explicit acknowledgement.
+    expect(await page.getByTestId('fit-quality').textContent()).toMatch(/Poor fit|Failed fit/);
     await expect.poll(() => page.getByRole('button', { name: 'Save anyway' }).isDisabled()).toBe(true);
     await page.locator('[name="acknowledge"]').check();
     await page.getByRole('button', { name: 'Save anyway' }).click();

@@ -56,7 +56,9 @@ describe('GuardedSmu on a real driver', () => {
     expect(await smu.outputState()).toBe(false);
     // Within the limits it works.
     const m = await guarded.pulse(1, Math.max(min, 1e-3));
-    expect(m.v).toBeCloseTo(1, 1);
+    // A 2400 pulse measures current only: the level it applied, and a current.
+    expect(m.vSource).toBe(1);
+    expect(m.i).not.toBeNull();
     await guarded.safe();
   });
 
