@@ -8,9 +8,19 @@ import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
 import { startPrologixEmulator } from '../../src/main/virtual-smu/prologix';
 import type { SimServer } from '../../src/main/virtual-smu/server';
+import type { Smu } from '../../src/main/instrument/drivers/smu';
 import { rawQuery, startSim } from '../helpers/sim';
 
 const sims: SimServer[] = [];
+/** A driver on the simulator's LAN socket, closed however `check` ends. */
+const withSmu = async (s: SimServer, check: (smu: Smu) => Promise<void>) => {
+  const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
+  try {
+    await check(smu);
+  } finally {
+    await smu.close();
+  }
+};
 afterAll(() => Promise.all(sims.map((s) => s.close())));
 const sim = async (model: '2400' | '2450' | 'b2900') => {
   const s = await startSim({ model });
@@ -39,12 +49,9 @@ describe('source-delay ranges, as each manual gives them', () => {
 
   it('a 2450 driver refuses a host-timed pulse longer than its 4 s source delay can hold', async () => {
     const s = await sim('2450');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       expect(smu.pulseWidthRange().max).toBe(4);
-    } finally {
-      await smu.close();
-    }
+    });
   });
 });
 
@@ -62,8 +69,7 @@ describe('B2900 trigger model: the ALL forms set both layers and are read per la
 
   it('a run on a B2900 reads its settings back without one error', async () => {
     const s = await sim('b2900');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       let settings: Record<string, unknown> = {};
       const result = await runProcedure(
         smu,
@@ -73,17 +79,14 @@ describe('B2900 trigger model: the ALL forms set both layers and are read per la
       expect(result.status).toBe('completed');
       expect(settings).toMatchObject({ acquireTriggerSource: 'auto', transientTriggerSource: 'auto' });
       expect(settings).not.toHaveProperty('triggerSource');
-    } finally {
-      await smu.close();
-    }
+    });
   });
 });
 
 describe('2400 pulses are timed by the source-delay-measure cycle, from output off', () => {
   it('a forming and a pulse train never leave a level on the cell between cycles', async () => {
     const s = await sim('2400');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       for (const params of [
         { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 },
         { procedure: 'pulse-train', maxVoltage: 2, compliance: 1e-3, pulses: 5, cycles: 1 },
@@ -93,17 +96,14 @@ describe('2400 pulses are timed by the source-delay-measure cycle, from output o
       }
       // Every level reached the cell inside a cycle: none from :SOUR:VOLT with the output already on.
       expect(s.instrument.untimedBias).toEqual([]);
-    } finally {
-      await smu.close();
-    }
+    });
   });
 });
 
 describe('2400 pulse widths from the timing appendix (Case III: current only, auto-zero off)', () => {
   it("the on-time the virtual 2400 gives each pulse is the width asked for, and the floor is the manual's", async () => {
     const s = await sim('2400');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       await smu.configure({ compliance: 1e-3, nplc: 1, sense: '2w', autoZero: true });
       // 50 Hz: 50 µs + (0.01 PLC = 200 µs) + 185 µs + 300 µs firmware.
       expect(smu.pulseWidthRange().min).toBeCloseTo(735e-6, 9);
@@ -122,15 +122,12 @@ describe('2400 pulse widths from the timing appendix (Case III: current only, au
       // Reads go back to V and I with the configured auto-zero.
       await smu.measure();
       expect(s.instrument.conversions()).toBe(4);
-    } finally {
-      await smu.close();
-    }
+    });
   });
 
   it('forming asks for no width below the live floor (50 Hz), even with a 0 s dwell', async () => {
     const s = await sim('2400');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       const widths: number[] = [];
       const result = await runProcedure(
         smu,
@@ -141,9 +138,7 @@ describe('2400 pulse widths from the timing appendix (Case III: current only, au
       expect(widths.length).toBeGreaterThan(3);
       for (const width of widths) expect(width).toBeCloseTo(735e-6, 9);
       expect(result.summary).toMatchObject({ pulseWidths: { basis: 'model' } });
-    } finally {
-      await smu.close();
-    }
+    });
   });
 });
 
@@ -181,8 +176,7 @@ describe('GPIB behind an AR488 or a Prologix: no EEPROM writes, no read with not
 describe('2450 pulses in the trigger model (2461 manual p. 6-200), not host-timed', () => {
   it('each pulse is source on, a delay, a reading, source off inside the instrument; the level never sits on the cell outside it', async () => {
     const s = await sim('2450');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       await smu.configure({ compliance: 1e-3, nplc: 1, sense: '2w' });
       await smu.setVoltage(0);
       await smu.output(true);
@@ -199,15 +193,12 @@ describe('2450 pulses in the trigger model (2461 manual p. 6-200), not host-time
       }
       const read = await smu.measure();
       expect(read.vSource).toBe(0);
-    } finally {
-      await smu.close();
-    }
+    });
   });
 
   it('a pulse train and write-verify run on the 2450 through the trigger model', async () => {
     const s = await sim('2450');
-    const smu = await connectInstrument(`TCPIP::127.0.0.1::${s.port}::SOCKET`);
-    try {
+    await withSmu(s, async (smu) => {
       for (const params of [
         { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 },
         { procedure: 'pulse-train', maxVoltage: 2, compliance: 1e-3, pulses: 5, cycles: 1 },
@@ -216,8 +207,6 @@ describe('2450 pulses in the trigger model (2461 manual p. 6-200), not host-time
         const result = await runProcedure(smu, ProcedureParams.parse(params));
         expect(result.status, `${params.procedure}: ${JSON.stringify(result.error)}`).toBe('completed');
       }
-    } finally {
-      await smu.close();
-    }
+    });
   }, 60_000);
 });

@@ -13,6 +13,7 @@ import {
   type WriteVerifyParams,
 } from '../../../shared/procedures';
 import { isFormingEvent } from '../../../shared/cell-guard';
+import { switchingVoltage, type SweepPoint } from '../../../shared/levels/switching';
 import { ReramError } from '../../../shared/errors';
 import { conductanceOf, type Phase } from '../../../shared/run';
 import type { ProcedureContext } from './context';
@@ -74,14 +75,20 @@ async function setReset(ctx: ProcedureContext, p: SetResetParams): Promise<void>
     ...Array.from({ length: steps }, (_, k) => (p.vPeak * (steps - 1 - k)) / steps),
   ];
   const phase: Phase = p.procedure;
+  const swept: SweepPoint[] = [];
   for (let start = 0; start < levels.length; start += STAIRCASE_CHUNK) {
     ctx.checkCancelled();
     const readings = await ctx.smu.list(levels.slice(start, start + STAIRCASE_CHUNK), p.dwell);
     readings.forEach((m, k) => {
       ctx.record(m, { phase, kind: 'step', pulse: start + k, cycle: 0 });
+      swept.push({ vSource: m.vSource, i: m.i, compliance: m.compliance });
       ctx.step();
     });
   }
+  // V_SET / V_RESET with the rule that found it (src/shared/levels/switching.ts).
+  const switching = switchingVoltage(p.procedure, swept);
+  ctx.summary.switchingVoltage = switching.value;
+  ctx.summary.switchingCriterion = switching.criterion;
   const read = await readAt(ctx, p.readV, { phase: 'read', kind: 'read', pulse: 0, cycle: 0 });
   ctx.summary.conductanceAfter = read.g;
   ctx.step();

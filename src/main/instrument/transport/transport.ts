@@ -40,3 +40,39 @@ export interface Transport {
   /** A new, unopened link to the same instrument, where allowsSecondLink. */
   sibling?(): Transport;
 }
+
+/**
+ * One read in flight at a time on a message-based link: a request made while one runs is kept
+ * (the latest), and made after it only if its reply is still awaited — the read in flight may
+ * have brought it. A device clear drops the kept request.
+ */
+export class ReadRequests {
+  private running = false;
+  private kept: { timeoutMs: number; stillWaiting: () => boolean } | undefined;
+
+  constructor(private readonly readOne: (timeoutMs: number) => Promise<void>) {}
+
+  async request(timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
+    if (this.running) {
+      this.kept = { timeoutMs, stillWaiting };
+      return;
+    }
+    this.running = true;
+    try {
+      let next: number | undefined = timeoutMs;
+      while (next !== undefined) {
+        await this.readOne(next);
+        const kept = this.kept;
+        this.kept = undefined;
+        next = kept?.stillWaiting() ? kept.timeoutMs : undefined;
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** After a device clear: nothing read for requests made before it. */
+  drop(): void {
+    this.kept = undefined;
+  }
+}

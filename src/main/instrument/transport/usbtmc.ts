@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { ReramError } from '../../../shared/errors';
 import { ConnectionLostError, TransportError } from '../errors';
 import { formatUsbResource, type ResourceSpec } from './resource';
-import type { Transport, TransportHandlers } from './transport';
+import { ReadRequests, type Transport, type TransportHandlers } from './transport';
 
 export interface UsbtmcRoots {
   sys: string;
@@ -157,8 +157,7 @@ export class UsbtmcTransport implements Transport {
   readonly allowsSecondLink = false;
   private file: UsbtmcDeviceFile | undefined;
   private handlers: TransportHandlers | undefined;
-  private reading = false;
-  private wanted: { timeoutMs: number; stillWaiting: () => boolean } | undefined;
+  private readonly reads = new ReadRequests((timeoutMs) => this.readMessage(timeoutMs));
   private timeoutSet: number | undefined;
   private closing = false;
 
@@ -201,23 +200,8 @@ export class UsbtmcTransport implements Transport {
    * default is 5 s, and each read() is a new request with a new bTag, so a second read would
    * reject the late reply to the first), then reads until EOM or the terminator.
    */
-  async requestRead(timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
-    if (this.reading) {
-      this.wanted = { timeoutMs, stillWaiting };
-      return;
-    }
-    this.reading = true;
-    try {
-      let next: number | undefined = timeoutMs;
-      while (next !== undefined) {
-        await this.readMessage(next);
-        const queued = this.wanted;
-        this.wanted = undefined;
-        next = queued?.stillWaiting() ? queued.timeoutMs : undefined;
-      }
-    } finally {
-      this.reading = false;
-    }
+  requestRead(timeoutMs: number, stillWaiting?: () => boolean): Promise<void> {
+    return this.reads.request(timeoutMs, stillWaiting);
   }
 
   private async readMessage(timeoutMs: number): Promise<void> {
@@ -264,7 +248,7 @@ export class UsbtmcTransport implements Transport {
 
   async clear(): Promise<void> {
     if (!this.file) return;
-    this.wanted = undefined;
+    this.reads.drop();
     // On a worker thread: the driver's io_mutex can hold it while a read is pending.
     await this.file.ioctl(USBTMC_IOCTL.CLEAR, null);
   }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ReramError } from '../../../shared/errors';
 import { ConnectionLostError, TransportError } from '../errors';
-import type { Transport, TransportHandlers } from './transport';
+import { ReadRequests, type Transport, type TransportHandlers } from './transport';
 
 const VI_SUCCESS_MAX_CNT = 0x3fff0006;
 const VI_ERROR_TMO = 0xbfff0015 | 0;
@@ -186,9 +186,7 @@ export class VisaTransport implements Transport {
   readonly allowsSecondLink = true;
   private vi: number | undefined;
   private handlers: TransportHandlers | undefined;
-  private reading = false;
-  /** A reply asked for while a read was still in flight: read once more when it ends. */
-  private wanted: { timeoutMs: number; stillWaiting: () => boolean } | undefined;
+  private readonly reads = new ReadRequests((timeoutMs) => this.readOne(timeoutMs));
   /** viClear calls so far: a read that straddles one ends without taking the link down. */
   private clears = 0;
   private timeoutSet: number | undefined;
@@ -232,24 +230,8 @@ export class VisaTransport implements Transport {
   }
 
   /** One reply: one viRead that may wait up to the session's deadline (more only for a long reply). */
-  async requestRead(timeoutMs: number, stillWaiting: () => boolean = () => true): Promise<void> {
-    if (this.reading) {
-      this.wanted = { timeoutMs, stillWaiting };
-      return;
-    }
-    this.reading = true;
-    try {
-      let next: number | undefined = timeoutMs;
-      while (next !== undefined) {
-        await this.readOne(next);
-        const queued = this.wanted;
-        this.wanted = undefined;
-        // The read in flight may have brought the reply the queued request was for.
-        next = queued?.stillWaiting() ? queued.timeoutMs : undefined;
-      }
-    } finally {
-      this.reading = false;
-    }
+  requestRead(timeoutMs: number, stillWaiting?: () => boolean): Promise<void> {
+    return this.reads.request(timeoutMs, stillWaiting);
   }
 
   private async readOne(timeoutMs: number): Promise<void> {
@@ -280,7 +262,7 @@ export class VisaTransport implements Transport {
   async clear(): Promise<void> {
     if (this.vi === undefined) return;
     // A read queued behind the one being cleared is no longer wanted: no read after a clear.
-    this.wanted = undefined;
+    this.reads.drop();
     this.clears++;
     await call<number>(this.visa.fns.viClear, this.vi);
   }
