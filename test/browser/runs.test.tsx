@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { setApiBridge } from '../../src/renderer/api/client';
-import { RunsPage } from '../../src/renderer/pages/RunsPage';
+import { outcomeText, RunsPage } from '../../src/renderer/pages/RunsPage';
 import type { RunSummary } from '../../src/shared/run';
 import { makePoint } from '../helpers/points';
 import { fakeBridge } from './fake-bridge';
@@ -93,4 +93,24 @@ it('the data sheet header sits over its column; a bad cells filter says so; dele
   expect(bridge.calls.some(([m]) => m === 'runs.delete')).toBe(false);
   await userEvent.click(page.getByRole('button', { name: 'Delete for good', exact: true }));
   await expect.poll(() => bridge.calls.find(([m]) => m === 'runs.delete')?.[1]).toEqual({ runIds: [3] });
+});
+
+it('a SET or RESET sweep says its switching voltage, or that it saw none', () => {
+  const sweep = (procedure: 'set' | 'reset', summary: Record<string, unknown>): RunSummary => ({
+    ...run(false),
+    procedure,
+    summary,
+  });
+  const criterion = 'current limit reached on the rising branch';
+  expect(outcomeText(sweep('set', { switchingVoltage: 1.2, switchingCriterion: criterion }))).toBe(
+    'V_SET 1.2 V',
+  );
+  expect(outcomeText(sweep('reset', { switchingVoltage: -1.95, switchingCriterion: criterion }))).toBe(
+    'V_RESET -1.95 V',
+  );
+  expect(outcomeText(sweep('set', { switchingVoltage: null, switchingCriterion: criterion }))).toBe(
+    'no SET seen',
+  );
+  // Runs recorded before the analysis existed say nothing.
+  expect(outcomeText(sweep('reset', {}))).toBe('');
 });

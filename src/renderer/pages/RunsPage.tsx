@@ -59,6 +59,14 @@ export function outcomeText(run: RunSummary): string {
   if (!s) return '';
   if (s.formed === true) return `formed at ${formatSI(Number(s.formingVoltage), 'V')}`;
   if (s.formed === false) return 'did not form';
+  if (run.procedure === 'set' || run.procedure === 'reset') {
+    const name = run.procedure === 'set' ? 'V_SET' : 'V_RESET';
+    return typeof s.switchingVoltage === 'number'
+      ? `${name} ${formatSI(s.switchingVoltage, 'V')}`
+      : typeof s.switchingCriterion === 'string'
+        ? `no ${run.procedure.toUpperCase()} seen`
+        : '';
+  }
   if (Array.isArray(s.converged))
     return `${(s.converged as number[]).reduce((a, b) => a + b, 0)} of ${(s.converged as number[]).length * Number(s.attempts ?? 1)} verified`;
   return '';
