@@ -11,6 +11,7 @@ import { registerPlace } from './commands/place';
 import { registerDemo } from './commands/demo';
 import { registerSweepCommands } from './commands/sweep';
 import { registerRun } from './commands/run';
+import { registerStats } from './commands/stats';
 import { setGlobalDb } from './db';
 import { EXIT, log, UsageError } from './output';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerPlace(program);
   registerSweepCommands(program);
   registerRun(program);
+  registerStats(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,78 @@
+/**
+ * Statistics across the cells of one sample: each cell's figures from its stored runs (the die
+ * map's fits, forming, and the latest SET/RESET sweeps), and each figure's distribution.
+ */
+import type { SampleKey } from '../../shared/cell-guard';
+import { distributionOf, type Distribution } from '../../shared/chip-stats';
+import type { Store } from '../store/store';
+import { cellSummaries } from './cells';
+
+export const CHIP_FIGURES = {
+  hrs: { label: 'HRS conductance (Gmin at the read voltage)', unit: 'S' },
+  lrs: { label: 'LRS conductance (Gmax at the read voltage)', unit: 'S' },
+  onOff: { label: 'on/off ratio (Gmax/Gmin)', unit: '' },
+  nl: { label: 'LTP non-linearity (fitted NL)', unit: '' },
+  vForm: { label: 'forming voltage', unit: 'V' },
+  vSet: { label: 'V_SET (latest SET sweep)', unit: 'V' },
+  vReset: { label: 'V_RESET (latest RESET sweep)', unit: 'V' },
+} as const;
+export type ChipFigure = keyof typeof CHIP_FIGURES;
+
+export interface CellFigures {
+  cell: number;
+  values: Partial<Record<ChipFigure, number>>;
+}
+
+export interface ChipStatistics {
+  sample: SampleKey;
+  cells: CellFigures[];
+  figures: Record<ChipFigure, Distribution | null>;
+}
+
+/** The latest completed SET and RESET sweep's switching voltage per cell. */
+function switchingVoltages(store: Store, sample: SampleKey): Map<number, { vSet?: number; vReset?: number }> {
+  const rows = store.db
+    .prepare(
+      `SELECT runs.cell, procedure, summary_json FROM runs
+       JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
+       WHERE procedure IN ('set', 'reset') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
+       ORDER BY runs.id`,
+    )
+    .all(sample.wafer, sample.die) as Array<{ cell: number; procedure: string; summary_json: string | null }>;
+  const out = new Map<number, { vSet?: number; vReset?: number }>();
+  for (const row of rows) {
+    const summary = row.summary_json ? (JSON.parse(row.summary_json) as { switchingVoltage?: unknown }) : {};
+    if (typeof summary.switchingVoltage !== 'number') continue;
+    const entry = out.get(row.cell) ?? {};
+    entry[row.procedure === 'set' ? 'vSet' : 'vReset'] = summary.switchingVoltage;
+    out.set(row.cell, entry);
+  }
+  return out;
+}
+
+export function chipStatistics(store: Store, sample: SampleKey, cellCount: number): ChipStatistics {
+  const switching = switchingVoltages(store, sample);
+  const cells: CellFigures[] = cellSummaries(store, cellCount, sample)
+    .map((c) => {
+      const values: Partial<Record<ChipFigure, number>> = {};
+      if (c.gMin !== null) values.hrs = c.gMin;
+      if (c.gMax !== null) values.lrs = c.gMax;
+      if (c.gMin !== null && c.gMax !== null && c.gMin > 0) values.onOff = c.gMax / c.gMin;
+      if (c.nl !== null) values.nl = c.nl;
+      if (c.formingVoltage !== null) values.vForm = c.formingVoltage;
+      Object.assign(values, switching.get(c.cell) ?? {});
+      return { cell: c.cell, values };
+    })
+    .filter((c) => Object.keys(c.values).length > 0);
+  const figures = Object.fromEntries(
+    (Object.keys(CHIP_FIGURES) as ChipFigure[]).map((figure) => [
+      figure,
+      distributionOf(
+        cells.flatMap((c) =>
+          c.values[figure] === undefined ? [] : [{ cell: c.cell, value: c.values[figure] }],
+        ),
+      ),
+    ]),
+  ) as Record<ChipFigure, Distribution | null>;
+  return { sample, cells, figures };
+}
