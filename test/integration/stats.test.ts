@@ -19,10 +19,9 @@ it("distributions across a die's cells from their runs, with each cell's values"
   const store = new Store(db);
   const smu = await connectInstrument(`TCPIP::127.0.0.1::${sim.port}::SOCKET`);
   const expected = { vForm: [] as number[], vSet: [] as number[], vReset: [] as number[] };
-  let die = '';
+  const sample = await sampleOf(smu);
+  const die = sample.die;
   try {
-    const sample = await sampleOf(smu);
-    die = sample.die;
     const run = async (cell: number, raw: Record<string, unknown>) =>
       (await recordRun(store, smu, ProcedureParams.parse({ ...raw, cell }), sample)).result.summary;
     for (let cell = 0; cell < 4; cell++) {
