@@ -80,13 +80,23 @@ describe('the output goes off when the process is told to stop or crashes', () =
       const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       await waitFor(child.stderr, /run \d+ in /);
       await new Promise((r) => setTimeout(r, 700));
-      // The 2450 keeps the output on (at 0 V between pulses) for the whole run.
-      expect(await outputIsOn(sim.port)).toBe(true);
+      // The 2450 keeps the output on for the reads (0 V between them) and switches it off and on
+      // around each trigger-model pulse: catch it on, so the signal meets a live source.
+      try {
+        await expect.poll(() => outputIsOn(sim.port), { timeout: 10_000, interval: 5 }).toBe(true);
+      } catch (error) {
+        child.kill('SIGKILL');
+        throw error;
+      }
       const sentAt = Date.now();
       child.kill(signal);
       expect(await exited).toBe(code);
       expect(Date.now() - sentAt).toBeLessThan(3000);
-      expect(await outputIsOn(sim.port)).toBe(false);
+      // Off, and it stays off: no pulse of the stopped run switches it on again.
+      for (const started = Date.now(); Date.now() - started < 500;) {
+        expect(await outputIsOn(sim.port)).toBe(false);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const store = new Database(db, { readonly: true });
       const run = store
         .prepare("SELECT status, point_count FROM runs WHERE procedure = 'pulse-train'")
