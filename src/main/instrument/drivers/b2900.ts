@@ -70,7 +70,6 @@ const TABLE = {
 export class KeysightB2900 extends ScpiSmu<typeof TABLE> {
   readonly driver = 'b2900';
   readonly capabilities: SmuCapabilities = {
-    minPulseWidth: B2900_PULSE.minWidthS,
     maxPulseWidth: B2900_PULSE.maxWidthS,
     maxVoltage: INFO.maxVoltage,
     maxCompliance: INFO.maxCompliance,

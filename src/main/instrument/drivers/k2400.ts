@@ -60,8 +60,6 @@ const TABLE = {
 export class Keithley2400 extends ScpiSmu<typeof TABLE> {
   readonly driver = 'k2400';
   readonly capabilities: SmuCapabilities = {
-    // At 60 Hz; the live floor (pulseWidthRange) follows the measured line frequency.
-    minPulseWidth: k2400CycleSeconds(0, K2400_TIMING.minNplc, 60, false, 1),
     maxPulseWidth: K2400_TIMING.maxSourceDelayS,
     maxVoltage: INFO.maxVoltage,
     maxCompliance: INFO.maxCompliance,

@@ -55,7 +55,6 @@ const TABLE = {
 export class Keithley2450 extends ScpiSmu<typeof TABLE> {
   readonly driver = 'k2450';
   readonly capabilities: SmuCapabilities = {
-    minPulseWidth: 0.5e-3,
     // A host-timed pulse is one source delay long (plus a reading): the delay's own ceiling.
     maxPulseWidth: K2450_TIMING.maxSourceDelayS,
     maxVoltage: INFO.maxVoltage,

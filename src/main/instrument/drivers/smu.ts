@@ -45,8 +45,8 @@ export interface Measurement {
 }
 
 export interface SmuCapabilities {
-  /** Shortest pulse the instrument can make (s) at the fastest integration. */
-  minPulseWidth: number;
+  // The shortest pulse depends on the line frequency and link measured at connect:
+  // pulseWidthRange() gives it, not a catalogue value here.
   maxPulseWidth: number;
   maxVoltage: number;
   maxCompliance: number;
