@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { param } from './params';
+import { MatrixWiringFields } from './switch-matrix';
 
 const terminator = z.enum(['CR', 'LF', 'CRLF']);
 
@@ -57,5 +58,6 @@ export const ConnectionSettings = z.object({
     help: 'GPIB resources: the Prologix-style adapter (ASRL/dev/ttyUSB0::INSTR or TCPIP::host::1234::SOCKET)',
     advanced: true,
   }),
+  ...MatrixWiringFields,
 });
 export type ConnectionSettings = z.output<typeof ConnectionSettings>;

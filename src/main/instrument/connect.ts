@@ -17,12 +17,15 @@ import {
   type Terminator,
 } from './transport/resource';
 import type { Transport } from './transport/transport';
+import { matrixOn, routeThroughMatrix, type MatrixOptions } from './switch/connect';
 
 export interface ConnectOptions extends LinkOptions {
   writeTerminator?: Terminator;
   readTerminator?: Terminator;
   timeoutMs?: number;
   log?: SessionOptions['log'];
+  /** A switch matrix in front of an array: selectCell() then moves its relays. */
+  matrix?: MatrixOptions;
 }
 
 /** Safe defaults per link: a factory 2400 on RS-232 executes on CR and ends its replies with CR. */
@@ -48,6 +51,22 @@ export async function openSession(resource: string, options: ConnectOptions = {}
 }
 
 export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<Smu> {
+  const smu = await connectSmu(resource, options);
+  if (!options.matrix) return smu;
+  const { matrix: matrixOptions, ...link } = options;
+  let session: ScpiSession | undefined;
+  try {
+    session = await openSession(matrixOptions.resource, link);
+    const matrix = await matrixOn(session, matrixOptions.resource);
+    return await routeThroughMatrix(smu, matrix, matrixOptions.wiring);
+  } catch (error) {
+    await session?.close();
+    await smu.close();
+    throw error;
+  }
+}
+
+async function connectSmu(resource: string, options: ConnectOptions): Promise<Smu> {
   const session = await openSession(resource, options);
   try {
     // On RS-232 a previous client may have left half a command in the instrument's input: a
@@ -101,5 +120,18 @@ export function toConnectOptions(settings: ConnectionSettings, log?: SessionOpti
     ...(settings.readTerminator ? { readTerminator: settings.readTerminator } : {}),
     ...(settings.gpibAdapter ? { gpibAdapter: settings.gpibAdapter } : {}),
     ...(log ? { log } : {}),
+    ...(settings.matrix
+      ? {
+          matrix: {
+            resource: settings.matrix,
+            wiring: {
+              rows: settings.matrixRows,
+              columns: settings.matrixColumns,
+              hiInput: settings.matrixHiInput,
+              loInput: settings.matrixLoInput,
+            },
+          },
+        }
+      : {}),
   };
 }

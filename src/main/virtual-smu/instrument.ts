@@ -95,6 +95,11 @@ export class VirtualInstrument {
   pendingSeconds = 0;
   private readonly errors: ScpiError[] = [];
   cellIndex = 0;
+  /**
+   * Whether a cell is between the terminals: false when a switch matrix in front of the die
+   * connects none (an open circuit) or several (not a measurement of one cell).
+   */
+  cellConnected = true;
   /** The largest |V| ever programmed (the instrument's own record, for safety tests). */
   peakLevel = 0;
   /** How long the output was on in the last auto-clear cycle or hardware pulse (s): the truth a driver's width is checked against. */
@@ -188,7 +193,7 @@ export class VirtualInstrument {
   /** Advances virtual time with the source as it is: the cell sees the bias only while the output is on. */
   advance(seconds: number, level = this.level): void {
     if (seconds <= 0) return;
-    if (this.output) this.cell.stress(level, seconds, this.compliance);
+    if (this.output && this.cellConnected) this.cell.stress(level, seconds, this.compliance);
     this.clock += seconds;
     this.pendingSeconds += seconds;
   }
@@ -247,7 +252,11 @@ export class VirtualInstrument {
 
   /** The cell at the present level, with compliance and the fixed range applied. */
   private sample(level: number): Omit<Reading, 't'> {
-    const m = this.output ? this.cell.measure(level, this.compliance) : { v: 0, i: 0, compliance: false };
+    const m = !this.output
+      ? { v: 0, i: 0, compliance: false }
+      : this.cellConnected
+        ? this.cell.measure(level, this.compliance)
+        : { v: level, i: 0, compliance: false }; // open circuit: the source's level, no current
     const overflow = this.currentRange !== null && Math.abs(m.i) > 1.05 * this.currentRange;
     return { vSource: level, ...m, overflow };
   }

@@ -5,6 +5,8 @@ import { findSmuModel, SMU_MODEL_IDS } from '../../../shared/instruments';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
+import { startMatrixServer, type MatrixServer } from '../../virtual-smu/matrix';
+import { wiringProblem } from '../../../shared/switch-matrix';
 import { log, printLine, UsageError } from '../output';
 import { parseListen, parseNonNegative, parsePositiveInt } from '../parse';
 
@@ -32,6 +34,11 @@ export function registerSimSmu(program: Command): void {
       'also put the instrument on GPIB at this address, behind a Prologix-style adapter on TCP',
     )
     .option('--gpib-pty', 'with --gpib: also offer the adapter as a USB serial port (a pty), like a GPIB-USB')
+    .option(
+      '--matrix <host:port>',
+      'also serve a Keysight B2200A switch matrix in front of the die (its cells a crossbar of pads)',
+    )
+    .option('--matrix-rows <n>', 'with --matrix: row pads (columns = cells / rows); default √cells')
     .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
     .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')
     .option('--seed <n>', 'random seed (same seed, same cells and noise)', '1')
@@ -123,9 +130,34 @@ export function registerSimSmu(program: Command): void {
           printLine(`GPIB-ADAPTER ASRL${adapterPty.path}::INSTR`);
         }
       }
+      let matrix: MatrixServer | undefined;
+      if (options.matrix !== undefined) {
+        const cells = die.cells.length;
+        const rows =
+          options.matrixRows !== undefined
+            ? parsePositiveInt(String(options.matrixRows), '--matrix-rows', 1)
+            : Math.round(Math.sqrt(cells));
+        if (cells % rows !== 0)
+          throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
+        const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
+        const problem = wiringProblem(wiring);
+        if (problem) throw new UsageError(`--matrix: ${problem}`);
+        const where = parseListen(String(options.matrix));
+        matrix = await startMatrixServer({
+          instrument: server.instrument,
+          wiring,
+          host: where.host,
+          port: where.port,
+          log: (m) => log(`sim-smu: matrix: ${m}`),
+        });
+        log(
+          `sim-smu: B2200A at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
+        );
+        printLine(`MATRIX ${matrix.resource}`);
+      }
       await new Promise<void>((resolve) => {
         const stop = () => {
-          void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close()])
+          void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close(), matrix?.close()])
             .then(() => server.close())
             .finally(resolve);
         };
