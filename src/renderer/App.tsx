@@ -11,12 +11,14 @@ import { PredictPage } from './pages/PredictPage';
 import { ProfilesPage } from './pages/ProfilesPage';
 import { QueuePage } from './pages/QueuePage';
 import { RunsPage } from './pages/RunsPage';
+import { StatisticsPage } from './pages/StatisticsPage';
 
 export const PAGES = [
   { id: 'instrument', title: 'Instrument' },
   { id: 'characterize', title: 'Characterize' },
   { id: 'queue', title: 'Queue' },
   { id: 'runs', title: 'Runs' },
+  { id: 'statistics', title: 'Statistics' },
   { id: 'levels', title: 'Levels' },
   { id: 'profiles', title: 'Profiles' },
   { id: 'predict', title: 'Predict' },
@@ -235,6 +237,9 @@ export function App() {
             initialRun={route.params.get('run')}
             initialCell={route.params.get('cell')}
           />
+        ) : null}
+        {route.page === 'statistics' ? (
+          <StatisticsPage status={status} mode={info?.mode ?? 'browser'} />
         ) : null}
         {route.page === 'levels' ? <LevelsPage initialRun={route.params.get('run')} /> : null}
         {route.page === 'profiles' ? <ProfilesPage mode={info?.mode ?? 'browser'} /> : null}

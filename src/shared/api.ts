@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { SerializedError } from './errors';
 import { ConnectionSettings } from './connection';
+import { CHIP_FIGURE_IDS, type ChipFigure } from './chip-stats';
 import { SMU_MODEL_IDS } from './instruments';
 import { LevelTable } from './levels/level-table';
 import { ProcedureParams } from './procedures';
@@ -217,6 +218,35 @@ export const CellSummary = z.object({
 });
 export type CellSummary = z.infer<typeof CellSummary>;
 
+const FigureValues = z.object(
+  Object.fromEntries(CHIP_FIGURE_IDS.map((f) => [f, z.number().optional()])) as Record<
+    ChipFigure,
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+const Distribution = z.object({
+  n: z.number().int(),
+  min: z.number(),
+  q1: z.number(),
+  median: z.number(),
+  q3: z.number(),
+  max: z.number(),
+  mad: z.number(),
+  cdf: z.array(z.object({ cell: z.number().int(), value: z.number(), fraction: z.number() })),
+  outliers: z.array(z.object({ cell: z.number().int(), value: z.number(), robustZ: z.number() })),
+});
+export const ChipStatisticsReply = z.object({
+  sample: z.object({ wafer: z.string(), die: z.string() }),
+  cellCount: z.number().int(),
+  cells: z.array(z.object({ cell: z.number().int(), values: FigureValues })),
+  figures: z.object(
+    Object.fromEntries(CHIP_FIGURE_IDS.map((f) => [f, Distribution.nullable()])) as Record<
+      ChipFigure,
+      z.ZodNullable<typeof Distribution>
+    >,
+  ),
+});
+
 export const apiMethods = {
   'system.info': method(Empty, SystemInfo, 'App version, runtime mode, database and first-run state.'),
 
@@ -361,6 +391,12 @@ export const apiMethods = {
     z.object({ cells: z.number().int().min(1).max(4096) }),
     z.array(CellSummary),
     'What each cell of the die has had done to it (the die map).',
+  ),
+
+  'stats.chip': method(
+    z.object({ cells: z.number().int().min(1).max(4096) }),
+    ChipStatisticsReply,
+    "Statistics across the connected sample's cells: each figure's distribution and outliers.",
   ),
 
   'levels.fit': method(

@@ -8,6 +8,34 @@
  * they should flag, and a die has few cells.
  */
 
+import type { SampleKey } from './cell-guard';
+
+/** The figures a chip is summarised by; `log`: spread over decades, shown on a log axis. */
+export const CHIP_FIGURES = {
+  hrs: { label: 'HRS conductance (Gmin at the read voltage)', short: 'HRS', unit: 'S', log: true },
+  lrs: { label: 'LRS conductance (Gmax at the read voltage)', short: 'LRS', unit: 'S', log: true },
+  onOff: { label: 'on/off ratio (Gmax/Gmin)', short: 'on/off', unit: '', log: true },
+  nl: { label: 'LTP non-linearity (fitted NL)', short: 'NL', unit: '', log: false },
+  vForm: { label: 'forming voltage', short: 'V_form', unit: 'V', log: false },
+  vSet: { label: 'V_SET (latest SET sweep)', short: 'V_SET', unit: 'V', log: false },
+  vReset: { label: 'V_RESET (latest RESET sweep)', short: 'V_RESET', unit: 'V', log: false },
+} as const;
+export type ChipFigure = keyof typeof CHIP_FIGURES;
+export const CHIP_FIGURE_IDS = Object.keys(CHIP_FIGURES) as ChipFigure[];
+
+export interface CellFigures {
+  cell: number;
+  values: Partial<Record<ChipFigure, number>>;
+}
+
+export interface ChipStatistics {
+  sample: SampleKey;
+  /** Cells on the die (the map's size), including those without figures. */
+  cellCount: number;
+  cells: CellFigures[];
+  figures: Record<ChipFigure, Distribution | null>;
+}
+
 export interface CellValue {
   cell: number;
   value: number;

@@ -70,11 +70,23 @@ describe('every page, both themes, two window sizes', () => {
     await page.getByRole('button', { name: 'Run prediction' }).click();
     await page.getByTestId('report-meta').waitFor({ timeout: 180_000 });
 
+    // Statistics across the cells the session measured: the die map and the CDF of each figure.
+    await page.getByRole('link', { name: 'Statistics', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('stats-sample').textContent(), { timeout: 30_000 })
+      .toMatch(/4 of 16 cells have figures/);
+    expect(await page.getByTestId('die-map-chart').locator('g[data-cell]').count()).toBe(16);
+    await page.locator('[name="chipFigure"]').selectOption('vForm');
+    await expect
+      .poll(() => page.getByTestId('cdf-chart').getAttribute('aria-label'))
+      .toMatch(/V_form: cumulative distribution/);
+
     const pages = [
       ['instrument', '#/instrument'],
       ['characterize', '#/characterize?procedure=pulse-train'],
       ['queue', '#/queue'],
       ['runs', '#/runs?run=2'],
+      ['statistics', '#/statistics'],
       ['levels', '#/levels?run=2'],
       ['profiles', '#/profiles'],
       ['predict', '#/predict'],

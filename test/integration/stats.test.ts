@@ -63,6 +63,28 @@ it("distributions across a die's cells from their runs, with each cell's values"
   console.log(
     `virtual die ${die}: V_form ${expected.vForm.join(', ')} V; V_SET ${expected.vSet.join(', ')} V; V_RESET ${expected.vReset.join(', ')} V`,
   );
+  // Per cell: one row per cell of the die, V_form read back.
+  const perCell = await runCli([
+    'stats',
+    '--wafer',
+    'virtual',
+    '--die',
+    die,
+    '--cells',
+    '4',
+    '--db',
+    db,
+    '--per-cell',
+  ]);
+  expect(perCell.code, perCell.stderr).toBe(0);
+  const cellRows = perCell.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+  expect(cellRows).toHaveLength(5);
+  expect(
+    cellRows
+      .slice(1)
+      .map((r) => Number(r.split(',')[5]))
+      .sort((a, b) => a - b),
+  ).toEqual([...expected.vForm].sort((a, b) => a - b));
   // Another sample has no figures; the CSV form has a header and one row per figure.
   const other = await runCli(['stats', '--wafer', 'W1', '--die', 'D9', '--db', db]);
   expect(other.code, other.stderr).toBe(0);

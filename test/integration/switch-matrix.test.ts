@@ -198,7 +198,7 @@ describe('a 16-cell array behind a virtual B2200A', () => {
       for (const run of runs) {
         const settings = services.store.runSettings(run.id);
         const routed = (settings as { switchMatrix?: { closed: string } }).switchMatrix;
-        expect(routed?.closed).toBe(toChannelList(cellPaths(WIRING, run.cell)));
+        expect(routed?.closed).toBe(toChannelList(cellPaths(WIRING, run.cell!)));
       }
       // One move per cell at least (a step on the same cell keeps its relays), none under bias.
       expect(matrix.matrix.moves - movesBefore).toBeGreaterThanOrEqual(16);

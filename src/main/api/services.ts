@@ -2,6 +2,7 @@
  * The API handlers, shared by Electron (IPC) and browser mode (WebSocket). Each is a thin call
  * into a service; the dispatcher has validated the input already.
  */
+import { chipStatistics } from '../services/statistics';
 import { fileSafeName } from '../../shared/text';
 import type { ApiHandlers } from '../../shared/api';
 import { UNASSIGNED_SAMPLE } from '../../shared/cell-guard';
@@ -138,6 +139,9 @@ export function createServices(options: ServiceOptions): Services {
     'queue.list': async ({ limit }) => queues.list(limit),
     'cells.summary': async ({ cells }) =>
       cellSummaries(store, cells, instrument.status().sample ?? UNASSIGNED_SAMPLE),
+
+    'stats.chip': async ({ cells }) =>
+      chipStatistics(store, instrument.status().sample ?? UNASSIGNED_SAMPLE, cells),
 
     'levels.fit': async ({ runId, bits, spacing }) => {
       const result = fitRun(store, runId, { spacing, ...(bits !== undefined ? { bits } : {}) });

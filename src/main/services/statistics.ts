@@ -3,31 +3,18 @@
  * map's fits, forming, and the latest SET/RESET sweeps), and each figure's distribution.
  */
 import type { SampleKey } from '../../shared/cell-guard';
-import { distributionOf, type Distribution } from '../../shared/chip-stats';
+import {
+  CHIP_FIGURES,
+  distributionOf,
+  type CellFigures,
+  type ChipFigure,
+  type ChipStatistics,
+  type Distribution,
+} from '../../shared/chip-stats';
+
+export { CHIP_FIGURES, type ChipFigure, type ChipStatistics };
 import type { Store } from '../store/store';
 import { cellSummaries } from './cells';
-
-export const CHIP_FIGURES = {
-  hrs: { label: 'HRS conductance (Gmin at the read voltage)', unit: 'S' },
-  lrs: { label: 'LRS conductance (Gmax at the read voltage)', unit: 'S' },
-  onOff: { label: 'on/off ratio (Gmax/Gmin)', unit: '' },
-  nl: { label: 'LTP non-linearity (fitted NL)', unit: '' },
-  vForm: { label: 'forming voltage', unit: 'V' },
-  vSet: { label: 'V_SET (latest SET sweep)', unit: 'V' },
-  vReset: { label: 'V_RESET (latest RESET sweep)', unit: 'V' },
-} as const;
-export type ChipFigure = keyof typeof CHIP_FIGURES;
-
-export interface CellFigures {
-  cell: number;
-  values: Partial<Record<ChipFigure, number>>;
-}
-
-export interface ChipStatistics {
-  sample: SampleKey;
-  cells: CellFigures[];
-  figures: Record<ChipFigure, Distribution | null>;
-}
 
 /** The latest completed SET and RESET sweep's switching voltage per cell. */
 function switchingVoltages(store: Store, sample: SampleKey): Map<number, { vSet?: number; vReset?: number }> {
@@ -74,5 +61,5 @@ export function chipStatistics(store: Store, sample: SampleKey, cellCount: numbe
       ),
     ]),
   ) as Record<ChipFigure, Distribution | null>;
-  return { sample, cells, figures };
+  return { sample, cellCount, cells, figures };
 }

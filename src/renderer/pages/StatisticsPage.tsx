@@ -1,0 +1,205 @@
+/**
+ * Statistics across the connected sample's cells: pick a figure (HRS, LRS, on/off, NL, V_form,
+ * V_SET, V_RESET), see its cumulative distribution and the die map coloured by it with a colour
+ * scale, the outliers named, and every figure's quartiles. Exports carry the sample and the rule.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { InstrumentStatus } from '../../shared/api';
+import { sampleLabel } from '../../shared/cell-guard';
+import { cdfChart, chipCsv, dieMapSvg } from '../../shared/charts/chip';
+import { chartSvg } from '../../shared/charts/svg';
+import { CHIP_FIGURE_IDS, CHIP_FIGURES, type ChipFigure, type ChipStatistics } from '../../shared/chip-stats';
+import { fileSafeName } from '../../shared/text';
+import { formatNumber, formatSI } from '../../shared/units';
+import { getApi } from '../api/client';
+import { ErrorBanner, SelectField } from '../components/Field';
+import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
+import { errorText, useApiEvent } from '../hooks/api';
+import { saveFile, type AppMode } from '../files';
+
+const format = (figure: ChipFigure, value: number) =>
+  CHIP_FIGURES[figure].unit ? formatSI(value, CHIP_FIGURES[figure].unit) : formatNumber(value, 3);
+
+export function StatisticsPage({ status, mode }: { status: InstrumentStatus | undefined; mode: AppMode }) {
+  const [figure, setFigure] = useState<ChipFigure>('lrs');
+  const [stats, setStats] = useState<ChipStatistics>();
+  // When the statistics were read: the shown figures and their exports say the same.
+  const [madeAt, setMadeAt] = useState('');
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const theme = useDocumentTheme();
+  const [storedCells] = useState(() => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16);
+  const cells = status?.simulator?.cells ?? storedCells;
+
+  const load = useCallback(async () => {
+    try {
+      setStats(await getApi().call['stats.chip']({ cells }));
+      setMadeAt(new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+      setError(undefined);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [cells]);
+  useEffect(() => {
+    void load();
+  }, [load, status?.sample?.wafer, status?.sample?.die]);
+  useApiEvent(
+    'run.ended',
+    useCallback(() => void load(), [load]),
+  );
+
+  const cdf = useMemo(() => (stats ? cdfChart(stats, figure, madeAt) : undefined), [stats, figure, madeAt]);
+  const map = useMemo(
+    () => (stats ? dieMapSvg(stats, figure, { madeAt, theme }) : undefined),
+    [stats, figure, madeAt, theme],
+  );
+  const base = stats ? fileSafeName(`${sampleLabel(stats.sample)}-${CHIP_FIGURES[figure].short}`) : 'chip';
+  const save = async (name: string, data: string | Uint8Array, mime: string, extension: string) => {
+    try {
+      const where = await saveFile(mode, name, data, mime, [extension]);
+      if (where) setNotice(`Saved ${where}`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const distribution = stats?.figures[figure] ?? null;
+
+  return (
+    <section className="card" aria-labelledby="statistics-title">
+      <h2 id="statistics-title">Statistics across the cells</h2>
+      <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+      <p className="muted" data-testid="stats-sample">
+        {stats
+          ? `${sampleLabel(stats.sample)}: ${stats.cells.length} of ${stats.cellCount} cells have figures.`
+          : 'Loading…'}{' '}
+        Figures come from each cell's latest fit, its forming, and its latest SET and RESET sweeps.
+      </p>
+      <div className="row">
+        <SelectField
+          label="Figure"
+          name="chipFigure"
+          value={figure}
+          onChange={setFigure}
+          options={CHIP_FIGURE_IDS.map((id) => ({ value: id, label: CHIP_FIGURES[id].label }))}
+        />
+      </div>
+      {stats && stats.cells.length === 0 ? (
+        <p data-testid="stats-empty">
+          No cell of this sample has a figure yet: form cells and run pulse trains (Characterize or Queue),
+          then come back.
+        </p>
+      ) : null}
+      {stats && cdf && map ? (
+        <>
+          <div className="chip-figures">
+            <figure
+              className="svg-chart"
+              data-testid="die-map-chart"
+              aria-label={`Die map: ${CHIP_FIGURES[figure].label}`}
+              // Built from our own strings, every text escaped (escapeXml).
+              dangerouslySetInnerHTML={{ __html: map }}
+            />
+            <SvgChart spec={cdf} testId="cdf-chart" />
+          </div>
+          <p data-testid="outliers">
+            {distribution === null
+              ? `No cell has a ${CHIP_FIGURES[figure].short} yet.`
+              : distribution.outliers.length
+                ? `Outliers: ${distribution.outliers.map((o) => `cell ${o.cell} (${format(figure, o.value)}, robust z ${o.robustZ.toFixed(1)})`).join('; ')}.`
+                : `No outliers among ${distribution.n} cells.`}
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              onClick={() => void save(`${base}.csv`, chipCsv(stats, madeAt), 'text/csv', 'csv')}
+            >
+              Cells as CSV
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                void save(`${base}-cdf.svg`, chartSvg({ ...cdf, theme: 'light' }), 'image/svg+xml', 'svg')
+              }
+            >
+              Distribution as SVG
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                void (async () =>
+                  save(
+                    `${base}-cdf.png`,
+                    await svgToPngBytes(chartSvg({ ...cdf, theme: 'light' })),
+                    'image/png',
+                    'png',
+                  ))()
+              }
+            >
+              Distribution as PNG
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                void save(
+                  `${base}-die-map.svg`,
+                  dieMapSvg(stats, figure, { madeAt, theme: 'light' }),
+                  'image/svg+xml',
+                  'svg',
+                )
+              }
+            >
+              Die map as SVG
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                void (async () =>
+                  save(
+                    `${base}-die-map.png`,
+                    await svgToPngBytes(dieMapSvg(stats, figure, { madeAt, theme: 'light' })),
+                    'image/png',
+                    'png',
+                  ))()
+              }
+            >
+              Die map as PNG
+            </button>
+          </div>
+          {notice ? <p className="muted">{notice}</p> : null}
+          <table className="data" data-testid="figures-table">
+            <caption>Every figure over the cells that have it</caption>
+            <thead>
+              <tr>
+                <th scope="col">Figure</th>
+                <th scope="col">Cells</th>
+                <th scope="col">Median</th>
+                <th scope="col">Quartiles</th>
+                <th scope="col">Range</th>
+                <th scope="col">Outliers</th>
+              </tr>
+            </thead>
+            <tbody>
+              {CHIP_FIGURE_IDS.map((id) => {
+                const d = stats.figures[id];
+                return (
+                  <tr key={id} aria-selected={id === figure}>
+                    <th scope="row">
+                      <button type="button" className="link-button" onClick={() => setFigure(id)}>
+                        {CHIP_FIGURES[id].short}
+                      </button>
+                    </th>
+                    <td>{d?.n ?? 0}</td>
+                    <td>{d ? format(id, d.median) : '—'}</td>
+                    <td>{d ? `${format(id, d.q1)} – ${format(id, d.q3)}` : '—'}</td>
+                    <td>{d ? `${format(id, d.min)} – ${format(id, d.max)}` : '—'}</td>
+                    <td>{d?.outliers.length ? d.outliers.map((o) => `cell ${o.cell}`).join(', ') : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </section>
+  );
+}
