@@ -58,6 +58,12 @@ export const ConnectionSettings = z.object({
     help: 'GPIB resources: the Prologix-style adapter (ASRL/dev/ttyUSB0::INSTR or TCPIP::host::1234::SOCKET)',
     advanced: true,
   }),
+  smuChannel: param(z.enum(['a', 'b']).default('a'), {
+    label: 'SMU channel',
+    help: 'two-channel Keithley 2600B (2602B, 2612B, 2636B…): smua or smub; other models have one',
+    advanced: true,
+    flag: 'channel',
+  }),
   ...MatrixWiringFields,
 });
 export type ConnectionSettings = z.output<typeof ConnectionSettings>;

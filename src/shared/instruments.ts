@@ -4,7 +4,7 @@
  * entry here, its driver file, and its dialect in the virtual SMU.
  */
 
-export const SMU_MODEL_IDS = ['2400', '2450', 'b2900'] as const;
+export const SMU_MODEL_IDS = ['2400', '2450', 'b2900', '2600'] as const;
 export type SmuModelId = (typeof SMU_MODEL_IDS)[number];
 
 export type LinkKind = 'serial' | 'gpib' | 'lan' | 'usb';
@@ -48,6 +48,15 @@ export const SMU_MODELS: Readonly<Record<SmuModelId, SmuModelInfo>> = {
     maxVoltage: 210,
     maxCompliance: 3.03,
     nplc: (f) => ({ min: 8e-6 * f, max: 2 * f }),
+  },
+  '2600': {
+    id: '2600',
+    label: 'Keithley 2600B (TSP)',
+    links: ['lan', 'usb', 'gpib'],
+    terminals: ['rear'],
+    maxVoltage: 200,
+    maxCompliance: 1.5,
+    nplc: () => ({ min: 0.001, max: 25 }),
   },
 };
 
@@ -118,4 +127,18 @@ export const B2900_PULSE = {
   maxWidthS: 100_000,
   minApertureS: 8e-6,
   maxApertureS: 2,
+} as const;
+
+/**
+ * Keithley 2600B (2601B/2602B/2611B/2612B/2635B/2636B) pulses in the TSP trigger model: the
+ * source action starts the pulse, trigger timer 1 (armed with it) ends it through the end-pulse
+ * action, and the measurement sits at the end of the top (its measure delay). The datasheet's
+ * shortest programmable pulse is 100 µs; a reading's overhead beyond its integration is our
+ * estimate, as the reference manual gives no timing table.
+ */
+export const K2600_PULSE = {
+  minWidthS: 100e-6,
+  /** Trigger timer delay limit (reference manual: up to 100,000 s); a practical ceiling for one pulse. */
+  maxWidthS: 100,
+  readingOverheadS: 0.1e-3,
 } as const;

@@ -116,7 +116,14 @@ describe('IDN and driver selection', () => {
     expect(() => driverEntryFor(parseIdn('Keysight Technologies,B2962B,MY1,2.0'))).toThrow(
       /power source, not a source-measure unit/,
     );
-    expect(() => driverEntryFor(parseIdn('Keithley Instruments Inc.,Model 2636B,1,3.2.2'))).toThrow(/TSP/);
+    // The 2600B speaks TSP: its own driver, on both the one- and two-channel models.
+    for (const tsp of ['2636B', '2602B', '2611B', '2601B', '2635A'])
+      expect(driverEntryFor(parseIdn(`Keithley Instruments Inc., Model ${tsp}, 1, 3.2.2`)).model).toBe(
+        '2600',
+      );
+    expect(() => driverEntryFor(parseIdn('Keithley Instruments Inc., Model 2651A, 1, 1.0'))).toThrow(
+      /No driver/,
+    );
     expect(() => driverEntryFor(parseIdn('Rigol,DP832,1,1'))).toThrow(/No driver/);
   });
 

@@ -24,6 +24,8 @@ export interface ConnectOptions extends LinkOptions {
   readTerminator?: Terminator;
   timeoutMs?: number;
   log?: SessionOptions['log'];
+  /** The channel of a two-channel SMU (2600B: smua or smub). */
+  channel?: 'a' | 'b';
   /** A switch matrix in front of an array: selectCell() then moves its relays. */
   matrix?: MatrixOptions;
 }
@@ -90,6 +92,7 @@ async function connectSmu(resource: string, options: ConnectOptions): Promise<Sm
     const sibling = transport.allowsSecondLink ? transport.sibling?.bind(transport) : undefined;
     return entry.create(session, identity, {
       virtual: isVirtual(identity),
+      ...(options.channel ? { channel: options.channel } : {}),
       ...(sibling
         ? {
             openSecondLink: () =>
@@ -120,6 +123,7 @@ export function toConnectOptions(settings: ConnectionSettings, log?: SessionOpti
     ...(settings.readTerminator ? { readTerminator: settings.readTerminator } : {}),
     ...(settings.gpibAdapter ? { gpibAdapter: settings.gpibAdapter } : {}),
     ...(log ? { log } : {}),
+    channel: settings.smuChannel,
     ...(settings.matrix
       ? {
           matrix: {

@@ -28,7 +28,10 @@ const IDN: Record<SmuModel, (serial: string) => string> = {
   '2400': (serial) => `KEITHLEY INSTRUMENTS INC.,MODEL 2400,${serial},C32   Oct  4 2010 14:20:11/A02  /S/K`,
   '2450': (serial) => `KEITHLEY INSTRUMENTS,MODEL 2450,${serial},1.7.12b`,
   b2900: (serial) => `Keysight Technologies,B2901B,${serial},5.0.2116.3970`,
+  '2600': (serial) => `Keithley Instruments Inc., Model 2636B, ${serial}, 4.0.4`,
 };
+
+export const idnOf = (model: SmuModel, serial: string) => IDN[model](serial);
 
 const OVERFLOW_READING = 9.9e37;
 const K2400_STATUS = {

@@ -5,6 +5,7 @@
  * operation advances the clock, and the server paces replies by `virtual seconds × time scale`.
  */
 import {
+  K2600_PULSE,
   K2400_TIMING,
   K2450_TIMING,
   k2400Conversions,
@@ -37,6 +38,8 @@ export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: '
   '2400': { compliance: 105e-6, terminals: 'FRON' },
   '2450': { compliance: 105e-6, terminals: 'FRON' },
   b2900: { compliance: 100e-6, terminals: 'REAR' },
+  // 2600B reset: smua.source.limiti 100 mA (reference manual, smuX.source.limitY).
+  '2600': { compliance: 0.1, terminals: 'REAR' },
 };
 
 /** 2450 and B2900: overhead per reading that is not integration (A/D, firmware): the 2450's estimate. */
@@ -186,6 +189,11 @@ export class VirtualInstrument {
     return error ? `${error.code},"${error.message}"` : '0,"No error"';
   }
 
+  /** The oldest error as it is (TSP prints its fields itself). */
+  popErrorEntry(): ScpiError | undefined {
+    return this.errors.shift();
+  }
+
   errorCount(): number {
     return this.errors.length;
   }
@@ -267,7 +275,11 @@ export class VirtualInstrument {
     const m = this.sample(this.level);
     this.lastTrip = m.compliance;
     this.advance(
-      this.model === '2400' ? k2400FirmwareSeconds(this.functions(), this.autoZero) : READING_OVERHEAD_S,
+      this.model === '2400'
+        ? k2400FirmwareSeconds(this.functions(), this.autoZero)
+        : this.model === '2600'
+          ? K2600_PULSE.readingOverheadS
+          : READING_OVERHEAD_S,
     );
     if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);
     return { ...m, t: this.clock };

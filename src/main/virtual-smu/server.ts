@@ -16,6 +16,7 @@ import type { Die } from './die';
 import { commandTable, suffixAllowed } from './dialects';
 import { VirtualInstrument, type SmuModel } from './instrument';
 import { parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
+import { TspInterpreter } from './tsp';
 
 export type Fault = 'NONE' | 'HANG' | 'GARBAGE' | 'DROP';
 
@@ -96,6 +97,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   );
   instrument.interlockAsserted = options.interlockAsserted ?? true;
   const table = commandTable(options.model);
+  // The 2600B speaks TSP (Lua): its own interpreter, on the same instrument physics.
+  const tsp =
+    options.model === '2600' ? new TspInterpreter(instrument, options.die, instrument.serial) : undefined;
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
   // The instrument's own record of its output, as a front-panel indicator would show it.
@@ -159,6 +163,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (generation !== conn.generation) return;
     options.trace?.(conn.id, line);
     const replies: string[] = [];
+    if (tsp && !/^\s*:?SIM(ULATION)?:(FAULT|CHUNK)\b/i.test(line)) {
+      replies.push(...tsp.execute(line));
+      return finish(conn, replies, generation);
+    }
     let units;
     try {
       units = parseMessage(line);
@@ -188,6 +196,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         // A query that fails produces no reply, as on a real instrument.
       }
     }
+    return finish(conn, replies, generation);
+  }
+
+  async function finish(conn: Connection, replies: string[], generation: number): Promise<void> {
     const paced = instrument.pendingSeconds * timeScale;
     instrument.pendingSeconds = 0;
     if (paced > 0) await sleep(paced * 1000);
@@ -199,7 +211,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       await send(conn, '\u00ff#?!GARBAGE\u0007,,,xyz');
       return;
     }
-    await send(conn, replies.join(';'));
+    // TSP: each print is its own line; SCPI: one response message, units joined by ';'.
+    await send(conn, replies.join(tsp ? conn.terminator : ';'));
   }
 
   function clearDevice(conn: Connection): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
-import { findSmuModel, SMU_MODEL_IDS } from '../../../shared/instruments';
+import { findSmuModel, SMU_MODEL_IDS, SMU_MODELS } from '../../../shared/instruments';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
@@ -16,7 +16,7 @@ export function registerSimSmu(program: Command): void {
   program
     .command('sim-smu')
     .description(
-      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450 or Keysight B2900 SCPI interface',
+      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450, Keysight B2900 (SCPI) or Keithley 2600B (TSP) interface',
     )
     .option('--model <model>', `instrument dialect: ${SMU_MODEL_IDS.join('|')} (any case)`, '2400')
     .option('--listen <host:port>', 'TCP address (LAN raw socket); port 0 picks a free one', '127.0.0.1:5025')
@@ -64,7 +64,7 @@ export function registerSimSmu(program: Command): void {
       if (!term) throw new UsageError('--term must be CR, LF or CRLF');
       if (options.pty && model !== '2400') {
         throw new UsageError(
-          `the ${model === '2450' ? 'Keithley 2450' : 'Keysight B2900'} has no RS-232 port; --pty emulates the 2400 only`,
+          `the ${SMU_MODELS[model].label} has no RS-232 port here; --pty emulates the 2400 only`,
         );
       }
       const { host, port } = parseListen(String(options.listen));

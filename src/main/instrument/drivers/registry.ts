@@ -9,6 +9,7 @@ import type { ScpiSession } from '../scpi/session';
 import { KeysightB2900 } from './b2900';
 import { Keithley2400 } from './k2400';
 import { Keithley2450 } from './k2450';
+import { Keithley2600 } from './k2600';
 import type { DriverOptions } from './scpi-driver';
 import type { Smu } from './smu';
 
@@ -36,6 +37,11 @@ export const DRIVERS: readonly DriverEntry[] = [
     create: (session, identity, options) => new Keithley2450(session, identity, options),
   },
   {
+    model: '2600',
+    matches: (id) => Keithley2600.matches(id),
+    create: (session, identity, options) => new Keithley2600(session, identity, options),
+  },
+  {
     model: 'b2900',
     matches: (id) =>
       // The SMUs only (B2901/2/10/11/12, A/B/BL): the B2961/62 power sources and the B2981–B2987
@@ -49,12 +55,6 @@ export const DRIVERS: readonly DriverEntry[] = [
 export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
   const entry = DRIVERS.find((d) => d.matches(identity));
   if (entry) return entry;
-  if (make(identity).includes('KEITHLEY') && /^26\d\d/.test(model(identity))) {
-    throw new ReramError(
-      'UNSUPPORTED',
-      `${identity.make} ${identity.model} speaks TSP (Lua), not SCPI; the 2600B series is not supported yet.`,
-    );
-  }
   if (/^B29[68]\d/.test(model(identity)))
     throw new ReramError(
       'UNSUPPORTED',
@@ -62,6 +62,6 @@ export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
     );
   throw new ReramError(
     'UNSUPPORTED',
-    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keysight B2900.`,
+    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keithley 2600B (TSP), Keysight B2900.`,
   );
 }

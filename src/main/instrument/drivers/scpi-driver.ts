@@ -36,6 +36,8 @@ export function reading(value: number): Reading {
 export interface DriverOptions {
   /** The virtual SMU: it also understands :SIM:* commands. */
   virtual: boolean;
+  /** The channel of a two-channel SMU; drivers of one-channel models ignore it. */
+  channel?: 'a' | 'b';
   /** Opens a second session to the same instrument; only for links that allow one. */
   openSecondLink?: () => Promise<ScpiSession>;
 }

@@ -53,7 +53,41 @@ export interface UrgentLink {
   queryUntil(command: string, accept: (line: string) => boolean, timeoutMs: number): Promise<string>;
 }
 
+/**
+ * What differs between command languages on one line session: how the error queue is read.
+ * SCPI: `:SYST:ERR?` → `-113,"Undefined header"`. TSP (Keithley 2600B): `print(errorqueue.next())`
+ * → code, message, severity and node, tab-separated, the code printed as a float.
+ */
+export interface SessionConventions {
+  language: 'SCPI' | 'TSP';
+  errorQuery: string;
+  /** One error entry (code 0: the queue is empty), or undefined for a reply of another form. */
+  parseError(reply: string): InstrumentErrorEntry | undefined;
+}
+
+export const SCPI_CONVENTIONS: SessionConventions = {
+  language: 'SCPI',
+  errorQuery: ':SYST:ERR?',
+  parseError: (reply) => {
+    const match = /^\s*([+-]?\d+)\s*,\s*"?(.*?)"?\s*$/.exec(reply);
+    return match ? { code: Number(match[1]), message: match[2]!.split(';')[0]! } : undefined;
+  },
+};
+
+export const TSP_CONVENTIONS: SessionConventions = {
+  language: 'TSP',
+  errorQuery: 'print(errorqueue.next())',
+  parseError: (reply) => {
+    const [code, message] = reply.split('\t');
+    const value = Number(code);
+    if (message === undefined || !Number.isFinite(value)) return undefined;
+    return { code: Math.round(value), message: message.trim() };
+  },
+};
+
 export class ScpiSession {
+  /** How this instrument's error queue is read; a TSP driver swaps in TSP_CONVENTIONS. */
+  conventions: SessionConventions = SCPI_CONVENTIONS;
   readonly timeoutMs: number;
   readonly writeTerminator: Terminator;
   readonly readTerminator: Terminator;
@@ -334,16 +368,21 @@ export class ScpiSession {
     if (reply.trim() !== '1') throw new ScpiParseError('*OPC?', reply, '1');
   }
 
-  /** Reads :SYST:ERR? until "0,No error" (at most 32 entries). */
+  /** Reads the error queue until it is empty (at most 32 entries). */
   async drainErrors(): Promise<InstrumentErrorEntry[]> {
     const entries: InstrumentErrorEntry[] = [];
+    const { errorQuery, parseError, language } = this.conventions;
     for (let i = 0; i < 32; i++) {
-      const reply = await this.query(':SYST:ERR?');
-      const match = /^\s*([+-]?\d+)\s*,\s*"?(.*?)"?\s*$/.exec(reply);
-      if (!match) throw new ScpiParseError(':SYST:ERR?', reply, '<code>,"<message>"');
-      const code = Number(match[1]);
-      if (code === 0) break;
-      entries.push({ code, message: match[2]!.split(';')[0]! });
+      const reply = await this.query(errorQuery);
+      const entry = parseError(reply);
+      if (!entry)
+        throw new ScpiParseError(
+          errorQuery,
+          reply,
+          language === 'TSP' ? 'code<TAB>message<TAB>severity<TAB>node' : '<code>,"<message>"',
+        );
+      if (entry.code === 0) break;
+      entries.push(entry);
     }
     return entries;
   }
