@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../src/shared/nn/onnx';
 import { PredictionReport } from '../../src/shared/rca/report';
+import { quantizeLayer } from '../../src/shared/quant/quantize';
 import { runCli } from '../helpers/cli';
 import { tempDbPath } from '../helpers/temp';
 
@@ -69,6 +70,55 @@ describe('CLI: quantize, predict, demo', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/layers\[0\]\.weights\[1\]/);
+  });
+
+  it("quantize --method mes-sigma uses the table's σ (it used to ignore it and return MES)", async () => {
+    // Levels with a noisy top: MES-σ trades a little bias for less expected error, as the library does.
+    const levels = join(dir, 'noisy.csv');
+    const table = [
+      [1e-6, 0.05e-6],
+      [3e-6, 0.05e-6],
+      [5e-6, 0.05e-6],
+      [7e-6, 1.5e-6],
+    ];
+    writeFileSync(
+      levels,
+      `level,g_siemens,sigma_siemens,n\n${table.map(([g, s], k) => `${k},${g},${s},10`).join('\n')}\n`,
+    );
+    const weights = join(dir, 'w-sigma.json');
+    const w = Array.from({ length: 40 }, (_, k) => Math.sin(k * 1.7) * 0.9);
+    writeFileSync(weights, JSON.stringify({ layers: [{ name: 'fc', weights: w }] }));
+    const run = async (method: string, extra: string[] = []) => {
+      const r = await runCli([
+        'quantize',
+        '--levels',
+        levels,
+        '--weights',
+        weights,
+        '--method',
+        method,
+        '--json',
+        ...extra,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { layers: Array<{ levels: number[]; alpha: number }> }).layers[0]!;
+    };
+    const [mes, mesSigma, noSigma] = await Promise.all([
+      run('mes'),
+      run('mes-sigma'),
+      run('mes-sigma', ['--sigma-scale', '0']),
+    ]);
+    const g = table.map(([x]) => x!);
+    const expected = quantizeLayer('fc', w, g, {
+      method: 'mes-sigma',
+      scheme: 'differential',
+      scale: 'mse',
+      sigma: table.map(([, s]) => s!),
+    });
+    expect(mesSigma.levels).toEqual(Array.from(expected.levelIndex));
+    expect(mesSigma.levels).not.toEqual(mes.levels);
+    // σ scaled to 0: MES-σ is MES exactly.
+    expect(noSigma.levels).toEqual(mes.levels);
   });
 
   it('predict prints an accuracy table, writes a report and simulated .onnx models', async () => {

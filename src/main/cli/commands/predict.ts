@@ -128,8 +128,11 @@ const PREDICT_FIELDS = unionFields([PredictSettings], ['methods', 'bits', 'tile'
 const METHOD_DEFAULT = (PredictSettings.shape.methods.parse(undefined) as string[]).join(',');
 const BITS_DEFAULT = (PredictSettings.shape.bits.parse(undefined) as number[]).join(',');
 
+/** quantize's σ flag is predict's, declared once. */
+const SIGMA_FIELDS = PREDICT_FIELDS.filter((f) => f.key === 'sigmaScale');
+
 export function registerPredictCommands(program: Command): void {
-  program
+  const quantizeCommand = program
     .command('quantize')
     .description(
       'quantize weights onto a level table (ideal-linear, linear or MES) and report the per-weight result',
@@ -140,68 +143,75 @@ export function registerPredictCommands(program: Command): void {
     .option('--bits <b>', 'use 2^b levels at equally spaced pulse counts')
     .option('--scheme <s>', MAPPING_SCHEMES.join('|'), 'differential')
     .option('--scale <s>', `MES scale: ${SCALE_MODES.join('|')}`, 'mse')
-    .option('--json', 'machine-readable output (the weights in input order)')
-    .action(
-      (options: {
-        levels: string;
-        weights: string;
-        method: string;
-        bits?: string;
-        scheme: string;
-        scale: string;
-        json?: boolean;
-      }) => {
-        const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
-        const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
-        const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
-        let table = readLevelTable(options.levels);
-        if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
-        let raw: unknown;
-        const weightsText = readUserFile(options.weights, {
-          what: 'weights',
-          maxBytes: 512 * 1024 * 1024,
-          encoding: 'utf8',
-        });
-        try {
-          raw = JSON.parse(weightsText);
-        } catch (error) {
-          throw new ReramError(
-            'INVALID_INPUT',
-            `${options.weights} is not valid JSON: ${(error as Error).message}`,
-          );
-        }
-        const parsed = WeightsFile.safeParse(raw);
-        if (!parsed.success)
-          throw new ReramError('INVALID_INPUT', `${options.weights}: ${formatZodIssues(parsed.error)}`);
-        const g = table.levels.map((l) => l.g);
-        const layers = parsed.data.layers.map((layer) => {
-          const q = quantizeLayer(layer.name, layer.weights, g, { method, scheme, scale });
-          return {
-            name: layer.name,
-            alpha: q.alpha,
-            levels: Array.from(q.levelIndex),
-            realized: Array.from(q.realized),
-            mse: q.mse,
-            maxError: q.maxError,
-            histogram: q.histogram,
-          };
-        });
-        if (options.json)
-          return printJson({ method, scheme, scale, table: table.name, levels: g.length, layers });
-        printLine(
-          formatTable(
-            ['layer', 'weights', 'alpha (weight/S)', 'MSE', 'max error'],
-            layers.map((l) => [
-              l.name,
-              l.levels.length,
-              l.alpha.toExponential(4),
-              l.mse.toExponential(3),
-              l.maxError.toExponential(3),
-            ]),
-          ),
+    .option('--json', 'machine-readable output (the weights in input order)');
+  addSchemaOptions(quantizeCommand, SIGMA_FIELDS).action(
+    (options: {
+      levels: string;
+      weights: string;
+      method: string;
+      bits?: string;
+      scheme: string;
+      scale: string;
+      json?: boolean;
+    }) => {
+      const sigmaParsed = PredictSettings.shape.sigmaScale.safeParse(
+        readSchemaOptions(options, SIGMA_FIELDS).sigmaScale,
+      );
+      if (!sigmaParsed.success) throw usageFromZod(sigmaParsed.error, SIGMA_FIELDS);
+      const sigmaScale = sigmaParsed.data;
+      const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
+      const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
+      const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
+      let table = readLevelTable(options.levels);
+      if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
+      let raw: unknown;
+      const weightsText = readUserFile(options.weights, {
+        what: 'weights',
+        maxBytes: 512 * 1024 * 1024,
+        encoding: 'utf8',
+      });
+      try {
+        raw = JSON.parse(weightsText);
+      } catch (error) {
+        throw new ReramError(
+          'INVALID_INPUT',
+          `${options.weights} is not valid JSON: ${(error as Error).message}`,
         );
-      },
-    );
+      }
+      const parsed = WeightsFile.safeParse(raw);
+      if (!parsed.success)
+        throw new ReramError('INVALID_INPUT', `${options.weights}: ${formatZodIssues(parsed.error)}`);
+      const g = table.levels.map((l) => l.g);
+      const layers = parsed.data.layers.map((layer) => {
+        // σ-aware methods weigh each level's measured spread (scaled as predict scales it).
+        const sigma = table.levels.map((l) => l.sigma * sigmaScale);
+        const q = quantizeLayer(layer.name, layer.weights, g, { method, scheme, scale, sigma });
+        return {
+          name: layer.name,
+          alpha: q.alpha,
+          levels: Array.from(q.levelIndex),
+          realized: Array.from(q.realized),
+          mse: q.mse,
+          maxError: q.maxError,
+          histogram: q.histogram,
+        };
+      });
+      if (options.json)
+        return printJson({ method, scheme, scale, sigmaScale, table: table.name, levels: g.length, layers });
+      printLine(
+        formatTable(
+          ['layer', 'weights', 'alpha (weight/S)', 'MSE', 'max error'],
+          layers.map((l) => [
+            l.name,
+            l.levels.length,
+            l.alpha.toExponential(4),
+            l.mse.toExponential(3),
+            l.maxError.toExponential(3),
+          ]),
+        ),
+      );
+    },
+  );
 
   const predictCommand = program
     .command('predict')
