@@ -19,6 +19,7 @@ export const CHIP_FIGURES = {
   vForm: { label: 'forming voltage', short: 'V_form', unit: 'V', log: false },
   vSet: { label: 'V_SET (latest SET sweep)', short: 'V_SET', unit: 'V', log: false },
   vReset: { label: 'V_RESET (latest RESET sweep)', short: 'V_RESET', unit: 'V', log: false },
+  endurance: { label: 'endurance (cycles to failure, latest run)', short: 'endurance', unit: '', log: true },
 } as const;
 export type ChipFigure = keyof typeof CHIP_FIGURES;
 export const CHIP_FIGURE_IDS = Object.keys(CHIP_FIGURES) as ChipFigure[];

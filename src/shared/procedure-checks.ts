@@ -46,6 +46,7 @@ export function complianceCeiling(presetName: string | undefined): number {
 function programmingVoltages(p: ProcedureParams): number[] {
   switch (p.procedure) {
     case 'pulse-train':
+    case 'endurance':
       return [p.setV, p.resetV];
     case 'write-verify':
       return [p.setStartV, p.resetStartV];

@@ -154,6 +154,36 @@ export const WriteVerifyParams = SafetySettings.extend({
   maxIterations: param(z.number().int().min(1).max(10_000).default(100), { label: 'Max iterations' }),
 });
 
+export const EnduranceParams = SafetySettings.extend({
+  procedure: z.literal('endurance'),
+  cycles: param(z.number().int().min(1).max(10_000_000).default(10_000), {
+    label: 'Cycles (at most)',
+    help: 'SET/RESET cycles; the run stops earlier when the window closes',
+  }),
+  setV: param(volts.default(2.5), { label: 'SET pulse', unit: 'V', help: 'Full SET: positive' }),
+  resetV: param(volts.default(-2.5), { label: 'RESET pulse', unit: 'V', help: 'Full RESET: negative' }),
+  width: param(positive.max(10).default(20e-3), {
+    label: 'Pulse width',
+    unit: 's',
+    help: 'Long and strong enough to switch the cell fully in one pulse',
+  }),
+  readV,
+  readsPerDecade: param(z.number().int().min(1).max(100).default(10), {
+    label: 'Reads per decade',
+    help: 'HRS and LRS are read at log-spaced cycles (1, 2, … 10, 13, 16…), and at the last',
+    advanced: true,
+  }),
+  readsPerPoint: param(z.number().int().min(1).max(100).default(5), {
+    label: 'Cycles per read point',
+    help: 'HRS and LRS at a read point are the medians over this many consecutive cycles: single cycles scatter',
+    advanced: true,
+  }),
+  windowFraction: param(z.number().finite().gt(0).lt(1).default(0.5), {
+    label: 'Failure at window',
+    help: 'Stops when LRS − HRS falls below this fraction of the first cycle’s window',
+  }),
+});
+
 /**
  * What a procedure needs of the cell it runs on: forming only a pristine cell (forming voltages
  * on a formed cell over-program it), programming only a formed one (SET/RESET pulses on a
@@ -174,6 +204,12 @@ export const PROCEDURE_SCHEMAS = {
   read: { title: 'Read', schema: ReadParams, suggested: {}, requires: 'any' },
   'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {}, requires: 'formed' },
   'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {}, requires: 'formed' },
+  endurance: {
+    title: 'Endurance',
+    schema: EnduranceParams,
+    suggested: { maxVoltage: 3, compliance: 1e-3 },
+    requires: 'formed',
+  },
 } as const satisfies Record<
   string,
   { title: string; schema: z.ZodObject; suggested: Record<string, unknown>; requires: CellRequirement }
@@ -186,6 +222,7 @@ export const ProcedureParams = z
     ReadParams,
     PulseTrainParams,
     WriteVerifyParams,
+    EnduranceParams,
   ])
   .superRefine((params, ctx) => {
     const check = (name: string, v: number | undefined) => {
@@ -209,7 +246,7 @@ export const ProcedureParams = z
     ] as const) {
       check(key, (params as Record<string, unknown>)[key] as number | undefined);
     }
-    if (params.procedure === 'pulse-train') {
+    if (params.procedure === 'pulse-train' || params.procedure === 'endurance') {
       if (params.setV <= 0)
         ctx.addIssue({
           code: 'custom',
@@ -244,6 +281,19 @@ export type WriteVerifyParams = z.output<typeof WriteVerifyParams>;
 export type FormingParams = z.output<typeof FormingParams>;
 export type SetResetParams = z.output<typeof SetResetParams>;
 export type ReadParams = z.output<typeof ReadParams>;
+export type EnduranceParams = z.output<typeof EnduranceParams>;
+
+/** Cycles at which an endurance run reads HRS and LRS: 1, then `perDecade` log-spaced per decade, and the last. */
+export function enduranceReadCycles(cycles: number, perDecade: number): number[] {
+  const out = new Set<number>([1]);
+  for (let k = 1; ; k++) {
+    const c = Math.round(10 ** (k / perDecade));
+    if (c >= cycles) break;
+    out.add(c);
+  }
+  out.add(cycles);
+  return [...out].sort((a, b) => a - b);
+}
 
 /** Total steps a procedure will take, for progress and time-remaining estimates. */
 export function procedureSteps(params: ProcedureParams): number {
@@ -259,5 +309,7 @@ export function procedureSteps(params: ProcedureParams): number {
       return params.cycles * 2 * params.pulses + (params.prepare === 'reset' ? params.pulses : 0);
     case 'write-verify':
       return params.repeats * (params.targets?.length ?? params.levels) + (params.targets ? 0 : 2);
+    case 'endurance':
+      return params.cycles;
   }
 }

@@ -65,7 +65,15 @@ export const RUN_STATUSES = ['running', 'completed', 'cancelled', 'failed', 'int
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const PROCEDURES = ['forming', 'set', 'reset', 'read', 'pulse-train', 'write-verify'] as const;
+export const PROCEDURES = [
+  'forming',
+  'set',
+  'reset',
+  'read',
+  'pulse-train',
+  'write-verify',
+  'endurance',
+] as const;
 export const ProcedureName = z.enum(PROCEDURES);
 export type ProcedureName = z.infer<typeof ProcedureName>;
 

@@ -13,6 +13,7 @@ export interface SimOptions {
   seed?: number;
   noiseScale?: number;
   d2dScale?: number;
+  enduranceCycles?: number;
   timeScale?: number;
   trace?: (connection: number, line: string) => void;
 }
@@ -26,6 +27,7 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
     seed: options.seed ?? 1,
     noiseScale: options.noiseScale ?? 1,
     d2dScale: options.d2dScale ?? 1,
+    ...(options.enduranceCycles !== undefined ? { enduranceCycles: options.enduranceCycles } : {}),
   });
   return startSimServer({
     model: options.model ?? '2400',

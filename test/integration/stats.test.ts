@@ -98,5 +98,6 @@ it("distributions across a die's cells from their runs, with each cell's values"
     'vForm,V,0',
     'vSet,V,0',
     'vReset,V,0',
+    'endurance,,0',
   ]);
 });

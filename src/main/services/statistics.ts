@@ -16,29 +16,35 @@ export { CHIP_FIGURES, type ChipFigure, type ChipStatistics };
 import type { Store } from '../store/store';
 import { cellSummaries } from './cells';
 
-/** The latest completed SET and RESET sweep's switching voltage per cell. */
-function switchingVoltages(store: Store, sample: SampleKey): Map<number, { vSet?: number; vReset?: number }> {
+/** Per cell, from its latest completed run of each kind: V_SET, V_RESET and the cycles to failure. */
+function runFigures(store: Store, sample: SampleKey): Map<number, Partial<Record<ChipFigure, number>>> {
   const rows = store.db
     .prepare(
       `SELECT runs.cell, procedure, summary_json FROM runs
        JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
-       WHERE procedure IN ('set', 'reset') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
+       WHERE procedure IN ('set', 'reset', 'endurance') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
        ORDER BY runs.id`,
     )
     .all(sample.wafer, sample.die) as Array<{ cell: number; procedure: string; summary_json: string | null }>;
-  const out = new Map<number, { vSet?: number; vReset?: number }>();
+  const out = new Map<number, Partial<Record<ChipFigure, number>>>();
   for (const row of rows) {
-    const summary = row.summary_json ? (JSON.parse(row.summary_json) as { switchingVoltage?: unknown }) : {};
-    if (typeof summary.switchingVoltage !== 'number') continue;
+    const summary = row.summary_json
+      ? (JSON.parse(row.summary_json) as { switchingVoltage?: unknown; cyclesToFailure?: unknown })
+      : {};
     const entry = out.get(row.cell) ?? {};
-    entry[row.procedure === 'set' ? 'vSet' : 'vReset'] = summary.switchingVoltage;
+    if (row.procedure === 'endurance') {
+      // A later run without a failure replaces an earlier failure: the latest run speaks.
+      if (typeof summary.cyclesToFailure === 'number') entry.endurance = summary.cyclesToFailure;
+      else delete entry.endurance;
+    } else if (typeof summary.switchingVoltage === 'number')
+      entry[row.procedure === 'set' ? 'vSet' : 'vReset'] = summary.switchingVoltage;
     out.set(row.cell, entry);
   }
   return out;
 }
 
 export function chipStatistics(store: Store, sample: SampleKey, cellCount: number): ChipStatistics {
-  const switching = switchingVoltages(store, sample);
+  const fromRuns = runFigures(store, sample);
   const cells: CellFigures[] = cellSummaries(store, cellCount, sample)
     .map((c) => {
       const values: Partial<Record<ChipFigure, number>> = {};
@@ -47,7 +53,7 @@ export function chipStatistics(store: Store, sample: SampleKey, cellCount: numbe
       if (c.gMin !== null && c.gMax !== null && c.gMin > 0) values.onOff = c.gMax / c.gMin;
       if (c.nl !== null) values.nl = c.nl;
       if (c.formingVoltage !== null) values.vForm = c.formingVoltage;
-      Object.assign(values, switching.get(c.cell) ?? {});
+      Object.assign(values, fromRuns.get(c.cell) ?? {});
       return { cell: c.cell, values };
     })
     .filter((c) => Object.keys(c.values).length > 0);

@@ -34,7 +34,15 @@ export interface CellParameters {
   /** Relative σ of a read. */
   readNoise: number;
   electrical: CellElectrical;
+  /**
+   * Wear-out: the window closes with SET/RESET cycles n as w(n) = 1 / (1 + (n/N)^4), symmetric
+   * about its middle; N (this cell's cycles to 50 % window) is drawn per cell. Infinity: no wear.
+   */
+  enduranceCycles?: number;
 }
+
+/** Steepness of the window closure around N (w falls from 0.94 at N/2 to 0.06 at 2N). */
+export const WEAR_EXPONENT = 4;
 
 export type CellLifecycle = 'pristine' | 'formed' | 'shorted';
 
@@ -43,6 +51,9 @@ export class Cell {
   g: number;
   /** Total programming pulses applied (equivalent nominal pulses), for diagnostics. */
   appliedPulses = 0;
+  /** SET/RESET cycles: each change from depression to potentiation starts one. */
+  cycles = 0;
+  private lastDirection: 'ltp' | 'ltd' | undefined;
 
   constructor(
     readonly params: CellParameters,
@@ -90,18 +101,37 @@ export class Cell {
     if (pulses !== 0) this.program(pulses);
   }
 
-  /** Moves the state by `pulses` equivalent pulses (+ LTP, − LTD) with cycle-to-cycle noise σ·√|ΔP|. */
+  /**
+   * Moves the state by `pulses` equivalent pulses (+ LTP, − LTD) with cycle-to-cycle noise σ·√|ΔP|
+   * (σ·√min(1, |ΔP|) when the pulse saturates the state), clipped to the window wear leaves.
+   */
   program(pulses: number): void {
     const direction = pulses > 0 ? 'ltp' : 'ltd';
     const model = this.params[direction];
     const position = pulsesAt(model, this.g, direction);
-    const target = conductanceAfter(model, Math.min(model.pMax, position + Math.abs(pulses)), direction);
+    const reached = position + Math.abs(pulses);
+    const target = conductanceAfter(model, Math.min(model.pMax, reached), direction);
+    // NeuroSim's σ·√ΔP is for steps inside the window. A pulse that drives the state to the edge
+    // of its window ends there with the spread of one pulse, not of every pulse's worth it
+    // carried (a full SET is not 140 noisy steps): nominal pulses (ΔP = 1) are unchanged.
+    const spread = reached >= model.pMax ? Math.min(1, Math.abs(pulses)) : Math.abs(pulses);
     const noise =
-      this.params.c2cSigma * Math.sqrt(Math.abs(pulses)) * (model.gMax - model.gMin) * this.writeRng.normal();
-    const gMin = Math.min(this.params.ltp.gMin, this.params.ltd.gMin);
-    const gMax = Math.max(this.params.ltp.gMax, this.params.ltd.gMax);
+      this.params.c2cSigma * Math.sqrt(spread) * (model.gMax - model.gMin) * this.writeRng.normal();
+    if (direction === 'ltp' && this.lastDirection === 'ltd') this.cycles++;
+    this.lastDirection = direction;
+    const [gMin, gMax] = this.window();
     this.g = Math.min(gMax, Math.max(gMin, target + noise));
     this.appliedPulses += Math.abs(pulses);
+  }
+
+  /** The reachable conductances now: the full window, closed about its middle by wear. */
+  window(): [number, number] {
+    const gMin = Math.min(this.params.ltp.gMin, this.params.ltd.gMin);
+    const gMax = Math.max(this.params.ltp.gMax, this.params.ltd.gMax);
+    const n = this.params.enduranceCycles ?? Infinity;
+    const open = Number.isFinite(n) ? 1 / (1 + (this.cycles / n) ** WEAR_EXPONENT) : 1;
+    const shrink = ((gMax - gMin) * (1 - open)) / 2;
+    return [gMin + shrink, gMax - shrink];
   }
 
   /** |V| across the cell: the source voltage, or less when the current limit holds it down. */

@@ -178,6 +178,12 @@ function common(model: SmuModel): Spec[] {
     { pattern: ':SIMulation:DIE', query: (s) => `"${s.die.id}"` },
     { pattern: ':SIMulation:CELL:STATe', query: (s) => s.cell.state.toUpperCase() },
     { pattern: ':SIMulation:CELL:CONDuctance', query: (s) => formatScpiNumber(s.cell.g) },
+    // The cell's drawn endurance (cycles to a 50 % window; 9.9E37 without wear) and its cycles so far.
+    {
+      pattern: ':SIMulation:CELL:ENDurance',
+      query: (s) => formatScpiNumber(s.cell.params.enduranceCycles ?? 9.9e37),
+    },
+    { pattern: ':SIMulation:CELL:CYCLes', query: (s) => String(s.cell.cycles) },
     { pattern: ':SIMulation:PULSe:WIDTh', query: (s) => formatScpiNumber(s.lastPulseSeconds) },
     {
       pattern: ':SIMulation:CELL:PARameters',

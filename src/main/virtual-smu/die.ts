@@ -18,7 +18,12 @@ export interface DieOptions {
   noiseScale?: number;
   /** Scales device-to-device variation (0 = identical cells). */
   d2dScale?: number;
+  /** Median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); default: no wear. */
+  enduranceCycles?: number;
 }
+
+/** Log-normal spread of the cells' endurance. */
+export const ENDURANCE_SIGMA_LN = 0.3;
 
 /** Relative device-to-device σ of Gmin, Gmax and NL at d2dScale = 1. */
 export const D2D_SIGMA = { gMin: 0.05, gMax: 0.05, nl: 0.05 };
@@ -80,7 +85,13 @@ export class Die {
         readNoise: READ_NOISE * noise,
         electrical,
       };
-      return new Cell(params, rng.fork(1), rng.fork(2));
+      const writeRng = rng.fork(1);
+      const readRng = rng.fork(2);
+      // Drawn after every other draw of the cell, so dies without wear keep their old cells.
+      const median = options.enduranceCycles ?? Infinity;
+      if (Number.isFinite(median))
+        params.enduranceCycles = median * Math.exp(ENDURANCE_SIGMA_LN * rng.fork(3).normal());
+      return new Cell(params, writeRng, readRng);
     });
   }
 

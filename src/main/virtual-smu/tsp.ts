@@ -636,6 +636,7 @@ export class TspInterpreter {
     d('sim.die', { get: () => this.instrument.die.id });
     d('sim.state', { get: () => this.instrument.cell.state.toUpperCase() });
     d('sim.pulsewidth', { get: () => this.instrument.lastPulseSeconds });
+    d('sim.endurance', { get: () => this.instrument.cell.params.enduranceCycles ?? 9.9e37 });
   }
 
   private timer(n: number | undefined): Timer {

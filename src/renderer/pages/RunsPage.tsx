@@ -48,6 +48,13 @@ export function keyParameters(run: RunSummary): string {
         `band ±${String(p.tolerance)}`,
       );
       break;
+    case 'endurance':
+      parts.push(
+        `up to ${String(p.cycles)} cycles`,
+        `${v('setV', 'V')}/${v('resetV', 'V')}`,
+        `width ${v('width', 's')}`,
+      );
+      break;
   }
   return parts.filter(Boolean).join(', ');
 }
@@ -58,6 +65,10 @@ export function outcomeText(run: RunSummary): string {
   if (run.error) return run.error;
   if (!s) return '';
   if (s.formed === true) return `formed at ${formatSI(Number(s.formingVoltage), 'V')}`;
+  if (run.procedure === 'endurance' && 'cyclesToFailure' in s)
+    return typeof s.cyclesToFailure === 'number'
+      ? `failed after ${s.cyclesToFailure} cycles (window below ${Math.round(Number(s.windowFraction) * 100)} %)`
+      : `no failure in ${String(s.cyclesDone)} cycles`;
   if (s.formed === false) return 'did not form';
   if (run.procedure === 'set' || run.procedure === 'reset') {
     const name = run.procedure === 'set' ? 'V_SET' : 'V_RESET';

@@ -45,6 +45,10 @@ export function registerSimSmu(program: Command): void {
     .option('--time-scale <x>', 'wall seconds per instrument second (0: instant)', '1')
     .option('--noise-scale <x>', 'scale cycle-to-cycle and read noise (0: noiseless)', '1')
     .option('--d2d-scale <x>', 'scale device-to-device variation (0: identical cells)', '1')
+    .option(
+      '--endurance <cycles>',
+      'wear: median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); default none',
+    )
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const model = findSmuModel(String(options.model))?.id;
       if (!model)
@@ -75,6 +79,9 @@ export function registerSimSmu(program: Command): void {
         seed,
         noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
         d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
+        ...(options.endurance !== undefined
+          ? { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }
+          : {}),
       });
       const serial = `SIM${String(seed).padStart(5, '0')}`;
       const server = await startSimServer({

@@ -4,7 +4,9 @@
  * shutdown that always leaves the output off.
  */
 import {
+  enduranceReadCycles,
   procedureSteps,
+  type EnduranceParams,
   type FormingParams,
   type ProcedureParams,
   type PulseTrainParams,
@@ -234,6 +236,73 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
   ctx.summary.attempts = p.repeats;
 }
 
+/**
+ * SET/RESET cycling: one full SET and one full RESET pulse per cycle. At log-spaced read points
+ * HRS and LRS are read after each of `readsPerPoint` consecutive cycles, and the point's window is
+ * median(LRS) − median(HRS): single cycles scatter, and a failure must not be one bad read. The
+ * cell has failed at the first point whose window is below `windowFraction` of the first point's;
+ * that point's first cycle is stored as the cycles to failure (the window closed after the
+ * previous point, by this one).
+ */
+async function endurance(ctx: ProcedureContext, p: EnduranceParams): Promise<void> {
+  const readCycles = new Set(enduranceReadCycles(p.cycles, p.readsPerDecade));
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  let initialWindow: number | null = null;
+  let lastGood: number | null = null;
+  let failedAt: number | null = null;
+  let point: { start: number; lrs: number[]; hrs: number[] } | null = null;
+  let done = 0;
+  for (let cycle = 1; cycle <= p.cycles; cycle++) {
+    ctx.checkCancelled();
+    if (!point && readCycles.has(cycle)) point = { start: cycle, lrs: [], hrs: [] };
+    const label = (phase: 'set' | 'reset', kind: 'pulse' | 'read') => ({
+      phase,
+      kind,
+      pulse: cycle,
+      cycle: 0,
+    });
+    ctx.record(await ctx.smu.pulse(p.setV, p.width), label('set', 'pulse'));
+    if (point) point.lrs.push((await readAt(ctx, p.readV, label('set', 'read'))).g ?? 0);
+    ctx.record(await ctx.smu.pulse(p.resetV, p.width), label('reset', 'pulse'));
+    if (point) point.hrs.push((await readAt(ctx, p.readV, label('reset', 'read'))).g ?? 0);
+    done = cycle;
+    if (!point || (point.lrs.length < p.readsPerPoint && cycle < p.cycles)) {
+      ctx.step();
+      continue;
+    }
+    const window = median(point.lrs) - median(point.hrs);
+    initialWindow ??= window;
+    if (!(initialWindow > 0))
+      throw new ReramError(
+        'DEVICE',
+        `The cell does not switch (LRS ${median(point.lrs).toExponential(3)} S, HRS ${median(point.hrs).toExponential(3)} S): is it formed, and do the pulses switch it fully?`,
+      );
+    ctx.step(`cycle ${cycle}: window ${(window * 1e6).toPrecision(3)} µS`);
+    if (window < p.windowFraction * initialWindow) {
+      failedAt = point.start;
+      break;
+    }
+    lastGood = point.start;
+    point = null;
+  }
+  ctx.summary.cyclesDone = done;
+  ctx.summary.cyclesToFailure = failedAt;
+  ctx.summary.lastGoodCycle = lastGood;
+  ctx.summary.initialWindow = initialWindow;
+  ctx.summary.windowFraction = p.windowFraction;
+  if (failedAt !== null)
+    ctx.endEarly(`window below ${p.windowFraction * 100} % by cycle ${failedAt} (last good: ${lastGood})`);
+  ctx.log(
+    failedAt !== null
+      ? `failed: the window fell below ${p.windowFraction * 100} % of ${initialWindow?.toExponential(3)} S between cycles ${lastGood} and ${failedAt}`
+      : `no failure in ${done} cycles`,
+  );
+}
+
 export async function executeProcedure(ctx: ProcedureContext, params: ProcedureParams): Promise<void> {
   switch (params.procedure) {
     case 'forming':
@@ -247,5 +316,7 @@ export async function executeProcedure(ctx: ProcedureContext, params: ProcedureP
       return pulseTrain(ctx, params);
     case 'write-verify':
       return writeVerify(ctx, params);
+    case 'endurance':
+      return endurance(ctx, params);
   }
 }
