@@ -114,3 +114,56 @@ it('a SET or RESET sweep says its switching voltage, or that it saw none', () =>
   // Runs recorded before the analysis existed say nothing.
   expect(outcomeText(sweep('reset', {}))).toBe('');
 });
+
+it('an endurance run: LRS and HRS against the cycle on log axes, and how it ended', async () => {
+  const endurance: RunSummary = {
+    ...run(false),
+    id: 9,
+    procedure: 'endurance',
+    params: { procedure: 'endurance', cycles: 3000, setV: 2.5, resetV: -2.5, width: 0.02 },
+    summary: { cyclesToFailure: 158, lastGoodCycle: 126, cyclesDone: 162, windowFraction: 0.5 },
+  };
+  expect(outcomeText(endurance)).toBe('failed after 158 cycles (window below 50 %)');
+  expect(outcomeText({ ...endurance, summary: { cyclesToFailure: null, cyclesDone: 3000 } })).toBe(
+    'no failure in 3000 cycles',
+  );
+  // The reads as the trace API returns them: one LRS and one HRS per read cycle, closing.
+  const cycles = [1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 100, 101, 102, 103, 104, 158, 159, 160, 161, 162];
+  const reads = cycles.flatMap((c) => {
+    const open = 1 / (1 + (c / 127) ** 4);
+    return [
+      { pulse: c, phase: 'set', g: 40e-6 + 27e-6 * open },
+      { pulse: c, phase: 'reset', g: 40e-6 - 27e-6 * open },
+    ];
+  });
+  setApiBridge(
+    fakeBridge({
+      'runs.query': () => ({ runs: [endurance], total: 1 }),
+      'runs.get': () => endurance,
+      'runs.trace': () => ({
+        total: reads.length,
+        reads: {
+          seq: reads.map((_, k) => k),
+          g: reads.map((r) => r.g),
+          phase: reads.map((r) => r.phase),
+          cycle: reads.map(() => 0),
+          pulse: reads.map((r) => r.pulse),
+          decimated: false,
+        },
+        iv: { v: [], i: [], phase: [], decimated: false },
+      }),
+      'runs.settings': () => ({}),
+      'runs.points': () => [],
+    }),
+  );
+  location.hash = '#/runs?run=9';
+  const host = document.createElement('div');
+  host.style.width = '1280px';
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<RunsPage mode="browser" initialRun="9" />));
+  const plot = page.getByTestId('endurance-plot');
+  await expect.element(plot).toBeVisible();
+  expect(plot.element().getAttribute('aria-label')).toBe('HRS and LRS against SET/RESET cycles');
+  await expect.poll(() => plot.element().textContent).toMatch(/LRS \(after SET\)[\s\S]*HRS \(after RESET\)/);
+  await expect.element(page.getByText(/failed after 158 cycles/).first()).toBeVisible();
+});

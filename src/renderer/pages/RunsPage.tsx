@@ -13,7 +13,7 @@ import { parseCells } from '../../shared/recipes';
 import { getApi } from '../api/client';
 import { ErrorBanner, SelectField, TextField } from '../components/Field';
 import { IvPlot } from '../components/IvPlot';
-import { CYCLE_COLORS, Plot, siValues, themedAxes } from '../components/Plot';
+import { CYCLE_COLORS, phaseColor, Plot, siValues, themedAxes } from '../components/Plot';
 import { errorText, useApiEvent } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
 
@@ -119,6 +119,50 @@ function ConductancePlot({ traces }: { traces: Array<{ run: RunSummary; trace: R
         <p className="muted">Long run: each bucket of reads is drawn by its lowest and highest value.</p>
       ) : null}
     </>
+  );
+}
+
+/** An endurance run: LRS (read after SET) and HRS (after RESET) against the cycle, both on log axes. */
+function EndurancePlot({ trace }: { trace: RunTrace }) {
+  const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
+    () => ({
+      scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
+      series: [
+        { label: 'cycle' },
+        ...(['set', 'reset'] as const).map((phase) => ({
+          label: phase === 'set' ? 'LRS (after SET)' : 'HRS (after RESET)',
+          stroke: phaseColor(phase),
+          width: 0,
+          paths: () => null,
+          points: { show: true, size: 4, fill: phaseColor(phase) },
+        })),
+      ],
+      axes: themedAxes('SET/RESET cycle', 'conductance at the read voltage', siValues('S', true)),
+      legend: { live: false },
+    }),
+    [],
+  );
+  const data = useMemo(() => {
+    const { pulse, phase, g } = trace.reads;
+    const cycles = [...new Set(pulse)].filter((c) => c > 0).sort((a, b) => a - b);
+    const at = new Map(cycles.map((c, k) => [c, k]));
+    const lrs: Array<number | null> = cycles.map(() => null);
+    const hrs: Array<number | null> = cycles.map(() => null);
+    pulse.forEach((c, k) => {
+      const index = at.get(c);
+      if (index === undefined || !(g[k]! > 0)) return;
+      (phase[k] === 'set' ? lrs : hrs)[index] = g[k]!;
+    });
+    return [cycles, lrs, hrs] as unknown as uPlot.AlignedData;
+  }, [trace]);
+  return (
+    <Plot
+      title="HRS and LRS against SET/RESET cycles"
+      options={options}
+      data={data}
+      height={300}
+      testId="endurance-plot"
+    />
   );
 }
 
@@ -346,7 +390,11 @@ function RunDetail({
         ) : null}
       </div>
       <ErrorBanner error={error} />
-      {hasReads ? <ConductancePlot traces={traces.filter((t) => t.trace.reads.g.length)} /> : null}
+      {hasReads && traces.length === 1 && traces[0]!.run.procedure === 'endurance' ? (
+        <EndurancePlot trace={traces[0]!.trace} />
+      ) : hasReads ? (
+        <ConductancePlot traces={traces.filter((t) => t.trace.reads.g.length)} />
+      ) : null}
       {!hasReads && traces.length ? (
         <>
           <label className="checkbox-line">

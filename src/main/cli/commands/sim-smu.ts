@@ -47,7 +47,8 @@ export function registerSimSmu(program: Command): void {
     .option('--d2d-scale <x>', 'scale device-to-device variation (0: identical cells)', '1')
     .option(
       '--endurance <cycles>',
-      'wear: median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); default none',
+      "wear: median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); 'none' for no wear",
+      '10000',
     )
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const model = findSmuModel(String(options.model))?.id;
@@ -79,9 +80,9 @@ export function registerSimSmu(program: Command): void {
         seed,
         noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
         d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
-        ...(options.endurance !== undefined
-          ? { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }
-          : {}),
+        ...(String(options.endurance).toLowerCase() === 'none'
+          ? {}
+          : { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }),
       });
       const serial = `SIM${String(seed).padStart(5, '0')}`;
       const server = await startSimServer({
