@@ -49,6 +49,7 @@ function programmingVoltages(p: ProcedureParams): number[] {
     case 'endurance':
       return [p.setV, p.resetV];
     case 'write-verify':
+    case 'retention':
       return [p.setStartV, p.resetStartV];
     case 'set':
     case 'reset':

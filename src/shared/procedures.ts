@@ -184,6 +184,43 @@ export const EnduranceParams = SafetySettings.extend({
   }),
 });
 
+export const RetentionParams = SafetySettings.extend({
+  procedure: z.literal('retention'),
+  levels: param(z.number().int().min(2).max(16).default(3), {
+    label: 'Levels',
+    help: 'Programmed one after another, evenly spaced over the measured window, each then read over the duration',
+  }),
+  duration: param(z.number().finite().min(1).max(3e7).default(3600), {
+    label: 'Duration per level',
+    unit: 's',
+    help: 'Reads continue this long after each level is programmed',
+  }),
+  firstRead: param(z.number().finite().positive().max(3600).default(1), {
+    label: 'First read after',
+    unit: 's',
+    advanced: true,
+  }),
+  readsPerDecade: param(z.number().int().min(1).max(50).default(5), {
+    label: 'Reads per decade',
+    help: 'Log-spaced read times',
+    advanced: true,
+  }),
+  tolerance: param(z.number().finite().positive().max(0.5).default(0.2), {
+    label: 'Band',
+    help: 'Programming band: ± this fraction of the gap to the nearest level',
+    advanced: true,
+  }),
+  setStartV: param(volts.default(1.0), { label: 'SET start', unit: 'V', advanced: true }),
+  resetStartV: param(volts.default(-1.0), { label: 'RESET start', unit: 'V', advanced: true }),
+  stepV: param(positive.max(10).default(0.05), { label: 'ISPP step', unit: 'V', advanced: true }),
+  width,
+  readV,
+  maxIterations: param(z.number().int().min(1).max(10_000).default(100), {
+    label: 'Max iterations',
+    advanced: true,
+  }),
+});
+
 /**
  * What a procedure needs of the cell it runs on: forming only a pristine cell (forming voltages
  * on a formed cell over-program it), programming only a formed one (SET/RESET pulses on a
@@ -204,6 +241,12 @@ export const PROCEDURE_SCHEMAS = {
   read: { title: 'Read', schema: ReadParams, suggested: {}, requires: 'any' },
   'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {}, requires: 'formed' },
   'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {}, requires: 'formed' },
+  retention: {
+    title: 'Retention',
+    schema: RetentionParams,
+    suggested: {},
+    requires: 'formed',
+  },
   endurance: {
     title: 'Endurance',
     schema: EnduranceParams,
@@ -223,6 +266,7 @@ export const ProcedureParams = z
     PulseTrainParams,
     WriteVerifyParams,
     EnduranceParams,
+    RetentionParams,
   ])
   .superRefine((params, ctx) => {
     const check = (name: string, v: number | undefined) => {
@@ -282,6 +326,7 @@ export type FormingParams = z.output<typeof FormingParams>;
 export type SetResetParams = z.output<typeof SetResetParams>;
 export type ReadParams = z.output<typeof ReadParams>;
 export type EnduranceParams = z.output<typeof EnduranceParams>;
+export type RetentionParams = z.output<typeof RetentionParams>;
 
 /** Cycles at which an endurance run reads HRS and LRS: 1, then `perDecade` log-spaced per decade, and the last. */
 export function enduranceReadCycles(cycles: number, perDecade: number): number[] {
@@ -311,5 +356,10 @@ export function procedureSteps(params: ProcedureParams): number {
       return params.repeats * (params.targets?.length ?? params.levels) + (params.targets ? 0 : 2);
     case 'endurance':
       return params.cycles;
+    case 'retention': {
+      let reads = 1;
+      while (params.firstRead * 10 ** (reads / params.readsPerDecade) <= params.duration) reads++;
+      return 2 + params.levels * (reads + 1);
+    }
   }
 }

@@ -73,6 +73,7 @@ export const PROCEDURES = [
   'pulse-train',
   'write-verify',
   'endurance',
+  'retention',
 ] as const;
 export const ProcedureName = z.enum(PROCEDURES);
 export type ProcedureName = z.infer<typeof ProcedureName>;

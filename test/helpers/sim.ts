@@ -14,6 +14,7 @@ export interface SimOptions {
   noiseScale?: number;
   d2dScale?: number;
   enduranceCycles?: number;
+  driftNu?: number;
   timeScale?: number;
   trace?: (connection: number, line: string) => void;
 }
@@ -28,6 +29,7 @@ export function startSim(options: SimOptions = {}): Promise<SimServer> {
     noiseScale: options.noiseScale ?? 1,
     d2dScale: options.d2dScale ?? 1,
     ...(options.enduranceCycles !== undefined ? { enduranceCycles: options.enduranceCycles } : {}),
+    ...(options.driftNu !== undefined ? { driftNu: options.driftNu } : {}),
   });
   return startSimServer({
     model: options.model ?? '2400',

@@ -135,6 +135,11 @@ export class GuardedSmu {
     return this.inner.list(vs, dwell);
   }
 
+  /** Virtual SMU: instrument time passes (retention waits); false on a real one (the host waits). */
+  idle(seconds: number): Promise<boolean> {
+    return this.inner.idle(seconds);
+  }
+
   /** Output off, whatever happened, confirmed; throws a SafetyError telling the user to act otherwise. */
   safe(): Promise<OffReport> {
     return switchOffConfirmed(this.inner, this.safeTimeoutMs);

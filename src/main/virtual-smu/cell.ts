@@ -39,7 +39,17 @@ export interface CellParameters {
    * about its middle; N (this cell's cycles to 50 % window) is drawn per cell. Infinity: no wear.
    */
   enduranceCycles?: number;
+  /**
+   * Retention drift: after programming, G(t) = G(0) · (t/t₀)^(−ν) from t₀ = 1 s on (as aihwkit's
+   * drift starts at t₀), with
+   * ν = driftNu · (0.2 + 0.8 · 4x(1 − x)) at the level's place x in the window (0 at Gmin, 1 at
+   * Gmax): intermediate levels drift most, as in the PCM data aihwkit's drift model is fitted to.
+   * Programming restarts the clock. Undefined: no drift.
+   */
+  driftNu?: number;
 }
+
+export const DRIFT_T0_S = 1;
 
 /** Steepness of the window closure around N (w falls from 0.94 at N/2 to 0.06 at 2N). */
 export const WEAR_EXPONENT = 4;
@@ -54,6 +64,8 @@ export class Cell {
   /** SET/RESET cycles: each change from depression to potentiation starts one. */
   cycles = 0;
   private lastDirection: 'ltp' | 'ltd' | undefined;
+  /** The instrument's clock (s) when the state was last programmed: drift runs from here. */
+  programmedAt = 0;
 
   constructor(
     readonly params: CellParameters,
@@ -79,10 +91,10 @@ export class Cell {
    * Holds the source at `v` with current compliance `compliance` for `seconds`. The voltage
    * across the cell is what the compliance allows, so compliance also limits programming.
    */
-  stress(v: number, seconds: number, compliance: number): void {
+  stress(v: number, seconds: number, compliance: number, now = 0): void {
     if (this.state === 'shorted' || seconds <= 0) return;
     const e = this.params.electrical;
-    const vCell = this.voltageAcross(v, compliance);
+    const vCell = this.voltageAcross(v, compliance, now);
     if (this.state === 'pristine') {
       if (Math.abs(vCell) >= e.formingVoltage) {
         if (compliance > e.damageCurrent) {
@@ -94,18 +106,36 @@ export class Cell {
         const { ltp } = this.params;
         this.state = 'formed';
         this.g = Math.min(ltp.gMax, Math.max(ltp.gMin, compliance / e.formingVoltage));
+        this.programmedAt = now;
       }
       return;
     }
     const pulses = this.pulseEquivalent(vCell, seconds);
-    if (pulses !== 0) this.program(pulses);
+    if (pulses !== 0) this.program(pulses, now);
+  }
+
+  /** The state at time `now` (s, the instrument's clock), drifted since it was programmed. */
+  conductanceAt(now: number): number {
+    const nuMax = this.params.driftNu;
+    if (!nuMax || this.state !== 'formed') return this.g;
+    const [gMin, gMax] = [
+      Math.min(this.params.ltp.gMin, this.params.ltd.gMin),
+      Math.max(this.params.ltp.gMax, this.params.ltd.gMax),
+    ];
+    const x = Math.min(1, Math.max(0, (this.g - gMin) / (gMax - gMin)));
+    const nu = nuMax * (0.2 + 0.8 * 4 * x * (1 - x));
+    const elapsed = Math.max(0, now - this.programmedAt);
+    return this.g * Math.max(1, elapsed / DRIFT_T0_S) ** -nu;
   }
 
   /**
    * Moves the state by `pulses` equivalent pulses (+ LTP, − LTD) with cycle-to-cycle noise σ·√|ΔP|
    * (σ·√min(1, |ΔP|) when the pulse saturates the state), clipped to the window wear leaves.
    */
-  program(pulses: number): void {
+  program(pulses: number, now = 0): void {
+    // The drifted state is where this pulse starts from; programming restarts the drift clock.
+    this.g = this.conductanceAt(now);
+    this.programmedAt = now;
     const direction = pulses > 0 ? 'ltp' : 'ltd';
     const model = this.params[direction];
     const position = pulsesAt(model, this.g, direction);
@@ -135,14 +165,14 @@ export class Cell {
   }
 
   /** |V| across the cell: the source voltage, or less when the current limit holds it down. */
-  voltageAcross(v: number, compliance: number): number {
-    const limit = compliance / this.g;
+  voltageAcross(v: number, compliance: number, now = 0): number {
+    const limit = compliance / this.conductanceAt(now);
     return Math.abs(v) <= limit ? v : Math.sign(v) * limit;
   }
 
   /** A measurement at source voltage v: the current (clamped at compliance) and the voltage actually across. */
-  measure(v: number, compliance: number): { v: number; i: number; compliance: boolean } {
-    const noisy = this.g * (1 + this.params.readNoise * this.readRng.normal());
+  measure(v: number, compliance: number, now = 0): { v: number; i: number; compliance: boolean } {
+    const noisy = this.conductanceAt(now) * (1 + this.params.readNoise * this.readRng.normal());
     const i = v * noisy;
     if (Math.abs(i) > compliance) {
       const clamped = Math.sign(v) * compliance;

@@ -184,6 +184,12 @@ function common(model: SmuModel): Spec[] {
       query: (s) => formatScpiNumber(s.cell.params.enduranceCycles ?? 9.9e37),
     },
     { pattern: ':SIMulation:CELL:CYCLes', query: (s) => String(s.cell.cycles) },
+    { pattern: ':SIMulation:CELL:DRIFt', query: (s) => formatScpiNumber(s.cell.params.driftNu ?? 0) },
+    // Simulator-only: lets instrument time pass (paced by the time scale), for retention.
+    {
+      pattern: ':SIMulation:WAIT',
+      set: (s, args) => s.advance(parseNumber(single(args), { min: 0, max: 1e7 })),
+    },
     { pattern: ':SIMulation:PULSe:WIDTh', query: (s) => formatScpiNumber(s.lastPulseSeconds) },
     {
       pattern: ':SIMulation:CELL:PARameters',

@@ -20,7 +20,11 @@ export interface DieOptions {
   d2dScale?: number;
   /** Median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); default: no wear. */
   enduranceCycles?: number;
+  /** Median ν of the cells' retention drift (log-normal over cells, σ_ln 0.2); default: no drift. */
+  driftNu?: number;
 }
+
+export const DRIFT_SIGMA_LN = 0.2;
 
 /** Log-normal spread of the cells' endurance. */
 export const ENDURANCE_SIGMA_LN = 0.3;
@@ -89,8 +93,13 @@ export class Die {
       const readRng = rng.fork(2);
       // Drawn after every other draw of the cell, so dies without wear keep their old cells.
       const median = options.enduranceCycles ?? Infinity;
-      if (Number.isFinite(median))
-        params.enduranceCycles = median * Math.exp(ENDURANCE_SIGMA_LN * rng.fork(3).normal());
+      const nu = options.driftNu ?? 0;
+      if (Number.isFinite(median) || nu > 0) {
+        const wear = rng.fork(3).normal();
+        const drift = rng.fork(4).normal();
+        if (Number.isFinite(median)) params.enduranceCycles = median * Math.exp(ENDURANCE_SIGMA_LN * wear);
+        if (nu > 0) params.driftNu = nu * Math.exp(DRIFT_SIGMA_LN * drift);
+      }
       return new Cell(params, writeRng, readRng);
     });
   }

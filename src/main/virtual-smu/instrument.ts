@@ -201,7 +201,7 @@ export class VirtualInstrument {
   /** Advances virtual time with the source as it is: the cell sees the bias only while the output is on. */
   advance(seconds: number, level = this.level): void {
     if (seconds <= 0) return;
-    if (this.output && this.cellConnected) this.cell.stress(level, seconds, this.compliance);
+    if (this.output && this.cellConnected) this.cell.stress(level, seconds, this.compliance, this.clock);
     this.clock += seconds;
     this.pendingSeconds += seconds;
   }
@@ -263,7 +263,7 @@ export class VirtualInstrument {
     const m = !this.output
       ? { v: 0, i: 0, compliance: false }
       : this.cellConnected
-        ? this.cell.measure(level, this.compliance)
+        ? this.cell.measure(level, this.compliance, this.clock)
         : { v: level, i: 0, compliance: false }; // open circuit: the source's level, no current
     const overflow = this.currentRange !== null && Math.abs(m.i) > 1.05 * this.currentRange;
     return { vSource: level, ...m, overflow };

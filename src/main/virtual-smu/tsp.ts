@@ -636,6 +636,9 @@ export class TspInterpreter {
     d('sim.die', { get: () => this.instrument.die.id });
     d('sim.state', { get: () => this.instrument.cell.state.toUpperCase() });
     d('sim.pulsewidth', { get: () => this.instrument.lastPulseSeconds });
+    d('sim.wait', {
+      call: (args) => (this.instrument.advance(within(args[0] ?? null, 'sim.wait', 0, 1e7)), []),
+    });
     d('sim.endurance', { get: () => this.instrument.cell.params.enduranceCycles ?? 9.9e37 });
   }
 

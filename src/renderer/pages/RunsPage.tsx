@@ -48,6 +48,9 @@ export function keyParameters(run: RunSummary): string {
         `band ±${String(p.tolerance)}`,
       );
       break;
+    case 'retention':
+      parts.push(`${String(p.levels)} levels`, `read for ${v('duration', 's')} each`);
+      break;
     case 'endurance':
       parts.push(
         `up to ${String(p.cycles)} cycles`,
@@ -65,6 +68,8 @@ export function outcomeText(run: RunSummary): string {
   if (run.error) return run.error;
   if (!s) return '';
   if (s.formed === true) return `formed at ${formatSI(Number(s.formingVoltage), 'V')}`;
+  if (run.procedure === 'retention' && Array.isArray(s.driftNu))
+    return `drift ν ${(s.driftNu as number[]).map((nu) => nu.toFixed(3)).join(', ')} (${String(s.driftBetter)} fits better)`;
   if (run.procedure === 'endurance' && 'cyclesToFailure' in s)
     return typeof s.cyclesToFailure === 'number'
       ? `failed after ${s.cyclesToFailure} cycles (window below ${Math.round(Number(s.windowFraction) * 100)} %)`

@@ -39,6 +39,10 @@ export function registerSimSmu(program: Command): void {
       'also serve a Keysight B2200A switch matrix in front of the die (its cells a crossbar of pads)',
     )
     .option('--matrix-rows <n>', 'with --matrix: row pads (columns = cells / rows); default √cells')
+    .option(
+      '--drift <nu>',
+      'retention drift: median ν of G(t) = G₀·(t/t₀)^−ν (log-normal over cells); default none',
+    )
     .option('--preset <name>', `device preset: ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`, 'AlOx/HfO2')
     .option('--cells <n>', 'cells on the die (select with :SIM:CELL n)', '16')
     .option('--seed <n>', 'random seed (same seed, same cells and noise)', '1')
@@ -80,6 +84,9 @@ export function registerSimSmu(program: Command): void {
         seed,
         noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
         d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
+        ...(options.drift !== undefined
+          ? { driftNu: parseNonNegative(String(options.drift), '--drift') }
+          : {}),
         ...(String(options.endurance).toLowerCase() === 'none'
           ? {}
           : { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }),

@@ -87,6 +87,13 @@ export class Keithley2600 implements Smu {
     return true;
   }
 
+  async idle(seconds: number): Promise<boolean> {
+    if (!this.virtual) return false;
+    await this.session.write(`sim.wait(${seconds})`);
+    await this.session.opc(this.timeoutFor(seconds));
+    return true;
+  }
+
   async virtualDie(): Promise<string | null> {
     if (!this.virtual) return null;
     return (await this.session.query('print(sim.die)')).trim();

@@ -125,6 +125,13 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     return true;
   }
 
+  async idle(seconds: number): Promise<boolean> {
+    if (!this.virtual) return false;
+    await this.session.write(`:SIM:WAIT ${seconds}`);
+    await this.session.opc(this.timeoutFor(seconds));
+    return true;
+  }
+
   async virtualDie(): Promise<string | null> {
     if (!this.virtual) return null;
     return (await this.session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');

@@ -86,6 +86,11 @@ export interface Smu {
   onConnectionLost(listener: (error: Error) => void): () => void;
   /** Virtual SMU: select the cell. Real instruments return false: the user moves the probes. */
   selectCell(cell: number): Promise<boolean>;
+  /**
+   * Virtual SMU: lets `seconds` of instrument time pass (paced by its time scale) and returns
+   * true. Real instruments return false: the host waits.
+   */
+  idle(seconds: number): Promise<boolean>;
   /** Virtual SMU: the id of its die (the sample its runs belong to). Real instruments: null. */
   virtualDie(): Promise<string | null>;
   /**

@@ -8,6 +8,7 @@ import {
   procedureSteps,
   type EnduranceParams,
   type FormingParams,
+  type RetentionParams,
   type ProcedureParams,
   type PulseTrainParams,
   type ReadParams,
@@ -17,6 +18,7 @@ import {
 import { isFormingEvent } from '../../../shared/cell-guard';
 import { switchingVoltage, type SweepPoint } from '../../../shared/levels/switching';
 import { ReramError } from '../../../shared/errors';
+import { AIC_EVIDENCE, fitDrift, retentionReadTimes, type DriftFit } from '../../../shared/levels/drift';
 import { conductanceOf, type Phase } from '../../../shared/run';
 import type { ProcedureContext } from './context';
 
@@ -134,8 +136,14 @@ async function pulseTrain(ctx: ProcedureContext, p: PulseTrainParams): Promise<v
   }
 }
 
-/** Incremental-step pulse programming to each target, in both directions, repeated for a spread. */
-async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise<void> {
+/** What ISPP programming needs, shared by write-verify and retention. */
+type VerifySettings = Pick<
+  WriteVerifyParams,
+  'width' | 'readV' | 'stepV' | 'setStartV' | 'resetStartV' | 'maxIterations'
+>;
+
+/** Pulses, reads, the window's ends and ISPP to a target, labelled as verify points. */
+function verifier(ctx: ProcedureContext, p: VerifySettings) {
   let pulseCount = 0;
   const pulse = async (v: number, cycle: number, target: number | null) => {
     ctx.checkCancelled();
@@ -171,8 +179,8 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
     return mean(reads.slice(-10));
   };
 
-  let targets = p.targets;
-  if (!targets) {
+  /** The window's ends, low then high; throws when the cell does not switch. */
+  const window = async (): Promise<{ low: number; high: number }> => {
     const low = await saturate(p.resetStartV, 0);
     ctx.step('finding the low end of the window');
     const high = await saturate(p.setStartV, 0);
@@ -184,56 +192,136 @@ async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise
         { low, high },
       );
     }
-    targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
-  }
-  // Each level's band is a fraction of the gap to its nearest neighbour: placed targets are
-  // dense where the weights are, and a level only has to stay clear of its neighbours.
-  // (There are always at least two targets.)
-  const bands = targets.map(
+    return { low, high };
+  };
+
+  /** ISPP until a read lands in target ± band; returns the landing read's conductance, or null. */
+  const programTo = async (target: number, band: number, cycle: number, index: number) => {
+    let vSet = p.setStartV;
+    let vReset = p.resetStartV;
+    for (let iteration = 0; iteration < p.maxIterations; iteration++) {
+      ctx.checkCancelled();
+      await ctx.smu.setVoltage(p.readV);
+      const m = await ctx.smu.measure();
+      const g = conductanceOf(m.v, m.i) ?? 0;
+      const inBand = Math.abs(g - target) <= band && !m.compliance && !m.overflow;
+      ctx.record(m, {
+        phase: 'verify',
+        kind: inBand ? 'final' : 'read',
+        pulse: pulseCount,
+        cycle,
+        target: index,
+      });
+      if (inBand) return g;
+      if (g < target) {
+        await pulse(vSet, cycle, index);
+        vSet = Math.min(ctx.smu.limits.maxVoltage, vSet + p.stepV);
+        vReset = p.resetStartV;
+      } else {
+        await pulse(vReset, cycle, index);
+        vReset = Math.max(-ctx.smu.limits.maxVoltage, vReset - p.stepV);
+        vSet = p.setStartV;
+      }
+    }
+    return null;
+  };
+  return { saturate, window, programTo };
+}
+
+/** Each level's band: a fraction of the gap to its nearest neighbour (there are at least two). */
+function bandsFor(targets: readonly number[], tolerance: number): number[] {
+  return targets.map(
     (g, k, all) =>
-      p.tolerance *
+      tolerance *
       Math.min(k > 0 ? g - all[k - 1]! : Infinity, k < all.length - 1 ? all[k + 1]! - g : Infinity),
   );
+}
+
+/** Incremental-step pulse programming to each target, in both directions, repeated for a spread. */
+async function writeVerify(ctx: ProcedureContext, p: WriteVerifyParams): Promise<void> {
+  const v = verifier(ctx, p);
+  let targets = p.targets;
+  if (!targets) {
+    const { low, high } = await v.window();
+    targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
+  }
+  // Placed targets are dense where the weights are: a level only has to stay clear of its neighbours.
+  const bands = bandsFor(targets, p.tolerance);
   ctx.setTargets(targets, bands);
   const converged = new Array<number>(targets.length).fill(0);
   for (let repeat = 0; repeat < p.repeats; repeat++) {
-    await saturate(p.resetStartV, repeat);
+    await v.saturate(p.resetStartV, repeat);
     for (const [k, target] of targets.entries()) {
-      let vSet = p.setStartV;
-      let vReset = p.resetStartV;
-      for (let iteration = 0; iteration < p.maxIterations; iteration++) {
-        ctx.checkCancelled();
-        await ctx.smu.setVoltage(p.readV);
-        const m = await ctx.smu.measure();
-        const g = conductanceOf(m.v, m.i) ?? 0;
-        const inBand = Math.abs(g - target) <= bands[k]! && !m.compliance && !m.overflow;
-        ctx.record(m, {
-          phase: 'verify',
-          kind: inBand ? 'final' : 'read',
-          pulse: pulseCount,
-          cycle: repeat,
-          target: k,
-        });
-        if (inBand) {
-          converged[k]!++;
-          break;
-        }
-        if (g < target) {
-          await pulse(vSet, repeat, k);
-          vSet = Math.min(ctx.smu.limits.maxVoltage, vSet + p.stepV);
-          vReset = p.resetStartV;
-        } else {
-          await pulse(vReset, repeat, k);
-          vReset = Math.max(-ctx.smu.limits.maxVoltage, vReset - p.stepV);
-          vSet = p.setStartV;
-        }
-      }
+      if ((await v.programTo(target, bands[k]!, repeat, k)) !== null) converged[k]!++;
       ctx.step(`repeat ${repeat + 1}/${p.repeats} level ${k + 1}/${targets.length}`);
     }
   }
   ctx.summary.targets = targets;
   ctx.summary.converged = converged;
   ctx.summary.attempts = p.repeats;
+}
+
+/** Instrument time passes where the instrument is virtual; otherwise the host waits. Cancellable. */
+async function waitFor(ctx: ProcedureContext, seconds: number): Promise<void> {
+  let remaining = seconds;
+  // Chunks keep cancel responsive; at most about 200 of them per wait.
+  const chunk = Math.max(10, seconds / 200);
+  while (remaining > 1e-9) {
+    ctx.checkCancelled();
+    const step = Math.min(remaining, chunk);
+    if (!(await ctx.smu.idle(step))) return ctx.sleep(remaining);
+    remaining -= step;
+  }
+}
+
+/**
+ * Retention: each level programmed by ISPP (write-verify's), then read at log-spaced times with
+ * the cell unbiased in between; each level's drift fitted as a power law and as linear in log
+ * time (src/shared/levels/drift.ts), and the better named.
+ */
+async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<void> {
+  const v = verifier(ctx, p);
+  const { low, high } = await v.window();
+  const targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
+  const bands = bandsFor(targets, p.tolerance);
+  ctx.setTargets(targets, bands);
+  const times = retentionReadTimes(p.firstRead, p.duration, p.readsPerDecade);
+  const levels: Array<Record<string, unknown>> = [];
+  for (const [k, target] of targets.entries()) {
+    const landed = await v.programTo(target, bands[k]!, 0, k);
+    const reads: Array<{ t: number; g: number }> = [];
+    let elapsed = 0;
+    for (const t of times) {
+      // Unbiased between reads: 0 V, so the reads do not disturb what they measure.
+      await ctx.smu.setVoltage(0);
+      await waitFor(ctx, t - elapsed);
+      elapsed = t;
+      const read = await readAt(ctx, p.readV, {
+        phase: 'read',
+        kind: 'read',
+        pulse: reads.length,
+        cycle: k,
+        target: k,
+      });
+      if (read.g !== null) reads.push({ t, g: read.g });
+      ctx.step(`level ${k + 1}/${targets.length}: read at ${t < 100 ? t.toPrecision(3) : Math.round(t)} s`);
+    }
+    const fit = fitDrift(
+      reads.map((r) => r.t),
+      reads.map((r) => r.g),
+    );
+    levels.push({ target, programmed: landed, reads: reads.length, ...(fit ? { fit } : {}) });
+  }
+  ctx.summary.retention = { duration: p.duration, times, levels };
+  const fits = levels.flatMap((l) => (l.fit ? [l.fit as DriftFit] : []));
+  ctx.summary.driftNu = fits.map((f) => f.powerLaw.nu);
+  // Over all levels: the summed ΔAIC (each level's fits are independent).
+  const evidence = fits.reduce((sum, f) => sum + f.deltaAic, 0);
+  ctx.summary.driftBetter =
+    evidence > AIC_EVIDENCE ? 'power-law' : evidence < -AIC_EVIDENCE ? 'log-linear' : 'either';
+  ctx.log(
+    `drift ν per level: ${fits.map((f) => f.powerLaw.nu.toFixed(4)).join(', ')}; better fit: ${String(ctx.summary.driftBetter)}`,
+  );
 }
 
 /**
@@ -318,5 +406,7 @@ export async function executeProcedure(ctx: ProcedureContext, params: ProcedureP
       return writeVerify(ctx, params);
     case 'endurance':
       return endurance(ctx, params);
+    case 'retention':
+      return retention(ctx, params);
   }
 }

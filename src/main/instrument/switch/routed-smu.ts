@@ -96,6 +96,10 @@ export class RoutedSmu implements Smu {
     return true;
   }
 
+  idle(seconds: number): Promise<boolean> {
+    return this.inner.idle(seconds);
+  }
+
   virtualDie(): Promise<string | null> {
     return this.inner.virtualDie();
   }
