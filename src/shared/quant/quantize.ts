@@ -1,5 +1,5 @@
 /**
- * Weight quantization onto a device's level table (DESIGN.md §6, docs/methods.md).
+ * Weight quantization onto a device's level table (docs/design.md §6, docs/methods.md).
  *
  * Differential pair (default): w = α·(G⁺ − G⁻).
  *   ideal-linear  Δ = m/(L−1), k = clamp(round(|w|/Δ)), ŵ = s·k·Δ         (a perfectly linear device)

@@ -1,5 +1,5 @@
 /**
- * The ReRAM crossbar as an ONNX graph transform (DESIGN.md §7). Each Conv/Gemm/MatMul becomes
+ * The ReRAM crossbar as an ONNX graph transform (docs/design.md §7). Each Conv/Gemm/MatMul becomes
  * a crossbar: its weights are quantized onto the device's levels, every cell is programmed with
  * the level's measured σ (one chip instance per seed), and — only when they are switched on —
  * row tiles, read noise and ADC/DAC quantization are inserted as ordinary ONNX operators.
