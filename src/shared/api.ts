@@ -52,6 +52,10 @@ export const ConnectRequest = z.discriminatedUnion('kind', [
     seed: z.number().int().min(0).default(1),
     /** Wall seconds per instrument second (1: real time). */
     timeScale: z.number().min(0).max(100).default(1),
+    /** Wear: median SET/RESET cycles to a 50 % window (default: the simulator's, 10,000). */
+    endurance: z.number().int().min(1).max(1e9).optional(),
+    /** Retention drift: median ν (default none). */
+    drift: z.number().min(0).max(1).optional(),
   }),
   ConnectionSettings.extend({
     kind: z.literal('resource'),

@@ -20,6 +20,12 @@ export const CHIP_FIGURES = {
   vSet: { label: 'V_SET (latest SET sweep)', short: 'V_SET', unit: 'V', log: false },
   vReset: { label: 'V_RESET (latest RESET sweep)', short: 'V_RESET', unit: 'V', log: false },
   endurance: { label: 'endurance (cycles to failure, latest run)', short: 'endurance', unit: '', log: true },
+  drift: {
+    label: 'retention drift ν (median over levels, latest run)',
+    short: 'drift ν',
+    unit: '',
+    log: false,
+  },
 } as const;
 export type ChipFigure = keyof typeof CHIP_FIGURES;
 export const CHIP_FIGURE_IDS = Object.keys(CHIP_FIGURES) as ChipFigure[];

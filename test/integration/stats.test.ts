@@ -99,5 +99,6 @@ it("distributions across a die's cells from their runs, with each cell's values"
     'vSet,V,0',
     'vReset,V,0',
     'endurance,,0',
+    'drift,,0',
   ]);
 });

@@ -45,7 +45,7 @@ describe('chip exports', () => {
     const lines = csv.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('#')).join('\n')).toMatch(/W7.*D3[\s\S]*robust z/);
     const rows = lines.filter((l) => !l.startsWith('#'));
-    expect(rows[0]).toBe('cell,hrs_S,lrs_S,onOff,nl,vForm_V,vSet_V,vReset_V,endurance,outlier_in');
+    expect(rows[0]).toBe('cell,hrs_S,lrs_S,onOff,nl,vForm_V,vSet_V,vReset_V,endurance,drift,outlier_in');
     expect(rows).toHaveLength(17);
     for (const c of stats.cells) {
       const fields = rows[c.cell + 1]!.split(',');
@@ -53,7 +53,7 @@ describe('chip exports', () => {
       expect(Number(fields[5])).toBe(c.values.vForm);
     }
     expect(rows[8]).toMatch(/,.*lrs/); // cell 7 is an LRS outlier (and on/off)
-    expect(rows[14]).toBe('13,,,,,,,,,');
+    expect(rows[14]).toBe('13,,,,,,,,,,');
   });
 
   it('the CDF: one point per cell, the outlier apart, on a log axis whose ticks span the values', () => {

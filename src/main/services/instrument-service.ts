@@ -239,6 +239,8 @@ export class InstrumentService {
           cells: request.cells,
           seed: request.seed,
           timeScale: request.timeScale,
+          ...(request.endurance !== undefined ? { endurance: request.endurance } : {}),
+          ...(request.drift !== undefined ? { drift: request.drift } : {}),
         },
         (line) => this.events.emit('system.log', { level: 'info', message: line }),
       );

@@ -10,6 +10,10 @@ export interface SimulatorOptions {
   cells: number;
   seed: number;
   timeScale: number;
+  /** Median SET/RESET cycles to a 50 % window; undefined: the simulator's default. */
+  endurance?: number;
+  /** Median retention drift ν; undefined or 0: none. */
+  drift?: number;
 }
 
 /**
@@ -57,6 +61,8 @@ export async function startSimulator(
       '--time-scale',
       String(options.timeScale),
       ...(serial ? ['--pty'] : []),
+      ...(options.endurance !== undefined ? ['--endurance', String(options.endurance)] : []),
+      ...(options.drift ? ['--drift', String(options.drift)] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cli.env } },
   );

@@ -22,17 +22,30 @@ function runFigures(store: Store, sample: SampleKey): Map<number, Partial<Record
     .prepare(
       `SELECT runs.cell, procedure, summary_json FROM runs
        JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
-       WHERE procedure IN ('set', 'reset', 'endurance') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
+       WHERE procedure IN ('set', 'reset', 'endurance', 'retention') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
        ORDER BY runs.id`,
     )
     .all(sample.wafer, sample.die) as Array<{ cell: number; procedure: string; summary_json: string | null }>;
   const out = new Map<number, Partial<Record<ChipFigure, number>>>();
   for (const row of rows) {
     const summary = row.summary_json
-      ? (JSON.parse(row.summary_json) as { switchingVoltage?: unknown; cyclesToFailure?: unknown })
+      ? (JSON.parse(row.summary_json) as {
+          switchingVoltage?: unknown;
+          cyclesToFailure?: unknown;
+          driftNu?: unknown;
+        })
       : {};
     const entry = out.get(row.cell) ?? {};
-    if (row.procedure === 'endurance') {
+    if (row.procedure === 'retention') {
+      const nus = Array.isArray(summary.driftNu)
+        ? summary.driftNu.filter((x): x is number => typeof x === 'number')
+        : [];
+      if (nus.length) {
+        const sorted = [...nus].sort((a, b) => a - b);
+        const mid = sorted.length >> 1;
+        entry.drift = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+      }
+    } else if (row.procedure === 'endurance') {
       // A later run without a failure replaces an earlier failure: the latest run speaks.
       if (typeof summary.cyclesToFailure === 'number') entry.endurance = summary.cyclesToFailure;
       else delete entry.endurance;

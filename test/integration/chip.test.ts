@@ -1,0 +1,102 @@
+/**
+ * From one cell to a chip, end to end through the services the pages call: a queue over a
+ * 16-cell virtual die that wears out and drifts (form → pulse train → endurance to failure →
+ * retention), then the chip's statistics. The simulator's own per-cell truth (its drawn endurance
+ * N and drift ν_max, asked on a second connection) is what the statistics must recover.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EventHub } from '../../src/main/api/events';
+import { createServices, type Services } from '../../src/main/api/services';
+import { ConnectRequest, type QueueView } from '../../src/shared/api';
+import { rawQuery } from '../helpers/sim';
+import { tempDbPath } from '../helpers/temp';
+
+const CELLS = 16;
+const events = new EventHub();
+let services: Services;
+let port: number;
+
+beforeAll(async () => {
+  services = createServices({ mode: 'browser', events, dbPath: tempDbPath('chip.db') });
+  const status = await services.handlers['instrument.connect'](
+    ConnectRequest.parse({
+      kind: 'virtual',
+      model: 'b2900',
+      cells: CELLS,
+      seed: 41,
+      timeScale: 0,
+      endurance: 60,
+      drift: 0.08,
+    }),
+  );
+  port = Number(status.simulator!.tcpResource!.split('::')[2]);
+});
+afterAll(async () => services?.dispose());
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+it('a 16-cell queue, then statistics that recover the die’s endurance and drift', async () => {
+  const ended = new Promise<QueueView>((resolve) => {
+    const off = events.subscribe((event, payload) => {
+      const view = payload as QueueView;
+      if (event === 'queue.update' && view.status !== 'running') {
+        off();
+        resolve(view);
+      }
+    });
+  });
+  await services.handlers['queue.start']({
+    recipe: {
+      schemaVersion: 1,
+      name: 'chip',
+      cells: `0-${CELLS - 1}`,
+      onFailure: 'retry-then-skip',
+      retries: 1,
+      cellGuard: 'skip',
+      steps: [
+        { params: { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 } },
+        { params: { procedure: 'pulse-train', maxVoltage: 3, compliance: 1e-3, pulses: 4, cycles: 1 } },
+        { params: { procedure: 'endurance', maxVoltage: 3, compliance: 1e-3, cycles: 1000 } },
+        {
+          params: {
+            procedure: 'retention',
+            maxVoltage: 3,
+            compliance: 1e-3,
+            levels: 2,
+            duration: 1000,
+            readsPerDecade: 3,
+          },
+        },
+      ],
+    },
+  });
+  const view = await ended;
+  expect(view.status).toBe('completed');
+  expect(view.steps.filter((s) => s.status !== 'completed')).toEqual([]);
+
+  const stats = await services.handlers['stats.chip']({ cells: CELLS });
+  const truth: Array<{ endurance: number; nuMax: number }> = [];
+  for (let cell = 0; cell < CELLS; cell++) {
+    const [endurance, nu] = await rawQuery(port, [`:SIM:CELL ${cell}`, ':SIM:CELL:END?', ':SIM:CELL:DRIF?']);
+    truth.push({ endurance: Number(endurance), nuMax: Number(nu) });
+  }
+  // Endurance: every cell failed; the chip's median within 25 % of the drawn cells' median.
+  const measured = stats.figures.endurance!;
+  expect(measured.n).toBe(CELLS);
+  const trueMedian = median(truth.map((t) => t.endurance));
+  expect(Math.abs(measured.median / trueMedian - 1)).toBeLessThan(0.25);
+  // Drift: a worn window sits in the middle of the full one, where ν is near ν_max (0.2 + 0.8·4x(1−x)).
+  const drift = stats.cells.map((c) => ({ cell: c.cell, nu: c.values.drift! }));
+  expect(drift.filter((d) => d.nu !== undefined)).toHaveLength(CELLS);
+  for (const { cell, nu } of drift) {
+    expect(nu / truth[cell]!.nuMax, `cell ${cell}`).toBeGreaterThan(0.7);
+    expect(nu / truth[cell]!.nuMax, `cell ${cell}`).toBeLessThan(1.1);
+  }
+  // The spread across cells is the simulator's too: the drawn ν_max span the measured ν.
+  console.log(
+    `endurance median ${measured.median} (truth ${trueMedian.toFixed(0)}); drift ν ${median(drift.map((d) => d.nu)).toFixed(4)} vs ν_max ${median(truth.map((t) => t.nuMax)).toFixed(4)}`,
+  );
+}, 240_000);
