@@ -99,6 +99,8 @@ export const InstrumentStatus = z.object({
   nplc: z.object({ min: z.number(), max: z.number() }).nullable(),
   /** The sample the runs are recorded against (the virtual SMU's die, or what the user entered). */
   sample: z.object({ wafer: z.string(), die: z.string() }).nullable(),
+  /** Cells the bench can reach: the virtual die's, or a switch matrix's rows × columns; null: the user says. */
+  dieCells: z.number().int().nullable().optional(),
 });
 export type InstrumentStatus = z.infer<typeof InstrumentStatus>;
 

@@ -165,6 +165,8 @@ describe('a 16-cell array behind a virtual B2200A', () => {
         }),
       );
       expect(status.driver).toMatch(/via B2200A/);
+      // The die map reaches what the matrix is wired to.
+      expect(status.dieCells).toBe(16);
       const movesBefore = matrix.matrix.moves;
       const ended = new Promise<QueueView>((resolve) => {
         const off = events.subscribe((event, payload) => {

@@ -1,3 +1,4 @@
+import { RoutedSmu } from '../instrument/switch/routed-smu';
 import { withTimeout } from '../async';
 /**
  * The app's instrument: one connection at a time (a real resource or the virtual SMU the app
@@ -132,6 +133,11 @@ export class InstrumentService {
       pulseWidth: c?.connected ? c.pulseWidthRange() : null,
       nplc: c?.connected ? c.nplcRange() : null,
       sample: c?.connected && this.sample ? { ...this.sample } : null,
+      dieCells: this.simulator
+        ? this.simulator.options.cells
+        : c instanceof RoutedSmu
+          ? c.wiring.rows * c.wiring.columns
+          : null,
     };
   }
 

@@ -247,7 +247,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   const [storedCells, setDieCells] = useState(
     () => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16,
   );
-  const dieCells = status?.simulator?.cells ?? storedCells;
+  const dieCells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
 
   const choose = useCallback((next: ProcedureId, overrides: Record<string, string> = {}) => {
     setProcedure(next);
@@ -400,7 +400,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
               onSelect={(cells) => setValues((v) => ({ ...v, cell: String(cells[0] ?? 0) }))}
               disabled={running}
             />
-            {status.simulator ? null : (
+            {status.simulator || status.dieCells ? null : (
               <label className="field">
                 <span>Cells on the die</span>
                 <input

@@ -29,7 +29,7 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
   const [notice, setNotice] = useState<string>();
   const theme = useDocumentTheme();
   const [storedCells] = useState(() => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16);
-  const cells = status?.simulator?.cells ?? storedCells;
+  const cells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
 
   const load = useCallback(async () => {
     try {
