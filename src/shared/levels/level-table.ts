@@ -17,8 +17,27 @@ export const Level = z.object({
   sigma: conductance,
   /** Samples behind the estimate (0 for model-derived levels). */
   n: z.number().int().nonnegative(),
+  /** A many-cell table: the device-to-device σ of this level's mean across the cells (S). */
+  d2dSigma: conductance.optional(),
 });
 export type Level = z.infer<typeof Level>;
+
+const Spread = z.object({ mean: z.number().finite(), sd: z.number().finite().nonnegative() });
+
+/** A table built from many cells: which cells, which were left out and why, and their spread. */
+export const CellSpread = z.object({
+  cells: z.array(z.number().int().nonnegative()),
+  excluded: z.array(z.object({ cell: z.number().int().nonnegative(), reason: z.string() })),
+  /** Spread of the cells' fitted LTP curves (present where every kept cell has one). */
+  nl: Spread.optional(),
+  gMin: Spread.optional(),
+  gMax: Spread.optional(),
+  /** What each level's σ holds: the cycle-to-cycle spread only, or that and the device-to-device spread. */
+  sigma: z.enum(['c2c', 'c2c+d2d']),
+  /** RMS over levels of the d2d/c2c σ ratio: above 1 the cells differ more than one cell repeats. */
+  d2dOverC2c: z.number().finite().nonnegative(),
+});
+export type CellSpread = z.infer<typeof CellSpread>;
 
 export const FittedCurve = z.object({
   direction: z.enum(['ltp', 'ltd']),
@@ -75,6 +94,8 @@ export const LevelTable = z
      */
     programming: z.enum(['open-loop', 'write-verify']).optional(),
     fits: z.array(FittedCurve).default([]),
+    /** Built from many cells (`profile build`): the cells and their spread. */
+    cellSpread: CellSpread.optional(),
     provenance: Provenance,
   })
   .superRefine((table, ctx) => {

@@ -10,6 +10,8 @@ import type { FittedCurve, LevelTable } from '../../../shared/levels/level-table
 import { formatPercent, formatSI } from '../../../shared/units';
 import { fitRun, profileFromTable } from '../../services/fitting';
 import { ProfileLibrary } from '../../services/profiles';
+import { buildChipProfile } from '../../services/chip-profile';
+import { parseCells } from '../../../shared/recipes';
 import { pointsToCsv, runToCsv } from '../../store/csv';
 import { POINT_FORMATS, writeHdf5, writeParquet } from '../../store/export';
 import { openCliStore } from '../db';
@@ -341,6 +343,73 @@ export function registerDataCommands(program: Command): void {
             `imported '${imported.name}' (${imported.tables.length} table${imported.tables.length === 1 ? '' : 's'})`,
           );
         }),
+    );
+
+  profile
+    .command('build')
+    .description(
+      "one profile from many cells of a sample: their mean table, each level's cycle-to-cycle and device-to-device σ, and the cells left out",
+    )
+    .requiredOption('--die <id>', "the sample's die (a virtual die: its id)")
+    .option('--wafer <id>', "the sample's wafer ('virtual' for the virtual SMU's dies)", '')
+    .requiredOption('--cells <list>', "the cells, in the Queue's syntax (0-15, 1,4,9)")
+    .requiredOption('--name <name>', 'name of the new profile')
+    .option('--bits <b>', 'use 2^b levels of each cell (cells with other counts are left out otherwise)')
+    .option('--overwrite', 'replace a profile of that name')
+    .option('--db <file>', 'SQLite database')
+    .option('--json', 'the result as JSON (the profile, kept and left-out cells)')
+    .action(
+      (options: {
+        die: string;
+        wafer: string;
+        cells: string;
+        name: string;
+        bits?: string;
+        overwrite?: boolean;
+        db?: string;
+        json?: boolean;
+      }) => {
+        let cells: number[];
+        try {
+          cells = parseCells(options.cells);
+        } catch (error) {
+          throw new UsageError(`--cells: ${(error as Error).message}`);
+        }
+        const store = openCliStore(options.db);
+        try {
+          const result = buildChipProfile(
+            store,
+            { wafer: options.wafer.trim(), die: options.die.trim() },
+            cells,
+            {
+              name: options.name,
+              ...(options.bits !== undefined ? { bits: parsePositiveInt(options.bits, '--bits') } : {}),
+            },
+          );
+          new ProfileLibrary(store).save(result.profile, { overwrite: options.overwrite === true });
+          if (options.json) return printJson(result);
+          log(`profile build: saved '${result.profile.name}' from cells ${result.kept.join(', ')}`);
+          for (const e of result.excluded) log(`profile build: cell ${e.cell} left out: ${e.reason}`);
+          const [chip, oneDevice] = result.profile.tables;
+          printLine(
+            formatTable(
+              ['level', 'G', 'σ C2C', 'σ D2D', 'σ chip'],
+              chip!.levels.map((l, k) => [
+                k,
+                formatSI(l.g, 'S'),
+                formatSI(oneDevice!.levels[k]!.sigma, 'S'),
+                formatSI(l.d2dSigma, 'S'),
+                formatSI(l.sigma, 'S'),
+              ]),
+            ),
+          );
+          printLine(
+            `${result.d2dOverC2c > 1 ? 'device-to-device' : 'cycle-to-cycle'} spread dominates (RMS d2d/c2c σ ${result.d2dOverC2c.toFixed(2)})`,
+          );
+        } finally {
+          store.close();
+        }
+      },
     );
 
   profile
