@@ -16,7 +16,15 @@ import { K2600_PULSE, SMU_MODELS } from '../../../shared/instruments';
 import type { InstrumentIdentity } from '../../../shared/run';
 import { SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../errors';
 import { TSP_CONVENTIONS, type ScpiSession } from '../scpi/session';
-import { formatSeconds, reading, type DriverOptions, type ResolvedConfig } from './scpi-driver';
+import { runOffProtocol } from './switch-off';
+import {
+  checkList,
+  formatSeconds,
+  hostStaircase,
+  reading,
+  type DriverOptions,
+  type ResolvedConfig,
+} from './scpi-driver';
 import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from './smu';
 
 export type Channel = 'a' | 'b';
@@ -273,61 +281,35 @@ export class Keithley2600 implements Smu {
     };
   }
 
-  async list(vs: number[], dwell: number): Promise<Measurement[]> {
-    const results: Measurement[] = [];
-    for (const v of vs) {
-      await this.setVoltage(v);
-      if (dwell > 0) await new Promise((resolve) => setTimeout(resolve, dwell * 1000));
-      results.push(await this.measure());
-    }
-    return results;
+  list(vs: number[], dwell: number): Promise<Measurement[]> {
+    return hostStaircase(this, vs, dwell);
   }
 
   errors(): Promise<InstrumentErrorEntry[]> {
     return this.session.drainErrors();
   }
 
-  async switchOff(timeoutMs: number): Promise<OffReport> {
-    let cleared = false;
+  switchOff(timeoutMs: number): Promise<OffReport> {
     const s = this.smu;
-    const confirmation = (line: string) => {
-      const [state, mark] = line.split('\t');
-      return mark?.trim() === OFF_MARK ? Number(state) : undefined;
-    };
-    try {
-      return await this.session.urgent(async (link) => {
-        cleared = await link.clear();
+    return runOffProtocol(
+      this.session,
+      {
+        what: `${this.identity.model} reports ${s}`,
         // Stop a running trigger model first: it would switch the level back on.
-        await link.write(`${s}.abort() ${s}.source.output = ${s}.OUTPUT_OFF`);
-        const reply = await link.queryUntil(
-          `print(${s}.source.output, "${OFF_MARK}")`,
-          (line) => confirmation(line) !== undefined,
-          timeoutMs,
-        );
-        if (confirmation(reply) !== 0) throw new SafetyError(`${this.identity.model} reports ${s} still on.`);
-        return { confirmed: true, via: 'link' as const, cleared };
-      });
-    } catch (error) {
-      const code = error instanceof ReramError ? error.code : 'INTERNAL';
-      const linkFailed = code === 'CONNECTION_LOST' || code === 'TRANSPORT' || code === 'TIMEOUT';
-      if (!linkFailed || !this.options.openSecondLink) {
-        if (code === 'TIMEOUT') return { confirmed: false, via: 'link', cleared };
-        throw error;
-      }
-    }
-    const second = await this.options.openSecondLink();
-    try {
-      await second.write(`${s}.source.output = ${s}.OUTPUT_OFF`);
-      const reply = await second.query(`print(${s}.source.output)`);
-      if (Number(reply) !== 0) throw new SafetyError(`${this.identity.model} reports ${s} still on.`);
-      return { confirmed: true, via: 'second-link', cleared };
-    } catch (error) {
-      if (error instanceof ReramError && error.code === 'TIMEOUT')
-        return { confirmed: false, via: 'second-link', cleared };
-      throw error;
-    } finally {
-      await second.close();
-    }
+        off: `${s}.abort() ${s}.source.output = ${s}.OUTPUT_OFF`,
+        confirm: `print(${s}.source.output, "${OFF_MARK}")`,
+        state: (line) => {
+          const [state, mark] = line.split('\t');
+          return mark?.trim() === OFF_MARK ? Number(state) !== 0 : undefined;
+        },
+        secondLink: {
+          off: `${s}.source.output = ${s}.OUTPUT_OFF`,
+          isOn: async (second) => Number(await second.query(`print(${s}.source.output)`)) !== 0,
+        },
+      },
+      timeoutMs,
+      this.options.openSecondLink,
+    );
   }
 
   async settings(): Promise<Record<string, unknown>> {
@@ -359,19 +341,7 @@ export class Keithley2600 implements Smu {
   }
 
   async diagnose(): Promise<CheckItem[]> {
-    const items: CheckItem[] = [];
-    const add = async (name: string, check: () => Promise<Omit<CheckItem, 'name'>>) => {
-      try {
-        items.push({ name, ...(await check()) });
-      } catch (error) {
-        items.push({
-          name,
-          status: 'fail',
-          detail: (error as Error).message,
-          fix: 'Check the connection settings, then run the check again.',
-        });
-      }
-    };
+    const { items, add } = checkList();
     await add('identity and driver', async () => ({
       status: 'ok',
       detail: `${this.identity.make} ${this.identity.model}, serial ${this.identity.serial}, firmware ${this.identity.firmware}: driver ${this.driver}, channel ${this.smu}${this.virtual ? ' (the virtual SMU)' : ''}`,

@@ -17,6 +17,7 @@ import {
   type SettingValue,
 } from './settings';
 import type { CheckItem, Measurement, OffReport, PulseWidth, Smu, SmuCapabilities, SmuConfig } from './smu';
+import { runOffProtocol } from './switch-off';
 
 /** Readings above these are not readings: 9.91E37 is "no data" (NaN), 9.9E37 is an overflow. */
 export const NO_DATA = 9.91e37;
@@ -173,44 +174,20 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     return match[1] === '1';
   }
 
-  async switchOff(timeoutMs: number): Promise<OffReport> {
-    let cleared = false;
-    try {
-      return await this.session.urgent(async (link) => {
-        cleared = await link.clear();
-        await link.write(':OUTP OFF');
-        this.sent.delete('level');
-        const reply = await link.queryUntil(
-          ':OUTP?;*IDN?',
-          (line) => this.confirmation(line) !== undefined,
-          timeoutMs,
-        );
-        if (this.confirmation(reply))
-          throw new SafetyError(`${this.identity.model} reports its output still on.`);
-        return { confirmed: true, via: 'link' as const, cleared };
-      });
-    } catch (error) {
-      const code = error instanceof ReramError ? error.code : 'INTERNAL';
-      const linkFailed = code === 'CONNECTION_LOST' || code === 'TRANSPORT' || code === 'TIMEOUT';
-      if (!linkFailed || !this.options.openSecondLink) {
-        if (code === 'TIMEOUT') return { confirmed: false, via: 'link', cleared };
-        throw error;
-      }
-    }
-    const second = await this.options.openSecondLink();
-    try {
-      await second.write(':OUTP OFF');
-      const on = await second.queryBoolean(':OUTP?');
-      if (on) throw new SafetyError(`${this.identity.model} reports its output still on.`);
-      return { confirmed: true, via: 'second-link', cleared };
-    } catch (error) {
-      // Written on both links, confirmed on neither: the instrument is not answering.
-      if (error instanceof ReramError && error.code === 'TIMEOUT')
-        return { confirmed: false, via: 'second-link', cleared };
-      throw error;
-    } finally {
-      await second.close();
-    }
+  switchOff(timeoutMs: number): Promise<OffReport> {
+    return runOffProtocol(
+      this.session,
+      {
+        what: `${this.identity.model} reports its output`,
+        off: ':OUTP OFF',
+        confirm: ':OUTP?;*IDN?',
+        state: (line) => this.confirmation(line),
+        secondLink: { off: ':OUTP OFF', isOn: (second) => second.queryBoolean(':OUTP?') },
+      },
+      timeoutMs,
+      this.options.openSecondLink,
+      () => this.sent.delete('level'),
+    );
   }
 
   async settings(): Promise<Record<string, unknown>> {
@@ -261,19 +238,7 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   }
 
   async diagnose(): Promise<CheckItem[]> {
-    const items: CheckItem[] = [];
-    const add = async (name: string, check: () => Promise<Omit<CheckItem, 'name'>>) => {
-      try {
-        items.push({ name, ...(await check()) });
-      } catch (error) {
-        items.push({
-          name,
-          status: 'fail',
-          detail: (error as Error).message,
-          fix: 'Check the connection settings, then run the check again.',
-        });
-      }
-    };
+    const { items, add } = checkList();
     const session = this.session;
     await add('identity and driver', async () => ({
       status: 'ok',
@@ -415,14 +380,8 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   }
 
   /** A staircase without list hardware: each level held for `dwell`, then measured; output on throughout. */
-  async list(vs: number[], dwell: number): Promise<Measurement[]> {
-    const results: Measurement[] = [];
-    for (const v of vs) {
-      await this.setVoltage(v);
-      if (dwell > 0) await new Promise((resolve) => setTimeout(resolve, dwell * 1000));
-      results.push(await this.measure());
-    }
-    return results;
+  list(vs: number[], dwell: number): Promise<Measurement[]> {
+    return hostStaircase(this, vs, dwell);
   }
 
   protected static rangeOf(config: SmuConfig): number | 'auto' {
@@ -447,6 +406,44 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
         `The ${this.identity.model} has no ${terminals} terminals (it has: ${this.capabilities.terminals.join(', ')}).`,
       );
   }
+}
+
+/** The bring-up check's items, each check run in turn; a check that throws is a 'fail' with its message. */
+export function checkList(): {
+  items: CheckItem[];
+  add(name: string, check: () => Promise<Omit<CheckItem, 'name'>>): Promise<void>;
+} {
+  const items: CheckItem[] = [];
+  return {
+    items,
+    add: async (name, check) => {
+      try {
+        items.push({ name, ...(await check()) });
+      } catch (error) {
+        items.push({
+          name,
+          status: 'fail',
+          detail: (error as Error).message,
+          fix: 'Check the connection settings, then run the check again.',
+        });
+      }
+    },
+  };
+}
+
+/** A staircase without list hardware: each level held for `dwell`, then measured; output on throughout. */
+export async function hostStaircase(
+  smu: Pick<Smu, 'setVoltage' | 'measure'>,
+  vs: number[],
+  dwell: number,
+): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (const v of vs) {
+    await smu.setVoltage(v);
+    if (dwell > 0) await new Promise((resolve) => setTimeout(resolve, dwell * 1000));
+    results.push(await smu.measure());
+  }
+  return results;
 }
 
 export function formatSeconds(s: number): string {
