@@ -73,6 +73,14 @@ export function quantile(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
+/** The median of values in any order (type 7, as the quartiles). */
+export function median(values: readonly number[]): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
 export function distributionOf(values: readonly CellValue[]): Distribution | null {
   const finite = values.filter((v) => Number.isFinite(v.value));
   if (finite.length === 0) return null;

@@ -19,6 +19,7 @@ import { mean, sampleStd } from '../../shared/stats';
 import { appVersion } from '../paths';
 import type { Store } from '../store/store';
 import { fitRun } from './fitting';
+import { completedSampleRuns } from './statistics';
 
 export interface ChipProfileResult {
   profile: DeviceProfile;
@@ -33,18 +34,10 @@ function latestProgrammingRuns(
   sample: SampleKey,
   cells: readonly number[],
 ): Map<number, number> {
-  const rows = store.db
-    .prepare(
-      `SELECT runs.id, runs.cell FROM runs
-       JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
-       WHERE procedure IN ('pulse-train', 'write-verify') AND status = 'completed' AND hidden = 0
-         AND runs.cell IS NOT NULL
-       ORDER BY runs.id`,
-    )
-    .all(sample.wafer, sample.die) as Array<{ id: number; cell: number }>;
   const wanted = new Set(cells);
   const latest = new Map<number, number>();
-  for (const row of rows) if (wanted.has(row.cell)) latest.set(row.cell, row.id);
+  for (const row of completedSampleRuns(store, sample, ['pulse-train', 'write-verify']))
+    if (wanted.has(row.cell)) latest.set(row.cell, row.id);
   return latest;
 }
 

@@ -6,6 +6,7 @@ import type { SampleKey } from '../../shared/cell-guard';
 import {
   CHIP_FIGURES,
   distributionOf,
+  median,
   type CellFigures,
   type ChipFigure,
   type ChipStatistics,
@@ -16,16 +17,33 @@ export { CHIP_FIGURES, type ChipFigure, type ChipStatistics };
 import type { Store } from '../store/store';
 import { cellSummaries } from './cells';
 
-/** Per cell, from its latest completed run of each kind: V_SET, V_RESET and the cycles to failure. */
-function runFigures(store: Store, sample: SampleKey): Map<number, Partial<Record<ChipFigure, number>>> {
-  const rows = store.db
+export interface SampleRun {
+  id: number;
+  cell: number;
+  procedure: string;
+  summary_json: string | null;
+}
+
+/** A sample's completed, visible runs on cells, of these procedures, oldest first. */
+export function completedSampleRuns(
+  store: Store,
+  sample: SampleKey,
+  procedures: readonly string[],
+): SampleRun[] {
+  return store.db
     .prepare(
-      `SELECT runs.cell, procedure, summary_json FROM runs
+      `SELECT runs.id, runs.cell, procedure, summary_json FROM runs
        JOIN samples ON samples.id = runs.sample_id AND samples.wafer = ? AND samples.die = ?
-       WHERE procedure IN ('set', 'reset', 'endurance', 'retention') AND status = 'completed' AND hidden = 0 AND runs.cell IS NOT NULL
+       WHERE procedure IN (${procedures.map(() => '?').join(', ')}) AND status = 'completed' AND hidden = 0
+         AND runs.cell IS NOT NULL
        ORDER BY runs.id`,
     )
-    .all(sample.wafer, sample.die) as Array<{ cell: number; procedure: string; summary_json: string | null }>;
+    .all(sample.wafer, sample.die, ...procedures) as SampleRun[];
+}
+
+/** Per cell, from its latest completed run of each kind: V_SET, V_RESET, cycles to failure, drift ν. */
+function runFigures(store: Store, sample: SampleKey): Map<number, Partial<Record<ChipFigure, number>>> {
+  const rows = completedSampleRuns(store, sample, ['set', 'reset', 'endurance', 'retention']);
   const out = new Map<number, Partial<Record<ChipFigure, number>>>();
   for (const row of rows) {
     const summary = row.summary_json
@@ -40,11 +58,7 @@ function runFigures(store: Store, sample: SampleKey): Map<number, Partial<Record
       const nus = Array.isArray(summary.driftNu)
         ? summary.driftNu.filter((x): x is number => typeof x === 'number')
         : [];
-      if (nus.length) {
-        const sorted = [...nus].sort((a, b) => a - b);
-        const mid = sorted.length >> 1;
-        entry.drift = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-      }
+      if (nus.length) entry.drift = median(nus);
     } else if (row.procedure === 'endurance') {
       // A later run without a failure replaces an earlier failure: the latest run speaks.
       if (typeof summary.cyclesToFailure === 'number') entry.endurance = summary.cyclesToFailure;

@@ -115,55 +115,30 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
             >
               Cells as CSV
             </button>
-            <button
-              type="button"
-              onClick={() =>
-                void save(`${base}-cdf.svg`, chartSvg({ ...cdf, theme: 'light' }), 'image/svg+xml', 'svg')
-              }
-            >
-              Distribution as SVG
-            </button>
-            <button
-              type="button"
-              onClick={() =>
-                void (async () =>
-                  save(
-                    `${base}-cdf.png`,
-                    await svgToPngBytes(chartSvg({ ...cdf, theme: 'light' })),
-                    'image/png',
-                    'png',
-                  ))()
-              }
-            >
-              Distribution as PNG
-            </button>
-            <button
-              type="button"
-              onClick={() =>
-                void save(
-                  `${base}-die-map.svg`,
-                  dieMapSvg(stats, figure, { madeAt, theme: 'light' }),
-                  'image/svg+xml',
-                  'svg',
-                )
-              }
-            >
-              Die map as SVG
-            </button>
-            <button
-              type="button"
-              onClick={() =>
-                void (async () =>
-                  save(
-                    `${base}-die-map.png`,
-                    await svgToPngBytes(dieMapSvg(stats, figure, { madeAt, theme: 'light' })),
-                    'image/png',
-                    'png',
-                  ))()
-              }
-            >
-              Die map as PNG
-            </button>
+            {(
+              [
+                ['Distribution', 'cdf', () => chartSvg({ ...cdf, theme: 'light' })],
+                ['Die map', 'die-map', () => dieMapSvg(stats, figure, { madeAt, theme: 'light' })],
+              ] as const
+            ).flatMap(([label, suffix, svg]) => [
+              <button
+                key={`${suffix}-svg`}
+                type="button"
+                onClick={() => void save(`${base}-${suffix}.svg`, svg(), 'image/svg+xml', 'svg')}
+              >
+                {label} as SVG
+              </button>,
+              <button
+                key={`${suffix}-png`}
+                type="button"
+                onClick={() =>
+                  void (async () =>
+                    save(`${base}-${suffix}.png`, await svgToPngBytes(svg()), 'image/png', 'png'))()
+                }
+              >
+                {label} as PNG
+              </button>,
+            ])}
           </div>
           {notice ? <p className="muted">{notice}</p> : null}
           <table className="data" data-testid="figures-table">

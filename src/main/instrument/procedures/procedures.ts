@@ -16,6 +16,7 @@ import {
   type WriteVerifyParams,
 } from '../../../shared/procedures';
 import { isFormingEvent } from '../../../shared/cell-guard';
+import { median } from '../../../shared/chip-stats';
 import { switchingVoltage, type SweepPoint } from '../../../shared/levels/switching';
 import { ReramError } from '../../../shared/errors';
 import { AIC_EVIDENCE, fitDrift, retentionReadTimes, type DriftFit } from '../../../shared/levels/drift';
@@ -334,11 +335,6 @@ async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<voi
  */
 async function endurance(ctx: ProcedureContext, p: EnduranceParams): Promise<void> {
   const readCycles = new Set(enduranceReadCycles(p.cycles, p.readsPerDecade));
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   let initialWindow: number | null = null;
   let lastGood: number | null = null;
   let failedAt: number | null = null;
