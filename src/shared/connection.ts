@@ -64,6 +64,12 @@ export const ConnectionSettings = z.object({
     advanced: true,
     flag: 'channel',
   }),
+  smuSlot: param(z.number().int().min(1).max(10).optional(), {
+    label: 'SMU slot',
+    help: 'Keysight B1500A: the slot of the SMU module wired to the cell (1–10); default the first SMU the mainframe lists (UNT?)',
+    advanced: true,
+    flag: 'slot',
+  }),
   ...MatrixWiringFields,
 });
 export type ConnectionSettings = z.output<typeof ConnectionSettings>;

@@ -26,6 +26,8 @@ export interface ConnectOptions extends LinkOptions {
   log?: SessionOptions['log'];
   /** The channel of a two-channel SMU (2600B: smua or smub). */
   channel?: 'a' | 'b';
+  /** The SMU module's slot in a mainframe (B1500A). */
+  slot?: number;
   /** A switch matrix in front of an array: selectCell() then moves its relays. */
   matrix?: MatrixOptions;
 }
@@ -90,9 +92,10 @@ async function connectSmu(resource: string, options: ConnectOptions): Promise<Sm
     await entry.verify?.(session);
     const transport = session.transport;
     const sibling = transport.allowsSecondLink ? transport.sibling?.bind(transport) : undefined;
-    return entry.create(session, identity, {
+    return await entry.create(session, identity, {
       virtual: isVirtual(identity),
       ...(options.channel ? { channel: options.channel } : {}),
+      ...(options.slot !== undefined ? { slot: options.slot } : {}),
       ...(sibling
         ? {
             openSecondLink: () =>
@@ -124,6 +127,7 @@ export function toConnectOptions(settings: ConnectionSettings, log?: SessionOpti
     ...(settings.gpibAdapter ? { gpibAdapter: settings.gpibAdapter } : {}),
     ...(log ? { log } : {}),
     channel: settings.smuChannel,
+    ...(settings.smuSlot !== undefined ? { slot: settings.smuSlot } : {}),
     ...(settings.matrix
       ? {
           matrix: {

@@ -29,6 +29,7 @@ const IDN: Record<SmuModel, (serial: string) => string> = {
   '2450': (serial) => `KEITHLEY INSTRUMENTS,MODEL 2450,${serial},1.7.12b`,
   b2900: (serial) => `Keysight Technologies,B2901B,${serial},5.0.2116.3970`,
   '2600': (serial) => `Keithley Instruments Inc., Model 2636B, ${serial}, 4.0.4`,
+  b1500: (serial) => `Keysight Technologies,B1500A,${serial},A.06.03.2020.0605`,
 };
 
 export const idnOf = (model: SmuModel, serial: string) => IDN[model](serial);
@@ -163,6 +164,13 @@ function common(model: SmuModel): Spec[] {
     },
     { pattern: ':STATus:QUEue:CLEar', set: (s) => clearErrors(s) },
     { pattern: ':STATus:PRESet', set: () => {} },
+    ...simulation(),
+  ];
+}
+
+/** Simulator-only commands: a probe station (select a cell), instrument time, and the truth for tests. */
+function simulation(): Spec[] {
+  return [
     // Simulator-only: stands in for moving the probes to another cell of the die.
     {
       pattern: ':SIMulation:CELL',
@@ -734,5 +742,7 @@ export function suffixAllowed(suffixes: Array<number | null>): boolean {
 }
 
 export function commandTable(model: SmuModel): CommandTable<VirtualInstrument> {
+  // The B1500A speaks FLEX (flex.ts); its SCPI table holds only the simulator's own commands.
+  if (model === 'b1500') return new CommandTable(simulation());
   return new CommandTable(model === '2400' ? k2400() : model === '2450' ? k2450() : b2900());
 }

@@ -40,6 +40,8 @@ export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: '
   b2900: { compliance: 100e-6, terminals: 'REAR' },
   // 2600B reset: smua.source.limiti 100 mA (reference manual, smuX.source.limitY).
   '2600': { compliance: 0.1, terminals: 'REAR' },
+  // B1500A: the compliance DV gives when none is named (our stand-in; the FLEX interpreter sets it).
+  b1500: { compliance: 100e-6, terminals: 'REAR' },
 };
 
 /** 2450 and B2900: overhead per reading that is not integration (A/D, firmware): the 2450's estimate. */
@@ -279,7 +281,9 @@ export class VirtualInstrument {
         ? k2400FirmwareSeconds(this.functions(), this.autoZero)
         : this.model === '2600'
           ? K2600_PULSE.readingOverheadS
-          : READING_OVERHEAD_S,
+          : this.model === 'b1500'
+            ? 0 // the B1500's reading is its ADC time (set in seconds by AIT)
+            : READING_OVERHEAD_S,
     );
     if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);
     return { ...m, t: this.clock };

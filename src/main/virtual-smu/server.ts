@@ -16,6 +16,7 @@ import type { Die } from './die';
 import { commandTable, suffixAllowed } from './dialects';
 import { VirtualInstrument, type SmuModel } from './instrument';
 import { parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
+import { FlexInterpreter } from './flex';
 import { TspInterpreter } from './tsp';
 
 export type Fault = 'NONE' | 'HANG' | 'GARBAGE' | 'DROP';
@@ -100,6 +101,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   // The 2600B speaks TSP (Lua): its own interpreter, on the same instrument physics.
   const tsp =
     options.model === '2600' ? new TspInterpreter(instrument, options.die, instrument.serial) : undefined;
+  // The B1500A speaks FLEX; `:SIM…` lines still go to the simulator's SCPI table.
+  const flex =
+    options.model === 'b1500' ? new FlexInterpreter(instrument, options.die, instrument.serial) : undefined;
   const timeScale = options.timeScale ?? 1;
   const log = options.log ?? (() => {});
   // The instrument's own record of its output, as a front-panel indicator would show it.
@@ -167,6 +171,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       replies.push(...tsp.execute(line));
       return finish(conn, replies, generation);
     }
+    if (flex && !/^\s*:SIM/i.test(line)) {
+      replies.push(...flex.execute(line));
+      return finish(conn, replies, generation);
+    }
     let units;
     try {
       units = parseMessage(line);
@@ -212,7 +220,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return;
     }
     // TSP: each print is its own line; SCPI: one response message, units joined by ';'.
-    await send(conn, replies.join(tsp ? conn.terminator : ';'));
+    // FLEX: one message, replies joined by ',' as the B1500 joins data items.
+    await send(conn, replies.join(tsp ? conn.terminator : flex ? ',' : ';'));
   }
 
   function clearDevice(conn: Connection): void {
@@ -286,7 +295,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       socket: sink,
       id: nextId++,
       buffer: '',
-      terminator: '\n',
+      terminator: flex ? '\r\n' : '\n',
       serial: false,
       generation: 0,
     };
@@ -309,7 +318,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  const server: Server = createServer(accept('\n', false));
+  // The B1500A ends its output with CR/LF (EOI on GPIB); the others with LF.
+  const lanTerminator = flex ? '\r\n' : '\n';
+  const server: Server = createServer(accept(lanTerminator, false));
   const port = await listen(server, options.port ?? 0);
   const serialServer =
     options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator, true)) : undefined;

@@ -16,7 +16,7 @@ export function registerSimSmu(program: Command): void {
   program
     .command('sim-smu')
     .description(
-      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450, Keysight B2900 (SCPI) or Keithley 2600B (TSP) interface',
+      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450, Keysight B2900 (SCPI), Keithley 2600B (TSP) or Keysight B1500A (FLEX) interface',
     )
     .option('--model <model>', `instrument dialect: ${SMU_MODEL_IDS.join('|')} (any case)`, '2400')
     .option('--listen <host:port>', 'TCP address (LAN raw socket); port 0 picks a free one', '127.0.0.1:5025')

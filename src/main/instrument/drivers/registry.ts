@@ -6,6 +6,7 @@ import { ReramError } from '../../../shared/errors';
 import type { SmuModelId } from '../../../shared/instruments';
 import type { InstrumentIdentity } from '../../../shared/run';
 import type { ScpiSession } from '../scpi/session';
+import { KeysightB1500 } from './b1500';
 import { KeysightB2900 } from './b2900';
 import { Keithley2400 } from './k2400';
 import { Keithley2450 } from './k2450';
@@ -18,7 +19,8 @@ export interface DriverEntry {
   matches(identity: InstrumentIdentity): boolean;
   /** Checks that must pass before the driver may talk to the instrument (command language…). */
   verify?(session: ScpiSession): Promise<void>;
-  create(session: ScpiSession, identity: InstrumentIdentity, options: DriverOptions): Smu;
+  /** The driver; a mainframe driver may first ask the instrument which module to drive. */
+  create(session: ScpiSession, identity: InstrumentIdentity, options: DriverOptions): Smu | Promise<Smu>;
 }
 
 const make = (identity: InstrumentIdentity) => identity.make.toUpperCase();
@@ -50,6 +52,11 @@ export const DRIVERS: readonly DriverEntry[] = [
       /^B29(0[12]|1[012])(A|B|BL)?$/.test(model(id)),
     create: (session, identity, options) => new KeysightB2900(session, identity, options),
   },
+  {
+    model: 'b1500',
+    matches: (id) => KeysightB1500.matches(id),
+    create: (session, identity, options) => KeysightB1500.open(session, identity, options),
+  },
 ];
 
 export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
@@ -62,6 +69,6 @@ export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
     );
   throw new ReramError(
     'UNSUPPORTED',
-    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keithley 2600B (TSP), Keysight B2900.`,
+    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keithley 2600B (TSP), Keysight B2900, Keysight B1500A (FLEX).`,
   );
 }

@@ -39,6 +39,8 @@ export interface DriverOptions {
   virtual: boolean;
   /** The channel of a two-channel SMU; drivers of one-channel models ignore it. */
   channel?: 'a' | 'b';
+  /** The SMU module's slot in a mainframe (B1500A); drivers of other models ignore it. */
+  slot?: number;
   /** Opens a second session to the same instrument; only for links that allow one. */
   openSecondLink?: () => Promise<ScpiSession>;
 }

@@ -59,7 +59,7 @@ export interface UrgentLink {
  * → code, message, severity and node, tab-separated, the code printed as a float.
  */
 export interface SessionConventions {
-  language: 'SCPI' | 'TSP';
+  language: 'SCPI' | 'TSP' | 'FLEX';
   errorQuery: string;
   /** One error entry (code 0: the queue is empty), or undefined for a reply of another form. */
   parseError(reply: string): InstrumentErrorEntry | undefined;
@@ -83,6 +83,13 @@ export const TSP_CONVENTIONS: SessionConventions = {
     if (message === undefined || !Number.isFinite(value)) return undefined;
     return { code: Math.round(value), message: message.trim() };
   },
+};
+
+/** Keysight FLEX (B1500A): ERRX? returns the oldest error as code,"message" (0,"No Error." when empty). */
+export const FLEX_CONVENTIONS: SessionConventions = {
+  language: 'FLEX',
+  errorQuery: 'ERRX?',
+  parseError: SCPI_CONVENTIONS.parseError,
 };
 
 export class ScpiSession {
