@@ -61,11 +61,19 @@ const PREFIX_EXPONENT: Record<string, number> = {
   G: 9,
 };
 
+/** Seconds in the time units a duration may carry ("10 min", "1h", "1d", "2w", "1y" of 365.25 d). */
+const TIME_UNITS: Record<string, number> = { min: 60, h: 3600, d: 86_400, w: 604_800, y: 31_557_600 };
+
 /**
  * Parses a number typed by a person: plain ("0.001", "1e-3") or with an SI prefix and an
- * optional unit ("1m", "100 µA", "1.5 V"). Returns NaN when it is not a number.
+ * optional unit ("1m", "100 µA", "1.5 V"). A time in seconds also takes min, h, d, w and y
+ * ("1h", "1 d"; "10m" stays 10 milliseconds). Returns NaN when it is not a number.
  */
 export function parseSI(text: string, unit = ''): number {
+  if (unit === 's') {
+    const time = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(min|h|d|w|y)$/.exec(text.trim());
+    if (time) return Number(time[1]) * TIME_UNITS[time[2]!]!;
+  }
   let t = text.trim();
   if (unit && t.endsWith(unit)) t = t.slice(0, -unit.length).trim();
   if (t === '') return Number.NaN;

@@ -4,10 +4,15 @@
  * retention), then the chip's statistics. The simulator's own per-cell truth (its drawn endurance
  * N and drift ν_max, asked on a second connection) is what the statistics must recover.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventHub } from '../../src/main/api/events';
 import { createServices, type Services } from '../../src/main/api/services';
 import { ConnectRequest, type QueueView } from '../../src/shared/api';
+import type { DeviceProfile } from '../../src/shared/profile/schema';
+import { PredictionReport } from '../../src/shared/rca/report';
+import { runCli } from '../helpers/cli';
 import { rawQuery } from '../helpers/sim';
 import { tempDbPath } from '../helpers/temp';
 
@@ -15,9 +20,10 @@ const CELLS = 16;
 const events = new EventHub();
 let services: Services;
 let port: number;
+const db = tempDbPath('chip.db');
 
 beforeAll(async () => {
-  services = createServices({ mode: 'browser', events, dbPath: tempDbPath('chip.db') });
+  services = createServices({ mode: 'browser', events, dbPath: db });
   const status = await services.handlers['instrument.connect'](
     ConnectRequest.parse({
       kind: 'virtual',
@@ -59,6 +65,7 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
       steps: [
         { params: { procedure: 'forming', maxVoltage: 5, compliance: 1e-3 } },
         { params: { procedure: 'pulse-train', maxVoltage: 3, compliance: 1e-3, pulses: 4, cycles: 1 } },
+        { params: { procedure: 'write-verify', maxVoltage: 3, compliance: 1e-3, levels: 4, repeats: 2 } },
         { params: { procedure: 'endurance', maxVoltage: 3, compliance: 1e-3, cycles: 1000 } },
         {
           params: {
@@ -99,4 +106,67 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   console.log(
     `endurance median ${measured.median} (truth ${trueMedian.toFixed(0)}); drift ν ${median(drift.map((d) => d.nu)).toFixed(4)} vs ν_max ${median(truth.map((t) => t.nuMax)).toFixed(4)}`,
   );
-}, 240_000);
+
+  // One profile of the die, carrying the drift law its retention runs measured.
+  const built = await runCli([
+    'profile',
+    'build',
+    '--wafer',
+    stats.sample.wafer ?? 'virtual',
+    '--die',
+    stats.sample.die,
+    '--cells',
+    `0-${CELLS - 1}`,
+    '--name',
+    'drifting die',
+    '--db',
+    db,
+    '--json',
+  ]);
+  expect(built.code, built.stderr).toBe(0);
+  const { profile } = JSON.parse(built.stdout) as { profile: DeviceProfile };
+  const law = profile.tables[0]!.drift!;
+  expect(law.points).toHaveLength(2);
+  expect(law.points.every((p) => p.n === CELLS && p.nu > 0 && p.nuSigma > 0)).toBe(true);
+  // The chip a day later, with and without global drift compensation, on the same chips.
+  const dir = dirname(db);
+  const predict = async (extra: string[], name: string) => {
+    const report = join(dir, name);
+    const run = await runCli([
+      'predict',
+      '--profile',
+      'drifting die',
+      '--methods',
+      'linear,mes',
+      '--bits',
+      '2',
+      '--limit',
+      '300',
+      '--trials',
+      '4',
+      '--after',
+      '1d',
+      ...extra,
+      '--report',
+      report,
+      '--db',
+      db,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    return PredictionReport.parse(JSON.parse(readFileSync(report, 'utf8')));
+  };
+  const plain = await predict([], 'plain.json');
+  const compensated = await predict(['--compensate', 'on'], 'compensated.json');
+  expect(plain.settings.after).toBe(86_400);
+  expect(compensated.settings.driftCompensation).toBe(true);
+  const fresh = await predict(['--after', '0'], 'fresh.json');
+  const accuracy = (r: PredictionReport, method: string) => r.results.find((x) => x.method === method)!.mean;
+  // A day of drift costs accuracy; one scale per layer, read on the chip, wins much of it back.
+  for (const method of ['mes', 'linear']) {
+    expect(accuracy(plain, method)).toBeLessThan(accuracy(fresh, method) - 0.05);
+    expect(accuracy(compensated, method)).toBeGreaterThan(accuracy(plain, method) + 0.05);
+  }
+  console.log(
+    `MES 2-bit: fresh ${accuracy(fresh, 'mes').toFixed(3)}, 1 day ${accuracy(plain, 'mes').toFixed(3)}, compensated ${accuracy(compensated, 'mes').toFixed(3)}; linear ${accuracy(fresh, 'linear').toFixed(3)} / ${accuracy(plain, 'linear').toFixed(3)} / ${accuracy(compensated, 'linear').toFixed(3)}`,
+  );
+}, 300_000);

@@ -12,7 +12,8 @@
  */
 import type { SampleKey } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
-import type { CellSpread, LevelTable } from '../../shared/levels/level-table';
+import { DRIFT_T0_S } from '../../shared/levels/drift';
+import type { CellSpread, DriftLaw, LevelTable } from '../../shared/levels/level-table';
 import { assessLevelTable } from '../../shared/levels/quality';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shared/profile/schema';
 import { mean, sampleStd } from '../../shared/stats';
@@ -39,6 +40,56 @@ function latestProgrammingRuns(
   for (const row of completedSampleRuns(store, sample, ['pulse-train', 'write-verify']))
     if (wanted.has(row.cell)) latest.set(row.cell, row.id);
   return latest;
+}
+
+/**
+ * The drift law of the cells' latest retention runs: for the k-th programmed level, the mean
+ * landed conductance, the mean of the cells' power-law ν and its spread over cells (D2D).
+ */
+export function retentionDriftLaw(
+  store: Store,
+  sample: SampleKey,
+  cells: readonly number[],
+): DriftLaw | undefined {
+  const wanted = new Set(cells);
+  const latest = new Map<number, { id: number; summary: string | null }>();
+  for (const row of completedSampleRuns(store, sample, ['retention']))
+    if (wanted.has(row.cell)) latest.set(row.cell, { id: row.id, summary: row.summary_json });
+  const byLevel: Array<{ g: number[]; nu: number[] }> = [];
+  const runIds: number[] = [];
+  for (const { id, summary } of latest.values()) {
+    const levels = (summary ? (JSON.parse(summary) as { retention?: { levels?: unknown[] } }) : {}).retention
+      ?.levels;
+    if (!Array.isArray(levels)) continue;
+    runIds.push(id);
+    levels.forEach((entry, k) => {
+      const level = entry as {
+        target?: number;
+        programmed?: number | null;
+        fit?: { powerLaw?: { nu?: number } };
+      };
+      const nu = level.fit?.powerLaw?.nu;
+      const g = typeof level.programmed === 'number' ? level.programmed : level.target;
+      if (typeof nu !== 'number' || !Number.isFinite(nu) || typeof g !== 'number' || !(g > 0)) return;
+      (byLevel[k] ??= { g: [], nu: [] }).g.push(g);
+      byLevel[k]!.nu.push(nu);
+    });
+  }
+  const points = byLevel
+    .filter((l) => l && l.nu.length > 0)
+    .map((l) => ({
+      g: mean(l.g),
+      nu: Math.max(-1, Math.min(1, mean(l.nu))),
+      nuSigma: l.nu.length > 1 ? sampleStd(l.nu) : 0,
+      n: l.nu.length,
+    }))
+    .sort((a, b) => a.g - b.g);
+  if (points.length === 0) return undefined;
+  return {
+    t0: DRIFT_T0_S,
+    points,
+    source: `power-law fits of retention runs ${runIds.sort((a, b) => a - b).join(', ')} (${latest.size} cells)`,
+  };
 }
 
 const spreadOf = (values: number[]) => ({
@@ -117,6 +168,7 @@ export function buildChipProfile(
   });
   const now = new Date().toISOString();
   const runIds = kept.map((f) => f.runId);
+  const drift = retentionDriftLaw(store, sample, cells);
   const table = (sigma: CellSpread['sigma']): LevelTable => ({
     name: `${kept.length} cells, ${sigma === 'c2c' ? 'one device (C2C σ)' : 'a chip of them (C2C + D2D σ)'}`,
     levels: perLevel.map((l) => ({
@@ -131,6 +183,7 @@ export function buildChipProfile(
     ...(first.programming ? { programming: first.programming } : {}),
     fits: [],
     cellSpread: spread(sigma),
+    ...(drift ? { drift } : {}),
     provenance: {
       runIds,
       createdAt: now,

@@ -91,3 +91,25 @@ export function retentionReadTimes(first: number, duration: number, perDecade: n
   if (times.at(-1)! < duration) times.push(duration);
   return times;
 }
+
+/** The law's ν and its spread at conductance g: linear in ln g between points, clamped outside them. */
+export function driftAt(
+  points: ReadonlyArray<{ g: number; nu: number; nuSigma: number }>,
+  g: number,
+): { nu: number; nuSigma: number } {
+  const sorted = [...points].sort((a, b) => a.g - b.g);
+  const first = sorted[0]!;
+  const last = sorted[sorted.length - 1]!;
+  if (g <= first.g) return { nu: first.nu, nuSigma: first.nuSigma };
+  if (g >= last.g) return { nu: last.nu, nuSigma: last.nuSigma };
+  const k = sorted.findIndex((p) => p.g >= g);
+  const a = sorted[k - 1]!;
+  const b = sorted[k]!;
+  const w = Math.log(g / a.g) / Math.log(b.g / a.g);
+  return { nu: a.nu + w * (b.nu - a.nu), nuSigma: a.nuSigma + w * (b.nuSigma - a.nuSigma) };
+}
+
+/** The power law's factor G(t)/G(t₀) = (t/t₀)^−ν; none before t₀ (the law is fitted from t₀ on). */
+export function driftFactor(t: number, nu: number, t0: number): number {
+  return t <= t0 ? 1 : (t / t0) ** -nu;
+}

@@ -39,6 +39,30 @@ export const CellSpread = z.object({
 });
 export type CellSpread = z.infer<typeof CellSpread>;
 
+/**
+ * How the levels drift after programming, measured by retention runs (docs/methods.md, "Drift"):
+ * at each measured conductance, the power law's ν (mean over cells) and its device-to-device σ.
+ * Levels between the points take ν interpolated in ln G; outside them, the nearest point's.
+ */
+export const DriftLaw = z.object({
+  /** Reference time of the power law G(t) = G(t₀)·(t/t₀)^−ν (s). */
+  t0: z.number().finite().positive(),
+  points: z
+    .array(
+      z.object({
+        g: conductance,
+        nu: z.number().finite().min(-1).max(1),
+        nuSigma: z.number().finite().nonnegative(),
+        /** Cells behind the point. */
+        n: z.number().int().positive(),
+      }),
+    )
+    .min(1),
+  /** Where it was measured (runs, cells). */
+  source: z.string().max(500),
+});
+export type DriftLaw = z.infer<typeof DriftLaw>;
+
 export const FittedCurve = z.object({
   direction: z.enum(['ltp', 'ltd']),
   gMin: conductance,
@@ -96,6 +120,8 @@ export const LevelTable = z
     fits: z.array(FittedCurve).default([]),
     /** Built from many cells (`profile build`): the cells and their spread. */
     cellSpread: CellSpread.optional(),
+    /** Measured retention drift (`profile build` over cells with retention runs). */
+    drift: DriftLaw.optional(),
     provenance: Provenance,
   })
   .superRefine((table, ctx) => {

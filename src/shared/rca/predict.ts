@@ -3,6 +3,7 @@
  * table, for float / ideal-linear / linear / MES at each bit width, over seeded chip instances.
  */
 import { ReramError, throwIfCancelled, type CancelToken } from '../errors';
+import { DRIFT_T0_S, driftAt } from '../levels/drift';
 import { selectLevels, type LevelTable } from '../levels/level-table';
 import { checkDatasetShape, limitDataset, type Dataset } from '../nn/datasets';
 import { evaluateCorrect } from '../nn/evaluate';
@@ -37,6 +38,7 @@ import {
   planCrossbar,
   type CrossbarGraph,
   type CrossbarPlan,
+  type DriftOptions,
   type FeedTensor,
   type PredictMethod,
 } from './transform';
@@ -129,7 +131,38 @@ export function configurations(settings: PredictSettings): Configuration[] {
 
 /** Whether a configuration differs from chip to chip under these settings. */
 export function variesPerChip(settings: PredictSettings, method: PredictMethod): boolean {
-  return METHODS[method].perChip && (settings.sigmaScale > 0 || settings.readNoise > 0);
+  return METHODS[method].perChip && (settings.sigmaScale > 0 || settings.readNoise > 0 || settings.after > 0);
+}
+
+/**
+ * The drift a prediction applies to these levels: the table's measured law, or the settings' one ν
+ * for a table without one; undefined at t = 0. A time without a law is refused, never ignored.
+ */
+export function driftFor(table: LevelTable, settings: PredictSettings): DriftOptions | undefined {
+  if (!(settings.after > 0)) return undefined;
+  const law = table.drift;
+  if (settings.driftNu !== undefined) {
+    return {
+      t: settings.after,
+      t0: law?.t0 ?? DRIFT_T0_S,
+      nu: table.levels.map(() => settings.driftNu!),
+      nuSigma: table.levels.map(() => settings.driftNuSigma),
+      compensate: settings.driftCompensation,
+    };
+  }
+  if (!law)
+    throw new ReramError(
+      'INVALID_INPUT',
+      `'${table.name}' has no measured drift law, so it cannot be aged by ${settings.after} s: run retention on the sample's cells and build the profile from them (profile build), or give one ν for every level (--drift-nu).`,
+    );
+  const at = table.levels.map((l) => driftAt(law.points, l.g));
+  return {
+    t: settings.after,
+    t0: law.t0,
+    nu: at.map((d) => d.nu),
+    nuSigma: at.map((d) => d.nuSigma),
+    compensate: settings.driftCompensation,
+  };
 }
 
 const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
@@ -239,6 +272,7 @@ async function compile(
     readNoise: settings.readNoise,
     sigmaScale: settings.sigmaScale,
     seed: settings.seed,
+    ...(settings.after > 0 ? { drift: driftFor(levels, settings)! } : {}),
   });
   // Read noise is drawn by the graph; one generator per tile, advancing run by run.
   const noiseSeed = settings.seed * 7919 + 17;

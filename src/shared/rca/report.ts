@@ -47,6 +47,27 @@ export const PredictSettings = z.object({
     label: 'Programming σ ×',
     help: "scales each level's measured σ (0: quantization only)",
   }),
+  after: param(z.number().min(0).max(3.2e9).default(0), {
+    label: 'After',
+    unit: 's',
+    help: "time since programming (1h, 1d, 1y…): each level drifts by the profile's measured law, each cell with its own ν; 0: as programmed",
+    flag: 'after',
+  }),
+  driftCompensation: param(z.boolean().default(false), {
+    label: 'Drift compensation',
+    help: "one output scale per layer from a calibration read of the chip at t₀ and after (aihwkit's global drift compensation)",
+    flag: 'compensate',
+  }),
+  driftNu: param(z.number().min(0).max(1).optional(), {
+    label: 'Drift ν',
+    help: "every level's ν, for a profile without a measured law (retention runs and `profile build` give one)",
+    advanced: true,
+  }),
+  driftNuSigma: param(z.number().min(0).max(1).default(0), {
+    label: 'Drift ν σ',
+    help: 'device-to-device spread of ν with --drift-nu',
+    advanced: true,
+  }),
   trials: param(z.number().int().min(1).max(1000).optional(), {
     label: 'Chips',
     help: 'chip instances; empty: add chips until the paired differences are known to ± the target',

@@ -15,6 +15,7 @@
  * (x² against α²σ²(G⁺² + G⁻²)) and draws it per image and column with RandomNormalLike: exact in
  * distribution, at the cost of one extra MatMul/Conv instead of one weight matrix per image.
  */
+import { driftFactor } from '../levels/drift';
 import type { LevelTable } from '../levels/level-table';
 import { quantizeLayer, type MappingScheme, type QuantizedLayer, type ScaleMode } from '../quant/quantize';
 import { Rng } from '../random';
@@ -58,8 +59,23 @@ export interface CrossbarOptions {
   sigmaScale: number;
   /** Chip instance: programming variation and read-noise draws. */
   seed: number;
+  /**
+   * Retention drift at time t after programming: each cell's conductance times (t/t₀)^−ν, with
+   * ν drawn per cell from its level's N(ν, σ_ν); absent or t ≤ t₀: as programmed.
+   */
+  drift?: DriftOptions;
   /** Split into row tiles even when nothing needs it (tests: tiling alone must change nothing). */
   forceTiles?: boolean;
+}
+
+export interface DriftOptions {
+  t: number;
+  t0: number;
+  /** Per level (of the selected levels): the mean ν and its device-to-device σ. */
+  nu: readonly number[];
+  nuSigma: readonly number[];
+  /** One scale per layer from a calibration read at t₀ and at t (global drift compensation). */
+  compensate: boolean;
 }
 
 /** Calibrated full-scale ranges: per layer for the DAC, per layer × row tile × column for the ADC. */
@@ -239,7 +255,7 @@ interface ProgrammedLayer {
 function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): ProgrammedLayer {
   const q = layer.quantized;
   if (!q) return { weights: layer.kxn, variance: undefined };
-  // The ideal-linear reference is a perfect device: no variation, no read noise.
+  // The ideal-linear reference is a perfect device: no variation, no read noise, no drift.
   if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined };
   const g = options.levels.levels.map((l) => l.g);
   const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
@@ -250,13 +266,27 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   const a = q.alpha;
   const s2 = options.readNoise * options.readNoise;
   const cell = (k: number, z: number) => Math.max(0, g[k]! + sigma[k]! * z);
+  const drift = options.drift && options.drift.t > options.drift.t0 ? options.drift : undefined;
+  // Drift draws come after every programming draw, so without drift the chip is bit-identical.
+  const aged = drift
+    ? (k: number, conductance: number, z: number) =>
+        conductance * driftFactor(drift.t, drift.nu[k]! + drift.nuSigma[k]! * z, drift.t0)
+    : undefined;
+  const fresh = aged && drift!.compensate ? new Float64Array(cells) : undefined;
   if (options.scheme === 'differential') {
     // Interleaved (G⁺, G⁻) deviates per cell: the order the chip's stream has always had.
     const z = new Float64Array(2 * cells);
     rng.fillNormal(z);
+    const zNu = aged ? new Float64Array(2 * cells) : undefined;
+    if (zNu) rng.fillNormal(zNu);
     for (let i = 0; i < cells; i++) {
-      const gPos = cell(q.plus[i]!, z[2 * i]!);
-      const gNeg = cell(q.minus[i]!, z[2 * i + 1]!);
+      let gPos = cell(q.plus[i]!, z[2 * i]!);
+      let gNeg = cell(q.minus[i]!, z[2 * i + 1]!);
+      if (fresh) fresh[i] = a * (gPos - gNeg);
+      if (aged) {
+        gPos = aged(q.plus[i]!, gPos, zNu![2 * i]!);
+        gNeg = aged(q.minus[i]!, gNeg, zNu![2 * i + 1]!);
+      }
       weights[i] = a * (gPos - gNeg);
       if (variance) variance[i] = a * a * s2 * (gPos * gPos + gNeg * gNeg);
     }
@@ -270,17 +300,68 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
     const gRef = Float64Array.from({ length: K * colTiles }, () =>
       Math.max(0, gRefNominal + sigmaRef * rng.normal()),
     );
+    const gRefAged = gRef;
+    let zNu: Float64Array | undefined;
+    if (aged) {
+      // The reference cells drift too, with the levels' mean law.
+      const nuRef = drift!.nu.reduce((x, y) => x + y, 0) / drift!.nu.length;
+      const nuSigmaRef = drift!.nuSigma.reduce((x, y) => x + y, 0) / drift!.nuSigma.length;
+      zNu = new Float64Array(cells);
+      rng.fillNormal(zNu);
+      const freshRef = Float64Array.from(gRef);
+      for (let j = 0; j < gRef.length; j++)
+        gRefAged[j] = freshRef[j]! * driftFactor(drift!.t, nuRef + nuSigmaRef * rng.normal(), drift!.t0);
+      if (fresh)
+        for (let r = 0; r < K; r++)
+          for (let c = 0; c < N; c++) {
+            const i = r * N + c;
+            fresh[i] =
+              a * (cell(q.plus[i]!, zCell[i]!) - freshRef[r * colTiles + Math.floor(c / options.tile.cols)]!);
+          }
+    }
     for (let r = 0; r < K; r++) {
       for (let c = 0; c < N; c++) {
         const i = r * N + c;
-        const value = cell(q.plus[i]!, zCell[i]!);
-        const ref = gRef[r * colTiles + Math.floor(c / options.tile.cols)]!;
+        let value = cell(q.plus[i]!, zCell[i]!);
+        if (aged) value = aged(q.plus[i]!, value, zNu![i]!);
+        const ref = gRefAged[r * colTiles + Math.floor(c / options.tile.cols)]!;
         weights[i] = a * (value - ref);
         if (variance) variance[i] = a * a * s2 * (value * value + ref * ref);
       }
     }
   }
+  if (fresh) compensate(weights, variance, fresh, K, N);
   return { weights, variance };
+}
+
+/**
+ * Global drift compensation (aihwkit's GlobalDriftCompensation): the layer is read with all inputs
+ * at one when programmed and again after the drift; the outputs' summed magnitudes give one scale
+ * α = Σ_c |Σ_r W₀| / Σ_c |Σ_r W_t| that multiplies the layer's output from then on.
+ */
+function compensate(
+  weights: Float64Array,
+  variance: Float64Array | undefined,
+  fresh: Float64Array,
+  K: number,
+  N: number,
+): void {
+  let reference = 0;
+  let now = 0;
+  for (let c = 0; c < N; c++) {
+    let s0 = 0;
+    let st = 0;
+    for (let r = 0; r < K; r++) {
+      s0 += fresh[r * N + c]!;
+      st += weights[r * N + c]!;
+    }
+    reference += Math.abs(s0);
+    now += Math.abs(st);
+  }
+  if (!(now > 0) || !(reference > 0)) return;
+  const alpha = reference / now;
+  for (let i = 0; i < weights.length; i++) weights[i]! *= alpha;
+  if (variance) for (let i = 0; i < variance.length; i++) variance[i]! *= alpha * alpha;
 }
 
 /** values[start..end) × factor as float32 (a plain loop: Float32Array.from with a callback is ~10× slower). */
