@@ -18,7 +18,7 @@ export const B2200_OUTPUTS = 48;
 export const MatrixWiringFields = {
   matrix: param(z.string().trim().min(1).max(500).optional(), {
     label: 'Switch matrix',
-    help: 'resource of a Keysight B2200A/B2201A in front of an array (e.g. GPIB0::22::INSTR); empty: the probes select the cell',
+    help: 'resource of a Keysight B2200A/B2201A or Keithley 707B/708B in front of an array (e.g. GPIB0::22::INSTR); empty: the probes select the cell',
     advanced: true,
   }),
   matrixRows: param(
@@ -72,8 +72,49 @@ export interface MatrixPath {
   output: number;
 }
 
+/**
+ * Keithley 707B (six slots) / 708B (one slot) with 7174A-style matrix cards: rows A–H are the
+ * inputs (row A is input 1), and each slot adds 12 columns, the outputs (slot 2 column 01 is
+ * output 13). A channel is SRCC: slot digit, row letter, two-digit column ("1A01").
+ */
+export const K707_ROWS = 8;
+export const K707_COLUMNS_PER_SLOT = 12;
+
+/** "1A01,2B03" for these crosspoints, in slot, row, column order. */
+export function toK707Channels(paths: readonly MatrixPath[]): string {
+  return [...paths]
+    .map((p) => {
+      const slot = Math.ceil(p.output / K707_COLUMNS_PER_SLOT);
+      const column = ((p.output - 1) % K707_COLUMNS_PER_SLOT) + 1;
+      return `${slot}${'ABCDEFGH'[p.input - 1]}${String(column).padStart(2, '0')}`;
+    })
+    .sort()
+    .join(',');
+}
+
+/** Parses "1A01,2B03" (or "nil": nothing closed); throws on anything else. */
+export function parseK707Channels(text: string): MatrixPath[] {
+  const body = text.trim();
+  if (body === 'nil' || body === '') return [];
+  return body.split(',').map((item) => {
+    const match = /^([1-6])([A-H])(\d{2})$/.exec(item.trim());
+    if (!match || Number(match[3]) < 1 || Number(match[3]) > K707_COLUMNS_PER_SLOT)
+      throw new SyntaxError(`'${item}' is not a 707B matrix channel (SRCC, e.g. 1A01)`);
+    return {
+      input: 'ABCDEFGH'.indexOf(match[2]!) + 1,
+      output: (Number(match[1]) - 1) * K707_COLUMNS_PER_SLOT + Number(match[3]),
+    };
+  });
+}
+
 /** Why a wiring cannot work, or null. */
-export function wiringProblem(wiring: MatrixWiring, outputs = B2200_OUTPUTS): string | null {
+export function wiringProblem(
+  wiring: MatrixWiring,
+  outputs = B2200_OUTPUTS,
+  inputs = B2200_INPUTS,
+): string | null {
+  if (wiring.hiInput > inputs || wiring.loInput > inputs)
+    return `the matrix has ${inputs} inputs (rows), so the SMU's HI and LO must be on inputs 1–${inputs}`;
   if (wiring.hiInput === wiring.loInput)
     return `the SMU's HI and LO are both on input ${wiring.hiInput}: the cell would be shorted out`;
   if (wiring.rows + wiring.columns > outputs)

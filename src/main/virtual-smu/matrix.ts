@@ -15,6 +15,9 @@ import {
   B2200_INPUTS,
   B2200_OUTPUTS,
   cellsBetween,
+  K707_COLUMNS_PER_SLOT,
+  parseK707Channels,
+  toK707Channels,
   parseChannelList,
   toChannelList,
   type MatrixPath,
@@ -67,6 +70,15 @@ export class VirtualMatrix {
     return error ? `${error.code},"${error.message}"` : '0,"No error"';
   }
 
+  /** The oldest error as it is (TSP prints its fields itself). */
+  popErrorEntry(): ScpiError | undefined {
+    return this.errors.shift();
+  }
+
+  errorCount(): number {
+    return this.errors.length;
+  }
+
   clearErrors(): void {
     this.errors.length = 0;
   }
@@ -92,6 +104,14 @@ export class VirtualMatrix {
 
   openAll(): void {
     this.change(() => this.closed.clear());
+  }
+
+  /** Opens everything else, then closes exactly these (the 707B's exclusiveclose), as one move. */
+  exclusive(paths: MatrixPath[]): void {
+    this.change(() => {
+      this.closed.clear();
+      for (const path of paths) this.closed.set(keyOf(path), path);
+    });
   }
 
   /** Applies a change of crosspoints: a move under bias is a violation; the SMU sees the new route. */
@@ -212,6 +232,78 @@ function table(): CommandTable<VirtualMatrix> {
   return new CommandTable(specs);
 }
 
+/**
+ * The 707B's TSP, for the few statements a matrix client sends: the channel functions with a
+ * quoted channel list, the connect rule, getclose, and the error queue. A statement it does not
+ * know is -285 (syntax), a channel that does not exist -286 (runtime), as TSP reports them.
+ */
+function k707Execute(m: VirtualMatrix, line: string, serial: string): string[] {
+  const text = line.trim();
+  const tspNumber = (x: number) => x.toExponential(5).replace(/e([+-])(\d)$/, 'e$10$2');
+  const runtime = (message: string) => new ScpiError(-286, `TSP Runtime error at line 1: ${message}`);
+  const list = (arg: string, allowSlots: boolean): MatrixPath[] | 'all' => {
+    const body = arg.trim();
+    if (body === 'allslots' || /^slot[1-6]$/.test(body)) {
+      if (!allowSlots) throw runtime(`'${body}' is not allowed here`);
+      return 'all';
+    }
+    try {
+      const paths = parseK707Channels(body === '' ? 'nil' : body);
+      // The virtual 707B has one card, in slot 1.
+      if (paths.some((p) => p.output > K707_COLUMNS_PER_SLOT)) throw new SyntaxError('empty slot');
+      return paths;
+    } catch {
+      throw runtime(`invalid channel list '${body}'`);
+    }
+  };
+  try {
+    if (text === '*IDN?') return [`Keithley Instruments Inc., Model 707B, ${serial}, 1.4.0`];
+    if (text === '*OPC?') return ['1'];
+    if (text === '*RST' || text === 'reset()' || text === 'channel.reset("allslots")') {
+      m.reset();
+      return [];
+    }
+    if (text === '*CLS' || text === 'errorqueue.clear()') {
+      m.clearErrors();
+      return [];
+    }
+    if (text === 'print(errorqueue.count)') return [tspNumber(m.errorCount())];
+    if (text === 'print(errorqueue.next())') {
+      const error = m.popErrorEntry();
+      return [
+        error
+          ? `${tspNumber(error.code)}\t${error.message}\t${tspNumber(2)}\t${tspNumber(0)}`
+          : `${tspNumber(0)}\tQueue Is Empty\t${tspNumber(0)}\t${tspNumber(0)}`,
+      ];
+    }
+    const rule = /^channel\.connectrule\s*=\s*channel\.(BREAK_BEFORE_MAKE|MAKE_BEFORE_BREAK|OFF)$/.exec(text);
+    if (rule) {
+      m.sequence =
+        rule[1] === 'BREAK_BEFORE_MAKE' ? 'BBM' : rule[1] === 'MAKE_BEFORE_BREAK' ? 'MBBR' : 'NSEQ';
+      return [];
+    }
+    if (text === 'print(channel.getclose("allslots"))') {
+      const closed = toK707Channels(m.paths());
+      return [closed === '' ? 'nil' : closed];
+    }
+    const call = /^channel\.(open|close|exclusiveclose)\("([^"]*)"\)$/.exec(text);
+    if (call) {
+      const [, fn, arg] = call as unknown as [string, string, string];
+      const paths = list(arg, fn === 'open');
+      if (fn === 'open') {
+        if (paths === 'all') m.openAll();
+        else m.open(paths);
+      } else if (fn === 'close') m.close(paths as MatrixPath[]);
+      else m.exclusive(paths as MatrixPath[]);
+      return [];
+    }
+    throw new ScpiError(-285, `TSP Syntax error at line 1: unexpected symbol near '${text.slice(0, 20)}'`);
+  } catch (error) {
+    m.pushError(error instanceof ScpiError ? error : runtime((error as Error).message));
+    return [];
+  }
+}
+
 export interface MatrixServer {
   matrix: VirtualMatrix;
   port: number;
@@ -222,6 +314,8 @@ export interface MatrixServer {
 /** Serves the virtual matrix on TCP; program messages end with LF, replies too. */
 export async function startMatrixServer(options: {
   instrument: VirtualInstrument;
+  /** The Keysight B2200A (SCPI, default) or the Keithley 707B (TSP, one 8×12 card in slot 1). */
+  model?: 'b2200a' | '707b';
   wiring: MatrixWiring;
   host?: string;
   port?: number;
@@ -235,6 +329,7 @@ export async function startMatrixServer(options: {
 
   const execute = (line: string): string[] => {
     options.trace?.(line);
+    if (options.model === '707b') return k707Execute(matrix, line, 'SIM00707');
     const replies: string[] = [];
     let units;
     try {
@@ -274,7 +369,8 @@ export async function startMatrixServer(options: {
       for (const line of lines) {
         if (!line.trim()) continue;
         const replies = execute(line);
-        if (replies.length && !socket.destroyed) socket.write(`${replies.join(';')}\n`, 'latin1');
+        if (replies.length && !socket.destroyed)
+          socket.write(`${replies.join(options.model === '707b' ? '\n' : ';')}\n`, 'latin1');
       }
     });
     socket.on('error', () => {});

@@ -6,7 +6,7 @@ import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
 import { startMatrixServer, type MatrixServer } from '../../virtual-smu/matrix';
-import { wiringProblem } from '../../../shared/switch-matrix';
+import { K707_COLUMNS_PER_SLOT, K707_ROWS, wiringProblem } from '../../../shared/switch-matrix';
 import { log, printLine, UsageError } from '../output';
 import { parseListen, parseNonNegative, parsePositiveInt } from '../parse';
 
@@ -39,6 +39,11 @@ export function registerSimSmu(program: Command): void {
       'also serve a Keysight B2200A switch matrix in front of the die (its cells a crossbar of pads)',
     )
     .option('--matrix-rows <n>', 'with --matrix: row pads (columns = cells / rows); default √cells')
+    .option(
+      '--matrix-model <model>',
+      'with --matrix: b2200a (Keysight, SCPI) or 707b (Keithley, TSP; one 8×12 card in slot 1)',
+      'b2200a',
+    )
     .option(
       '--drift <nu>',
       'retention drift: median ν of G(t) = G₀·(t/t₀)^−ν (log-normal over cells); default none',
@@ -155,18 +160,25 @@ export function registerSimSmu(program: Command): void {
         if (cells % rows !== 0)
           throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
         const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
-        const problem = wiringProblem(wiring);
+        const matrixModel = String(options.matrixModel).toLowerCase();
+        if (matrixModel !== 'b2200a' && matrixModel !== '707b')
+          throw new UsageError(`--matrix-model must be b2200a or 707b, got '${String(options.matrixModel)}'`);
+        const problem =
+          matrixModel === '707b'
+            ? wiringProblem(wiring, K707_COLUMNS_PER_SLOT, K707_ROWS)
+            : wiringProblem(wiring);
         if (problem) throw new UsageError(`--matrix: ${problem}`);
         const where = parseListen(String(options.matrix));
         matrix = await startMatrixServer({
           instrument: server.instrument,
           wiring,
+          model: matrixModel,
           host: where.host,
           port: where.port,
           log: (m) => log(`sim-smu: matrix: ${m}`),
         });
         log(
-          `sim-smu: B2200A at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
+          `sim-smu: ${matrixModel === '707b' ? '707B' : 'B2200A'} at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
         );
         printLine(`MATRIX ${matrix.resource}`);
       }

@@ -8,6 +8,7 @@
 import { ReramError } from '../../../shared/errors';
 import type { InstrumentIdentity } from '../../../shared/run';
 import {
+  B2200_INPUTS,
   B2200_OUTPUTS,
   parseChannelList,
   toChannelList,
@@ -20,6 +21,7 @@ import type { SwitchMatrix } from './matrix';
 
 export class KeysightB2200 implements SwitchMatrix {
   readonly outputs = B2200_OUTPUTS;
+  readonly inputs = B2200_INPUTS;
 
   constructor(
     private readonly session: ScpiSession,
@@ -69,6 +71,10 @@ export class KeysightB2200 implements SwitchMatrix {
     } catch {
       throw new ScpiParseError(':ROUT:CLOS:CARD? 0', reply, 'a channel list (@cIIOO,…)');
     }
+  }
+
+  channels(paths: readonly MatrixPath[]): string {
+    return toChannelList(paths);
   }
 
   errors(): Promise<InstrumentErrorEntry[]> {

@@ -5,6 +5,7 @@ import type { Smu } from '../drivers/smu';
 import { SafetyError } from '../errors';
 import type { ScpiSession } from '../scpi/session';
 import { KeysightB2200 } from './b2200a';
+import { Keithley707 } from './k707b';
 import type { SwitchMatrix } from './matrix';
 import { RoutedSmu } from './routed-smu';
 
@@ -17,14 +18,10 @@ export interface MatrixOptions {
 export async function matrixOn(session: ScpiSession, resource: string): Promise<SwitchMatrix> {
   const identity = await session.identify();
   if (KeysightB2200.matches(identity)) return new KeysightB2200(session, identity, resource);
-  if (/707|708/.test(identity.model) && identity.make.toUpperCase().includes('KEITHLEY'))
-    throw new ReramError(
-      'UNSUPPORTED',
-      `${identity.make} ${identity.model} is a TSP switch matrix; only the Keysight B2200A/B2201A is supported yet.`,
-    );
+  if (Keithley707.matches(identity)) return new Keithley707(session, identity, resource);
   throw new ReramError(
     'UNSUPPORTED',
-    `'${identity.raw}' at ${resource} is not a supported switch matrix (Keysight B2200A/B2201A).`,
+    `'${identity.raw}' at ${resource} is not a supported switch matrix (Keysight B2200A/B2201A, Keithley 707B/708B).`,
   );
 }
 
@@ -37,7 +34,7 @@ export async function routeThroughMatrix(
   matrix: SwitchMatrix,
   wiring: MatrixWiring,
 ): Promise<RoutedSmu> {
-  const problem = wiringProblem(wiring, matrix.outputs);
+  const problem = wiringProblem(wiring, matrix.outputs, matrix.inputs);
   if (problem) throw new ReramError('INVALID_INPUT', `Switch matrix wiring: ${problem}.`);
   await smu.output(false);
   if (await smu.outputState())

@@ -7,13 +7,7 @@
  * the instrument must confirm it (`outputState()` reads false); otherwise nothing moves. After the
  * move, the matrix must report exactly the two crosspoints of the cell closed.
  */
-import {
-  cellCount,
-  cellPaths,
-  toChannelList,
-  type MatrixPath,
-  type MatrixWiring,
-} from '../../../shared/switch-matrix';
+import { cellCount, cellPaths, type MatrixPath, type MatrixWiring } from '../../../shared/switch-matrix';
 import { SafetyError } from '../errors';
 import type { InstrumentErrorEntry } from '../errors';
 import type { CheckItem, Measurement, OffReport, Smu, SmuConfig } from '../drivers/smu';
@@ -90,7 +84,7 @@ export class RoutedSmu implements Smu {
     const closed = await this.matrix.closed();
     if (!samePaths(closed, paths))
       throw new SafetyError(
-        `After moving to cell ${cell} the matrix reports ${toChannelList(closed)} closed, not ${toChannelList(paths)}: another cell may be in the circuit. Check the matrix's connection rule and front panel.`,
+        `After moving to cell ${cell} the matrix reports ${this.matrix.channels(closed)} closed, not ${this.matrix.channels(paths)}: another cell may be in the circuit. Check the matrix's connection rule and front panel.`,
       );
     this.selected = cell;
     return true;
@@ -150,7 +144,7 @@ export class RoutedSmu implements Smu {
         model: this.matrix.identity.model,
         resource: this.matrix.resource,
         wiring: this.wiring,
-        closed: toChannelList(await this.matrix.closed()),
+        closed: this.matrix.channels(await this.matrix.closed()),
       },
     };
   }
