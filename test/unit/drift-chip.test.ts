@@ -122,3 +122,45 @@ describe('retention drift on a chip', () => {
     expect(parseSI('10m', 's')).toBe(0.01);
   });
 });
+
+describe('the accuracy-against-time chart', () => {
+  const result = (method: 'float' | 'linear' | 'mes' | 'ideal-linear', mean: number) => ({
+    method,
+    bits: method === 'float' ? null : 3,
+    mean,
+    ci95: 0.01,
+    accuracies: [mean],
+  });
+  it('a log time axis labelled by the timeline, solid and dashed lines per method, one line for the ideal device', async () => {
+    const { accuracyTimeChart, TIMELINE } = await import('../../src/shared/charts/prediction');
+    const at = (after: number, compensated: boolean, drop: number) => ({
+      after,
+      compensated,
+      results: [
+        result('float', 0.99),
+        result('ideal-linear', 0.98),
+        result('linear', 0.95 - drop),
+        result('mes', 0.97 - drop),
+      ],
+    });
+    const chart = accuracyTimeChart([at(1, false, 0), at(86_400, false, 0.1), at(86_400, true, 0.05)]);
+    expect(chart.xTicks).toEqual([0, Math.log10(86_400)]);
+    expect(chart.xTicks.map((x) => chart.xFormat!(x))).toEqual(['fresh', '1 d']);
+    expect(TIMELINE.map((t) => t.label)).toEqual(['fresh', '1 min', '1 h', '1 d', '1 mo', '1 y', '10 y']);
+    const series = chart.panels[0]!.series;
+    expect(series.map((s) => s.label)).toEqual([
+      'float (99.0 %)',
+      'ideal linear',
+      'linear',
+      'linear, compensated',
+      'MES',
+      'MES, compensated',
+    ]);
+    // Both lines of a method start at the fresh chip; the compensated one is dashed.
+    const mes = series.find((s) => s.label === 'MES')!;
+    const mesCompensated = series.find((s) => s.label === 'MES, compensated')!;
+    expect(mes.points.map((p) => Number(p.y.toFixed(6)))).toEqual([97, 87]);
+    expect(mesCompensated.points.map((p) => Number(p.y.toFixed(6)))).toEqual([97, 92]);
+    expect(mesCompensated.dash).toBeDefined();
+  });
+});

@@ -37,6 +37,7 @@ import {
   type FormValues,
 } from '../components/SchemaForm';
 import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
+import { DriftTimeline } from './DriftTimeline';
 import { errorText, useApiEvent } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
 
@@ -545,6 +546,41 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
     return { parsed: result, errors: fieldErrors };
   }, [form, bits]);
 
+  /** The form's prediction as a request; throws with what to fix. */
+  const buildRequest = async (): Promise<PredictionRequest> => {
+    if (!parsed.success) throw new Error('Check the highlighted settings.');
+    let model: PredictionRequest['model'];
+    if (form.model === 'file') {
+      if (!modelFile) throw new Error('Choose an ONNX file.');
+      model = { kind: 'file', name: modelFile.name, bytes: new Uint8Array(await modelFile.arrayBuffer()) };
+    } else model = { kind: 'builtin', id: form.model };
+    let data: PredictionRequest['data'];
+    if (dataFiles.length) {
+      const bin = dataFiles.find((f) => f.name.endsWith('.bin'));
+      const images = dataFiles.find((f) => /images/.test(f.name));
+      const labels = dataFiles.find((f) => /labels/.test(f.name));
+      if (bin) data = { kind: 'cifar10', name: bin.name, bytes: new Uint8Array(await bin.arrayBuffer()) };
+      else if (images && labels)
+        data = {
+          kind: 'idx',
+          name: images.name,
+          images: new Uint8Array(await images.arrayBuffer()),
+          labels: new Uint8Array(await labels.arrayBuffer()),
+        };
+      else
+        throw new Error(
+          'Choose an IDX pair (…images-idx3-ubyte and …labels-idx1-ubyte, raw or .gz) or a CIFAR-10 .bin file.',
+        );
+    }
+    return {
+      profile: form.profile,
+      ...(table ? { table: table.name } : {}),
+      model,
+      ...(data ? { data } : {}),
+      settings: parsed.data,
+    };
+  };
+
   const run = async () => {
     setError(undefined);
     if (!parsed.success) {
@@ -553,36 +589,7 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
     }
     setStarting(true);
     try {
-      let model: PredictionRequest['model'];
-      if (form.model === 'file') {
-        if (!modelFile) throw new Error('Choose an ONNX file.');
-        model = { kind: 'file', name: modelFile.name, bytes: new Uint8Array(await modelFile.arrayBuffer()) };
-      } else model = { kind: 'builtin', id: form.model };
-      let data: PredictionRequest['data'];
-      if (dataFiles.length) {
-        const bin = dataFiles.find((f) => f.name.endsWith('.bin'));
-        const images = dataFiles.find((f) => /images/.test(f.name));
-        const labels = dataFiles.find((f) => /labels/.test(f.name));
-        if (bin) data = { kind: 'cifar10', name: bin.name, bytes: new Uint8Array(await bin.arrayBuffer()) };
-        else if (images && labels)
-          data = {
-            kind: 'idx',
-            name: images.name,
-            images: new Uint8Array(await images.arrayBuffer()),
-            labels: new Uint8Array(await labels.arrayBuffer()),
-          };
-        else
-          throw new Error(
-            'Choose an IDX pair (…images-idx3-ubyte and …labels-idx1-ubyte, raw or .gz) or a CIFAR-10 .bin file.',
-          );
-      }
-      const { id } = await getApi().call['predictions.start']({
-        profile: form.profile,
-        ...(table ? { table: table.name } : {}),
-        model,
-        ...(data ? { data } : {}),
-        settings: parsed.data,
-      });
+      const { id } = await getApi().call['predictions.start'](await buildRequest());
       setRunning({
         id,
         fraction: 0,
@@ -787,6 +794,7 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
             <p className="muted">Run a prediction to compare linear mapping with MES on this device.</p>
           )}
         </section>
+        <DriftTimeline buildRequest={buildRequest} busy={running !== null || starting || invalid} />
         <section className="card" aria-labelledby="history-title">
           <h2 id="history-title">History</h2>
           <History

@@ -113,3 +113,87 @@ export function differenceChart(
     panelHeight: 220,
   };
 }
+
+/** One point of an accuracy-against-time series: a prediction at `after` seconds. */
+export interface TimelinePoint {
+  after: number;
+  compensated: boolean;
+  results: readonly MethodResult[];
+}
+
+/** The times a timeline predicts at; "fresh" is t₀ = 1 s, before any drift. */
+export const TIMELINE: ReadonlyArray<{ after: number; label: string }> = [
+  { after: 1, label: 'fresh' },
+  { after: 60, label: '1 min' },
+  { after: 3600, label: '1 h' },
+  { after: 86_400, label: '1 d' },
+  { after: 2_629_800, label: '1 mo' },
+  { after: 31_557_600, label: '1 y' },
+  { after: 315_576_000, label: '10 y' },
+];
+
+/**
+ * Accuracy against time on a log axis, one panel per bit width: each method without drift
+ * compensation (solid) and with it (dashed), the float network as the reference line.
+ */
+export function accuracyTimeChart(points: readonly TimelinePoint[], caption: string[] = []): ChartSpec {
+  const all = points.flatMap((p) => p.results);
+  const bits = bitsOf(all);
+  const methods = methodsOf(all).filter((m) => m !== 'float');
+  const x = (after: number) => Math.log10(Math.max(1, after));
+  const float = points.find((p) => !p.compensated)?.results.find((r) => r.method === 'float');
+  const panels = bits.map((b) => ({
+    title: `${b}-bit (${2 ** b} levels)`,
+    series: [
+      ...(float
+        ? [
+            {
+              label: `float (${(100 * float.mean).toFixed(1)} %)`,
+              color: METHODS.float.color,
+              dash: METHODS.float.dash ?? '5 4',
+              across: true,
+              points: [{ x: 0, y: 100 * float.mean }],
+            },
+          ]
+        : []),
+      // The ideal-linear reference is a perfect device: it does not drift, so one line.
+      ...methods.flatMap((m) =>
+        (m === 'ideal-linear' ? [false] : [false, true]).map((compensated) => ({
+          label: `${METHODS[m].label}${compensated ? ', compensated' : ''}`,
+          color: METHODS[m].color,
+          marker: METHODS[m].marker,
+          ...(compensated ? { dash: '6 3' } : {}),
+          points: points
+            // The fresh chip is the start of both lines: compensation has nothing to undo yet.
+            .filter((p) => p.compensated === compensated || p.after <= 1)
+            .flatMap((p) => p.results.filter((r) => r.method === m && r.bits === b).map((r) => ({ p, r })))
+            .sort((a, b2) => a.p.after - b2.p.after)
+            .map(({ p, r }) => ({
+              x: x(p.after),
+              y: 100 * r.mean,
+              lo: 100 * (r.mean - r.ci95),
+              hi: 100 * (r.mean + r.ci95),
+            })),
+        })),
+      ),
+    ],
+  }));
+  const labels = new Map(TIMELINE.map((t) => [x(t.after), t.label]));
+  const ticks = [...new Set(points.map((p) => x(p.after)))].sort((a, b) => a - b);
+  return {
+    title: 'Accuracy against time after programming',
+    caption: [
+      ...caption,
+      'each cell drifts by its level’s power law G(t) = G(t₀)·(t/t₀)^−ν, its own ν drawn from the measured spread; compensated: one output scale per layer from a calibration read (global drift compensation)',
+    ],
+    xLabel: 'time since programming (log scale)',
+    yLabel: 'top-1 accuracy (%)',
+    xTicks: ticks.length ? ticks : [0],
+    xFormat: (v) => labels.get(v) ?? `${Number((10 ** v).toPrecision(2))} s`,
+    yBounds: [0, 100],
+    panels,
+    columns: Math.min(2, Math.max(1, panels.length)),
+    panelWidth: 520,
+    panelHeight: 280,
+  };
+}
