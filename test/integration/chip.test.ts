@@ -159,6 +159,9 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   const compensated = await predict(['--compensate', 'on'], 'compensated.json');
   expect(plain.settings.after).toBe(86_400);
   expect(compensated.settings.driftCompensation).toBe(true);
+  // The report says which spread the chip table holds and which dominates.
+  expect(plain.device.spread).toMatchObject({ sigma: 'c2c+d2d' });
+  expect(plain.device.spread!.cells).toBeGreaterThanOrEqual(2);
   const fresh = await predict(['--after', '0'], 'fresh.json');
   const accuracy = (r: PredictionReport, method: string) => r.results.find((x) => x.method === method)!.mean;
   // A day of drift costs accuracy; one scale per layer, read on the chip, wins much of it back.

@@ -1,16 +1,18 @@
 /**
  * The exports run through the simulators' own code, vendored under test/upstream/ with their
  * licences and commits (test/upstream/README.md): nothing here re-implements what those files do.
- * Each format is exported from the AlOx/HfO2 and Ag:a-Si presets and from a pulse train measured
- * on the virtual SMU, then handed to the tool's file exactly as its user would.
+ * Each format is exported from the AlOx/HfO2 and Ag:a-Si presets, from a pulse train measured
+ * on the virtual SMU, and from a many-cell table (the preset with a stated device-to-device
+ * spread), then handed to the tool's file exactly as its user would.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, startCli, stopChild } from '../helpers/cli';
 import { runProgram, runPython } from '../helpers/python';
+import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { tempDbPath } from '../helpers/temp';
 
 const UPSTREAM = join(REPO_ROOT, 'test', 'upstream');
@@ -48,6 +50,32 @@ describe("exports in the simulators' own code", () => {
     const train = await run(['--procedure', 'pulse-train', '--max-v', '5', '--compliance', '1m']);
     expect(train.code, train.stderr).toBe(0);
     trainRun = (JSON.parse(train.stdout) as { runId: number }).runId;
+    // A table of many cells: the preset's, with the spread a profile build states.
+    const preset = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!;
+    const table = preset.tables[0]!;
+    const nl = Math.abs(table.fits.find((f) => f.direction === 'ltp')!.nl);
+    const many = {
+      ...preset,
+      name: 'many cells',
+      tables: [
+        {
+          ...table,
+          cellSpread: {
+            cells: [0, 1, 2, 3, 4, 5, 6, 7],
+            excluded: [],
+            nl: { mean: nl, sd: 0.5 },
+            gMin: { mean: table.gMin, sd: 0.04 * table.gMin },
+            gMax: { mean: table.gMax, sd: 0.03 * table.gMax },
+            sigma: 'c2c+d2d',
+            d2dOverC2c: 1.4,
+          },
+        },
+      ],
+    };
+    const file = join(dir, 'many-cells.json');
+    writeFileSync(file, JSON.stringify(many));
+    const imported = await runCli(['profile', 'import', file, '--db', db]);
+    expect(imported.code, imported.stderr).toBe(0);
   }, 180_000);
   afterAll(() => stopChild(sim));
 
@@ -71,6 +99,7 @@ describe("exports in the simulators' own code", () => {
       ['AlOx-HfO2', ['AlOx/HfO2']],
       ['Ag-aSi', ['Ag:a-Si']],
       ['measured', ['--run', String(trainRun)]],
+      ['many-cells', ['many cells']],
     ] as const;
   /** The three sources at once: each is its own processes and folders. */
   const eachSource = (check: (label: string, source: readonly string[]) => Promise<void>) =>
@@ -168,7 +197,9 @@ print('@@built@@' + json.dumps(out))
           expect(built.device[key], key).toEqual(value.map((v) => expect.closeTo(v, 6)));
         else expect(built.device[key], `${label} ${key}`).toBeCloseTo(value, 6);
       }
-      // Every device-to-device field is 0 in both devices, not aihwkit's 0.3.
+      // Every device-to-device field is 0 in both devices, not aihwkit's 0.3; a many-cell table
+      // sets the bounds' spread, relative to them: 2σ(G)/(g_max − g_min).
+      const bounds = label === 'many-cells' ? ['w_min_dtod', 'w_max_dtod'] : [];
       for (const device of [built.device, built.soft_bounds]) {
         if (!device) continue;
         for (const field of [
@@ -179,7 +210,14 @@ print('@@built@@' + json.dumps(out))
           'reset_std',
           'write_noise_std',
         ])
-          expect(device[field], `${label} ${field}`).toBe(0);
+          if (!bounds.includes(field)) expect(device[field], `${label} ${field}`).toBe(0);
+        for (const field of bounds) {
+          expect(device[field] as number, `${label} ${field}`).toBeGreaterThan(0.01);
+          expect(device[field] as number, `${label} ${field}`).toBeCloseTo(
+            json.PiecewiseStepDevice[field] as number,
+            6,
+          );
+        }
         expect(device.dw_min_std as number).toBeGreaterThan(0);
       }
       const { weights, g_plus, g_minus, back } = built.converter;
@@ -237,19 +275,25 @@ print('@@built@@' + json.dumps(out))
         'NL_LTP',
         'NL_LTD',
         'sigmaCtoC',
+        'sigmaDtoD',
         'maxNumLevelLTP',
         'maxNumLevelLTD',
       ])
         expect(printed.real[key], `${label} ${key}`).toBeCloseTo(real[key] as number, 10);
+      // One device: NeuroSim's 0; many cells: the σ of their NL, which RealDevice draws each device's NL from.
+      expect(printed.real.sigmaDtoD, label).toBe(label === 'many-cells' ? 0.5 : 0);
       expect(printed.real.avgMaxConductance).toBe(printed.real.maxConductance);
       expect(printed.real.avgMinConductance).toBe(printed.real.minConductance);
       expect(printed.real.conductance).toBe(printed.real.minConductance);
       expect(printed.real.nonlinearWrite).toBe(true);
-      // NL and maxNumLevel took effect: NeuroSim's own getParamA gives back our fitted A.
-      for (const [key, expected] of [
-        ['paramALTP', json.expected.paramALTP],
-        ['paramALTD', json.expected.paramALTD],
-      ] as const) {
+      // NL and maxNumLevel took effect: NeuroSim's own getParamA gives back our fitted A (for one
+      // device; with sigmaDtoD, RealDevice draws its NL around it, seeded by the clock).
+      for (const [key, expected] of (printed.real.sigmaDtoD as number) > 0
+        ? []
+        : ([
+            ['paramALTP', json.expected.paramALTP],
+            ['paramALTD', json.expected.paramALTD],
+          ] as const)) {
         if (expected === null) continue;
         const got = printed.real[key] as number;
         expect(Math.sign(got), `${label} ${key}`).toBe(Math.sign(expected));

@@ -74,8 +74,7 @@ export function piecewiseStep(
       up_down: (centerUp - centerDown) / dwMin,
       dw_min_std: sigmaW / dwMin,
       dw_min_dtod: 0,
-      w_min_dtod: 0,
-      w_max_dtod: 0,
+      ...boundsDtod(data, gMin, gMax),
       up_down_dtod: 0,
       write_noise_std: 0,
       reset_std: 0,
@@ -83,6 +82,21 @@ export function piecewiseStep(
       piecewise_down: down.map((s) => s / centerDown),
     },
   };
+}
+
+/**
+ * Device-to-device spread of the hard bounds, relative to them as aihwkit takes w_min_dtod and
+ * w_max_dtod: with w = 2(G − g_min)/(g_max − g_min) − 1, a cell's Gmax off by δ moves its w_max
+ * (= 1) by 2δ/(g_max − g_min), and likewise w_min (= −1) with Gmin. 0 for one device.
+ */
+export function boundsDtod(
+  data: DeviceData,
+  gMin: number,
+  gMax: number,
+): { w_min_dtod: number; w_max_dtod: number } {
+  const spread = data.table.cellSpread;
+  const relative = (sd: number | undefined) => (sd ? (2 * sd) / (gMax - gMin) : 0);
+  return { w_min_dtod: relative(spread?.gMin?.sd), w_max_dtod: relative(spread?.gMax?.sd) };
 }
 
 /** The up and down steps a PiecewiseStepDevice takes at weight w (rpu_piecewisestep_device.cpp). */
@@ -147,8 +161,7 @@ export function softBoundsPmax(data: DeviceData): SoftBoundsPmax | undefined {
     range_max: 1,
     dw_min_std: (2 * c2cFraction(data)) / dwMin,
     dw_min_dtod: 0,
-    w_min_dtod: 0,
-    w_max_dtod: 0,
+    ...boundsDtod(data, commonWindow(data).gMin, commonWindow(data).gMax),
     up_down_dtod: 0,
     reset_std: 0,
     write_noise_std: 0,
@@ -213,7 +226,9 @@ export function aihwkitFiles(data: DeviceData, bits: number): ExportFile[] {
     CustomPairConductanceConverter: converter,
     notes: [
       'Weights w ∈ [−1, 1] map linearly to conductance over the window (w_min ↔ g_min).',
-      'Variation, set on purpose in both devices: dw_min_std is the measured cycle-to-cycle σ per pulse relative to dw_min; dw_min_dtod, w_min_dtod, w_max_dtod, up_down_dtod, reset_std and write_noise_std are 0 (one measured device; aihwkit’s defaults would add 0.3 device-to-device spread).',
+      data.table.cellSpread?.gMin || data.table.cellSpread?.gMax
+        ? `Variation, set on purpose in both devices: dw_min_std is the measured cycle-to-cycle σ per pulse relative to dw_min; w_min_dtod and w_max_dtod are the σ of the ${data.table.cellSpread.cells.length} cells' Gmin and Gmax, relative to the bounds (2σ/(g_max − g_min)); dw_min_dtod, up_down_dtod, reset_std and write_noise_std are 0 (not measured as such; aihwkit's defaults would add 0.3).`
+        : 'Variation, set on purpose in both devices: dw_min_std is the measured cycle-to-cycle σ per pulse relative to dw_min; dw_min_dtod, w_min_dtod, w_max_dtod, up_down_dtod, reset_std and write_noise_std are 0 (one measured device; aihwkit’s defaults would add 0.3 device-to-device spread).',
       'up_down is relative (aihwkit: Δw_down = (1 − up_down)·dw_min when positive), unlike example 21, which subtracts absolute steps.',
       'SoftBoundsPmaxDevice takes the LTP curvature for both directions.',
       `The converter lists ${(converter.g_lst[0]!.length + 1) >> 1} levels evenly spaced over the measured window ${py(converter.g_min)}–${py(converter.g_max)} µS: aihwkit interpolates between list entries and requires the pair difference to be linear in the index (its invertibility_test), so the measured non-linear spacing does not carry over (linear mapping; ReRAM Bench predicts MES on the measured levels).`,

@@ -73,10 +73,20 @@ export function neurosimMlp(data: DeviceData): NeurosimMlp {
     `From ${data.source}.`,
     'sigmaCtoC is in siemens, as RealDevice uses it (Cell.cpp line 318: a fraction × (maxConductance − minConductance)); MeasuredDevice has no cycle-to-cycle term.',
     "readVoltage stays NeuroSim's on-chip read voltage; the voltage we read at goes to Vr_exp (used when nonlinearIV is on).",
-    'sigmaDtoD is 0: one device. Measure several cells and take the spread of their NL to set it.',
   ];
-  const nlLtp = ltpFit ? clampNl(ltpFit.nl) : null;
-  const nlLtd = ltdFit ? -clampNl(ltdFit.nl) : null;
+  // NeuroSim's device-to-device term is a σ of the NL label: each device's A is getParamA(NL + N(0, σ)).
+  const nlSpread = data.table.cellSpread?.nl;
+  const sigmaDtoD = nlSpread?.sd ?? 0;
+  notes.push(
+    nlSpread
+      ? `sigmaDtoD ${Number(sigmaDtoD.toPrecision(4))} is the σ of the fitted NL over the ${data.table.cellSpread!.cells.length} cells of this table (Cell.cpp 312–315 draw each device's NL from N(NL, sigmaDtoD)).`
+      : 'sigmaDtoD is 0: one device. Measure several cells and build the profile from them (profile build) to set it from the spread of their NL.',
+  );
+  // A many-cell table keeps no fit of its own: its NL is the mean of its cells'.
+  const meanNl = nlSpread && !ltpFit ? clampNl(nlSpread.mean) : null;
+  if (meanNl !== null) notes.push(`NL_LTP and NL_LTD are the mean NL of the table's cells (${meanNl}).`);
+  const nlLtp = ltpFit ? clampNl(ltpFit.nl) : meanNl;
+  const nlLtd = ltdFit ? -clampNl(ltdFit.nl) : meanNl !== null ? -meanNl : null;
   if (ltpFit && Math.abs(ltpFit.nl) !== nlLtp)
     notes.push(`NL_LTP ${ltpFit.nl} is outside NeuroSim's table (0.01…9): clamped.`);
   if (!data.fits.ltd)
@@ -101,7 +111,7 @@ export function neurosimMlp(data: DeviceData): NeurosimMlp {
       NL_LTP: nlLtp,
       NL_LTD: nlLtd,
       sigmaCtoC: c2c * (gMax - gMin),
-      sigmaDtoD: 0,
+      sigmaDtoD,
       Vr_exp: data.readVoltage,
       readPulseWidth: null,
       writeVoltageLTP: data.pulses.vLtp !== null ? Math.abs(data.pulses.vLtp) : null,
@@ -141,6 +151,8 @@ const CELL_CPP_INSERT_AFTER = {
   realVrExp: 284,
   /** RealDevice: after `NL_LTD = -4.88;`, before paramALTP/LTD (314–315) use NL and maxNumLevel. */
   realNl: 311,
+  /** RealDevice: after `sigmaDtoD = 0;`, before gaussian_dist2 is built from it (313). */
+  realDtoD: 312,
   /** RealDevice: after `sigmaCtoC = 0.035*…`, before gaussian_dist3 is built from it (319). */
   realSigma: 318,
   /** MeasuredDevice: after `nonlinearWrite = false;` and the write settings (446–457). */
@@ -189,6 +201,13 @@ export function neurosimMlpPatch(device: NeurosimMlp, title: string): string {
         ...set('NL_LTD', real.NL_LTD),
         '\tnonlinearWrite = true;\t// ReRAM Bench',
       ],
+    ],
+    [
+      CELL_CPP_INSERT_AFTER.realDtoD,
+      // One device: NeuroSim's own 0 stays.
+      (real.sigmaDtoD as number) > 0
+        ? set('sigmaDtoD', real.sigmaDtoD, ': σ of NL over the measured cells (device to device)')
+        : [],
     ],
     [
       CELL_CPP_INSERT_AFTER.realSigma,
@@ -260,7 +279,8 @@ export function neurosimDnn(data: DeviceData, bits: number): NeurosimDnn {
     cellBit,
     max_level: maxLevel,
     c2cVari: c2cFraction(data),
-    d2dVari: 0,
+    // train.py adds N(0, d2dVari) to NL per weight (its "add d2dVari" block): the same σ of NL.
+    d2dVari: mlp.realDevice.sigmaDtoD as number,
     nonlinearityLTP: (mlp.realDevice.NL_LTP as number | null) ?? 0.01,
     nonlinearityLTD: (mlp.realDevice.NL_LTD as number | null) ?? -0.01,
   };

@@ -684,6 +684,19 @@ export async function predict(
       levels: input.table.levels.length,
       gMin: input.table.gMin,
       gMax: input.table.gMax,
+      ...(input.table.cellSpread
+        ? {
+            spread: {
+              sigma: input.table.cellSpread.sigma,
+              cells: input.table.cellSpread.cells.length,
+              d2dOverC2c: input.table.cellSpread.d2dOverC2c,
+              dominates:
+                input.table.cellSpread.d2dOverC2c > 1
+                  ? ('device-to-device' as const)
+                  : ('cycle-to-cycle' as const),
+            },
+          }
+        : {}),
     },
     settings,
     runtime: options.runtimeDescription ?? runtime.description,

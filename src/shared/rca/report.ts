@@ -196,6 +196,18 @@ export const PredictionReport = z.object({
     levels: z.number().int(),
     gMin: z.number(),
     gMax: z.number(),
+    /**
+     * A table built from many cells: what each level's σ holds, and which spread dominates
+     * (RMS over levels of σ_d2d/σ_c2c; above 1, the cells differ more than one cell repeats).
+     */
+    spread: z
+      .object({
+        sigma: z.enum(['c2c', 'c2c+d2d']),
+        cells: z.number().int(),
+        d2dOverC2c: z.number(),
+        dominates: z.enum(['device-to-device', 'cycle-to-cycle']),
+      })
+      .optional(),
   }),
   settings: PredictSettings,
   runtime: z.string(),
