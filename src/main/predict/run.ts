@@ -1,6 +1,6 @@
 /** Predictions in main and the CLI: in this thread, or spread over a worker pool. */
 import * as ort from 'onnxruntime-node';
-import { predict, type PredictHooks, type PredictInput } from '../../shared/rca/predict';
+import { checkPredictInput, predict, type PredictHooks, type PredictInput } from '../../shared/rca/predict';
 import type { PredictionReport } from '../../shared/rca/report';
 import { checkDevice, nodeRuntime, type Device } from '../nn/ort-node';
 import type { PredictPool } from './pool';
@@ -19,6 +19,8 @@ export async function runPrediction(
       input,
       hooks,
     );
+  // Bad input is refused here, before any worker exists (see checkPredictInput).
+  checkPredictInput(input);
   const evaluators = await pool.evaluators(input, { saveModels: hooks.onModel !== undefined });
   return predict(nodeRuntime({ threads: pool.threads, device }), input, hooks, {
     evaluators,

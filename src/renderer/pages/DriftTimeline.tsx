@@ -111,8 +111,8 @@ export function DriftTimeline({
       <h2 id="timeline-title">Accuracy against time</h2>
       <p className="muted">
         The prediction above, at {TIMELINE.map((t) => t.label).join(', ')} after programming, each level
-        drifting by the profile&apos;s measured law (or the Drift ν under More settings), without and with
-        drift compensation: {PLAN.length} predictions, each stored.
+        drifting by the profile&apos;s measured law (or the Drift ν you give), without and with drift
+        compensation: {PLAN.length} predictions, each stored.
       </p>
       <div className="row">
         <button type="button" onClick={() => void start()} disabled={busy || current !== null}>

@@ -334,6 +334,16 @@ interface Job {
   calibrationSet: Dataset;
 }
 
+/**
+ * What a prediction refuses, checked before any worker starts (the model, its fit to the data
+ * set, the settings, a drift law where one is needed): a worker stopped while it loads ONNX
+ * Runtime can take the process down with it.
+ */
+export function checkPredictInput(input: PredictInput): void {
+  const job = prepareJob(input);
+  if (job.settings.after > 0) driftFor(input.table, job.settings);
+}
+
 function prepareJob(input: PredictInput): Job {
   const settings = PredictSettings.parse(input.settings);
   const base = prepareModel(input.model, input.modelName);
