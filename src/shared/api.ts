@@ -455,6 +455,23 @@ export const apiMethods = {
     DeviceProfile,
     'Fit a run and save the table as a device profile.',
   ),
+  'profiles.build': method(
+    z.object({
+      cells: z.number().int().min(1).max(4096),
+      name: z.string().trim().min(1).max(200),
+      bits: z.number().int().min(1).max(12).optional(),
+      overwrite: z.boolean().default(false),
+    }),
+    z.object({
+      profile: z.string(),
+      kept: z.array(z.number().int()),
+      excluded: z.array(z.object({ cell: z.number().int(), reason: z.string() })),
+      d2dOverC2c: z.number(),
+      levels: z.number().int(),
+      driftLaw: z.boolean(),
+    }),
+    "One profile from the connected sample's cells 0…cells−1 (as `profile build`): the mean table with each level's C2C and D2D σ, the cells left out and why, and the drift law of their retention runs.",
+  ),
   'profiles.delete': method(z.object({ name: z.string() }), Ok, 'Delete a saved profile.'),
   'profiles.import': method(
     z.object({

@@ -205,6 +205,11 @@ export const RetentionParams = SafetySettings.extend({
     help: 'Log-spaced read times',
     advanced: true,
   }),
+  temperature: param(z.number().finite().min(-273.15).max(1000).optional(), {
+    label: 'Temperature',
+    unit: '°C',
+    help: 'The stage temperature, recorded with the run (the app does not control the stage); empty: room, not recorded',
+  }),
   tolerance: param(z.number().finite().positive().max(0.5).default(0.2), {
     label: 'Band',
     help: 'Programming band: ± this fraction of the gap to the nearest level',

@@ -9,11 +9,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventHub } from '../../src/main/api/events';
 import { createServices, type Services } from '../../src/main/api/services';
-import { ConnectRequest, type QueueView } from '../../src/shared/api';
+import { ConnectRequest } from '../../src/shared/api';
 import type { DeviceProfile } from '../../src/shared/profile/schema';
 import { PredictionReport } from '../../src/shared/rca/report';
 import { runCli } from '../helpers/cli';
 import { rawQuery } from '../helpers/sim';
+import { queueEnd } from '../helpers/events';
 import { tempDbPath } from '../helpers/temp';
 
 const CELLS = 16;
@@ -45,15 +46,7 @@ const median = (xs: number[]) => {
 };
 
 it('a 16-cell queue, then statistics that recover the die’s endurance and drift', async () => {
-  const ended = new Promise<QueueView>((resolve) => {
-    const off = events.subscribe((event, payload) => {
-      const view = payload as QueueView;
-      if (event === 'queue.update' && view.status !== 'running') {
-        off();
-        resolve(view);
-      }
-    });
-  });
+  const ended = queueEnd(events);
   await services.handlers['queue.start']({
     recipe: {
       schemaVersion: 1,
@@ -75,6 +68,7 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
             levels: 2,
             duration: 1000,
             readsPerDecade: 3,
+            temperature: 85,
           },
         },
       ],
@@ -127,7 +121,19 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   const { profile } = JSON.parse(built.stdout) as { profile: DeviceProfile };
   const law = profile.tables[0]!.drift!;
   expect(law.points).toHaveLength(2);
+  expect(law.source).toMatch(/16 cells; temperature 85 °C\)/);
   expect(law.points.every((p) => p.n === CELLS && p.nu > 0 && p.nuSigma > 0)).toBe(true);
+  // The same from the app (the Statistics page's button): the cells kept, the law, and no silent overwrite.
+  const fromApp = await services.handlers['profiles.build']({
+    cells: CELLS,
+    name: 'drifting die (app)',
+    overwrite: false,
+  });
+  expect(fromApp.kept.length + fromApp.excluded.length).toBe(CELLS);
+  expect(fromApp.driftLaw).toBe(true);
+  await expect(
+    services.handlers['profiles.build']({ cells: CELLS, name: 'drifting die (app)', overwrite: false }),
+  ).rejects.toThrow(/already exists/);
   // The chip a day later, with and without global drift compensation, on the same chips.
   const dir = dirname(db);
   const predict = async (extra: string[], name: string) => {

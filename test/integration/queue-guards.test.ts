@@ -12,6 +12,7 @@ import type { ApiEventName, QueueView } from '../../src/shared/api';
 import { ReramError } from '../../src/shared/errors';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { rawQuery } from '../helpers/sim';
+import { nextEvent } from '../helpers/events';
 import { tempDbPath } from '../helpers/temp';
 
 const FORMING = { procedure: 'forming', maxVoltage: 5, compliance: 1e-4 } as const;
@@ -36,18 +37,7 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
   let port: number;
 
   const next = <E extends ApiEventName>(name: E, accept: (payload: unknown) => boolean, timeoutMs = 60_000) =>
-    new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`no ${name} event in ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = events.subscribe((event, payload) => {
-        if (event !== name || !accept(payload)) return;
-        clearTimeout(timer);
-        off();
-        resolve(payload);
-      });
-    });
+    nextEvent(events, name, accept, timeoutMs);
   /** The queue's state once it has ended (it may have ended already). */
   const queueEnded = async (id: number): Promise<QueueView> => {
     const ended = next(

@@ -11,7 +11,7 @@ import { connectInstrument } from '../../src/main/instrument/connect';
 import { RoutedSmu } from '../../src/main/instrument/switch/routed-smu';
 import { startMatrixServer, type MatrixServer } from '../../src/main/virtual-smu/matrix';
 import type { SimServer } from '../../src/main/virtual-smu/server';
-import { ConnectRequest, type QueueView } from '../../src/shared/api';
+import { ConnectRequest } from '../../src/shared/api';
 import {
   cellPaths,
   cellsBetween,
@@ -20,6 +20,7 @@ import {
   type MatrixWiring,
 } from '../../src/shared/switch-matrix';
 import { startSim } from '../helpers/sim';
+import { queueEnd } from '../helpers/events';
 import { tempDbPath } from '../helpers/temp';
 
 const WIRING: MatrixWiring = { rows: 4, columns: 4, hiInput: 1, loInput: 2 };
@@ -168,15 +169,7 @@ describe('a 16-cell array behind a virtual B2200A', () => {
       // The die map reaches what the matrix is wired to.
       expect(status.dieCells).toBe(16);
       const movesBefore = matrix.matrix.moves;
-      const ended = new Promise<QueueView>((resolve) => {
-        const off = events.subscribe((event, payload) => {
-          const view = payload as QueueView;
-          if (event === 'queue.update' && view.status !== 'running') {
-            off();
-            resolve(view);
-          }
-        });
-      });
+      const ended = queueEnd(events);
       await services.handlers['queue.start']({
         recipe: {
           schemaVersion: 1,

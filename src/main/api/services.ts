@@ -6,6 +6,7 @@ import { chipStatistics } from '../services/statistics';
 import { fileSafeName } from '../../shared/text';
 import type { ApiHandlers } from '../../shared/api';
 import { UNASSIGNED_SAMPLE } from '../../shared/cell-guard';
+import { buildChipProfile } from '../services/chip-profile';
 import { ReramError } from '../../shared/errors';
 import { listSerialPorts } from '../instrument/transport/ports';
 import { BUILTIN_DATA, BUILTIN_MODELS } from '../nn/resources';
@@ -171,6 +172,21 @@ export function createServices(options: ServiceOptions): Services {
       const profile = profileFromTable(fit.table, { name, materialStack, notes, run: fit.run });
       library.save(profile, { overwrite });
       return profile;
+    },
+    'profiles.build': async ({ cells, name, bits, overwrite }) => {
+      const sample = instrument.status().sample ?? UNASSIGNED_SAMPLE;
+      const all = Array.from({ length: cells }, (_, k) => k);
+      const result = buildChipProfile(store, sample, all, { name, ...(bits !== undefined ? { bits } : {}) });
+      library.save(result.profile, { overwrite });
+      const table = result.profile.tables[0]!;
+      return {
+        profile: result.profile.name,
+        kept: result.kept,
+        excluded: result.excluded,
+        d2dOverC2c: result.d2dOverC2c,
+        levels: table.levels.length,
+        driftLaw: table.drift !== undefined,
+      };
     },
     'profiles.delete': async ({ name }) => {
       library.delete(name);

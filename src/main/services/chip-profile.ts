@@ -57,11 +57,15 @@ export function retentionDriftLaw(
     if (wanted.has(row.cell)) latest.set(row.cell, { id: row.id, summary: row.summary_json });
   const byLevel: Array<{ g: number[]; nu: number[] }> = [];
   const runIds: number[] = [];
+  const temperatures = new Set<string>();
   for (const { id, summary } of latest.values()) {
-    const levels = (summary ? (JSON.parse(summary) as { retention?: { levels?: unknown[] } }) : {}).retention
-      ?.levels;
+    const parsed = summary
+      ? (JSON.parse(summary) as { retention?: { levels?: unknown[] }; temperature?: unknown })
+      : {};
+    const levels = parsed.retention?.levels;
     if (!Array.isArray(levels)) continue;
     runIds.push(id);
+    temperatures.add(typeof parsed.temperature === 'number' ? `${parsed.temperature} °C` : 'unstated');
     levels.forEach((entry, k) => {
       const level = entry as {
         target?: number;
@@ -88,7 +92,7 @@ export function retentionDriftLaw(
   return {
     t0: DRIFT_T0_S,
     points,
-    source: `power-law fits of retention runs ${runIds.sort((a, b) => a - b).join(', ')} (${latest.size} cells)`,
+    source: `power-law fits of retention runs ${runIds.sort((a, b) => a - b).join(', ')} (${latest.size} cells; temperature ${[...temperatures].join(', ')}${temperatures.size > 1 ? ': mixed, so the spread holds temperature too' : ''})`,
   };
 }
 

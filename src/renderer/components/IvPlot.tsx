@@ -16,13 +16,31 @@ export interface IvSeries {
   i: ArrayLike<number>;
 }
 
+/** A voltage the run found (V_form, V_SET, V_RESET), drawn as a dashed vertical line with its label. */
+export interface IvMarker {
+  v: number;
+  label: string;
+  color: string;
+}
+
 /** |I| below this is drawn at it (a reading of exactly 0 has no logarithm). */
 const FLOOR = 1e-13;
 
 export const IvPlot = forwardRef<
   SVGSVGElement,
-  { series: IvSeries[]; log: boolean; title: string; width?: number; height?: number; testId?: string }
->(function IvPlot({ series, log, title, width: fixedWidth, height = 300, testId = 'iv-plot' }, ref) {
+  {
+    series: IvSeries[];
+    log: boolean;
+    title: string;
+    width?: number;
+    height?: number;
+    testId?: string;
+    markers?: readonly IvMarker[];
+  }
+>(function IvPlot(
+  { series, log, title, width: fixedWidth, height = 300, testId = 'iv-plot', markers = [] },
+  ref,
+) {
   // Drawn at the width it is shown at, so its text is the same size in every window (a fixed
   // viewBox stretched to 1,200 px doubled the fonts beside the conductance plot's).
   const box = useRef<HTMLDivElement>(null);
@@ -182,6 +200,30 @@ export const IvPlot = forwardRef<
             </g>
           );
         })}
+        {empty
+          ? null
+          : markers.map((m, k) => (
+              <g key={`m${k}`} data-marker={m.label}>
+                <line
+                  x1={sx(m.v)}
+                  x2={sx(m.v)}
+                  y1={margin.top}
+                  y2={margin.top + plotH}
+                  stroke={m.color}
+                  strokeWidth={1.2}
+                  strokeDasharray="5 3"
+                />
+                <text
+                  x={sx(m.v) + (sx(m.v) > margin.left + plotW - 90 ? -4 : 4)}
+                  y={margin.top + plotH - 8 - 14 * k}
+                  textAnchor={sx(m.v) > margin.left + plotW - 90 ? 'end' : 'start'}
+                  fontSize={11}
+                  fill={m.color}
+                >
+                  {m.label}
+                </text>
+              </g>
+            ))}
         <g>
           {series.map((s, k) => (
             <g key={s.label} transform={`translate(${margin.left + 10 + k * 120} ${margin.top + 12})`}>

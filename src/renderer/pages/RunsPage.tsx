@@ -310,6 +310,9 @@ function RunDetail({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [run.id, overlayKey]);
   const hasReads = traces.some((t) => t.trace.reads.g.length > 0);
+  // Sweeps are I–V curves, even with the read that follows them.
+  const sweeps =
+    traces.length > 0 && traces.every((t) => ['forming', 'set', 'reset'].includes(t.run.procedure));
   const exportCsv = async () => {
     try {
       const file = await getApi().call['runs.csv']({ runId: run.id });
@@ -397,10 +400,10 @@ function RunDetail({
       <ErrorBanner error={error} />
       {hasReads && traces.length === 1 && traces[0]!.run.procedure === 'endurance' ? (
         <EndurancePlot trace={traces[0]!.trace} />
-      ) : hasReads ? (
+      ) : hasReads && !sweeps ? (
         <ConductancePlot traces={traces.filter((t) => t.trace.reads.g.length)} />
       ) : null}
-      {!hasReads && traces.length ? (
+      {(sweeps || !hasReads) && traces.length ? (
         <>
           <label className="checkbox-line">
             <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} name="runLog" />{' '}
@@ -416,6 +419,9 @@ function RunDetail({
               v: trace.iv.v,
               i: trace.iv.i,
             }))}
+            markers={traces.flatMap(({ run: r }, k) =>
+              switchingMarkers(r, CYCLE_COLORS[k % CYCLE_COLORS.length]!),
+            )}
           />
         </>
       ) : null}
@@ -641,4 +647,21 @@ export function RunsPage({
       </div>
     </div>
   );
+}
+
+/** The voltage a forming, SET or RESET run found, with the rule that found it, for the I–V plot. */
+function switchingMarkers(
+  run: { id: number; procedure: string; summary: Record<string, unknown> | null },
+  color: string,
+) {
+  const s = run.summary ?? {};
+  const v =
+    run.procedure === 'forming'
+      ? s.formingVoltage
+      : run.procedure === 'set' || run.procedure === 'reset'
+        ? s.switchingVoltage
+        : undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return [];
+  const name = run.procedure === 'forming' ? 'V_form' : run.procedure === 'set' ? 'V_SET' : 'V_RESET';
+  return [{ v, label: `${name} ${Number(v.toPrecision(3))} V (run ${run.id})`, color }];
 }

@@ -16,6 +16,7 @@ import { ErrorBanner, SelectField } from '../components/Field';
 import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
 import { errorText, useApiEvent } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
+import { ChipProfileBuilder } from './ChipProfileBuilder';
 
 const format = (figure: ChipFigure, value: number) =>
   CHIP_FIGURES[figure].unit ? formatSI(value, CHIP_FIGURES[figure].unit) : formatNumber(value, 3);
@@ -173,6 +174,7 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
               })}
             </tbody>
           </table>
+          <ChipProfileBuilder cells={cells} defaultName={`${sampleLabel(stats.sample)} chip`} />
         </>
       ) : null}
     </section>

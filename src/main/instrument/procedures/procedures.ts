@@ -314,6 +314,8 @@ async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<voi
     levels.push({ target, programmed: landed, reads: reads.length, ...(fit ? { fit } : {}) });
   }
   ctx.summary.retention = { duration: p.duration, times, levels };
+  // Drift depends on temperature: the stated one travels with the fits (and into profiles).
+  if (p.temperature !== undefined) ctx.summary.temperature = p.temperature;
   const fits = levels.flatMap((l) => (l.fit ? [l.fit as DriftFit] : []));
   ctx.summary.driftNu = fits.map((f) => f.powerLaw.nu);
   // Over all levels: the summed ΔAIC (each level's fits are independent).
