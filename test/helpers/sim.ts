@@ -96,7 +96,8 @@ export function rawQuery(
       buffer += chunk.toString();
       const lines = buffer.split('\n');
       buffer = lines.pop()!;
-      replies.push(...lines);
+      // CR/LF-terminated replies (the B1500A's) come back without the CR.
+      replies.push(...lines.map((line) => line.replace(/\r$/, '')));
       if (replies.length >= expected) {
         clearTimeout(timer);
         socket.end();

@@ -5,7 +5,6 @@
  * strict (errors in the ERRX? queue, no reply); a WGFMU slot is refused by name; and PyMeasure's
  * own AgilentB1500 driver (Debian's python3-pymeasure) talks to the simulator without an error.
  */
-import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInstrument } from '../../src/main/instrument/connect';
@@ -16,22 +15,7 @@ import type { SimServer } from '../../src/main/virtual-smu/server';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { REPO_ROOT } from '../helpers/cli';
 import { runProgram, TEST_PYTHON } from '../helpers/python';
-import { startSim } from '../helpers/sim';
-
-async function raw(port: number, lines: string[], replies: number): Promise<string[]> {
-  const socket = new Socket();
-  await new Promise<void>((resolve, reject) =>
-    socket.connect(port, '127.0.0.1', resolve).once('error', reject),
-  );
-  let buffer = '';
-  socket.on('data', (chunk) => (buffer += chunk.toString('latin1')));
-  for (const line of lines) socket.write(`${line}\n`);
-  const deadline = Date.now() + 3000;
-  while (buffer.split('\r\n').length - 1 < replies && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 5));
-  socket.destroy();
-  return buffer.split('\r\n').slice(0, replies);
-}
+import { rawQuery, startSim } from '../helpers/sim';
 
 describe('Keysight B1500A (FLEX) on the virtual mainframe', () => {
   let sim: SimServer;
@@ -66,7 +50,7 @@ describe('Keysight B1500A (FLEX) on the virtual mainframe', () => {
   });
 
   it('the dialect is strict: unknown commands, bad values and a channel not enabled go to the ERRX? queue, and none of them replies', async () => {
-    const replies = await raw(
+    const replies = await rawQuery(
       sim.port,
       [
         '*RST',

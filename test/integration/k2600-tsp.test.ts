@@ -5,7 +5,6 @@
  * dialect is as strict as the instrument (Lua errors in the queue, no reply); and PyMeasure's own
  * Keithley2600 driver (vendored) talks to it without an error.
  */
-import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInstrument } from '../../src/main/instrument/connect';
@@ -14,22 +13,7 @@ import type { SimServer } from '../../src/main/virtual-smu/server';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { REPO_ROOT } from '../helpers/cli';
 import { runProgram, TEST_PYTHON } from '../helpers/python';
-import { startSim } from '../helpers/sim';
-
-async function raw(port: number, lines: string[], replies: number): Promise<string[]> {
-  const socket = new Socket();
-  await new Promise<void>((resolve, reject) =>
-    socket.connect(port, '127.0.0.1', resolve).once('error', reject),
-  );
-  let buffer = '';
-  socket.on('data', (chunk) => (buffer += chunk.toString('latin1')));
-  for (const line of lines) socket.write(`${line}\n`);
-  const deadline = Date.now() + 3000;
-  while (buffer.split('\n').length - 1 < replies && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 5));
-  socket.destroy();
-  return buffer.split('\n').slice(0, replies);
-}
+import { rawQuery, startSim } from '../helpers/sim';
 
 describe('Keithley 2600B (TSP) on the virtual 2636B', () => {
   let sim: SimServer;
@@ -46,7 +30,7 @@ describe('Keithley 2600B (TSP) on the virtual 2636B', () => {
   afterAll(() => sim?.close());
 
   it('the dialect is strict: a Lua syntax error is -285, an unknown attribute -286, out of range -222, and none of them replies', async () => {
-    const replies = await raw(
+    const replies = await rawQuery(
       sim.port,
       [
         'print(',

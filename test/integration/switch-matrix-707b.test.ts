@@ -4,7 +4,6 @@
  * exactly its two crosspoints. Every cell is formed and read through it with 0 relay moves under
  * bias (the matrix's own log), and the dialect refuses what the 707B refuses.
  */
-import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInstrument } from '../../src/main/instrument/connect';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
@@ -20,24 +19,9 @@ import {
   K707_ROWS,
   type MatrixWiring,
 } from '../../src/shared/switch-matrix';
-import { startSim } from '../helpers/sim';
+import { rawQuery, startSim } from '../helpers/sim';
 
 const WIRING: MatrixWiring = { rows: 4, columns: 4, hiInput: 1, loInput: 2 };
-
-async function raw(port: number, lines: string[], replies: number): Promise<string[]> {
-  const socket = new Socket();
-  await new Promise<void>((resolve, reject) =>
-    socket.connect(port, '127.0.0.1', resolve).once('error', reject),
-  );
-  let buffer = '';
-  socket.on('data', (chunk) => (buffer += chunk.toString('latin1')));
-  for (const line of lines) socket.write(`${line}\n`);
-  const deadline = Date.now() + 3000;
-  while (buffer.split('\n').length - 1 < replies && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 5));
-  socket.destroy();
-  return buffer.split('\n').slice(0, replies);
-}
 
 describe('Keithley 707B switching matrix (TSP)', () => {
   let sim: SimServer;
@@ -64,7 +48,7 @@ describe('Keithley 707B switching matrix (TSP)', () => {
   });
 
   it('the dialect refuses a row beyond H, slots in a close, and unknown statements, with no reply', async () => {
-    const replies = await raw(
+    const replies = await rawQuery(
       matrix.port,
       [
         'channel.close("1I01")',

@@ -24,6 +24,11 @@ import {
   checkList,
   formatSeconds,
   hostStaircase,
+  errorQueueCheck,
+  operationTimeout,
+  resolveConfig,
+  roundTripCheck,
+  scpiSimulator,
   type DriverOptions,
   type ResolvedConfig,
 } from './scpi-driver';
@@ -145,27 +150,20 @@ export class KeysightB1500 implements Smu {
     return this.session.close();
   }
 
-  async selectCell(cell: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:CELL ${cell}`);
-    await this.session.checkErrors(`while moving to cell ${cell}`);
-    return true;
+  selectCell(cell: number): Promise<boolean> {
+    return scpiSimulator.selectCell(this.session, this.virtual, cell);
   }
 
-  async idle(seconds: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:WAIT ${seconds}`);
-    await this.session.opc(this.timeoutFor(seconds));
-    return true;
+  idle(seconds: number): Promise<boolean> {
+    return scpiSimulator.idle(this.session, this.virtual, seconds);
   }
 
-  async virtualDie(): Promise<string | null> {
-    if (!this.virtual) return null;
-    return (await this.session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');
+  virtualDie(): Promise<string | null> {
+    return scpiSimulator.die(this.session, this.virtual);
   }
 
   private timeoutFor(seconds: number): number {
-    return this.session.timeoutMs + Math.ceil(2000 * Math.max(0, seconds));
+    return operationTimeout(this.session, seconds);
   }
 
   async prepare(): Promise<InstrumentErrorEntry[]> {
@@ -185,14 +183,7 @@ export class KeysightB1500 implements Smu {
   }
 
   async configure(config: SmuConfig): Promise<void> {
-    const resolved: ResolvedConfig = {
-      compliance: config.compliance,
-      nplc: config.nplc,
-      sense: config.sense ?? '2w',
-      terminals: config.terminals ?? 'rear',
-      autoZero: config.autoZero ?? true,
-      ...(config.currentRange !== undefined ? { currentRange: config.currentRange } : {}),
-    };
+    const resolved: ResolvedConfig = resolveConfig(config, this.capabilities.terminals);
     if (resolved.terminals !== 'rear')
       throw new ReramError(
         'UNSUPPORTED',
@@ -425,28 +416,15 @@ export class KeysightB1500 implements Smu {
         .join(', '),
     }));
     await add('terminators', async () => {
-      const started = performance.now();
-      await this.session.opc();
-      return {
-        status: 'ok',
-        detail: `commands end in ${this.session.writeTerminator}, replies in ${this.session.readTerminator}: a round trip (*OPC?) took ${(performance.now() - started).toFixed(1)} ms`,
-      };
+      const { ms: _ms, ...item } = await roundTripCheck(this.session);
+      return item;
     });
     await add('line frequency', async () => ({
       status: 'warn',
       detail: `FLEX does not report it: integration times in PLC are the instrument's own, time estimates assume ${this.lineFrequency} Hz`,
       fix: 'Nothing to do for measurements; the B1500A integrates whole cycles of its own line setting.',
     }));
-    await add('error queue', async () => {
-      const entries = await this.session.drainErrors();
-      return entries.length === 0
-        ? { status: 'ok', detail: 'empty' }
-        : {
-            status: 'warn',
-            detail: `${entries.length} left from before (now read out): ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
-            fix: 'Nothing to do unless they recur; a run reads the queue before it starts.',
-          };
-    });
+    await add('error queue', () => errorQueueCheck(this.session));
     await add('output', async () => {
       const on = await this.outputState();
       return on

@@ -19,8 +19,12 @@ import { TSP_CONVENTIONS, type ScpiSession } from '../scpi/session';
 import { runOffProtocol } from './switch-off';
 import {
   checkList,
+  errorQueueCheck,
   formatSeconds,
   hostStaircase,
+  operationTimeout,
+  resolveConfig,
+  roundTripCheck,
   reading,
   type DriverOptions,
   type ResolvedConfig,
@@ -141,14 +145,7 @@ export class Keithley2600 implements Smu {
   }
 
   async configure(config: SmuConfig): Promise<void> {
-    const resolved: ResolvedConfig = {
-      compliance: config.compliance,
-      nplc: config.nplc,
-      sense: config.sense ?? '2w',
-      terminals: config.terminals ?? 'rear',
-      autoZero: config.autoZero ?? true,
-      ...(config.currentRange !== undefined ? { currentRange: config.currentRange } : {}),
-    };
+    const resolved: ResolvedConfig = resolveConfig(config, this.capabilities.terminals);
     if (resolved.terminals !== 'rear')
       throw new ReramError('UNSUPPORTED', `The ${this.identity.model} has rear terminals only.`);
     const { min, max } = this.nplcRange();
@@ -202,7 +199,7 @@ export class Keithley2600 implements Smu {
   }
 
   private timeoutFor(seconds: number): number {
-    return this.session.timeoutMs + Math.ceil(2000 * Math.max(0, seconds));
+    return operationTimeout(this.session, seconds);
   }
 
   private readingSeconds(): number {
@@ -348,28 +345,15 @@ export class Keithley2600 implements Smu {
     }));
     await add('command language', async () => ({ status: 'ok', detail: "TSP (Lua), the 2600B's own" }));
     await add('terminators', async () => {
-      const started = performance.now();
-      await this.session.opc();
-      return {
-        status: 'ok',
-        detail: `commands end in ${this.session.writeTerminator}, replies in ${this.session.readTerminator}: a round trip (*OPC?) took ${(performance.now() - started).toFixed(1)} ms`,
-      };
+      const { ms: _ms, ...item } = await roundTripCheck(this.session);
+      return item;
     });
     await add('line frequency', async () => {
       const [f] = await this.printNumbers(['localnode.linefreq']);
       this.lineFrequency = f === 60 ? 60 : 50;
       return { status: 'ok', detail: `${f} Hz: 1 PLC = ${(1000 / f!).toFixed(2)} ms` };
     });
-    await add('error queue', async () => {
-      const entries = await this.session.drainErrors();
-      return entries.length === 0
-        ? { status: 'ok', detail: 'empty' }
-        : {
-            status: 'warn',
-            detail: `${entries.length} left from before (now read out): ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
-            fix: 'Nothing to do unless they recur; a run reads the queue before it starts.',
-          };
-    });
+    await add('error queue', () => errorQueueCheck(this.session));
     await add('output', async () => {
       const [on, offMode] = await this.printNumbers([
         `${this.smu}.source.output`,

@@ -121,23 +121,16 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
     this.level = v;
   }
 
-  async selectCell(cell: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:CELL ${cell}`);
-    await this.session.checkErrors(`while moving to cell ${cell}`);
-    return true;
+  selectCell(cell: number): Promise<boolean> {
+    return scpiSimulator.selectCell(this.session, this.virtual, cell);
   }
 
-  async idle(seconds: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:WAIT ${seconds}`);
-    await this.session.opc(this.timeoutFor(seconds));
-    return true;
+  idle(seconds: number): Promise<boolean> {
+    return scpiSimulator.idle(this.session, this.virtual, seconds);
   }
 
-  async virtualDie(): Promise<string | null> {
-    if (!this.virtual) return null;
-    return (await this.session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');
+  virtualDie(): Promise<string | null> {
+    return scpiSimulator.die(this.session, this.virtual);
   }
 
   async outputState(): Promise<boolean> {
@@ -251,14 +244,9 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
       return { status: item.status, detail: item.detail, ...(item.fix ? { fix: item.fix } : {}) };
     });
     await add('terminators', async () => {
-      const started = performance.now();
-      await session.opc();
-      const ms = performance.now() - started;
+      const { ms, ...item } = await roundTripCheck(session);
       this.linkRoundTrip = ms / 1000;
-      return {
-        status: 'ok',
-        detail: `commands end in ${session.writeTerminator}, replies in ${session.readTerminator}: a round trip (*OPC?) took ${ms.toFixed(1)} ms`,
-      };
+      return item;
     });
     await add('line frequency', async () => {
       const [f] = await session.queryNumbers(':SYST:LFR?', { count: 1 });
@@ -271,16 +259,7 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
             fix: 'Set the line frequency to your mains (50 or 60 Hz) in the instrument menu.',
           };
     });
-    await add('error queue', async () => {
-      const entries = await session.drainErrors();
-      return entries.length === 0
-        ? { status: 'ok', detail: 'empty' }
-        : {
-            status: 'warn',
-            detail: `${entries.length} left from before (now read out): ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
-            fix: 'Nothing to do unless they recur; a run reads the queue before it starts.',
-          };
-    });
+    await add('error queue', () => errorQueueCheck(session));
     await add('output', async () => {
       const on = await this.outputState();
       const mode = await this.readSetting('outputOffMode');
@@ -339,7 +318,7 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
 
   /** A query's timeout: the session's, plus twice what the instrument needs for the operation. */
   protected timeoutFor(seconds: number): number {
-    return this.session.timeoutMs + Math.ceil(2000 * Math.max(0, seconds));
+    return operationTimeout(this.session, seconds);
   }
 
   /** Seconds one integration lasts. */
@@ -391,14 +370,7 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   }
 
   protected resolve(config: SmuConfig): ResolvedConfig {
-    return {
-      compliance: config.compliance,
-      nplc: config.nplc,
-      sense: config.sense ?? '2w',
-      terminals: config.terminals ?? this.capabilities.terminals[0]!,
-      autoZero: config.autoZero ?? true,
-      ...(config.currentRange !== undefined ? { currentRange: config.currentRange } : {}),
-    };
+    return resolveConfig(config, this.capabilities.terminals);
   }
 
   protected requireTerminals(terminals: ResolvedConfig['terminals']): void {
@@ -408,6 +380,72 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
         `The ${this.identity.model} has no ${terminals} terminals (it has: ${this.capabilities.terminals.join(', ')}).`,
       );
   }
+}
+
+/** The settings a run configures with, the driver's defaults filled in (first listed terminals). */
+export function resolveConfig(config: SmuConfig, terminals: SmuCapabilities['terminals']): ResolvedConfig {
+  return {
+    compliance: config.compliance,
+    nplc: config.nplc,
+    sense: config.sense ?? '2w',
+    terminals: config.terminals ?? terminals[0]!,
+    autoZero: config.autoZero ?? true,
+    ...(config.currentRange !== undefined ? { currentRange: config.currentRange } : {}),
+  };
+}
+
+/** A query's timeout: the session's, plus twice what the instrument needs for the operation. */
+export function operationTimeout(session: ScpiSession, seconds: number): number {
+  return session.timeoutMs + Math.ceil(2000 * Math.max(0, seconds));
+}
+
+/**
+ * The virtual SMU's probe station and clock, in the `:SIM:` commands its SCPI and FLEX dialects
+ * take. Real instruments: nothing is sent (false, null).
+ */
+export const scpiSimulator = {
+  async selectCell(session: ScpiSession, virtual: boolean, cell: number): Promise<boolean> {
+    if (!virtual) return false;
+    await session.write(`:SIM:CELL ${cell}`);
+    await session.checkErrors(`while moving to cell ${cell}`);
+    return true;
+  },
+  async idle(session: ScpiSession, virtual: boolean, seconds: number): Promise<boolean> {
+    if (!virtual) return false;
+    await session.write(`:SIM:WAIT ${seconds}`);
+    await session.opc(operationTimeout(session, seconds));
+    return true;
+  },
+  async die(session: ScpiSession, virtual: boolean): Promise<string | null> {
+    if (!virtual) return null;
+    return (await session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');
+  },
+};
+
+/** The bring-up check's link item: the terminators in use and one *OPC? round trip (and its ms). */
+export async function roundTripCheck(
+  session: ScpiSession,
+): Promise<Omit<CheckItem, 'name'> & { ms: number }> {
+  const started = performance.now();
+  await session.opc();
+  const ms = performance.now() - started;
+  return {
+    status: 'ok',
+    detail: `commands end in ${session.writeTerminator}, replies in ${session.readTerminator}: a round trip (*OPC?) took ${ms.toFixed(1)} ms`,
+    ms,
+  };
+}
+
+/** The bring-up check's error-queue item: what was waiting is read out and named. */
+export async function errorQueueCheck(session: ScpiSession): Promise<Omit<CheckItem, 'name'>> {
+  const entries = await session.drainErrors();
+  return entries.length === 0
+    ? { status: 'ok', detail: 'empty' }
+    : {
+        status: 'warn',
+        detail: `${entries.length} left from before (now read out): ${entries.map((e) => `${e.code},"${e.message}"`).join('; ')}`,
+        fix: 'Nothing to do unless they recur; a run reads the queue before it starts.',
+      };
 }
 
 /** The bring-up check's items, each check run in turn; a check that throws is a 'fail' with its message. */
