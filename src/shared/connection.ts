@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { param } from './params';
 import { MatrixWiringFields } from './switch-matrix';
 
-const terminator = z.enum(['CR', 'LF', 'CRLF']);
+const terminator = z.enum(['CR', 'LF', 'CRLF', 'NUL']);
 
 export const ConnectionSettings = z.object({
   baudRate: param(z.number().int().min(300).max(4_000_000).default(9600), {
@@ -37,13 +37,13 @@ export const ConnectionSettings = z.object({
   }),
   writeTerminator: param(terminator.optional(), {
     label: 'Write terminator',
-    help: 'ends each command: CR on RS-232 (the 2400 executes on CR), LF on LAN/USB/GPIB',
+    help: "ends each command: CR on RS-232 (the 2400 executes on CR), LF on LAN/USB/GPIB, NUL on the 4200A's KXCI port 1225",
     advanced: true,
     flag: 'write-term',
   }),
   readTerminator: param(terminator.optional(), {
     label: 'Read terminator',
-    help: "ends each reply: the instrument's TERMINATOR setting on RS-232 (factory CR), LF elsewhere",
+    help: "ends each reply: the instrument's TERMINATOR setting on RS-232 (factory CR), NUL on KXCI (LAN port 1225), LF elsewhere",
     advanced: true,
     flag: 'read-term',
   }),
@@ -66,7 +66,7 @@ export const ConnectionSettings = z.object({
   }),
   smuSlot: param(z.number().int().min(1).max(10).optional(), {
     label: 'SMU slot',
-    help: 'Keysight B1500A: the slot of the SMU module wired to the cell (1–10); default the first SMU the mainframe lists (UNT?)',
+    help: 'Keysight B1500A: the slot of the SMU module wired to the cell (1–10), default the first SMU UNT? lists; Keithley 4200A: the SMU number (SMU1 is 1), default the first SMU *OPT? lists',
     advanced: true,
     flag: 'slot',
   }),

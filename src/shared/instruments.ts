@@ -4,7 +4,7 @@
  * entry here, its driver file, and its dialect in the virtual SMU.
  */
 
-export const SMU_MODEL_IDS = ['2400', '2450', 'b2900', '2600', 'b1500'] as const;
+export const SMU_MODEL_IDS = ['2400', '2450', 'b2900', '2600', 'b1500', '4200a'] as const;
 export type SmuModelId = (typeof SMU_MODEL_IDS)[number];
 
 export type LinkKind = 'serial' | 'gpib' | 'lan' | 'usb';
@@ -19,6 +19,8 @@ export interface SmuModelInfo {
   maxCompliance: number;
   /** Integration range in PLC (the B2900's follows from its 8 µs – 2 s aperture). */
   nplc: (lineFrequency: number) => { min: number; max: number };
+  /** Where messages end with something other than LF on the LAN (KXCI: NUL). */
+  lanTerminator?: 'NUL';
 }
 
 export const SMU_MODELS: Readonly<Record<SmuModelId, SmuModelInfo>> = {
@@ -68,6 +70,17 @@ export const SMU_MODELS: Readonly<Record<SmuModelId, SmuModelInfo>> = {
     maxCompliance: 0.1,
     // High-speed ADC in time mode (2 µs – 20 ms) below 1 PLC; high-resolution ADC in PLC mode (1–100).
     nplc: (f) => ({ min: B1500_FLEX.minAdcTimeS * f, max: 100 }),
+  },
+  '4200a': {
+    id: '4200a',
+    label: 'Keithley 4200A-SCS (KXCI)',
+    links: ['lan', 'gpib'],
+    terminals: ['rear'],
+    // The 4200-SMU (medium power): ±210 V, 100 mA; the 4210-SMU's 1 A is not offered here.
+    maxVoltage: 210,
+    maxCompliance: 0.1,
+    nplc: () => ({ min: K4200_KXCI.minPlc, max: K4200_KXCI.maxPlc }),
+    lanTerminator: 'NUL',
   },
 };
 
@@ -191,3 +204,29 @@ export function b1500PulsePeriod(width: number): number {
   const period = width <= 3e-3 ? 5e-3 : width <= 100e-3 ? width + 2e-3 : width + 10e-3;
   return Math.min(B1500_FLEX.maxPeriodS, Number(period.toFixed(4)));
 }
+
+/**
+ * Keithley 4200A-SCS through KXCI, its external-control program, at the SMU level. The facts we
+ * hold come from PyMeasure's keithley4200.py and its protocol tests, not from the KXCI manual (not
+ * in our library; docs/bench-setup.md lists what is unchecked):
+ * - LAN port 1225, commands and replies end with NUL;
+ * - `ID` answers "KI4200A V…"; `*OPT?` lists the cards ("SMU1,SMUPA2,…,CVU1");
+ * - user-mode commands `US;DV ch,range,V,Icomp`, `US;DV ch` (the SMU back to 0 V), `US;TI ch` and
+ *   `US;TV ch`, each setting answered "ACK"; readings as status, channel, type letters then the
+ *   value ("NAI+1.2345E-06"); `SP` the status byte (bit 1 a syntax error), `BC` clears the buffer.
+ * Pulses are DV steps timed by the host: KXCI's SMU commands have no pulse timing, and the
+ * 4225-PMU's KXCI commands are not driven (no manual to check them against).
+ */
+export const K4200_KXCI = {
+  port: 1225,
+  /** The integration time IT4 takes in PLC (stand-in range: the 4200A's 0.01–10 PLC A/D aperture). */
+  minPlc: 0.01,
+  maxPlc: 10,
+  /** A host-timed pulse is never shorter than this, whatever the link's round trip. */
+  minHostPulseS: 5e-3,
+  maxPulseS: 100,
+  /** The output counts as off when the SMU's own voltage reading is within this of 0 V. */
+  offVoltageV: 0.01,
+  /** Status byte bits (PyMeasure's StatusCode). */
+  status: { dataReady: 1, syntaxError: 2, busy: 16 },
+} as const;

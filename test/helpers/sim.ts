@@ -74,6 +74,8 @@ export function rawQuery(
   commands: string[],
   /** How many replies to wait for (default: one per query; fewer where a query is refused). */
   expectedReplies?: number,
+  /** What ends a message both ways (KXCI: NUL). */
+  terminator = '\n',
 ): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
@@ -85,7 +87,7 @@ export function rawQuery(
       reject(new Error(`no reply to ${commands.join('; ')}`));
     }, 5000);
     socket.connect(port, '127.0.0.1', () => {
-      for (const command of commands) socket.write(`${command}\n`);
+      for (const command of commands) socket.write(`${command}${terminator}`);
       if (expected === 0) {
         clearTimeout(timer);
         socket.end();
@@ -94,7 +96,7 @@ export function rawQuery(
     });
     socket.on('data', (chunk) => {
       buffer += chunk.toString();
-      const lines = buffer.split('\n');
+      const lines = buffer.split(terminator);
       buffer = lines.pop()!;
       // CR/LF-terminated replies (the B1500A's) come back without the CR.
       replies.push(...lines.map((line) => line.replace(/\r$/, '')));

@@ -9,7 +9,7 @@ const FIELDS = fieldsOf(ConnectionSettings);
 
 export function addConnectionOptions(command: Command): Command {
   return addSchemaOptions(command, FIELDS)
-    .option('--term <t>', 'both terminators at once: CR|LF|CRLF (--write-term/--read-term win)')
+    .option('--term <t>', 'both terminators at once: CR|LF|CRLF|NUL (--write-term/--read-term win)')
     .option('--verbose', 'log SCPI traffic to stderr');
 }
 
@@ -17,7 +17,8 @@ export function connectionOptions(options: Record<string, unknown>): ConnectOpti
   const raw = readSchemaOptions(options, FIELDS);
   if (options.term !== undefined) {
     const term = String(options.term).toUpperCase();
-    if (!['CR', 'LF', 'CRLF'].includes(term)) throw new UsageError('--term must be CR, LF or CRLF');
+    if (!['CR', 'LF', 'CRLF', 'NUL'].includes(term))
+      throw new UsageError('--term must be CR, LF, CRLF or NUL');
     raw.writeTerminator ??= term;
     raw.readTerminator ??= term;
   }

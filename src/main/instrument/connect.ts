@@ -1,11 +1,13 @@
 /**
- * Opens a resource, identifies the instrument with *IDN?, and hands the session to the driver
+ * Opens a resource, identifies the instrument with *IDN? (KXCI: ID), and hands the session to the driver
  * that owns it from then on. Where the link allows a second connection, the driver also gets a
  * way to open one (to switch the output off when the first link hangs).
  */
 import { ReramError } from '../../shared/errors';
-import { isVirtual } from './scpi/idn';
-import { ScpiSession, type SessionOptions } from './scpi/session';
+import { K4200_KXCI } from '../../shared/instruments';
+import type { InstrumentIdentity } from '../../shared/run';
+import { isVirtual, parseKxciId } from './scpi/idn';
+import { KXCI_CONVENTIONS, ScpiSession, type SessionOptions } from './scpi/session';
 import { driverEntryFor } from './drivers/registry';
 import type { Smu } from './drivers/smu';
 import { createTransport, type LinkOptions } from './transport/open';
@@ -33,13 +35,16 @@ export interface ConnectOptions extends LinkOptions {
 }
 
 /** Safe defaults per link: a factory 2400 on RS-232 executes on CR and ends its replies with CR. */
-function defaultTerminators(transport: Transport): { write: Terminator; read: Terminator } {
+function defaultTerminators(transport: Transport, port?: number): { write: Terminator; read: Terminator } {
+  if (transport.kind === 'serial') return { write: 'CR', read: 'CR' };
+  // The 4200A's KXCI listens on LAN port 1225 and ends messages with NUL.
+  if (transport.kind === 'tcp' && port === K4200_KXCI.port) return { write: 'NUL', read: 'NUL' };
   // GPIB (any adapter), USB and LAN end messages with LF (and EOI or END where the bus has one).
-  return transport.kind === 'serial' ? { write: 'CR', read: 'CR' } : { write: 'LF', read: 'LF' };
+  return { write: 'LF', read: 'LF' };
 }
 
-async function openOn(transport: Transport, options: ConnectOptions): Promise<ScpiSession> {
-  const defaults = defaultTerminators(transport);
+async function openOn(transport: Transport, options: ConnectOptions, port?: number): Promise<ScpiSession> {
+  const defaults = defaultTerminators(transport, port);
   const session = new ScpiSession(transport, {
     writeTerminator: options.writeTerminator ?? defaults.write,
     readTerminator: options.readTerminator ?? defaults.read,
@@ -51,7 +56,15 @@ async function openOn(transport: Transport, options: ConnectOptions): Promise<Sc
 }
 
 export async function openSession(resource: string, options: ConnectOptions = {}): Promise<ScpiSession> {
-  return openOn(await createTransport(parseResource(resource, options.serial), options), options);
+  const spec = parseResource(resource, options.serial);
+  return openOn(await createTransport(spec, options), options, spec.kind === 'tcp' ? spec.port : undefined);
+}
+
+/** *IDN? for SCPI, TSP and FLEX; a NUL-terminated link is KXCI, which answers `ID` instead. */
+async function identifyOn(session: ScpiSession): Promise<InstrumentIdentity> {
+  if (session.readTerminator !== 'NUL') return session.identify();
+  session.conventions = KXCI_CONVENTIONS;
+  return parseKxciId(await session.query('ID'));
 }
 
 export async function connectInstrument(resource: string, options: ConnectOptions = {}): Promise<Smu> {
@@ -78,13 +91,15 @@ async function connectSmu(resource: string, options: ConnectOptions): Promise<Sm
     if (session.transport.kind === 'serial') await session.transport.clear?.();
     let identity;
     try {
-      identity = await session.identify();
+      identity = await identifyOn(session);
     } catch (error) {
       // Whatever answered is not known to be an instrument: say so, without echoing what it sent.
       if (error instanceof ReramError && error.code === 'SCPI_PARSE')
         throw new ReramError(
           'SCPI_PARSE',
-          `The device at ${resource} did not answer *IDN? as an SCPI instrument does. Check the resource and the terminators.`,
+          session.readTerminator === 'NUL'
+            ? `The device at ${resource} did not answer ID as the 4200A's KXCI does. Check that KXCI is running and the resource and the terminators.`
+            : `The device at ${resource} did not answer *IDN? as an SCPI instrument does. Check the resource and the terminators.`,
         );
       throw error;
     }

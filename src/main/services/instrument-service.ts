@@ -1,11 +1,12 @@
-import { RoutedSmu } from '../instrument/switch/routed-smu';
-import { withTimeout } from '../async';
 /**
  * The app's instrument: one connection at a time (a real resource or the virtual SMU the app
  * starts), one run at a time recorded into the store, points and progress streamed as events,
  * and an Abort that switches the output off at once.
  */
 import { realpathSync } from 'node:fs';
+import { SMU_MODELS } from '../../shared/instruments';
+import { RoutedSmu } from '../instrument/switch/routed-smu';
+import { withTimeout } from '../async';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
 import { ReramError, serializeError } from '../../shared/errors';
 import { cellGuardReason, type SampleKey } from '../../shared/cell-guard';
@@ -251,6 +252,8 @@ export class InstrumentService {
         (line) => this.events.emit('system.log', { level: 'info', message: line }),
       );
       resource = simulator.resource;
+      const terminator = SMU_MODELS[request.model].lanTerminator;
+      if (terminator) options = { writeTerminator: terminator, readTerminator: terminator };
     } else {
       resource = request.resource;
       options = toConnectOptions(request);

@@ -30,6 +30,8 @@ const IDN: Record<SmuModel, (serial: string) => string> = {
   b2900: (serial) => `Keysight Technologies,B2901B,${serial},5.0.2116.3970`,
   '2600': (serial) => `Keithley Instruments Inc., Model 2636B, ${serial}, 4.0.4`,
   b1500: (serial) => `Keysight Technologies,B1500A,${serial},A.06.03.2020.0605`,
+  // KXCI has no *IDN?: this is only the label for logs; the interpreter answers ID (kxci.ts).
+  '4200a': (serial) => `KEITHLEY INSTRUMENTS,4200A-SCS,${serial},V1.16`,
 };
 
 export const idnOf = (model: SmuModel, serial: string) => IDN[model](serial);
@@ -742,7 +744,8 @@ export function suffixAllowed(suffixes: Array<number | null>): boolean {
 }
 
 export function commandTable(model: SmuModel): CommandTable<VirtualInstrument> {
-  // The B1500A speaks FLEX (flex.ts); its SCPI table holds only the simulator's own commands.
-  if (model === 'b1500') return new CommandTable(simulation());
+  // The B1500A speaks FLEX (flex.ts), the 4200A KXCI (kxci.ts); their SCPI tables hold only the
+  // simulator's own commands.
+  if (model === 'b1500' || model === '4200a') return new CommandTable(simulation());
   return new CommandTable(model === '2400' ? k2400() : model === '2450' ? k2450() : b2900());
 }

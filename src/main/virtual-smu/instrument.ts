@@ -42,6 +42,8 @@ export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: '
   '2600': { compliance: 0.1, terminals: 'REAR' },
   // B1500A: the compliance DV gives when none is named (our stand-in; the FLEX interpreter sets it).
   b1500: { compliance: 100e-6, terminals: 'REAR' },
+  // 4200A: KXCI sets the compliance with every DV (kxci.ts); this is only the power-on value.
+  '4200a': { compliance: 100e-6, terminals: 'REAR' },
 };
 
 /** 2450 and B2900: overhead per reading that is not integration (A/D, firmware): the 2450's estimate. */
@@ -281,8 +283,8 @@ export class VirtualInstrument {
         ? k2400FirmwareSeconds(this.functions(), this.autoZero)
         : this.model === '2600'
           ? K2600_PULSE.readingOverheadS
-          : this.model === 'b1500'
-            ? 0 // the B1500's reading is its ADC time (set in seconds by AIT)
+          : this.model === 'b1500' || this.model === '4200a'
+            ? 0 // the B1500's reading is its ADC time (set in seconds by AIT); the 4200A's its aperture
             : READING_OVERHEAD_S,
     );
     if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);

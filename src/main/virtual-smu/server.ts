@@ -17,6 +17,7 @@ import { commandTable, suffixAllowed } from './dialects';
 import { VirtualInstrument, type SmuModel } from './instrument';
 import { parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
 import { FlexInterpreter } from './flex';
+import { KxciInterpreter } from './kxci';
 import { TspInterpreter } from './tsp';
 
 export type Fault = 'NONE' | 'HANG' | 'GARBAGE' | 'DROP';
@@ -105,6 +106,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const flex =
     options.model === 'b1500' ? new FlexInterpreter(instrument, options.die, instrument.serial) : undefined;
   const timeScale = options.timeScale ?? 1;
+  // The 4200A speaks KXCI, NUL-terminated; `:SIM…` lines still go to the SCPI table.
+  const kxci =
+    options.model === '4200a'
+      ? new KxciInterpreter(instrument, options.die, instrument.serial, timeScale)
+      : undefined;
   const log = options.log ?? (() => {});
   // The instrument's own record of its output, as a front-panel indicator would show it.
   instrument.onOutputChange = (on) => log(`output ${on ? 'ON' : 'OFF'}`);
@@ -175,6 +181,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       replies.push(...flex.execute(line));
       return finish(conn, replies, generation);
     }
+    if (kxci && !/^\s*:SIM/i.test(line)) {
+      replies.push(...kxci.execute(line));
+      return finish(conn, replies, generation);
+    }
     let units;
     try {
       units = parseMessage(line);
@@ -221,7 +231,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     }
     // TSP: each print is its own line; SCPI: one response message, units joined by ';'.
     // FLEX: one message, replies joined by ',' as the B1500 joins data items.
-    await send(conn, replies.join(tsp ? conn.terminator : flex ? ',' : ';'));
+    await send(conn, replies.join(tsp || kxci ? conn.terminator : flex ? ',' : ';'));
   }
 
   function clearDevice(conn: Connection): void {
@@ -244,7 +254,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     } else {
       conn.buffer += text;
     }
-    const parts = conn.buffer.split(conn.serial ? /\r/ : /\r\n|\n|\r/);
+    const parts = conn.buffer.split(conn.serial ? /\r/ : kxci ? /\0/ : /\r\n|\n|\r/);
     conn.buffer = parts.pop() ?? '';
     if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
     const generation = conn.generation;
@@ -295,7 +305,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       socket: sink,
       id: nextId++,
       buffer: '',
-      terminator: flex ? '\r\n' : '\n',
+      terminator: flex ? '\r\n' : kxci ? '\0' : '\n',
       serial: false,
       generation: 0,
     };
@@ -318,8 +328,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  // The B1500A ends its output with CR/LF (EOI on GPIB); the others with LF.
-  const lanTerminator = flex ? '\r\n' : '\n';
+  // The B1500A ends its output with CR/LF (EOI on GPIB), KXCI with NUL; the others with LF.
+  const lanTerminator = flex ? '\r\n' : kxci ? '\0' : '\n';
   const server: Server = createServer(accept(lanTerminator, false));
   const port = await listen(server, options.port ?? 0);
   const serialServer =

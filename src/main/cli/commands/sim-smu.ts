@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
-import { findSmuModel, SMU_MODEL_IDS, SMU_MODELS } from '../../../shared/instruments';
+import { findSmuModel, K4200_KXCI, SMU_MODEL_IDS, SMU_MODELS } from '../../../shared/instruments';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
@@ -118,6 +118,9 @@ export function registerSimSmu(program: Command): void {
       log(
         `sim-smu: ${model} with ${die.cells.length} ${preset.name} cells (seed ${seed}) listening on ${host}:${server.port}`,
       );
+      // KXCI is NUL-terminated; clients default to NUL only on its own port, 1225.
+      if (model === '4200a' && server.port !== K4200_KXCI.port)
+        log('sim-smu: KXCI ends messages with NUL: connect with --term NUL (or listen on port 1225)');
       printLine(server.resource);
       const pty = options.pty
         ? await startPtyBridge({

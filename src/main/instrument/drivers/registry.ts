@@ -11,6 +11,7 @@ import { KeysightB2900 } from './b2900';
 import { Keithley2400 } from './k2400';
 import { Keithley2450 } from './k2450';
 import { Keithley2600 } from './k2600';
+import { Keithley4200 } from './k4200';
 import type { DriverOptions } from './scpi-driver';
 import type { Smu } from './smu';
 
@@ -57,6 +58,11 @@ export const DRIVERS: readonly DriverEntry[] = [
     matches: (id) => KeysightB1500.matches(id),
     create: (session, identity, options) => KeysightB1500.open(session, identity, options),
   },
+  {
+    model: '4200a',
+    matches: (id) => Keithley4200.matches(id),
+    create: (session, identity, options) => Keithley4200.open(session, identity, options),
+  },
 ];
 
 export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
@@ -69,6 +75,6 @@ export function driverEntryFor(identity: InstrumentIdentity): DriverEntry {
     );
   throw new ReramError(
     'UNSUPPORTED',
-    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keithley 2600B (TSP), Keysight B2900, Keysight B1500A (FLEX).`,
+    `No driver for '${identity.raw}'. Supported: Keithley 2400 family, Keithley 2450, Keithley 2600B (TSP), Keysight B2900, Keysight B1500A (FLEX), Keithley 4200A-SCS (KXCI).`,
   );
 }

@@ -17,6 +17,22 @@ export function parseIdn(reply: string): Identity {
   };
 }
 
+/**
+ * KXCI's `ID`: "KI4200A V1.16" (model, then the KXCI/Clarius version). No serial number: the
+ * virtual 4200A adds its own "SIM…" serial after the version, which is where it is read from.
+ */
+export function parseKxciId(reply: string): Identity {
+  const match = /^KI(4200A?)\s+(V\S+)(.*)$/.exec(reply.trim());
+  if (!match) throw new ScpiParseError('ID', reply, 'KI4200A V<version>');
+  return {
+    make: 'KEITHLEY INSTRUMENTS',
+    model: `${match[1]}-SCS`,
+    serial: /\b(SIM\w+)/.exec(match[3]!)?.[1] ?? '',
+    firmware: match[2]!,
+    raw: reply.trim(),
+  };
+}
+
 /** The virtual SMU identifies with a serial starting "SIM"; it also understands :SIM:CELL. */
 export function isVirtual(identity: Identity): boolean {
   return identity.serial.startsWith('SIM');

@@ -59,11 +59,15 @@ export interface UrgentLink {
  * → code, message, severity and node, tab-separated, the code printed as a float.
  */
 export interface SessionConventions {
-  language: 'SCPI' | 'TSP' | 'FLEX';
+  language: 'SCPI' | 'TSP' | 'FLEX' | 'KXCI';
   errorQuery: string;
   /** One error entry (code 0: the queue is empty), or undefined for a reply of another form. */
   parseError(reply: string): InstrumentErrorEntry | undefined;
+  /** A query whose reply shows the stream is in step again after a timeout (default *OPC? → 1). */
+  sync?: { query: string; accept(line: string): boolean };
 }
+
+const OPC_SYNC = { query: '*OPC?', accept: (line: string) => line.trim() === '1' };
 
 export const SCPI_CONVENTIONS: SessionConventions = {
   language: 'SCPI',
@@ -90,6 +94,24 @@ export const FLEX_CONVENTIONS: SessionConventions = {
   language: 'FLEX',
   errorQuery: 'ERRX?',
   parseError: SCPI_CONVENTIONS.parseError,
+};
+
+/**
+ * Keithley 4200A KXCI: no error queue, only the status byte (`SP`), whose bit 1 flags a syntax
+ * error; we take a read as clearing it, as a serial poll does. `*OPC?` is not in KXCI: `ID`
+ * resynchronises.
+ */
+export const KXCI_CONVENTIONS: SessionConventions = {
+  language: 'KXCI',
+  errorQuery: 'SP',
+  parseError: (reply) => {
+    const text = reply.trim();
+    if (!/^\d{1,3}$/.test(text) || Number(text) > 255) return undefined;
+    return (Number(text) & 2) !== 0
+      ? { code: 2, message: `syntax error (status byte ${text}, bit 1)` }
+      : { code: 0, message: '' };
+  },
+  sync: { query: 'ID', accept: (line) => /^KI4200/.test(line.trim()) },
 };
 
 export class ScpiSession {
@@ -280,18 +302,19 @@ export class ScpiSession {
     this.lines.length = 0;
     this.buffer = '';
     this.scanFrom = 0;
-    await this.send('*OPC?');
+    const sync = this.conventions.sync ?? OPC_SYNC;
+    await this.send(sync.query);
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0)
         throw new ScpiTimeoutError(
-          '*OPC?',
+          sync.query,
           this.timeoutMs,
           ' while resynchronising after a timeout: the instrument is not answering',
         );
-      const line = await this.readLine('*OPC?', remaining);
-      if (line.trim() === '1') break;
+      const line = await this.readLine(sync.query, remaining);
+      if (sync.accept(line)) break;
       this.log('!', `discarded stale reply '${printable(line)}'`);
     }
     this.needsResync = false;
@@ -386,7 +409,11 @@ export class ScpiSession {
         throw new ScpiParseError(
           errorQuery,
           reply,
-          language === 'TSP' ? 'code<TAB>message<TAB>severity<TAB>node' : '<code>,"<message>"',
+          language === 'TSP'
+            ? 'code<TAB>message<TAB>severity<TAB>node'
+            : language === 'KXCI'
+              ? 'the status byte, 0–255'
+              : '<code>,"<message>"',
         );
       if (entry.code === 0) break;
       entries.push(entry);

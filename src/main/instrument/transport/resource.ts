@@ -8,8 +8,9 @@
  */
 import { invalidInput } from '../../../shared/errors';
 
-export type Terminator = 'CR' | 'LF' | 'CRLF';
-export const TERMINATORS: Record<Terminator, string> = { CR: '\r', LF: '\n', CRLF: '\r\n' };
+export type Terminator = 'CR' | 'LF' | 'CRLF' | 'NUL';
+/** NUL: the Keithley 4200A's KXCI ends commands and replies with a zero byte on its LAN port. */
+export const TERMINATORS: Record<Terminator, string> = { CR: '\r', LF: '\n', CRLF: '\r\n', NUL: '\0' };
 
 export interface SerialSettings {
   baudRate: number;
