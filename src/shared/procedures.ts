@@ -233,35 +233,113 @@ export const RetentionParams = SafetySettings.extend({
  */
 export type CellRequirement = 'pristine' | 'formed' | 'any';
 
-/** The procedures, in the order the app shows them, each with its title, form defaults and cell requirement. */
+/** What a procedure's declaration holds, besides its schema: the table below is the one list. */
+interface ProcedureDeclaration {
+  title: string;
+  schema: z.ZodObject;
+  /** Form defaults beyond the schema's own. */
+  suggested: Record<string, unknown>;
+  requires: CellRequirement;
+  /** Its points fit into a level table (fitting, profiles, the die map's window). */
+  yieldsLevelTable: boolean;
+  /** Total steps it will take, for progress and time left (its own params; `never` here so each entry types its own). */
+  steps(params: never): number;
+}
+
+/**
+ * The procedures, in the order the app shows them: title, schema, form defaults, the cell state
+ * they need, whether they yield a level table, and their step count. A new procedure is one entry
+ * here and one executor in main's procedures.ts (the compiler asks for both).
+ */
 export const PROCEDURE_SCHEMAS = {
   forming: {
     title: 'Forming',
     schema: FormingParams,
     suggested: { maxVoltage: 5, compliance: 1e-4 },
     requires: 'pristine',
+    yieldsLevelTable: false,
+    steps: (p: FormingParams) => Math.max(1, Math.ceil(Math.abs(p.vStop - p.vStart) / p.vStep) + 1),
   },
-  set: { title: 'SET sweep', schema: SetResetParams, suggested: { vPeak: 2 }, requires: 'formed' },
-  reset: { title: 'RESET sweep', schema: SetResetParams, suggested: { vPeak: -2 }, requires: 'formed' },
-  read: { title: 'Read', schema: ReadParams, suggested: {}, requires: 'any' },
-  'pulse-train': { title: 'Pulse train', schema: PulseTrainParams, suggested: {}, requires: 'formed' },
-  'write-verify': { title: 'Write-verify', schema: WriteVerifyParams, suggested: {}, requires: 'formed' },
+  set: {
+    title: 'SET sweep',
+    schema: SetResetParams,
+    suggested: { vPeak: 2 },
+    requires: 'formed',
+    yieldsLevelTable: false,
+    steps: (p: SetResetParams) => sweepSteps(p),
+  },
+  reset: {
+    title: 'RESET sweep',
+    schema: SetResetParams,
+    suggested: { vPeak: -2 },
+    requires: 'formed',
+    yieldsLevelTable: false,
+    steps: (p: SetResetParams) => sweepSteps(p),
+  },
+  read: {
+    title: 'Read',
+    schema: ReadParams,
+    suggested: {},
+    requires: 'any',
+    yieldsLevelTable: false,
+    steps: (p: ReadParams) => p.count,
+  },
+  'pulse-train': {
+    title: 'Pulse train',
+    schema: PulseTrainParams,
+    suggested: {},
+    requires: 'formed',
+    yieldsLevelTable: true,
+    steps: (p: PulseTrainParams) => p.cycles * 2 * p.pulses + (p.prepare === 'reset' ? p.pulses : 0),
+  },
+  'write-verify': {
+    title: 'Write-verify',
+    schema: WriteVerifyParams,
+    suggested: {},
+    requires: 'formed',
+    yieldsLevelTable: true,
+    steps: (p: WriteVerifyParams) => p.repeats * (p.targets?.length ?? p.levels) + (p.targets ? 0 : 2),
+  },
   retention: {
     title: 'Retention',
     schema: RetentionParams,
     suggested: {},
     requires: 'formed',
+    yieldsLevelTable: false,
+    steps: (p: RetentionParams) => 2 + p.levels * (retentionReads(p) + 1),
   },
   endurance: {
     title: 'Endurance',
     schema: EnduranceParams,
     suggested: { maxVoltage: 3, compliance: 1e-3 },
     requires: 'formed',
+    yieldsLevelTable: false,
+    steps: (p: EnduranceParams) => p.cycles,
   },
-} as const satisfies Record<
-  string,
-  { title: string; schema: z.ZodObject; suggested: Record<string, unknown>; requires: CellRequirement }
->;
+} as const satisfies Record<string, ProcedureDeclaration>;
+
+/** Reads at log-spaced times from firstRead to duration. */
+function retentionReads(p: RetentionParams): number {
+  let reads = 1;
+  while (p.firstRead * 10 ** (reads / p.readsPerDecade) <= p.duration) reads++;
+  return reads;
+}
+
+function sweepSteps(p: SetResetParams): number {
+  return 2 * Math.ceil(Math.abs(p.vPeak) / p.vStep) + 2;
+}
+
+/** The procedures whose runs fit into a level table. */
+export const LEVEL_TABLE_PROCEDURES = (Object.keys(PROCEDURE_SCHEMAS) as ProcedureName[]).filter(
+  (name) => PROCEDURE_SCHEMAS[name].yieldsLevelTable,
+);
+
+/** Whether a stored run's procedure (any string from the database) yields a level table. */
+export function yieldsLevelTable(procedure: string): boolean {
+  return Object.hasOwn(PROCEDURE_SCHEMAS, procedure)
+    ? PROCEDURE_SCHEMAS[procedure as ProcedureName].yieldsLevelTable
+    : false;
+}
 
 export const ProcedureParams = z
   .discriminatedUnion('procedure', [
@@ -347,24 +425,5 @@ export function enduranceReadCycles(cycles: number, perDecade: number): number[]
 
 /** Total steps a procedure will take, for progress and time-remaining estimates. */
 export function procedureSteps(params: ProcedureParams): number {
-  switch (params.procedure) {
-    case 'forming':
-      return Math.max(1, Math.ceil(Math.abs(params.vStop - params.vStart) / params.vStep) + 1);
-    case 'set':
-    case 'reset':
-      return 2 * Math.ceil(Math.abs(params.vPeak) / params.vStep) + 2;
-    case 'read':
-      return params.count;
-    case 'pulse-train':
-      return params.cycles * 2 * params.pulses + (params.prepare === 'reset' ? params.pulses : 0);
-    case 'write-verify':
-      return params.repeats * (params.targets?.length ?? params.levels) + (params.targets ? 0 : 2);
-    case 'endurance':
-      return params.cycles;
-    case 'retention': {
-      let reads = 1;
-      while (params.firstRead * 10 ** (reads / params.readsPerDecade) <= params.duration) reads++;
-      return 2 + params.levels * (reads + 1);
-    }
-  }
+  return (PROCEDURE_SCHEMAS[params.procedure].steps as (p: ProcedureParams) => number)(params);
 }

@@ -2,6 +2,7 @@
  * The die map's figures per cell of one sample, from its stored runs (fits cached per run: they
  * do not change). Another sample's runs never show here.
  */
+import { yieldsLevelTable } from '../../shared/procedures';
 import type { CellSummary } from '../../shared/api';
 import type { SampleKey } from '../../shared/cell-guard';
 import type { Store } from '../store/store';
@@ -39,8 +40,7 @@ export function cellSummaries(store: Store, count: number, sample: SampleKey): C
     const c = cells[row.cell]!;
     c.runs++;
     c.lastRun = { id: row.id, procedure: row.procedure, status: row.status, startedAt: row.started_at };
-    if ((row.procedure === 'pulse-train' || row.procedure === 'write-verify') && row.status === 'completed')
-      levelRun.set(row.cell, row.id);
+    if (yieldsLevelTable(row.procedure) && row.status === 'completed') levelRun.set(row.cell, row.id);
   }
   // Formed or not: the cell guard's own reading of the runs (one definition).
   const tried = new Set(rows.filter((r) => r.procedure === 'forming').map((r) => r.cell));

@@ -1,5 +1,6 @@
 /** From a stored run to a level table (and optionally a device profile). */
 import { ReramError } from '../../shared/errors';
+import { LEVEL_TABLE_PROCEDURES, yieldsLevelTable } from '../../shared/procedures';
 import {
   levelTableFromPulseTrain,
   levelTableFromWriteVerify,
@@ -35,6 +36,11 @@ export function fitRun(
     softwareVersion: appVersion(),
   };
   const name = options.name ?? `run ${runId}${options.bits ? ` ${options.bits}-bit` : ''}`;
+  if (!yieldsLevelTable(run.procedure))
+    throw new ReramError(
+      'FIT',
+      `Run ${runId} is a ${run.procedure} run; level tables come from ${LEVEL_TABLE_PROCEDURES.join(' or ')} runs.`,
+    );
   let table: LevelTable;
   if (run.procedure === 'pulse-train') {
     table = levelTableFromPulseTrain(points, options.bits, {
@@ -46,10 +52,7 @@ export function fitRun(
     table = levelTableFromWriteVerify(points, { name, provenance });
     if (options.bits !== undefined) table = { ...selectLevels(table, options.bits), name };
   } else {
-    throw new ReramError(
-      'FIT',
-      `Run ${runId} is a ${run.procedure} run; level tables come from pulse-train or write-verify runs.`,
-    );
+    throw new ReramError('INTERNAL', `No level-table extraction for ${run.procedure} runs.`);
   }
   warnings.push(...table.provenance.warnings);
   // Fitting only reads: the table is stored when the user saves it as a profile.

@@ -9,6 +9,7 @@ import {
   type EnduranceParams,
   type FormingParams,
   type RetentionParams,
+  type ProcedureName,
   type ProcedureParams,
   type PulseTrainParams,
   type ReadParams,
@@ -389,22 +390,23 @@ async function endurance(ctx: ProcedureContext, p: EnduranceParams): Promise<voi
   );
 }
 
-export async function executeProcedure(ctx: ProcedureContext, params: ProcedureParams): Promise<void> {
-  switch (params.procedure) {
-    case 'forming':
-      return forming(ctx, params);
-    case 'set':
-    case 'reset':
-      return setReset(ctx, params);
-    case 'read':
-      return readProcedure(ctx, params);
-    case 'pulse-train':
-      return pulseTrain(ctx, params);
-    case 'write-verify':
-      return writeVerify(ctx, params);
-    case 'endurance':
-      return endurance(ctx, params);
-    case 'retention':
-      return retention(ctx, params);
-  }
+type Executor<K extends ProcedureName> = (
+  ctx: ProcedureContext,
+  params: ProcedureParams & { procedure: K },
+) => Promise<void>;
+
+/** One executor per declared procedure (shared/procedures.ts holds the rest of each declaration). */
+const EXECUTORS: { [K in ProcedureName]: Executor<K> } = {
+  forming,
+  set: setReset,
+  reset: setReset,
+  read: readProcedure,
+  'pulse-train': pulseTrain,
+  'write-verify': writeVerify,
+  endurance,
+  retention,
+};
+
+export function executeProcedure(ctx: ProcedureContext, params: ProcedureParams): Promise<void> {
+  return (EXECUTORS[params.procedure] as Executor<ProcedureName>)(ctx, params);
 }
