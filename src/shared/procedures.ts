@@ -224,7 +224,41 @@ export const RetentionParams = SafetySettings.extend({
     label: 'Max iterations',
     advanced: true,
   }),
+  resumeFrom: param(z.number().int().positive().optional(), {
+    label: 'Continue run',
+    help: "An interrupted or cancelled retention run of this cell (same schedule): its levels and reads are kept, the level it held is read on at its schedule's remaining times, and the rest are programmed as usual",
+    advanced: true,
+  }),
 });
+
+/**
+ * A retention run's state, checkpointed into its summary as it goes (after the targets are set,
+ * each level programmed, and each read), so that a run stopped by a crash, a quit or a cancel can
+ * be continued by a new run (`resumeFrom`) without reprogramming the level the cell still holds.
+ */
+export const RetentionState = z.object({
+  targets: z.array(z.number()),
+  bands: z.array(z.number()),
+  times: z.array(z.number()),
+  levels: z.array(
+    z.object({
+      target: z.number(),
+      programmed: z.number().nullable(),
+      reads: z.array(z.object({ t: z.number(), g: z.number() })),
+      /** Read times the schedule had but nobody read (the process was stopped then). */
+      missed: z.array(z.number()).default([]),
+    }),
+  ),
+  /** The level the cell holds (its entry is the last of `levels`), or null between levels. */
+  current: z.number().int().nonnegative().nullable(),
+  /** Seconds since `current` was programmed, at the checkpoint (the schedule's time of its last read). */
+  elapsed: z.number().nonnegative(),
+  /** Wall time of the checkpoint (ISO 8601). */
+  at: z.string(),
+  /** The runs this one continues, oldest first. */
+  continues: z.array(z.number().int()).default([]),
+});
+export type RetentionState = z.infer<typeof RetentionState>;
 
 /**
  * What a procedure needs of the cell it runs on: forming only a pristine cell (forming voltages

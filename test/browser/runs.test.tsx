@@ -167,3 +167,44 @@ it('an endurance run: LRS and HRS against the cycle on log axes, and how it ende
   await expect.poll(() => plot.element().textContent).toMatch(/LRS \(after SET\)[\s\S]*HRS \(after RESET\)/);
   await expect.element(page.getByText(/failed after 158 cycles/).first()).toBeVisible();
 });
+
+it('a stopped retention run offers to continue it on the Characterize page, with its parameters and itself as "Continue run"', async () => {
+  const stopped: RunSummary = {
+    ...run(false),
+    id: 12,
+    procedure: 'retention',
+    status: 'interrupted',
+    cell: 5,
+    params: { procedure: 'retention', cell: 5, levels: 3, duration: 3600, readsPerDecade: 5, maxVoltage: 3 },
+    summary: { retentionState: { targets: [1e-5, 2e-5, 3e-5], current: 1 } },
+  };
+  setApiBridge(
+    fakeBridge({
+      'runs.query': () => ({ runs: [stopped], total: 1 }),
+      'runs.get': () => stopped,
+      'runs.trace': () => ({
+        total: 0,
+        reads: { seq: [], g: [], phase: [], cycle: [], pulse: [], decimated: false },
+        iv: { v: [], i: [], phase: [], decimated: false },
+      }),
+      'runs.settings': () => ({}),
+      'runs.points': () => [],
+    }),
+  );
+  location.hash = '#/runs?run=12';
+  const host = document.createElement('div');
+  document.body.append(host);
+  await act(async () => createRoot(host).render(<RunsPage mode="browser" initialRun="12" />));
+  const link = page.getByRole('link', { name: 'Continue this retention run →' });
+  await expect.element(link).toBeVisible();
+  const href = new URL(link.element().getAttribute('href')!.replace('#/characterize', 'http://x/'));
+  expect(Object.fromEntries(href.searchParams)).toEqual({
+    procedure: 'retention',
+    cell: '5',
+    levels: '3',
+    duration: '3600',
+    readsPerDecade: '5',
+    maxVoltage: '3',
+    resumeFrom: '12',
+  });
+});

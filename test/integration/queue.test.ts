@@ -1,7 +1,8 @@
 /**
  * The experiment queue from the CLI on the virtual SMU: a recipe over cells runs unattended; a
  * failing step is retried then its cell skipped; killed with -9 mid-queue, the same command
- * resumes at the next unfinished step.
+ * resumes at the next unfinished step, and a retention step killed mid-run carries on from its
+ * checkpoint.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -67,6 +68,76 @@ describe('run RECIPE.json RESOURCE', () => {
     expect(completed).toHaveLength(8);
     expect(new Set(state.steps.map((s) => s.runId)).size).toBe(8);
     expect(runs.filter((r) => r.status === 'interrupted').length).toBeLessThanOrEqual(1);
+  }, 300_000);
+
+  it('killed with -9 during a retention step, the resumed queue continues that run from its checkpoint', async () => {
+    const db = tempDbPath();
+    const file = join(dirname(db), 'recipe.json');
+    const retention = {
+      procedure: 'retention',
+      maxVoltage: 3,
+      compliance: 1e-3,
+      levels: 2,
+      duration: 100,
+      readsPerDecade: 3,
+    };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'retention',
+        cells: '7',
+        steps: [{ params: { procedure: 'forming', maxVoltage: 5, compliance: 1e-4 } }, { params: retention }],
+      }),
+    );
+    const first = await startCli(
+      ['run', file, resource, '--db', db],
+      /queue 1: cell 7, step 2\/2 retention/,
+      {
+        stream: 'stderr',
+        timeoutMs: 120_000,
+      },
+    );
+    // Killed once level 2 has been programmed and read twice (its state checkpointed in the run).
+    const held = async () => {
+      const store = new Store(db);
+      try {
+        const run = store.listRuns(10).find((r) => r.procedure === 'retention');
+        const state = run?.summary?.retentionState as
+          { current: number | null; levels: Array<{ reads: unknown[] }> } | undefined;
+        return state?.current === 1 && (state.levels[1]?.reads.length ?? 0) >= 2 ? run!.id : null;
+      } finally {
+        store.close();
+      }
+    };
+    let stopped: number | null = null;
+    for (let k = 0; k < 600 && stopped === null; k++) {
+      stopped = await held();
+      if (stopped === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect(stopped).not.toBeNull();
+
+    const resumed = await runCli(['run', file, resource, '--db', db, '--json'], { timeoutMs: 240_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const state = JSON.parse(resumed.stdout) as QueueState;
+    expect(state.steps.map((s) => s.status)).toEqual(['completed', 'completed']);
+    const store = new Store(db);
+    try {
+      expect(store.getRun(stopped!).status).toBe('interrupted');
+      const continued = store.getRun(state.steps[1]!.runId!);
+      expect(continued.params.resumeFrom).toBe(stopped);
+      expect(continued.summary?.continues).toEqual([stopped]);
+      // Level 1 was not programmed again, level 2 neither: the new run only read on.
+      const pulses = store.getPoints(continued.id).filter((p) => p.kind === 'pulse');
+      expect(pulses).toHaveLength(0);
+      const levels = (continued.summary?.retention as { levels: Array<{ reads: number; fit?: unknown }> })
+        .levels;
+      expect(levels).toHaveLength(2);
+      expect(levels.every((l) => l.reads >= 6 && l.fit !== undefined)).toBe(true);
+    } finally {
+      store.close();
+    }
   }, 300_000);
 
   it('a failing step is retried, then the rest of its cell is skipped; the exit code says so', async () => {

@@ -408,7 +408,7 @@ export class InstrumentService {
   runToEnd(
     params: ProcedureParams,
     signal: AbortSignal,
-    options: { acknowledgeCellState?: boolean } = {},
+    options: { acknowledgeCellState?: boolean; onRunCreated?(runId: number): void } = {},
   ): Promise<{ runId: number | null; status: 'completed' | 'failed' | 'cancelled'; error: string | null }> {
     return new Promise((resolve) => {
       let runId: number;
@@ -426,6 +426,7 @@ export class InstrumentService {
       const onAbort = () => void this.cancel();
       try {
         runId = this.startRun(params, options).runId;
+        options.onRunCreated?.(runId);
         signal.addEventListener('abort', onAbort, { once: true });
       } catch (error) {
         off();

@@ -3,7 +3,8 @@
  * is retried, then the rest of its cell skipped (or the queue stopped, as the recipe says); every
  * step's outcome is stored as it ends. A step runs only on a cell in the state it requires (the
  * cell guard: skip, or ask). A cancelled step stops the queue; "stop after this step" lets the
- * running step finish. Resuming re-runs every step that did not complete, in order.
+ * running step finish. Resuming re-runs every step that did not complete, in order (a retention
+ * step stopped mid-run carries on from its checkpoint instead).
  * The same runner serves the app (through the instrument service) and the CLI (`run`).
  */
 import type { ProcedureParams } from '../../shared/procedures';
@@ -23,7 +24,7 @@ export interface StepOutcome {
 export type StepExecutor = (
   params: ProcedureParams,
   signal: AbortSignal,
-  options: { acknowledged: boolean },
+  options: { acknowledged: boolean; onRunCreated(runId: number): void },
 ) => Promise<StepOutcome>;
 
 export interface QueueHooks {
@@ -38,6 +39,11 @@ export interface QueueHooks {
   checkCell?(params: ProcedureParams): string | null;
   /** With the recipe's cell guard on 'ask': whether to run the step anyway. No hook: skip. */
   confirmCell?(step: QueueStep, reason: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * A step whose earlier attempt was stopped (the process quit mid-run): the params that continue
+   * that run instead of starting over, or null to start over (a retention run carries on).
+   */
+  continuation?(params: ProcedureParams, stoppedRunId: number): ProcedureParams | null;
 }
 
 export async function runQueue(
@@ -66,7 +72,8 @@ export async function runQueue(
       if (stopping()) break;
       lastCell = step.cell;
     }
-    const params = stepParams(recipe, step.step, step.cell);
+    const fresh = stepParams(recipe, step.step, step.cell);
+    const params = (step.runId !== null ? hooks.continuation?.(fresh, step.runId) : null) ?? fresh;
     const reason = hooks.checkCell?.(params) ?? null;
     if (reason !== null) {
       const run =
@@ -90,7 +97,11 @@ export async function runQueue(
       publish();
       let outcome: StepOutcome;
       try {
-        outcome = await execute(params, signal, { acknowledged });
+        outcome = await execute(params, signal, {
+          acknowledged,
+          // Known from the start, so a queue resumed after a crash finds the run that was going.
+          onRunCreated: (runId) => repo.updateStep(id, step.position, { runId }),
+        });
       } catch (error) {
         outcome = {
           runId: null,

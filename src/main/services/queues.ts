@@ -4,13 +4,13 @@
  * announced as it changes. An interrupted queue is offered for resuming.
  */
 import type { QueueView } from '../../shared/api';
-import type { ProcedureParams } from '../../shared/procedures';
 import { ReramError } from '../../shared/errors';
 import { Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
 import type { EventHub } from '../api/events';
 import type { Store } from '../store/store';
 import type { InstrumentService } from './instrument-service';
-import { runQueue } from './queue';
+import { runQueue, type StepExecutor } from './queue';
+import { continuationOf } from './recorder';
 
 interface ActiveQueue {
   id: number;
@@ -100,12 +100,16 @@ export class QueueService {
     const virtual = status.virtual;
     const active: ActiveQueue = { id, controller, afterStep, done: Promise.resolve() };
     this.active = active;
-    const runStep = (params: ProcedureParams, signal: AbortSignal, options: { acknowledged: boolean }) =>
-      this.instrument.runToEnd(params, signal, { acknowledgeCellState: options.acknowledged });
+    const runStep: StepExecutor = (params, signal, options) =>
+      this.instrument.runToEnd(params, signal, {
+        acknowledgeCellState: options.acknowledged,
+        onRunCreated: options.onRunCreated,
+      });
     active.done = runQueue(repo, id, runStep, {
       signal: controller.signal,
       stopAfterStep: afterStep.signal,
       checkCell: (params) => this.instrument.cellGuard(params),
+      continuation: (params, runId) => continuationOf(this.store, params, runId),
       confirmCell: (step, reason, signal) =>
         new Promise<boolean>((resolve) => {
           this.question = { ...step, reason, answer: resolve };

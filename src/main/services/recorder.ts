@@ -6,9 +6,10 @@
  */
 import { cellGuardReason, sampleLabel, UNASSIGNED_SAMPLE, type SampleKey } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
-import type { ProcedureParams } from '../../shared/procedures';
+import { RetentionState, type ProcedureParams, type RetentionParams } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
 import type { Smu } from '../instrument/drivers/smu';
+import type { ProcedureResume } from '../instrument/procedures/context';
 import { runProcedure, type RunCallbacks, type RunResult } from '../instrument/procedures/runner';
 import { appVersion } from '../paths';
 import { RunWriter, type Store } from '../store/store';
@@ -23,6 +24,7 @@ export class RunRecording {
     private readonly smu: Smu,
     private readonly params: ProcedureParams,
     readonly runId: number,
+    private readonly resume: ProcedureResume | undefined,
   ) {}
 
   /**
@@ -44,6 +46,11 @@ export class RunRecording {
         `${reason.charAt(0).toUpperCase()}${reason.slice(1)} (${sampleLabel(sample)}). Nothing was sent.`,
         { cellGuard: reason, cell: params.cell },
       );
+    // Checked before the run row exists: a run that cannot continue records nothing.
+    const resume =
+      params.procedure === 'retention' && params.resumeFrom !== undefined
+        ? retentionResume(store, smu, params, sample)
+        : undefined;
     const runId = store.createRun({
       procedure: params.procedure,
       params: params as unknown as Record<string, unknown>,
@@ -53,7 +60,7 @@ export class RunRecording {
       sample: { wafer: sample.wafer, die: sample.die, cell: String(params.cell) },
       softwareVersion: appVersion(),
     });
-    return new RunRecording(store, smu, params, runId);
+    return new RunRecording(store, smu, params, runId, resume);
   }
 
   async run(callbacks: RunCallbacks = {}): Promise<RunResult> {
@@ -73,6 +80,11 @@ export class RunRecording {
           this.store.setRunSettings(this.runId, settings);
           callbacks.onConfigured?.(settings);
         },
+        onCheckpoint: (summary) => {
+          this.store.setRunSummary(this.runId, summary);
+          callbacks.onCheckpoint?.(summary);
+        },
+        ...(this.resume ? { resume: this.resume } : {}),
       });
     } catch (error) {
       await writer.finish('failed', (error as Error).message);
@@ -84,6 +96,74 @@ export class RunRecording {
     if (result.points > 20_000) this.store.runTrace(this.runId);
     return result;
   }
+}
+
+/** The schedule a continued retention run must share with the run it continues. */
+const RETENTION_SCHEDULE = [
+  'levels',
+  'duration',
+  'firstRead',
+  'readsPerDecade',
+  'tolerance',
+  'readV',
+] as const;
+
+/**
+ * What a retention run that continues `params.resumeFrom` takes over: that run's checkpointed
+ * state, on the same sample and cell, with the same schedule, and stopped (not completed, not
+ * running). The time since its checkpoint is the wall time on a real bench; on the virtual SMU
+ * it is 0 (its clock moves only when it is told to).
+ */
+export function retentionResume(
+  store: Store,
+  smu: Smu,
+  params: RetentionParams,
+  sample: SampleKey,
+): ProcedureResume {
+  const fromRun = params.resumeFrom!;
+  const refuse = (why: string) =>
+    new ReramError('INVALID_INPUT', `Run ${fromRun} cannot be continued: ${why}.`, { field: 'resumeFrom' });
+  const old = store.getRun(fromRun);
+  if (old.procedure !== 'retention') throw refuse(`it is a ${old.procedure} run, not a retention run`);
+  if (old.status === 'completed') throw refuse('it completed');
+  if (old.status === 'running') throw refuse('it is still running');
+  if (old.cell !== params.cell) throw refuse(`it ran on cell ${old.cell}, not cell ${params.cell}`);
+  const oldSample = store.runSample(fromRun);
+  if (oldSample?.wafer !== sample.wafer || oldSample.die !== sample.die)
+    throw refuse(
+      `it ran on ${oldSample ? sampleLabel({ ...sample, ...oldSample }) : 'no recorded sample'}, not on ${sampleLabel(sample)}`,
+    );
+  const changed = RETENTION_SCHEDULE.filter((key) => old.params[key] !== params[key]);
+  if (changed.length)
+    throw refuse(
+      `its schedule differs (${changed.map((key) => `${key} ${String(old.params[key])} → ${String(params[key])}`).join(', ')})`,
+    );
+  const parsed = RetentionState.safeParse(old.summary?.retentionState);
+  if (!parsed.success) throw refuse('it stopped before its levels were set (nothing to continue)');
+  const state = parsed.data;
+  const gapS = smu.virtual ? 0 : Math.max(0, (Date.now() - Date.parse(state.at)) / 1000);
+  return { fromRun, state, gapS };
+}
+
+/**
+ * For a queue step whose run was stopped: the same step continuing that run, where it can (a
+ * retention run with its state checkpointed, not completed); null to run the step afresh.
+ */
+export function continuationOf(
+  store: Store,
+  params: ProcedureParams,
+  stoppedRunId: number,
+): ProcedureParams | null {
+  if (params.procedure !== 'retention') return null;
+  let run;
+  try {
+    run = store.getRun(stoppedRunId);
+  } catch {
+    return null;
+  }
+  const stopped = run.status !== 'completed' && run.status !== 'running';
+  if (run.procedure !== 'retention' || !stopped || run.summary?.retentionState === undefined) return null;
+  return { ...params, resumeFrom: stoppedRunId };
 }
 
 /**

@@ -355,6 +355,16 @@ export class Store {
     return toSummary(row);
   }
 
+  /** The sample (wafer and die) a run was recorded on, or null for a run without one. */
+  runSample(runId: number): { wafer: string; die: string } | null {
+    const row = this.db
+      .prepare(
+        'SELECT samples.wafer, samples.die FROM runs JOIN samples ON samples.id = runs.sample_id WHERE runs.id = ?',
+      )
+      .get(runId) as { wafer: string; die: string } | undefined;
+    return row ?? null;
+  }
+
   runSettings(runId: number): Record<string, unknown> {
     const row = this.db.prepare('SELECT settings_json FROM runs WHERE id = ?').get(runId) as
       { settings_json: string } | undefined;

@@ -19,6 +19,30 @@ import { saveFile, type AppMode } from '../files';
 
 const PAGE = 100;
 
+/** A retention run that stopped (crash, quit, cancel, lost link) with its state checkpointed. */
+function continuable(run: RunSummary): boolean {
+  return (
+    run.procedure === 'retention' &&
+    run.status !== 'completed' &&
+    run.status !== 'running' &&
+    run.summary?.retentionState !== undefined
+  );
+}
+
+/** The Characterize page with this run's parameters and "Continue run" set to it. */
+function continueLink(run: RunSummary): string {
+  const query = new URLSearchParams({ procedure: 'retention' });
+  for (const [key, value] of Object.entries(run.params))
+    if (
+      key !== 'procedure' &&
+      key !== 'resumeFrom' &&
+      (typeof value === 'number' || typeof value === 'string')
+    )
+      query.set(key, String(value));
+  query.set('resumeFrom', String(run.id));
+  return `#/characterize?${query.toString()}`;
+}
+
 /** The two or three parameters that say what a run was. */
 export function keyParameters(run: RunSummary): string {
   const p = run.params;
@@ -353,6 +377,15 @@ function RunDetail({
         {run.procedure === 'pulse-train' || run.procedure === 'write-verify' ? (
           <a className="button-link" href={`#/levels?run=${run.id}`}>
             Fit on Levels →
+          </a>
+        ) : null}
+        {continuable(run) ? (
+          <a
+            className="button-link"
+            href={continueLink(run)}
+            title="A new run takes over this one's levels and reads, and reads the level the cell holds at the remaining times"
+          >
+            Continue this retention run →
           </a>
         ) : null}
         {run.hidden ? (

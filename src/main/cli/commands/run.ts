@@ -6,7 +6,7 @@ import { queueCounts, Recipe, stepParams, type QueueState } from '../../../share
 import { formatZodIssues } from '../../../shared/zod-format';
 import { readUserFile } from '../../files';
 import { installProcessSafety, safeAll } from '../../instrument/guard';
-import { recordRun } from '../../services/recorder';
+import { continuationOf, recordRun } from '../../services/recorder';
 import { runQueue } from '../../services/queue';
 import { cellGuardReason, sampleLabel } from '../../../shared/cell-guard';
 import { addSampleOptions, openBench } from '../sample-options';
@@ -104,11 +104,12 @@ export function registerRun(program: Command): void {
         const state = await runQueue(
           repo,
           id,
-          async (params, signal, { acknowledged }) => {
+          async (params, signal, { acknowledged, onRunCreated }) => {
             const { runId, result } = await recordRun(store, smu, params, sample, {
               signal,
               log,
               acknowledgeCellState: acknowledged,
+              onRunCreated,
             });
             return {
               runId,
@@ -124,6 +125,7 @@ export function registerRun(program: Command): void {
           {
             signal: controller.signal,
             checkCell: (params) => cellGuardReason(params.procedure, store.cells.state(sample, params.cell)),
+            continuation: (params, runId) => continuationOf(store, params, runId),
             // Unattended (no terminal), a step the cell is not ready for is skipped.
             confirmCell: interactive
               ? async (step, reason) => {

@@ -1,4 +1,5 @@
 import { CancelledError } from '../../../shared/errors';
+import type { RetentionState } from '../../../shared/procedures';
 import type { Phase, Point, PointKind } from '../../../shared/run';
 import type { Measurement } from '../drivers/smu';
 import type { GuardedSmu } from '../guard';
@@ -9,6 +10,14 @@ export interface PointLabel {
   pulse: number;
   cycle: number;
   target?: number | null;
+}
+
+/** A stopped run this one continues: its checkpointed state, and the time since (s). */
+export interface ProcedureResume {
+  fromRun: number;
+  state: RetentionState;
+  /** Seconds that passed since the checkpoint for the cell (0 on the virtual SMU: its clock stood still). */
+  gapS: number;
 }
 
 /** What a procedure sees: the guarded instrument, cancellation, and ways to report. No SCPI. */
@@ -28,6 +37,9 @@ export interface ProcedureContext {
   sleep(seconds: number): Promise<void>;
   log(message: string): void;
   summary: Record<string, unknown>;
+  /** Makes the summary durable now (a long run's state, for continuing it after a stop). */
+  checkpoint(): void;
+  resume?: ProcedureResume;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -11,6 +11,7 @@ import {
   type RetentionParams,
   type ProcedureName,
   type ProcedureParams,
+  type RetentionState,
   type PulseTrainParams,
   type ReadParams,
   type SetResetParams,
@@ -20,7 +21,7 @@ import { isFormingEvent } from '../../../shared/cell-guard';
 import { median } from '../../../shared/chip-stats';
 import { switchingVoltage, type SweepPoint } from '../../../shared/levels/switching';
 import { ReramError } from '../../../shared/errors';
-import { AIC_EVIDENCE, fitDrift, retentionReadTimes, type DriftFit } from '../../../shared/levels/drift';
+import { AIC_EVIDENCE, fitDrift, retentionReadTimes } from '../../../shared/levels/drift';
 import { conductanceOf, type Phase } from '../../../shared/run';
 import type { ProcedureContext } from './context';
 
@@ -280,20 +281,73 @@ async function waitFor(ctx: ProcedureContext, seconds: number): Promise<void> {
  * Retention: each level programmed by ISPP (write-verify's), then read at log-spaced times with
  * the cell unbiased in between; each level's drift fitted as a power law and as linear in log
  * time (src/shared/levels/drift.ts), and the better named.
+ *
+ * The state (targets, each level's reads, the level held and for how long) is checkpointed after
+ * every read. A run that continues a stopped one (`resume`) takes that state over: levels done
+ * stay done, the level the cell still holds is read on at the schedule's remaining times (the
+ * ones that passed while nothing ran are listed as missed), and the rest are programmed as usual.
  */
 async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<void> {
   const v = verifier(ctx, p);
-  const { low, high } = await v.window();
-  const targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
-  const bands = bandsFor(targets, p.tolerance);
-  ctx.setTargets(targets, bands);
+  const carried = ctx.resume;
   const times = retentionReadTimes(p.firstRead, p.duration, p.readsPerDecade);
-  const levels: Array<Record<string, unknown>> = [];
-  for (const [k, target] of targets.entries()) {
-    const landed = await v.programTo(target, bands[k]!, 0, k);
-    const reads: Array<{ t: number; g: number }> = [];
+  let targets: number[];
+  let bands: number[];
+  const levels: RetentionState['levels'] = [];
+  let startLevel = 0;
+  let held: { elapsed: number } | undefined;
+  if (carried) {
+    ({ targets, bands } = carried.state);
+    levels.push(...carried.state.levels.map((l) => ({ ...l, reads: [...l.reads], missed: [...l.missed] })));
+    if (carried.state.current !== null) {
+      startLevel = carried.state.current;
+      held = { elapsed: carried.state.elapsed + carried.gapS };
+    } else startLevel = levels.length;
+    // The window is not measured again: that would overwrite the level the cell holds.
+    for (let k = 0; k < 2 + startLevel * (times.length + 1); k++) ctx.step();
+    ctx.log(
+      `continuing run ${carried.fromRun}: ${startLevel} level(s) done${held ? `, level ${startLevel + 1} held for ${held.elapsed.toPrecision(3)} s` : ''}`,
+    );
+  } else {
+    const { low, high } = await v.window();
+    targets = Array.from({ length: p.levels }, (_, k) => low + ((high - low) * k) / (p.levels - 1));
+    bands = bandsFor(targets, p.tolerance);
+  }
+  ctx.setTargets(targets, bands);
+  const continues = carried ? [...carried.state.continues, carried.fromRun] : [];
+  const checkpoint = (current: number | null, elapsed: number) => {
+    ctx.summary.retentionState = {
+      targets,
+      bands,
+      times,
+      levels,
+      current,
+      elapsed,
+      at: new Date().toISOString(),
+      continues,
+    } satisfies RetentionState;
+    ctx.checkpoint();
+  };
+  for (let k = startLevel; k < targets.length; k++) {
+    const target = targets[k]!;
     let elapsed = 0;
+    let level: RetentionState['levels'][number];
+    if (held && k === startLevel) {
+      level = levels[k]!;
+      elapsed = held.elapsed;
+      const last = level.reads.at(-1)?.t ?? 0;
+      const missed = times.filter((t) => t > last && t <= elapsed);
+      level.missed.push(...missed);
+      for (let j = 0; j < times.filter((t) => t <= elapsed).length; j++) ctx.step();
+      if (missed.length) ctx.log(`level ${k + 1}: ${missed.length} read(s) missed while stopped`);
+    } else {
+      const landed = await v.programTo(target, bands[k]!, 0, k);
+      level = { target, programmed: landed, reads: [], missed: [] };
+      levels.push(level);
+    }
+    checkpoint(k, elapsed);
     for (const t of times) {
+      if (t <= elapsed) continue;
       // Unbiased between reads: 0 V, so the reads do not disturb what they measure.
       await ctx.smu.setVoltage(0);
       await waitFor(ctx, t - elapsed);
@@ -301,23 +355,34 @@ async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<voi
       const read = await readAt(ctx, p.readV, {
         phase: 'read',
         kind: 'read',
-        pulse: reads.length,
+        pulse: level.reads.length + level.missed.length,
         cycle: k,
         target: k,
       });
-      if (read.g !== null) reads.push({ t, g: read.g });
+      if (read.g !== null) level.reads.push({ t, g: read.g });
+      checkpoint(k, elapsed);
       ctx.step(`level ${k + 1}/${targets.length}: read at ${t < 100 ? t.toPrecision(3) : Math.round(t)} s`);
     }
-    const fit = fitDrift(
-      reads.map((r) => r.t),
-      reads.map((r) => r.g),
-    );
-    levels.push({ target, programmed: landed, reads: reads.length, ...(fit ? { fit } : {}) });
+    checkpoint(null, 0);
   }
-  ctx.summary.retention = { duration: p.duration, times, levels };
+  const summaries = levels.map((level) => {
+    const fit = fitDrift(
+      level.reads.map((r) => r.t),
+      level.reads.map((r) => r.g),
+    );
+    return {
+      target: level.target,
+      programmed: level.programmed,
+      reads: level.reads.length,
+      ...(level.missed.length ? { missed: level.missed.length } : {}),
+      ...(fit ? { fit } : {}),
+    };
+  });
+  ctx.summary.retention = { duration: p.duration, times, levels: summaries };
+  if (continues.length) ctx.summary.continues = continues;
   // Drift depends on temperature: the stated one travels with the fits (and into profiles).
   if (p.temperature !== undefined) ctx.summary.temperature = p.temperature;
-  const fits = levels.flatMap((l) => (l.fit ? [l.fit as DriftFit] : []));
+  const fits = summaries.flatMap((l) => (l.fit ? [l.fit] : []));
   ctx.summary.driftNu = fits.map((f) => f.powerLaw.nu);
   // Over all levels: the summed ΔAIC (each level's fits are independent).
   const evidence = fits.reduce((sum, f) => sum + f.deltaAic, 0);

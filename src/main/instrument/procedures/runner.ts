@@ -15,7 +15,7 @@ import { InstrumentError, type InstrumentErrorEntry } from '../errors';
 import { formatSeconds } from '../drivers/scpi-driver';
 import type { Measurement, Smu } from '../drivers/smu';
 import { GuardedSmu, registerInstrument } from '../guard';
-import { cancellableSleep, throwIfAborted, type ProcedureContext } from './context';
+import { cancellableSleep, throwIfAborted, type ProcedureContext, type ProcedureResume } from './context';
 import { executeProcedure } from './procedures';
 
 export interface RunProgress {
@@ -38,6 +38,10 @@ export interface RunCallbacks {
   log?(message: string): void;
   /** How long "output off" may take to be confirmed (ms). */
   safeTimeoutMs?: number;
+  /** The procedure's summary so far, to store while the run goes on. */
+  onCheckpoint?(summary: Record<string, unknown>): void;
+  /** A stopped run this one continues (retention). */
+  resume?: ProcedureResume;
 }
 
 export interface RunResult {
@@ -147,6 +151,8 @@ export async function runProcedure(
     checkCancelled: () => throwIfAborted(callbacks.signal),
     sleep: (s) => cancellableSleep(s, callbacks.signal),
     log,
+    checkpoint: () => callbacks.onCheckpoint?.(structuredClone(summary)),
+    ...(callbacks.resume ? { resume: callbacks.resume } : {}),
   };
 
   let result: RunResult;
