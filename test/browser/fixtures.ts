@@ -88,6 +88,7 @@ export function predictionReport(): PredictionReport {
       sigmaScale: 1,
       after: 0,
       driftCompensation: false,
+      deviceDraw: 'gaussian',
       driftNuSigma: 0,
       trials: 3,
       untilCi: 0.5,

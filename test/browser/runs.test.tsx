@@ -191,11 +191,12 @@ it('a stopped retention run offers to continue it on the Characterize page, with
       'runs.points': () => [],
     }),
   );
+  // Earlier tests' pages are still mounted and follow the hash too: look inside this page only.
   location.hash = '#/runs?run=12';
   const host = document.createElement('div');
   document.body.append(host);
   await act(async () => createRoot(host).render(<RunsPage mode="browser" initialRun="12" />));
-  const link = page.getByRole('link', { name: 'Continue this retention run →' });
+  const link = page.elementLocator(host).getByRole('link', { name: 'Continue this retention run →' });
   await expect.element(link).toBeVisible();
   const href = new URL(link.element().getAttribute('href')!.replace('#/characterize', 'http://x/'));
   expect(Object.fromEntries(href.searchParams)).toEqual({

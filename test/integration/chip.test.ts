@@ -170,6 +170,11 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   expect(plain.device.spread!.cells).toBeGreaterThanOrEqual(2);
   const fresh = await predict(['--after', '0'], 'fresh.json');
   const accuracy = (r: PredictionReport, method: string) => r.results.find((x) => x.method === method)!.mean;
+  // Devices drawn from the measured cells themselves instead of their Gaussian: the same die, so
+  // the same accuracy within the chips' spread; the report says how the devices were drawn.
+  const cellsDrawn = await predict(['--after', '0', '--device-draw', 'measured-cells'], 'cells.json');
+  expect(cellsDrawn.settings.deviceDraw).toBe('measured-cells');
+  expect(Math.abs(accuracy(cellsDrawn, 'mes') - accuracy(fresh, 'mes'))).toBeLessThan(0.1);
   // A day of drift costs accuracy; one scale per layer, read on the chip, wins much of it back.
   for (const method of ['mes', 'linear']) {
     expect(accuracy(plain, method)).toBeLessThan(accuracy(fresh, method) - 0.05);

@@ -169,6 +169,7 @@ export function buildChipProfile(
       : {}),
     sigma,
     d2dOverC2c: Number.isFinite(d2dOverC2c) ? d2dOverC2c : 0,
+    perCell: kept.map((f) => ({ cell: f.cell, g: f.table.levels.map((l) => l.g) })),
   });
   const now = new Date().toISOString();
   const runIds = kept.map((f) => f.runId);

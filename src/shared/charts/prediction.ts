@@ -19,7 +19,7 @@ export function predictionCaption(report: PredictionReport): string[] {
   return [
     `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · ${report.device.profile}, table '${report.device.table}'${report.device.programming ? ` (σ ${report.device.programming})` : ''}, ${report.device.levels} levels`,
     `${s.scheme}, scale ${s.scale}, tiles ${s.tile.rows}×${s.tile.cols}, ADC ${s.adcBits ?? 'ideal'}, DAC ${s.dacBits ?? 'ideal'}, read noise ${s.readNoise}, σ × ${s.sigmaScale}, seed ${s.seed} · ${chips} · mean ± 95 % CI · ${report.createdAt.slice(0, 16).replace('T', ' ')}`,
-    ...(report.device.spread ? [spreadNote(report.device.spread)] : []),
+    ...(report.device.spread ? [spreadNote(report.device.spread, s.deviceDraw)] : []),
     ...(s.after > 0
       ? [
           `${s.after} s after programming${s.driftNu !== undefined ? `, ν = ${s.driftNu} ± ${s.driftNuSigma} for every level (given)` : ", the profile's measured drift law"}${s.driftCompensation ? ', global drift compensation' : ''}`,
@@ -29,8 +29,15 @@ export function predictionCaption(report: PredictionReport): string[] {
 }
 
 /** Which spread dominates a many-cell table, in words. */
-export function spreadNote(spread: NonNullable<PredictionReport['device']['spread']>): string {
-  return `${spread.cells} cells: ${spread.dominates} spread dominates (RMS σ_d2d/σ_c2c ${spread.d2dOverC2c.toFixed(2)}); each cell's σ holds ${spread.sigma === 'c2c+d2d' ? 'both, √(C2C² + D2D²): every crossbar cell is another device' : 'the cycle-to-cycle spread only: one device, programmed again and again'}`;
+export function spreadNote(
+  spread: NonNullable<PredictionReport['device']['spread']>,
+  deviceDraw: PredictionReport['settings']['deviceDraw'] = 'gaussian',
+): string {
+  const how =
+    deviceDraw === 'measured-cells'
+      ? `each crossbar cell is one of the ${spread.cells} measured cells at random (its own levels), C2C σ on top`
+      : `each cell's σ holds ${spread.sigma === 'c2c+d2d' ? 'both, √(C2C² + D2D²): every crossbar cell is another device' : 'the cycle-to-cycle spread only: one device, programmed again and again'}`;
+  return `${spread.cells} cells: ${spread.dominates} spread dominates (RMS σ_d2d/σ_c2c ${spread.d2dOverC2c.toFixed(2)}); ${how}`;
 }
 
 /** What the baseline is, on every accuracy chart. */

@@ -36,6 +36,13 @@ export const CellSpread = z.object({
   sigma: z.enum(['c2c', 'c2c+d2d']),
   /** RMS over levels of the d2d/c2c σ ratio: above 1 the cells differ more than one cell repeats. */
   d2dOverC2c: z.number().finite().nonnegative(),
+  /**
+   * Each kept cell's own level conductances (S), aligned with the table's levels: a prediction can
+   * draw each crossbar cell's device from these instead of a Gaussian (skew and outlier cells kept).
+   */
+  perCell: z
+    .array(z.object({ cell: z.number().int().nonnegative(), g: z.array(z.number().finite()) }))
+    .optional(),
 });
 export type CellSpread = z.infer<typeof CellSpread>;
 
@@ -162,9 +169,21 @@ export function selectLevels(table: LevelTable, bits: number): LevelTable {
       `'${table.name}' has ${available} levels; ${bits} bits need ${wanted}. Use at most ${Math.floor(Math.log2(available))} bits.`,
     );
   }
-  const levels = Array.from(
-    { length: wanted },
-    (_, k) => table.levels[Math.round((k * (available - 1)) / (wanted - 1))]!,
-  );
-  return { ...table, name: `${table.name} (${bits}-bit)`, levels };
+  const picked = Array.from({ length: wanted }, (_, k) => Math.round((k * (available - 1)) / (wanted - 1)));
+  const levels = picked.map((k) => table.levels[k]!);
+  const spread = table.cellSpread;
+  return {
+    ...table,
+    name: `${table.name} (${bits}-bit)`,
+    levels,
+    // Each cell's own levels follow the same selection.
+    ...(spread?.perCell
+      ? {
+          cellSpread: {
+            ...spread,
+            perCell: spread.perCell.map((c) => ({ ...c, g: picked.map((k) => c.g[k]!) })),
+          },
+        }
+      : {}),
+  };
 }

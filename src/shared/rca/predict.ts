@@ -38,6 +38,7 @@ import {
   planCrossbar,
   type CrossbarGraph,
   type CrossbarPlan,
+  type DeviceOptions,
   type DriftOptions,
   type FeedTensor,
   type PredictMethod,
@@ -165,6 +166,26 @@ export function driftFor(table: LevelTable, settings: PredictSettings): DriftOpt
   };
 }
 
+/**
+ * Devices from the measured cells of a many-cell table: each cell's offsets from the table's
+ * levels, and each level's cycle-to-cycle σ (the table's σ holds √(C2C² + D2D²) in a 'c2c+d2d'
+ * table, the C2C part alone in a 'c2c' one). A table without its cells is refused.
+ */
+export function devicesFor(table: LevelTable): DeviceOptions {
+  const spread = table.cellSpread;
+  if (!spread?.perCell?.length)
+    throw new ReramError(
+      'INVALID_INPUT',
+      `'${table.name}' does not hold its cells' own levels, so devices cannot be drawn from them: build the profile from many cells (profile build, or the Statistics page), or draw devices as a Gaussian.`,
+    );
+  return {
+    offsets: spread.perCell.map((c) => c.g.map((g, k) => g - table.levels[k]!.g)),
+    c2cSigma: table.levels.map((l) =>
+      spread.sigma === 'c2c+d2d' ? Math.sqrt(Math.max(0, l.sigma ** 2 - (l.d2dSigma ?? 0) ** 2)) : l.sigma,
+    ),
+  };
+}
+
 const fraction = (correct: Uint8Array) => correct.reduce((a, b) => a + b, 0) / Math.max(1, correct.length);
 
 /** Sample standard deviation of per-image values. */
@@ -273,6 +294,7 @@ async function compile(
     sigmaScale: settings.sigmaScale,
     seed: settings.seed,
     ...(settings.after > 0 ? { drift: driftFor(levels, settings)! } : {}),
+    ...(settings.deviceDraw === 'measured-cells' ? { devices: devicesFor(levels) } : {}),
   });
   // Read noise is drawn by the graph; one generator per tile, advancing run by run.
   const noiseSeed = settings.seed * 7919 + 17;
@@ -342,6 +364,7 @@ interface Job {
 export function checkPredictInput(input: PredictInput): void {
   const job = prepareJob(input);
   if (job.settings.after > 0) driftFor(input.table, job.settings);
+  if (job.settings.deviceDraw === 'measured-cells') devicesFor(input.table);
 }
 
 function prepareJob(input: PredictInput): Job {

@@ -58,6 +58,12 @@ export const PredictSettings = z.object({
     help: "one output scale per layer from a calibration read of the chip at t₀ and after (aihwkit's global drift compensation)",
     flag: 'compensate',
   }),
+  deviceDraw: param(z.enum(['gaussian', 'measured-cells']).default('gaussian'), {
+    label: 'Device draw',
+    help: "many-cell profiles: each crossbar cell's device is a Gaussian draw with the level's σ, or one of the measured cells at random (its own levels, so skew and outlier cells carry over) with the cycle-to-cycle σ on top",
+    advanced: true,
+    flag: 'device-draw',
+  }),
   driftNu: param(z.number().min(0).max(1).optional(), {
     label: 'Drift ν',
     help: "every level's ν, for a profile without a measured law (retention runs and `profile build` give one)",

@@ -64,6 +64,12 @@ export interface CrossbarOptions {
    * ν drawn per cell from its level's N(ν, σ_ν); absent or t ≤ t₀: as programmed.
    */
   drift?: DriftOptions;
+  /**
+   * Devices drawn from measured cells: each physical cell is one of them at random (its offsets
+   * from the table's levels), with the cycle-to-cycle σ on top, both times sigmaScale. Absent:
+   * each level's σ as one Gaussian.
+   */
+  devices?: DeviceOptions;
   /** Split into row tiles even when nothing needs it (tests: tiling alone must change nothing). */
   forceTiles?: boolean;
 }
@@ -76,6 +82,13 @@ export interface DriftOptions {
   nuSigma: readonly number[];
   /** One scale per layer from a calibration read at t₀ and at t (global drift compensation). */
   compensate: boolean;
+}
+
+export interface DeviceOptions {
+  /** Per measured cell: its conductance minus the table's, per level (S). */
+  offsets: readonly (readonly number[])[];
+  /** Per level: the cycle-to-cycle σ (S). */
+  c2cSigma: readonly number[];
 }
 
 /** Calibrated full-scale ranges: per layer for the DAC, per layer × row tile × column for the ADC. */
@@ -258,14 +271,28 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   // The ideal-linear reference is a perfect device: no variation, no read noise, no drift.
   if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined };
   const g = options.levels.levels.map((l) => l.g);
-  const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+  const devices = options.devices;
+  const sigma = devices
+    ? devices.c2cSigma.map((s) => s * options.sigmaScale)
+    : options.levels.levels.map((l) => l.sigma * options.sigmaScale);
   const { rows: K, cols: N } = layer;
   const cells = K * N;
   const weights = new Float64Array(cells);
   const variance = options.readNoise > 0 ? new Float64Array(cells) : undefined;
   const a = q.alpha;
   const s2 = options.readNoise * options.readNoise;
-  const cell = (k: number, z: number) => Math.max(0, g[k]! + sigma[k]! * z);
+  // Which measured cell each physical cell is: from a stream forked after the chip's other draws,
+  // so the programming deviates z stay those of the Gaussian draw (and every method shares them).
+  const physical = options.scheme === 'differential' ? 2 * cells : cells;
+  let deviceOf: Uint32Array | undefined;
+  const assignDevices = () => {
+    if (devices) deviceOf = drawDevices(rng.fork(0xd2d), physical, devices.offsets.length);
+  };
+  const offset = devices ? devices.offsets.map((row) => row.map((d) => d * options.sigmaScale)) : undefined;
+  // Physical cell p (differential: 2i for G⁺, 2i + 1 for G⁻) at level k with deviate z.
+  const cell = offset
+    ? (k: number, z: number, p: number) => Math.max(0, g[k]! + offset[deviceOf![p]!]![k]! + sigma[k]! * z)
+    : (k: number, z: number, _p: number) => Math.max(0, g[k]! + sigma[k]! * z);
   const drift = options.drift && options.drift.t > options.drift.t0 ? options.drift : undefined;
   // Drift draws come after every programming draw, so without drift the chip is bit-identical.
   const aged = drift
@@ -279,9 +306,10 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
     rng.fillNormal(z);
     const zNu = aged ? new Float64Array(2 * cells) : undefined;
     if (zNu) rng.fillNormal(zNu);
+    assignDevices();
     for (let i = 0; i < cells; i++) {
-      let gPos = cell(q.plus[i]!, z[2 * i]!);
-      let gNeg = cell(q.minus[i]!, z[2 * i + 1]!);
+      let gPos = cell(q.plus[i]!, z[2 * i]!, 2 * i);
+      let gNeg = cell(q.minus[i]!, z[2 * i + 1]!, 2 * i + 1);
       if (fresh) fresh[i] = a * (gPos - gNeg);
       if (aged) {
         gPos = aged(q.plus[i]!, gPos, zNu![2 * i]!);
@@ -293,7 +321,9 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   } else {
     // One reference column per tile: G_ref = (G₀ + G_{L−1})/2, programmed with the mean level σ.
     const gRefNominal = (g[0]! + g[g.length - 1]!) / 2;
-    const sigmaRef = sigma.reduce((x, y) => x + y, 0) / sigma.length;
+    // The reference cells are Gaussian devices with the levels' mean σ, however the cells are drawn.
+    const fullSigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+    const sigmaRef = fullSigma.reduce((x, y) => x + y, 0) / fullSigma.length;
     const colTiles = Math.ceil(N / options.tile.cols);
     const zCell = new Float64Array(cells);
     rng.fillNormal(zCell);
@@ -311,18 +341,21 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
       const freshRef = Float64Array.from(gRef);
       for (let j = 0; j < gRef.length; j++)
         gRefAged[j] = freshRef[j]! * driftFactor(drift!.t, nuRef + nuSigmaRef * rng.normal(), drift!.t0);
+      assignDevices();
       if (fresh)
         for (let r = 0; r < K; r++)
           for (let c = 0; c < N; c++) {
             const i = r * N + c;
             fresh[i] =
-              a * (cell(q.plus[i]!, zCell[i]!) - freshRef[r * colTiles + Math.floor(c / options.tile.cols)]!);
+              a *
+              (cell(q.plus[i]!, zCell[i]!, i) - freshRef[r * colTiles + Math.floor(c / options.tile.cols)]!);
           }
     }
+    if (!aged) assignDevices();
     for (let r = 0; r < K; r++) {
       for (let c = 0; c < N; c++) {
         const i = r * N + c;
-        let value = cell(q.plus[i]!, zCell[i]!);
+        let value = cell(q.plus[i]!, zCell[i]!, i);
         if (aged) value = aged(q.plus[i]!, value, zNu![i]!);
         const ref = gRefAged[r * colTiles + Math.floor(c / options.tile.cols)]!;
         weights[i] = a * (value - ref);
@@ -332,6 +365,13 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   }
   if (fresh) compensate(weights, variance, fresh, K, N);
   return { weights, variance };
+}
+
+/** For each of `count` physical cells, one of `devices` measured cells, uniformly. */
+function drawDevices(rng: Rng, count: number, devices: number): Uint32Array {
+  const out = new Uint32Array(count);
+  for (let p = 0; p < count; p++) out[p] = Math.min(devices - 1, Math.floor(rng.next() * devices));
+  return out;
 }
 
 /**
