@@ -429,6 +429,13 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
               Move the probes to the cell before starting; the cell number labels the run.
             </p>
           )}
+          {procedure === 'retention' && values.resumeFrom ? (
+            <p className="muted wide" data-testid="continues">
+              Continues run {values.resumeFrom}: its levels and reads are kept, the level the cell holds is
+              read on at the schedule&apos;s remaining times, the rest are programmed as usual (&quot;Continue
+              run&quot; under More settings; empty it to start afresh).
+            </p>
+          ) : null}
           {warnings.length ? (
             <div className="warn-banner wide" role="alert" data-testid="harm-warnings">
               <ul className="plain">

@@ -314,7 +314,7 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 name="lanPort"
                 value={port}
                 onChange={setPort}
-                hint="SCPI raw socket: 5025"
+                hint="SCPI raw socket: 5025; 4200A KXCI: 1225 (NUL-terminated)"
               />
               {connectionFields(['timeoutMs'], 'lan')}
             </>
