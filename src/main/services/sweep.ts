@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ReramError } from '../../shared/errors';
-import { PREDICT_METHODS } from '../../shared/quant/methods';
+import { PREDICT_METHODS, worksIn } from '../../shared/quant/methods';
 import { PredictionReport } from '../../shared/rca/report';
 import { selectTable } from '../../shared/profile/schema';
 import type { PredictPool } from '../predict/pool';
@@ -260,9 +260,7 @@ export async function runSweep(
         table,
         profileName: profile.name,
         settings: {
-          methods: spec.methods.filter((m) =>
-            m !== 'mes-pair' && m !== 'mes-pair-sigma' ? true : spec.scheme === 'differential',
-          ),
+          methods: spec.methods.filter((m) => worksIn(m, spec.scheme)),
           bits: spec.bits.filter((b) => 2 ** b <= table.levels.length),
           scheme: spec.scheme,
           sigmaScale: point.sigmaScale,

@@ -1,354 +1,28 @@
 /**
- * Weight quantization onto a device's level table (docs/design.md §6, docs/methods.md).
+ * Weight quantization onto a device's level table (docs/methods.md): validate the layer, pick
+ * the method (its σ-free equivalent when every σ is 0), let it choose, then the statistics. The
+ * methods and their formulas are one file each in ./methods/ (differential pair w = α·(G⁺ − G⁻);
+ * bias column w = α·(G_k − G_ref), G_ref = (G₀ + G_{L−1})/2; m = max|w| per layer).
  *
- * Differential pair (default): w = α·(G⁺ − G⁻).
- *   ideal-linear  Δ = m/(L−1), k = clamp(round(|w|/Δ)), ŵ = s·k·Δ         (a perfectly linear device)
- *   linear        same k, ŵ = s·α·(G_k − G₀), α = m/(G_{L−1} − G₀)          (the baseline)
- *   mes           ŵ = s·c_{k*}, c_k = α·(G_k − G₀), k* = argmin_k ||w| − c_k|
- *   mes-sigma     k*, α minimise E[(w − α(G_k + ε_k − G₀ − ε₀))²] = (|w| − c_k)² + α²(σ_k² + σ₀²)
- *   mes-pair      any pair: ŵ = nearest α·(G_i − G_j) over all i, j
- *   mes-pair-sigma  the pair and α minimising (w − α(G_i − G_j))² + α²(σ_i² + σ_j²)
- * Bias column: w = α·(G_k − G_ref), G_ref = (G₀ + G_{L−1})/2 (σ_ref the mean level σ), grids
- * over [−m, m]; ideal-linear, linear, mes and mes-sigma as above with G_ref for G₀.
- * m = max|w| per layer; MES picks α by `max` or `mse` (least squared error).
- *
- * mes-sigma-gain keeps mes-sigma's levels and scales α so that the layer's gain Σw·ŵ/Σw² is 1.
  * With σ = 0 mes-sigma is mes exactly, and mes-pair-sigma is mes-pair; with σ > 0 their expected
  * squared error is never above mes's or linear's on the same table (the α those use is among the
  * candidates, with the assignment optimal for it, and the refinement only lowers the error).
  */
-import { invalidInput, ReramError } from '../errors';
+import { invalidInput } from '../errors';
+import {
+  checkLevels,
+  checkWeights,
+  REFERENCE,
+  type MappingScheme,
+  type QuantizedLayer,
+  type QuantMethod,
+  type QuantOptions,
+} from './core';
+import { QUANTIZERS } from './methods';
+import { layerGain } from './methods/mes-sigma-gain';
 
-export const QUANT_METHODS = [
-  'ideal-linear',
-  'linear',
-  'mes',
-  'mes-sigma',
-  'mes-sigma-gain',
-  'mes-pair',
-  'mes-pair-sigma',
-] as const;
-export type QuantMethod = (typeof QUANT_METHODS)[number];
-export const MAPPING_SCHEMES = ['differential', 'bias'] as const;
-export type MappingScheme = (typeof MAPPING_SCHEMES)[number];
-export const SCALE_MODES = ['max', 'mse'] as const;
-export type ScaleMode = (typeof SCALE_MODES)[number];
-
-export interface QuantOptions {
-  method: QuantMethod;
-  scheme?: MappingScheme;
-  /** MES only; default 'mse'. */
-  scale?: ScaleMode;
-  /** Programming σ of each level (S), for the σ-aware methods and the expected error; default 0. */
-  sigma?: readonly number[];
-}
-
-/** The cell a bias-scheme weight's minus side is: the shared reference column. */
-export const REFERENCE = -1;
-
-export interface QuantizedLayer {
-  name: string;
-  method: QuantMethod;
-  scheme: MappingScheme;
-  /** Weight per siemens. */
-  alpha: number;
-  /** Level index of G⁺ per weight. */
-  plus: Int32Array;
-  /** Level index of G⁻ per weight (REFERENCE in the bias scheme). */
-  minus: Int32Array;
-  /** The weight's programmed level (the non-G₀ side; the bias scheme's cell), for histograms. */
-  levelIndex: Int32Array;
-  realized: Float64Array;
-  /** Squared error of the realised weights (σ = 0). */
-  mse: number;
-  /** Expected squared error under the levels' σ: mse plus α²·mean(σ⁺² + σ⁻²). */
-  expectedMse: number;
-  /**
-   * Least-squares gain of the realised weights on the weights, Σw·ŵ / Σw². Below 1 the layer
-   * shrinks its signal; a deep network multiplies the shrinkage layer after layer.
-   */
-  gain: number;
-  maxError: number;
-  /** Weights per level index. */
-  histogram: number[];
-}
-
-export class QuantizationError extends ReramError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('INVALID_INPUT', message, details);
-    this.name = 'QuantizationError';
-  }
-}
-
-function checkLevels(levels: readonly number[]): void {
-  if (levels.length < 2) throw invalidInput(`A level table needs at least 2 levels, got ${levels.length}.`);
-  for (let k = 0; k < levels.length; k++) {
-    if (!Number.isFinite(levels[k]!)) throw invalidInput(`Level ${k} is not a finite conductance.`);
-    if (k > 0 && !(levels[k]! > levels[k - 1]!))
-      throw invalidInput(`Levels must ascend strictly (level ${k}).`);
-  }
-}
-
-/**
- * Largest |weight| whose squared error over a layer stays finite in double precision (sums of
- * squares of up to 2^27 weights): beyond it MSE and α would overflow to Infinity or NaN.
- */
-export const MAX_ABS_WEIGHT = 1e150;
-
-function checkWeights(name: string, weights: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < weights.length; i++) {
-    const w = weights[i]!;
-    if (Number.isFinite(w) && Math.abs(w) > MAX_ABS_WEIGHT) {
-      throw new QuantizationError(
-        `Layer '${name}' has a weight of ${w} at index ${i}: beyond ±${MAX_ABS_WEIGHT} its squared error overflows. Rescale the layer.`,
-        { layer: name, index: i },
-      );
-    }
-    if (!Number.isFinite(w)) {
-      throw new QuantizationError(
-        `Layer '${name}' has a non-finite weight at index ${i} (${w}); refusing to quantize it.`,
-        { layer: name, index: i },
-      );
-    }
-    m = Math.max(m, Math.abs(w));
-  }
-  return m;
-}
-
-/** Index of the candidate nearest to t in an ascending array; ties go to the higher index. */
-export function nearestIndex(candidates: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = candidates.length - 1;
-  if (t <= candidates[0]!) return 0;
-  if (t >= candidates[hi]!) return hi;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (candidates[mid]! < t) lo = mid;
-    else hi = mid;
-  }
-  return candidates[hi]! - t <= t - candidates[lo]! ? hi : lo;
-}
-
-/** Squared error of mapping targets onto α·d (nearest candidate), for a scale search. */
-function errorAt(targets: ArrayLike<number>, d: readonly number[], alpha: number): number {
-  const scaled = d.map((x) => alpha * x);
-  let sum = 0;
-  for (let i = 0; i < targets.length; i++) {
-    const t = targets[i]!;
-    sum += (t - scaled[nearestIndex(scaled, t)]!) ** 2;
-  }
-  return sum;
-}
-
-/** α candidates around the max-scale α: a log grid from 0.25× to 1.5×. */
-function alphaGrid(alphaMax: number): number[] {
-  const steps = 48;
-  return Array.from(
-    { length: steps + 1 },
-    (_, s) => alphaMax * Math.exp(Math.log(0.25) + (s / steps) * (Math.log(1.5) - Math.log(0.25))),
-  );
-}
-
-/**
- * α minimising Σ(t − α·d_{k*})²: a log grid around the max-scale α, then Lloyd refinement
- * (assign → closed-form α = Σt·d/Σd² → reassign). The max-scale α is a candidate, so the result
- * is never worse than `--scale max`.
- */
-export function mseScale(
-  targets: ArrayLike<number>,
-  d: readonly number[],
-  alphaMax: number,
-  seeds: readonly number[] = [],
-): number {
-  if (!(alphaMax > 0)) return alphaMax;
-  let bestAlpha = alphaMax;
-  let bestError = errorAt(targets, d, alphaMax);
-  for (const alpha of [...seeds, ...alphaGrid(alphaMax)]) {
-    if (!(alpha > 0)) continue;
-    const e = errorAt(targets, d, alpha);
-    if (e < bestError) {
-      bestError = e;
-      bestAlpha = alpha;
-    }
-  }
-  for (let iteration = 0; iteration < 50; iteration++) {
-    const scaled = d.map((x) => bestAlpha * x);
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < targets.length; i++) {
-      const dk = d[nearestIndex(scaled, targets[i]!)]!;
-      num += targets[i]! * dk;
-      den += dk * dk;
-    }
-    if (!(den > 0)) break;
-    const next = num / den;
-    const e = errorAt(targets, d, next);
-    if (!(e < bestError * (1 - 1e-12))) break;
-    bestError = e;
-    bestAlpha = next;
-  }
-  return bestAlpha;
-}
-
-/**
- * The expected squared error of realising t with candidate k at scale α,
- * (t − α·d_k)² + α²·v_k, as a function of t is a parabola t² plus the line −2α·d_k·t + α²(d_k² + v_k).
- * The best k for every t is therefore read off the lower envelope of those lines (convex-hull
- * trick): built once per α, then a binary search per weight.
- */
-export class ExpectedErrorEnvelope {
-  private readonly slope: Float64Array;
-  private readonly intercept: Float64Array;
-  private readonly index: Int32Array;
-  /** t from which hull line h wins (breaks[0] = −∞). */
-  private readonly breaks: Float64Array;
-
-  constructor(
-    d: ArrayLike<number>,
-    v: ArrayLike<number>,
-    readonly alpha: number,
-  ) {
-    // Lines sorted by slope descending (d ascending); for equal d keep the smaller variance.
-    const order = Array.from({ length: d.length }, (_, k) => k).sort(
-      (a, b) => d[a]! - d[b]! || v[a]! - v[b]! || a - b,
-    );
-    const slopes: number[] = [];
-    const intercepts: number[] = [];
-    const ids: number[] = [];
-    const breaks: number[] = [];
-    for (const k of order) {
-      const m = -2 * alpha * d[k]!;
-      const b = alpha * alpha * (d[k]! * d[k]! + v[k]!);
-      if (slopes.length && m === slopes[slopes.length - 1]) continue; // same d, larger variance: never better
-      // Pop lines that the new one makes useless (it takes over before they start).
-      while (slopes.length) {
-        const top = slopes.length - 1;
-        const x = (b - intercepts[top]!) / (slopes[top]! - m);
-        if (x <= breaks[top]!) {
-          slopes.pop();
-          intercepts.pop();
-          ids.pop();
-          breaks.pop();
-        } else {
-          breaks.push(x);
-          break;
-        }
-      }
-      if (slopes.length === 0) breaks.push(Number.NEGATIVE_INFINITY);
-      slopes.push(m);
-      intercepts.push(b);
-      ids.push(k);
-    }
-    this.slope = Float64Array.from(slopes);
-    this.intercept = Float64Array.from(intercepts);
-    this.index = Int32Array.from(ids);
-    this.breaks = Float64Array.from(breaks);
-  }
-
-  /** The candidate minimising the expected error for target t. */
-  best(t: number): number {
-    let lo = 0;
-    let hi = this.breaks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.breaks[mid]! <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.index[lo]!;
-  }
-
-  /** Its expected squared error. */
-  error(t: number, k: number, d: ArrayLike<number>, v: ArrayLike<number>): number {
-    return (t - this.alpha * d[k]!) ** 2 + this.alpha * this.alpha * v[k]!;
-  }
-}
-
-function expectedTotal(
-  targets: ArrayLike<number>,
-  d: ArrayLike<number>,
-  v: ArrayLike<number>,
-  alpha: number,
-): number {
-  const envelope = new ExpectedErrorEnvelope(d, v, alpha);
-  let sum = 0;
-  for (let i = 0; i < targets.length; i++) {
-    const t = targets[i]!;
-    sum += envelope.error(t, envelope.best(t), d, v);
-  }
-  return sum;
-}
-
-/**
- * α minimising the expected squared error Σ min_k[(t − α·d_k)² + α²v_k]: the given α (those mes
- * and linear use) and a log grid, then Lloyd refinement with the closed form
- * α = Σ t·d_k / Σ (d_k² + v_k).
- */
-export function expectedScale(
-  targets: ArrayLike<number>,
-  d: ArrayLike<number>,
-  v: ArrayLike<number>,
-  alphaMax: number,
-  seeds: readonly number[],
-): number {
-  if (!(alphaMax > 0)) return alphaMax;
-  let bestAlpha = alphaMax;
-  let bestError = Number.POSITIVE_INFINITY;
-  for (const alpha of [...seeds, alphaMax, ...alphaGrid(alphaMax)]) {
-    if (!(alpha > 0)) continue;
-    const e = expectedTotal(targets, d, v, alpha);
-    if (e < bestError) {
-      bestError = e;
-      bestAlpha = alpha;
-    }
-  }
-  for (let iteration = 0; iteration < 50; iteration++) {
-    const envelope = new ExpectedErrorEnvelope(d, v, bestAlpha);
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < targets.length; i++) {
-      const k = envelope.best(targets[i]!);
-      num += targets[i]! * d[k]!;
-      den += d[k]! * d[k]! + v[k]!;
-    }
-    if (!(den > 0)) break;
-    const next = num / den;
-    const e = expectedTotal(targets, d, v, next);
-    if (!(e < bestError * (1 - 1e-12))) break;
-    bestError = e;
-    bestAlpha = next;
-  }
-  return bestAlpha;
-}
-
-/** Every pair's difference G_i − G_j and variance σ_i² + σ_j², as flat candidate arrays. */
-function pairCandidates(levels: readonly number[], sigma: readonly number[]) {
-  const L = levels.length;
-  const d = new Float64Array(L * L);
-  const v = new Float64Array(L * L);
-  for (let i = 0; i < L; i++)
-    for (let j = 0; j < L; j++) {
-      d[i * L + j] = levels[i]! - levels[j]!;
-      v[i * L + j] = sigma[i]! ** 2 + sigma[j]! ** 2;
-    }
-  return { d, v };
-}
-
-/** Sorted, distinct pair differences, each with the pair of least variance that makes it. */
-function uniquePairs(levels: readonly number[], sigma: readonly number[]) {
-  const { d, v } = pairCandidates(levels, sigma);
-  const order = Array.from({ length: d.length }, (_, k) => k).sort(
-    (a, b) => d[a]! - d[b]! || v[a]! - v[b]! || a - b,
-  );
-  const values: number[] = [];
-  const pairs: number[] = [];
-  for (const k of order) {
-    if (values.length && d[k] === values[values.length - 1]) continue;
-    values.push(d[k]!);
-    pairs.push(k);
-  }
-  return { values, pairs };
-}
+export * from './core';
+export { QUANT_METHODS } from './methods';
 
 export function quantizeLayer(
   name: string,
@@ -364,135 +38,29 @@ export function quantizeLayer(
   const sigma = options.sigma ?? new Array<number>(L).fill(0);
   if (sigma.length !== L || sigma.some((s) => !(s >= 0) || !Number.isFinite(s)))
     throw invalidInput(`σ must give one finite, non-negative value per level (${L}).`);
-  // mes-sigma-gain chooses exactly as mes-sigma does, then restores the layer's gain (below).
-  const keepGain = options.method === 'mes-sigma-gain';
-  const method: QuantMethod = keepGain ? 'mes-sigma' : options.method;
-  const sigmaFree = sigma.every((s) => s === 0);
+  const asked = QUANTIZERS[options.method];
   // With σ = 0 the σ-aware methods are their plain counterparts, exactly.
-  const effective: QuantMethod =
-    sigmaFree && method === 'mes-sigma'
-      ? 'mes'
-      : sigmaFree && method === 'mes-pair-sigma'
-        ? 'mes-pair'
-        : method;
+  const method = asked.atSigmaZero && sigma.every((s) => s === 0) ? QUANTIZERS[asked.atSigmaZero] : asked;
+  if (!method.schemes.includes(scheme))
+    throw invalidInput(
+      `${options.method} ${method.schemeNote ?? 'does not work'}: it needs the ${method.schemes.join(' or ')} scheme.`,
+    );
   const n = weights.length;
   const g0 = levels[0]!;
   const span = levels[L - 1]! - g0;
-  const plus = new Int32Array(n);
-  const minus = new Int32Array(n);
-  const levelIndex = new Int32Array(n);
-  const realized = new Float64Array(n);
-  let alpha: number;
+  const { alpha, plus, minus, levelIndex, realized } = method.choose({
+    weights,
+    n,
+    m,
+    levels,
+    sigma,
+    L,
+    g0,
+    span,
+    scheme,
+    scale,
+  });
 
-  if (effective === 'mes-pair' || effective === 'mes-pair-sigma') {
-    if (scheme !== 'differential')
-      throw invalidInput(`${method} chooses both cells of a pair: it needs the differential scheme.`);
-    const alphaMax = m / span;
-    // mes's own α is a candidate: over a superset of its candidates, the pair methods cannot do worse.
-    const magnitudes = Float64Array.from({ length: n }, (_, i) => Math.abs(weights[i]!));
-    const single = levels.map((g) => g - g0);
-    const mesAlpha = scale === 'mse' ? mseScale(magnitudes, single, alphaMax) : alphaMax;
-    if (effective === 'mes-pair') {
-      const { values, pairs } = uniquePairs(levels, sigma);
-      alpha = scale === 'mse' ? mseScale(weights, values, alphaMax, [mesAlpha]) : alphaMax;
-      const candidates = values.map((x) => alpha * x);
-      for (let i = 0; i < n; i++) {
-        const pair = pairs[nearestIndex(candidates, weights[i]!)]!;
-        plus[i] = Math.floor(pair / L);
-        minus[i] = pair % L;
-      }
-    } else {
-      const { d, v } = pairCandidates(levels, sigma);
-      const plain = uniquePairs(levels, sigma);
-      const singleVariance = sigma.map((x) => x * x + sigma[0]! ** 2);
-      alpha = expectedScale(weights, d, v, alphaMax, [
-        mesAlpha,
-        mseScale(weights, plain.values, alphaMax, [mesAlpha]),
-        expectedScale(magnitudes, single, singleVariance, alphaMax, [mesAlpha]),
-      ]);
-      const envelope = new ExpectedErrorEnvelope(d, v, alpha);
-      for (let i = 0; i < n; i++) {
-        const pair = envelope.best(weights[i]!);
-        plus[i] = Math.floor(pair / L);
-        minus[i] = pair % L;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      realized[i] = alpha * (levels[plus[i]!]! - levels[minus[i]!]!);
-      levelIndex[i] = realized[i]! >= 0 ? plus[i]! : minus[i]!;
-    }
-  } else if (scheme === 'differential') {
-    const d = levels.map((g) => g - g0);
-    const v = sigma.map((s) => s * s + sigma[0]! ** 2);
-    const alphaMax = m / span;
-    const delta = m / (L - 1);
-    const magnitudes = Float64Array.from({ length: n }, (_, i) => Math.abs(weights[i]!));
-    const mesAlpha = () => (scale === 'mse' ? mseScale(magnitudes, d, alphaMax) : alphaMax);
-    alpha =
-      effective === 'mes'
-        ? mesAlpha()
-        : effective === 'mes-sigma'
-          ? expectedScale(magnitudes, d, v, alphaMax, [mesAlpha()])
-          : alphaMax;
-    const candidates = d.map((x) => alpha * x);
-    const envelope = effective === 'mes-sigma' ? new ExpectedErrorEnvelope(d, v, alpha) : undefined;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i]!;
-      const k = envelope
-        ? envelope.best(magnitudes[i]!)
-        : effective === 'mes'
-          ? nearestIndex(candidates, magnitudes[i]!)
-          : m === 0
-            ? 0
-            : Math.min(L - 1, Math.max(0, Math.round(magnitudes[i]! / delta)));
-      const s = w < 0 ? -1 : 1;
-      plus[i] = s > 0 ? k : 0;
-      minus[i] = s > 0 ? 0 : k;
-      levelIndex[i] = k;
-      realized[i] = s * (effective === 'ideal-linear' ? k * delta : candidates[k]!);
-    }
-  } else {
-    const gRef = (g0 + levels[L - 1]!) / 2;
-    const sigmaRef = sigma.reduce((x, y) => x + y, 0) / L;
-    const d = levels.map((g) => g - gRef);
-    const v = sigma.map((s) => s * s + sigmaRef * sigmaRef);
-    const alphaMax = (2 * m) / span;
-    const mesAlpha = () => (scale === 'mse' ? mseScale(weights, d, alphaMax) : alphaMax);
-    alpha =
-      effective === 'mes'
-        ? mesAlpha()
-        : effective === 'mes-sigma'
-          ? expectedScale(weights, d, v, alphaMax, [mesAlpha()])
-          : alphaMax;
-    const candidates = d.map((x) => alpha * x);
-    const envelope = effective === 'mes-sigma' ? new ExpectedErrorEnvelope(d, v, alpha) : undefined;
-    for (let i = 0; i < n; i++) {
-      const w = weights[i]!;
-      const k = envelope
-        ? envelope.best(w)
-        : effective === 'mes'
-          ? nearestIndex(candidates, w)
-          : m === 0
-            ? Math.round((L - 1) / 2)
-            : Math.min(L - 1, Math.max(0, Math.round(((w + m) / (2 * m)) * (L - 1))));
-      plus[i] = k;
-      minus[i] = REFERENCE;
-      levelIndex[i] = k;
-      realized[i] =
-        effective === 'ideal-linear' ? (m === 0 ? 0 : -m + (k * 2 * m) / (L - 1)) : candidates[k]!;
-    }
-  }
-
-  if (keepGain) {
-    // The expected-error optimum shrinks weights (gain < 1), and a deep network multiplies the
-    // shrinkage layer after layer while its biases stay put. Scaling α by 1/gain keeps the
-    // chosen levels and makes Σw·ŵ = Σw².
-    const gain = layerGain(weights, realized);
-    if (gain > 0) {
-      alpha /= gain;
-      for (let i = 0; i < n; i++) realized[i] = realized[i]! / gain;
-    }
-  }
   const sigmaRef = sigma.reduce((x, y) => x + y, 0) / L;
   let sse = 0;
   let variance = 0;
@@ -503,8 +71,8 @@ export function quantizeLayer(
     sse += e * e;
     maxError = Math.max(maxError, e);
     histogram[levelIndex[i]!]!++;
-    // The ideal-linear reference is a perfect device: no programming spread.
-    if (effective !== 'ideal-linear') {
+    // A perfect device (ideal-linear) has no programming spread.
+    if (!method.ideal) {
       const sMinus = minus[i] === REFERENCE ? sigmaRef : sigma[minus[i]!]!;
       variance += sigma[plus[i]!]! ** 2 + sMinus ** 2;
     }
@@ -526,17 +94,6 @@ export function quantizeLayer(
   };
 }
 
-/** Σw·ŵ / Σw²: the least-squares slope of the realised weights on the weights (1 for no weights). */
-function layerGain(weights: ArrayLike<number>, realized: Float64Array): number {
-  let cross = 0;
-  let power = 0;
-  for (let i = 0; i < weights.length; i++) {
-    cross += weights[i]! * realized[i]!;
-    power += weights[i]! * weights[i]!;
-  }
-  return power > 0 ? cross / power : 1;
-}
-
 /**
  * The weight values a layer's levels can realise (the non-negative side for the differential
  * scheme, whose negative weights mirror them), for plotting levels over a weight histogram.
@@ -547,19 +104,5 @@ export function candidateWeights(
   alpha: number,
   levels: readonly number[],
 ): number[] {
-  const L = levels.length;
-  const g0 = levels[0]!;
-  const span = levels[L - 1]! - g0;
-  if (method === 'ideal-linear') {
-    // A perfectly linear device over the same window: evenly spaced.
-    const step = (alpha * span) / (L - 1);
-    return levels.map((_, k) => (scheme === 'differential' ? k * step : -(alpha * span) / 2 + k * step));
-  }
-  if (method === 'mes-pair' || method === 'mes-pair-sigma') {
-    const values = new Set<number>();
-    for (const a of levels) for (const b of levels) if (a >= b) values.add(alpha * (a - b));
-    return [...values].sort((x, y) => x - y);
-  }
-  const reference = scheme === 'differential' ? g0 : (g0 + levels[L - 1]!) / 2;
-  return levels.map((g) => alpha * (g - reference));
+  return QUANTIZERS[method].realizable(scheme, alpha, levels);
 }
