@@ -20,6 +20,17 @@ import { tempDbPath } from '../helpers/temp';
 const sims: SimServer[] = [];
 afterAll(async () => Promise.all(sims.map((s) => s.close())));
 
+/** Three levels on cell 1, each read for 10,000 s at four reads per decade. */
+const RETENTION = {
+  procedure: 'retention',
+  maxVoltage: 3,
+  compliance: 1e-3,
+  cell: 1,
+  levels: 3,
+  duration: 10_000,
+  readsPerDecade: 4,
+} as const;
+
 async function retentionOn(driftNu: number | undefined) {
   const sim = await startSim({
     model: 'b2900',
@@ -36,18 +47,7 @@ async function retentionOn(driftNu: number | undefined) {
       ProcedureParams.parse({ procedure: 'forming', maxVoltage: 5, compliance: 1e-3, cell: 1 }),
     );
     expect(forming.summary.formed).toBe(true);
-    const result = await runProcedure(
-      smu,
-      ProcedureParams.parse({
-        procedure: 'retention',
-        maxVoltage: 3,
-        compliance: 1e-3,
-        cell: 1,
-        levels: 3,
-        duration: 10_000,
-        readsPerDecade: 4,
-      }),
-    );
+    const result = await runProcedure(smu, ProcedureParams.parse(RETENTION));
     expect(result.status, JSON.stringify(result.error)).toBe('completed');
     const cell = sim.instrument.die.cells[1]!;
     return { result, cell, sim };
@@ -92,15 +92,7 @@ describe('a retention run continued after a stop', () => {
     sims.push(sim);
     const path = tempDbPath();
     const sample = { wafer: 'virtual', die: sim.instrument.die.id };
-    const retention = {
-      procedure: 'retention',
-      maxVoltage: 3,
-      compliance: 1e-3,
-      cell: 1,
-      levels: 3,
-      duration: 10_000,
-      readsPerDecade: 4,
-    } as const;
+    const retention = RETENTION;
     const times = retentionReadTimes(1, 10_000, 4);
 
     // The first process: forms the cell, then stops the retention run during level 2.

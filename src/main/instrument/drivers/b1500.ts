@@ -28,7 +28,7 @@ import {
   operationTimeout,
   resolveConfig,
   roundTripCheck,
-  scpiSimulator,
+  SessionDriver,
   type DriverOptions,
   type ResolvedConfig,
 } from './scpi-driver';
@@ -76,7 +76,7 @@ export function parseModules(reply: string): Map<number, string> {
   return modules;
 }
 
-export class KeysightB1500 implements Smu {
+export class KeysightB1500 extends SessionDriver implements Smu {
   readonly driver = 'b1500';
   readonly capabilities: SmuCapabilities = {
     maxPulseWidth: B1500_FLEX.maxWidthS,
@@ -85,7 +85,6 @@ export class KeysightB1500 implements Smu {
     truePulse: true,
     terminals: INFO.terminals,
   };
-  readonly virtual: boolean;
   private config: ResolvedConfig | undefined;
   private level = 0;
   private on = false;
@@ -93,15 +92,15 @@ export class KeysightB1500 implements Smu {
   private readonly lineFrequency = 50;
 
   private constructor(
-    private readonly session: ScpiSession,
-    readonly identity: InstrumentIdentity,
-    private readonly options: DriverOptions,
+    session: ScpiSession,
+    identity: InstrumentIdentity,
+    options: DriverOptions,
     /** The SMU's slot (its FLEX channel number) and module. */
     readonly slot: number,
     readonly module: string,
     private readonly modules: Map<number, string>,
   ) {
-    this.virtual = options.virtual;
+    super(session, identity, options);
   }
 
   static matches(identity: InstrumentIdentity): boolean {
@@ -135,31 +134,6 @@ export class KeysightB1500 implements Smu {
       );
     }
     return new KeysightB1500(session, identity, options, slot, model, modules);
-  }
-
-  get resource(): string {
-    return this.session.resource;
-  }
-  get connected(): boolean {
-    return this.session.connected;
-  }
-  onConnectionLost(listener: (error: Error) => void): () => void {
-    return this.session.onConnectionLost(listener);
-  }
-  close(): Promise<void> {
-    return this.session.close();
-  }
-
-  selectCell(cell: number): Promise<boolean> {
-    return scpiSimulator.selectCell(this.session, this.virtual, cell);
-  }
-
-  idle(seconds: number): Promise<boolean> {
-    return scpiSimulator.idle(this.session, this.virtual, seconds);
-  }
-
-  virtualDie(): Promise<string | null> {
-    return scpiSimulator.die(this.session, this.virtual);
   }
 
   private timeoutFor(seconds: number): number {

@@ -24,6 +24,7 @@ import {
   hostStaircase,
   operationTimeout,
   resolveConfig,
+  SessionDriver,
   roundTripCheck,
   reading,
   type DriverOptions,
@@ -37,7 +38,7 @@ const PULSE_SCRIPT = 'reram_bench_pulse';
 /** Unique text in the off confirmation, to tell it from a stale reply on the same stream. */
 const OFF_MARK = 'reram-bench-off';
 
-export class Keithley2600 implements Smu {
+export class Keithley2600 extends SessionDriver implements Smu {
   readonly driver = 'k2600';
   readonly capabilities: SmuCapabilities = {
     maxPulseWidth: K2600_PULSE.maxWidthS,
@@ -46,19 +47,14 @@ export class Keithley2600 implements Smu {
     truePulse: true,
     terminals: ['rear'],
   };
-  readonly virtual: boolean;
   private readonly smu: string;
   private lineFrequency = 50;
   private config: ResolvedConfig | undefined;
   private level = 0;
 
-  constructor(
-    private readonly session: ScpiSession,
-    readonly identity: InstrumentIdentity,
-    private readonly options: DriverOptions,
-  ) {
+  constructor(session: ScpiSession, identity: InstrumentIdentity, options: DriverOptions) {
+    super(session, identity, options);
     session.conventions = TSP_CONVENTIONS;
-    this.virtual = options.virtual;
     this.smu = `smu${options.channel ?? 'a'}`;
   }
 
@@ -67,19 +63,6 @@ export class Keithley2600 implements Smu {
       identity.make.toUpperCase().includes('KEITHLEY') &&
       /^26(0[124]|1[124]|3[456])[AB]?$/.test(identity.model.toUpperCase())
     );
-  }
-
-  get resource(): string {
-    return this.session.resource;
-  }
-  get connected(): boolean {
-    return this.session.connected;
-  }
-  onConnectionLost(listener: (error: Error) => void): () => void {
-    return this.session.onConnectionLost(listener);
-  }
-  close(): Promise<void> {
-    return this.session.close();
   }
 
   /** `print(a, b…)` → the printed values, tab-separated, as numbers. */
@@ -92,21 +75,22 @@ export class Keithley2600 implements Smu {
     return values;
   }
 
-  async selectCell(cell: number): Promise<boolean> {
+  // The TSP simulator's probe station and clock are its `sim` table, not `:SIM:` commands.
+  override async selectCell(cell: number): Promise<boolean> {
     if (!this.virtual) return false;
     await this.session.write(`sim.cell = ${cell}`);
     await this.session.checkErrors(`while moving to cell ${cell}`);
     return true;
   }
 
-  async idle(seconds: number): Promise<boolean> {
+  override async idle(seconds: number): Promise<boolean> {
     if (!this.virtual) return false;
     await this.session.write(`sim.wait(${seconds})`);
     await this.session.opc(this.timeoutFor(seconds));
     return true;
   }
 
-  async virtualDie(): Promise<string | null> {
+  override async virtualDie(): Promise<string | null> {
     if (!this.virtual) return null;
     return (await this.session.query('print(sim.die)')).trim();
   }

@@ -27,6 +27,8 @@ import {
   hostStaircase,
   operationTimeout,
   resolveConfig,
+  roundTripCheck,
+  SessionDriver,
   type DriverOptions,
   type ResolvedConfig,
 } from './scpi-driver';
@@ -74,7 +76,7 @@ export function parseCards(reply: string): { smus: Map<number, string>; others: 
 /** A value as a command takes it: 6 significant digits, no float noise (3.0500000000000003 → 3.05). */
 const kxciNumber = (x: number) => String(Number(x.toPrecision(6)));
 
-export class Keithley4200 implements Smu {
+export class Keithley4200 extends SessionDriver implements Smu {
   readonly driver = '4200a';
   readonly capabilities: SmuCapabilities = {
     maxPulseWidth: K4200_KXCI.maxPulseS,
@@ -83,25 +85,24 @@ export class Keithley4200 implements Smu {
     truePulse: false,
     terminals: INFO.terminals,
   };
-  readonly virtual: boolean;
   private config: ResolvedConfig | undefined;
   private level = 0;
   private on = false;
   /** KXCI does not report the line frequency: times in PLC assume this. */
   private readonly lineFrequency = 50;
-  /** The slowest ACK round trip seen (s): the floor under a host-timed pulse. */
+  /** A running estimate of one exchange's round trip (s): the floor under a host-timed pulse. */
   private roundTrip = 0;
 
   private constructor(
-    private readonly session: ScpiSession,
-    readonly identity: InstrumentIdentity,
-    private readonly options: DriverOptions,
+    session: ScpiSession,
+    identity: InstrumentIdentity,
+    options: DriverOptions,
     /** The SMU's number (SMU1 is 1) and card name (SMUPA: with a preamplifier). */
     readonly smu: number,
     readonly card: string,
     private readonly cards: string,
   ) {
-    this.virtual = options.virtual;
+    super(session, identity, options);
   }
 
   static matches(identity: InstrumentIdentity): boolean {
@@ -130,41 +131,8 @@ export class Keithley4200 implements Smu {
       );
     }
     const driver = new Keithley4200(session, identity, options, smu, card, listing);
-    await driver.measureRoundTrip();
+    driver.roundTrip = (await roundTripCheck(session)).ms / 1000;
     return driver;
-  }
-
-  get resource(): string {
-    return this.session.resource;
-  }
-  get connected(): boolean {
-    return this.session.connected;
-  }
-  onConnectionLost(listener: (error: Error) => void): () => void {
-    return this.session.onConnectionLost(listener);
-  }
-  close(): Promise<void> {
-    return this.session.close();
-  }
-
-  async selectCell(cell: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:CELL ${cell}`);
-    await this.session.checkErrors(`while moving to cell ${cell}`);
-    return true;
-  }
-
-  async idle(seconds: number): Promise<boolean> {
-    if (!this.virtual) return false;
-    await this.session.write(`:SIM:WAIT ${seconds}`);
-    // No *OPC? in KXCI: ID answers once the wait has run.
-    await this.session.query('ID', { timeoutMs: operationTimeout(this.session, seconds) });
-    return true;
-  }
-
-  async virtualDie(): Promise<string | null> {
-    if (!this.virtual) return null;
-    return (await this.session.query(':SIM:DIE?')).trim().replace(/^"|"$/g, '');
   }
 
   /** One user-mode setting: the reply must be ACK; otherwise the status byte says why. */
@@ -186,12 +154,6 @@ export class Keithley4200 implements Smu {
         `ACK${entries.length ? ` (status: ${entries.map((e) => e.message).join('; ')})` : ''}`,
       );
     }
-  }
-
-  private async measureRoundTrip(): Promise<void> {
-    const started = performance.now();
-    await this.session.query('SP');
-    this.roundTrip = (performance.now() - started) / 1000;
   }
 
   /** A running estimate of an ACKed exchange's time: one slow exchange does not set the floor for good. */
@@ -424,11 +386,9 @@ export class Keithley4200 implements Smu {
     }));
     await add('cards', async () => ({ status: 'ok', detail: `${this.cards} (driving ${this.card})` }));
     await add('terminators', async () => {
-      await this.measureRoundTrip();
-      return {
-        status: 'ok',
-        detail: `commands end in ${this.session.writeTerminator}, replies in ${this.session.readTerminator}: a round trip (SP) took ${(this.roundTrip * 1000).toFixed(1)} ms`,
-      };
+      const { ms, ...item } = await roundTripCheck(this.session);
+      this.roundTrip = ms / 1000;
+      return item;
     });
     await add('line frequency', async () => ({
       status: 'warn',

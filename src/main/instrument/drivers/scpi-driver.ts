@@ -47,23 +47,18 @@ export interface DriverOptions {
 
 export type ResolvedConfig = Required<Omit<SmuConfig, 'currentRange'>> & Pick<SmuConfig, 'currentRange'>;
 
-export abstract class ScpiSmu<S extends SettingTable> implements Smu {
-  abstract readonly driver: string;
-  abstract readonly capabilities: SmuCapabilities;
-  protected abstract readonly table: S;
+/**
+ * What every driver that owns a line session does alike: the session's resource and state, its
+ * close, and the virtual SMU's probe station and clock through the `:SIM:` commands (the 2600B's
+ * TSP has its own `sim` table and overrides those three).
+ */
+export abstract class SessionDriver {
   readonly virtual: boolean;
-  /** Last value sent per setting: unchanged settings are not re-sent inside tight loops. */
-  private readonly sent = new Map<string, AnySettingValue>();
-  protected config: ResolvedConfig | undefined;
-  /** Power-line frequency (Hz): what one PLC of integration lasts. */
-  protected lineFrequency = 50;
-  /** The programmed source level (V). */
-  protected level = 0;
 
   constructor(
     protected readonly session: ScpiSession,
     readonly identity: InstrumentIdentity,
-    private readonly options: DriverOptions,
+    protected readonly options: DriverOptions,
   ) {
     this.virtual = options.virtual;
   }
@@ -83,6 +78,31 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   close(): Promise<void> {
     return this.session.close();
   }
+
+  selectCell(cell: number): Promise<boolean> {
+    return scpiSimulator.selectCell(this.session, this.virtual, cell);
+  }
+
+  idle(seconds: number): Promise<boolean> {
+    return scpiSimulator.idle(this.session, this.virtual, seconds);
+  }
+
+  virtualDie(): Promise<string | null> {
+    return scpiSimulator.die(this.session, this.virtual);
+  }
+}
+
+export abstract class ScpiSmu<S extends SettingTable> extends SessionDriver implements Smu {
+  abstract readonly driver: string;
+  abstract readonly capabilities: SmuCapabilities;
+  protected abstract readonly table: S;
+  /** Last value sent per setting: unchanged settings are not re-sent inside tight loops. */
+  private readonly sent = new Map<string, AnySettingValue>();
+  protected config: ResolvedConfig | undefined;
+  /** Power-line frequency (Hz): what one PLC of integration lasts. */
+  protected lineFrequency = 50;
+  /** The programmed source level (V). */
+  protected level = 0;
 
   protected get context(): SettingContext {
     return { lineFrequency: this.lineFrequency };
@@ -119,18 +139,6 @@ export abstract class ScpiSmu<S extends SettingTable> implements Smu {
   async setVoltage(v: number): Promise<void> {
     await this.setAny('level', v, {});
     this.level = v;
-  }
-
-  selectCell(cell: number): Promise<boolean> {
-    return scpiSimulator.selectCell(this.session, this.virtual, cell);
-  }
-
-  idle(seconds: number): Promise<boolean> {
-    return scpiSimulator.idle(this.session, this.virtual, seconds);
-  }
-
-  virtualDie(): Promise<string | null> {
-    return scpiSimulator.die(this.session, this.virtual);
   }
 
   async outputState(): Promise<boolean> {
@@ -400,8 +408,8 @@ export function operationTimeout(session: ScpiSession, seconds: number): number 
 }
 
 /**
- * The virtual SMU's probe station and clock, in the `:SIM:` commands its SCPI and FLEX dialects
- * take. Real instruments: nothing is sent (false, null).
+ * The virtual SMU's probe station and clock, in the `:SIM:` commands its SCPI, FLEX and KXCI
+ * dialects take. Real instruments: nothing is sent (false, null).
  */
 export const scpiSimulator = {
   async selectCell(session: ScpiSession, virtual: boolean, cell: number): Promise<boolean> {
@@ -413,7 +421,7 @@ export const scpiSimulator = {
   async idle(session: ScpiSession, virtual: boolean, seconds: number): Promise<boolean> {
     if (!virtual) return false;
     await session.write(`:SIM:WAIT ${seconds}`);
-    await session.opc(operationTimeout(session, seconds));
+    await session.sync(operationTimeout(session, seconds));
     return true;
   },
   async die(session: ScpiSession, virtual: boolean): Promise<string | null> {
@@ -422,16 +430,16 @@ export const scpiSimulator = {
   },
 };
 
-/** The bring-up check's link item: the terminators in use and one *OPC? round trip (and its ms). */
+/** The bring-up check's link item: the terminators in use and one synchronising round trip (and its ms). */
 export async function roundTripCheck(
   session: ScpiSession,
 ): Promise<Omit<CheckItem, 'name'> & { ms: number }> {
   const started = performance.now();
-  await session.opc();
+  await session.sync();
   const ms = performance.now() - started;
   return {
     status: 'ok',
-    detail: `commands end in ${session.writeTerminator}, replies in ${session.readTerminator}: a round trip (*OPC?) took ${ms.toFixed(1)} ms`,
+    detail: `commands end in ${session.writeTerminator}, replies in ${session.readTerminator}: a round trip (${session.syncQuery}) took ${ms.toFixed(1)} ms`,
     ms,
   };
 }

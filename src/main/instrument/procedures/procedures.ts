@@ -338,7 +338,9 @@ async function retention(ctx: ProcedureContext, p: RetentionParams): Promise<voi
       const last = level.reads.at(-1)?.t ?? 0;
       const missed = times.filter((t) => t > last && t <= elapsed);
       level.missed.push(...missed);
-      for (let j = 0; j < times.filter((t) => t <= elapsed).length; j++) ctx.step();
+      // Its reads so far, taken or missed, are steps already done.
+      const passed = times.filter((t) => t <= elapsed).length;
+      for (let j = 0; j < passed; j++) ctx.step();
       if (missed.length) ctx.log(`level ${k + 1}: ${missed.length} read(s) missed while stopped`);
     } else {
       const landed = await v.programTo(target, bands[k]!, 0, k);

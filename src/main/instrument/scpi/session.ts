@@ -63,11 +63,14 @@ export interface SessionConventions {
   errorQuery: string;
   /** One error entry (code 0: the queue is empty), or undefined for a reply of another form. */
   parseError(reply: string): InstrumentErrorEntry | undefined;
-  /** A query whose reply shows the stream is in step again after a timeout (default *OPC? → 1). */
-  sync?: { query: string; accept(line: string): boolean };
+  /**
+   * A query answered once the instrument has worked through everything before it, whose reply
+   * cannot be mistaken for another (default *OPC? → 1): waits, and resynchronises after a timeout.
+   */
+  sync?: { query: string; accept(line: string): boolean; expected: string };
 }
 
-const OPC_SYNC = { query: '*OPC?', accept: (line: string) => line.trim() === '1' };
+const OPC_SYNC = { query: '*OPC?', accept: (line: string) => line.trim() === '1', expected: '1' };
 
 export const SCPI_CONVENTIONS: SessionConventions = {
   language: 'SCPI',
@@ -111,7 +114,7 @@ export const KXCI_CONVENTIONS: SessionConventions = {
       ? { code: 2, message: `syntax error (status byte ${text}, bit 1)` }
       : { code: 0, message: '' };
   },
-  sync: { query: 'ID', accept: (line) => /^KI4200/.test(line.trim()) },
+  sync: { query: 'ID', accept: (line) => /^KI4200/.test(line.trim()), expected: 'KI4200A V<version>' },
 };
 
 export class ScpiSession {
@@ -396,6 +399,18 @@ export class ScpiSession {
   async opc(timeoutMs?: number): Promise<void> {
     const reply = await this.query('*OPC?', timeoutMs === undefined ? {} : { timeoutMs });
     if (reply.trim() !== '1') throw new ScpiParseError('*OPC?', reply, '1');
+  }
+
+  /** The query sync() sends: *OPC?, or the conventions' own. */
+  get syncQuery(): string {
+    return (this.conventions.sync ?? OPC_SYNC).query;
+  }
+
+  /** Waits until the instrument has worked through everything sent (*OPC?, or the conventions' own query). */
+  async sync(timeoutMs?: number): Promise<void> {
+    const sync = this.conventions.sync ?? OPC_SYNC;
+    const reply = await this.query(sync.query, timeoutMs === undefined ? {} : { timeoutMs });
+    if (!sync.accept(reply)) throw new ScpiParseError(sync.query, reply, sync.expected);
   }
 
   /** Reads the error queue until it is empty (at most 32 entries). */
