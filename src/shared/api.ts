@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { SerializedError } from './errors';
 import { ConnectionSettings } from './connection';
 import { CHIP_FIGURE_IDS, type ChipFigure } from './chip-stats';
-import { SMU_MODEL_IDS } from './instruments';
 import { LevelTable } from './levels/level-table';
 import { ProcedureParams } from './procedures';
 import { DeviceProfile, ProfileSummary } from './profile/schema';
@@ -35,7 +34,16 @@ export const SystemInfo = z.object({
 });
 export type SystemInfo = z.infer<typeof SystemInfo>;
 
-export { SMU_MODEL_IDS };
+export const LINK_KINDS = ['serial', 'gpib', 'lan', 'usb'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+
+/** A source-measure unit model the app drives and simulates (main's model registry). */
+export const SmuModelSummary = z.object({
+  id: z.string(),
+  label: z.string(),
+  links: z.array(z.enum(LINK_KINDS)),
+});
+export type SmuModelSummary = z.infer<typeof SmuModelSummary>;
 
 /** The sample the runs belong to (wafer and die, or a free id); empty: unassigned. */
 export const Sample = z.object({
@@ -46,7 +54,8 @@ export const Sample = z.object({
 export const ConnectRequest = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('virtual'),
-    model: z.enum(SMU_MODEL_IDS).default('2400'),
+    /** A model id of `instrument.models`; main refuses others by name. */
+    model: z.string().trim().min(1).default('2400'),
     preset: z.string().default('AlOx/HfO2'),
     cells: z.number().int().min(1).max(1024).default(16),
     seed: z.number().int().min(0).default(1),
@@ -272,6 +281,11 @@ export const apiMethods = {
     'Leave the instrument safe and disconnect (stops the virtual SMU).',
   ),
   'instrument.status': method(Empty, InstrumentStatus, 'Connection, identity, output state and messages.'),
+  'instrument.models': method(
+    Empty,
+    z.array(SmuModelSummary),
+    'The source-measure units the app drives, as the virtual SMU can also simulate them.',
+  ),
   'instrument.check': method(
     Empty,
     z.object({

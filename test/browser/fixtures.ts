@@ -149,6 +149,12 @@ export function appHandlers(overrides: Record<string, (payload: unknown) => unkn
       firstRun: false,
     }),
     'instrument.status': () => instrumentStatus(),
+    // What main's model registry answers (test/integration/model-registry.test.ts covers it).
+    'instrument.models': () => [
+      { id: '2400', label: 'Keithley 2400', links: ['serial', 'gpib'] },
+      { id: '2450', label: 'Keithley 2450', links: ['lan', 'usb', 'gpib'] },
+      { id: 'b2900', label: 'Keysight B2900', links: ['lan', 'usb', 'gpib'] },
+    ],
     'runs.list': () => [],
     'profiles.list': () => [profileSummary('cell 0', 16), profileSummary('AlOx/HfO2', 41, true)],
     'predictions.list': () => [],

@@ -491,6 +491,10 @@ describe('issue 14: what an engineer saw, fixed', () => {
     setApiBridge(bridge);
     const host = await mount(<InstrumentPage status={status} />, '#/instrument');
     await expect.element(page.getByRole('combobox', { name: 'Instrument dialect' })).toHaveValue('2450');
+    // The choices are main's model registry, with how each connects.
+    await expect
+      .element(page.getByRole('option', { name: 'Keysight B2900 (lan, usb, gpib)' }))
+      .toBeInTheDocument();
     await userEvent.click(page.getByRole('button', { name: 'Connect instead' }));
     await expect.element(page.getByText(/No answer from TCPIP::10\.0\.0\.9/)).toBeVisible();
     // The working connection is still what the page shows.

@@ -2,12 +2,12 @@ import { Socket } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { findPreset } from '../../src/shared/levels/presets';
 import { Die } from '../../src/main/virtual-smu/die';
-import type { SmuModel } from '../../src/main/virtual-smu/instrument';
+import type { SmuModelId } from '../../src/main/instrument/models/registry';
 import { startSimServer, type SimServer } from '../../src/main/virtual-smu/server';
 import { startCli, stopChild } from './cli';
 
 export interface SimOptions {
-  model?: SmuModel;
+  model?: SmuModelId;
   preset?: string;
   cells?: number;
   seed?: number;

@@ -8,9 +8,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInstrument } from '../../src/main/instrument/connect';
-import { parseFlexItems } from '../../src/main/instrument/drivers/b1500';
+import { parseFlexItems } from '../../src/main/instrument/models/b1500/driver';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
-import { formatFlexNumber } from '../../src/main/virtual-smu/flex';
+import { formatFlexNumber } from '../../src/main/instrument/models/b1500/flex';
 import type { SimServer } from '../../src/main/virtual-smu/server';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { REPO_ROOT } from '../helpers/cli';

@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInstrument } from '../../src/main/instrument/connect';
-import { parseCards, parseKxciReading } from '../../src/main/instrument/drivers/k4200';
+import { parseCards, parseKxciReading } from '../../src/main/instrument/models/k4200/driver';
 import { parseKxciId } from '../../src/main/instrument/scpi/idn';
 import { runProcedure } from '../../src/main/instrument/procedures/runner';
-import { formatKxciNumber } from '../../src/main/virtual-smu/kxci';
+import { formatKxciNumber } from '../../src/main/instrument/models/k4200/kxci';
 import type { SimServer } from '../../src/main/virtual-smu/server';
 import { ProcedureParams } from '../../src/shared/procedures';
 import { REPO_ROOT, runCli } from '../helpers/cli';

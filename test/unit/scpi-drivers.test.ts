@@ -5,10 +5,10 @@
  * TCP and ptys in test/integration.
  */
 import { describe, expect, it } from 'vitest';
-import { KeysightB2900 } from '../../src/main/instrument/drivers/b2900';
-import { Keithley2400 } from '../../src/main/instrument/drivers/k2400';
-import { Keithley2450 } from '../../src/main/instrument/drivers/k2450';
-import { driverEntryFor } from '../../src/main/instrument/drivers/registry';
+import { KeysightB2900 } from '../../src/main/instrument/models/b2900/driver';
+import { Keithley2400 } from '../../src/main/instrument/models/k2400/driver';
+import { Keithley2450 } from '../../src/main/instrument/models/k2450/driver';
+import { driverEntryFor } from '../../src/main/instrument/models/registry';
 import { parseIdn } from '../../src/main/instrument/scpi/idn';
 import { ScpiSession, parseNumbers } from '../../src/main/instrument/scpi/session';
 import type { Transport, TransportHandlers } from '../../src/main/instrument/transport/transport';

@@ -14,6 +14,7 @@ import { appVersion, defaultDbPath } from '../paths';
 import { assessLevelTable } from '../../shared/levels/quality';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
+import { smuModelSummaries } from '../instrument/models/registry';
 import { placeOnTable } from '../services/placement';
 import { cellSummaries } from '../services/cells';
 import { detectImportFormat, exportInterop, importInteropFiles } from '../services/interop';
@@ -70,6 +71,7 @@ export function createServices(options: ServiceOptions): Services {
     'instrument.connect': (request) => instrument.connect(request),
     'instrument.disconnect': () => instrument.disconnect(),
     'instrument.status': async () => instrument.status(),
+    'instrument.models': async () => smuModelSummaries(),
     'instrument.abort': () => instrument.abort(),
     'instrument.allowHost': async ({ host }) => ({ hosts: instrument.allowHost(host) }),
     'instrument.check': () => instrument.check(),

@@ -4,11 +4,11 @@
  * way to open one (to switch the output off when the first link hangs).
  */
 import { ReramError } from '../../shared/errors';
-import { K4200_KXCI } from '../../shared/instruments';
+import { K4200_KXCI } from './models/k4200/facts';
 import type { InstrumentIdentity } from '../../shared/run';
 import { isVirtual, parseKxciId } from './scpi/idn';
 import { KXCI_CONVENTIONS, ScpiSession, type SessionOptions } from './scpi/session';
-import { driverEntryFor } from './drivers/registry';
+import { driverEntryFor } from './models/registry';
 import type { Smu } from './drivers/smu';
 import { createTransport, type LinkOptions } from './transport/open';
 import type { ConnectionSettings } from '../../shared/connection';

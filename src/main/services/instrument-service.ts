@@ -4,7 +4,7 @@
  * and an Abort that switches the output off at once.
  */
 import { realpathSync } from 'node:fs';
-import { SMU_MODELS } from '../../shared/instruments';
+import { smuModel } from '../instrument/models/registry';
 import { RoutedSmu } from '../instrument/switch/routed-smu';
 import { withTimeout } from '../async';
 import type { ApiParsedInput, InstrumentStatus } from '../../shared/api';
@@ -239,9 +239,10 @@ export class InstrumentService {
     let resource: string;
     let options = {};
     if (request.kind === 'virtual') {
+      const { info } = smuModel(request.model);
       simulator = await startSimulator(
         {
-          model: request.model,
+          model: info.id,
           preset: request.preset,
           cells: request.cells,
           seed: request.seed,
@@ -252,7 +253,7 @@ export class InstrumentService {
         (line) => this.events.emit('system.log', { level: 'info', message: line }),
       );
       resource = simulator.resource;
-      const terminator = SMU_MODELS[request.model].lanTerminator;
+      const terminator = info.lanTerminator;
       if (terminator) options = { writeTerminator: terminator, readTerminator: terminator };
     } else {
       resource = request.resource;

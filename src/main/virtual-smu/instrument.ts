@@ -1,22 +1,11 @@
 /**
  * The virtual source-measure unit: instrument state (source level, compliance, output, ranges,
  * NPLC, sense functions, list sweeps, pulse timing, error queue, virtual clock) driving one cell
- * of a simulated die. Three SCPI dialects sit on top of it (dialects.ts). Time is virtual: each
+ * of a simulated die. Each model's dialect sits on top of it (instrument/models/<model>/). Time is virtual: each
  * operation advances the clock, and the server paces replies by `virtual seconds × time scale`.
  */
-import {
-  K2600_PULSE,
-  K2400_TIMING,
-  K2450_TIMING,
-  k2400Conversions,
-  k2400FirmwareSeconds,
-  type SmuModelId,
-} from '../../shared/instruments';
 import type { Die } from './die';
 import { ScpiError, SCPI_ERRORS } from './scpi-parser';
-
-export type SmuModel = SmuModelId;
-export { SMU_MODEL_IDS as SMU_MODELS } from '../../shared/instruments';
 
 export interface Reading {
   /** Programmed level. */
@@ -34,20 +23,43 @@ export interface Reading {
 export const MAX_SOURCE_VOLTAGE = 210;
 const ERROR_QUEUE_LENGTH = 10;
 
-export const MODEL_DEFAULTS: Record<SmuModel, { compliance: number; terminals: 'FRON' | 'REAR' }> = {
-  '2400': { compliance: 105e-6, terminals: 'FRON' },
-  '2450': { compliance: 105e-6, terminals: 'FRON' },
-  b2900: { compliance: 100e-6, terminals: 'REAR' },
-  // 2600B reset: smua.source.limiti 100 mA (reference manual, smuX.source.limitY).
-  '2600': { compliance: 0.1, terminals: 'REAR' },
-  // B1500A: the compliance DV gives when none is named (our stand-in; the FLEX interpreter sets it).
-  b1500: { compliance: 100e-6, terminals: 'REAR' },
-  // 4200A: KXCI sets the compliance with every DV (kxci.ts); this is only the power-on value.
-  '4200a': { compliance: 100e-6, terminals: 'REAR' },
-};
+/**
+ * Where one model's physics and reset state differ, declared in its model folder
+ * (instrument/models/<model>/index.ts) from its manual.
+ */
+export interface VirtualSmuTraits {
+  /** The model's id, as the simulator reports it. */
+  readonly model: string;
+  /** Compliance and terminals after *RST. */
+  readonly compliance: number;
+  readonly terminals: 'FRON' | 'REAR';
+  /** Reading elements after *RST (:FORM:ELEM). */
+  readonly elements: readonly string[];
+  /** The output turns off when compliance is reached, after *RST (the B2900's :OUTP:PROT ON). */
+  readonly offAtCompliance: boolean;
+  /** Time from a new source level to the level at the terminals (the 2400's source configuration). */
+  readonly sourceConfigurationS: number;
+  /** A/D conversions in one reading, and the fixed A/D time each adds to its integration. */
+  conversions(functions: 1 | 2, autoZero: boolean): number;
+  readonly conversionOverheadS: number;
+  /** A reading's time beyond its conversions (firmware). */
+  readingOverheadS(functions: 1 | 2, autoZero: boolean): number;
+}
 
-/** 2450 and B2900: overhead per reading that is not integration (A/D, firmware): the 2450's estimate. */
-const READING_OVERHEAD_S = K2450_TIMING.readingOverheadS;
+/** A model's traits: one conversion per reading without overhead unless the model says otherwise. */
+export function virtualTraits(
+  traits: Pick<VirtualSmuTraits, 'model' | 'compliance' | 'terminals'> & Partial<VirtualSmuTraits>,
+): VirtualSmuTraits {
+  return {
+    elements: ['VOLT', 'CURR', 'RES', 'TIME', 'STAT'],
+    offAtCompliance: false,
+    sourceConfigurationS: 0,
+    conversions: () => 1,
+    conversionOverheadS: 0,
+    readingOverheadS: () => 0,
+    ...traits,
+  };
+}
 
 export type TriggerBlock =
   { kind: 'source'; on: boolean } | { kind: 'delay'; seconds: number } | { kind: 'measure'; count: number };
@@ -120,15 +132,19 @@ export class VirtualInstrument {
   onOutputChange: (on: boolean) => void = () => {};
 
   constructor(
-    readonly model: SmuModel,
+    readonly traits: VirtualSmuTraits,
     readonly die: Die,
     readonly serial: string,
     /** The 2450's command set (*LANG?): it persists across power cycles on the real one. */
     readonly language = 'SCPI',
   ) {
-    this.compliance = MODEL_DEFAULTS[model].compliance;
-    this.terminals = MODEL_DEFAULTS[model].terminals;
+    this.compliance = traits.compliance;
+    this.terminals = traits.terminals;
     this.reset();
+  }
+
+  get model(): string {
+    return this.traits.model;
   }
 
   get cell() {
@@ -139,7 +155,7 @@ export class VirtualInstrument {
     this.setOutput(false);
     this.level = 0;
     this.triggerLevel = 0;
-    this.compliance = MODEL_DEFAULTS[this.model].compliance;
+    this.compliance = this.traits.compliance;
     this.sourceDelay = 0;
     this.autoClear = false;
     this.outputOffMode = 'NORM';
@@ -156,18 +172,15 @@ export class VirtualInstrument {
     this.autoZero = true;
     this.readback = true;
     this.remoteSense = false;
-    this.terminals = MODEL_DEFAULTS[this.model].terminals;
+    this.terminals = this.traits.terminals;
     this.filter = false;
     this.triggerCount = 1;
     this.armCount = 1;
     this.triggerDelay = 0;
     this.triggerSource = 'AINT';
-    this.offAtCompliance = this.model === 'b2900';
+    this.offAtCompliance = this.traits.offAtCompliance;
     this.autoOff = false;
-    this.elements =
-      this.model === 'b2900'
-        ? ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']
-        : ['VOLT', 'CURR', 'RES', 'TIME', 'STAT'];
+    this.elements = [...this.traits.elements];
     this.lastTrip = false;
     this.fetched = [];
     this.triggerBlocks = [];
@@ -248,14 +261,12 @@ export class VirtualInstrument {
 
   /** A/D conversions per reading (2400 Appendix A): one per function, two more with auto-zero. */
   conversions(): number {
-    if (this.model !== '2400') return 1;
-    return k2400Conversions(this.functions(), this.autoZero);
+    return this.traits.conversions(this.functions(), this.autoZero);
   }
 
   /** The time a reading's conversions take, each with its fixed A/D part on the 2400. */
   private conversionSeconds(): number {
-    if (this.model !== '2400') return this.integrationTime();
-    return this.conversions() * (this.integrationTime() + K2400_TIMING.conversionOverheadS);
+    return this.conversions() * (this.integrationTime() + this.traits.conversionOverheadS);
   }
 
   integrationTime(): number {
@@ -278,16 +289,8 @@ export class VirtualInstrument {
     this.advance(this.conversionSeconds());
     const m = this.sample(this.level);
     this.lastTrip = m.compliance;
-    this.advance(
-      this.model === '2400'
-        ? k2400FirmwareSeconds(this.functions(), this.autoZero)
-        : this.model === '2600'
-          ? K2600_PULSE.readingOverheadS
-          : this.model === 'b1500' || this.model === '4200a'
-            ? 0 // the B1500's reading is its ADC time (set in seconds by AIT); the 4200A's its aperture
-            : READING_OVERHEAD_S,
-    );
-    if (this.model === 'b2900' && m.compliance && this.offAtCompliance) this.setOutput(false);
+    this.advance(this.traits.readingOverheadS(this.functions(), this.autoZero));
+    if (m.compliance && this.offAtCompliance) this.setOutput(false);
     return { ...m, t: this.clock };
   }
 
@@ -297,7 +300,7 @@ export class VirtualInstrument {
     if (this.autoClear) this.setOutput(true);
     if (!this.output) throw SCPI_ERRORS.settingsConflict();
     const on = this.clock;
-    if (this.model === '2400') this.advance(K2400_TIMING.sourceConfigurationS);
+    this.advance(this.traits.sourceConfigurationS);
     this.advance(this.sourceDelay);
     const reading = this.measureNow();
     if (this.autoClear) {

@@ -13,17 +13,15 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Rng } from '../../shared/random';
 import type { Die } from './die';
-import { commandTable, suffixAllowed } from './dialects';
-import { VirtualInstrument, type SmuModel } from './instrument';
-import { parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
-import { FlexInterpreter } from './flex';
-import { KxciInterpreter } from './kxci';
-import { TspInterpreter } from './tsp';
+import { smuModel, type SmuModelId } from '../instrument/models/registry';
+import { simulation, suffixAllowed } from './scpi-dialect';
+import { VirtualInstrument } from './instrument';
+import { CommandTable, parseMessage, parseNumber, ScpiError, SCPI_ERRORS } from './scpi-parser';
 
 export type Fault = 'NONE' | 'HANG' | 'GARBAGE' | 'DROP';
 
 export interface SimServerOptions {
-  model: SmuModel;
+  model: SmuModelId;
   die: Die;
   host?: string;
   port?: number;
@@ -91,26 +89,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
   const host = options.host ?? '127.0.0.1';
+  const model = smuModel(options.model).simulator;
   const instrument = new VirtualInstrument(
-    options.model,
+    model.traits,
     options.die,
     options.serial ?? 'SIM00001',
     options.language ?? 'SCPI',
   );
   instrument.interlockAsserted = options.interlockAsserted ?? true;
-  const table = commandTable(options.model);
-  // The 2600B speaks TSP (Lua): its own interpreter, on the same instrument physics.
-  const tsp =
-    options.model === '2600' ? new TspInterpreter(instrument, options.die, instrument.serial) : undefined;
-  // The B1500A speaks FLEX; `:SIM…` lines still go to the simulator's SCPI table.
-  const flex =
-    options.model === 'b1500' ? new FlexInterpreter(instrument, options.die, instrument.serial) : undefined;
+  // A SCPI model's table, or only the simulator's own commands beside a language of its own
+  // (TSP, FLEX, KXCI) that gets every other line.
+  const table = new CommandTable(model.commands?.(model.idn) ?? simulation());
   const timeScale = options.timeScale ?? 1;
-  // The 4200A speaks KXCI, NUL-terminated; `:SIM…` lines still go to the SCPI table.
-  const kxci =
-    options.model === '4200a'
-      ? new KxciInterpreter(instrument, options.die, instrument.serial, timeScale)
-      : undefined;
+  const language = model.interpreter?.(instrument, options.die, timeScale);
   const log = options.log ?? (() => {});
   // The instrument's own record of its output, as a front-panel indicator would show it.
   instrument.onOutputChange = (on) => log(`output ${on ? 'ON' : 'OFF'}`);
@@ -173,16 +164,8 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     if (generation !== conn.generation) return;
     options.trace?.(conn.id, line);
     const replies: string[] = [];
-    if (tsp && !/^\s*:?SIM(ULATION)?:(FAULT|CHUNK)\b/i.test(line)) {
-      replies.push(...tsp.execute(line));
-      return finish(conn, replies, generation);
-    }
-    if (flex && !/^\s*:SIM/i.test(line)) {
-      replies.push(...flex.execute(line));
-      return finish(conn, replies, generation);
-    }
-    if (kxci && !/^\s*:SIM/i.test(line)) {
-      replies.push(...kxci.execute(line));
+    if (language && !language.leavesToSimulator(line)) {
+      replies.push(...language.execute(line));
       return finish(conn, replies, generation);
     }
     let units;
@@ -229,9 +212,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       await send(conn, '\u00ff#?!GARBAGE\u0007,,,xyz');
       return;
     }
-    // TSP: each print is its own line; SCPI: one response message, units joined by ';'.
-    // FLEX: one message, replies joined by ',' as the B1500 joins data items.
-    await send(conn, replies.join(tsp || kxci ? conn.terminator : flex ? ',' : ';'));
+    // SCPI: one response message, units joined by ';'; FLEX joins data items by ','; a TSP print
+    // or a KXCI reply is a message of its own.
+    await send(conn, replies.join(model.replies === 'lines' ? conn.terminator : model.replies));
   }
 
   function clearDevice(conn: Connection): void {
@@ -254,7 +237,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     } else {
       conn.buffer += text;
     }
-    const parts = conn.buffer.split(conn.serial ? /\r/ : kxci ? /\0/ : /\r\n|\n|\r/);
+    const parts = conn.buffer.split(conn.serial ? /\r/ : model.terminator === '\0' ? /\0/ : /\r\n|\n|\r/);
     conn.buffer = parts.pop() ?? '';
     if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
     const generation = conn.generation;
@@ -305,7 +288,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       socket: sink,
       id: nextId++,
       buffer: '',
-      terminator: flex ? '\r\n' : kxci ? '\0' : '\n',
+      terminator: model.terminator,
       serial: false,
       generation: 0,
     };
@@ -328,9 +311,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  // The B1500A ends its output with CR/LF (EOI on GPIB), KXCI with NUL; the others with LF.
-  const lanTerminator = flex ? '\r\n' : kxci ? '\0' : '\n';
-  const server: Server = createServer(accept(lanTerminator, false));
+  const server: Server = createServer(accept(model.terminator, false));
   const port = await listen(server, options.port ?? 0);
   const serialServer =
     options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator, true)) : undefined;

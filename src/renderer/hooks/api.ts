@@ -1,5 +1,12 @@
-import { useEffect, useState } from 'react';
-import type { ApiEventListener, ApiEventName, InstrumentStatus } from '../../shared/api';
+import { useCallback, useEffect, useState } from 'react';
+import type {
+  ApiEventListener,
+  ApiEventName,
+  ApiInput,
+  ApiMethodName,
+  ApiOutput,
+  InstrumentStatus,
+} from '../../shared/api';
 import { getApi } from '../api/client';
 
 export function useApiEvent<E extends ApiEventName>(event: E, listener: ApiEventListener<E>): void {
@@ -24,6 +31,51 @@ export function useInstrumentStatus(): InstrumentStatus | undefined {
     };
   }, []);
   return status;
+}
+
+export interface ApiQuery<M extends ApiMethodName> {
+  data: ApiOutput<M> | undefined;
+  /** Why the last call failed, as the page shows it. */
+  error: string | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+/**
+ * One API call's answer, asked on mount and again when `key` changes (the input's identity, as
+ * text); an answer that arrives after the page moved on is dropped.
+ */
+export function useApiQuery<M extends ApiMethodName>(
+  method: M,
+  input: ApiInput<M>,
+  key = JSON.stringify(input),
+): ApiQuery<M> {
+  const [data, setData] = useState<ApiOutput<M>>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(true);
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    void getApi()
+      .call[method](input)
+      .then(
+        (value) => {
+          if (!live) return;
+          setData(value);
+          setError(undefined);
+        },
+        (e: unknown) => live && setError(errorText(e)),
+      )
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+    // The input is compared by its key, not by identity.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [method, key, generation]);
+  return { data, error, loading, reload };
 }
 
 export function errorText(error: unknown): string {

@@ -3,7 +3,6 @@ import { sampleLabel } from '../../shared/cell-guard';
 import type { ApiOutput, ConnectRequest, InstrumentStatus } from '../../shared/api';
 import { ConnectionSettings } from '../../shared/connection';
 import { ReramError } from '../../shared/errors';
-import { SMU_MODELS, SMU_MODEL_IDS, type SmuModelId } from '../../shared/instruments';
 import { DEVICE_PRESETS } from '../../shared/levels/presets';
 import { getApi } from '../api/client';
 import { ErrorBanner, NumberField, SelectField, TextField } from '../components/Field';
@@ -15,7 +14,7 @@ import {
   type FormValues,
 } from '../components/SchemaForm';
 import { Tabs } from '../components/Tabs';
-import { errorText } from '../hooks/api';
+import { errorText, useApiQuery } from '../hooks/api';
 
 type Source = 'virtual' | 'serial' | 'lan' | 'visa';
 type CheckItems = ApiOutput<'instrument.check'>['items'];
@@ -65,7 +64,8 @@ function useStoredText(key: string): [string, (value: string) => void] {
 
 export function InstrumentPage({ status }: { status: InstrumentStatus | undefined }) {
   const [source, setSource] = useState<Source>('virtual');
-  const [model, setModel] = useState<SmuModelId>('2400');
+  const [model, setModel] = useState('2400');
+  const models = useApiQuery('instrument.models', {}).data ?? [];
   const [preset, setPreset] = useState('AlOx/HfO2');
   const [timeScale, setTimeScale] = useState('1');
   const [seed, setSeed] = useState('1');
@@ -86,8 +86,8 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
 
   // The form shows what is connected (a 2450 stays a 2450 after a reload).
   useEffect(() => {
-    if (status?.simulator && SMU_MODEL_IDS.includes(status.simulator.model as SmuModelId)) {
-      setModel(status.simulator.model as SmuModelId);
+    if (status?.simulator) {
+      setModel(status.simulator.model);
       setPreset(status.simulator.preset);
     }
   }, [status?.simulator]);
@@ -238,9 +238,9 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 wide
                 value={model}
                 onChange={setModel}
-                options={SMU_MODEL_IDS.map((id) => ({
-                  value: id,
-                  label: `${SMU_MODELS[id].label} (${SMU_MODELS[id].links.join(', ')})`,
+                options={(models.length ? models : [{ id: model, label: model, links: [] }]).map((m) => ({
+                  value: m.id,
+                  label: m.links.length ? `${m.label} (${m.links.join(', ')})` : m.label,
                 }))}
               />
               <SelectField
@@ -405,7 +405,7 @@ export function InstrumentPage({ status }: { status: InstrumentStatus | undefine
                 <>
                   <dt>Virtual SMU</dt>
                   <dd>
-                    {SMU_MODELS[status.simulator.model as SmuModelId]?.label ?? status.simulator.model},{' '}
+                    {models.find((m) => m.id === status.simulator?.model)?.label ?? status.simulator.model},{' '}
                     {status.simulator.preset} cells, time scale {status.simulator.timeScale}
                   </dd>
                 </>

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
-import { findSmuModel, K4200_KXCI, SMU_MODEL_IDS, SMU_MODELS } from '../../../shared/instruments';
+import { findSmuModel, SMU_MODEL_IDS, SMU_MODEL_LIST } from '../../instrument/models/registry';
+import { K4200_KXCI } from '../../instrument/models/k4200/facts';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
@@ -16,7 +17,7 @@ export function registerSimSmu(program: Command): void {
   program
     .command('sim-smu')
     .description(
-      'run the virtual SMU: simulated ReRAM cells behind a Keithley 2400/2450, Keysight B2900 (SCPI), Keithley 2600B (TSP) or Keysight B1500A (FLEX) interface',
+      `run the virtual SMU: simulated ReRAM cells behind the interface of a ${SMU_MODEL_LIST.map((m) => m.info.label).join(', ')}`,
     )
     .option('--model <model>', `instrument dialect: ${SMU_MODEL_IDS.join('|')} (any case)`, '2400')
     .option('--listen <host:port>', 'TCP address (LAN raw socket); port 0 picks a free one', '127.0.0.1:5025')
@@ -60,7 +61,7 @@ export function registerSimSmu(program: Command): void {
       '10000',
     )
     .action(async (options: Record<string, string | boolean | undefined>) => {
-      const model = findSmuModel(String(options.model))?.id;
+      const model = findSmuModel(String(options.model))?.info.id;
       if (!model)
         throw new UsageError(`--model must be one of ${SMU_MODEL_IDS.join(', ')}, got '${options.model}'`);
       const language = String(options.language).toUpperCase();
@@ -78,7 +79,7 @@ export function registerSimSmu(program: Command): void {
       if (!term) throw new UsageError('--term must be CR, LF or CRLF');
       if (options.pty && model !== '2400') {
         throw new UsageError(
-          `the ${SMU_MODELS[model].label} has no RS-232 port here; --pty emulates the 2400 only`,
+          `the ${findSmuModel(model)!.info.label} has no RS-232 port here; --pty emulates the 2400 only`,
         );
       }
       const { host, port } = parseListen(String(options.listen));

@@ -17,10 +17,11 @@
  *
  * `sim.*` stands in for a probe station and exposes the truth, as `:SIM:*` does in SCPI.
  */
-import type { Die } from './die';
-import { idnOf } from './dialects';
-import { VirtualInstrument, type Reading } from './instrument';
-import { ScpiError, SCPI_ERRORS } from './scpi-parser';
+import type { Die } from '../../../virtual-smu/die';
+import { VirtualInstrument, type Reading } from '../../../virtual-smu/instrument';
+import { ScpiError, SCPI_ERRORS } from '../../../virtual-smu/scpi-parser';
+import type { CommandInterpreter } from '../model';
+import { k2600Idn } from './facts';
 
 type Value = number | string | boolean | null | Value[] | { ref: string };
 
@@ -374,7 +375,7 @@ interface Property {
 }
 
 /** Runs 2600B TSP chunks against one or two channels of virtual physics. */
-export class TspInterpreter {
+export class TspInterpreter implements CommandInterpreter {
   readonly channels: { smua: Channel; smub: Channel };
   readonly timers: Timer[] = Array.from({ length: 9 }, () => ({
     delay: 10e-6,
@@ -396,7 +397,7 @@ export class TspInterpreter {
     die: Die,
     private readonly serial: string,
   ) {
-    const smub = new VirtualInstrument('2600', die, serial);
+    const smub = new VirtualInstrument(instrument.traits, die, serial);
     smub.cellConnected = false; // nothing on channel B's terminals
     this.channels = { smua: newChannel(instrument), smub: newChannel(smub) };
     this.declare();
@@ -843,6 +844,11 @@ export class TspInterpreter {
   }
 
   /** One program line; returns the lines it prints. A failing chunk prints nothing. */
+  /** Left to the simulator's server: its fault and chunk controls (TSP has `sim.*` for the rest). */
+  leavesToSimulator(line: string): boolean {
+    return /^\s*:?SIM(ULATION)?:(FAULT|CHUNK)\b/i.test(line);
+  }
+
   execute(line: string): string[] {
     const text = line.trim();
     if (this.loading) {
@@ -872,7 +878,7 @@ export class TspInterpreter {
   private common(text: string): string[] {
     switch (text.toUpperCase()) {
       case '*IDN?':
-        return [idnOf('2600', this.serial)];
+        return [k2600Idn(this.serial)];
       case '*OPC?':
         return ['1'];
       case '*RST':

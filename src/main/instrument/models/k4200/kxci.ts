@@ -1,6 +1,6 @@
 /**
  * The virtual SMU's Keithley 4200A-SCS dialect: KXCI user mode, as PyMeasure's keithley4200.py and
- * its protocol tests show it (K4200_KXCI in shared/instruments.ts; the KXCI manual was not at hand,
+ * its protocol tests show it (K4200_KXCI in facts.ts; the KXCI manual was not at hand,
  * so docs/bench-setup.md marks what is our stand-in).
  *
  * Cards: SMU1 wired to the die, SMUPA2 (with a preamplifier) with its terminals open, PMU1 and
@@ -12,10 +12,11 @@
  * Time: a host-timed pulse is a DV step the host holds for a while, so between commands the cell
  * sees the present level for the wall time that passed (divided by the time scale).
  */
-import { K4200_KXCI } from '../../shared/instruments';
-import type { Die } from './die';
-import { VirtualInstrument } from './instrument';
-import { ScpiError } from './scpi-parser';
+import type { Die } from '../../../virtual-smu/die';
+import { VirtualInstrument } from '../../../virtual-smu/instrument';
+import { ScpiError } from '../../../virtual-smu/scpi-parser';
+import type { CommandInterpreter } from '../model';
+import { K4200_KXCI, k4200Id } from './facts';
 
 /** DV voltage ranges by index: 0 auto; 1 the 20 V range; 2 and 3 the 200 V range (PyMeasure's list). */
 const V_RANGES: ReadonlyMap<number, number> = new Map([
@@ -32,7 +33,7 @@ interface Card {
   smu?: VirtualInstrument;
 }
 
-export class KxciInterpreter {
+export class KxciInterpreter implements CommandInterpreter {
   readonly cards: Card[];
   private status = 0;
   private readyAt: number | undefined;
@@ -47,7 +48,7 @@ export class KxciInterpreter {
     /** Virtual seconds per wall second is 1 / timeScale (wall time is taken as is at scale 0). */
     private readonly timeScale = 1,
   ) {
-    const open = new VirtualInstrument('4200a', die, serial);
+    const open = new VirtualInstrument(instrument.traits, die, serial);
     open.cellConnected = false;
     this.cards = [
       { name: 'SMU1', smu: instrument },
@@ -58,6 +59,11 @@ export class KxciInterpreter {
   }
 
   /** One message; returns its reply lines (none after a failure). */
+  /** Left to the simulator: the simulator's `:SIM` commands. */
+  leavesToSimulator(line: string): boolean {
+    return /^\s*:SIM/i.test(line);
+  }
+
   execute(line: string): string[] {
     this.elapse();
     try {
@@ -114,7 +120,7 @@ export class KxciInterpreter {
   }
 
   private readonly handlers: Record<string, (args: string[]) => string | undefined> = {
-    ID: (a) => (count(a, 0, 0), `KI4200A V1.16 ${this.serial}`),
+    ID: (a) => (count(a, 0, 0), k4200Id(this.serial)),
     '*OPT?': (a) => (count(a, 0, 0), this.cards.map((c) => c.name).join(',')),
     SP: (a) => {
       count(a, 0, 0);

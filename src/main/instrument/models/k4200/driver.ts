@@ -1,7 +1,7 @@
 /**
  * Keithley 4200A-SCS through KXCI (its external-control program), one SMU card on the cell, in
  * KXCI's user mode. What we know of KXCI comes from PyMeasure's driver and its protocol tests, not
- * the KXCI manual (K4200_KXCI in shared/instruments.ts; docs/bench-setup.md lists what is unchecked).
+ * the KXCI manual (K4200_KXCI in facts.ts; docs/bench-setup.md lists what is unchecked).
  *
  * - The card: the SMU the user names (`--slot N` is SMUN), or the first SMU `*OPT?` lists. A PMU,
  *   CVU or anything else is refused by name.
@@ -15,11 +15,11 @@
  *   timing, and the 4225-PMU is not driven. The shortest pulse follows from the link's measured
  *   round trip; the width recorded is what the host measured between the two steps' ACKs.
  */
-import { ReramError } from '../../../shared/errors';
-import { K4200_KXCI, SMU_MODELS } from '../../../shared/instruments';
-import type { InstrumentIdentity } from '../../../shared/run';
-import { InstrumentError, SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../errors';
-import { KXCI_CONVENTIONS, type ScpiSession } from '../scpi/session';
+import { ReramError } from '../../../../shared/errors';
+import { K4200_INFO, K4200_KXCI } from './facts';
+import type { InstrumentIdentity } from '../../../../shared/run';
+import { InstrumentError, SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../../errors';
+import { KXCI_CONVENTIONS, type ScpiSession } from '../../scpi/session';
 import {
   checkList,
   errorQueueCheck,
@@ -31,11 +31,11 @@ import {
   SessionDriver,
   type DriverOptions,
   type ResolvedConfig,
-} from './scpi-driver';
-import { runOffProtocol } from './switch-off';
-import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from './smu';
+} from '../../drivers/scpi-driver';
+import { runOffProtocol } from '../../drivers/switch-off';
+import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
-const INFO = SMU_MODELS['4200a'];
+const INFO = K4200_INFO;
 
 /** A KXCI reading: status (N normal, C compliance, V overflow…), channel letter, type, value. */
 export interface KxciReading {

@@ -9,14 +9,14 @@
  * - The B2900 has rear terminals only, and may switch its output off at compliance
  *   (:OUTP:PROT) or after each measurement (:OUTP:OFF:AUTO): both are set off explicitly.
  */
-import { B2900_PULSE, SMU_MODELS } from '../../../shared/instruments';
-import { parseNumbers } from '../scpi/session';
-import { reading, ScpiSmu } from './scpi-driver';
-import { booleanSetting, enumSetting, numberSetting } from './settings';
-import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
+import { B2900_INFO, B2900_PULSE } from './facts';
+import { parseNumbers } from '../../scpi/session';
+import { reading, ScpiSmu } from '../../drivers/scpi-driver';
+import { booleanSetting, enumSetting, numberSetting } from '../../drivers/settings';
+import type { Measurement, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
 const STATUS = { compliance: 0b110, rangeOverflow: 1 << 13 } as const;
-const INFO = SMU_MODELS.b2900;
+const INFO = B2900_INFO;
 
 const TRIGGER_SOURCES = { auto: 'AINT', bus: 'BUS', timer: 'TIM' } as const;
 

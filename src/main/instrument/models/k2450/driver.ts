@@ -9,17 +9,17 @@
  *   output is off, :INIT runs the blocks, and the reading comes from defbuffer1. The width is
  *   delay + integration + the reading's overhead, an estimate (basis "model").
  */
-import { ReramError } from '../../../shared/errors';
-import { K2450_TIMING, SMU_MODELS } from '../../../shared/instruments';
-import { parseNumbers, type ScpiSession } from '../scpi/session';
-import { reading, ScpiSmu } from './scpi-driver';
-import { booleanSetting, enumSetting, num, numberSetting } from './settings';
-import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
+import { ReramError } from '../../../../shared/errors';
+import { K2450_INFO, K2450_TIMING } from './facts';
+import { parseNumbers, type ScpiSession } from '../../scpi/session';
+import { reading, ScpiSmu } from '../../drivers/scpi-driver';
+import { booleanSetting, enumSetting, num, numberSetting } from '../../drivers/settings';
+import type { Measurement, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
 const READ = ':READ? "defbuffer1", SOUR, READ, REL, SOURSTAT';
 const TRACE = ':TRAC:DATA? 1, 1, "defbuffer1", SOUR, READ, REL, SOURSTAT';
 const SOURCE_LIMITED = 1 << 5;
-const INFO = SMU_MODELS['2450'];
+const INFO = K2450_INFO;
 
 const TABLE = {
   sourceFunction: enumSetting(':SOUR:FUNC', { voltage: 'VOLT', current: 'CURR' }, 'source function'),

@@ -15,10 +15,11 @@
  * time (and the rest of the period since the last pulse), steps to the pulse level for the width,
  * reads over the pulsed-measurement ADC's time at the end of the top, and returns to the base.
  */
-import { B1500_FLEX } from '../../shared/instruments';
-import type { Die } from './die';
-import { VirtualInstrument } from './instrument';
-import { ScpiError } from './scpi-parser';
+import type { CommandInterpreter } from '../model';
+import { B1500_FLEX, b1500Idn } from './facts';
+import type { Die } from '../../../virtual-smu/die';
+import { VirtualInstrument } from '../../../virtual-smu/instrument';
+import { ScpiError } from '../../../virtual-smu/scpi-parser';
 
 /** Error numbers of the B1500 (stand-ins where the programming guide's table was not at hand). */
 const FLEX_ERRORS = {
@@ -80,7 +81,7 @@ export function formatFlexNumber(x: number, decimals = 3): string {
   return `${x < 0 ? '-' : '+'}${mantissa.toFixed(decimals).padStart(4 + decimals, '0')}E${e}`;
 }
 
-export class FlexInterpreter {
+export class FlexInterpreter implements CommandInterpreter {
   readonly modules: Module[];
   private adc: Record<0 | 1 | 2, AdcSetting> = { ...DEFAULT_ADC };
   private format = 1;
@@ -97,7 +98,7 @@ export class FlexInterpreter {
     die: Die,
     private readonly serial: string,
   ) {
-    const open = new VirtualInstrument('b1500', die, serial);
+    const open = new VirtualInstrument(instrument.traits, die, serial);
     open.cellConnected = false; // nothing on slot 2's terminals
     this.modules = [
       this.module('B1517A', instrument, 9), // 10 pA; 1 pA needs the ASU
@@ -129,6 +130,11 @@ export class FlexInterpreter {
   }
 
   /** One program message; returns its replies. The first failing command ends the message. */
+  /** Left to the simulator: the simulator's `:SIM` commands. */
+  leavesToSimulator(line: string): boolean {
+    return /^\s*:SIM/i.test(line);
+  }
+
   execute(line: string): string[] {
     const replies: string[] = [];
     for (const command of line.split(';')) {
@@ -159,7 +165,7 @@ export class FlexInterpreter {
   }
 
   private readonly handlers: Record<string, (args: string[]) => string | undefined> = {
-    '*IDN?': (a) => (count(a, 0, 0), `Keysight Technologies,B1500A,${this.serial},A.06.03.2020.0605`),
+    '*IDN?': (a) => (count(a, 0, 0), b1500Idn(this.serial)),
     '*RST': (a) => (count(a, 0, 0), this.reset(), undefined),
     '*CLS': (a) => {
       count(a, 0, 0);

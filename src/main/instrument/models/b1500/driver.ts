@@ -15,11 +15,11 @@
  *   reads at the end of the top over the pulsed-measurement ADC's time (AIT 2, 3, t). The output
  *   stays connected at the 0 V base between pulses.
  */
-import { ReramError } from '../../../shared/errors';
-import { B1500_FLEX, b1500PulsePeriod, SMU_MODELS } from '../../../shared/instruments';
-import type { InstrumentIdentity } from '../../../shared/run';
-import { SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../errors';
-import { FLEX_CONVENTIONS, type ScpiSession } from '../scpi/session';
+import { ReramError } from '../../../../shared/errors';
+import { B1500_FLEX, B1500_INFO, b1500PulsePeriod } from './facts';
+import type { InstrumentIdentity } from '../../../../shared/run';
+import { SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../../errors';
+import { FLEX_CONVENTIONS, type ScpiSession } from '../../scpi/session';
 import {
   checkList,
   formatSeconds,
@@ -31,11 +31,11 @@ import {
   SessionDriver,
   type DriverOptions,
   type ResolvedConfig,
-} from './scpi-driver';
-import { runOffProtocol } from './switch-off';
-import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from './smu';
+} from '../../drivers/scpi-driver';
+import { runOffProtocol } from '../../drivers/switch-off';
+import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
-const INFO = SMU_MODELS.b1500;
+const INFO = B1500_INFO;
 
 /** One FMT 1/11 data item: status, channel, type, value. */
 interface FlexItem {

@@ -11,12 +11,12 @@
  * the aperture there) into nvbuffer1, which `printbuffer` returns. The output stays on at 0 V
  * between pulses, so no relay moves. The width is timed by the instrument ("hardware").
  */
-import { ReramError } from '../../../shared/errors';
-import { K2600_PULSE, SMU_MODELS } from '../../../shared/instruments';
-import type { InstrumentIdentity } from '../../../shared/run';
-import { SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../errors';
-import { TSP_CONVENTIONS, type ScpiSession } from '../scpi/session';
-import { runOffProtocol } from './switch-off';
+import { ReramError } from '../../../../shared/errors';
+import { K2600_INFO, K2600_PULSE } from './facts';
+import type { InstrumentIdentity } from '../../../../shared/run';
+import { SafetyError, ScpiParseError, type InstrumentErrorEntry } from '../../errors';
+import { TSP_CONVENTIONS, type ScpiSession } from '../../scpi/session';
+import { runOffProtocol } from '../../drivers/switch-off';
 import {
   checkList,
   errorQueueCheck,
@@ -29,8 +29,8 @@ import {
   reading,
   type DriverOptions,
   type ResolvedConfig,
-} from './scpi-driver';
-import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from './smu';
+} from '../../drivers/scpi-driver';
+import type { CheckItem, Measurement, OffReport, Smu, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
 export type Channel = 'a' | 'b';
 
@@ -42,8 +42,8 @@ export class Keithley2600 extends SessionDriver implements Smu {
   readonly driver = 'k2600';
   readonly capabilities: SmuCapabilities = {
     maxPulseWidth: K2600_PULSE.maxWidthS,
-    maxVoltage: SMU_MODELS['2600'].maxVoltage,
-    maxCompliance: SMU_MODELS['2600'].maxCompliance,
+    maxVoltage: K2600_INFO.maxVoltage,
+    maxCompliance: K2600_INFO.maxCompliance,
     truePulse: true,
     terminals: ['rear'],
   };
@@ -215,7 +215,7 @@ export class Keithley2600 extends SessionDriver implements Smu {
 
   /** The shortest pulse holds the shortest reading (0.001 PLC) and its overhead. */
   pulseWidthRange(): { min: number; max: number } {
-    const shortestReading = SMU_MODELS['2600'].nplc(this.lineFrequency).min / this.lineFrequency;
+    const shortestReading = K2600_INFO.nplc(this.lineFrequency).min / this.lineFrequency;
     return {
       min: Math.max(K2600_PULSE.minWidthS, shortestReading + K2600_PULSE.readingOverheadS),
       max: K2600_PULSE.maxWidthS,
@@ -223,7 +223,7 @@ export class Keithley2600 extends SessionDriver implements Smu {
   }
 
   nplcRange(): { min: number; max: number } {
-    return SMU_MODELS['2600'].nplc(this.lineFrequency);
+    return K2600_INFO.nplc(this.lineFrequency);
   }
 
   async pulse(v: number, width: number): Promise<Measurement> {

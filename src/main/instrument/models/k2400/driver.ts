@@ -11,15 +11,15 @@
  *   reads keep the configured auto-zero and measure V and I.
  * - List sweeps (≤ 100 levels per :SOUR:LIST:VOLT) make true DC staircases.
  */
-import { K2400_TIMING, k2400CycleSeconds, SMU_MODELS } from '../../../shared/instruments';
-import { parseNumbers } from '../scpi/session';
-import { formatSeconds, reading, ScpiSmu } from './scpi-driver';
-import { booleanSetting, enumSetting, num, numberSetting } from './settings';
-import type { Measurement, SmuCapabilities, SmuConfig } from './smu';
+import { K2400_INFO, K2400_TIMING, k2400CycleSeconds } from './facts';
+import { parseNumbers } from '../../scpi/session';
+import { formatSeconds, reading, ScpiSmu } from '../../drivers/scpi-driver';
+import { booleanSetting, enumSetting, num, numberSetting } from '../../drivers/settings';
+import type { Measurement, SmuCapabilities, SmuConfig } from '../../drivers/smu';
 
 const FIELDS = 5;
 const STATUS = { overflow: 1 << 0, compliance: 1 << 3, rangeCompliance: 1 << 16 } as const;
-const INFO = SMU_MODELS['2400'];
+const INFO = K2400_INFO;
 
 const TABLE = {
   sourceFunction: enumSetting(':SOUR:FUNC', { voltage: 'VOLT', current: 'CURR' }, 'source function'),
