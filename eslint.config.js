@@ -57,7 +57,44 @@ const mainForbidden = {
   patterns: [{ group: ['**/renderer/**', '**/renderer'], message: 'src/main must not import src/renderer.' }],
 };
 
+/**
+ * Layers inside src/main: store ← services ← front doors (api, cli, web, electron). The front
+ * doors reach the store and the instruments only through services; the store knows nothing above
+ * it, and services know no front door. The virtual SMU is a program of its own beside them.
+ */
+// A folder's contents (`../store/csv`), not a file of the same name elsewhere (`shared/api`).
+const layer = (name) => [`**/${name}/**`];
+const mainLayers = {
+  store: ['services', 'api', 'cli', 'web', 'electron', 'predict'],
+  services: ['api', 'cli', 'web', 'electron'],
+  // The front doors reach the store and the instruments only through services; `serve` and the
+  // Electron shell compose the API and the web server, so the doors may import each other.
+  api: ['store', 'instrument'],
+  cli: ['store', 'instrument'],
+  web: ['store', 'instrument'],
+  electron: ['store', 'instrument'],
+};
+const layerRules = Object.entries(mainLayers).map(([folder, forbidden]) => ({
+  files: [`src/main/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...mainForbidden.patterns,
+          ...forbidden.map((name) => ({
+            group: layer(name),
+            message: `src/main/${folder} must not import src/main/${name}: store ← services ← api, cli, web, electron (docs/design.md, "Layers in main").`,
+          })),
+        ],
+      },
+    ],
+  },
+}));
+
 const browserGlobals = Object.keys(globals.browser).filter((name) => !(name in globals.es2021));
+
+export { mainLayers };
 
 export default tseslint.config(
   {
@@ -110,6 +147,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: { 'no-restricted-imports': ['error', mainForbidden] },
   },
+  ...layerRules,
   {
     files: ['test/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.{ts,mjs,js}', 'bin/*', '*.config.{ts,js}'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },

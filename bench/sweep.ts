@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatcher } from '../src/main/api/dispatcher';
-import { EventHub } from '../src/main/api/events';
+import { EventHub } from '../src/main/services/events';
 import { createServices } from '../src/main/api/services';
 import { nodeRuntime } from '../src/main/nn/ort-node';
 import { loadDataset } from '../src/main/nn/resources';

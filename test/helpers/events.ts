@@ -1,5 +1,5 @@
 /** Waiting for what the app's services announce (the events the pages listen to). */
-import type { EventHub } from '../../src/main/api/events';
+import type { EventHub } from '../../src/main/services/events';
 import type { ApiEventName, QueueView } from '../../src/shared/api';
 
 /** The next `name` event whose payload `accept` takes; rejects after `timeoutMs`. */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices, type Services } from '../../src/main/api/services';
 import { ConnectRequest } from '../../src/shared/api';
 import type { DeviceProfile } from '../../src/shared/profile/schema';

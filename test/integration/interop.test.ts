@@ -11,7 +11,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { createApiClient } from '../../src/shared/api-client';
 import { fileSafeName } from '../../src/shared/text';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices } from '../../src/main/api/services';
 import { dirname, join } from 'node:path';
 import parquet from '@dsnp/parquetjs';

@@ -61,11 +61,12 @@ describe('the model registry: one folder and one entry per model', () => {
       const result = await runProcedure(
         smu,
         ProcedureParams.parse({ procedure: 'read', count: 2, maxVoltage: 5, compliance: 1e-3 }),
-        { onPoint: (p) => points.push(p.i) },
+        { onPoint: (p) => points.push(p.i ?? Number.NaN) },
       );
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('completed');
       expect(points).toHaveLength(2);
+      expect(points.every((current) => Number.isFinite(current))).toBe(true);
       const off = await smu.switchOff(3000);
       expect(off.confirmed).toBe(true);
       // The simulator's own record, not the driver's word.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/shared/api-client';
 import type { ApiEventName, PredictionProgress } from '../../src/shared/api';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices } from '../../src/main/api/services';
 import { Store } from '../../src/main/store/store';
 import { tempDbPath } from '../helpers/temp';

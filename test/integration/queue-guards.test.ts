@@ -6,7 +6,7 @@
  * against.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices, type Services } from '../../src/main/api/services';
 import type { ApiEventName, QueueView } from '../../src/shared/api';
 import { ReramError } from '../../src/shared/errors';

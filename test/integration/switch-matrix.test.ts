@@ -5,7 +5,7 @@
  */
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices, type Services } from '../../src/main/api/services';
 import { connectInstrument } from '../../src/main/instrument/connect';
 import { RoutedSmu } from '../../src/main/instrument/switch/routed-smu';

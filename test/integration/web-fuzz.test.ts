@@ -14,7 +14,7 @@ import { apiMethods, MAX_PAYLOAD_LIMIT } from '../../src/shared/api';
 import { Rng } from '../../src/shared/random';
 import { decodeWire, encodeWire } from '../../src/shared/wire';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices, type Services } from '../../src/main/api/services';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { tempDbPath } from '../helpers/temp';

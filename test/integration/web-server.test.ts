@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices } from '../../src/main/api/services';
 import { tempDbPath } from '../helpers/temp';
 import { startWebServer, type WebServer } from '../../src/main/web/server';

@@ -3,7 +3,7 @@ import { createApiClient } from '../../src/shared/api-client';
 import type { ApiBridge, ApiHandlers } from '../../src/shared/api';
 import { ReramError } from '../../src/shared/errors';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices } from '../../src/main/api/services';
 import { tempDbPath } from '../helpers/temp';
 

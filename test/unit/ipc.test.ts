@@ -9,7 +9,7 @@ import type { IpcMainInvokeEvent, WebContents } from 'electron';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../src/shared/ipc-channels';
 import { createDispatcher } from '../../src/main/api/dispatcher';
-import { EventHub } from '../../src/main/api/events';
+import { EventHub } from '../../src/main/services/events';
 import { createServices } from '../../src/main/api/services';
 import { APP_ORIGIN, setupIpc } from '../../src/main/electron/ipc';
 

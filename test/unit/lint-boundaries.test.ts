@@ -63,4 +63,53 @@ describe('architectural boundaries (eslint.config.js)', () => {
       ),
     ).toEqual([]);
   });
+
+  describe('layers inside src/main: store ← services ← api, cli, web, electron', () => {
+    it('rejects a CLI import of the store and of an instrument driver', async () => {
+      const store = await restrictedImportMessages(
+        "import { Store } from '../store/store';\nexport type S = Store;\n",
+        'src/main/cli/bad.ts',
+      );
+      expect(store).toHaveLength(1);
+      expect(store[0]).toContain('src/main/cli must not import src/main/store');
+      const driver = await restrictedImportMessages(
+        "import { connectInstrument } from '../../instrument/registry';\nexport const c = connectInstrument;\n",
+        'src/main/cli/commands/bad.ts',
+      );
+      expect(driver).toHaveLength(1);
+      expect(driver[0]).toContain('src/main/instrument');
+    });
+
+    it.each([
+      ['src/main/api/bad.ts', "import { Store } from '../store/store';"],
+      ['src/main/web/bad.ts', "import { connectInstrument } from '../instrument/registry';"],
+      ['src/main/electron/bad.ts', "import { Store } from '../store/store';"],
+      ['src/main/services/bad.ts', "import { dispatch } from '../api/services';"],
+      ['src/main/store/bad.ts', "import { QueueService } from '../services/queues';"],
+    ])('rejects the upward or skipping import in %s', async (filePath, code) => {
+      expect(await restrictedImportMessages(`${code}\nexport {};\n`, filePath)).toHaveLength(1);
+    });
+
+    it('lets the front doors use services, and services use the store and instruments', async () => {
+      expect(
+        await restrictedImportMessages(
+          "import { openDatabase } from '../services/database';\nexport const o = openDatabase;\n",
+          'src/main/cli/ok.ts',
+        ),
+      ).toEqual([]);
+      expect(
+        await restrictedImportMessages(
+          "import { Store } from '../store/store';\nimport { connectInstrument } from '../instrument/registry';\nexport const s = [Store, connectInstrument];\n",
+          'src/main/services/ok.ts',
+        ),
+      ).toEqual([]);
+      // `shared/api` is the contract, not the api folder of main.
+      expect(
+        await restrictedImportMessages(
+          "import { apiMethods } from '../../shared/api';\nexport const m = apiMethods;\n",
+          'src/main/store/ok.ts',
+        ),
+      ).toEqual([]);
+    });
+  });
 });

@@ -8,22 +8,22 @@ import type { ApiHandlers } from '../../shared/api';
 import { UNASSIGNED_SAMPLE } from '../../shared/cell-guard';
 import { buildChipProfile } from '../services/chip-profile';
 import { ReramError } from '../../shared/errors';
-import { listSerialPorts } from '../instrument/transport/ports';
 import { BUILTIN_DATA, BUILTIN_MODELS } from '../nn/resources';
 import { appVersion, defaultDbPath } from '../paths';
 import { assessLevelTable } from '../../shared/levels/quality';
 import { fitRun, profileFromTable } from '../services/fitting';
 import { InstrumentService } from '../services/instrument-service';
-import { smuModelSummaries } from '../instrument/models/registry';
+import { smuModelSummaries } from '../services/bench';
+import { openDatabase, type Store } from '../services/database';
+import { listSerialPorts } from '../services/discovery';
+import { runCsvName, runToCsv } from '../services/exports';
 import { placeOnTable } from '../services/placement';
 import { cellSummaries } from '../services/cells';
 import { detectImportFormat, exportInterop, importInteropFiles } from '../services/interop';
 import { PredictionService } from '../services/predictions';
 import { QueueService } from '../services/queues';
 import { ProfileLibrary } from '../services/profiles';
-import { runCsvName, runToCsv } from '../store/csv';
-import { Store } from '../store/store';
-import type { EventHub } from './events';
+import type { EventHub } from '../services/events';
 
 export interface ServiceOptions {
   mode: 'electron' | 'browser';
@@ -51,7 +51,7 @@ function unsupported(what: string): never {
 }
 
 export function createServices(options: ServiceOptions): Services {
-  const store = new Store(options.dbPath ?? defaultDbPath());
+  const store = openDatabase(options.dbPath ?? defaultDbPath());
   const instrument = new InstrumentService(store, options.events);
   const library = new ProfileLibrary(store);
   const predictions = new PredictionService(store, options.events, library, options.predictionPool);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConnectionSettings } from '../../shared/connection';
 import { fieldsOf } from '../../shared/params';
-import { toConnectOptions, type ConnectOptions } from '../instrument/connect';
+import { toConnectOptions, type ConnectOptions } from '../services/bench';
 import { log, UsageError } from './output';
 import { addSchemaOptions, readSchemaOptions, usageFromZod } from './schema-options';
 

@@ -1,5 +1,5 @@
 import { defaultDbPath } from '../paths';
-import { Store } from '../store/store';
+import { openDatabase, type Store } from '../services/database';
 import { log } from './output';
 
 let globalDb: string | undefined;
@@ -16,11 +16,5 @@ export function cliDbPath(path: string | undefined): string {
 
 /** Opens --db or the default database; reports runs found interrupted by an earlier crash. */
 export function openCliStore(path: string | undefined): Store {
-  const store = new Store(cliDbPath(path));
-  if (store.interruptedAtOpen.length > 0) {
-    log(
-      `note: run(s) ${store.interruptedAtOpen.join(', ')} were left running by a process that stopped; marked interrupted (points kept)`,
-    );
-  }
-  return store;
+  return openDatabase(cliDbPath(path), (message) => log(`note: ${message}`));
 }

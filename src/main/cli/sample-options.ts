@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import type { SampleKey } from '../../shared/cell-guard';
 import { ReramError } from '../../shared/errors';
-import { connectInstrument } from '../instrument/connect';
-import type { Smu } from '../instrument/drivers/smu';
+import { connectInstrument, type Smu } from '../services/bench';
 import { sampleOf } from '../services/recorder';
-import type { Store } from '../store/store';
+import type { Store } from '../services/database';
 import { connectionOptions } from './connection-options';
 import { openCliStore } from './db';
 

@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from '../../shared/ipc-channels';
 import type { Dispatch } from '../api/dispatcher';
-import type { EventHub } from '../api/events';
+import type { EventHub } from '../services/events';
 import { isAppUrl } from './security';
 
 export const APP_ORIGIN = 'app://bench';

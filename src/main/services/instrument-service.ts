@@ -14,7 +14,7 @@ import { instrumentLimitErrors } from '../../shared/procedure-checks';
 import type { ProcedureParams } from '../../shared/procedures';
 import { procedureSteps } from '../../shared/procedures';
 import type { Point } from '../../shared/run';
-import type { EventHub } from '../api/events';
+import type { EventHub } from './events';
 import { connectInstrument, toConnectOptions } from '../instrument/connect';
 import type { CheckItem, Smu } from '../instrument/drivers/smu';
 import { registerInstrument, switchOffConfirmed } from '../instrument/guard';

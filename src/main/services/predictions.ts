@@ -15,7 +15,7 @@ import { CancelledError, ReramError } from '../../shared/errors';
 import { datasetFromCifar10, datasetFromIdx, type Dataset } from '../../shared/nn/datasets';
 import { selectTable } from '../../shared/profile/schema';
 import type { MethodResult, PredictionReport } from '../../shared/rca/report';
-import type { EventHub } from '../api/events';
+import type { EventHub } from './events';
 import { BUILTIN_MODELS, loadDataset, loadModel } from '../nn/resources';
 import { PredictPool } from '../predict/pool';
 import { runPrediction } from '../predict/run';

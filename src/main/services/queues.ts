@@ -6,7 +6,7 @@
 import type { QueueView } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
 import { Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
-import type { EventHub } from '../api/events';
+import type { EventHub } from './events';
 import type { Store } from '../store/store';
 import type { InstrumentService } from './instrument-service';
 import { runQueue, type StepExecutor } from './queue';

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isApiMethod, MAX_PAYLOAD_LIMIT, payloadLimit, type ApiResult } from '../../shared/api';
 import { decodeWire, encodeWire } from '../../shared/wire';
 import type { Dispatch } from '../api/dispatcher';
-import type { EventHub } from '../api/events';
+import type { EventHub } from '../services/events';
 import { MIME_TYPES, SECURITY_HEADERS } from './security';
 
 export interface WebServerOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { connectInstrument } from '../../instrument/connect';
-import type { CheckItem } from '../../instrument/drivers/smu';
+import { connectInstrument } from '../../services/bench';
+import type { CheckItem } from '../../services/bench';
 import { runDoctor } from '../../system/doctor';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { EXIT, formatTable, printJson, printLine } from '../output';

@@ -3,22 +3,21 @@ import type { Command } from 'commander';
 import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../../shared/procedures';
 import { flagName } from '../../../shared/params';
 import { PROCEDURES } from '../../../shared/run';
-import { connectInstrument } from '../../instrument/connect';
-import type { Smu } from '../../instrument/drivers/smu';
-import { installProcessSafety, safeAll, switchOffConfirmed } from '../../instrument/guard';
+import {
+  connectInstrument,
+  installProcessSafety,
+  safeAll,
+  switchOffConfirmed,
+  type Smu,
+} from '../../services/bench';
+import { findResources } from '../../services/discovery';
 import { recordRun } from '../../services/recorder';
-import { pointsToCsv } from '../../store/csv';
+import { pointsToCsv } from '../../services/exports';
 import { sampleLabel } from '../../../shared/cell-guard';
 import { cellHarmWarnings, GENERIC_COMPLIANCE_CEILING } from '../../../shared/procedure-checks';
 import { addSampleOptions, openBench } from '../sample-options';
 import { addConnectionOptions, connectionOptions } from '../connection-options';
 import { EXIT, formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
-import { createTransport } from '../../instrument/transport/open';
-import { listSerialPorts } from '../../instrument/transport/ports';
-import { scanGpibBus } from '../../instrument/transport/prologix';
-import { parseResource } from '../../instrument/transport/resource';
-import { findUsbtmcDevices } from '../../instrument/transport/usbtmc';
-import { listVisaResources, loadVisa } from '../../instrument/transport/visa';
 import { parseNumberOption } from '../parse';
 import { addSchemaOptions, readSchemaOptions, unionFields, usageFromZod } from '../schema-options';
 
@@ -48,42 +47,18 @@ async function waitForOff(smu: Smu, seconds: number): Promise<boolean> {
 
 /** Everything a bench could be reached through, as `pyvisa-shell list` shows it. */
 async function listResources(options: { gpibAdapter?: string; json?: boolean }): Promise<void> {
-  const rows: Array<{ resource: string; via: string; detail: string }> = [];
-  const serial = await listSerialPorts();
-  for (const port of serial.ports)
-    rows.push({
-      resource: `ASRL${port.path}::INSTR`,
-      via: 'serial',
-      detail: [port.manufacturer, port.serialNumber].filter(Boolean).join(' '),
-    });
-  for (const device of findUsbtmcDevices())
-    rows.push({ resource: device.resource, via: 'usbtmc', detail: device.path });
-  if (options.gpibAdapter) {
-    const spec = parseResource(options.gpibAdapter);
-    if (spec.kind !== 'serial' && spec.kind !== 'tcp')
-      throw new UsageError('--gpib-adapter must be ASRL…::INSTR or TCPIP::host::port::SOCKET');
-    for (const found of await scanGpibBus(await createTransport(spec)))
-      rows.push({ resource: found.resource, via: `GPIB adapter ${options.gpibAdapter}`, detail: found.idn });
-  }
-  const visa = await loadVisa();
-  for (const resource of await listVisaResources())
-    rows.push({ resource, via: 'VISA', detail: visa?.path ?? '' });
-  if (options.json)
-    return printJson({
-      resources: rows,
-      visaLibrary: visa?.path ?? null,
-      serialWarning: serial.warning ?? null,
-    });
+  const found = await findResources(options.gpibAdapter ? { gpibAdapter: options.gpibAdapter } : {});
+  if (options.json) return printJson(found);
   printLine(
-    rows.length
+    found.resources.length
       ? formatTable(
           ['resource', 'via', 'detail'],
-          rows.map((r) => [r.resource, r.via, r.detail]),
+          found.resources.map((r) => [r.resource, r.via, r.detail]),
         )
       : 'No instruments found.',
   );
-  if (serial.warning) log(`note: ${serial.warning}`);
-  if (!visa)
+  if (found.serialWarning) log(`note: ${found.serialWarning}`);
+  if (!found.visaLibrary)
     log(
       'note: no VISA library installed: GPIB through VISA, VXI-11 and HiSLIP are not listed (GPIB adapters: --gpib-adapter).',
     );

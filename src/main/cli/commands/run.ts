@@ -5,7 +5,7 @@ import { ReramError } from '../../../shared/errors';
 import { queueCounts, Recipe, stepParams, type QueueState } from '../../../shared/recipes';
 import { formatZodIssues } from '../../../shared/zod-format';
 import { readUserFile } from '../../files';
-import { installProcessSafety, safeAll } from '../../instrument/guard';
+import { installProcessSafety, safeAll } from '../../services/bench';
 import { continuationOf, recordRun } from '../../services/recorder';
 import { runQueue } from '../../services/queue';
 import { cellGuardReason, sampleLabel } from '../../../shared/cell-guard';

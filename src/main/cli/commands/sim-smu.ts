@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { DEVICE_PRESETS, findPreset } from '../../../shared/levels/presets';
 import { Die } from '../../virtual-smu/die';
-import { findSmuModel, SMU_MODEL_IDS, SMU_MODEL_LIST } from '../../instrument/models/registry';
-import { K4200_KXCI } from '../../instrument/models/k4200/facts';
+import { findSmuModel, K4200_KXCI, SMU_MODEL_IDS, SMU_MODEL_LIST } from '../../services/bench';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
 import { startSimServer } from '../../virtual-smu/server';
