@@ -92,6 +92,12 @@ export const SYSTEM_PREREQUISITES = [
     ok: () => pythonHas('h5py'),
     why: 'reads exported HDF5 run data back',
   },
+  {
+    pkg: 'python3-wrapt',
+    check: 'import wrapt',
+    ok: () => pythonHas('wrapt'),
+    why: "QCoDeS's instrument framework (vendored, for the 2600B driver cross-check) imports it",
+  },
 ];
 
 export const missingPrerequisites = () => SYSTEM_PREREQUISITES.filter((r) => !r.ok());

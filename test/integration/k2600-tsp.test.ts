@@ -3,7 +3,8 @@
  * write-verify against the virtual 2636B; pulses are timed by the instrument's trigger model
  * from an uploaded script (the simulator's own record of each pulse's length is the truth); the
  * dialect is as strict as the instrument (Lua errors in the queue, no reply); and PyMeasure's own
- * Keithley2600 driver (vendored) talks to it without an error.
+ * Keithley2600 driver and QCoDeS's Keithley2636B driver (both vendored) talk to it without an
+ * error.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,5 +150,68 @@ describe('Keithley 2600B (TSP) on the virtual 2636B', () => {
     expect(out.output).toBe('OFF');
     expect(out.error).toEqual([0, 'Queue Is Empty']);
     expect(out.channel_b_limit).toBeCloseTo(1e-3);
+  });
+
+  it("QCoDeS's Keithley2636B driver (vendored) sets, reads and snapshots the virtual 2636B without an error", async () => {
+    const result = await runProgram(
+      TEST_PYTHON,
+      ['-B', join(REPO_ROOT, 'test', 'fixtures', 'qcodes_k2600.py'), sim.resource, '3'],
+      { timeoutMs: 60_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').pop()!) as {
+      idn: Record<string, string>;
+      model: string;
+      curr_read: number;
+      status_read: string;
+      res_read: number;
+      curr_limit: number;
+      status_limit: string;
+      output: boolean;
+      sourcerange_v: number;
+      measurerange_i: number;
+      snapshot: Record<'smua' | 'smub', Record<string, unknown>>;
+      rangev_from_5: number;
+      error_count: number;
+    };
+    // QCoDeS checks localnode.model against its list and parses *IDN?.
+    expect(out.model).toBe('2636B');
+    expect(out.idn).toMatchObject({ vendor: 'Keithley Instruments Inc.', model: '2636B' });
+    // A pristine cell at 0.1 V: well under the limit, and the measurement status register says so.
+    expect(out.curr_read).toBeGreaterThan(0);
+    expect(out.curr_read).toBeLessThan(1e-6);
+    expect(out.status_read).toBe('NORMAL');
+    // measure.r() is a reading of its own (read noise): V/I within a few percent of the first.
+    expect(Math.abs(out.res_read * out.curr_read - 0.1)).toBeLessThan(0.005);
+    // At 3.5 V the cell forms into the 1 µA limit: ILMT (bit 1) of the status register.
+    expect(out.curr_limit).toBeCloseTo(1e-6, 9);
+    expect(out.status_limit).toBe('CURRENT_COMPLIANCE_ERROR');
+    expect(out.output).toBe(false);
+    expect(out.sourcerange_v).toBe(20);
+    // A range set to a value is the lowest range that holds it.
+    expect(out.rangev_from_5).toBe(20);
+    expect(out.measurerange_i).toBe(1e-6);
+    // Every parameter QCoDeS reads in a snapshot has an answer, on both channels.
+    for (const channel of ['smua', 'smub'] as const) {
+      const values = out.snapshot[channel];
+      for (const name of [
+        'mode',
+        'output',
+        'linefreq',
+        'nplc',
+        'sourcerange_v',
+        'measurerange_v',
+        'sourcerange_i',
+        'measurerange_i',
+        'limitv',
+        'limiti',
+      ])
+        expect(values[name], `${channel}.${name}`).not.toBeNull();
+    }
+    expect(out.snapshot.smua.limiti).toBeCloseTo(1e-6);
+    expect(out.snapshot.smub.limitv).toBe(20);
+    expect(out.error_count).toBe(0);
+    expect(sim.instrument.die.cells[3]!.state).toBe('formed');
+    expect(sim.instrument.output).toBe(false);
   });
 });

@@ -15,6 +15,18 @@ export const K2600_PULSE = {
   readingOverheadS: 0.1e-3,
 } as const;
 
+/**
+ * The 2636B's ranges (reference manual, "Range"): a range set to a value picks the lowest range
+ * that holds it, and a value above the highest is refused. Source current starts at 100 nA; the
+ * 100 pA–10 nA ranges are measure-only.
+ */
+export const K2636B_RANGES = {
+  volts: [0.2, 2, 20, 200],
+  sourceAmps: [100e-9, 1e-6, 10e-6, 100e-6, 1e-3, 10e-3, 100e-3, 1, 1.5],
+  /** Voltage limit when sourcing current (reset: 20 V). */
+  limitv: { min: 20e-3, max: 202, reset: 20 },
+} as const;
+
 /** What the app shows and checks of the model. */
 export const K2600_INFO: SmuModelInfo & { id: '2600' } = {
   id: '2600',

@@ -21,7 +21,7 @@ import type { Die } from '../../../virtual-smu/die';
 import { VirtualInstrument, type Reading } from '../../../virtual-smu/instrument';
 import { ScpiError, SCPI_ERRORS } from '../../../virtual-smu/scpi-parser';
 import type { CommandInterpreter } from '../model';
-import { k2600Idn } from './facts';
+import { K2636B_RANGES, k2600Idn } from './facts';
 
 type Value = number | string | boolean | null | Value[] | { ref: string };
 
@@ -293,6 +293,11 @@ interface Channel {
   offmode: number;
   autorangev: number;
   rangev: number;
+  measureAutorangev: number;
+  measureRangev: number;
+  sourceAutorangei: number;
+  sourceRangei: number;
+  limitv: number;
   autorangei: number;
   measureDelay: number;
   buffers: { nvbuffer1: Buffer; nvbuffer2: Buffer };
@@ -317,6 +322,11 @@ function newChannel(smu: VirtualInstrument): Channel {
     offmode: 0,
     autorangev: 1,
     rangev: 200,
+    measureAutorangev: 1,
+    measureRangev: 200,
+    sourceAutorangei: 1,
+    sourceRangei: 100e-9,
+    limitv: K2636B_RANGES.limitv.reset,
     autorangei: 1,
     measureDelay: 0,
     buffers: { nvbuffer1: newBuffer(), nvbuffer2: newBuffer() },
@@ -345,6 +355,13 @@ const within = (v: Value, what: string, min: number, max: number): number => {
   const x = num(v, what);
   if (x < min || x > max) throw SCPI_ERRORS.outOfRange();
   return x;
+};
+/** Setting a range to a value selects the lowest range that holds it (the manual's rule). */
+const rangeFor = (v: Value, what: string, ranges: readonly number[]): number => {
+  const x = Math.abs(num(v, what));
+  const range = ranges.find((r) => x <= r * 1.01);
+  if (range === undefined) throw SCPI_ERRORS.outOfRange();
+  return range;
 };
 const oneOf = (v: Value, what: string, allowed: number[]): number => {
   const x = num(v, what);
@@ -433,7 +450,42 @@ export class TspInterpreter implements CommandInterpreter {
       });
       d(`${name}.source.rangev`, {
         get: () => ch().rangev,
-        set: (v) => void (ch().rangev = within(v, 'source.rangev', 0, 202)),
+        set: (v) =>
+          void ((ch().rangev = rangeFor(v, 'source.rangev', K2636B_RANGES.volts)), (ch().autorangev = 0)),
+      });
+      d(`${name}.measure.rangev`, {
+        get: () => ch().measureRangev,
+        set: (v) =>
+          void (
+            (ch().measureRangev = rangeFor(v, 'measure.rangev', K2636B_RANGES.volts)),
+            (ch().measureAutorangev = 0)
+          ),
+      });
+      d(`${name}.measure.autorangev`, {
+        get: () => ch().measureAutorangev,
+        set: (v) => void (ch().measureAutorangev = oneOf(v, 'measure.autorangev', [0, 1])),
+      });
+      d(`${name}.source.rangei`, {
+        get: () => ch().sourceRangei,
+        set: (v) =>
+          void (
+            (ch().sourceRangei = rangeFor(v, 'source.rangei', K2636B_RANGES.sourceAmps)),
+            (ch().sourceAutorangei = 0)
+          ),
+      });
+      d(`${name}.source.autorangei`, {
+        get: () => ch().sourceAutorangei,
+        set: (v) => void (ch().sourceAutorangei = oneOf(v, 'source.autorangei', [0, 1])),
+      });
+      d(`${name}.source.limitv`, {
+        get: () => ch().limitv,
+        set: (v) =>
+          void (ch().limitv = within(v, 'source.limitv', K2636B_RANGES.limitv.min, K2636B_RANGES.limitv.max)),
+      });
+      // The measurement event register (reference manual, status model): bit 0 VLMT, bit 1 ILMT,
+      // set while the source is in its voltage or current limit. Sourcing volts, only ILMT can be.
+      d(`status.measurement.instrument.${name}.condition`, {
+        get: () => (s().output && s().lastTrip ? 2 : 0),
       });
       d(`${name}.source.autorangev`, {
         get: () => ch().autorangev,
@@ -489,6 +541,12 @@ export class TspInterpreter implements CommandInterpreter {
       const current = (r: Reading) => (r.overflow ? 9.9e37 : r.i);
       d(`${name}.measure.i`, { call: () => [current(reading())] });
       d(`${name}.measure.v`, { call: () => [reading().v] });
+      d(`${name}.measure.r`, {
+        call: () => {
+          const r = reading();
+          return [r.overflow || r.i === 0 ? 9.9e37 : r.v / r.i];
+        },
+      });
       d(`${name}.measure.iv`, {
         call: () => {
           const r = reading();
