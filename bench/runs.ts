@@ -16,7 +16,12 @@ import { fmt, median, report } from './harness';
 const traceMs = new Map<number, number>();
 
 function makeRun(store: Store, count: number): number {
-  const runId = store.createRun({ procedure: 'read', params: { count }, cell: 0, softwareVersion: 'bench' });
+  const runId = store.runs.createRun({
+    procedure: 'read',
+    params: { count },
+    cell: 0,
+    softwareVersion: 'bench',
+  });
   const batch: Point[] = [];
   for (let seq = 0; seq < count; seq++) {
     const g = 1e-5 * (1 + 0.1 * Math.sin(seq / 5000)) + 1e-7 * ((seq * 7919) % 13);
@@ -37,13 +42,13 @@ function makeRun(store: Store, count: number): number {
       width: null,
       target: null,
     });
-    if (batch.length === 50_000) store.appendPoints(runId, batch.splice(0));
+    if (batch.length === 50_000) store.runs.appendPoints(runId, batch.splice(0));
   }
-  store.appendPoints(runId, batch);
-  store.finishRun(runId, 'completed');
+  store.runs.appendPoints(runId, batch);
+  store.runs.finishRun(runId, 'completed');
   // As the recorder does when a long run ends.
   const start = performance.now();
-  store.runTrace(runId);
+  store.runs.runTrace(runId);
   traceMs.set(runId, performance.now() - start);
   return runId;
 }

@@ -10,7 +10,8 @@ import { fitPulseCurve, type CurveSample } from '../src/shared/levels/fit';
 import { conductanceAfter, modelFromNl } from '../src/shared/levels/pulse-model';
 import { Rng } from '../src/shared/random';
 import type { Point } from '../src/shared/run';
-import { DEFAULT_BATCH_SIZE, RunWriter, Store } from '../src/main/store/store';
+import { DEFAULT_BATCH_SIZE, RunWriter } from '../src/main/store/run-writer';
+import { Store } from '../src/main/store/store';
 import { fmt, median, report } from './harness';
 
 const POINTS = 1_000_000;
@@ -41,7 +42,7 @@ export async function benchStore(): Promise<void> {
   try {
     // Store API: what the app does while a run streams.
     const apiStore = new Store(join(dir, 'api.db'));
-    const runId = apiStore.createRun({ procedure: 'pulse-train', params: {}, softwareVersion: 'bench' });
+    const runId = apiStore.runs.createRun({ procedure: 'pulse-train', params: {}, softwareVersion: 'bench' });
     let t = performance.now();
     const writer = new RunWriter(apiStore, runId);
     for (const p of points) writer.add(p);
@@ -51,7 +52,11 @@ export async function benchStore(): Promise<void> {
 
     // Bare loop: the same schema, pragmas and batch size, no store code at all.
     const bareStore = new Store(join(dir, 'bare.db'));
-    const bareRun = bareStore.createRun({ procedure: 'pulse-train', params: {}, softwareVersion: 'bench' });
+    const bareRun = bareStore.runs.createRun({
+      procedure: 'pulse-train',
+      params: {},
+      softwareVersion: 'bench',
+    });
     const db = bareStore.db;
     const insert = db.prepare(
       'INSERT INTO points (run_id, seq, t, v_source, v, i, g, pulse, phase, kind, cell, cycle, compliance, flags, width, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -88,7 +93,7 @@ export async function benchStore(): Promise<void> {
     // Worst case for durability: each point arrives in its own event-loop turn, so each is its
     // own commit (a kill -9 then loses at most the point in flight). A bench SMU gives a few thousand/s.
     const streamStore = new Store(join(dir, 'stream.db'));
-    const streamRun = streamStore.createRun({ procedure: 'read', params: {}, softwareVersion: 'bench' });
+    const streamRun = streamStore.runs.createRun({ procedure: 'read', params: {}, softwareVersion: 'bench' });
     const streamed = 5000;
     const streamWriter = new RunWriter(streamStore, streamRun);
     t = performance.now();

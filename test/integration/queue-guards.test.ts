@@ -60,7 +60,7 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
     return states;
   };
   const runsOf = (procedure: string) =>
-    services.store
+    services.store.runs
       .listRuns(1000)
       .filter((r) => r.procedure === procedure)
       .sort((a, b) => a.id - b.id);
@@ -115,7 +115,7 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
       'pending',
     ]);
     // The forming ran to its end: it is a completed run that found the forming event.
-    const run = services.store.getRun(f1!.runId!);
+    const run = services.store.runs.getRun(f1!.runId!);
     expect(run.status).toBe('completed');
     expect(run.summary?.formed).toBe(true);
     expect(await simStates([0, 1])).toEqual(['FORMED', 'FORMED']);
@@ -215,7 +215,7 @@ describe('queue and cell guards on the virtual SMU (app services)', () => {
     // Acknowledged: it runs.
     const { runId } = await services.handlers['runs.start']({ params: train, acknowledgeCellState: true });
     await next('run.ended', (p) => (p as { runId: number }).runId === runId, 120_000);
-    expect(services.store.getRun(runId).status).toBe('completed');
+    expect(services.store.runs.getRun(runId).status).toBe('completed');
   }, 240_000);
   it("a new virtual die is a new sample: the die map and the guard never show the last die's cells", async () => {
     const before = services.instrument.status().sample!;

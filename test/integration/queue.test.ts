@@ -62,7 +62,7 @@ describe('run RECIPE.json RESOURCE', () => {
     expect(state.steps.map((s) => s.status)).toEqual(Array(8).fill('completed'));
     // Each step ran once to completion; the run cut by the kill is kept, marked interrupted.
     const store = new Store(db);
-    const runs = store.listRuns(100);
+    const runs = store.runs.listRuns(100);
     store.close();
     const completed = runs.filter((r) => r.status === 'completed');
     expect(completed).toHaveLength(8);
@@ -101,7 +101,7 @@ describe('run RECIPE.json RESOURCE', () => {
     const held = async () => {
       const store = new Store(db);
       try {
-        const run = store.listRuns(10).find((r) => r.procedure === 'retention');
+        const run = store.runs.listRuns(10).find((r) => r.procedure === 'retention');
         const state = run?.summary?.retentionState as
           { current: number | null; levels: Array<{ reads: unknown[] }> } | undefined;
         return state?.current === 1 && (state.levels[1]?.reads.length ?? 0) >= 2 ? run!.id : null;
@@ -124,12 +124,12 @@ describe('run RECIPE.json RESOURCE', () => {
     expect(state.steps.map((s) => s.status)).toEqual(['completed', 'completed']);
     const store = new Store(db);
     try {
-      expect(store.getRun(stopped!).status).toBe('interrupted');
-      const continued = store.getRun(state.steps[1]!.runId!);
+      expect(store.runs.getRun(stopped!).status).toBe('interrupted');
+      const continued = store.runs.getRun(state.steps[1]!.runId!);
       expect(continued.params.resumeFrom).toBe(stopped);
       expect(continued.summary?.continues).toEqual([stopped]);
       // Level 1 was not programmed again, level 2 neither: the new run only read on.
-      const pulses = store.getPoints(continued.id).filter((p) => p.kind === 'pulse');
+      const pulses = store.runs.getPoints(continued.id).filter((p) => p.kind === 'pulse');
       expect(pulses).toHaveLength(0);
       const levels = (continued.summary?.retention as { levels: Array<{ reads: number; fit?: unknown }> })
         .levels;
@@ -203,7 +203,7 @@ describe('run RECIPE.json RESOURCE', () => {
     expect(refused.stderr).toContain('--acknowledge-cell-state');
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     const store = new Store(db);
-    expect(store.listRuns(100).filter((r) => r.procedure === 'pulse-train')).toHaveLength(0);
+    expect(store.runs.listRuns(100).filter((r) => r.procedure === 'pulse-train')).toHaveLength(0);
     store.close();
     const acknowledged = await runCli([...args, ...flags, '--acknowledge-cell-state', '--json'], {
       timeoutMs: 60_000,

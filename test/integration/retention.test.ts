@@ -127,7 +127,7 @@ describe('a retention run continued after a stop', () => {
     store = new Store(path);
     smu = await connectInstrument(sim.resource);
     try {
-      const stored = RetentionState.parse(store.getRun(first).summary!.retentionState);
+      const stored = RetentionState.parse(store.runs.getRun(first).summary!.retentionState);
       expect(stored.current).toBe(1);
       expect(stored.levels.map((l) => l.reads.length)).toEqual([times.length, 4]);
 
@@ -157,7 +157,7 @@ describe('a retention run continued after a stop', () => {
         sample,
       );
       expect(result.status, JSON.stringify(result.error)).toBe('completed');
-      const points = store.getPoints(runId);
+      const points = store.runs.getPoints(runId);
       // Level 2 was not programmed again: only level 3's ISPP pulses are in the new run.
       const programmed = new Set(points.filter((p) => p.kind === 'pulse').map((p) => p.target));
       expect([...programmed]).toEqual([2]);

@@ -31,8 +31,8 @@ it('kill -9 during a run loses at most the point in flight, and the run is marke
   const generated = Math.max(...[...output.matchAll(/point (\d+)/g)].map((m) => Number(m[1]) + 1));
 
   const store = new Store(path);
-  const run = store.listRuns()[0]!;
-  const stored = store.getPoints(run.id);
+  const run = store.runs.listRuns()[0]!;
+  const stored = store.runs.getPoints(run.id);
   store.close();
   expect(run.status).toBe('interrupted');
   expect(run.error).toMatch(/stopped unexpectedly/);
@@ -62,6 +62,6 @@ new Store(process.argv[1]).close(); console.log('opened');`;
   const results = await Promise.all(Array.from({ length: 6 }, open));
   for (const r of results) expect(r.out.trim(), r.out).toBe('opened');
   const store = new Store(path);
-  expect(store.listRuns()).toEqual([]);
+  expect(store.runs.listRuns()).toEqual([]);
   store.close();
 }, 60_000);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from '../../src/main/store/migrations';
-import { RunWriter, Store } from '../../src/main/store/store';
+import { RunWriter } from '../../src/main/store/run-writer';
+import { Store } from '../../src/main/store/store';
 import { makePoint } from '../helpers/points';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'reram-store-')), 'bench.db');
@@ -84,14 +85,14 @@ describe('SQLite store', () => {
       const store = new Store(path);
       expect(schemaVersion(store.db)).toBe(SCHEMA_VERSION);
       if (from >= 1) {
-        const run = store.getRun(1);
+        const run = store.runs.getRun(1);
         expect(run.pointCount).toBe(5);
-        const points = store.getPoints(1);
+        const points = store.runs.getPoints(1);
         expect(points).toHaveLength(5);
         // Schema 4: the old v is both the programmed and the measured level, with no flags.
         expect(points[0]).toMatchObject({ vSource: 0.1, v: 0.1, i: 1e-6, flags: 0, width: null });
         // A run left 'running' by software that predates owner tracking cannot be live: interrupted.
-        expect(store.getRun(2).status).toBe('interrupted');
+        expect(store.runs.getRun(2).status).toBe('interrupted');
       }
       if (from >= 2) {
         expect(store.profiles.get('legacy')?.profile.name).toBe('Ag:a-Si');
@@ -113,7 +114,7 @@ describe('SQLite store', () => {
   it('round-trips runs, points, settings and profiles', async () => {
     const path = tempDb();
     let store = new Store(path);
-    const runId = store.createRun({
+    const runId = store.runs.createRun({
       procedure: 'pulse-train',
       params: { pulses: 3 },
       instrument: identity,
@@ -122,7 +123,7 @@ describe('SQLite store', () => {
       sample: { cell: '2' },
       softwareVersion: '1.0.0',
     });
-    store.setRunSettings(runId, { compliance: 1e-3 });
+    store.runs.setRunSettings(runId, { compliance: 1e-3 });
     const writer = new RunWriter(store, runId, { batchSize: 4 });
     const points = Array.from({ length: 10 }, (_, seq) =>
       makePoint({
@@ -149,7 +150,7 @@ describe('SQLite store', () => {
     raw.close();
 
     store = new Store(path);
-    const run = store.getRun(runId);
+    const run = store.runs.getRun(runId);
     expect(run).toMatchObject({
       procedure: 'pulse-train',
       status: 'completed',
@@ -159,9 +160,9 @@ describe('SQLite store', () => {
       resource: 'TCPIP::x::5025::SOCKET',
     });
     expect(run.instrument).toContain('2400');
-    expect(store.runSettings(runId)).toEqual({ compliance: 1e-3 });
-    expect(store.getPoints(runId)).toEqual(points);
-    expect(store.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
+    expect(store.runs.runSettings(runId)).toEqual({ compliance: 1e-3 });
+    expect(store.runs.getPoints(runId)).toEqual(points);
+    expect(store.runs.getPoints(runId, { afterSeq: 7 })).toEqual(points.slice(8));
     expect(store.profiles.get('mine')?.profile).toEqual({ ...profile, name: 'mine' });
     expect(store.profiles.listSummaries()).toMatchObject([
       {
@@ -170,19 +171,19 @@ describe('SQLite store', () => {
       },
     ]);
     expect(store.settings.get('instrument.allowedHosts')).toEqual(['192.168.0.10']);
-    expect(store.listRuns()).toHaveLength(1);
-    expect(() => store.getRun(999)).toThrow(/does not exist/);
-    store.deleteRun(runId);
-    expect(store.getPoints(runId)).toEqual([]); // cascade
+    expect(store.runs.listRuns()).toHaveLength(1);
+    expect(() => store.runs.getRun(999)).toThrow(/does not exist/);
+    store.runs.deleteRun(runId);
+    expect(store.runs.getPoints(runId)).toEqual([]); // cascade
     store.close();
   });
 
   it('does not mark a run interrupted while its process is alive', () => {
     const path = tempDb();
     const writerStore = new Store(path);
-    const runId = writerStore.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
+    const runId = writerStore.runs.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
     const other = new Store(path, { pid: process.pid + 1 });
-    expect(other.getRun(runId).status).toBe('running');
+    expect(other.runs.getRun(runId).status).toBe('running');
     other.close();
     writerStore.close();
   });
@@ -192,7 +193,7 @@ describe('a database locked by another program', () => {
   it('holds the points in memory and commits them once the lock is gone, with no uncaught error', async () => {
     const path = tempDb();
     const store = new Store(path);
-    const runId = store.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
+    const runId = store.runs.createRun({ procedure: 'read', params: {}, softwareVersion: '1' });
     const delays: string[] = [];
     const writer = new RunWriter(store, runId, { onDelay: (message) => delays.push(message) });
     const uncaught: unknown[] = [];
@@ -220,8 +221,8 @@ describe('a database locked by another program', () => {
     await writer.finish('completed');
     process.off('uncaughtException', onUncaught);
     expect(uncaught).toEqual([]);
-    expect(store.getPoints(runId).map((p) => p.seq)).toEqual(Array.from({ length: 200 }, (_, k) => k));
-    expect(store.getRun(runId)).toMatchObject({ status: 'completed', pointCount: 200 });
+    expect(store.runs.getPoints(runId).map((p) => p.seq)).toEqual(Array.from({ length: 200 }, (_, k) => k));
+    expect(store.runs.getRun(runId)).toMatchObject({ status: 'completed', pointCount: 200 });
     store.close();
   }, 20_000);
 

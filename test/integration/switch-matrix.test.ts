@@ -189,9 +189,9 @@ describe('a 16-cell array behind a virtual B2200A', () => {
       expect(view.steps.every((s) => s.status === 'completed')).toBe(true);
       // Every cell of the die was formed by its own runs: the matrix routed each to its cell.
       expect(sim.instrument.die.cells.map((c) => c.state)).toEqual(Array(16).fill('formed'));
-      const runs = services.store.listRuns(100);
+      const runs = services.store.runs.listRuns(100);
       for (const run of runs) {
-        const settings = services.store.runSettings(run.id);
+        const settings = services.store.runs.runSettings(run.id);
         const routed = (settings as { switchMatrix?: { closed: string } }).switchMatrix;
         expect(routed?.closed).toBe(toChannelList(cellPaths(WIRING, run.cell!)));
       }

@@ -19,6 +19,7 @@ import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shar
 import { mean, sampleStd } from '../../shared/stats';
 import { appVersion } from '../paths';
 import type { Store } from '../store/store';
+import type { ProfileLibrary } from './profiles';
 import { fitRun } from './fitting';
 import { completedSampleRuns } from './statistics';
 
@@ -209,4 +210,29 @@ export function buildChipProfile(
     provenance: { source: 'measured', createdAt: now, softwareVersion: appVersion(), runIds },
   };
   return { profile, kept: kept.map((f) => f.cell), excluded, d2dOverC2c };
+}
+
+/** Builds the profile of cells 0…cells−1 of a sample and saves it in the library; what the page reports. */
+export function saveChipProfile(
+  store: Store,
+  library: ProfileLibrary,
+  sample: SampleKey,
+  options: { cells: number; name: string; bits?: number | undefined; overwrite: boolean },
+) {
+  const all = Array.from({ length: options.cells }, (_, k) => k);
+  const bits = options.bits;
+  const result = buildChipProfile(store, sample, all, {
+    name: options.name,
+    ...(bits !== undefined ? { bits } : {}),
+  });
+  library.save(result.profile, { overwrite: options.overwrite });
+  const table = result.profile.tables[0]!;
+  return {
+    profile: result.profile.name,
+    kept: result.kept,
+    excluded: result.excluded,
+    d2dOverC2c: result.d2dOverC2c,
+    levels: table.levels.length,
+    driftLaw: table.drift !== undefined,
+  };
 }

@@ -7,6 +7,7 @@ import {
   type LevelSpacing,
 } from '../../shared/levels/extract';
 import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
+import { assessLevelTable } from '../../shared/levels/quality';
 import { PROFILE_SCHEMA_VERSION, SI_UNITS, type DeviceProfile } from '../../shared/profile/schema';
 import type { RunSummary } from '../../shared/run';
 import { appVersion } from '../paths';
@@ -18,16 +19,34 @@ export interface FitRunResult {
   warnings: string[];
 }
 
+/** What the Levels page shows of a fit: the table, its quality, and how many levels the full train holds. */
+export function fitSummary(
+  store: Store,
+  runId: number,
+  options: { bits?: number | undefined; spacing: LevelSpacing },
+) {
+  const { bits, spacing } = options;
+  const result = fitRun(store, runId, { spacing, ...(bits !== undefined ? { bits } : {}) });
+  const full = bits === undefined ? result.table : fitRun(store, runId).table;
+  return {
+    table: result.table,
+    warnings: result.warnings,
+    run: result.run,
+    quality: assessLevelTable(result.table),
+    fullLevels: full.levels.length,
+  };
+}
+
 export function fitRun(
   store: Store,
   runId: number,
   options: { bits?: number; name?: string; spacing?: LevelSpacing } = {},
 ): FitRunResult {
-  const run = store.getRun(runId);
+  const run = store.runs.getRun(runId);
   const warnings: string[] = [];
   if (run.status !== 'completed')
     warnings.push(`Run ${runId} is ${run.status}: the table uses the ${run.pointCount} points it recorded.`);
-  const points = store.getPoints(runId);
+  const points = store.runs.getPoints(runId);
   const provenance = {
     runIds: [runId],
     ...(run.instrument ? { instrument: run.instrument } : {}),

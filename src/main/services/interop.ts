@@ -26,14 +26,14 @@ export type InteropSource = { profile: string; table?: string | undefined } | { 
 
 export function deviceDataOf(store: Store, source: InteropSource): DeviceData {
   if ('runId' in source) {
-    const run = store.getRun(source.runId);
+    const run = store.runs.getRun(source.runId);
     if (run.procedure !== 'pulse-train')
       throw new ReramError(
         'INVALID_INPUT',
         `Run ${source.runId} is a ${run.procedure} run: the simulators' formats need a pulse train (LTP and LTD curves).`,
       );
     const { table } = fitRun(store, source.runId);
-    return deviceDataFromRun(store.getPoints(source.runId), table, {
+    return deviceDataFromRun(store.runs.getPoints(source.runId), table, {
       name: `run ${source.runId}`,
       params: run.params,
       runId: source.runId,
@@ -189,4 +189,32 @@ export function importInteropFiles(
     },
     options.source,
   );
+}
+
+/** Uploaded simulator files (a CrossSim set, aihwkit.json or neurosim-mlp.json) into the library. */
+export function importSimulatorFiles(
+  library: ProfileLibrary,
+  request: {
+    fileName: string;
+    files: ReadonlyArray<{ name: string; text: string }>;
+    format?: ImportFormat | undefined;
+    name?: string | undefined;
+    overwrite: boolean;
+  },
+): DeviceProfile {
+  const { fileName, name } = request;
+  const byName = new Map(request.files.map((f) => [f.name.split(/[\\/]/).pop()!, f.text]));
+  const chosen = request.format ?? detectImportFormat(byName);
+  if (!chosen)
+    throw new ReramError(
+      'INVALID_INPUT',
+      `${fileName}: not a simulator export ReRAM Bench can read back (a CrossSim set.csv, aihwkit.json or neurosim-mlp.json).`,
+    );
+  const profile = importInteropFiles(byName, chosen, {
+    source: fileName,
+    name: name ?? fileName.replace(/\.(json|csv|zip)$/i, ''),
+    named: name !== undefined,
+  });
+  library.save(profile, { overwrite: request.overwrite });
+  return profile;
 }

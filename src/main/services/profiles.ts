@@ -21,6 +21,7 @@ import {
   type DeviceProfile,
   type ProfileSummary,
 } from '../../shared/profile/schema';
+import { fileSafeName } from '../../shared/text';
 import { appVersion } from '../paths';
 import type { Store } from '../store/store';
 
@@ -138,6 +139,19 @@ export class ProfileLibrary {
       profile: profile.name,
       material: profile.materialStack,
     });
+  }
+
+  /** The export as a file to hand over: a safe name, the text and its type. */
+  exportFile(
+    name: string,
+    format: ExportFormat,
+    tableName?: string,
+  ): { fileName: string; text: string; mime: string } {
+    return {
+      fileName: `${fileSafeName(name)}.${format}`,
+      text: this.export(name, format, tableName),
+      mime: format === 'json' ? 'application/json' : 'text/csv',
+    };
   }
 
   table(profile: DeviceProfile, tableName?: string, bits?: number): LevelTable {

@@ -12,7 +12,8 @@ import type { Smu } from '../instrument/drivers/smu';
 import type { ProcedureResume } from '../instrument/procedures/context';
 import { runProcedure, type RunCallbacks, type RunResult } from '../instrument/procedures/runner';
 import { appVersion } from '../paths';
-import { RunWriter, type Store } from '../store/store';
+import { RunWriter } from '../store/run-writer';
+import type { Store } from '../store/store';
 
 export interface RecordCallbacks extends RunCallbacks {
   onRunCreated?(runId: number): void;
@@ -51,7 +52,7 @@ export class RunRecording {
       params.procedure === 'retention' && params.resumeFrom !== undefined
         ? retentionResume(store, smu, params, sample)
         : undefined;
-    const runId = store.createRun({
+    const runId = store.runs.createRun({
       procedure: params.procedure,
       params: params as unknown as Record<string, unknown>,
       instrument: smu.identity,
@@ -77,11 +78,11 @@ export class RunRecording {
           callbacks.onPoint?.(point);
         },
         onConfigured: (settings) => {
-          this.store.setRunSettings(this.runId, settings);
+          this.store.runs.setRunSettings(this.runId, settings);
           callbacks.onConfigured?.(settings);
         },
         onCheckpoint: (summary) => {
-          this.store.setRunSummary(this.runId, summary);
+          this.store.runs.setRunSummary(this.runId, summary);
           callbacks.onCheckpoint?.(summary);
         },
         ...(this.resume ? { resume: this.resume } : {}),
@@ -91,9 +92,9 @@ export class RunRecording {
       throw error;
     }
     await writer.finish(result.status, result.error?.message);
-    this.store.setRunSummary(this.runId, result.summary);
+    this.store.runs.setRunSummary(this.runId, result.summary);
     // Long runs: draw them once now, while nothing waits, so the run browser opens them at once.
-    if (result.points > 20_000) this.store.runTrace(this.runId);
+    if (result.points > 20_000) this.store.runs.runTrace(this.runId);
     return result;
   }
 }
@@ -123,12 +124,12 @@ export function retentionResume(
   const fromRun = params.resumeFrom!;
   const refuse = (why: string) =>
     new ReramError('INVALID_INPUT', `Run ${fromRun} cannot be continued: ${why}.`, { field: 'resumeFrom' });
-  const old = store.getRun(fromRun);
+  const old = store.runs.getRun(fromRun);
   if (old.procedure !== 'retention') throw refuse(`it is a ${old.procedure} run, not a retention run`);
   if (old.status === 'completed') throw refuse('it completed');
   if (old.status === 'running') throw refuse('it is still running');
   if (old.cell !== params.cell) throw refuse(`it ran on cell ${old.cell}, not cell ${params.cell}`);
-  const oldSample = store.runSample(fromRun);
+  const oldSample = store.runs.runSample(fromRun);
   if (oldSample?.wafer !== sample.wafer || oldSample.die !== sample.die)
     throw refuse(
       `it ran on ${oldSample ? sampleLabel({ ...sample, ...oldSample }) : 'no recorded sample'}, not on ${sampleLabel(sample)}`,
@@ -157,7 +158,7 @@ export function continuationOf(
   if (params.procedure !== 'retention') return null;
   let run;
   try {
-    run = store.getRun(stoppedRunId);
+    run = store.runs.getRun(stoppedRunId);
   } catch {
     return null;
   }

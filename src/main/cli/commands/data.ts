@@ -46,7 +46,7 @@ export function registerDataCommands(program: Command): void {
     .action((options: { db?: string; limit: string; json?: boolean }) => {
       const store = openCliStore(options.db);
       try {
-        const runs = store.listRuns(parsePositiveInt(options.limit, '--limit'));
+        const runs = store.runs.listRuns(parsePositiveInt(options.limit, '--limit'));
         if (options.json) return printJson(runs);
         if (runs.length === 0) return log(`no runs in ${store.path}`);
         printLine(
@@ -85,17 +85,17 @@ export function registerDataCommands(program: Command): void {
       const store = openCliStore(options.db);
       try {
         const runId = parsePositiveInt(id, 'run id');
-        const run = store.getRun(runId);
+        const run = store.runs.getRun(runId);
         if (!options.out) {
-          process.stdout.write(pointsToCsv(store.getPoints(runId)));
+          process.stdout.write(pointsToCsv(store.runs.getPoints(runId)));
           return;
         }
-        const settings = store.runSettings(runId);
+        const settings = store.runs.runSettings(runId);
         if (options.format === 'csv')
-          writeFileSync(options.out, runToCsv(run, settings, store.iteratePoints(runId)));
+          writeFileSync(options.out, runToCsv(run, settings, store.runs.iteratePoints(runId)));
         else if (options.format === 'parquet')
-          await writeParquet(options.out, run, settings, store.getPoints(runId));
-        else await writeHdf5(options.out, run, settings, store.getPoints(runId));
+          await writeParquet(options.out, run, settings, store.runs.getPoints(runId));
+        else await writeHdf5(options.out, run, settings, store.runs.getPoints(runId));
         log(`run ${runId}: ${run.pointCount} points written to ${options.out} (${options.format})`);
       } finally {
         store.close();

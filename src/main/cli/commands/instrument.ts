@@ -182,7 +182,7 @@ export function registerInstrumentCommands(program: Command): void {
       if (!offConfirmed && offWait > 0 && signals === 0) offConfirmed = await waitForOff(smu, offWait);
       if (!offConfirmed) log('THE OUTPUT MAY STILL BE ON: switch it off at the instrument.');
       if (options.out) {
-        writeFileSync(String(options.out), pointsToCsv(store.getPoints(runId)));
+        writeFileSync(String(options.out), pointsToCsv(store.runs.getPoints(runId)));
         log(`points written to ${options.out}`);
       }
       if (options.json)
