@@ -84,7 +84,7 @@ const layerRules = Object.entries(mainLayers).map(([folder, forbidden]) => ({
           ...mainForbidden.patterns,
           ...forbidden.map((name) => ({
             group: layer(name),
-            message: `src/main/${folder} must not import src/main/${name}: store ← services ← api, cli, web, electron (docs/design.md, "Layers in main").`,
+            message: `src/main/${folder} must not import src/main/${name}: store ← services ← api, cli, web, electron (docs/architecture.md, "Layers in main").`,
           })),
         ],
       },

@@ -1,5 +1,5 @@
 /**
- * Recipes: a named sequence of procedures run over a list of cells, unattended (docs/design.md §10).
+ * Recipes: a named sequence of procedures run over a list of cells, unattended (docs/architecture.md §10).
  * The same JSON runs in the app's queue and from the CLI (`reram-bench run RECIPE.json RESOURCE`).
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Measurement artefacts: a `Point` is one measurement streamed by a procedure; a `Run` is one
- * procedure execution with its parameters, instrument and outcome (docs/design.md §1).
+ * procedure execution with its parameters, instrument and outcome (docs/architecture.md §1).
  */
 import { z } from 'zod';
 

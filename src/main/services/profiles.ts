@@ -2,9 +2,10 @@
  * The profile library: the built-in read-only presets plus the user's profiles in SQLite, and
  * import/export in the JSON and CSV forms. Bad files are rejected whole: nothing is written.
  */
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { ReramError } from '../../shared/errors';
-import { selectLevels, type LevelTable } from '../../shared/levels/level-table';
+import { LevelTable, selectLevels } from '../../shared/levels/level-table';
 import { builtinProfiles } from '../../shared/profile/builtin';
 import { csvMetadata, levelTableToCsv, parseLevelCsv } from '../../shared/profile/csv';
 import {
@@ -22,8 +23,10 @@ import {
   type ProfileSummary,
 } from '../../shared/profile/schema';
 import { fileSafeName } from '../../shared/text';
+import { readUserFile } from '../files';
 import { appVersion } from '../paths';
 import type { Store } from '../store/store';
+import { formatZodIssues } from '../../shared/zod-format';
 
 export type ExportFormat = 'json' | 'csv';
 
@@ -69,6 +72,19 @@ export class ProfileLibrary {
     if (this.isBuiltin(name))
       throw new ReramError('CONFLICT', `'${name}' is built in and cannot be deleted.`);
     if (!this.store.profiles.delete(name)) throw new ReramError('NOT_FOUND', `No profile named '${name}'.`);
+  }
+
+  /**
+   * A profile named on a command line: a .json or .csv file that exists (parsed, not saved), or
+   * the name of a stored or built-in profile.
+   */
+  resolve(spec: string): DeviceProfile {
+    if (existsSync(spec) && /\.(json|csv)$/i.test(spec))
+      return this.parseImport(
+        readUserFile(spec, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' }),
+        spec,
+      );
+    return this.get(spec);
   }
 
   /** Parses and validates an import without saving it. */
@@ -160,4 +176,36 @@ export class ProfileLibrary {
       throw new ReramError('NOT_FOUND', `Profile '${profile.name}' has no table named '${tableName}'.`);
     return bits === undefined ? table : selectLevels(table, bits);
   }
+}
+
+/** A level table from a profile JSON, a level-table JSON or a level CSV. */
+export function readLevelTableFile(path: string): LevelTable {
+  const text = readUserFile(path, { what: 'level table', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' });
+  if (extname(path).toLowerCase() === '.csv') {
+    return parseLevelCsv(
+      text,
+      {
+        name: basename(path, extname(path)),
+        readVoltage: 0.1,
+        createdAt: new Date().toISOString(),
+        softwareVersion: appVersion(),
+      },
+      basename(path),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReramError('PROFILE', `${basename(path)} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (raw && typeof raw === 'object' && 'schemaVersion' in raw)
+    return parseProfileJson(text, basename(path)).tables[0]!;
+  const table = LevelTable.safeParse(raw);
+  if (!table.success)
+    throw new ReramError(
+      'PROFILE',
+      `${basename(path)} is neither a profile nor a level table: ${formatZodIssues(table.error)}`,
+    );
+  return table.data;
 }

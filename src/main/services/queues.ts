@@ -7,6 +7,7 @@ import type { QueueView } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
 import { Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
 import type { EventHub } from './events';
+import type { QueueRepository } from '../store/queues';
 import type { Store } from '../store/store';
 import type { InstrumentService } from './instrument-service';
 import { runQueue, type StepExecutor } from './queue';
@@ -19,6 +20,28 @@ interface ActiveQueue {
   /** Stops the queue once the running step has finished. */
   afterStep: AbortController;
   done: Promise<void>;
+}
+
+/**
+ * The one rule for which queue a start runs: a given queue id is claimed and resumed; otherwise,
+ * unless `fresh`, the latest interrupted queue of this recipe on this resource is resumed (its
+ * finished steps stay done); otherwise a new queue is created.
+ */
+export function resumeOrCreateQueue(
+  repo: QueueRepository,
+  recipe: Recipe | undefined,
+  resource: string | null,
+  options: { resume?: number | undefined; fresh?: boolean | undefined } = {},
+): { id: number; resumed: boolean; finishedSteps: number } {
+  const previous =
+    options.resume ?? (options.fresh || recipe === undefined ? undefined : repo.resumable(recipe, resource));
+  if (previous !== undefined) {
+    repo.claim(previous);
+    const finishedSteps = repo.state(previous).steps.filter((s) => s.status === 'completed').length;
+    return { id: previous, resumed: true, finishedSteps };
+  }
+  if (recipe === undefined) throw new ReramError('INVALID_INPUT', 'Give a recipe, or the queue to resume.');
+  return { id: repo.create(recipe, resource), resumed: false, finishedSteps: 0 };
 }
 
 export class QueueService {
@@ -87,14 +110,13 @@ export class QueueService {
     if (status.activeRun)
       throw new ReramError('CONFLICT', `Run ${status.activeRun.runId} is running: wait for it or cancel it.`);
     const repo = this.store.queues;
-    let id: number;
-    if (input.resume !== undefined) {
-      repo.claim(input.resume);
-      id = input.resume;
-    } else if (input.recipe) {
-      const recipe = this.saveRecipe(input.recipe);
-      id = repo.create(recipe, status.resource);
-    } else throw new ReramError('INVALID_INPUT', 'Give a recipe, or the queue to resume.');
+    // The page offers its interrupted queues to resume by id; a recipe started there is a new queue.
+    const { id } = resumeOrCreateQueue(
+      repo,
+      input.resume === undefined && input.recipe ? this.saveRecipe(input.recipe) : undefined,
+      status.resource,
+      { resume: input.resume, fresh: true },
+    );
     const controller = new AbortController();
     const afterStep = new AbortController();
     const virtual = status.virtual;

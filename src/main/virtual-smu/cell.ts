@@ -1,5 +1,5 @@
 /**
- * One simulated ReRAM cell (docs/design.md §4). Its state is a conductance; programming follows
+ * One simulated ReRAM cell (docs/architecture.md §4). Its state is a conductance; programming follows
  * NeuroSim's pulse-response model with the pulse position re-derived from the present
  * conductance (so cycle-to-cycle noise accumulates as in a real device), and reads add
  * multiplicative read noise.

@@ -1,6 +1,6 @@
 /**
  * The level table: the conductance states a cell can be programmed to, with their measured
- * spread. It is what quantization maps weights onto (docs/design.md §5).
+ * spread. It is what quantization maps weights onto (docs/architecture.md §5).
  */
 import { z } from 'zod';
 import { invalidInput } from '../errors';

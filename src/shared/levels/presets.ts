@@ -1,5 +1,5 @@
 /**
- * Published analog-synapse device data as used by NeuroSim (docs/design.md §4). These numbers are
+ * Published analog-synapse device data as used by NeuroSim (docs/architecture.md §4). These numbers are
  * the source for the virtual SMU's cells and for the built-in read-only device profiles.
  */
 export interface DevicePreset {

@@ -1,5 +1,5 @@
 /**
- * NeuroSim's pulse-response model of an analog ReRAM cell (docs/design.md §4).
+ * NeuroSim's pulse-response model of an analog ReRAM cell (docs/architecture.md §4).
  *
  * Potentiation (LTP), after n identical pulses from Gmin:
  *   G(n) = Gmin + B·(1 − exp(−n/A)),   B = (Gmax − Gmin) / (1 − exp(−Pmax/A))

@@ -1,6 +1,6 @@
 /**
  * DeviceProfile: a device's level tables with what is needed to trust and share them
- * (docs/design.md §5). The JSON form is versioned and states its units.
+ * (docs/architecture.md §5). The JSON form is versioned and states its units.
  */
 import { z } from 'zod';
 import { ReramError } from '../errors';

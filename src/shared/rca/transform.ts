@@ -1,5 +1,5 @@
 /**
- * The ReRAM crossbar as an ONNX graph transform (docs/design.md §7). Each Conv/Gemm/MatMul becomes
+ * The ReRAM crossbar as an ONNX graph transform (docs/architecture.md §7). Each Conv/Gemm/MatMul becomes
  * a crossbar: its weights are quantized onto the device's levels, every cell is programmed with
  * the level's measured σ (one chip instance per seed), and — only when they are switched on —
  * row tiles, read noise and ADC/DAC quantization are inserted as ordinary ONNX operators.
@@ -19,28 +19,29 @@ import { driftFactor } from '../levels/drift';
 import type { LevelTable } from '../levels/level-table';
 import { quantizeLayer, type MappingScheme, type QuantizedLayer, type ScaleMode } from '../quant/quantize';
 import { Rng } from '../random';
-import { utf8Decode } from '../text';
 import { crossbarLayers, initializerMap, type CrossbarLayer } from '../nn/graph';
 import {
   cloneModel,
   floatAttr,
-  floatInput,
-  floatOutput,
   floatTensor,
-  int64Tensor,
   intAttr,
-  makeNode,
   ModelError,
-  onnx,
   tensorValues,
   toNumber,
-  type AttrInput,
+  type floatInput,
   type ModelProto,
-  type NodeProto,
 } from '../nn/onnx';
 
 export type { PredictMethod } from '../quant/methods';
 import type { PredictMethod } from '../quant/methods';
+import { adcPass } from './passes/adc';
+import { sumAndBiasPass } from './passes/bias';
+import { builder } from './passes/builder';
+import type { LayerContext } from './passes/context';
+import { dacPass } from './passes/dac';
+import { readNoisePass } from './passes/read-noise';
+import { finishGraph, rewireTiled, rewireUntiled } from './passes/rewire';
+import { tileInput, tileProduct } from './passes/tiles';
 
 export interface CrossbarOptions {
   method: PredictMethod;
@@ -104,7 +105,7 @@ export interface FeedTensor {
   data: Float32Array;
 }
 
-interface TileLayout {
+export interface TileLayout {
   r0: number;
   r1: number;
   /** First input channel of a Conv tile (whole channels per tile). */
@@ -118,7 +119,7 @@ interface TileLayout {
   adcInverseStep: string;
 }
 
-interface PlannedLayer extends CrossbarLayer {
+export interface PlannedLayer extends CrossbarLayer {
   index: number;
   outFirst: boolean;
   gemmAlpha: number;
@@ -496,73 +497,6 @@ export function converterTensors(plan: CrossbarPlan, ranges: CalibrationRanges):
   return out;
 }
 
-interface Builder {
-  nodes: NodeProto[];
-  initializers: ReturnType<typeof floatTensor>[];
-  inputs: ReturnType<typeof floatInput>[];
-  name(suffix: string): string;
-  const(values: ArrayLike<number>, dims: number[], suffix: string): string;
-  int64(values: number[], suffix: string): string;
-  /** A tensor fed per chip (or per calibration). */
-  input(name: string, dims: number[]): string;
-  node(op: string, inputs: string[], suffix: string, attrs?: Parameters<typeof makeNode>[4]): string;
-}
-
-function builder(prefix: string): Builder {
-  const b: Builder = {
-    nodes: [],
-    initializers: [],
-    inputs: [],
-    name: (suffix) => `${prefix}/${suffix}`,
-    const(values, dims, suffix) {
-      const name = b.name(suffix);
-      b.initializers.push(floatTensor(name, dims, values));
-      return name;
-    },
-    int64(values, suffix) {
-      const name = b.name(suffix);
-      b.initializers.push(int64Tensor(name, [values.length], values));
-      return name;
-    },
-    input(name, dims) {
-      b.inputs.push(floatInput(name, dims));
-      return name;
-    },
-    node(op, inputs, suffix, attrs = {}) {
-      const out = b.name(suffix);
-      b.nodes.push(makeNode(op, inputs, [out], out, attrs));
-      return out;
-    },
-  };
-  return b;
-}
-
-/**
- * An ideal quantizer in four ops: scale to codes, round, clip the codes, scale back. Rounding
- * before clipping is exact here because the clip bound is a whole number of steps.
- */
-function quantizeOps(
-  b: Builder,
-  input: string,
-  inverseStep: string,
-  step: string,
-  codes: [string, string],
-  prefix: string,
-): string {
-  const scaled = b.node('Mul', [input, inverseStep], `${prefix}_scaled`);
-  const rounded = b.node('Round', [scaled], `${prefix}_round`);
-  const clipped = b.node('Clip', [rounded, codes[0], codes[1]], `${prefix}_clip`);
-  return b.node('Mul', [clipped, step], `${prefix}_out`);
-}
-
-function seedFor(seed: number, layer: number, tile: number): number {
-  return (
-    (new Rng(seed ^ Math.imul(layer + 1, 0x9e3779b1) ^ Math.imul(tile + 1, 0x85ebca6b)).nextUint32() %
-      1_000_000) +
-    1
-  );
-}
-
 export interface CrossbarGraph {
   /** The crossbar as ONNX: the data input first, then the chip (and converter) tensors. */
   model: ModelProto;
@@ -583,168 +517,53 @@ export interface GraphOptions {
   noiseSeed: number;
 }
 
-/** The configuration's graph, built once; its cells and converter references are graph inputs. */
+/**
+ * The configuration's graph, built once; its cells and converter references are graph inputs.
+ * Each crossbar layer is rewritten by the passes in order (rca/passes/, each with its math):
+ * DAC → tiles (slice, product) → read noise → ADC → sum and bias → rewire.
+ */
 export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): CrossbarGraph {
   const { options } = plan;
   const model = cloneModel(plan.base);
   const graph = model.graph!;
-  const inits = initializerMap(graph);
+  const initializers = initializerMap(graph);
   const result: CrossbarGraph = { model, layers: [], taps: { dac: [], adc: [] } };
   const converters = graphOptions.converters && options.method !== 'float';
   const newInputs: ReturnType<typeof floatInput>[] = [];
 
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
   for (const layer of [...plan.layers].reverse()) {
+    const { name, op, nodeIndex, weightName, weightDims, rows, cols, rowTiles, colTiles } = layer;
+    result.layers.unshift({ name, op, nodeIndex, weightName, weightDims, rows, cols, rowTiles, colTiles });
     const node = graph.node![layer.nodeIndex]!;
-    result.layers.unshift({
-      ...(({ name, op, nodeIndex, weightName, weightDims, rows, cols }) => ({
-        name,
-        op,
-        nodeIndex,
-        weightName,
-        weightDims,
-        rows,
-        cols,
-      }))(layer),
-      rowTiles: layer.rowTiles,
-      colTiles: layer.colTiles,
-    });
-    const b = builder(`xbar/${layer.name}`);
-    let input = node.input![0]!;
-    if (converters && options.dacBits !== null) {
-      const dac = layer.dac;
-      input = quantizeOps(
-        b,
-        input,
-        b.input(dac.inverseStep, []),
-        b.input(dac.step, []),
-        [b.input(dac.codeMin, []), b.input(dac.codeMax, [])],
-        'dac',
-      );
-    }
+    const ctx: LayerContext = {
+      b: builder(`xbar/${layer.name}`),
+      layer,
+      node,
+      options,
+      graphOptions,
+      converters,
+      isConv: layer.op === 'Conv',
+      initializers,
+    };
+    const input = dacPass(ctx, node.input![0]!);
     // Taps go through Identity: a graph input cannot also be listed as an output.
     if (graphOptions.taps)
-      result.taps.dac.push({ layer: layer.name, output: b.node('Identity', [input], 'tap_in') });
-
+      result.taps.dac.push({ layer: layer.name, output: ctx.b.node('Identity', [input], 'tap_in') });
     if (!plan.tiled) {
-      // Same node, its weight now fed per chip: the fastest path when tiles change nothing.
-      graph.initializer = graph.initializer!.filter((t) => t.name !== layer.weightName);
-      b.input(layer.weightName, layer.tensorDims);
-      if (input !== node.input![0]) node.input![0] = input;
-      graph.node!.splice(layer.nodeIndex, 1, ...b.nodes, node);
-      graph.initializer!.push(...b.initializers);
-      newInputs.unshift(...b.inputs);
+      newInputs.unshift(...rewireUntiled(ctx, graph, input));
       continue;
     }
-
-    const isConv = layer.op === 'Conv';
-    const convAttrs = () => {
-      const attrs: Record<string, AttrInput> = {};
-      for (const a of node.attribute ?? []) {
-        if (a.name === 'auto_pad') attrs[a.name] = { string: utf8Decode(a.s ?? new Uint8Array()) };
-        else if (
-          a.name === 'pads' ||
-          a.name === 'strides' ||
-          a.name === 'dilations' ||
-          a.name === 'kernel_shape'
-        )
-          attrs[a.name] = { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
-      }
-      return attrs;
-    };
-    const product = (x: string, w: string, suffix: string) =>
-      isConv ? b.node('Conv', [x, w], suffix, convAttrs()) : b.node('MatMul', [x, w], suffix);
-    const adcSteps = options.adcBits !== null ? 2 ** (options.adcBits - 1) - 1 : 0;
-    const partials: string[] = [];
-    for (const [t, tile] of layer.tiles.entries()) {
+    const partials = layer.tiles.map((tile, t) => {
       const tag = `tile${t}`;
-      const start = isConv ? tile.c0 : tile.r0;
-      const end = isConv ? tile.c0 + tile.channels : tile.r1;
-      const whole = start === 0 && end === (isConv ? layer.weightDims[1]! : layer.rows);
-      // A tile that takes the whole input reads it in place (a Slice would copy it).
-      const slice = whole
-        ? input
-        : b.node(
-            'Slice',
-            [
-              input,
-              b.int64([start], `${tag}/start`),
-              b.int64([end], `${tag}/end`),
-              b.int64([1], `${tag}/axis`),
-            ],
-            `${tag}/x`,
-          );
-      let partial = product(slice, b.input(tile.weights, tile.dims), `${tag}/psum`);
-      if (tile.variance) {
-        const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
-        const spread = b.node(
-          'Sqrt',
-          [product(squared, b.input(tile.variance, tile.dims), `${tag}/var`)],
-          `${tag}/sd`,
-        );
-        const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
-          dtype: { int: onnx.TensorProto.DataType.FLOAT },
-          seed: { float: seedFor(graphOptions.noiseSeed, layer.index, t) },
-        });
-        partial = b.node(
-          'Add',
-          [partial, b.node('Mul', [spread, noise], `${tag}/noise`)],
-          `${tag}/psum_noisy`,
-        );
-      }
+      const slice = tileInput(ctx, input, tile, tag);
+      const partial = readNoisePass(ctx, slice, tileProduct(ctx, slice, tile, tag), tile, t, tag);
       if (graphOptions.taps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
-      if (converters && options.adcBits !== null) {
-        const broadcast = isConv ? [layer.cols, 1, 1] : [layer.cols];
-        partial = quantizeOps(
-          b,
-          partial,
-          b.input(tile.adcInverseStep, broadcast),
-          b.input(tile.adcStep, broadcast),
-          [b.const([-adcSteps], [], `${tag}/adc_code_min`), b.const([adcSteps], [], `${tag}/adc_code_max`)],
-          `${tag}/adc`,
-        );
-      }
-      partials.push(partial);
-    }
-    let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-    const biasName = node.input![2];
-    if (biasName) {
-      const bias = tensorValues(inits.get(biasName)!);
-      out = b.node(
-        'Add',
-        [
-          out,
-          b.const(
-            Float32Array.from(bias, (v) => v * layer.gemmBeta),
-            isConv ? [layer.cols, 1, 1] : [layer.cols],
-            'bias',
-          ),
-        ],
-        'biased',
-      );
-    }
-    // Keep the original output name so the rest of the graph is untouched.
-    b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
-    graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
-    graph.initializer!.push(...b.initializers);
-    newInputs.unshift(...b.inputs);
+      return adcPass(ctx, partial, tile, tag);
+    });
+    newInputs.unshift(...rewireTiled(ctx, graph, sumAndBiasPass(ctx, partials)));
   }
-  // Original weights no longer referenced by tiled layers are dropped — also from the input list,
-  // where older exporters repeat their initializers.
-  const used = new Set(graph.node!.flatMap((n) => n.input ?? []));
-  const baseInitializers = new Set(plan.base.graph!.initializer!.map((t) => t.name!));
-  graph.initializer = graph.initializer!.filter((t) => used.has(t.name!));
-  const kept = new Set(graph.initializer.map((t) => t.name!));
-  const fed = new Set(newInputs.map((i) => i.name!));
-  graph.input = graph.input!.filter(
-    (i) => !fed.has(i.name!) && !(baseInitializers.has(i.name!) && !kept.has(i.name!)),
-  );
-  graph.input.push(...newInputs);
-  if (graphOptions.taps) {
-    for (const tap of [...result.taps.dac, ...result.taps.adc]) {
-      if (!graph.output!.some((o) => o.name === tap.output)) graph.output!.push(floatOutput(tap.output));
-    }
-  }
+  finishGraph(graph, plan.base, newInputs, graphOptions.taps ? result.taps : undefined);
   return result;
 }
 

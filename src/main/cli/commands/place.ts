@@ -1,10 +1,9 @@
 /** `place`: write-verify targets chosen for a network (docs/methods.md, "Level placement"). */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { MAX_PROFILE_BYTES, selectTable } from '../../../shared/profile/schema';
+import { selectTable } from '../../../shared/profile/schema';
 import { placeOnTable } from '../../services/placement';
 import { formatSI } from '../../../shared/units';
-import { readUserFile } from '../../files';
 import { ProfileLibrary } from '../../services/profiles';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, UsageError } from '../output';
@@ -62,17 +61,7 @@ export function registerPlace(program: Command): void {
         let profile;
         try {
           const library = new ProfileLibrary(store);
-          profile =
-            existsSync(options.profile) && /\.(json|csv)$/i.test(options.profile)
-              ? library.parseImport(
-                  readUserFile(options.profile, {
-                    what: 'profile',
-                    maxBytes: MAX_PROFILE_BYTES,
-                    encoding: 'utf8',
-                  }),
-                  options.profile,
-                )
-              : library.get(options.profile);
+          profile = library.resolve(options.profile);
         } finally {
           store.close();
         }

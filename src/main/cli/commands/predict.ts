@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { MAX_PROFILE_BYTES, selectTable } from '../../../shared/profile/schema';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { selectTable } from '../../../shared/profile/schema';
 import { readUserFile } from '../../files';
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ReramError } from '../../../shared/errors';
-import { LevelTable, selectLevels } from '../../../shared/levels/level-table';
-import { parseLevelCsv } from '../../../shared/profile/csv';
-import { parseProfileJson } from '../../../shared/profile/json';
+import { type LevelTable, selectLevels } from '../../../shared/levels/level-table';
 import {
   MAPPING_SCHEMES,
   QUANT_METHODS,
@@ -25,8 +23,7 @@ import { defaultPoolSize, PredictPool } from '../../predict/pool';
 import { parseDevice } from '../parse';
 import { runPrediction } from '../../predict/run';
 import { BUILTIN_DATA, BUILTIN_MODELS, loadDataset, loadModel } from '../../nn/resources';
-import { appVersion } from '../../paths';
-import { ProfileLibrary } from '../../services/profiles';
+import { ProfileLibrary, readLevelTableFile } from '../../services/profiles';
 import { openCliStore } from '../db';
 import { formatTable, log, printJson, printLine, ProgressLine, UsageError } from '../output';
 import { parseList, parsePositiveInt } from '../parse';
@@ -34,38 +31,6 @@ import { parseList, parsePositiveInt } from '../parse';
 const WeightsFile = z.object({
   layers: z.array(z.object({ name: z.string(), weights: z.array(z.number()) })).min(1),
 });
-
-/** A level table from a profile JSON, a level-table JSON or a level CSV. */
-function readLevelTable(path: string): LevelTable {
-  const text = readUserFile(path, { what: 'level table', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' });
-  if (extname(path).toLowerCase() === '.csv') {
-    return parseLevelCsv(
-      text,
-      {
-        name: basename(path, extname(path)),
-        readVoltage: 0.1,
-        createdAt: new Date().toISOString(),
-        softwareVersion: appVersion(),
-      },
-      basename(path),
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ReramError('PROFILE', `${basename(path)} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (raw && typeof raw === 'object' && 'schemaVersion' in raw)
-    return parseProfileJson(text, basename(path)).tables[0]!;
-  const table = LevelTable.safeParse(raw);
-  if (!table.success)
-    throw new ReramError(
-      'PROFILE',
-      `${basename(path)} is neither a profile nor a level table: ${formatZodIssues(table.error)}`,
-    );
-  return table.data;
-}
 
 function choice<T extends string>(value: string, allowed: readonly T[], name: string): T {
   if (!allowed.includes(value as T))
@@ -162,7 +127,7 @@ export function registerPredictCommands(program: Command): void {
       const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
       const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
       const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
-      let table = readLevelTable(options.levels);
+      let table = readLevelTableFile(options.levels);
       if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
       let raw: unknown;
       const weightsText = readUserFile(options.weights, {
@@ -276,16 +241,8 @@ export function registerPredictCommands(program: Command): void {
       let table: LevelTable;
       try {
         const library = new ProfileLibrary(store);
-        if (existsSync(profileSpec) && /\.(json|csv)$/i.test(profileSpec)) {
-          const profile = library.parseImport(
-            readUserFile(profileSpec, { what: 'profile', maxBytes: MAX_PROFILE_BYTES, encoding: 'utf8' }),
-            profileSpec,
-          );
-          [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
-        } else {
-          const profile = library.get(profileSpec);
-          [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
-        }
+        const profile = library.resolve(profileSpec);
+        [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
         log(
           `predict: level table '${table.name}'${table.programming ? `, σ ${table.programming === 'write-verify' ? 'after write-verify' : 'of open-loop pulsing'}` : ''}`,
         );

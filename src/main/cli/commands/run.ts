@@ -8,6 +8,7 @@ import { readUserFile } from '../../files';
 import { installProcessSafety, safeAll } from '../../services/bench';
 import { continuationOf, recordRun } from '../../services/recorder';
 import { runQueue } from '../../services/queue';
+import { resumeOrCreateQueue } from '../../services/queues';
 import { cellGuardReason, sampleLabel } from '../../../shared/cell-guard';
 import { addSampleOptions, openBench } from '../sample-options';
 import { addConnectionOptions } from '../connection-options';
@@ -80,21 +81,14 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         const repo = store.queues;
-        const previous = options.fresh ? undefined : repo.resumable(recipe, resource);
-        let id: number;
-        if (previous !== undefined) {
-          repo.claim(previous);
-          id = previous;
-          const done = repo.state(id).steps.filter((s) => s.status === 'completed').length;
-          log(
-            `queue ${id} (${recipe.name}): resuming after ${done} finished step(s); every other step runs again`,
-          );
-        } else {
-          id = repo.create(recipe, resource);
-          log(
-            `queue ${id} (${recipe.name}): ${repo.state(id).steps.length} steps on ${smu.identity.model} at ${resource}`,
-          );
-        }
+        const { id, resumed, finishedSteps } = resumeOrCreateQueue(repo, recipe, resource, {
+          fresh: options.fresh === true,
+        });
+        log(
+          resumed
+            ? `queue ${id} (${recipe.name}): resuming after ${finishedSteps} finished step(s); every other step runs again`
+            : `queue ${id} (${recipe.name}): ${repo.state(id).steps.length} steps on ${smu.identity.model} at ${resource}`,
+        );
         log(`sample: ${sampleLabel(sample)}`);
         const interactive = options.prompt !== false && process.stdin.isTTY === true;
         const prompt = !smu.virtual && interactive;

@@ -72,7 +72,7 @@ export interface CheckItem {
 }
 
 /**
- * The one interface every driver implements (docs/design.md §3). A driver owns its session (SCPI here;
+ * The one interface every driver implements (docs/architecture.md §3). A driver owns its session (SCPI here;
  * a TSP or FLEX instrument brings its own) and holds command tables, not experiments.
  */
 export interface Smu {

@@ -1,0 +1,41 @@
+/**
+ * Tiles pass: a layer's weight matrix split into crossbar tiles of at most rows × cols cells. Tile
+ * t reads its slice of the input, x[r0:r1] (whole input channels for a Conv), and makes its
+ * partial sum with the layer's own op on its fed conductance-difference weights,
+ *   p_t = x[r0:r1] · W_t        (Conv: the same convolution over its channels)
+ */
+import { toNumber, type AttrInput } from '../../nn/onnx';
+import { utf8Decode } from '../../text';
+import type { LayerContext } from './context';
+import type { TileLayout } from '../transform';
+
+/** The op of the layer (Conv with its geometry, or MatMul) on another input and weight. */
+export function layerProduct(ctx: LayerContext, x: string, w: string, suffix: string): string {
+  const { b, isConv, node } = ctx;
+  if (!isConv) return b.node('MatMul', [x, w], suffix);
+  const attrs: Record<string, AttrInput> = {};
+  for (const a of node.attribute ?? []) {
+    if (a.name === 'auto_pad') attrs[a.name] = { string: utf8Decode(a.s ?? new Uint8Array()) };
+    else if (a.name === 'pads' || a.name === 'strides' || a.name === 'dilations' || a.name === 'kernel_shape')
+      attrs[a.name] = { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
+  }
+  return b.node('Conv', [x, w], suffix, attrs);
+}
+
+/** The tile's input: the whole input in place (a Slice would copy it), or its rows/channels. */
+export function tileInput(ctx: LayerContext, input: string, tile: TileLayout, tag: string): string {
+  const { b, isConv, layer } = ctx;
+  const start = isConv ? tile.c0 : tile.r0;
+  const end = isConv ? tile.c0 + tile.channels : tile.r1;
+  const whole = start === 0 && end === (isConv ? layer.weightDims[1]! : layer.rows);
+  if (whole) return input;
+  return b.node(
+    'Slice',
+    [input, b.int64([start], `${tag}/start`), b.int64([end], `${tag}/end`), b.int64([1], `${tag}/axis`)],
+    `${tag}/x`,
+  );
+}
+
+export function tileProduct(ctx: LayerContext, slice: string, tile: TileLayout, tag: string): string {
+  return layerProduct(ctx, slice, ctx.b.input(tile.weights, tile.dims), `${tag}/psum`);
+}
