@@ -5,7 +5,7 @@
  */
 import type { QueueView } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
-import { Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
+import { queueCounts, Recipe, stepParams, type RecipeInput } from '../../shared/recipes';
 import type { EventHub } from './events';
 import type { QueueRepository } from '../store/queues';
 import type { Store } from '../store/store';
@@ -37,7 +37,7 @@ export function resumeOrCreateQueue(
     options.resume ?? (options.fresh || recipe === undefined ? undefined : repo.resumable(recipe, resource));
   if (previous !== undefined) {
     repo.claim(previous);
-    const finishedSteps = repo.state(previous).steps.filter((s) => s.status === 'completed').length;
+    const finishedSteps = queueCounts(repo.state(previous)).completed;
     return { id: previous, resumed: true, finishedSteps };
   }
   if (recipe === undefined) throw new ReramError('INVALID_INPUT', 'Give a recipe, or the queue to resume.');

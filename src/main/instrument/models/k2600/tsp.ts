@@ -286,17 +286,21 @@ interface Timer {
   stimulus: number;
 }
 
+/** The ranges the simulator keeps as settings only (measure.rangei drives the physics, apart). */
+const RANGED = {
+  'source.rangev': K2636B_RANGES.volts,
+  'measure.rangev': K2636B_RANGES.volts,
+  'source.rangei': K2636B_RANGES.sourceAmps,
+} as const;
+type RangedAttribute = keyof typeof RANGED;
+
 /** One channel's trigger model and buffers, beside its physics (a VirtualInstrument). */
 interface Channel {
   smu: VirtualInstrument;
   sourceFunc: number;
   offmode: number;
-  autorangev: number;
-  rangev: number;
-  measureAutorangev: number;
-  measureRangev: number;
-  sourceAutorangei: number;
-  sourceRangei: number;
+  /** The fixed-range settings and their autorange flags, by attribute (`source.rangev`, …). */
+  ranges: Record<RangedAttribute, { range: number; autorange: number }>;
   limitv: number;
   autorangei: number;
   measureDelay: number;
@@ -320,12 +324,11 @@ function newChannel(smu: VirtualInstrument): Channel {
     smu,
     sourceFunc: 1,
     offmode: 0,
-    autorangev: 1,
-    rangev: 200,
-    measureAutorangev: 1,
-    measureRangev: 200,
-    sourceAutorangei: 1,
-    sourceRangei: 100e-9,
+    ranges: {
+      'source.rangev': { range: 200, autorange: 1 },
+      'measure.rangev': { range: 200, autorange: 1 },
+      'source.rangei': { range: 100e-9, autorange: 1 },
+    },
     limitv: K2636B_RANGES.limitv.reset,
     autorangei: 1,
     measureDelay: 0,
@@ -448,35 +451,21 @@ export class TspInterpreter implements CommandInterpreter {
         get: () => s().compliance,
         set: (v) => void (s().compliance = within(v, 'source.limiti', 10e-9, 1.515)),
       });
-      d(`${name}.source.rangev`, {
-        get: () => ch().rangev,
-        set: (v) =>
-          void ((ch().rangev = rangeFor(v, 'source.rangev', K2636B_RANGES.volts)), (ch().autorangev = 0)),
-      });
-      d(`${name}.measure.rangev`, {
-        get: () => ch().measureRangev,
-        set: (v) =>
-          void (
-            (ch().measureRangev = rangeFor(v, 'measure.rangev', K2636B_RANGES.volts)),
-            (ch().measureAutorangev = 0)
-          ),
-      });
-      d(`${name}.measure.autorangev`, {
-        get: () => ch().measureAutorangev,
-        set: (v) => void (ch().measureAutorangev = oneOf(v, 'measure.autorangev', [0, 1])),
-      });
-      d(`${name}.source.rangei`, {
-        get: () => ch().sourceRangei,
-        set: (v) =>
-          void (
-            (ch().sourceRangei = rangeFor(v, 'source.rangei', K2636B_RANGES.sourceAmps)),
-            (ch().sourceAutorangei = 0)
-          ),
-      });
-      d(`${name}.source.autorangei`, {
-        get: () => ch().sourceAutorangei,
-        set: (v) => void (ch().sourceAutorangei = oneOf(v, 'source.autorangei', [0, 1])),
-      });
+      // Setting a range selects the lowest range that holds the value and turns its autorange off.
+      for (const [attribute, ranges] of Object.entries(RANGED) as Array<
+        [RangedAttribute, readonly number[]]
+      >) {
+        const setting = () => ch().ranges[attribute];
+        const autorange = attribute.replace('.range', '.autorange');
+        d(`${name}.${attribute}`, {
+          get: () => setting().range,
+          set: (v) => void Object.assign(setting(), { range: rangeFor(v, attribute, ranges), autorange: 0 }),
+        });
+        d(`${name}.${autorange}`, {
+          get: () => setting().autorange,
+          set: (v) => void (setting().autorange = oneOf(v, autorange, [0, 1])),
+        });
+      }
       d(`${name}.source.limitv`, {
         get: () => ch().limitv,
         set: (v) =>
@@ -486,10 +475,6 @@ export class TspInterpreter implements CommandInterpreter {
       // set while the source is in its voltage or current limit. Sourcing volts, only ILMT can be.
       d(`status.measurement.instrument.${name}.condition`, {
         get: () => (s().output && s().lastTrip ? 2 : 0),
-      });
-      d(`${name}.source.autorangev`, {
-        get: () => ch().autorangev,
-        set: (v) => void (ch().autorangev = oneOf(v, 'source.autorangev', [0, 1])),
       });
       d(`${name}.source.output`, {
         get: () => (s().output ? 1 : 0),
