@@ -8,16 +8,14 @@ import { ReramError } from '../../shared/errors';
 import { PROCEDURE_SCHEMAS } from '../../shared/procedures';
 import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
-import { IvPlot } from '../components/IvPlot';
-import { LivePlot } from '../components/LivePlot';
+
 import { Tabs } from '../components/Tabs';
 import { errorText } from '../hooks/api';
 import { initialValues, routeRequest, useProcedureChecks, type ProcedureId } from './characterize/form';
-import { live } from './characterize/live';
+import { LiveData } from './characterize/LiveData';
 import { ProcedureForm } from './characterize/ProcedureForm';
-import { RunStatus } from './characterize/RunStatus';
+import { CellGuardBanner, NotConnected, RunStatus } from './characterize/RunStatus';
 import { useLiveRun } from './characterize/useLiveRun';
-import { WriteVerifyLevels } from './characterize/WriteVerifyLevels';
 
 export function CharacterizePage({ status }: { status: InstrumentStatus | undefined }) {
   const [procedure, setProcedure] = useState<ProcedureId>(() => routeRequest().procedure ?? 'pulse-train');
@@ -27,13 +25,10 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
   const [error, setError] = useState<string>();
   const [cellWarning, setCellWarning] = useState<string>();
   const [acknowledged, setAcknowledged] = useState('');
-  const [logCurrent, setLogCurrent] = useState(true);
   const [storedCells, setDieCells] = useState(
     () => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16,
   );
   const dieCells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
-  // The last run's live view outlives the page: coming back shows it, with what arrived meanwhile.
-  const { buffer, iv, tally } = live;
   const { run, begin, running } = useLiveRun();
   const checks = useProcedureChecks(procedure, values, status);
   const valid =
@@ -80,17 +75,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     }
   };
 
-  if (!status?.connected) {
-    return (
-      <section className="card">
-        <h2>Characterize</h2>
-        <p>
-          Connect to an instrument first: <a href="#/instrument">Instrument page</a> (the Virtual SMU works
-          out of the box).
-        </p>
-      </section>
-    );
-  }
+  if (!status?.connected) return <NotConnected />;
   return (
     <div className="split">
       <section className="card form-column" aria-labelledby="procedure-title">
@@ -124,35 +109,15 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
         />
         <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
         {cellWarning ? (
-          <div className="warn-banner" role="alert" data-testid="cell-guard">
-            {cellWarning}{' '}
-            <button type="button" onClick={() => void start(true)}>
-              Run anyway
-            </button>{' '}
-            <button type="button" className="primary" onClick={() => setCellWarning(undefined)}>
-              Don&apos;t run
-            </button>
-          </div>
+          <CellGuardBanner
+            message={cellWarning}
+            onRun={() => void start(true)}
+            onSkip={() => setCellWarning(undefined)}
+          />
         ) : null}
         {run ? <RunStatus run={run} running={running} /> : null}
       </section>
-      <section className="card" aria-labelledby="live-title">
-        <h2 id="live-title">Live data</h2>
-        <LivePlot buffer={buffer} targets={run?.targets} />
-        {run?.targets ? <WriteVerifyLevels targets={run.targets} tally={tally} /> : null}
-        <div className="row">
-          <label className="checkbox-line">
-            <input
-              type="checkbox"
-              name="logCurrent"
-              checked={logCurrent}
-              onChange={(e) => setLogCurrent(e.target.checked)}
-            />{' '}
-            log |I|
-          </label>
-        </div>
-        <IvPlot title="Current against voltage of every point" series={iv.view()} log={logCurrent} />
-      </section>
+      <LiveData run={run} />
     </div>
   );
 }

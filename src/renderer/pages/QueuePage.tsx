@@ -5,13 +5,13 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus, QueueView } from '../../shared/api';
-import { parseCells, queueCounts, type Recipe } from '../../shared/recipes';
+import { parseCells, type Recipe } from '../../shared/recipes';
 import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
 import { errorText, useApiEvent } from '../hooks/api';
 import type { AppMode } from '../files';
 import { draftOf, storedDraft, storeDraft, toRecipe, type Draft } from './queue/draft';
-import { QueueProgress } from './queue/QueueProgress';
+import { QueueColumn } from './queue/QueueColumn';
 import { RecipeForm } from './queue/RecipeForm';
 import { SavedRecipes } from './queue/SavedRecipes';
 
@@ -105,48 +105,14 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
           onError={setError}
         />
       </section>
-      <div className="results-column">
-        {shown ? (
-          <QueueProgress
-            queue={shown}
-            onAction={(e) => {
-              if (e) setError(e);
-              void load();
-            }}
-          />
-        ) : (
-          <section className="card">
-            <h2>No queue yet</h2>
-            <p className="muted">
-              A queue runs the recipe&apos;s steps on each cell in turn: every step on cell 0, then cell 1, …
-              Each step is an ordinary run (stored, with the output off after it). A failed step is retried,
-              then the rest of its cell is skipped. A step runs only on a cell in the state it needs (forming
-              a pristine cell, programming a formed one); otherwise it is skipped, or you are asked. Resuming
-              a queue runs every step that did not complete again, in order.
-            </p>
-          </section>
-        )}
-        {queues.length > 1 ? (
-          <section className="card">
-            <h2>Earlier queues</h2>
-            <ul className="plain">
-              {queues
-                .filter((q) => q.id !== shown?.id)
-                .map((q) => {
-                  const c = queueCounts(q);
-                  return (
-                    <li key={q.id}>
-                      Queue {q.id}: {q.name} <span className={`status ${q.status}`}>{q.status}</span>{' '}
-                      <span className="muted">
-                        {c.completed}/{q.steps.length} completed{c.failed ? `, ${c.failed} failed` : ''}
-                      </span>
-                    </li>
-                  );
-                })}
-            </ul>
-          </section>
-        ) : null}
-      </div>
+      <QueueColumn
+        shown={shown}
+        queues={queues}
+        onAction={(e) => {
+          if (e) setError(e);
+          void load();
+        }}
+      />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus } from '../../shared/api';
 import { sampleLabel } from '../../shared/cell-guard';
 import { cdfChart, chipCsv, dieMapSvg } from '../../shared/charts/chip';
-import { chartSvg } from '../../shared/charts/svg';
+import { chartSvg, type ChartSpec } from '../../shared/charts/svg';
 import { CHIP_FIGURE_IDS, CHIP_FIGURES, type ChipFigure, type ChipStatistics } from '../../shared/chip-stats';
 import { fileSafeName } from '../../shared/text';
 import { formatNumber, formatSI } from '../../shared/units';
@@ -20,6 +20,102 @@ import { ChipProfileBuilder } from './ChipProfileBuilder';
 
 const format = (figure: ChipFigure, value: number) =>
   CHIP_FIGURES[figure].unit ? formatSI(value, CHIP_FIGURES[figure].unit) : formatNumber(value, 3);
+
+/** Every figure over the cells that have it: count, median, quartiles, range and outliers. */
+function FiguresTable({
+  stats,
+  figure,
+  setFigure,
+}: {
+  stats: ChipStatistics;
+  figure: ChipFigure;
+  setFigure(figure: ChipFigure): void;
+}) {
+  return (
+    <table className="data" data-testid="figures-table">
+      <caption>Every figure over the cells that have it</caption>
+      <thead>
+        <tr>
+          <th scope="col">Figure</th>
+          <th scope="col">Cells</th>
+          <th scope="col">Median</th>
+          <th scope="col">Quartiles</th>
+          <th scope="col">Range</th>
+          <th scope="col">Outliers</th>
+        </tr>
+      </thead>
+      <tbody>
+        {CHIP_FIGURE_IDS.map((id) => {
+          const d = stats.figures[id];
+          return (
+            <tr key={id} aria-selected={id === figure}>
+              <th scope="row">
+                <button type="button" className="link-button" onClick={() => setFigure(id)}>
+                  {CHIP_FIGURES[id].short}
+                </button>
+              </th>
+              <td>{d?.n ?? 0}</td>
+              <td>{d ? format(id, d.median) : '—'}</td>
+              <td>{d ? `${format(id, d.q1)} – ${format(id, d.q3)}` : '—'}</td>
+              <td>{d ? `${format(id, d.min)} – ${format(id, d.max)}` : '—'}</td>
+              <td>{d?.outliers.length ? d.outliers.map((o) => `cell ${o.cell}`).join(', ') : '—'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The cells as CSV, and the distribution and die map as SVG or PNG, named by sample and figure. */
+function ExportButtons({
+  stats,
+  figure,
+  madeAt,
+  cdf,
+  save,
+}: {
+  stats: ChipStatistics;
+  figure: ChipFigure;
+  madeAt: string;
+  cdf: ChartSpec;
+  save(name: string, data: string | Uint8Array, mime: string, extension: string): Promise<void>;
+}) {
+  const base = fileSafeName(`${sampleLabel(stats.sample)}-${CHIP_FIGURES[figure].short}`);
+  return (
+    <div className="row">
+      <button
+        type="button"
+        onClick={() => void save(`${base}.csv`, chipCsv(stats, madeAt), 'text/csv', 'csv')}
+      >
+        Cells as CSV
+      </button>
+      {(
+        [
+          ['Distribution', 'cdf', () => chartSvg({ ...cdf, theme: 'light' })],
+          ['Die map', 'die-map', () => dieMapSvg(stats, figure, { madeAt, theme: 'light' })],
+        ] as const
+      ).flatMap(([label, suffix, svg]) => [
+        <button
+          key={`${suffix}-svg`}
+          type="button"
+          onClick={() => void save(`${base}-${suffix}.svg`, svg(), 'image/svg+xml', 'svg')}
+        >
+          {label} as SVG
+        </button>,
+        <button
+          key={`${suffix}-png`}
+          type="button"
+          onClick={() =>
+            void (async () => save(`${base}-${suffix}.png`, await svgToPngBytes(svg()), 'image/png', 'png'))()
+          }
+        >
+          {label} as PNG
+        </button>,
+      ])}
+    </div>
+  );
+}
 
 export function StatisticsPage({ status, mode }: { status: InstrumentStatus | undefined; mode: AppMode }) {
   const [figure, setFigure] = useState<ChipFigure>('lrs');
@@ -54,7 +150,6 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
     () => (stats ? dieMapSvg(stats, figure, { madeAt, theme }) : undefined),
     [stats, figure, madeAt, theme],
   );
-  const base = stats ? fileSafeName(`${sampleLabel(stats.sample)}-${CHIP_FIGURES[figure].short}`) : 'chip';
   const save = async (name: string, data: string | Uint8Array, mime: string, extension: string) => {
     try {
       const where = await saveFile(mode, name, data, mime, [extension]);
@@ -109,71 +204,9 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
                 ? `Outliers: ${distribution.outliers.map((o) => `cell ${o.cell} (${format(figure, o.value)}, robust z ${o.robustZ.toFixed(1)})`).join('; ')}.`
                 : `No outliers among ${distribution.n} cells.`}
           </p>
-          <div className="row">
-            <button
-              type="button"
-              onClick={() => void save(`${base}.csv`, chipCsv(stats, madeAt), 'text/csv', 'csv')}
-            >
-              Cells as CSV
-            </button>
-            {(
-              [
-                ['Distribution', 'cdf', () => chartSvg({ ...cdf, theme: 'light' })],
-                ['Die map', 'die-map', () => dieMapSvg(stats, figure, { madeAt, theme: 'light' })],
-              ] as const
-            ).flatMap(([label, suffix, svg]) => [
-              <button
-                key={`${suffix}-svg`}
-                type="button"
-                onClick={() => void save(`${base}-${suffix}.svg`, svg(), 'image/svg+xml', 'svg')}
-              >
-                {label} as SVG
-              </button>,
-              <button
-                key={`${suffix}-png`}
-                type="button"
-                onClick={() =>
-                  void (async () =>
-                    save(`${base}-${suffix}.png`, await svgToPngBytes(svg()), 'image/png', 'png'))()
-                }
-              >
-                {label} as PNG
-              </button>,
-            ])}
-          </div>
+          <ExportButtons stats={stats} figure={figure} madeAt={madeAt} cdf={cdf} save={save} />
           {notice ? <p className="muted">{notice}</p> : null}
-          <table className="data" data-testid="figures-table">
-            <caption>Every figure over the cells that have it</caption>
-            <thead>
-              <tr>
-                <th scope="col">Figure</th>
-                <th scope="col">Cells</th>
-                <th scope="col">Median</th>
-                <th scope="col">Quartiles</th>
-                <th scope="col">Range</th>
-                <th scope="col">Outliers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {CHIP_FIGURE_IDS.map((id) => {
-                const d = stats.figures[id];
-                return (
-                  <tr key={id} aria-selected={id === figure}>
-                    <th scope="row">
-                      <button type="button" className="link-button" onClick={() => setFigure(id)}>
-                        {CHIP_FIGURES[id].short}
-                      </button>
-                    </th>
-                    <td>{d?.n ?? 0}</td>
-                    <td>{d ? format(id, d.median) : '—'}</td>
-                    <td>{d ? `${format(id, d.q1)} – ${format(id, d.q3)}` : '—'}</td>
-                    <td>{d ? `${format(id, d.min)} – ${format(id, d.max)}` : '—'}</td>
-                    <td>{d?.outliers.length ? d.outliers.map((o) => `cell ${o.cell}`).join(', ') : '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <FiguresTable stats={stats} figure={figure} setFigure={setFigure} />
           <ChipProfileBuilder cells={cells} defaultName={`${sampleLabel(stats.sample)} chip`} />
         </>
       ) : null}

@@ -1,4 +1,4 @@
-/** The last run: its progress with time left, and how it ended with where to go next. */
+/** The last run (its progress, how it ended, where to go next), the cell guard's question, and the page before a connection. */
 import { formatSI } from '../../../shared/units';
 import { ErrorBanner, Progress } from '../../components/Field';
 import type { RunView } from './live';
@@ -34,5 +34,40 @@ export function RunStatus({ run, running }: { run: RunView; running: boolean }) 
       )}
       {run.ended?.error ? <ErrorBanner error={run.ended.error.message} /> : null}
     </div>
+  );
+}
+
+/** The cell guard: the cell's recorded state says this procedure should not run on it. */
+export function CellGuardBanner({
+  message,
+  onRun,
+  onSkip,
+}: {
+  message: string;
+  onRun(): void;
+  onSkip(): void;
+}) {
+  return (
+    <div className="warn-banner" role="alert" data-testid="cell-guard">
+      {message}{' '}
+      <button type="button" onClick={onRun}>
+        Run anyway
+      </button>{' '}
+      <button type="button" className="primary" onClick={onSkip}>
+        Don&apos;t run
+      </button>
+    </div>
+  );
+}
+
+export function NotConnected() {
+  return (
+    <section className="card">
+      <h2>Characterize</h2>
+      <p>
+        Connect to an instrument first: <a href="#/instrument">Instrument page</a> (the Virtual SMU works out
+        of the box).
+      </p>
+    </section>
   );
 }
