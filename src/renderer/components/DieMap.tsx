@@ -153,6 +153,17 @@ export function DieMap({
 }
 
 /** "0-3,5,7-9" from a sorted list of cells. */
+const DIE_CELLS_KEY = 'reram-die-cells';
+
+/** The die size the user typed when the instrument does not report one (16 until then). */
+export function storedDieCells(): number {
+  return Number(localStorage.getItem(DIE_CELLS_KEY) ?? 16) || 16;
+}
+
+export function storeDieCells(cells: number): void {
+  localStorage.setItem(DIE_CELLS_KEY, String(cells));
+}
+
 export function formatCells(cells: readonly number[]): string {
   const sorted = [...new Set(cells)].sort((a, b) => a - b);
   const parts: string[] = [];

@@ -2,32 +2,31 @@
  * Characterize: pick a procedure and a cell, check the settings against the instrument and the
  * cell, start the run, and watch its points arrive (conductance, I–V, write-verify levels).
  */
+import { storedDieCells } from '../components/DieMap';
 import { useCallback, useEffect, useState } from 'react';
 import type { InstrumentStatus } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
-import { PROCEDURE_SCHEMAS } from '../../shared/procedures';
+import { PROCEDURE_SCHEMAS, type ProcedureName } from '../../shared/procedures';
 import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
 
 import { Tabs } from '../components/Tabs';
 import { errorText } from '../hooks/api';
-import { initialValues, routeRequest, useProcedureChecks, type ProcedureId } from './characterize/form';
+import { initialValues, routeRequest, useProcedureChecks } from './characterize/form';
 import { LiveData } from './characterize/LiveData';
 import { ProcedureForm } from './characterize/ProcedureForm';
 import { CellGuardBanner, NotConnected, RunStatus } from './characterize/RunStatus';
 import { useLiveRun } from './characterize/useLiveRun';
 
 export function CharacterizePage({ status }: { status: InstrumentStatus | undefined }) {
-  const [procedure, setProcedure] = useState<ProcedureId>(() => routeRequest().procedure ?? 'pulse-train');
+  const [procedure, setProcedure] = useState<ProcedureName>(() => routeRequest().procedure ?? 'pulse-train');
   const [values, setValues] = useState<Record<string, string>>(() =>
     initialValues(procedure, routeRequest().overrides),
   );
   const [error, setError] = useState<string>();
   const [cellWarning, setCellWarning] = useState<string>();
   const [acknowledged, setAcknowledged] = useState('');
-  const [storedCells, setDieCells] = useState(
-    () => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16,
-  );
+  const [storedCells, setDieCells] = useState(storedDieCells);
   const dieCells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
   const { run, begin, running } = useLiveRun();
   const checks = useProcedureChecks(procedure, values, status);
@@ -36,7 +35,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
     Object.keys(checks.fieldErrors).length === 0 &&
     (checks.warnings.length === 0 || acknowledged === checks.warningKey);
 
-  const choose = useCallback((next: ProcedureId, overrides: Record<string, string> = {}) => {
+  const choose = useCallback((next: ProcedureName, overrides: Record<string, string> = {}) => {
     setProcedure(next);
     setValues(initialValues(next, overrides));
   }, []);
@@ -82,7 +81,7 @@ export function CharacterizePage({ status }: { status: InstrumentStatus | undefi
         <h2 id="procedure-title">Procedure</h2>
         <Tabs
           label="Procedure"
-          tabs={(Object.keys(PROCEDURE_SCHEMAS) as ProcedureId[]).map(
+          tabs={(Object.keys(PROCEDURE_SCHEMAS) as ProcedureName[]).map(
             (id) => [id, PROCEDURE_SCHEMAS[id].title] as const,
           )}
           selected={procedure}

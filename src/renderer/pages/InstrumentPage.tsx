@@ -4,17 +4,15 @@
  * read-only bring-up check.
  */
 import { useEffect, useState } from 'react';
-import type { ApiOutput, InstrumentStatus } from '../../shared/api';
+import type { InstrumentStatus } from '../../shared/api';
 import { ReramError } from '../../shared/errors';
 import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
 import { Tabs } from '../components/Tabs';
 import { errorText, useApiQuery } from '../hooks/api';
-import { InstrumentStatusCard } from './instrument/InstrumentStatusCard';
+import { InstrumentStatusCard, type CheckItems } from './instrument/InstrumentStatusCard';
 import { SampleFields, SourceFields } from './instrument/SourceFields';
 import { useConnectForm } from './instrument/useConnectForm';
-
-type CheckItems = ApiOutput<'instrument.check'>['items'];
 
 export function InstrumentPage({ status }: { status: InstrumentStatus | undefined }) {
   const form = useConnectForm(status);

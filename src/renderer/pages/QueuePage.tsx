@@ -3,6 +3,7 @@
  * run it unattended with per-step progress, skip or retry on failure, stop, and a summary. The
  * same recipe JSON runs from the CLI (`reram-bench run RECIPE.json RESOURCE`).
  */
+import { storedDieCells } from '../components/DieMap';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus, QueueView } from '../../shared/api';
 import { parseCells, type Recipe } from '../../shared/recipes';
@@ -21,7 +22,7 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
   const [queues, setQueues] = useState<QueueView[]>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const dieCells = status?.simulator?.cells ?? (Number(localStorage.getItem('reram-die-cells') ?? 16) || 16);
+  const dieCells = status?.simulator?.cells ?? storedDieCells();
 
   const load = useCallback(async () => {
     const api = getApi().call;

@@ -3,6 +3,7 @@
  * V_SET, V_RESET), see its cumulative distribution and the die map coloured by it with a colour
  * scale, the outliers named, and every figure's quartiles. Exports carry the sample and the rule.
  */
+import { storedDieCells } from '../components/DieMap';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus } from '../../shared/api';
 import { sampleLabel } from '../../shared/cell-guard';
@@ -125,7 +126,7 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const theme = useDocumentTheme();
-  const [storedCells] = useState(() => Number(localStorage.getItem('reram-die-cells') ?? 16) || 16);
+  const [storedCells] = useState(storedDieCells);
   const cells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
 
   const load = useCallback(async () => {

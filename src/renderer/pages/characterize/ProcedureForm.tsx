@@ -3,10 +3,9 @@ import type { Dispatch, SetStateAction } from 'react';
 import type { InstrumentStatus } from '../../../shared/api';
 import type { FieldInfo } from '../../../shared/params';
 import type { cellHarmWarnings } from '../../../shared/procedure-checks';
-import { PROCEDURE_SCHEMAS } from '../../../shared/procedures';
-import { DieMap } from '../../components/DieMap';
+import { PROCEDURE_SCHEMAS, type ProcedureName } from '../../../shared/procedures';
+import { DieMap, storeDieCells } from '../../components/DieMap';
 import { SchemaFields } from '../../components/SchemaForm';
-import type { ProcedureId } from './form';
 
 type Values = Record<string, string>;
 type Warning = ReturnType<typeof cellHarmWarnings>[number];
@@ -47,7 +46,7 @@ function CellPicker({
             value={String(dieCells)}
             onChange={(e) => {
               const n = Math.max(1, Math.min(4096, Math.round(Number(e.target.value) || 1)));
-              localStorage.setItem('reram-die-cells', String(n));
+              storeDieCells(n);
               setDieCells(n);
             }}
           />
@@ -108,7 +107,7 @@ export function ProcedureForm({
   onStart,
   onCancel,
 }: {
-  procedure: ProcedureId;
+  procedure: ProcedureName;
   values: Values;
   setValues: Dispatch<SetStateAction<Values>>;
   fields: FieldInfo[];

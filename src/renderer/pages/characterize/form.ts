@@ -1,7 +1,7 @@
 /** The Characterize form: the procedure's fields, what a link asks for, and the checks before Start. */
 import { useMemo } from 'react';
 import type { InstrumentStatus } from '../../../shared/api';
-import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../../shared/procedures';
+import { PROCEDURE_SCHEMAS, ProcedureParams, type ProcedureName } from '../../../shared/procedures';
 import { cellHarmWarnings, complianceCeiling, instrumentLimitErrors } from '../../../shared/procedure-checks';
 import {
   fieldErrorsOf,
@@ -11,23 +11,21 @@ import {
   type FormValues,
 } from '../../components/SchemaForm';
 
-export type ProcedureId = keyof typeof PROCEDURE_SCHEMAS;
-
-export const fieldsFor = (procedure: ProcedureId) =>
+export const fieldsFor = (procedure: ProcedureName) =>
   formFields(PROCEDURE_SCHEMAS[procedure].schema, ['procedure']);
 
-export function initialValues(procedure: ProcedureId, overrides: Record<string, string> = {}): FormValues {
+export function initialValues(procedure: ProcedureName, overrides: Record<string, string> = {}): FormValues {
   const values = initialFormValues(fieldsFor(procedure), PROCEDURE_SCHEMAS[procedure].suggested);
   for (const [key, value] of Object.entries(overrides)) if (key in values) values[key] = value;
   return values;
 }
 
 /** The procedure and field values a link asks for (#/characterize?procedure=…&targets=…). */
-export function routeRequest(): { procedure: ProcedureId | undefined; overrides: Record<string, string> } {
+export function routeRequest(): { procedure: ProcedureName | undefined; overrides: Record<string, string> } {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const requested = params.get('procedure');
   const procedure =
-    requested && Object.hasOwn(PROCEDURE_SCHEMAS, requested) ? (requested as ProcedureId) : undefined;
+    requested && Object.hasOwn(PROCEDURE_SCHEMAS, requested) ? (requested as ProcedureName) : undefined;
   const overrides: Record<string, string> = {};
   for (const [key, value] of params) if (key !== 'procedure') overrides[key] = value;
   return { procedure, overrides };
@@ -38,7 +36,7 @@ export function routeRequest(): { procedure: ProcedureId | undefined; overrides:
  * cannot make is never recorded), and what would harm the cell (Start needs an acknowledgement).
  */
 export function useProcedureChecks(
-  procedure: ProcedureId,
+  procedure: ProcedureName,
   values: Record<string, string>,
   status: InstrumentStatus | undefined,
 ) {

@@ -2,8 +2,8 @@
 import { sampleLabel } from '../../../shared/cell-guard';
 import type { ApiOutput, InstrumentStatus } from '../../../shared/api';
 
-type CheckItems = ApiOutput<'instrument.check'>['items'];
-type Models = ApiOutput<'instrument.models'>;
+export type CheckItems = ApiOutput<'instrument.check'>['items'];
+export type Models = ApiOutput<'instrument.models'>;
 
 function CheckResult({ items }: { items: CheckItems }) {
   return (

@@ -1,11 +1,10 @@
 /** The Connect form's fields for each kind of source, and the sample the runs belong to. */
-import type { ApiOutput } from '../../../shared/api';
+import type { Models } from './InstrumentStatusCard';
 import { DEVICE_PRESETS } from '../../../shared/levels/presets';
 import { NumberField, SelectField, TextField } from '../../components/Field';
 import { SchemaFields } from '../../components/SchemaForm';
 import { CONNECTION_FIELDS, type ConnectForm } from './useConnectForm';
 
-type Models = ApiOutput<'instrument.models'>;
 /** Serial basics shown up front; the rest of the declared connection settings sit under "More settings". */
 const SERIAL_BASICS = ['baudRate', 'readTerminator'];
 

@@ -2,13 +2,13 @@
 import { fileSafeName } from '../../../shared/text';
 import type { InstrumentStatus } from '../../../shared/api';
 import { REQUIREMENT_TEXT } from '../../../shared/cell-guard';
-import { PROCEDURE_SCHEMAS } from '../../../shared/procedures';
+import { PROCEDURE_SCHEMAS, type ProcedureName } from '../../../shared/procedures';
 import { parseCells } from '../../../shared/recipes';
 import { NumberField, SelectField, TextField } from '../../components/Field';
 import { DieMap, formatCells } from '../../components/DieMap';
 import { SchemaFields } from '../../components/SchemaForm';
 import { saveFile, type AppMode } from '../../files';
-import { newStep, stepFields, type Draft, type ProcedureId, type StepDraft, type toRecipe } from './draft';
+import { newStep, stepFields, type Draft, type StepDraft, type toRecipe } from './draft';
 
 type Patch = (patch: Partial<Draft>) => void;
 
@@ -42,8 +42,8 @@ function StepEditor({
           label="Procedure"
           name={`step${k + 1}-procedure`}
           value={step.procedure}
-          onChange={(procedure) => onReplace(newStep(procedure as ProcedureId))}
-          options={(Object.keys(PROCEDURE_SCHEMAS) as ProcedureId[]).map((id) => ({
+          onChange={(procedure) => onReplace(newStep(procedure as ProcedureName))}
+          options={(Object.keys(PROCEDURE_SCHEMAS) as ProcedureName[]).map((id) => ({
             value: id,
             label: PROCEDURE_SCHEMAS[id].title,
           }))}

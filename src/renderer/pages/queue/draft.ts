@@ -1,5 +1,5 @@
 /** The recipe being edited: its form state, kept across page changes, and checked into a recipe. */
-import { PROCEDURE_SCHEMAS, ProcedureParams } from '../../../shared/procedures';
+import { PROCEDURE_SCHEMAS, ProcedureParams, type ProcedureName } from '../../../shared/procedures';
 import { Recipe, type RecipeInput } from '../../../shared/recipes';
 import {
   fieldErrorsOf,
@@ -9,18 +9,17 @@ import {
   type FormValues,
 } from '../../components/SchemaForm';
 
-export type ProcedureId = keyof typeof PROCEDURE_SCHEMAS;
-export const stepFields = (procedure: ProcedureId) =>
+export const stepFields = (procedure: ProcedureName) =>
   formFields(PROCEDURE_SCHEMAS[procedure].schema, ['procedure', 'cell']);
 
 export interface StepDraft {
   key: number;
-  procedure: ProcedureId;
+  procedure: ProcedureName;
   values: FormValues;
 }
 
 let nextKey = 1;
-export const newStep = (procedure: ProcedureId, values?: FormValues): StepDraft => ({
+export const newStep = (procedure: ProcedureName, values?: FormValues): StepDraft => ({
   key: nextKey++,
   procedure,
   values: values ?? initialFormValues(stepFields(procedure), PROCEDURE_SCHEMAS[procedure].suggested),
@@ -111,7 +110,7 @@ export function draftOf(recipe: Recipe): Draft {
     retries: String(recipe.retries),
     cellGuard: recipe.cellGuard,
     steps: recipe.steps.map((step) => {
-      const params = step.params as Record<string, unknown> & { procedure: ProcedureId };
+      const params = step.params as Record<string, unknown> & { procedure: ProcedureName };
       const values = initialFormValues(stepFields(params.procedure));
       for (const f of stepFields(params.procedure)) {
         const v = params[f.key];
