@@ -8,6 +8,7 @@
  * - a prediction started through the app's API (main's prediction service) against the same
  *   prediction called directly.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ import { measureRanges } from '../src/shared/rca/calibrate';
 import { prepareModel, type PredictInput } from '../src/shared/rca/predict';
 import { converterTensors, crossbarGraph, drawChip, planCrossbar } from '../src/shared/rca/transform';
 import { tempDbPath } from '../test/helpers/temp';
+import { testPython } from '../scripts/system-prereqs.mjs';
+import { CHIPS_PER_CALL } from '../src/shared/rca/evaluator';
 import { fmt, median, report } from './harness';
 
 const table = builtinProfiles('bench').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
@@ -92,6 +95,29 @@ async function perChipOverhead(
   return { overhead: median(overheads), inference: median(inferences) };
 }
 
+let pythonFailure = '';
+
+/** The peer figure: PyTorch's float LeNet-5 over the same digits (bench/pytorch_float.py). */
+function pytorchFloatPass(
+  images: number,
+): { torch: string; oneThreadMs: number; allCoresMs: number; cores: number } | undefined {
+  const python = testPython();
+  const result = spawnSync(python, [join(import.meta.dirname, 'pytorch_float.py'), String(images)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (result.status !== 0) {
+    pythonFailure = `${python} with torch (python3-torch) did not run: ${(result.stderr || String(result.error ?? '')).trim().split('\n').at(-1)}`;
+    return undefined;
+  }
+  return JSON.parse(result.stdout) as {
+    torch: string;
+    oneThreadMs: number;
+    allCoresMs: number;
+    cores: number;
+  };
+}
+
 export async function benchSweep(): Promise<void> {
   const cores = availableParallelism();
   // 1. Simulated images/s against float, one ORT session with all threads.
@@ -108,6 +134,8 @@ export async function benchSweep(): Promise<void> {
     floatTimes.push((performance.now() - start) / 1000);
   }
   const floatRate = mnist.count / median(floatTimes);
+  const peer = pytorchFloatPass(mnist.count);
+  const peerMs = peer ? Math.min(peer.oneThreadMs, peer.allCoresMs) : undefined;
   const sweepSettings = {
     methods: ['linear', 'mes'] as Array<'linear' | 'mes'>,
     bits: [2, 3, 4, 5],
@@ -129,9 +157,12 @@ export async function benchSweep(): Promise<void> {
   };
   const inThread = await timeSweep({ threads: cores });
   const defaultPool = new PredictPool({ workers: cores, threads: 1 });
-  const pooled = await (async () => {
+  const [pooled, oneChipPerCall] = await (async () => {
     try {
-      return await timeSweep({ pool: defaultPool });
+      return [
+        await timeSweep({ pool: defaultPool }),
+        await timeSweep({ pool: defaultPool, chipsPerCall: 1 }),
+      ];
     } finally {
       await defaultPool.close();
     }
@@ -148,12 +179,70 @@ export async function benchSweep(): Promise<void> {
         `the sweep, default (${cores} workers × 1 thread)`,
         `${fmt(pooled.rate)} images/s (${pooled.evaluations} chip evaluations in ${fmt(pooled.seconds)} s)`,
       ],
+      [
+        `the same, one chip per graph call (as before issue 22)`,
+        `${fmt(oneChipPerCall.rate)} images/s (${fmt(oneChipPerCall.seconds)} s): ${CHIPS_PER_CALL} per call is ${(pooled.rate / oneChipPerCall.rate).toFixed(2)}× faster`,
+      ],
+      [
+        'the sweep vs PyTorch float images/s (the peer)',
+        peerMs !== undefined
+          ? `${(pooled.rate / ((1000 * mnist.count) / peerMs)).toFixed(3)} (PyTorch ${fmt((1000 * mnist.count) / peerMs)} images/s)`
+          : `not measured: ${pythonFailure}`,
+      ],
     ],
     {
       ratio: pooled.rate / floatRate,
-      target: 'sweep vs float images/s ≥ 0.4',
-      pass: pooled.rate / floatRate >= 0.4,
+      target: 'sweep vs ONNX Runtime float images/s ≥ 1 (issue 22)',
+      pass: pooled.rate / floatRate >= 1,
     },
+  );
+
+  // 1b. One more chip, from outside: the default pool on 16 and on 48 chips of one configuration.
+  const chipSettings = { methods: ['mes'] as Array<'mes'>, bits: [4], adcBits: 8 };
+  const marginalPool = new PredictPool({ workers: cores, threads: 1 });
+  const timeChips = async (trials: number, chipsPerCall?: number) => {
+    const started = performance.now();
+    await runPrediction(
+      input('lenet5-mnist.onnx', 'builtin:mnist', { ...chipSettings, trials }),
+      {},
+      { pool: marginalPool, chipsPerCall },
+    );
+    return performance.now() - started;
+  };
+  // Interleaved, so a slow spell of a shared machine hits both alike.
+  const marginal = { batched: 0, single: 0 };
+  try {
+    await timeChips(4);
+    for (let repeat = 0; repeat < 2; repeat++) {
+      marginal.batched += ((await timeChips(48)) - (await timeChips(16))) / 32 / 2;
+      marginal.single += ((await timeChips(48, 1)) - (await timeChips(16, 1))) / 32 / 2;
+    }
+  } finally {
+    await marginalPool.close();
+  }
+  const marginalMs = marginal.batched;
+  const ortPassMs = (1000 * mnist.count) / floatRate;
+  report(
+    `One more chip: LeNet-5, MES 4-bit, 8-bit ADC, ${mnist.count} digits, default pool (${cores} workers × 1 thread, ${CHIPS_PER_CALL} chips per graph call)`,
+    [
+      ['one more chip (48 chips − 16 chips, / 32)', `${fmt(marginalMs)} ms`],
+      ['the same, one chip per graph call (as before issue 22)', `${fmt(marginal.single)} ms`],
+      [
+        'PyTorch float pass over the same digits',
+        peer
+          ? `${fmt(peerMs!)} ms (torch ${peer.torch}, the faster of 1 thread ${fmt(peer.oneThreadMs)} ms and ${peer.cores} threads ${fmt(peer.allCoresMs)} ms)`
+          : `not measured: ${pythonFailure}`,
+      ],
+      ['ONNX Runtime float pass (one session, all cores)', `${fmt(ortPassMs)} ms`],
+      ['one more chip vs ONNX Runtime float', `${(marginalMs / ortPassMs).toFixed(3)}`],
+    ],
+    peerMs !== undefined
+      ? {
+          ratio: marginalMs / peerMs,
+          target: 'one more chip vs a PyTorch float pass ≤ 0.5',
+          pass: marginalMs / peerMs <= 0.5,
+        }
+      : undefined,
   );
 
   // 2. Per-chip overhead beyond inference.

@@ -102,3 +102,45 @@ export function unsupportedModel(): ModelProto {
     'y',
   );
 }
+
+/**
+ * A small chain with every layout a batched crossbar meets: an op before the first crossbar
+ * (so the data input is repeated per chip), Conv → Relu → strided Conv → Flatten → Gemm with
+ * transB, α and β → MatMul. Weights from a seeded generator.
+ */
+export function chainModel(seed: number): ModelProto {
+  let state = seed;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const values = (n: number) => Array.from({ length: n }, rand);
+  return model(
+    [
+      makeNode('Relu', ['x'], ['x_pos'], 'pre'),
+      makeNode('Conv', ['x_pos', 'W1', 'B1'], ['c1'], 'conv1', {
+        kernel_shape: { ints: [3, 3] },
+        pads: { ints: [1, 1, 1, 1] },
+      }),
+      makeNode('Relu', ['c1'], ['r1'], 'relu1'),
+      makeNode('Conv', ['r1', 'W2'], ['c2'], 'conv2', {
+        kernel_shape: { ints: [3, 3] },
+        strides: { ints: [2, 2] },
+      }),
+      makeNode('Flatten', ['c2'], ['f'], 'flatten'),
+      makeNode('Gemm', ['f', 'W3', 'B3'], ['g'], 'fc1', {
+        transB: { int: 1 },
+        alpha: { float: 0.5 },
+        beta: { float: 2 },
+      }),
+      makeNode('MatMul', ['g', 'W4'], ['y'], 'fc2'),
+    ],
+    [
+      floatTensor('W1', [3, 2, 3, 3], values(54)),
+      floatTensor('B1', [3], values(3)),
+      floatTensor('W2', [4, 3, 3, 3], values(108)),
+      floatTensor('W3', [5, 16], values(80)),
+      floatTensor('B3', [5], values(5)),
+      floatTensor('W4', [5, 3], values(15)),
+    ],
+    [input('x', ['batch', 2, 6, 6])],
+    'y',
+  );
+}

@@ -94,11 +94,11 @@ class PoolWorker {
     this.worker.postMessage(message);
   }
 
-  init(jobId: number, input: PredictInput, saveModels: boolean): Promise<void> {
+  init(jobId: number, input: PredictInput, options: EvaluatorOptions): Promise<void> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.inits.set(jobId, { resolve, reject });
-      this.post({ type: 'init', jobId, input, saveModels });
+      this.post({ type: 'init', jobId, input, options });
     });
   }
 
@@ -153,7 +153,7 @@ export class PredictPool {
     while (this.workers.length < this.size) this.workers.push(new PoolWorker(this.threads, this.device));
     const jobId = this.nextJob++;
     const workers = [...this.workers];
-    await Promise.all(workers.map((w) => w.init(jobId, input, options.saveModels ?? false)));
+    await Promise.all(workers.map((w) => w.init(jobId, input, options)));
     return workers.map((worker) => ({
       evaluate: async (chips, hooks = {}) => {
         // Cancel tokens are plain flags: watch them while the worker runs.

@@ -1,9 +1,9 @@
 /** Messages between the prediction pool (main thread) and its workers. */
 import type { SerializedError } from '../../shared/errors';
-import type { PredictInput, ChipOutcome } from '../../shared/rca/predict';
+import type { PredictInput, ChipOutcome, EvaluatorOptions } from '../../shared/rca/predict';
 
 export type ToWorker =
-  | { type: 'init'; jobId: number; input: PredictInput; saveModels: boolean }
+  | { type: 'init'; jobId: number; input: PredictInput; options: EvaluatorOptions }
   | { type: 'evaluate'; jobId: number; requestId: number; chips: number[]; configs?: number[] }
   | { type: 'cancel'; jobId: number }
   | { type: 'release'; jobId: number };

@@ -23,7 +23,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'init': {
       try {
         jobs.set(message.jobId, {
-          evaluator: new LocalEvaluator(runtime, message.input, { saveModels: message.saveModels }),
+          evaluator: new LocalEvaluator(runtime, message.input, message.options),
           cancel: { aborted: false },
         });
         send({ type: 'ready', jobId: message.jobId });

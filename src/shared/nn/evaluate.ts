@@ -57,3 +57,40 @@ export async function evaluateCorrect(
   }
   return flags;
 }
+
+/**
+ * Per chip, which test images it classifies correctly, from a graph that runs K chips per call
+ * (its output is chip-major: chip k's answers for the n images fed are rows k·n … k·n + n − 1).
+ * Each call feeds ⌈batchSize / K⌉ images, so K chips take the memory one chip's batch did.
+ */
+export async function evaluateCorrectPerChip(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  dataset: Dataset,
+  chips: number,
+  options: EvaluateOptions = {},
+): Promise<Uint8Array[]> {
+  const flags = Array.from({ length: chips }, () => new Uint8Array(dataset.count));
+  const batchSize = Math.max(8, Math.ceil((options.batchSize ?? 250) / chips));
+  const size = sampleSize(dataset);
+  const inputName = options.inputName ?? session.inputNames[0]!;
+  const outputName = options.outputName ?? session.outputNames[0]!;
+  for (let start = 0; start < dataset.count; start += batchSize) {
+    throwIfCancelled(options.cancel);
+    const n = Math.min(batchSize, dataset.count - start);
+    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [
+      n,
+      ...dataset.shape,
+    ]);
+    const output = (await session.run({ ...options.feeds, [inputName]: input }))[outputName]!;
+    const classes = output.dims[output.dims.length - 1]!;
+    for (let k = 0; k < chips; k++) {
+      const chipFlags = flags[k]!;
+      for (let j = 0; j < n; j++)
+        if (argmax(output.data, (k * n + j) * classes, classes) === dataset.labels[start + j])
+          chipFlags[start + j] = 1;
+    }
+    options.onBatch?.(start + n, dataset.count);
+  }
+  return flags;
+}

@@ -9,6 +9,7 @@ import { throwIfCancelled, type CancelToken } from '../errors';
 import { sampleSize, type Dataset } from '../nn/datasets';
 import { encodeModel, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
+import { rangesFromTaps, type BatchedGraph } from './batched';
 import {
   buildCrossbarModel,
   type CalibrationRanges,
@@ -72,7 +73,12 @@ export async function measureRanges(
       ranges.adc.set(tap.layer, perTile);
     }
   }
-  // One full-scale reference per column tile.
+  shareColumnTiles(ranges, tileColumns);
+  return ranges;
+}
+
+/** One full-scale reference per column tile: the largest of its columns' ranges. */
+function shareColumnTiles(ranges: CalibrationRanges, tileColumns: number): void {
   for (const perTile of ranges.adc.values()) {
     for (const range of perTile) {
       for (let c0 = 0; c0 < range.length; c0 += tileColumns) {
@@ -83,6 +89,39 @@ export async function measureRanges(
       }
     }
   }
+}
+
+/**
+ * K chips' ranges from one batched probe ({@link batchedCrossbarGraph} with taps), in chunks of
+ * images small enough that K chips' activations take no more memory than one chip's did.
+ */
+export async function measureChipRanges(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  probe: BatchedGraph,
+  tileColumns: number,
+  batch: Dataset,
+  options: { feeds: Record<string, unknown>; cancel?: CancelToken | undefined },
+): Promise<CalibrationRanges[]> {
+  const ranges = Array.from({ length: probe.chips }, (): CalibrationRanges => ({
+    dac: new Map(),
+    adc: new Map(),
+  }));
+  const size = sampleSize(batch);
+  const chunk = Math.max(8, Math.ceil(128 / probe.chips));
+  for (let start = 0; start < batch.count; start += chunk) {
+    throwIfCancelled(options.cancel);
+    const n = Math.min(chunk, batch.count - start);
+    const outputs = await session.run({
+      ...options.feeds,
+      [session.inputNames[0]!]: runtime.floatTensor(batch.images.subarray(start * size, (start + n) * size), [
+        n,
+        ...batch.shape,
+      ]),
+    });
+    rangesFromTaps(outputs, probe.taps, ranges);
+  }
+  for (const chip of ranges) shareColumnTiles(chip, tileColumns);
   return ranges;
 }
 

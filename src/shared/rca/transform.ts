@@ -170,7 +170,15 @@ function fromKxN(layer: CrossbarLayer, kxn: ArrayLike<number>, outFirst: boolean
   return out;
 }
 
-export function planCrossbar(base: ModelProto, options: CrossbarOptions): CrossbarPlan {
+/**
+ * `wholeTiles`: an untiled configuration gets one tile per layer (all its rows), so it can run
+ * several chips per call; with no ADC and no read noise a tile's boundaries change nothing.
+ */
+export function planCrossbar(
+  base: ModelProto,
+  options: CrossbarOptions,
+  layout: { wholeTiles?: boolean } = {},
+): CrossbarPlan {
   if (options.adcBits !== null && options.adcBits < 2) throw new ModelError('The ADC needs at least 2 bits.');
   if (options.dacBits !== null && options.dacBits < 1) throw new ModelError('The DAC needs at least 1 bit.');
   const opset = Math.max(
@@ -180,8 +188,9 @@ export function planCrossbar(base: ModelProto, options: CrossbarOptions): Crossb
     throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
   const graph = base.graph!;
   const inits = initializerMap(graph);
-  const tiled =
+  const needsTiles =
     options.forceTiles || (options.method !== 'float' && (options.adcBits !== null || options.readNoise > 0));
+  const tiled = needsTiles || layout.wholeTiles === true;
   const g = options.levels.levels.map((l) => l.g);
   const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
   const layers = crossbarLayers(base).map((layer, index): PlannedLayer => {
@@ -201,13 +210,14 @@ export function planCrossbar(base: ModelProto, options: CrossbarOptions): Crossb
           });
     const { rows: K, cols: N } = layer;
     const rowTiles = Math.ceil(K / options.tile.rows);
+    const rowsPerTile = needsTiles ? options.tile.rows : K;
     const isConv = layer.op === 'Conv';
     const kernel = isConv ? layer.weightDims.slice(2) : [];
     const perChannel = kernel.reduce((x, y) => x * y, 1);
     const prefix = `xbar/${layer.name}`;
-    const tiles = Array.from({ length: tiled ? rowTiles : 0 }, (_, t): TileLayout => {
-      const r0 = t * options.tile.rows;
-      const r1 = Math.min(K, r0 + options.tile.rows);
+    const tiles = Array.from({ length: needsTiles ? rowTiles : tiled ? 1 : 0 }, (_, t): TileLayout => {
+      const r0 = t * rowsPerTile;
+      const r1 = Math.min(K, r0 + rowsPerTile);
       // A Conv row tile covers whole input channels c0…c1; rows outside [r0, r1) are zero cells.
       const c0 = isConv ? Math.floor(r0 / perChannel) : 0;
       const channels = isConv ? Math.floor((r1 - 1) / perChannel) - c0 + 1 : 0;

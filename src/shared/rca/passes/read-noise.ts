@@ -10,7 +10,7 @@ import type { TileLayout } from '../transform';
 import type { LayerContext } from './context';
 import { layerProduct } from './tiles';
 
-function seedFor(seed: number, layer: number, tile: number): number {
+export function seedFor(seed: number, layer: number, tile: number): number {
   return (
     (new Rng(seed ^ Math.imul(layer + 1, 0x9e3779b1) ^ Math.imul(tile + 1, 0x85ebca6b)).nextUint32() %
       1_000_000) +

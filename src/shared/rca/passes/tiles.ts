@@ -4,7 +4,7 @@
  * partial sum with the layer's own op on its fed conductance-difference weights,
  *   p_t = x[r0:r1] · W_t        (Conv: the same convolution over its channels)
  */
-import { toNumber, type AttrInput } from '../../nn/onnx';
+import { toNumber, type AttrInput, type NodeProto } from '../../nn/onnx';
 import { utf8Decode } from '../../text';
 import type { LayerContext } from './context';
 import type { TileLayout } from '../transform';
@@ -13,13 +13,18 @@ import type { TileLayout } from '../transform';
 export function layerProduct(ctx: LayerContext, x: string, w: string, suffix: string): string {
   const { b, isConv, node } = ctx;
   if (!isConv) return b.node('MatMul', [x, w], suffix);
+  return b.node('Conv', [x, w], suffix, convAttributes(node));
+}
+
+/** A Conv node's geometry (padding, strides, dilations, kernel), to copy onto another Conv. */
+export function convAttributes(node: NodeProto): Record<string, AttrInput> {
   const attrs: Record<string, AttrInput> = {};
   for (const a of node.attribute ?? []) {
     if (a.name === 'auto_pad') attrs[a.name] = { string: utf8Decode(a.s ?? new Uint8Array()) };
     else if (a.name === 'pads' || a.name === 'strides' || a.name === 'dilations' || a.name === 'kernel_shape')
       attrs[a.name] = { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
   }
-  return b.node('Conv', [x, w], suffix, attrs);
+  return attrs;
 }
 
 /** The tile's input: the whole input in place (a Slice would copy it), or its rows/channels. */

@@ -1,0 +1,562 @@
+/**
+ * Many chips per graph call: K chips of one configuration run in one ONNX Runtime call, so the
+ * work every chip repeats (a shared first layer's im2col, the run's fixed cost, the calibration
+ * pass) is paid once per K chips (docs/architecture.md §11, "Many chips per graph call").
+ *
+ * Layout. Between crossbar layers an activation is chip-major, [K·n, …]: chip k's n images are
+ * rows k·n … k·n + n − 1, so the model's own ops (ReLU, pooling, Flatten, a Reshape over the batch
+ * axis) act per image exactly as before. A crossbar layer views its input per chip:
+ *   MatMul/Gemm: [K, m, R] · W[K, R, C] → [K, m, C]                        (batched MatMul)
+ *   Conv: [K, n, Cin, H, W] → [n, K·Cin, H, W] ⊛ W[K·Cout, Cin, kh, kw], group K → [n, K·Cout, H', W']
+ * and its ADC, read noise, tile sum and bias act in that view before it returns to chip-major.
+ * A layer that reads the graph's data input directly shares it, since it is the same for every
+ * chip: a Conv stacks the K chips' kernels into one of K·Cout channels (one im2col for K chips),
+ * and a MatMul broadcasts [m, R] against W[K, R, C].
+ *
+ * Each chip's numbers are its own: no op mixes chips, so a chip's answer does not depend on
+ * which chips share its call (read noise aside, whose generator draws for the whole call).
+ */
+import { initializerMap } from '../nn/graph';
+import {
+  cloneModel,
+  floatOutput,
+  inputShape,
+  makeNode,
+  onnx,
+  tensorValues,
+  toNumber,
+  type floatInput,
+  type ModelProto,
+  type NodeProto,
+} from '../nn/onnx';
+import { convAttributes } from './passes/tiles';
+import { builder, type Builder } from './passes/builder';
+import { finishGraph } from './passes/rewire';
+import { seedFor } from './passes/read-noise';
+import type {
+  CalibrationRanges,
+  CrossbarPlan,
+  FeedTensor,
+  GraphOptions,
+  PlannedLayer,
+  TileLayout,
+} from './transform';
+
+/**
+ * A calibration tap of a batched probe, reduced in the graph so only K numbers per column leave
+ * it: the DAC's per-chip largest |x| and smallest x (its sign), the ADC's per-chip, per-column
+ * largest |p|.
+ */
+export type BatchedTap =
+  | { kind: 'dac'; layer: string; max: string; min: string; shared: boolean }
+  | { kind: 'adc'; layer: string; tile: number; max: string };
+export interface BatchedGraph {
+  model: ModelProto;
+  /** K: the chips each call runs (a grouped Conv's group count is fixed in the graph). */
+  chips: number;
+  /** Per fed tensor: its dims for K chips. */
+  feedDims: Map<string, number[]>;
+  taps: BatchedTap[];
+}
+
+/** ONNX ops the batched graph needs (Slice with inputs, Expand). */
+export const BATCHED_MIN_OPSET = 11;
+
+interface BatchContext {
+  b: Builder;
+  plan: CrossbarPlan;
+  layer: PlannedLayer;
+  graphOptions: GraphOptions;
+  converters: boolean;
+  feedDims: BatchedGraph['feedDims'];
+  taps?: BatchedTap[];
+  opset: number;
+  /** K, and K as an int64 [1] constant (for shapes). */
+  chips: number;
+}
+
+function fed(ctx: BatchContext, name: string, dims: number[]): string {
+  ctx.feedDims.set(name, dims);
+  return ctx.b.input(name, dims);
+}
+
+/** Slice of a 1-D int64 tensor (a shape): [start, end). */
+function shapeSlice(b: Builder, shape: string, start: number, end: number, suffix: string): string {
+  return b.node(
+    'Slice',
+    [shape, b.int64([start], `${suffix}_s`), b.int64([end], `${suffix}_e`), b.int64([0], `${suffix}_a`)],
+    suffix,
+  );
+}
+
+/** The DAC on a per-chip view: steps and codes are [K, 1, …] against the view's chip axis. */
+/** ReduceMax/ReduceMin over axes, keepdims 0: axes an attribute before opset 18, an input from it. */
+function reduce(
+  ctx: BatchContext,
+  op: 'ReduceMax' | 'ReduceMin',
+  x: string,
+  axes: number[],
+  suffix: string,
+): string {
+  const { b } = ctx;
+  if (ctx.opset >= 18)
+    return b.node(op, [x, b.int64(axes, `${suffix}_axes`)], suffix, { keepdims: { int: 0 } });
+  return b.node(op, [x], suffix, { axes: { ints: axes }, keepdims: { int: 0 } });
+}
+
+/** The layer input's per-chip range (only when a DAC will use it): [K] maxima of |x| and minima of x. */
+function dacTap(ctx: BatchContext, input: string, shared: boolean): void {
+  if (!ctx.taps || ctx.plan.options.dacBits === null) return;
+  const { b } = ctx;
+  const perChip = b.node('Reshape', [input, b.int64([shared ? 1 : ctx.chips, -1], 'tap_rows')], 'tap_in');
+  ctx.taps.push({
+    kind: 'dac',
+    layer: ctx.layer.name,
+    max: reduce(ctx, 'ReduceMax', b.node('Abs', [perChip], 'tap_abs'), [1], 'tap_in_max'),
+    min: reduce(ctx, 'ReduceMin', perChip, [1], 'tap_in_min'),
+    shared,
+  });
+}
+
+/** A tile's per-chip, per-column largest |partial sum| ([K, C]), over the other axes. */
+function adcTap(ctx: BatchContext, partial: string, axes: number[], tile: number, tag: string): void {
+  if (!ctx.taps || ctx.plan.options.adcBits === null) return;
+  const { b } = ctx;
+  const max = reduce(ctx, 'ReduceMax', b.node('Abs', [partial], `${tag}/tap_abs`), axes, `${tag}/tap_max`);
+  ctx.taps.push({ kind: 'adc', layer: ctx.layer.name, tile, max });
+}
+
+/**
+ * The DAC on a per-chip view: each chip's step and code range ([K, 1, …]) from its own
+ * calibration. Clip takes only scalar bounds, so the per-chip range is Max(Min(·)).
+ *   x_q = Δ_k · max(min(round(x / Δ_k), code_max,k), code_min,k)
+ */
+function batchedDac(ctx: BatchContext, view: string, rank: number): string {
+  const { b, layer, plan, converters } = ctx;
+  if (!converters || plan.options.dacBits === null) return view;
+  const dims = [ctx.chips, ...new Array<number>(rank).fill(1)];
+  const dac = layer.dac;
+  const scaled = b.node('Mul', [view, fed(ctx, dac.inverseStep, dims)], 'dac_scaled');
+  const rounded = b.node('Round', [scaled], 'dac_round');
+  const below = b.node('Min', [rounded, fed(ctx, dac.codeMax, dims)], 'dac_max');
+  const clipped = b.node('Max', [below, fed(ctx, dac.codeMin, dims)], 'dac_clip');
+  return b.node('Mul', [clipped, fed(ctx, dac.step, dims)], 'dac_out');
+}
+
+function batchedNoise(
+  ctx: BatchContext,
+  product: (x: string, w: string, s: string) => string,
+  slice: string,
+  partial: string,
+  tile: TileLayout,
+  t: number,
+  tag: string,
+  dims: number[],
+): string {
+  if (!tile.variance) return partial;
+  const { b } = ctx;
+  const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
+  const spread = b.node('Sqrt', [product(squared, fed(ctx, tile.variance, dims), `${tag}/var`)], `${tag}/sd`);
+  const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
+    dtype: { int: onnx.TensorProto.DataType.FLOAT },
+    seed: { float: seedFor(ctx.graphOptions.noiseSeed, ctx.layer.index, t) },
+  });
+  return b.node('Add', [partial, b.node('Mul', [spread, noise], `${tag}/noise`)], `${tag}/psum_noisy`);
+}
+
+/**
+ * The ADC with its 1/Δ folded into the fed weights ({@link foldAdcSteps}): the product already
+ * counts in codes, so the read-out is p_q = Δ_c · clip(round(p'), −(2^(b−1) − 1), 2^(b−1) − 1).
+ */
+function batchedAdc(
+  ctx: BatchContext,
+  partial: string,
+  tile: TileLayout,
+  tag: string,
+  dims: number[],
+): string {
+  const { b, converters, plan } = ctx;
+  if (!converters || plan.options.adcBits === null) return partial;
+  const steps = 2 ** (plan.options.adcBits - 1) - 1;
+  const rounded = b.node('Round', [partial], `${tag}/adc_round`);
+  const codes = [b.const([-steps], [], `${tag}/adc_code_min`), b.const([steps], [], `${tag}/adc_code_max`)];
+  const clipped = b.node('Clip', [rounded, ...codes], `${tag}/adc_clip`);
+  return b.node('Mul', [clipped, fed(ctx, tile.adcStep, dims)], `${tag}/adc_out`);
+}
+
+function biasOf(
+  ctx: BatchContext,
+  node: NodeProto,
+  initializers: ReturnType<typeof initializerMap>,
+  dims: number[],
+): string | undefined {
+  const biasName = node.input![2];
+  if (!biasName) return undefined;
+  const bias = tensorValues(initializers.get(biasName)!);
+  return ctx.b.const(
+    Float32Array.from(bias, (v) => v * ctx.layer.gemmBeta),
+    dims,
+    'bias',
+  );
+}
+
+/** A MatMul/Gemm crossbar on K chips: [K, m, R] · W[K, R, C]. Returns the chip-major output. */
+function matmulLayer(
+  ctx: BatchContext,
+  input: string,
+  shared: boolean,
+  node: NodeProto,
+  initializers: ReturnType<typeof initializerMap>,
+): string {
+  const { b, layer } = ctx;
+  const { rows: R, cols: C } = layer;
+  const inShape = b.node('Shape', [input], 'in_shape');
+  // Shared: [m, R], broadcast against every chip's weights. Chip-major: [K, m, R].
+  const view = shared
+    ? b.node('Reshape', [input, b.int64([-1, R], 'flat')], 'view')
+    : b.node('Reshape', [input, b.int64([ctx.chips, -1, R], 'per_chip')], 'view');
+  const x = batchedDac(ctx, view, 2);
+  dacTap(ctx, input, shared);
+  const partials = layer.tiles.map((tile, t) => {
+    const tag = `tile${t}`;
+    const weightDims = [ctx.chips, ...tile.dims];
+    const whole = tile.r0 === 0 && tile.r1 === R;
+    const slice = whole
+      ? x
+      : b.node(
+          'Slice',
+          [
+            x,
+            b.int64([tile.r0], `${tag}/start`),
+            b.int64([tile.r1], `${tag}/end`),
+            b.int64([-1], `${tag}/axis`),
+          ],
+          `${tag}/x`,
+        );
+    const product = (xs: string, w: string, suffix: string) => b.node('MatMul', [xs, w], suffix);
+    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
+    partial = batchedNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
+    adcTap(ctx, partial, [1], t, tag);
+    return batchedAdc(ctx, partial, tile, tag, [ctx.chips, 1, C]);
+  });
+  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
+  const bias = biasOf(ctx, node, initializers, [C]);
+  if (bias) out = b.node('Add', [out, bias], 'biased');
+  // Back to chip-major with the input's leading dims: [K·n, …, C].
+  const lead = shapeSlice(b, inShape, 0, -1, 'lead');
+  const outShape = shared
+    ? b.node(
+        'Concat',
+        [b.int64([-1], 'all'), shapeSlice(b, inShape, 1, -1, 'mid'), b.int64([C], 'cols')],
+        'out_shape',
+        { axis: { int: 0 } },
+      )
+    : b.node('Concat', [lead, b.int64([C], 'cols')], 'out_shape', { axis: { int: 0 } });
+  return b.node('Reshape', [out, outShape], 'chip_major');
+}
+
+/** A Conv crossbar on K chips: grouped over chips (or stacked, on the shared input). */
+function convLayer(
+  ctx: BatchContext,
+  input: string,
+  shared: boolean,
+  node: NodeProto,
+  initializers: ReturnType<typeof initializerMap>,
+): string {
+  const { b, layer, plan } = ctx;
+  const C = layer.cols;
+  const inShape = b.node('Shape', [input], 'in_shape');
+  const spatial = shapeSlice(b, inShape, 2, 4, 'spatial');
+  const dac = ctx.converters && plan.options.dacBits !== null;
+  dacTap(ctx, input, shared);
+  // The per-chip view [n, K, Cin, H, W] (not needed on a shared input without a DAC).
+  let view: string | undefined;
+  if (!shared) {
+    const perChip = b.node(
+      'Reshape',
+      [
+        input,
+        b.node(
+          'Concat',
+          [b.int64([ctx.chips, -1], 'rest'), shapeSlice(b, inShape, 1, 4, 'chw')],
+          'view_shape',
+          { axis: { int: 0 } },
+        ),
+      ],
+      'view5',
+    );
+    view = b.node('Transpose', [perChip], 'image_major', { perm: { ints: [1, 0, 2, 3, 4] } });
+  } else if (dac) {
+    view = b.node(
+      'Reshape',
+      [
+        input,
+        b.node(
+          'Concat',
+          [shapeSlice(b, inShape, 0, 1, 'n'), b.int64([1], 'one'), shapeSlice(b, inShape, 1, 4, 'chw')],
+          'view_shape',
+          { axis: { int: 0 } },
+        ),
+      ],
+      'view5',
+    );
+  }
+  if (view) view = batchedDac(ctx, view, 3);
+  const grouped = view !== undefined;
+  const attrs = convAttributes(node);
+  const toGroups = (x5: string, tag: string) =>
+    b.node(
+      'Reshape',
+      [
+        x5,
+        b.node('Concat', [b.int64([0, -1], `${tag}/nk`), spatial], `${tag}/groups_shape`, {
+          axis: { int: 0 },
+        }),
+      ],
+      `${tag}/groups`,
+    );
+  let outShape: string | undefined;
+  const partials = layer.tiles.map((tile, t) => {
+    const tag = `tile${t}`;
+    const weightDims = [ctx.chips * tile.dims[0]!, ...tile.dims.slice(1)];
+    const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
+    let slice: string;
+    if (view) {
+      const picked = whole
+        ? view
+        : b.node(
+            'Slice',
+            [
+              view,
+              b.int64([tile.c0], `${tag}/start`),
+              b.int64([tile.c0 + tile.channels], `${tag}/end`),
+              b.int64([2], `${tag}/axis`),
+            ],
+            `${tag}/x5`,
+          );
+      slice = toGroups(picked, tag);
+    } else {
+      slice = whole
+        ? input
+        : b.node(
+            'Slice',
+            [
+              input,
+              b.int64([tile.c0], `${tag}/start`),
+              b.int64([tile.c0 + tile.channels], `${tag}/end`),
+              b.int64([1], `${tag}/axis`),
+            ],
+            `${tag}/x`,
+          );
+    }
+    const product = (xs: string, w: string, suffix: string) =>
+      grouped
+        ? b.node('Conv', [xs, w], suffix, { ...attrs, group: { int: ctx.chips } })
+        : b.node('Conv', [xs, w], suffix, attrs);
+    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
+    partial = batchedNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
+    // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
+    outShape ??= b.node(
+      'Concat',
+      [
+        b.int64([0, -1, C], 'n_k_c'),
+        shapeSlice(b, b.node('Shape', [partial], 'psum_shape'), 2, 4, 'out_spatial'),
+      ],
+      'psum5_shape',
+      { axis: { int: 0 } },
+    );
+    const partial5 = b.node('Reshape', [partial, outShape], `${tag}/psum5`);
+    adcTap(ctx, partial5, [0, 3, 4], t, tag);
+    return batchedAdc(ctx, partial5, tile, tag, [ctx.chips, C, 1, 1]);
+  });
+  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
+  const bias = biasOf(ctx, node, initializers, [C, 1, 1]);
+  if (bias) out = b.node('Add', [out, bias], 'biased');
+  const chipFirst = b.node('Transpose', [out], 'chip_first', { perm: { ints: [1, 0, 2, 3, 4] } });
+  const flatShape = b.node(
+    'Concat',
+    [b.int64([-1, C], 'kn_c'), shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw')],
+    'chip_major_shape',
+    { axis: { int: 0 } },
+  );
+  return b.node('Reshape', [chipFirst, flatShape], 'chip_major');
+}
+
+function modelOpset(model: ModelProto): number {
+  return Math.max(
+    ...(model.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
+  );
+}
+
+/** Whether a plan can run K chips per call: 2-D convolutions, and the ops the layout needs. */
+export function canBatch(plan: CrossbarPlan): boolean {
+  return (
+    plan.tiled &&
+    modelOpset(plan.base) >= BATCHED_MIN_OPSET &&
+    plan.layers.every((l) => l.op !== 'Conv' || l.weightDims.length === 4)
+  );
+}
+
+/**
+ * The configuration's graph for K chips per call; every chip's cells and converter references
+ * are fed stacked ({@link stackChips}). The plan must be tiled (planCrossbar's `wholeTiles` gives
+ * an untiled configuration one tile per layer).
+ */
+export function batchedCrossbarGraph(
+  plan: CrossbarPlan,
+  graphOptions: GraphOptions,
+  chips: number,
+): BatchedGraph {
+  if (!canBatch(plan)) throw new Error('This crossbar plan cannot run several chips per call.');
+  const model = cloneModel(plan.base);
+  const graph = model.graph!;
+  const initializers = initializerMap(graph);
+  const converters = graphOptions.converters && plan.options.method !== 'float';
+  const data = inputShape(plan.base);
+  const feedDims: BatchedGraph['feedDims'] = new Map();
+  const taps: BatchedTap[] | undefined = graphOptions.taps ? [] : undefined;
+  const top = builder('xbar');
+  const newInputs: ReturnType<typeof floatInput>[] = [];
+  const layerNodes = new Set(plan.layers.map((l) => graph.node![l.nodeIndex]!));
+  const sharedLayers = new Set(
+    plan.layers.filter((l) => graph.node![l.nodeIndex]!.input![0] === data.name).map((l) => l.name),
+  );
+  // Every other reader of the data input sees it repeated per chip: [K·n, …].
+  const readers = graph.node!.filter((n) => !layerNodes.has(n) && (n.input ?? []).includes(data.name));
+  if (readers.length > 0) {
+    const rank = data.dims.length;
+    const dataShape = top.node('Shape', [data.name], 'data_shape');
+    const lifted = top.node('Unsqueeze', [data.name, top.int64([0], 'axis0')], 'data_1');
+    const expanded = top.node(
+      'Expand',
+      [lifted, top.int64([chips, ...new Array<number>(rank).fill(1)], 'expand_shape')],
+      'data_k',
+    );
+    const repeated = top.node(
+      'Reshape',
+      [
+        expanded,
+        top.node(
+          'Concat',
+          [top.int64([-1], 'all'), shapeSlice(top, dataShape, 1, rank, 'data_rest')],
+          'data_k_shape',
+          { axis: { int: 0 } },
+        ),
+      ],
+      'data_per_chip',
+    );
+    for (const node of readers) node.input = node.input!.map((i) => (i === data.name ? repeated : i));
+  }
+  for (const layer of [...plan.layers].reverse()) {
+    const node = graph.node![layer.nodeIndex]!;
+    const b = builder(`xbar/${layer.name}`);
+    const ctx: BatchContext = {
+      b,
+      plan,
+      layer,
+      graphOptions,
+      converters,
+      feedDims,
+      chips,
+      opset: modelOpset(plan.base),
+      ...(taps ? { taps } : {}),
+    };
+    const shared = sharedLayers.has(layer.name);
+    const input = node.input![0]!;
+    const out =
+      layer.op === 'Conv'
+        ? convLayer(ctx, input, shared, node, initializers)
+        : matmulLayer(ctx, input, shared, node, initializers);
+    b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
+    graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
+    graph.initializer!.push(...b.initializers);
+    newInputs.unshift(...b.inputs);
+  }
+  graph.node!.unshift(...top.nodes);
+  graph.initializer!.push(...top.initializers);
+  finishGraph(graph, plan.base, newInputs, undefined);
+  for (const tap of taps ?? [])
+    for (const output of tap.kind === 'dac' ? [tap.max, tap.min] : [tap.max])
+      graph.output!.push(floatOutput(output));
+  return { model, chips, feedDims, taps: taps ?? [] };
+}
+
+/** K chips' tensors (each chip's list from drawChip/converterTensors, same names) as one feed. */
+export function stackChips(graph: BatchedGraph, perChip: readonly (readonly FeedTensor[])[]): FeedTensor[] {
+  if (perChip.length !== graph.chips)
+    throw new Error(`The graph runs ${graph.chips} chips per call, not ${perChip.length}.`);
+  const out: FeedTensor[] = [];
+  for (const [index, first] of perChip[0]!.entries()) {
+    const dims = graph.feedDims.get(first.name);
+    if (!dims) continue;
+    const data = new Float32Array(first.data.length * perChip.length);
+    perChip.forEach((tensors, k) => data.set(tensors[index]!.data, k * first.data.length));
+    out.push({ name: first.name, dims, data });
+  }
+  return out;
+}
+
+/** Each chip's calibrated ranges, read off one batched probe's (reduced) taps. */
+export function rangesFromTaps(
+  outputs: Record<string, { data: ArrayLike<number>; dims: readonly number[] }>,
+  taps: readonly BatchedTap[],
+  ranges: CalibrationRanges[],
+): void {
+  ranges.forEach((chip, k) => {
+    for (const tap of taps) {
+      if (tap.kind === 'dac') {
+        const at = tap.shared ? 0 : k;
+        const max = outputs[tap.max]!.data[at]!;
+        const min = outputs[tap.min]!.data[at]!;
+        const previous = chip.dac.get(tap.layer);
+        chip.dac.set(tap.layer, {
+          max: Math.max(max, previous?.max ?? 0),
+          signed: min < 0 || (previous?.signed ?? false),
+        });
+        continue;
+      }
+      const out = outputs[tap.max]!;
+      const columns = out.dims[1]!;
+      const perTile = chip.adc.get(tap.layer) ?? [];
+      const range = (perTile[tap.tile] ??= new Float32Array(columns));
+      for (let c = 0; c < columns; c++) range[c] = Math.max(range[c]!, out.data[k * columns + c]!);
+      chip.adc.set(tap.layer, perTile);
+    }
+  });
+}
+
+/**
+ * One chip's tensors for the batched graph with its ADC: each tile's weights divided by their
+ * column's ADC step (its read-noise variance by the step squared), so the product counts in ADC
+ * codes and one Mul per partial sum goes. The calibration probe reads the unscaled cells.
+ */
+export function foldAdcSteps(
+  plan: CrossbarPlan,
+  cells: readonly FeedTensor[],
+  references: readonly FeedTensor[],
+): FeedTensor[] {
+  if (plan.options.adcBits === null) return [...cells, ...references];
+  const byName = new Map([...cells, ...references].map((t) => [t.name, t]));
+  const folded = new Map<string, FeedTensor>();
+  for (const layer of plan.layers)
+    for (const tile of layer.tiles) {
+      const step = byName.get(tile.adcStep)!.data;
+      const columns = layer.cols;
+      const scale = (name: string | undefined, power: 1 | 2) => {
+        const cell = name ? byName.get(name) : undefined;
+        if (!cell) return;
+        const data = new Float32Array(cell.data.length);
+        // MatMul tiles are [rows, C] (column fastest); Conv tiles [C, channels, kh, kw] (column slowest).
+        const perColumn = layer.op === 'Conv' ? cell.data.length / columns : 1;
+        for (let i = 0; i < data.length; i++) {
+          const s = step[layer.op === 'Conv' ? Math.floor(i / perColumn) : i % columns]!;
+          data[i] = cell.data[i]! / (power === 1 ? s : s * s);
+        }
+        folded.set(cell.name, { ...cell, data });
+      };
+      scale(tile.weights, 1);
+      scale(tile.variance, 2);
+    }
+  const inverse = new Set(plan.layers.flatMap((l) => l.tiles.map((t) => t.adcInverseStep)));
+  return [...cells.map((t) => folded.get(t.name) ?? t), ...references.filter((t) => !inverse.has(t.name))];
+}

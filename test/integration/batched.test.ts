@@ -1,0 +1,205 @@
+/**
+ * Many chips per graph call (rca/batched.ts): each chip run K at a time gets the answer it gets on
+ * the one-chip graph, on a chain that meets every layout (an op before the first crossbar, Conv
+ * tiles that cut through channels, a strided Conv, Flatten, Gemm with transB, α and β, MatMul),
+ * and on LeNet-5 through the evaluator.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nodeRuntime } from '../../src/main/nn/ort-node';
+import { selectLevels } from '../../src/shared/levels/level-table';
+import { datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
+import { encodeModel, type ModelProto } from '../../src/shared/nn/onnx';
+import type { OrtRuntime } from '../../src/shared/nn/runtime';
+import { builtinProfiles } from '../../src/shared/profile/builtin';
+import { Rng } from '../../src/shared/random';
+import { batchedCrossbarGraph, foldAdcSteps, stackChips } from '../../src/shared/rca/batched';
+import { measureChipRanges, measureRanges } from '../../src/shared/rca/calibrate';
+import { LocalEvaluator } from '../../src/shared/rca/evaluator';
+import {
+  converterTensors,
+  crossbarGraph,
+  drawChip,
+  planCrossbar,
+  type CalibrationRanges,
+  type CrossbarOptions,
+  type FeedTensor,
+} from '../../src/shared/rca/transform';
+import { REPO_ROOT } from '../helpers/cli';
+import { chainModel } from '../helpers/onnx-models';
+
+const runtime: OrtRuntime = nodeRuntime({ threads: 1 });
+const alox = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
+const feedsOf = (tensors: readonly FeedTensor[]) =>
+  Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+
+function options(overrides: Partial<CrossbarOptions>): CrossbarOptions {
+  return {
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: selectLevels(alox, 3),
+    tile: { rows: 8, cols: 2 },
+    adcBits: null,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 1,
+    seed: 3,
+    ...overrides,
+  };
+}
+
+/** Seeded images for the chain's [2, 6, 6] input, half of them negative (the Relu before it). */
+function images(count: number): Dataset {
+  const rng = new Rng(11);
+  const data = new Float32Array(count * 72);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return { name: 'noise', images: data, labels: new Uint8Array(count), count, shape: [2, 6, 6] };
+}
+
+async function outputs(model: ModelProto, feeds: Record<string, unknown>, data: Dataset) {
+  const session = await runtime.createSession(encodeModel(model));
+  const out = await session.run({
+    ...feeds,
+    [session.inputNames[0]!]: runtime.floatTensor(data.images, [data.count, ...data.shape]),
+  });
+  await session.release?.();
+  return Float32Array.from(out[session.outputNames[0]!]!.data as Float32Array);
+}
+
+/** Each chip alone on the one-chip graph (with its own calibration when the ADC is on). */
+async function alone(options: CrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
+  const plan = planCrossbar(chainModel(5), options, { wholeTiles });
+  const converters = options.adcBits !== null || options.dacBits !== null;
+  const graph = crossbarGraph(plan, { converters, noiseSeed: 1 });
+  const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
+  const probeSession = await runtime.createSession(encodeModel(probe.model));
+  const results: Array<{ logits: Float32Array; ranges: CalibrationRanges | undefined }> = [];
+  for (let k = 0; k < chips; k++) {
+    const cells = drawChip(plan, 40 + k);
+    const feeds = feedsOf(cells);
+    const ranges = converters
+      ? await measureRanges(runtime, probeSession, probe.taps, options.tile.cols, data, { feeds })
+      : undefined;
+    if (ranges) Object.assign(feeds, feedsOf(converterTensors(plan, ranges)));
+    results.push({ logits: await outputs(graph.model, feeds, data), ranges });
+  }
+  return { plan, results };
+}
+
+async function together(options: CrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
+  const plan = planCrossbar(chainModel(5), options, { wholeTiles });
+  const converters = options.adcBits !== null || options.dacBits !== null;
+  const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips);
+  const cells = Array.from({ length: chips }, (_, k) => drawChip(plan, 40 + k));
+  let references: FeedTensor[][] = cells.map(() => []);
+  let ranges: CalibrationRanges[] = [];
+  if (converters) {
+    const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, chips);
+    const session = await runtime.createSession(encodeModel(probe.model));
+    ranges = await measureChipRanges(runtime, session, probe, options.tile.cols, data, {
+      feeds: feedsOf(stackChips(probe, cells)),
+    });
+    references = ranges.map((r) => converterTensors(plan, r));
+  }
+  const feeds = feedsOf(
+    stackChips(
+      graph,
+      cells.map((c, k) => foldAdcSteps(plan, c, references[k]!)),
+    ),
+  );
+  return { logits: await outputs(graph.model, feeds, data), ranges };
+}
+
+describe('many chips per graph call', () => {
+  const data = images(24);
+  const chips = 3;
+  const perChip = 24 * 3;
+
+  it('without converters: each chip’s outputs are the ones it gives alone (tiles through channels, Gemm α β, MatMul)', async () => {
+    const settings = options({ tile: { rows: 8, cols: 2 }, forceTiles: true });
+    const single = await alone(settings, chips, data, false);
+    const batched = await together(settings, chips, data, false);
+    expect(single.plan.layers.map((l) => l.tiles.length)).toEqual([3, 4, 2, 1]);
+    expect(batched.logits.length).toBe(chips * perChip);
+    for (let k = 0; k < chips; k++) {
+      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+      const scale = Math.max(...single.results[k]!.logits.map(Math.abs));
+      single.results[k]!.logits.forEach((v, i) => expect(Math.abs(mine[i]! - v)).toBeLessThan(1e-5 * scale));
+    }
+    // The chips do differ from each other (σ × 1), so a mix-up of chips would show.
+    expect(single.results[0]!.logits[0]).not.toBe(single.results[1]!.logits[0]);
+  });
+
+  it('one tile per layer for an untiled configuration gives the untiled graph’s outputs', async () => {
+    const settings = options({ tile: { rows: 128, cols: 128 } });
+    const single = await alone(settings, chips, data, false);
+    const batched = await together(settings, chips, data, true);
+    for (let k = 0; k < chips; k++) {
+      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+      const scale = Math.max(...single.results[k]!.logits.map(Math.abs));
+      single.results[k]!.logits.forEach((v, i) => expect(Math.abs(mine[i]! - v)).toBeLessThan(1e-5 * scale));
+    }
+  });
+
+  it('with an 8-bit ADC and a 6-bit DAC: each chip’s calibrated ranges and read-outs are its own', async () => {
+    const settings = options({ adcBits: 8, dacBits: 6 });
+    const single = await alone(settings, chips, data, false);
+    const batched = await together(settings, chips, data, false);
+    for (let k = 0; k < chips; k++) {
+      for (const [layer, tiles] of single.results[k]!.ranges!.adc)
+        tiles.forEach((range, t) =>
+          range.forEach((v, c) =>
+            expect(batched.ranges[k]!.adc.get(layer)![t]![c]).toBeCloseTo(
+              v,
+              5 - Math.ceil(Math.log10(v + 1)),
+            ),
+          ),
+        );
+      for (const [layer, range] of single.results[k]!.ranges!.dac) {
+        expect(batched.ranges[k]!.dac.get(layer)!.signed).toBe(range.signed);
+        expect(batched.ranges[k]!.dac.get(layer)!.max).toBeCloseTo(range.max, 5);
+      }
+      expect(batched.ranges[k]!.dac.size).toBe(4);
+      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+      const reference = single.results[k]!.logits;
+      const scale = Math.max(...reference.map(Math.abs));
+      // 1/Δ is folded into the weights, so a partial sum on a code boundary may round the other way.
+      const close = reference.filter((v, i) => Math.abs(mine[i]! - v) < 1e-4 * scale).length;
+      expect(close / reference.length).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+
+  it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
+    const mnist = limitDataset(
+      datasetFromIdx(
+        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-images-idx3-ubyte')),
+        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-labels-idx1-ubyte')),
+        'mnist',
+      ),
+      300,
+    );
+    const input = {
+      model: readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')),
+      modelName: 'lenet5',
+      dataset: mnist,
+      table: alox,
+      profileName: 'AlOx/HfO2',
+      settings: { methods: ['mes' as const], bits: [4], trials: 5, adcBits: 8, calibration: 50 },
+    };
+    const grouped = new LocalEvaluator(runtime, input);
+    const five = await grouped.evaluate([0, 1, 2, 3, 4]);
+    await grouped.release();
+    const separate = new LocalEvaluator(runtime, input);
+    const ones = [];
+    for (const chip of [0, 3]) ones.push(...(await separate.evaluate([chip])));
+    await separate.release();
+    expect(five.map((o) => o.chip)).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(ones[0]!.correct[0]!)).toEqual(Array.from(five[0]!.correct[0]!));
+    expect(Array.from(ones[1]!.correct[0]!)).toEqual(Array.from(five[3]!.correct[0]!));
+    // Chips differ (σ × 1) and stay near the float model's 98 %.
+    expect(new Set(five.map((o) => o.accuracies[0])).size).toBeGreaterThan(1);
+    for (const o of five) expect(o.accuracies[0]!).toBeGreaterThan(0.9);
+  }, 120_000);
+});
