@@ -255,6 +255,42 @@ function matmulLayer(
   return b.node('Reshape', [out, outShape], 'chip_major');
 }
 
+/** Concat of int64 shape parts (axis 0). */
+function shapeOf(b: Builder, parts: string[], suffix: string): string {
+  return b.node('Concat', parts, suffix, { axis: { int: 0 } });
+}
+
+/** x[…, start:end, …] on one axis. */
+function sliceAxis(b: Builder, x: string, start: number, end: number, axis: number, tag: string): string {
+  const bounds = [
+    b.int64([start], `${tag}/start`),
+    b.int64([end], `${tag}/end`),
+    b.int64([axis], `${tag}/axis`),
+  ];
+  return b.node('Slice', [x, ...bounds], `${tag}/x`);
+}
+
+/**
+ * A Conv layer's per-chip input view [n, K, Cin, H, W], with its DAC: chip-major input is
+ * reshaped and transposed; a shared input needs a view only for a DAC (its steps broadcast it).
+ */
+function convView(ctx: BatchContext, input: string, inShape: string, shared: boolean): string | undefined {
+  const { b, plan } = ctx;
+  const chw = shapeSlice(b, inShape, 1, 4, 'chw');
+  if (!shared) {
+    const perChip = b.node(
+      'Reshape',
+      [input, shapeOf(b, [b.int64([ctx.chips, -1], 'rest'), chw], 'view_shape')],
+      'view5',
+    );
+    const view = b.node('Transpose', [perChip], 'image_major', { perm: { ints: [1, 0, 2, 3, 4] } });
+    return batchedDac(ctx, view, 3);
+  }
+  if (!ctx.converters || plan.options.dacBits === null) return undefined;
+  const lead = [shapeSlice(b, inShape, 0, 1, 'n'), b.int64([1], 'one'), chw];
+  return batchedDac(ctx, b.node('Reshape', [input, shapeOf(b, lead, 'view_shape')], 'view5'), 3);
+}
+
 /** A Conv crossbar on K chips: grouped over chips (or stacked, on the shared input). */
 function convLayer(
   ctx: BatchContext,
@@ -263,107 +299,46 @@ function convLayer(
   node: NodeProto,
   initializers: ReturnType<typeof initializerMap>,
 ): string {
-  const { b, layer, plan } = ctx;
+  const { b, layer } = ctx;
   const C = layer.cols;
   const inShape = b.node('Shape', [input], 'in_shape');
-  const spatial = shapeSlice(b, inShape, 2, 4, 'spatial');
-  const dac = ctx.converters && plan.options.dacBits !== null;
   dacTap(ctx, input, shared);
-  // The per-chip view [n, K, Cin, H, W] (not needed on a shared input without a DAC).
-  let view: string | undefined;
-  if (!shared) {
-    const perChip = b.node(
-      'Reshape',
-      [
-        input,
-        b.node(
-          'Concat',
-          [b.int64([ctx.chips, -1], 'rest'), shapeSlice(b, inShape, 1, 4, 'chw')],
-          'view_shape',
-          { axis: { int: 0 } },
-        ),
-      ],
-      'view5',
-    );
-    view = b.node('Transpose', [perChip], 'image_major', { perm: { ints: [1, 0, 2, 3, 4] } });
-  } else if (dac) {
-    view = b.node(
-      'Reshape',
-      [
-        input,
-        b.node(
-          'Concat',
-          [shapeSlice(b, inShape, 0, 1, 'n'), b.int64([1], 'one'), shapeSlice(b, inShape, 1, 4, 'chw')],
-          'view_shape',
-          { axis: { int: 0 } },
-        ),
-      ],
-      'view5',
-    );
-  }
-  if (view) view = batchedDac(ctx, view, 3);
-  const grouped = view !== undefined;
-  const attrs = convAttributes(node);
-  const toGroups = (x5: string, tag: string) =>
-    b.node(
-      'Reshape',
-      [
-        x5,
-        b.node('Concat', [b.int64([0, -1], `${tag}/nk`), spatial], `${tag}/groups_shape`, {
-          axis: { int: 0 },
-        }),
-      ],
-      `${tag}/groups`,
-    );
+  const view = convView(ctx, input, inShape, shared);
+  const attrs = view ? { ...convAttributes(node), group: { int: ctx.chips } } : convAttributes(node);
+  const product = (x: string, w: string, suffix: string) => b.node('Conv', [x, w], suffix, attrs);
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
     const weightDims = [ctx.chips * tile.dims[0]!, ...tile.dims.slice(1)];
     const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
-    let slice: string;
-    if (view) {
-      const picked = whole
-        ? view
-        : b.node(
-            'Slice',
-            [
-              view,
-              b.int64([tile.c0], `${tag}/start`),
-              b.int64([tile.c0 + tile.channels], `${tag}/end`),
-              b.int64([2], `${tag}/axis`),
-            ],
-            `${tag}/x5`,
-          );
-      slice = toGroups(picked, tag);
-    } else {
-      slice = whole
+    const end = tile.c0 + tile.channels;
+    // Grouped: this tile's channels of every chip, [n, K·channels, H, W].
+    const slice = view
+      ? b.node(
+          'Reshape',
+          [
+            whole ? view : sliceAxis(b, view, tile.c0, end, 2, tag),
+            shapeOf(
+              b,
+              [b.int64([0, -1], `${tag}/nk`), shapeSlice(b, inShape, 2, 4, `${tag}/hw`)],
+              `${tag}/groups_shape`,
+            ),
+          ],
+          `${tag}/groups`,
+        )
+      : whole
         ? input
-        : b.node(
-            'Slice',
-            [
-              input,
-              b.int64([tile.c0], `${tag}/start`),
-              b.int64([tile.c0 + tile.channels], `${tag}/end`),
-              b.int64([1], `${tag}/axis`),
-            ],
-            `${tag}/x`,
-          );
-    }
-    const product = (xs: string, w: string, suffix: string) =>
-      grouped
-        ? b.node('Conv', [xs, w], suffix, { ...attrs, group: { int: ctx.chips } })
-        : b.node('Conv', [xs, w], suffix, attrs);
+        : sliceAxis(b, input, tile.c0, end, 1, tag);
     let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
     partial = batchedNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
     // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
-    outShape ??= b.node(
-      'Concat',
+    outShape ??= shapeOf(
+      b,
       [
         b.int64([0, -1, C], 'n_k_c'),
-        shapeSlice(b, b.node('Shape', [partial], 'psum_shape'), 2, 4, 'out_spatial'),
+        shapeSlice(b, b.node('Shape', [partial], 'psum_shape'), 2, 4, 'psum_hw'),
       ],
       'psum5_shape',
-      { axis: { int: 0 } },
     );
     const partial5 = b.node('Reshape', [partial, outShape], `${tag}/psum5`);
     adcTap(ctx, partial5, [0, 3, 4], t, tag);
@@ -373,13 +348,12 @@ function convLayer(
   const bias = biasOf(ctx, node, initializers, [C, 1, 1]);
   if (bias) out = b.node('Add', [out, bias], 'biased');
   const chipFirst = b.node('Transpose', [out], 'chip_first', { perm: { ints: [1, 0, 2, 3, 4] } });
-  const flatShape = b.node(
-    'Concat',
-    [b.int64([-1, C], 'kn_c'), shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw')],
-    'chip_major_shape',
-    { axis: { int: 0 } },
+  const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
+  return b.node(
+    'Reshape',
+    [chipFirst, shapeOf(b, [b.int64([-1, C], 'kn_c'), outHw], 'chip_major_shape')],
+    'chip_major',
   );
-  return b.node('Reshape', [chipFirst, flatShape], 'chip_major');
 }
 
 function modelOpset(model: ModelProto): number {

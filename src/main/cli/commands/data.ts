@@ -36,7 +36,33 @@ export function printLevelTable(table: LevelTable): void {
   );
 }
 
+/** Runs an action on the profile library of a database, closing the database after. */
+function withLibrary<T>(db: string | undefined, action: (library: ProfileLibrary) => T): T {
+  const store = openCliStore(db);
+  try {
+    return action(new ProfileLibrary(store));
+  } finally {
+    store.close();
+  }
+}
+
 export function registerDataCommands(program: Command): void {
+  registerRunsCommand(program);
+  registerPointsCommand(program);
+  registerFitCommand(program);
+
+  const profile = program
+    .command('profile')
+    .description('device profiles: list, show, export, import, delete');
+  registerProfileListCommand(profile);
+  registerProfileShowCommand(profile);
+  registerProfileExportCommand(profile);
+  registerProfileImportCommand(profile);
+  registerProfileBuildCommand(profile);
+  registerProfileDeleteCommand(profile);
+}
+
+function registerRunsCommand(program: Command): void {
   program
     .command('runs')
     .description('list measurement runs in the database')
@@ -67,7 +93,9 @@ export function registerDataCommands(program: Command): void {
         store.close();
       }
     });
+}
 
+function registerPointsCommand(program: Command): void {
   program
     .command('points')
     .argument('<run-id>', 'run id (see `reram-bench runs`)')
@@ -101,7 +129,9 @@ export function registerDataCommands(program: Command): void {
         store.close();
       }
     });
+}
 
+function registerFitCommand(program: Command): void {
   program
     .command('fit')
     .argument('<run-id>', 'a pulse-train or write-verify run')
@@ -183,19 +213,9 @@ export function registerDataCommands(program: Command): void {
         }
       },
     );
+}
 
-  const profile = program
-    .command('profile')
-    .description('device profiles: list, show, export, import, delete');
-  const withLibrary = <T>(db: string | undefined, action: (library: ProfileLibrary) => T): T => {
-    const store = openCliStore(db);
-    try {
-      return action(new ProfileLibrary(store));
-    } finally {
-      store.close();
-    }
-  };
-
+function registerProfileListCommand(profile: Command): void {
   profile
     .command('list')
     .description('built-in presets and your profiles')
@@ -220,7 +240,9 @@ export function registerDataCommands(program: Command): void {
         );
       }),
     );
+}
 
+function registerProfileShowCommand(profile: Command): void {
   profile
     .command('show')
     .argument('<name>', 'profile name')
@@ -239,7 +261,9 @@ export function registerDataCommands(program: Command): void {
         }
       }),
     );
+}
 
+function registerProfileExportCommand(profile: Command): void {
   profile
     .command('export')
     .argument('[name]', 'profile name (or --run ID for a measured pulse train)')
@@ -293,7 +317,9 @@ export function registerDataCommands(program: Command): void {
         });
       },
     );
+}
 
+function registerProfileImportCommand(profile: Command): void {
   profile
     .command('import')
     .argument('<file>', 'a profile .json or a level-table .csv (level,g_siemens,sigma_siemens,n)')
@@ -343,7 +369,9 @@ export function registerDataCommands(program: Command): void {
           );
         }),
     );
+}
 
+function registerProfileBuildCommand(profile: Command): void {
   profile
     .command('build')
     .description(
@@ -410,7 +438,9 @@ export function registerDataCommands(program: Command): void {
         }
       },
     );
+}
 
+function registerProfileDeleteCommand(profile: Command): void {
   profile
     .command('delete')
     .argument('<name>', 'profile name')

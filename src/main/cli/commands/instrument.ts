@@ -65,17 +65,7 @@ async function listResources(options: { gpibAdapter?: string; json?: boolean }):
 }
 
 export function registerInstrumentCommands(program: Command): void {
-  program
-    .command('list')
-    .description(
-      "list the resources instruments can be reached through: serial ports, usbtmc devices, a GPIB adapter's bus, VISA",
-    )
-    .option(
-      '--gpib-adapter <resource>',
-      'also ask every address on the bus behind this Prologix-style adapter',
-    )
-    .option('--json', 'machine-readable output')
-    .action((options: { gpibAdapter?: string; json?: boolean }) => listResources(options));
+  registerListCommand(program);
 
   addConnectionOptions(
     program
@@ -118,96 +108,111 @@ export function registerInstrumentCommands(program: Command): void {
       "run even though the cell's recorded state says not to (forming a formed cell, programming an unformed one)",
     );
   addSampleOptions(characterize);
-  addConnectionOptions(characterize).action(async (resource: string, options: Record<string, unknown>) => {
-    const procedure = String(options.procedure);
-    const entry = Object.hasOwn(PROCEDURE_SCHEMAS, procedure)
-      ? PROCEDURE_SCHEMAS[procedure as keyof typeof PROCEDURE_SCHEMAS]
-      : undefined;
-    if (!entry)
-      throw new UsageError(`--procedure must be one of ${PROCEDURES.join(', ')}, got '${procedure}'`);
-    const raw = { procedure, ...readSchemaOptions(options, PROCEDURE_FIELDS) };
-    const ownKeys = new Set(Object.keys(entry.schema.shape));
-    const foreign = Object.keys(raw).filter((key) => !ownKeys.has(key));
-    if (foreign.length)
-      throw new UsageError(
-        `${foreign.map((key) => flagName(key, PROCEDURE_FIELDS.find((f) => f.key === key)?.meta)).join(', ')} does not apply to --procedure ${procedure}`,
-      );
-    const parsed = ProcedureParams.safeParse(raw);
-    if (!parsed.success) throw usageFromZod(parsed.error, PROCEDURE_FIELDS);
-    const params = parsed.data;
-    for (const warning of cellHarmWarnings(params, GENERIC_COMPLIANCE_CEILING))
-      log(`warning: ${warning.message}`);
-    const offWait = parseNumberOption(String(options.offWait), '--off-wait');
-    if (!(offWait >= 0 && offWait <= 3600)) throw new UsageError('--off-wait must be between 0 and 3600 s');
+  addConnectionOptions(characterize).action(characterizeAction);
+}
 
-    const { store, smu, sample } = await openBench(resource, options);
-    // Signals cancel the run (which then leaves the output off); a second signal, or a crash, switches everything off at once.
-    installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
-    const controller = new AbortController();
-    let signals = 0;
-    let firstSignal: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      firstSignal ??= signal;
-      if (signals === 1) {
-        log(`${signal}: cancelling the run…`);
-        controller.abort();
-      } else {
-        void safeAll().finally(() => process.exit(EXIT.cancelled));
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
-    const progress = new ProgressLine();
-    log(
-      `${smu.identity.make} ${smu.identity.model} at ${resource}: ${params.procedure} on cell ${params.cell}`,
+async function characterizeAction(resource: string, options: Record<string, unknown>) {
+  const procedure = String(options.procedure);
+  const entry = Object.hasOwn(PROCEDURE_SCHEMAS, procedure)
+    ? PROCEDURE_SCHEMAS[procedure as keyof typeof PROCEDURE_SCHEMAS]
+    : undefined;
+  if (!entry) throw new UsageError(`--procedure must be one of ${PROCEDURES.join(', ')}, got '${procedure}'`);
+  const raw = { procedure, ...readSchemaOptions(options, PROCEDURE_FIELDS) };
+  const ownKeys = new Set(Object.keys(entry.schema.shape));
+  const foreign = Object.keys(raw).filter((key) => !ownKeys.has(key));
+  if (foreign.length)
+    throw new UsageError(
+      `${foreign.map((key) => flagName(key, PROCEDURE_FIELDS.find((f) => f.key === key)?.meta)).join(', ')} does not apply to --procedure ${procedure}`,
     );
-    log(`sample: ${sampleLabel(sample)}`);
-    try {
-      const { runId, result } = await recordRun(store, smu, params, sample, {
-        acknowledgeCellState: options.acknowledgeCellState === true,
-        signal: controller.signal,
-        onRunCreated: (id) => log(`run ${id} in ${store.path}`),
-        onProgress: (p) =>
-          progress.update(
-            `${params.procedure} ${p.done}/${p.total} (${Math.round((100 * p.done) / p.total)} %)${p.remainingS !== null ? `, ${Math.ceil(p.remainingS)} s left` : ''}${p.message ? ` — ${p.message}` : ''}`,
-          ),
-        log,
-      });
-      progress.done(
-        `run ${runId} ${result.status}: ${result.points} points${result.error ? ` — ${result.error.message}` : ''}`,
-      );
-      let offConfirmed = result.error?.code !== 'SAFETY';
-      if (!offConfirmed && offWait > 0 && signals === 0) offConfirmed = await waitForOff(smu, offWait);
-      if (!offConfirmed) log('THE OUTPUT MAY STILL BE ON: switch it off at the instrument.');
-      if (options.out) {
-        writeFileSync(String(options.out), pointsToCsv(store.runs.getPoints(runId)));
-        log(`points written to ${options.out}`);
-      }
-      if (options.json)
-        printJson({
-          runId,
-          status: result.status,
-          points: result.points,
-          outputOffConfirmed: offConfirmed,
-          summary: result.summary,
-          error: result.error ?? null,
-        });
-      else printLine(String(runId));
-      process.exitCode =
-        result.status === 'completed'
-          ? EXIT.ok
-          : result.status === 'cancelled'
-            ? firstSignal === 'SIGTERM'
-              ? EXIT.terminated
-              : EXIT.cancelled
-            : EXIT.failure;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await smu.close();
-      store.close();
+  const parsed = ProcedureParams.safeParse(raw);
+  if (!parsed.success) throw usageFromZod(parsed.error, PROCEDURE_FIELDS);
+  const params = parsed.data;
+  for (const warning of cellHarmWarnings(params, GENERIC_COMPLIANCE_CEILING))
+    log(`warning: ${warning.message}`);
+  const offWait = parseNumberOption(String(options.offWait), '--off-wait');
+  if (!(offWait >= 0 && offWait <= 3600)) throw new UsageError('--off-wait must be between 0 and 3600 s');
+
+  const { store, smu, sample } = await openBench(resource, options);
+  // Signals cancel the run (which then leaves the output off); a second signal, or a crash, switches everything off at once.
+  installProcessSafety({ handleSignals: false, beforeExit: () => store.close() });
+  const controller = new AbortController();
+  let signals = 0;
+  let firstSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    firstSignal ??= signal;
+    if (signals === 1) {
+      log(`${signal}: cancelling the run…`);
+      controller.abort();
+    } else {
+      void safeAll().finally(() => process.exit(EXIT.cancelled));
     }
-  });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = new ProgressLine();
+  log(
+    `${smu.identity.make} ${smu.identity.model} at ${resource}: ${params.procedure} on cell ${params.cell}`,
+  );
+  log(`sample: ${sampleLabel(sample)}`);
+  try {
+    const { runId, result } = await recordRun(store, smu, params, sample, {
+      acknowledgeCellState: options.acknowledgeCellState === true,
+      signal: controller.signal,
+      onRunCreated: (id) => log(`run ${id} in ${store.path}`),
+      onProgress: (p) =>
+        progress.update(
+          `${params.procedure} ${p.done}/${p.total} (${Math.round((100 * p.done) / p.total)} %)${p.remainingS !== null ? `, ${Math.ceil(p.remainingS)} s left` : ''}${p.message ? ` — ${p.message}` : ''}`,
+        ),
+      log,
+    });
+    progress.done(
+      `run ${runId} ${result.status}: ${result.points} points${result.error ? ` — ${result.error.message}` : ''}`,
+    );
+    let offConfirmed = result.error?.code !== 'SAFETY';
+    if (!offConfirmed && offWait > 0 && signals === 0) offConfirmed = await waitForOff(smu, offWait);
+    if (!offConfirmed) log('THE OUTPUT MAY STILL BE ON: switch it off at the instrument.');
+    if (options.out) {
+      writeFileSync(String(options.out), pointsToCsv(store.runs.getPoints(runId)));
+      log(`points written to ${options.out}`);
+    }
+    if (options.json)
+      printJson({
+        runId,
+        status: result.status,
+        points: result.points,
+        outputOffConfirmed: offConfirmed,
+        summary: result.summary,
+        error: result.error ?? null,
+      });
+    else printLine(String(runId));
+    process.exitCode =
+      result.status === 'completed'
+        ? EXIT.ok
+        : result.status === 'cancelled'
+          ? firstSignal === 'SIGTERM'
+            ? EXIT.terminated
+            : EXIT.cancelled
+          : EXIT.failure;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await smu.close();
+    store.close();
+  }
+}
+
+function registerListCommand(program: Command): void {
+  program
+    .command('list')
+    .description(
+      "list the resources instruments can be reached through: serial ports, usbtmc devices, a GPIB adapter's bus, VISA",
+    )
+    .option(
+      '--gpib-adapter <resource>',
+      'also ask every address on the bus behind this Prologix-style adapter',
+    )
+    .option('--json', 'machine-readable output')
+    .action((options: { gpibAdapter?: string; json?: boolean }) => listResources(options));
 }

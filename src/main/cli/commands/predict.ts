@@ -109,74 +109,7 @@ export function registerPredictCommands(program: Command): void {
     .option('--scheme <s>', MAPPING_SCHEMES.join('|'), 'differential')
     .option('--scale <s>', `MES scale: ${SCALE_MODES.join('|')}`, 'mse')
     .option('--json', 'machine-readable output (the weights in input order)');
-  addSchemaOptions(quantizeCommand, SIGMA_FIELDS).action(
-    (options: {
-      levels: string;
-      weights: string;
-      method: string;
-      bits?: string;
-      scheme: string;
-      scale: string;
-      json?: boolean;
-    }) => {
-      const sigmaParsed = PredictSettings.shape.sigmaScale.safeParse(
-        readSchemaOptions(options, SIGMA_FIELDS).sigmaScale,
-      );
-      if (!sigmaParsed.success) throw usageFromZod(sigmaParsed.error, SIGMA_FIELDS);
-      const sigmaScale = sigmaParsed.data;
-      const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
-      const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
-      const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
-      let table = readLevelTableFile(options.levels);
-      if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
-      let raw: unknown;
-      const weightsText = readUserFile(options.weights, {
-        what: 'weights',
-        maxBytes: 512 * 1024 * 1024,
-        encoding: 'utf8',
-      });
-      try {
-        raw = JSON.parse(weightsText);
-      } catch (error) {
-        throw new ReramError(
-          'INVALID_INPUT',
-          `${options.weights} is not valid JSON: ${(error as Error).message}`,
-        );
-      }
-      const parsed = WeightsFile.safeParse(raw);
-      if (!parsed.success)
-        throw new ReramError('INVALID_INPUT', `${options.weights}: ${formatZodIssues(parsed.error)}`);
-      const g = table.levels.map((l) => l.g);
-      const layers = parsed.data.layers.map((layer) => {
-        // σ-aware methods weigh each level's measured spread (scaled as predict scales it).
-        const sigma = table.levels.map((l) => l.sigma * sigmaScale);
-        const q = quantizeLayer(layer.name, layer.weights, g, { method, scheme, scale, sigma });
-        return {
-          name: layer.name,
-          alpha: q.alpha,
-          levels: Array.from(q.levelIndex),
-          realized: Array.from(q.realized),
-          mse: q.mse,
-          maxError: q.maxError,
-          histogram: q.histogram,
-        };
-      });
-      if (options.json)
-        return printJson({ method, scheme, scale, sigmaScale, table: table.name, levels: g.length, layers });
-      printLine(
-        formatTable(
-          ['layer', 'weights', 'alpha (weight/S)', 'MSE', 'max error'],
-          layers.map((l) => [
-            l.name,
-            l.levels.length,
-            l.alpha.toExponential(4),
-            l.mse.toExponential(3),
-            l.maxError.toExponential(3),
-          ]),
-        ),
-      );
-    },
-  );
+  addSchemaOptions(quantizeCommand, SIGMA_FIELDS).action(quantizeAction);
 
   const predictCommand = program
     .command('predict')
@@ -217,79 +150,148 @@ export function registerPredictCommands(program: Command): void {
     .option('--report <file.json>', 'also write the full report')
     .option('--db <file>', 'SQLite database (profiles)')
     .option('--json', 'print the report as JSON')
-    .action(async (options: Record<string, string | boolean | undefined>) => {
-      const tile = /^(\d+)(?:x(\d+))?$/.exec(String(options.tile));
-      if (!tile) throw new UsageError(`--tile must be ROWS or ROWSxCOLS, got '${options.tile}'`);
-      const parsed = PredictSettings.safeParse({
-        ...(options.methods !== undefined
-          ? {
-              methods: parseList(String(options.methods), '--methods', (m) =>
-                choice(m, PREDICT_METHODS, '--methods'),
-              ),
-            }
-          : {}),
-        ...(options.bits !== undefined
-          ? { bits: parseList(String(options.bits), '--bits', (b) => parsePositiveInt(b, '--bits')) }
-          : {}),
-        tile: { rows: Number(tile[1]), cols: Number(tile[2] ?? tile[1]) },
-        ...readSchemaOptions(options, PREDICT_FIELDS),
-      });
-      if (!parsed.success) throw usageFromZod(parsed.error, PREDICT_FIELDS);
-      const profileSpec = String(options.profile);
-      const store = openCliStore(options.db as string | undefined);
-      let profileName: string;
-      let table: LevelTable;
-      try {
-        const library = new ProfileLibrary(store);
-        const profile = library.resolve(profileSpec);
-        [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
-        log(
-          `predict: level table '${table.name}'${table.programming ? `, σ ${table.programming === 'write-verify' ? 'after write-verify' : 'of open-loop pulsing'}` : ''}`,
-        );
-      } finally {
-        store.close();
-      }
-      const model = loadModel(String(options.model));
-      const modelSpec = String(options.model);
-      const builtinData = modelSpec.startsWith('builtin:')
-        ? BUILTIN_MODELS[modelSpec.slice('builtin:'.length)]?.data
-        : undefined;
-      const dataset = loadDataset(
-        options.data !== undefined ? String(options.data) : `builtin:${builtinData ?? 'mnist'}`,
-      );
-      const workers =
-        options.workers !== undefined
-          ? parsePositiveInt(String(options.workers), '--workers')
-          : defaultPoolSize().workers;
-      const threads = options.threads ? parsePositiveInt(String(options.threads), '--threads') : undefined;
-      const device = parseDevice(String(options.device ?? 'cpu'));
-      const pool =
-        workers > 1 ? new PredictPool({ workers, device, ...(threads ? { threads } : {}) }) : undefined;
-      const progress = new ProgressLine();
-      const saveDir = options.saveOnnx ? String(options.saveOnnx) : undefined;
-      if (saveDir) mkdirSync(saveDir, { recursive: true });
-      log(
-        `predict: ${model.name} on ${parsed.data.limit ?? dataset.count} ${dataset.name} images, device ${profileName}`,
-      );
-      const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
-      const report = await runPrediction(
-        { model: model.bytes, modelName: model.name, dataset, table, profileName, settings: parsed.data },
-        {
-          cancel: controller.signal,
-          onProgress: (p) => progress.update(`${(100 * p.fraction).toFixed(0)} % — ${p.message}`),
-          onModel: (method, bits, simulated) => {
-            if (!saveDir) return;
-            const file = join(saveDir, `${method}-${bits}bit.onnx`);
-            writeFileSync(file, simulated);
-            log(`wrote ${file}`);
-          },
-        },
-        { pool, threads, device },
-      ).finally(() => pool?.close());
-      progress.done();
-      if (options.report) writeFileSync(String(options.report), `${JSON.stringify(report, null, 2)}\n`);
-      if (options.json) printJson(report);
-      else printReport(report);
-    });
+    .action(predictAction);
+}
+
+function quantizeAction(options: {
+  levels: string;
+  weights: string;
+  method: string;
+  bits?: string;
+  scheme: string;
+  scale: string;
+  json?: boolean;
+}) {
+  const sigmaParsed = PredictSettings.shape.sigmaScale.safeParse(
+    readSchemaOptions(options, SIGMA_FIELDS).sigmaScale,
+  );
+  if (!sigmaParsed.success) throw usageFromZod(sigmaParsed.error, SIGMA_FIELDS);
+  const sigmaScale = sigmaParsed.data;
+  const method = choice<QuantMethod>(options.method, QUANT_METHODS, '--method');
+  const scheme = choice<MappingScheme>(options.scheme, MAPPING_SCHEMES, '--scheme');
+  const scale = choice<ScaleMode>(options.scale, SCALE_MODES, '--scale');
+  let table = readLevelTableFile(options.levels);
+  if (options.bits !== undefined) table = selectLevels(table, parsePositiveInt(options.bits, '--bits'));
+  let raw: unknown;
+  const weightsText = readUserFile(options.weights, {
+    what: 'weights',
+    maxBytes: 512 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  try {
+    raw = JSON.parse(weightsText);
+  } catch (error) {
+    throw new ReramError(
+      'INVALID_INPUT',
+      `${options.weights} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = WeightsFile.safeParse(raw);
+  if (!parsed.success)
+    throw new ReramError('INVALID_INPUT', `${options.weights}: ${formatZodIssues(parsed.error)}`);
+  const g = table.levels.map((l) => l.g);
+  const layers = parsed.data.layers.map((layer) => {
+    // σ-aware methods weigh each level's measured spread (scaled as predict scales it).
+    const sigma = table.levels.map((l) => l.sigma * sigmaScale);
+    const q = quantizeLayer(layer.name, layer.weights, g, { method, scheme, scale, sigma });
+    return {
+      name: layer.name,
+      alpha: q.alpha,
+      levels: Array.from(q.levelIndex),
+      realized: Array.from(q.realized),
+      mse: q.mse,
+      maxError: q.maxError,
+      histogram: q.histogram,
+    };
+  });
+  if (options.json)
+    return printJson({ method, scheme, scale, sigmaScale, table: table.name, levels: g.length, layers });
+  printLine(
+    formatTable(
+      ['layer', 'weights', 'alpha (weight/S)', 'MSE', 'max error'],
+      layers.map((l) => [
+        l.name,
+        l.levels.length,
+        l.alpha.toExponential(4),
+        l.mse.toExponential(3),
+        l.maxError.toExponential(3),
+      ]),
+    ),
+  );
+}
+
+async function predictAction(options: Record<string, string | boolean | undefined>) {
+  const tile = /^(\d+)(?:x(\d+))?$/.exec(String(options.tile));
+  if (!tile) throw new UsageError(`--tile must be ROWS or ROWSxCOLS, got '${options.tile}'`);
+  const parsed = PredictSettings.safeParse({
+    ...(options.methods !== undefined
+      ? {
+          methods: parseList(String(options.methods), '--methods', (m) =>
+            choice(m, PREDICT_METHODS, '--methods'),
+          ),
+        }
+      : {}),
+    ...(options.bits !== undefined
+      ? { bits: parseList(String(options.bits), '--bits', (b) => parsePositiveInt(b, '--bits')) }
+      : {}),
+    tile: { rows: Number(tile[1]), cols: Number(tile[2] ?? tile[1]) },
+    ...readSchemaOptions(options, PREDICT_FIELDS),
+  });
+  if (!parsed.success) throw usageFromZod(parsed.error, PREDICT_FIELDS);
+  const profileSpec = String(options.profile);
+  const store = openCliStore(options.db as string | undefined);
+  let profileName: string;
+  let table: LevelTable;
+  try {
+    const library = new ProfileLibrary(store);
+    const profile = library.resolve(profileSpec);
+    [profileName, table] = [profile.name, selectTable(profile, options.table as string | undefined)];
+    log(
+      `predict: level table '${table.name}'${table.programming ? `, σ ${table.programming === 'write-verify' ? 'after write-verify' : 'of open-loop pulsing'}` : ''}`,
+    );
+  } finally {
+    store.close();
+  }
+  const model = loadModel(String(options.model));
+  const modelSpec = String(options.model);
+  const builtinData = modelSpec.startsWith('builtin:')
+    ? BUILTIN_MODELS[modelSpec.slice('builtin:'.length)]?.data
+    : undefined;
+  const dataset = loadDataset(
+    options.data !== undefined ? String(options.data) : `builtin:${builtinData ?? 'mnist'}`,
+  );
+  const workers =
+    options.workers !== undefined
+      ? parsePositiveInt(String(options.workers), '--workers')
+      : defaultPoolSize().workers;
+  const threads = options.threads ? parsePositiveInt(String(options.threads), '--threads') : undefined;
+  const device = parseDevice(String(options.device ?? 'cpu'));
+  const pool =
+    workers > 1 ? new PredictPool({ workers, device, ...(threads ? { threads } : {}) }) : undefined;
+  const progress = new ProgressLine();
+  const saveDir = options.saveOnnx ? String(options.saveOnnx) : undefined;
+  if (saveDir) mkdirSync(saveDir, { recursive: true });
+  log(
+    `predict: ${model.name} on ${parsed.data.limit ?? dataset.count} ${dataset.name} images, device ${profileName}`,
+  );
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const report = await runPrediction(
+    { model: model.bytes, modelName: model.name, dataset, table, profileName, settings: parsed.data },
+    {
+      cancel: controller.signal,
+      onProgress: (p) => progress.update(`${(100 * p.fraction).toFixed(0)} % — ${p.message}`),
+      onModel: (method, bits, simulated) => {
+        if (!saveDir) return;
+        const file = join(saveDir, `${method}-${bits}bit.onnx`);
+        writeFileSync(file, simulated);
+        log(`wrote ${file}`);
+      },
+    },
+    { pool, threads, device },
+  ).finally(() => pool?.close());
+  progress.done();
+  if (options.report) writeFileSync(String(options.report), `${JSON.stringify(report, null, 2)}\n`);
+  if (options.json) printJson(report);
+  else printReport(report);
 }

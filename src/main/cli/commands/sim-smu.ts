@@ -59,140 +59,137 @@ export function registerSimSmu(program: Command): void {
       "wear: median SET/RESET cycles to a 50 % window (log-normal over cells, σ_ln 0.3); 'none' for no wear",
       '10000',
     )
-    .action(async (options: Record<string, string | boolean | undefined>) => {
-      const model = findSmuModel(String(options.model))?.info.id;
-      if (!model)
-        throw new UsageError(`--model must be one of ${SMU_MODEL_IDS.join(', ')}, got '${options.model}'`);
-      const language = String(options.language).toUpperCase();
-      if (!['SCPI', 'SCPI2400', 'TSP'].includes(language))
-        throw new UsageError('--language must be SCPI, SCPI2400 or TSP');
-      const interlock = String(options.interlock).toLowerCase();
-      if (!['asserted', 'open'].includes(interlock))
-        throw new UsageError('--interlock must be asserted or open');
-      const preset = findPreset(String(options.preset));
-      if (!preset)
-        throw new UsageError(
-          `unknown --preset '${options.preset}'; choose from ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`,
-        );
-      const term = TERMINATORS[String(options.term).toUpperCase()];
-      if (!term) throw new UsageError('--term must be CR, LF or CRLF');
-      if (options.pty && model !== '2400') {
-        throw new UsageError(
-          `the ${findSmuModel(model)!.info.label} has no RS-232 port here; --pty emulates the 2400 only`,
-        );
-      }
-      const { host, port } = parseListen(String(options.listen));
-      const seed = parsePositiveInt(String(options.seed), '--seed', 0);
-      const die = new Die({
-        preset,
-        cells: parsePositiveInt(String(options.cells), '--cells', 1),
-        seed,
-        noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
-        d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
-        ...(options.drift !== undefined
-          ? { driftNu: parseNonNegative(String(options.drift), '--drift') }
-          : {}),
-        ...(String(options.endurance).toLowerCase() === 'none'
-          ? {}
-          : { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }),
-      });
-      const serial = `SIM${String(seed).padStart(5, '0')}`;
-      const server = await startSimServer({
-        model,
-        die,
+    .action(simSmuAction);
+}
+
+async function simSmuAction(options: Record<string, string | boolean | undefined>) {
+  const model = findSmuModel(String(options.model))?.info.id;
+  if (!model)
+    throw new UsageError(`--model must be one of ${SMU_MODEL_IDS.join(', ')}, got '${options.model}'`);
+  const language = String(options.language).toUpperCase();
+  if (!['SCPI', 'SCPI2400', 'TSP'].includes(language))
+    throw new UsageError('--language must be SCPI, SCPI2400 or TSP');
+  const interlock = String(options.interlock).toLowerCase();
+  if (!['asserted', 'open'].includes(interlock)) throw new UsageError('--interlock must be asserted or open');
+  const preset = findPreset(String(options.preset));
+  if (!preset)
+    throw new UsageError(
+      `unknown --preset '${options.preset}'; choose from ${DEVICE_PRESETS.map((p) => p.name).join(', ')}`,
+    );
+  const term = TERMINATORS[String(options.term).toUpperCase()];
+  if (!term) throw new UsageError('--term must be CR, LF or CRLF');
+  if (options.pty && model !== '2400') {
+    throw new UsageError(
+      `the ${findSmuModel(model)!.info.label} has no RS-232 port here; --pty emulates the 2400 only`,
+    );
+  }
+  const { host, port } = parseListen(String(options.listen));
+  const seed = parsePositiveInt(String(options.seed), '--seed', 0);
+  const die = new Die({
+    preset,
+    cells: parsePositiveInt(String(options.cells), '--cells', 1),
+    seed,
+    noiseScale: parseNonNegative(String(options.noiseScale), '--noise-scale'),
+    d2dScale: parseNonNegative(String(options.d2dScale), '--d2d-scale'),
+    ...(options.drift !== undefined ? { driftNu: parseNonNegative(String(options.drift), '--drift') } : {}),
+    ...(String(options.endurance).toLowerCase() === 'none'
+      ? {}
+      : { enduranceCycles: parsePositiveInt(String(options.endurance), '--endurance', 1) }),
+  });
+  const serial = `SIM${String(seed).padStart(5, '0')}`;
+  const server = await startSimServer({
+    model,
+    die,
+    host,
+    port,
+    serial,
+    timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
+    language,
+    interlockAsserted: interlock === 'asserted',
+    ...(options.pty ? { serialTerminator: term } : {}),
+    log: (message) => log(`sim-smu: ${message}`),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE')
+      throw new UsageError(`${host}:${port} is in use; pick another with --listen (port 0 picks a free one)`);
+    throw error;
+  });
+  log(
+    `sim-smu: ${model} with ${die.cells.length} ${preset.name} cells (seed ${seed}) listening on ${host}:${server.port}`,
+  );
+  // KXCI is NUL-terminated; clients default to NUL only on its own port, 1225.
+  if (model === '4200a' && server.port !== K4200_KXCI.port)
+    log('sim-smu: KXCI ends messages with NUL: connect with --term NUL (or listen on port 1225)');
+  printLine(server.resource);
+  const pty = options.pty
+    ? await startPtyBridge({
         host,
-        port,
-        serial,
-        timeScale: parseNonNegative(String(options.timeScale), '--time-scale'),
-        language,
-        interlockAsserted: interlock === 'asserted',
-        ...(options.pty ? { serialTerminator: term } : {}),
-        log: (message) => log(`sim-smu: ${message}`),
-      }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE')
-          throw new UsageError(
-            `${host}:${port} is in use; pick another with --listen (port 0 picks a free one)`,
-          );
-        throw error;
-      });
-      log(
-        `sim-smu: ${model} with ${die.cells.length} ${preset.name} cells (seed ${seed}) listening on ${host}:${server.port}`,
-      );
-      // KXCI is NUL-terminated; clients default to NUL only on its own port, 1225.
-      if (model === '4200a' && server.port !== K4200_KXCI.port)
-        log('sim-smu: KXCI ends messages with NUL: connect with --term NUL (or listen on port 1225)');
-      printLine(server.resource);
-      const pty = options.pty
-        ? await startPtyBridge({
-            host,
-            port: server.serialPort!,
-            ...(options.ptyLink ? { link: String(options.ptyLink) } : {}),
-            log: (m) => log(`sim-smu: ${m}`),
-          })
-        : undefined;
-      if (pty) {
-        log(`sim-smu: serial on pty ${pty.path}`);
-        printLine(`ASRL${pty.path}::INSTR`);
-      }
-      let adapter: Awaited<ReturnType<typeof startPrologixEmulator>> | undefined;
-      let adapterPty: Awaited<ReturnType<typeof startPtyBridge>> | undefined;
-      if (options.gpib !== undefined) {
-        const address = parsePositiveInt(String(options.gpib), '--gpib', 0);
-        if (address > 30) throw new UsageError('--gpib must be a GPIB address 0–30');
-        adapter = await startPrologixEmulator({
-          device: server.gpib(),
-          address,
-          host,
-          flavour: options.gpibPty ? 'usb' : 'ethernet',
-          log: (m) => log(`sim-smu: ${m}`),
-        });
-        log(`sim-smu: GPIB address ${address} behind a Prologix-style adapter at ${adapter.resource}`);
-        printLine(`GPIB-ADAPTER ${adapter.resource}`);
-        if (options.gpibPty) {
-          adapterPty = await startPtyBridge({ host, port: adapter.port, log: (m) => log(`sim-smu: ${m}`) });
-          printLine(`GPIB-ADAPTER ASRL${adapterPty.path}::INSTR`);
-        }
-      }
-      let matrix: MatrixServer | undefined;
-      if (options.matrix !== undefined) {
-        const cells = die.cells.length;
-        const rows =
-          options.matrixRows !== undefined
-            ? parsePositiveInt(String(options.matrixRows), '--matrix-rows', 1)
-            : Math.round(Math.sqrt(cells));
-        if (cells % rows !== 0)
-          throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
-        const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
-        const matrixModel = String(options.matrixModel).toLowerCase();
-        if (matrixModel !== 'b2200a' && matrixModel !== '707b')
-          throw new UsageError(`--matrix-model must be b2200a or 707b, got '${String(options.matrixModel)}'`);
-        const problem =
-          matrixModel === '707b'
-            ? wiringProblem(wiring, K707_COLUMNS_PER_SLOT, K707_ROWS)
-            : wiringProblem(wiring);
-        if (problem) throw new UsageError(`--matrix: ${problem}`);
-        const where = parseListen(String(options.matrix));
-        matrix = await startMatrixServer({
-          instrument: server.instrument,
-          wiring,
-          model: matrixModel,
-          host: where.host,
-          port: where.port,
-          log: (m) => log(`sim-smu: matrix: ${m}`),
-        });
-        log(
-          `sim-smu: ${matrixModel === '707b' ? '707B' : 'B2200A'} at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
-        );
-        printLine(`MATRIX ${matrix.resource}`);
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close(), matrix?.close()])
-            .then(() => server.close())
-            .finally(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+        port: server.serialPort!,
+        ...(options.ptyLink ? { link: String(options.ptyLink) } : {}),
+        log: (m) => log(`sim-smu: ${m}`),
+      })
+    : undefined;
+  if (pty) {
+    log(`sim-smu: serial on pty ${pty.path}`);
+    printLine(`ASRL${pty.path}::INSTR`);
+  }
+  let adapter: Awaited<ReturnType<typeof startPrologixEmulator>> | undefined;
+  let adapterPty: Awaited<ReturnType<typeof startPtyBridge>> | undefined;
+  if (options.gpib !== undefined) {
+    const address = parsePositiveInt(String(options.gpib), '--gpib', 0);
+    if (address > 30) throw new UsageError('--gpib must be a GPIB address 0–30');
+    adapter = await startPrologixEmulator({
+      device: server.gpib(),
+      address,
+      host,
+      flavour: options.gpibPty ? 'usb' : 'ethernet',
+      log: (m) => log(`sim-smu: ${m}`),
     });
+    log(`sim-smu: GPIB address ${address} behind a Prologix-style adapter at ${adapter.resource}`);
+    printLine(`GPIB-ADAPTER ${adapter.resource}`);
+    if (options.gpibPty) {
+      adapterPty = await startPtyBridge({ host, port: adapter.port, log: (m) => log(`sim-smu: ${m}`) });
+      printLine(`GPIB-ADAPTER ASRL${adapterPty.path}::INSTR`);
+    }
+  }
+  let matrix: MatrixServer | undefined;
+  if (options.matrix !== undefined) {
+    const cells = die.cells.length;
+    const rows =
+      options.matrixRows !== undefined
+        ? parsePositiveInt(String(options.matrixRows), '--matrix-rows', 1)
+        : Math.round(Math.sqrt(cells));
+    if (cells % rows !== 0)
+      throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
+    const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
+    const matrixModel = String(options.matrixModel).toLowerCase();
+    if (matrixModel !== 'b2200a' && matrixModel !== '707b')
+      throw new UsageError(`--matrix-model must be b2200a or 707b, got '${String(options.matrixModel)}'`);
+    const problem =
+      matrixModel === '707b'
+        ? wiringProblem(wiring, K707_COLUMNS_PER_SLOT, K707_ROWS)
+        : wiringProblem(wiring);
+    if (problem) throw new UsageError(`--matrix: ${problem}`);
+    const where = parseListen(String(options.matrix));
+    matrix = await startMatrixServer({
+      instrument: server.instrument,
+      wiring,
+      model: matrixModel,
+      host: where.host,
+      port: where.port,
+      log: (m) => log(`sim-smu: matrix: ${m}`),
+    });
+    log(
+      `sim-smu: ${matrixModel === '707b' ? '707B' : 'B2200A'} at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
+    );
+    printLine(`MATRIX ${matrix.resource}`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close(), matrix?.close()])
+        .then(() => server.close())
+        .finally(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

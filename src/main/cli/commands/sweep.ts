@@ -211,7 +211,11 @@ export function registerSweepCommands(program: Command): void {
         }
       },
     );
+  registerSweepMergeCommand(sweep);
+  registerStudyCommand(program);
+}
 
+function registerSweepMergeCommand(sweep: Command): void {
   sweep
     .command('merge')
     .description('join shard files of one sweep, checking that the slices are complete and disjoint')
@@ -229,7 +233,9 @@ export function registerSweepCommands(program: Command): void {
         log(`sweep merge: ${merged.length} points from ${shards.length} shards → ${options.out}`);
       } else process.stdout.write(text);
     });
+}
 
+function registerStudyCommand(program: Command): void {
   program
     .command('study')
     .description(

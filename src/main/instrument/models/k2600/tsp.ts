@@ -430,195 +430,221 @@ export class TspInterpreter implements CommandInterpreter {
   }
 
   private declare(): void {
-    const d = (path: string, p: Property) => this.define(path, p);
     for (const name of ['smua', 'smub'] as const) {
-      const ch = () => this.channels[name];
-      const s = () => ch().smu;
-      for (const [key, value] of Object.entries(CONSTANTS)) d(`${name}.${key}`, { get: () => value });
-      for (const [key, value] of Object.entries(EVENT_IDS))
-        d(`${name}.${key}`, { get: () => value + (name === 'smub' ? 100 : 0) });
-      d(`${name}.reset`, { call: () => (this.resetChannel(name), []) });
-      d(`${name}.abort`, { call: () => [] });
-      d(`${name}.source.func`, {
-        get: () => ch().sourceFunc,
-        set: (v) => void (ch().sourceFunc = oneOf(v, 'source.func', [0, 1])),
-      });
-      d(`${name}.source.levelv`, {
-        get: () => s().level,
-        set: (v) => s().setLevel(within(v, 'source.levelv', -202, 202)),
-      });
-      d(`${name}.source.limiti`, {
-        get: () => s().compliance,
-        set: (v) => void (s().compliance = within(v, 'source.limiti', 10e-9, 1.515)),
-      });
-      // Setting a range selects the lowest range that holds the value and turns its autorange off.
-      for (const [attribute, ranges] of Object.entries(RANGED) as Array<
-        [RangedAttribute, readonly number[]]
-      >) {
-        const setting = () => ch().ranges[attribute];
-        const autorange = attribute.replace('.range', '.autorange');
-        d(`${name}.${attribute}`, {
-          get: () => setting().range,
-          set: (v) => void Object.assign(setting(), { range: rangeFor(v, attribute, ranges), autorange: 0 }),
-        });
-        d(`${name}.${autorange}`, {
-          get: () => setting().autorange,
-          set: (v) => void (setting().autorange = oneOf(v, autorange, [0, 1])),
-        });
-      }
-      d(`${name}.source.limitv`, {
-        get: () => ch().limitv,
-        set: (v) =>
-          void (ch().limitv = within(v, 'source.limitv', K2636B_RANGES.limitv.min, K2636B_RANGES.limitv.max)),
-      });
-      // The measurement event register (reference manual, status model): bit 0 VLMT, bit 1 ILMT,
-      // set while the source is in its voltage or current limit. Sourcing volts, only ILMT can be.
-      d(`status.measurement.instrument.${name}.condition`, {
-        get: () => (s().output && s().lastTrip ? 2 : 0),
-      });
-      d(`${name}.source.output`, {
-        get: () => (s().output ? 1 : 0),
-        set: (v) => {
-          const on = oneOf(v, 'source.output', [0, 1, 2]) === 1;
-          if (on && ch().sourceFunc !== 1) throw SCPI_ERRORS.settingsConflict(); // the die is sourced in volts here
-          s().setOutput(on);
-        },
-      });
-      d(`${name}.source.offmode`, {
-        get: () => ch().offmode,
-        set: (v) => void (ch().offmode = oneOf(v, 'source.offmode', [0, 1, 2])),
-      });
-      d(`${name}.source.compliance`, { get: () => s().lastTrip });
-      d(`${name}.measure.nplc`, {
-        get: () => s().nplc,
-        set: (v) => void (s().nplc = within(v, 'measure.nplc', 0.001, 25)),
-      });
-      d(`${name}.measure.autorangei`, {
-        get: () => ch().autorangei,
-        set: (v) => {
-          ch().autorangei = oneOf(v, 'measure.autorangei', [0, 1, 2]);
-          if (ch().autorangei !== 0) s().currentRange = null;
-        },
-      });
-      d(`${name}.measure.rangei`, {
-        get: () => s().currentRange ?? 1e-1,
-        set: (v) => {
-          s().currentRange = within(v, 'measure.rangei', 100e-12, 1.5);
-          ch().autorangei = 0;
-        },
-      });
-      d(`${name}.measure.autozero`, {
-        get: () => (s().autoZero ? 2 : 0),
-        set: (v) => void (s().autoZero = oneOf(v, 'measure.autozero', [0, 1, 2]) !== 0),
-      });
-      d(`${name}.measure.delay`, {
-        get: () => ch().measureDelay,
-        set: (v) => void (ch().measureDelay = within(v, 'measure.delay', 0, 10_000)),
-      });
-      d(`${name}.sense`, {
-        get: () => (s().remoteSense ? 1 : 0),
-        set: (v) => void (s().remoteSense = oneOf(v, 'sense', [0, 1, 3]) === 1),
-      });
-      const reading = (): Reading => {
-        if (ch().sourceFunc !== 1) throw SCPI_ERRORS.settingsConflict();
-        return s().measureNow();
-      };
-      const current = (r: Reading) => (r.overflow ? 9.9e37 : r.i);
-      d(`${name}.measure.i`, { call: () => [current(reading())] });
-      d(`${name}.measure.v`, { call: () => [reading().v] });
-      d(`${name}.measure.r`, {
-        call: () => {
-          const r = reading();
-          return [r.overflow || r.i === 0 ? 9.9e37 : r.v / r.i];
-        },
-      });
-      d(`${name}.measure.iv`, {
-        call: () => {
-          const r = reading();
-          return [current(r), r.v];
-        },
-      });
-      for (const buffer of ['nvbuffer1', 'nvbuffer2'] as const) {
-        const b = () => ch().buffers[buffer];
-        d(`${name}.${buffer}.n`, { get: () => b().readings.length });
-        d(`${name}.${buffer}.clear`, {
-          call: () => (
-            (ch().buffers[buffer] = {
-              ...newBuffer(),
-              appendmode: b().appendmode,
-              collectsourcevalues: b().collectsourcevalues,
-              collecttimestamps: b().collecttimestamps,
-            }),
-            []
-          ),
-        });
-        for (const flag of ['appendmode', 'collectsourcevalues', 'collecttimestamps'] as const)
-          d(`${name}.${buffer}.${flag}`, {
-            get: () => b()[flag],
-            set: (v) => void (b()[flag] = oneOf(v, `${buffer}.${flag}`, [0, 1])),
-          });
-        for (const column of ['readings', 'sourcevalues', 'timestamps', 'statuses'] as const)
-          d(`${name}.${buffer}.${column}`, { get: () => ({ ref: `${name}.${buffer}.${column}` }) });
-      }
-      const t = () => ch().trigger;
-      d(`${name}.trigger.count`, {
-        get: () => t().count,
-        set: (v) => void (t().count = within(v, 'trigger.count', 0, 100_000)),
-      });
-      d(`${name}.trigger.arm.count`, {
-        get: () => t().armCount,
-        set: (v) => void (t().armCount = within(v, 'trigger.arm.count', 0, 100_000)),
-      });
-      d(`${name}.trigger.source.action`, {
-        get: () => t().sourceAction,
-        set: (v) => void (t().sourceAction = oneOf(v, 'trigger.source.action', [0, 1])),
-      });
-      d(`${name}.trigger.source.limiti`, {
-        get: () => t().sourceLimiti,
-        set: (v) => void (t().sourceLimiti = within(v, 'trigger.source.limiti', 0, 1.515)),
-      });
-      d(`${name}.trigger.source.listv`, {
-        call: (args) => {
-          const list = args[0];
-          if (!Array.isArray(list) || list.length === 0)
-            throw runtimeError('bad argument #1 to listv (table expected)');
-          t().listv = list.map((v) => within(v, 'trigger.source.listv', -202, 202));
-          return [];
-        },
-      });
-      d(`${name}.trigger.measure.action`, {
-        get: () => t().measureAction,
-        set: (v) => void (t().measureAction = oneOf(v, 'trigger.measure.action', [0, 1])),
-      });
-      d(`${name}.trigger.measure.stimulus`, {
-        get: () => t().measureStimulus,
-        set: (v) => void (t().measureStimulus = num(v, 'trigger.measure.stimulus')),
-      });
-      d(`${name}.trigger.measure.i`, {
-        call: (args) => {
-          const ref = args[0];
-          const match =
-            ref && typeof ref === 'object' && !Array.isArray(ref)
-              ? new RegExp(`^${name}\\.(nvbuffer[12])$`).exec(ref.ref)
-              : null;
-          if (!match) throw runtimeError('bad argument #1 to i (reading buffer expected)');
-          t().measureBuffer = match[1] as 'nvbuffer1' | 'nvbuffer2';
-          return [];
-        },
-      });
-      d(`${name}.trigger.endpulse.action`, {
-        get: () => t().endpulseAction,
-        set: (v) => void (t().endpulseAction = oneOf(v, 'trigger.endpulse.action', [0, 1])),
-      });
-      d(`${name}.trigger.endpulse.stimulus`, {
-        get: () => t().endpulseStimulus,
-        set: (v) => void (t().endpulseStimulus = num(v, 'trigger.endpulse.stimulus')),
-      });
-      d(`${name}.trigger.initiate`, { call: () => (this.initiate(name), []) });
-      // Tables that exist on the instrument as objects (passed as arguments).
-      d(`${name}.nvbuffer1.capacity`, { get: () => 100_000 });
-      d(`${name}.nvbuffer2.capacity`, { get: () => 100_000 });
+      this.declareSource(name);
+      this.declareMeasure(name);
+      this.declareTrigger(name);
     }
+    this.declareTimers();
+    this.declareNode();
+    this.declareSimulator();
+  }
+
+  /** A channel's constants, event IDs, reset and source.* (reference manual, smuX.source). */
+  private declareSource(name: 'smua' | 'smub'): void {
+    const d = (path: string, p: Property) => this.define(path, p);
+    const ch = () => this.channels[name];
+    const s = () => ch().smu;
+    for (const [key, value] of Object.entries(CONSTANTS)) d(`${name}.${key}`, { get: () => value });
+    for (const [key, value] of Object.entries(EVENT_IDS))
+      d(`${name}.${key}`, { get: () => value + (name === 'smub' ? 100 : 0) });
+    d(`${name}.reset`, { call: () => (this.resetChannel(name), []) });
+    d(`${name}.abort`, { call: () => [] });
+    d(`${name}.source.func`, {
+      get: () => ch().sourceFunc,
+      set: (v) => void (ch().sourceFunc = oneOf(v, 'source.func', [0, 1])),
+    });
+    d(`${name}.source.levelv`, {
+      get: () => s().level,
+      set: (v) => s().setLevel(within(v, 'source.levelv', -202, 202)),
+    });
+    d(`${name}.source.limiti`, {
+      get: () => s().compliance,
+      set: (v) => void (s().compliance = within(v, 'source.limiti', 10e-9, 1.515)),
+    });
+    // Setting a range selects the lowest range that holds the value and turns its autorange off.
+    for (const [attribute, ranges] of Object.entries(RANGED) as Array<[RangedAttribute, readonly number[]]>) {
+      const setting = () => ch().ranges[attribute];
+      const autorange = attribute.replace('.range', '.autorange');
+      d(`${name}.${attribute}`, {
+        get: () => setting().range,
+        set: (v) => void Object.assign(setting(), { range: rangeFor(v, attribute, ranges), autorange: 0 }),
+      });
+      d(`${name}.${autorange}`, {
+        get: () => setting().autorange,
+        set: (v) => void (setting().autorange = oneOf(v, autorange, [0, 1])),
+      });
+    }
+    d(`${name}.source.limitv`, {
+      get: () => ch().limitv,
+      set: (v) =>
+        void (ch().limitv = within(v, 'source.limitv', K2636B_RANGES.limitv.min, K2636B_RANGES.limitv.max)),
+    });
+    // The measurement event register (reference manual, status model): bit 0 VLMT, bit 1 ILMT,
+    // set while the source is in its voltage or current limit. Sourcing volts, only ILMT can be.
+    d(`status.measurement.instrument.${name}.condition`, {
+      get: () => (s().output && s().lastTrip ? 2 : 0),
+    });
+    d(`${name}.source.output`, {
+      get: () => (s().output ? 1 : 0),
+      set: (v) => {
+        const on = oneOf(v, 'source.output', [0, 1, 2]) === 1;
+        if (on && ch().sourceFunc !== 1) throw SCPI_ERRORS.settingsConflict(); // the die is sourced in volts here
+        s().setOutput(on);
+      },
+    });
+    d(`${name}.source.offmode`, {
+      get: () => ch().offmode,
+      set: (v) => void (ch().offmode = oneOf(v, 'source.offmode', [0, 1, 2])),
+    });
+    d(`${name}.source.compliance`, { get: () => s().lastTrip });
+  }
+
+  /** A channel's measure.*, sense and reading buffers. */
+  private declareMeasure(name: 'smua' | 'smub'): void {
+    const d = (path: string, p: Property) => this.define(path, p);
+    const ch = () => this.channels[name];
+    const s = () => ch().smu;
+    d(`${name}.measure.nplc`, {
+      get: () => s().nplc,
+      set: (v) => void (s().nplc = within(v, 'measure.nplc', 0.001, 25)),
+    });
+    d(`${name}.measure.autorangei`, {
+      get: () => ch().autorangei,
+      set: (v) => {
+        ch().autorangei = oneOf(v, 'measure.autorangei', [0, 1, 2]);
+        if (ch().autorangei !== 0) s().currentRange = null;
+      },
+    });
+    d(`${name}.measure.rangei`, {
+      get: () => s().currentRange ?? 1e-1,
+      set: (v) => {
+        s().currentRange = within(v, 'measure.rangei', 100e-12, 1.5);
+        ch().autorangei = 0;
+      },
+    });
+    d(`${name}.measure.autozero`, {
+      get: () => (s().autoZero ? 2 : 0),
+      set: (v) => void (s().autoZero = oneOf(v, 'measure.autozero', [0, 1, 2]) !== 0),
+    });
+    d(`${name}.measure.delay`, {
+      get: () => ch().measureDelay,
+      set: (v) => void (ch().measureDelay = within(v, 'measure.delay', 0, 10_000)),
+    });
+    d(`${name}.sense`, {
+      get: () => (s().remoteSense ? 1 : 0),
+      set: (v) => void (s().remoteSense = oneOf(v, 'sense', [0, 1, 3]) === 1),
+    });
+    const reading = (): Reading => {
+      if (ch().sourceFunc !== 1) throw SCPI_ERRORS.settingsConflict();
+      return s().measureNow();
+    };
+    const current = (r: Reading) => (r.overflow ? 9.9e37 : r.i);
+    d(`${name}.measure.i`, { call: () => [current(reading())] });
+    d(`${name}.measure.v`, { call: () => [reading().v] });
+    d(`${name}.measure.r`, {
+      call: () => {
+        const r = reading();
+        return [r.overflow || r.i === 0 ? 9.9e37 : r.v / r.i];
+      },
+    });
+    d(`${name}.measure.iv`, {
+      call: () => {
+        const r = reading();
+        return [current(r), r.v];
+      },
+    });
+    for (const buffer of ['nvbuffer1', 'nvbuffer2'] as const) {
+      const b = () => ch().buffers[buffer];
+      d(`${name}.${buffer}.n`, { get: () => b().readings.length });
+      d(`${name}.${buffer}.clear`, {
+        call: () => (
+          (ch().buffers[buffer] = {
+            ...newBuffer(),
+            appendmode: b().appendmode,
+            collectsourcevalues: b().collectsourcevalues,
+            collecttimestamps: b().collecttimestamps,
+          }),
+          []
+        ),
+      });
+      for (const flag of ['appendmode', 'collectsourcevalues', 'collecttimestamps'] as const)
+        d(`${name}.${buffer}.${flag}`, {
+          get: () => b()[flag],
+          set: (v) => void (b()[flag] = oneOf(v, `${buffer}.${flag}`, [0, 1])),
+        });
+      for (const column of ['readings', 'sourcevalues', 'timestamps', 'statuses'] as const)
+        d(`${name}.${buffer}.${column}`, { get: () => ({ ref: `${name}.${buffer}.${column}` }) });
+    }
+  }
+
+  /** A channel's trigger model (smuX.trigger.*) and buffer capacities. */
+  private declareTrigger(name: 'smua' | 'smub'): void {
+    const d = (path: string, p: Property) => this.define(path, p);
+    const ch = () => this.channels[name];
+    const t = () => ch().trigger;
+    d(`${name}.trigger.count`, {
+      get: () => t().count,
+      set: (v) => void (t().count = within(v, 'trigger.count', 0, 100_000)),
+    });
+    d(`${name}.trigger.arm.count`, {
+      get: () => t().armCount,
+      set: (v) => void (t().armCount = within(v, 'trigger.arm.count', 0, 100_000)),
+    });
+    d(`${name}.trigger.source.action`, {
+      get: () => t().sourceAction,
+      set: (v) => void (t().sourceAction = oneOf(v, 'trigger.source.action', [0, 1])),
+    });
+    d(`${name}.trigger.source.limiti`, {
+      get: () => t().sourceLimiti,
+      set: (v) => void (t().sourceLimiti = within(v, 'trigger.source.limiti', 0, 1.515)),
+    });
+    d(`${name}.trigger.source.listv`, {
+      call: (args) => {
+        const list = args[0];
+        if (!Array.isArray(list) || list.length === 0)
+          throw runtimeError('bad argument #1 to listv (table expected)');
+        t().listv = list.map((v) => within(v, 'trigger.source.listv', -202, 202));
+        return [];
+      },
+    });
+    d(`${name}.trigger.measure.action`, {
+      get: () => t().measureAction,
+      set: (v) => void (t().measureAction = oneOf(v, 'trigger.measure.action', [0, 1])),
+    });
+    d(`${name}.trigger.measure.stimulus`, {
+      get: () => t().measureStimulus,
+      set: (v) => void (t().measureStimulus = num(v, 'trigger.measure.stimulus')),
+    });
+    d(`${name}.trigger.measure.i`, {
+      call: (args) => {
+        const ref = args[0];
+        const match =
+          ref && typeof ref === 'object' && !Array.isArray(ref)
+            ? new RegExp(`^${name}\\.(nvbuffer[12])$`).exec(ref.ref)
+            : null;
+        if (!match) throw runtimeError('bad argument #1 to i (reading buffer expected)');
+        t().measureBuffer = match[1] as 'nvbuffer1' | 'nvbuffer2';
+        return [];
+      },
+    });
+    d(`${name}.trigger.endpulse.action`, {
+      get: () => t().endpulseAction,
+      set: (v) => void (t().endpulseAction = oneOf(v, 'trigger.endpulse.action', [0, 1])),
+    });
+    d(`${name}.trigger.endpulse.stimulus`, {
+      get: () => t().endpulseStimulus,
+      set: (v) => void (t().endpulseStimulus = num(v, 'trigger.endpulse.stimulus')),
+    });
+    d(`${name}.trigger.initiate`, { call: () => (this.initiate(name), []) });
+    // Tables that exist on the instrument as objects (passed as arguments).
+    d(`${name}.nvbuffer1.capacity`, { get: () => 100_000 });
+    d(`${name}.nvbuffer2.capacity`, { get: () => 100_000 });
+  }
+
+  /** The trigger timers (trigger.timer[1…8]). */
+  private declareTimers(): void {
+    const d = (path: string, p: Property) => this.define(path, p);
     d('trigger.timer.#.delay', {
       get: ([n]) => this.timer(n).delay,
       set: (v, [n]) => void (this.timer(n).delay = within(v, 'timer.delay', 1e-6, 100_000)),
@@ -642,6 +668,11 @@ export class TspInterpreter implements CommandInterpreter {
         []
       ),
     });
+  }
+
+  /** The node: line frequency, model, serial, error queue, reset, delay, print. */
+  private declareNode(): void {
+    const d = (path: string, p: Property) => this.define(path, p);
     d('localnode.linefreq', {
       get: () => this.instrument.lineFrequency,
       set: (v) => {
@@ -667,7 +698,11 @@ export class TspInterpreter implements CommandInterpreter {
     });
     d('print', { call: (args) => (this.output.push(args.map(show).join('\t')), []) });
     d('printbuffer', { call: (args) => (this.output.push(this.printbuffer(args)), []) });
-    // Simulator-only: the probe station and the truth, as :SIM:* in SCPI.
+  }
+
+  /** Simulator-only: the probe station and the truth, as :SIM:* in SCPI. */
+  private declareSimulator(): void {
+    const d = (path: string, p: Property) => this.define(path, p);
     d('sim.cell', {
       get: () => this.instrument.cellIndex,
       set: (v) => {
