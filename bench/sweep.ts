@@ -120,7 +120,22 @@ function pytorchFloatPass(
 
 export async function benchSweep(): Promise<void> {
   const cores = availableParallelism();
-  // 1. Simulated images/s against float, one ORT session with all threads.
+  const floatReference = await sweepVsFloat(cores);
+  await oneMoreChip(cores, floatReference);
+  await perChipOverheads();
+  await workers(cores);
+  await theApp(cores);
+}
+
+interface FloatReference {
+  images: number;
+  floatRate: number;
+  peer: ReturnType<typeof pytorchFloatPass>;
+  peerMs: number | undefined;
+}
+
+/** 1. Simulated images/s against float (ONNX Runtime, all threads) and against PyTorch. */
+async function sweepVsFloat(cores: number): Promise<FloatReference> {
   const runtime = nodeRuntime({ threads: cores });
   const mnist = loadDataset('builtin:mnist');
   const float = await runtime.createSession(
@@ -197,7 +212,14 @@ export async function benchSweep(): Promise<void> {
     },
   );
 
-  // 1b. One more chip, from outside: the default pool on 16 and on 48 chips of one configuration.
+  return { images: mnist.count, floatRate, peer, peerMs };
+}
+
+/** 1b. One more chip, from outside: the default pool on 16 and on 48 chips of one configuration. */
+async function oneMoreChip(
+  cores: number,
+  { images, floatRate, peer, peerMs }: FloatReference,
+): Promise<void> {
   const chipSettings = { methods: ['mes'] as Array<'mes'>, bits: [4], adcBits: 8 };
   const marginalPool = new PredictPool({ workers: cores, threads: 1 });
   const timeChips = async (trials: number, chipsPerCall?: number) => {
@@ -221,9 +243,9 @@ export async function benchSweep(): Promise<void> {
     await marginalPool.close();
   }
   const marginalMs = marginal.batched;
-  const ortPassMs = (1000 * mnist.count) / floatRate;
+  const ortPassMs = (1000 * images) / floatRate;
   report(
-    `One more chip: LeNet-5, MES 4-bit, 8-bit ADC, ${mnist.count} digits, default pool (${cores} workers × 1 thread, ${CHIPS_PER_CALL} chips per graph call)`,
+    `One more chip: LeNet-5, MES 4-bit, 8-bit ADC, ${images} digits, default pool (${cores} workers × 1 thread, ${CHIPS_PER_CALL} chips per graph call)`,
     [
       ['one more chip (48 chips − 16 chips, / 32)', `${fmt(marginalMs)} ms`],
       ['the same, one chip per graph call (as before issue 22)', `${fmt(marginal.single)} ms`],
@@ -244,8 +266,10 @@ export async function benchSweep(): Promise<void> {
         }
       : undefined,
   );
+}
 
-  // 2. Per-chip overhead beyond inference.
+/** 2. Per-chip overhead beyond inference. */
+async function perChipOverheads(): Promise<void> {
   const lenet = await perChipOverhead('lenet5-mnist.onnx', 'builtin:mnist', 1996);
   const vgg = await perChipOverhead('vgg16-style-32.onnx', 'builtin:fashion32', 2000);
   report(
@@ -261,8 +285,10 @@ export async function benchSweep(): Promise<void> {
       ],
     ],
   );
+}
 
-  // 3. Workers: the same prediction on 1 and on 2 single-threaded workers.
+/** 3. Workers: the same prediction on 1 and on 2 single-threaded workers. */
+async function workers(cores: number): Promise<void> {
   const workerSettings = {
     methods: ['linear', 'mes'] as Array<'linear' | 'mes'>,
     bits: [3, 4],
@@ -294,8 +320,10 @@ export async function benchSweep(): Promise<void> {
     ],
     { ratio: one / two, target: '2 workers vs 1 ≥ 1.7×', pass: one / two >= 1.7 },
   );
+}
 
-  // 4. The app's path: main's prediction service through the API, against the direct call.
+/** 4. The app's path: main's prediction service through the API, against the direct call. */
+async function theApp(cores: number): Promise<void> {
   const events = new EventHub();
   const services = createServices({
     mode: 'browser',
@@ -333,8 +361,9 @@ export async function benchSweep(): Promise<void> {
   await direct();
   const directTimes = [await direct(), await direct(), await direct()];
   await pool.close();
-  const appRate = mnist.count / median(appTimes);
-  const directRate = mnist.count / median(directTimes);
+  const digits = loadDataset('builtin:mnist').count;
+  const appRate = digits / median(appTimes);
+  const directRate = digits / median(directTimes);
   report(
     'The app: a float LeNet-5 prediction started through the API (main’s worker pool) vs the same call made directly',
     [

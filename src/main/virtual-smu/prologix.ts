@@ -34,101 +34,115 @@ export interface PrologixEmulator {
 
 const EOS = ['\r\n', '\r', '\n', ''] as const;
 
-export async function startPrologixEmulator(options: PrologixOptions): Promise<PrologixEmulator> {
-  const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? (() => {});
-  const state = { mode: 1, addr: 5, auto: 0, eoi: 1, eos: 0, eotEnable: 0, eotChar: 0, readTimeoutMs: 500 };
-  let output = ''; // the instrument's output queue, read by ++read
-  // Program messages with a query, minus the replies read: what the instrument still owes.
-  let owed = 0;
-  const stats = { eepromWrites: 0, unterminatedReads: 0, reads: 0 };
-  let waiter: (() => void) | undefined;
-  options.device.onReply((text) => {
-    output += text;
-    waiter?.();
-  });
-  // One host at a time, as the hardware serves one; commands run in order.
-  let chain: Promise<void> = Promise.resolve();
+type Setting = 'mode' | 'addr' | 'auto' | 'eoi' | 'eos' | 'eotEnable' | 'eotChar' | 'readTimeoutMs';
 
-  const readReply = async (): Promise<string> => {
-    const deadline = Date.now() + state.readTimeoutMs;
-    while (!output.includes('\n') && Date.now() < deadline) {
+/** The ++ settings a host reads back or sets, with the range the adapter accepts. */
+const SETTINGS: Record<string, [Setting, number, number]> = {
+  mode: ['mode', 0, 1],
+  addr: ['addr', 0, 30],
+  auto: ['auto', 0, 1],
+  eoi: ['eoi', 0, 1],
+  eos: ['eos', 0, 3],
+  eot_enable: ['eotEnable', 0, 1],
+  eot_char: ['eotChar', 0, 255],
+  read_tmo_ms: ['readTimeoutMs', 1, 3000],
+};
+
+const VERSIONS: Record<NonNullable<PrologixOptions['flavour']>, string> = {
+  ar488: 'AR488 GPIB controller, ver. 0.51.18, 18/03/2023',
+  usb: 'Prologix GPIB-USB Controller version 6.107',
+  ethernet: 'Prologix GPIB-ETHERNET Controller version 01.06.06.00',
+};
+
+/** The adapter between one host and the bus: its settings, the instrument's output queue, ++ commands. */
+class PrologixAdapter {
+  readonly state: Record<Setting, number> = {
+    mode: 1,
+    addr: 5,
+    auto: 0,
+    eoi: 1,
+    eos: 0,
+    eotEnable: 0,
+    eotChar: 0,
+    readTimeoutMs: 500,
+  };
+  readonly stats = { eepromWrites: 0, unterminatedReads: 0, reads: 0 };
+  readonly sockets = new Set<Socket>();
+  private output = ''; // the instrument's output queue, read by ++read
+  // Program messages with a query, minus the replies read: what the instrument still owes.
+  private owed = 0;
+  private waiter: (() => void) | undefined;
+  // One host at a time, as the hardware serves one; commands run in order.
+  private chain: Promise<void> = Promise.resolve();
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: PrologixOptions) {
+    this.log = options.log ?? (() => {});
+    options.device.onReply((text) => {
+      this.output += text;
+      this.waiter?.();
+    });
+  }
+
+  private async readReply(): Promise<string> {
+    const deadline = Date.now() + this.state.readTimeoutMs;
+    while (!this.output.includes('\n') && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        waiter = resolve;
+        this.waiter = resolve;
         setTimeout(resolve, Math.max(1, deadline - Date.now()));
       });
-      waiter = undefined;
+      this.waiter = undefined;
     }
-    const end = output.indexOf('\n');
+    const end = this.output.indexOf('\n');
     if (end < 0) return ''; // read timed out: nothing for the host
-    const reply = output.slice(0, end + 1);
-    output = output.slice(end + 1);
-    owed = Math.max(0, owed - 1);
-    return state.eotEnable ? reply + String.fromCharCode(state.eotChar) : reply;
-  };
+    const reply = this.output.slice(0, end + 1);
+    this.output = this.output.slice(end + 1);
+    this.owed = Math.max(0, this.owed - 1);
+    return this.state.eotEnable ? reply + String.fromCharCode(this.state.eotChar) : reply;
+  }
 
-  const command = async (socket: Socket, line: string): Promise<void> => {
+  private async read(socket: Socket): Promise<void> {
+    if (this.state.addr !== this.options.address) return; // no talker: the read times out empty
+    this.stats.reads++;
+    if (this.owed === 0 && !this.output.includes('\n')) {
+      // Addressed to talk with nothing to say; the adapter then waits out read_tmo_ms.
+      this.stats.unterminatedReads++;
+      this.options.device.talkWithNothingToSay();
+    }
+    const reply = await this.readReply();
+    if (reply) socket.write(reply, 'latin1');
+  }
+
+  private async command(socket: Socket, line: string): Promise<void> {
     const [name, ...args] = line.slice(2).trim().split(/\s+/);
     const value = args[0];
-    const answer = (text: string | number) => socket.write(`${text}\r\n`);
-    const numeric = (
-      key: 'mode' | 'addr' | 'auto' | 'eoi' | 'eos' | 'eotEnable' | 'eotChar' | 'readTimeoutMs',
-      min: number,
-      max: number,
-    ) => {
-      if (value === undefined) return answer(state[key]);
+    const answer = (text: string | number) => void socket.write(`${text}\r\n`);
+    const key = (name ?? '').toLowerCase();
+    const setting = SETTINGS[key];
+    if (setting) {
+      const [field, min, max] = setting;
+      if (value === undefined) return answer(this.state[field]);
       const n = Number(value);
-      if (Number.isInteger(n) && n >= min && n <= max) state[key] = n;
-    };
-    switch ((name ?? '').toLowerCase()) {
-      case 'mode':
-        return void numeric('mode', 0, 1);
-      case 'addr':
-        return void numeric('addr', 0, 30);
-      case 'auto':
-        return void numeric('auto', 0, 1);
-      case 'eoi':
-        return void numeric('eoi', 0, 1);
-      case 'eos':
-        return void numeric('eos', 0, 3);
-      case 'eot_enable':
-        return void numeric('eotEnable', 0, 1);
-      case 'eot_char':
-        return void numeric('eotChar', 0, 255);
-      case 'read_tmo_ms':
-        return void numeric('readTimeoutMs', 1, 3000);
+      if (Number.isInteger(n) && n >= min && n <= max) this.state[field] = n;
+      return;
+    }
+    switch (key) {
       case 'ver':
-        return void answer(
-          options.flavour === 'ar488'
-            ? 'AR488 GPIB controller, ver. 0.51.18, 18/03/2023'
-            : options.flavour === 'usb'
-              ? 'Prologix GPIB-USB Controller version 6.107'
-              : 'Prologix GPIB-ETHERNET Controller version 01.06.06.00',
-        );
-      case 'read': {
-        if (state.addr !== options.address) return; // no talker: the read times out empty
-        stats.reads++;
-        if (owed === 0 && !output.includes('\n')) {
-          // Addressed to talk with nothing to say; the adapter then waits out read_tmo_ms.
-          stats.unterminatedReads++;
-          options.device.talkWithNothingToSay();
-        }
-        const reply = await readReply();
-        if (reply) socket.write(reply, 'latin1');
-        return;
-      }
+        return answer(VERSIONS[this.options.flavour ?? 'ethernet']);
+      case 'read':
+        return this.read(socket);
       case 'clr':
-        if (state.addr === options.address) {
-          options.device.clear();
-          output = '';
-          owed = 0;
+        if (this.state.addr === this.options.address) {
+          this.options.device.clear();
+          this.output = '';
+          this.owed = 0;
         }
         return;
       case 'spoll':
-        return void answer(state.addr === options.address ? 0 : '');
+        return answer(this.state.addr === this.options.address ? 0 : '');
       case 'savecfg':
         // A Prologix's ++savecfg 0 stops it saving settings; an AR488 writes its EEPROM now.
-        if (options.flavour === 'ar488') stats.eepromWrites++;
+        if (this.options.flavour === 'ar488') this.stats.eepromWrites++;
         return;
       case 'loc':
       case 'ifc':
@@ -137,23 +151,32 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
       case 'rst':
         return;
       default:
-        return void answer('Unrecognized command');
+        return answer('Unrecognized command');
     }
-  };
+  }
 
-  const sockets = new Set<Socket>();
-  const accept = (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    log('prologix: host connected');
-    let buffer = '';
+  /** A line of data for the addressed instrument (with the EOS the host chose), or a ++ command. */
+  private async line(socket: Socket, text: string, isCommand: boolean): Promise<void> {
+    if (isCommand) return this.command(socket, text);
+    if (this.state.mode !== 1 || this.state.addr !== this.options.address) return;
+    if (text.includes('?')) this.owed++;
+    this.options.device.write(`${text}${EOS[this.state.eos]}\n`);
+    if (this.state.auto) {
+      const reply = await this.readReply();
+      if (reply) socket.write(reply, 'latin1');
+    }
+  }
+
+  accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    this.log('prologix: host connected');
     let escaped = false;
     let data = '';
     socket.on('data', (chunk) => {
-      buffer += chunk.toString('latin1');
       // Unescape and split: an unescaped CR or LF ends a line; ESC makes the next byte literal.
       const lines: Array<{ text: string; isCommand: boolean }> = [];
-      for (const ch of buffer) {
+      for (const ch of chunk.toString('latin1')) {
         if (escaped) {
           data += ch;
           escaped = false;
@@ -163,26 +186,19 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
           data = '';
         } else data += ch;
       }
-      buffer = '';
-      for (const { text, isCommand } of lines) {
-        chain = chain
-          .then(async () => {
-            if (isCommand) return command(socket, text);
-            if (state.mode !== 1 || state.addr !== options.address) return;
-            if (text.includes('?')) owed++;
-            options.device.write(`${text}${EOS[state.eos]}\n`);
-            if (state.auto) {
-              const reply = await readReply();
-              if (reply) socket.write(reply, 'latin1');
-            }
-          })
-          .catch((error: Error) => log(`prologix: ${error.message}`));
-      }
+      for (const { text, isCommand } of lines)
+        this.chain = this.chain
+          .then(() => this.line(socket, text, isCommand))
+          .catch((error: Error) => this.log(`prologix: ${error.message}`));
     });
     socket.on('error', () => {});
-  };
+  }
+}
 
-  const server: Server = createServer(accept);
+export async function startPrologixEmulator(options: PrologixOptions): Promise<PrologixEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const adapter = new PrologixAdapter(options);
+  const server: Server = createServer((socket) => adapter.accept(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -191,10 +207,10 @@ export async function startPrologixEmulator(options: PrologixOptions): Promise<P
   return {
     port,
     resource: `TCPIP::${host}::${port}::SOCKET`,
-    stats,
+    stats: adapter.stats,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        for (const socket of adapter.sockets) socket.destroy();
         options.device.close();
         server.close(() => resolve());
       }),

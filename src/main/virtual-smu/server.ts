@@ -87,98 +87,116 @@ interface Connection {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const host = options.host ?? '127.0.0.1';
-  const model = smuModel(options.model).simulator;
-  const instrument = new VirtualInstrument(
-    model.traits,
-    options.die,
-    options.serial ?? 'SIM00001',
-    options.language ?? 'SCPI',
-  );
-  instrument.interlockAsserted = options.interlockAsserted ?? true;
-  // A SCPI model's table, or only the simulator's own commands beside a language of its own
-  // (TSP, FLEX, KXCI) that gets every other line.
-  const table = new CommandTable(model.commands?.(model.idn) ?? simulation());
-  const timeScale = options.timeScale ?? 1;
-  const language = model.interpreter?.(instrument, options.die, timeScale);
-  const log = options.log ?? (() => {});
-  // The instrument's own record of its output, as a front-panel indicator would show it.
-  instrument.onOutputChange = (on) => log(`output ${on ? 'ON' : 'OFF'}`);
-  const connections = new Set<Connection>();
-  const chunkRng = new Rng(0x5eed);
-  let fault: Fault = 'NONE';
-  let faultOwner: Connection | undefined;
-  let chunkSize = 0;
-  let nextId = 1;
+/**
+ * The one instrument behind every connection: its command table (or language), the queue that
+ * runs commands one at a time, the connections, and the faults a control connection arms.
+ */
+class SimEngine {
+  readonly instrument: VirtualInstrument;
+  readonly connections = new Set<Connection>();
+  private readonly model: ReturnType<typeof smuModel>['simulator'];
+  private readonly table: CommandTable<VirtualInstrument>;
+  private readonly language:
+    ReturnType<NonNullable<ReturnType<typeof smuModel>['simulator']['interpreter']>> | undefined;
+  private readonly timeScale: number;
+  private readonly log: (message: string) => void;
+  private readonly chunkRng = new Rng(0x5eed);
+  private fault: Fault = 'NONE';
+  private faultOwner: Connection | undefined;
+  private chunkSize = 0;
+  private nextId = 1;
   // One instrument: commands from every connection run strictly one after another.
-  let queue: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
+  private resume: (() => void) | undefined;
+  private resumed: Promise<void> = Promise.resolve();
 
-  const affected = (conn: Connection) => fault !== 'NONE' && conn !== faultOwner;
-  let resume: (() => void) | undefined;
-  let resumed: Promise<void> = Promise.resolve();
+  constructor(private readonly options: SimServerOptions) {
+    this.model = smuModel(options.model).simulator;
+    this.instrument = new VirtualInstrument(
+      this.model.traits,
+      options.die,
+      options.serial ?? 'SIM00001',
+      options.language ?? 'SCPI',
+    );
+    this.instrument.interlockAsserted = options.interlockAsserted ?? true;
+    // A SCPI model's table, or only the simulator's own commands beside a language of its own
+    // (TSP, FLEX, KXCI) that gets every other line.
+    this.table = new CommandTable(this.model.commands?.(this.model.idn) ?? simulation());
+    this.timeScale = options.timeScale ?? 1;
+    this.language = this.model.interpreter?.(this.instrument, options.die, this.timeScale);
+    this.log = options.log ?? (() => {});
+    // The instrument's own record of its output, as a front-panel indicator would show it.
+    this.instrument.onOutputChange = (on) => this.log(`output ${on ? 'ON' : 'OFF'}`);
+  }
 
-  async function send(conn: Connection, text: string): Promise<void> {
+  get terminator(): string {
+    return this.model.terminator;
+  }
+
+  private affected(conn: Connection): boolean {
+    return this.fault !== 'NONE' && conn !== this.faultOwner;
+  }
+
+  private async send(conn: Connection, text: string): Promise<void> {
     const data = Buffer.from(text + conn.terminator, 'latin1');
-    if (chunkSize <= 0) {
+    if (this.chunkSize <= 0) {
       conn.socket.write(data);
       return;
     }
     for (let offset = 0; offset < data.length;) {
-      const size = 1 + Math.floor(chunkRng.next() * chunkSize);
+      const size = 1 + Math.floor(this.chunkRng.next() * this.chunkSize);
       conn.socket.write(data.subarray(offset, offset + size));
       offset += size;
       await sleep(1);
     }
   }
 
-  function simControl(conn: Connection, tokens: string[], args: string[]): boolean {
+  private simControl(conn: Connection, tokens: string[], args: string[]): boolean {
     if (tokens[0] !== 'SIM' && tokens[0] !== 'SIMULATION') return false;
     const node = tokens[1];
     if (node === 'FAULT') {
       const value = (args[0] ?? '').toUpperCase() as Fault;
       if (!['NONE', 'HANG', 'GARBAGE', 'DROP'].includes(value)) throw SCPI_ERRORS.illegalValue();
-      fault = value;
-      faultOwner = value === 'NONE' ? undefined : conn;
-      log(`fault ${value} armed by connection ${conn.id}`);
-      if (value === 'HANG' && !resume) resumed = new Promise<void>((r) => (resume = r));
-      if (value !== 'HANG' && resume) {
-        resume();
-        resume = undefined;
+      this.fault = value;
+      this.faultOwner = value === 'NONE' ? undefined : conn;
+      this.log(`fault ${value} armed by connection ${conn.id}`);
+      if (value === 'HANG' && !this.resume) this.resumed = new Promise<void>((r) => (this.resume = r));
+      if (value !== 'HANG' && this.resume) {
+        this.resume();
+        this.resume = undefined;
       }
       if (value === 'DROP') {
-        for (const other of connections)
+        for (const other of this.connections)
           if (other !== conn && other.socket instanceof Socket) other.socket.destroy();
       }
       return true;
     }
     if (node === 'CHUNK') {
-      chunkSize = Math.round(parseNumber(args[0], { min: 0, max: 4096 }));
+      this.chunkSize = Math.round(parseNumber(args[0], { min: 0, max: 4096 }));
       return true;
     }
     return false;
   }
 
-  async function execute(conn: Connection, line: string, generation: number): Promise<void> {
-    if (affected(conn) && fault === 'HANG') await resumed;
+  private async execute(conn: Connection, line: string, generation: number): Promise<void> {
+    if (this.affected(conn) && this.fault === 'HANG') await this.resumed;
     if (generation !== conn.generation) return;
-    options.trace?.(conn.id, line);
-    const replies: string[] = [];
-    if (language && !language.leavesToSimulator(line)) {
-      replies.push(...language.execute(line));
-      return finish(conn, replies, generation);
-    }
+    this.options.trace?.(conn.id, line);
+    if (this.language && !this.language.leavesToSimulator(line))
+      return this.finish(conn, this.language.execute(line), generation);
     let units;
     try {
       units = parseMessage(line);
     } catch (error) {
-      instrument.pushError(error instanceof ScpiError ? error : SCPI_ERRORS.syntax());
+      this.instrument.pushError(error instanceof ScpiError ? error : SCPI_ERRORS.syntax());
       return;
     }
+    const replies: string[] = [];
     for (const unit of units) {
       try {
-        if (!unit.isQuery && unit.common === undefined && simControl(conn, unit.tokens, unit.args)) continue;
-        const spec = table.find(unit);
+        if (!unit.isQuery && unit.common === undefined && this.simControl(conn, unit.tokens, unit.args))
+          continue;
+        const spec = this.table.find(unit);
         if (!spec) throw SCPI_ERRORS.undefinedHeader();
         if (!suffixAllowed(unit.suffixes)) throw SCPI_ERRORS.headerSuffix();
         if (unit.isQuery && !spec.queryArgs && unit.args.length > 0) {
@@ -186,10 +204,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
             unit.args.length === 1 && /^(MIN|MINIMUM|MAX|MAXIMUM|DEF|DEFAULT)$/i.test(unit.args[0]!);
           if (!bounds) throw SCPI_ERRORS.parameterNotAllowed();
         }
-        if (unit.isQuery) replies.push(await spec.query!(instrument, unit.args));
-        else await spec.set!(instrument, unit.args);
+        if (unit.isQuery) replies.push(await spec.query!(this.instrument, unit.args));
+        else await spec.set!(this.instrument, unit.args);
       } catch (error) {
-        instrument.pushError(
+        this.instrument.pushError(
           error instanceof ScpiError
             ? error
             : new ScpiError(-300, `Device-specific error: ${(error as Error).message}`),
@@ -197,39 +215,42 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         // A query that fails produces no reply, as on a real instrument.
       }
     }
-    return finish(conn, replies, generation);
+    return this.finish(conn, replies, generation);
   }
 
-  async function finish(conn: Connection, replies: string[], generation: number): Promise<void> {
-    const paced = instrument.pendingSeconds * timeScale;
-    instrument.pendingSeconds = 0;
+  private async finish(conn: Connection, replies: string[], generation: number): Promise<void> {
+    const paced = this.instrument.pendingSeconds * this.timeScale;
+    this.instrument.pendingSeconds = 0;
     if (paced > 0) await sleep(paced * 1000);
     // A device clear that arrived meanwhile discards the pending output.
     if (replies.length === 0 || conn.socket.destroyed || generation !== conn.generation) return;
-    if (affected(conn) && fault === 'GARBAGE') {
-      fault = 'NONE';
-      faultOwner = undefined;
-      await send(conn, '\u00ff#?!GARBAGE\u0007,,,xyz');
+    if (this.affected(conn) && this.fault === 'GARBAGE') {
+      this.fault = 'NONE';
+      this.faultOwner = undefined;
+      await this.send(conn, '\u00ff#?!GARBAGE\u0007,,,xyz');
       return;
     }
     // SCPI: one response message, units joined by ';'; FLEX joins data items by ','; a TSP print
     // or a KXCI reply is a message of its own.
-    await send(conn, replies.join(model.replies === 'lines' ? conn.terminator : model.replies));
+    await this.send(
+      conn,
+      replies.join(this.model.replies === 'lines' ? conn.terminator : this.model.replies),
+    );
   }
 
-  function clearDevice(conn: Connection): void {
+  private clearDevice(conn: Connection): void {
     conn.generation++;
     conn.buffer = '';
-    log(`connection ${conn.id}: device clear`);
+    this.log(`connection ${conn.id}: device clear`);
   }
 
-  function receive(conn: Connection, chunk: string): void {
+  private receive(conn: Connection, chunk: string): void {
     let text = chunk;
     if (conn.serial) {
       // ^C / ^X: "clears any pending operation and discards any pending output" (2400 manual).
       const clear = Math.max(text.lastIndexOf('\x03'), text.lastIndexOf('\x18'));
       if (clear >= 0) {
-        clearDevice(conn);
+        this.clearDevice(conn);
         text = text.slice(clear + 1);
       }
       // The 2400's RS-232 executes a command when CR arrives; a lone LF ends nothing.
@@ -237,46 +258,52 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     } else {
       conn.buffer += text;
     }
-    const parts = conn.buffer.split(conn.serial ? /\r/ : model.terminator === '\0' ? /\0/ : /\r\n|\n|\r/);
+    const parts = conn.buffer.split(
+      conn.serial ? /\r/ : this.model.terminator === '\0' ? /\0/ : /\r\n|\n|\r/,
+    );
     conn.buffer = parts.pop() ?? '';
     if (conn.buffer.length > 1 << 20) conn.buffer = ''; // a runaway line is dropped, not hoarded
     const generation = conn.generation;
     for (const line of parts) {
       if (!line.trim()) continue;
       if (/^\s*:?SIM(ULATION)?:FAULT\s/i.test(line)) {
-        void execute(conn, line, generation).catch((error: Error) => log(`error: ${error.message}`));
+        void this.execute(conn, line, generation).catch((error: Error) =>
+          this.log(`error: ${error.message}`),
+        );
         continue;
       }
-      queue = queue
-        .then(() => (conn.socket.destroyed ? undefined : execute(conn, line, generation)))
-        .catch((error: Error) => log(`error: ${error.message}`));
+      this.queue = this.queue
+        .then(() => (conn.socket.destroyed ? undefined : this.execute(conn, line, generation)))
+        .catch((error: Error) => this.log(`error: ${error.message}`));
     }
   }
 
-  function closed(conn: Connection): void {
-    connections.delete(conn);
-    if (faultOwner === conn) {
-      fault = 'NONE';
-      faultOwner = undefined;
-      resume?.();
-      resume = undefined;
+  private closed(conn: Connection): void {
+    this.connections.delete(conn);
+    if (this.faultOwner === conn) {
+      this.fault = 'NONE';
+      this.faultOwner = undefined;
+      this.resume?.();
+      this.resume = undefined;
     }
-    log(`connection ${conn.id} closed`);
+    this.log(`connection ${conn.id} closed`);
   }
 
-  const accept = (terminator: string, serial: boolean) => (socket: Socket) => {
-    const conn: Connection = { socket, id: nextId++, buffer: '', terminator, serial, generation: 0 };
-    connections.add(conn);
+  /** A socket's connection (LAN, or the serial side with its own terminator). */
+  accept(socket: Socket, terminator: string, serial: boolean): void {
+    const conn: Connection = { socket, id: this.nextId++, buffer: '', terminator, serial, generation: 0 };
+    this.connections.add(conn);
     socket.setNoDelay(true);
-    log(
+    this.log(
       `connection ${conn.id} from ${socket.remoteAddress}:${socket.remotePort}${serial ? ' (RS-232)' : ''}`,
     );
-    socket.on('data', (chunk) => receive(conn, chunk.toString('latin1')));
+    socket.on('data', (chunk) => this.receive(conn, chunk.toString('latin1')));
     socket.on('error', () => {});
-    socket.on('close', () => closed(conn));
-  };
+    socket.on('close', () => this.closed(conn));
+  }
 
-  const gpib = (): GpibPort => {
+  /** The instrument's GPIB interface: a connection whose replies go to in-process listeners. */
+  gpib(): GpibPort {
     const listeners: Array<(text: string) => void> = [];
     const sink = {
       destroyed: false,
@@ -286,46 +313,53 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     };
     const conn: Connection = {
       socket: sink,
-      id: nextId++,
+      id: this.nextId++,
       buffer: '',
-      terminator: model.terminator,
+      terminator: this.model.terminator,
       serial: false,
       generation: 0,
     };
-    connections.add(conn);
-    log(`connection ${conn.id}: GPIB interface`);
+    this.connections.add(conn);
+    this.log(`connection ${conn.id}: GPIB interface`);
     return {
-      write: (text) => receive(conn, text),
+      write: (text) => this.receive(conn, text),
       onReply: (listener) => listeners.push(listener),
-      clear: () => clearDevice(conn),
-      talkWithNothingToSay: () => instrument.pushError(new ScpiError(-420, 'Query UNTERMINATED')),
+      clear: () => this.clearDevice(conn),
+      talkWithNothingToSay: () => this.instrument.pushError(new ScpiError(-420, 'Query UNTERMINATED')),
       close: () => {
         sink.destroyed = true;
-        closed(conn);
+        this.closed(conn);
       },
     };
-  };
+  }
+}
 
+export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
+  const host = options.host ?? '127.0.0.1';
+  const engine = new SimEngine(options);
   const listen = (server: Server, port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
     });
-  const server: Server = createServer(accept(model.terminator, false));
+  const server: Server = createServer((socket) => engine.accept(socket, engine.terminator, false));
   const port = await listen(server, options.port ?? 0);
+  const serialTerminator = options.serialTerminator;
   const serialServer =
-    options.serialTerminator !== undefined ? createServer(accept(options.serialTerminator, true)) : undefined;
+    serialTerminator !== undefined
+      ? createServer((socket) => engine.accept(socket, serialTerminator, true))
+      : undefined;
   const serialPort = serialServer ? await listen(serialServer, 0) : undefined;
   return {
     host,
     port,
-    instrument,
+    instrument: engine.instrument,
     resource: `TCPIP::${host}::${port}::SOCKET`,
     ...(serialPort !== undefined ? { serialPort } : {}),
-    connections: () => connections.size,
-    gpib,
+    connections: () => engine.connections.size,
+    gpib: () => engine.gpib(),
     close: async () => {
-      for (const conn of connections) if (conn.socket instanceof Socket) conn.socket.destroy();
+      for (const conn of engine.connections) if (conn.socket instanceof Socket) conn.socket.destroy();
       await Promise.all(
         [server, serialServer].map((srv) =>
           srv ? new Promise<void>((resolve) => srv.close(() => resolve())) : undefined,

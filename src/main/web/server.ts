@@ -58,6 +58,93 @@ function readCookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+/** The request target, parsed against a fixed base: the Host header is never trusted to build it. */
+function parseTarget(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file of the built renderer, never one outside it; unknown paths get the app (its router). */
+function serveStatic(req: IncomingMessage, res: ServerResponse, url: URL, staticRoot: string): void {
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    return send(res, 400, 'Bad request');
+  }
+  if (pathname.includes('\0')) return send(res, 400, 'Bad request');
+  const relative = normalize(pathname).replace(/^([/\\])+/, '');
+  const file = resolve(join(staticRoot, relative === '' ? 'index.html' : relative));
+  if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send(res, 404, 'Not found');
+  const target = existsSync(file) && statSync(file).isFile() ? file : join(staticRoot, 'index.html');
+  if (!existsSync(target)) {
+    return send(
+      res,
+      503,
+      'The renderer is not built yet: run `npm run build:renderer` (npm start does it for you).',
+    );
+  }
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': MIME_TYPES[extname(target)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(target);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** One WebSocket request's reply: malformed, binary or oversized messages get an error, never a crash. */
+async function answer(
+  dispatch: WebServerOptions['dispatch'],
+  data: Buffer | ArrayBuffer | Buffer[],
+  isBinary: boolean,
+): Promise<string> {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  if (isBinary)
+    return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Binary messages are not accepted') });
+  let envelope: ReturnType<typeof readEnvelope>;
+  try {
+    envelope = readEnvelope(decodeWire(bytes.toString('utf8')));
+  } catch {
+    envelope = undefined;
+  }
+  if (!envelope) return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Malformed message') });
+  const { id, method, payload } = envelope;
+  if (isApiMethod(method) && bytes.length > payloadLimit(method)) {
+    return encodeWire({
+      id,
+      result: failure(
+        'OUT_OF_RANGE',
+        `A ${method} request is at most ${payloadLimit(method)} bytes (got ${bytes.length}).`,
+      ),
+    });
+  }
+  let result: ApiResult;
+  try {
+    result = await dispatch(method, payload);
+  } catch {
+    result = failure('INTERNAL', 'The request could not be handled');
+  }
+  try {
+    return encodeWire({ id, result });
+  } catch {
+    return encodeWire({ id, result: failure('INTERNAL', 'The reply could not be encoded') });
+  }
+}
+
 /**
  * Browser mode: the renderer over HTTP on loopback, and the same API as Electron's IPC over a
  * WebSocket. A random token per start gates everything: the printed URL carries it once, the
@@ -81,20 +168,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sameToken(readCookie(req, cookieName()), token) ||
     sameToken(url.searchParams.get('token') ?? undefined, token);
 
-  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...headers });
-    res.end(body);
-  };
-
-  // The request target is parsed against a fixed base: the Host header is never trusted to build it.
-  const parseTarget = (req: IncomingMessage): URL | undefined => {
-    try {
-      return new URL(req.url ?? '/', 'http://127.0.0.1');
-    } catch {
-      return undefined;
-    }
-  };
-
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req)) return send(res, 403, 'Forbidden host');
     const url = parseTarget(req);
@@ -117,33 +190,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       });
       return res.end();
     }
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(url.pathname);
-    } catch {
-      return send(res, 400, 'Bad request');
-    }
-    if (pathname.includes('\0')) return send(res, 400, 'Bad request');
-    const relative = normalize(pathname).replace(/^([/\\])+/, '');
-    const file = resolve(join(staticRoot, relative === '' ? 'index.html' : relative));
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return send(res, 404, 'Not found');
-    const target = existsSync(file) && statSync(file).isFile() ? file : join(staticRoot, 'index.html');
-    if (!existsSync(target)) {
-      return send(
-        res,
-        503,
-        'The renderer is not built yet: run `npm run build:renderer` (npm start does it for you).',
-      );
-    }
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': MIME_TYPES[extname(target)] ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache',
-    });
-    if (req.method === 'HEAD') return res.end();
-    const stream = createReadStream(target);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    serveStatic(req, res, url, staticRoot);
   };
 
   const server = createServer((req, res) => {
@@ -178,44 +225,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   });
 
-  const answer = async (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): Promise<string> => {
-    const bytes = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
-    if (isBinary)
-      return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Binary messages are not accepted') });
-    let envelope: ReturnType<typeof readEnvelope>;
-    try {
-      envelope = readEnvelope(decodeWire(bytes.toString('utf8')));
-    } catch {
-      envelope = undefined;
-    }
-    if (!envelope) return encodeWire({ id: null, result: failure('INVALID_INPUT', 'Malformed message') });
-    const { id, method, payload } = envelope;
-    if (isApiMethod(method) && bytes.length > payloadLimit(method)) {
-      return encodeWire({
-        id,
-        result: failure(
-          'OUT_OF_RANGE',
-          `A ${method} request is at most ${payloadLimit(method)} bytes (got ${bytes.length}).`,
-        ),
-      });
-    }
-    let result: ApiResult;
-    try {
-      result = await options.dispatch(method, payload);
-    } catch {
-      result = failure('INTERNAL', 'The request could not be handled');
-    }
-    try {
-      return encodeWire({ id, result });
-    } catch {
-      return encodeWire({ id, result: failure('INTERNAL', 'The reply could not be encoded') });
-    }
-  };
-
   wss.on('connection', (ws: WebSocket) => {
     const unsubscribe = options.events.subscribe((event, payload) => {
       if (ws.readyState === ws.OPEN) ws.send(encodeWire({ event, payload }));
@@ -223,7 +232,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     ws.on('close', unsubscribe);
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
-      void answer(data, isBinary).then(
+      void answer(options.dispatch, data, isBinary).then(
         (reply) => {
           if (ws.readyState === ws.OPEN) ws.send(reply);
         },

@@ -146,6 +146,71 @@ function yDomain(spec: ChartSpec): [number, number] {
 /** Rough text width (DejaVu Sans averages ≈ 0.6 em); enough to lay out legends. */
 const textWidth = (text: string, size: number) => text.length * size * 0.6;
 
+/** One legend for all panels: each label once, in first-seen order, in rows that fit the width. */
+function legendLayout(panels: readonly ChartPanel[], width: number): ChartSeries[][] {
+  const legend = new Map<string, ChartSeries>();
+  for (const panel of panels) for (const s of panel.series) if (!legend.has(s.label)) legend.set(s.label, s);
+  const rows: ChartSeries[][] = [[]];
+  let rowWidth = 0;
+  for (const item of legend.values()) {
+    const itemWidth = 34 + textWidth(item.label, 12) + 18;
+    if (rowWidth + itemWidth > width - 40 && rows[rows.length - 1]!.length) {
+      rows.push([]);
+      rowWidth = 0;
+    }
+    rows[rows.length - 1]!.push(item);
+    rowWidth += itemWidth;
+  }
+  return rows;
+}
+
+/** A line broken between words into lines of at most maxChars (a longer word stays whole). */
+function wrapWords(line: string, maxChars: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    if (current && current.length + 1 + word.length > maxChars) {
+      out.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) out.push(current);
+  return out;
+}
+
+/** One series in a panel: a line across it, or whiskers, then its line, then its markers. */
+function seriesSvg(
+  s: ChartSeries,
+  offset: number,
+  panel: { left: number; width: number; sx(x: number): number; sy(y: number): number },
+): string[] {
+  const { left, sx, sy } = panel;
+  const out: string[] = [];
+  const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+  const points = [...s.points].sort((a, b) => a.x - b.x);
+  if (s.across && points.length) {
+    const y = sy(points[0]!.y).toFixed(1);
+    return [
+      `<line x1="${left}" y1="${y}" x2="${left + panel.width}" y2="${y}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+    ];
+  }
+  for (const p of points) {
+    if (p.lo === undefined || p.hi === undefined) continue;
+    const x = sx(p.x) + offset;
+    out.push(
+      `<line x1="${x}" y1="${sy(p.lo)}" x2="${x}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+      `<line x1="${x - 3}" y1="${sy(p.lo)}" x2="${x + 3}" y2="${sy(p.lo)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+      `<line x1="${x - 3}" y1="${sy(p.hi)}" x2="${x + 3}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
+    );
+  }
+  if (points.length > 1)
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2"${dash} points="${points.map((p) => `${(sx(p.x) + offset).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`,
+    );
+  for (const p of points) out.push(markerSvg(s.marker, sx(p.x) + offset, sy(p.y), s.color, p.hollow, 3.2));
+  return out;
+}
+
 export function chartSvg(spec: ChartSpec): string {
   const dark = spec.theme === 'dark';
   const ink = dark ? '#e6e6e6' : '#1a1a1a';
@@ -157,38 +222,12 @@ export function chartSvg(spec: ChartSpec): string {
   const ph = spec.panelHeight ?? 250;
   const margin = { left: 64, right: 16, top: 28, bottom: 44 };
   const titleHeight = 40;
-  // One legend for all panels: each label once, in first-seen order.
-  const legend = new Map<string, ChartSeries>();
-  for (const panel of spec.panels)
-    for (const s of panel.series) if (!legend.has(s.label)) legend.set(s.label, s);
   const width = columns * (pw + margin.left + margin.right);
-  const legendItems = [...legend.values()];
-  const itemWidths = legendItems.map((s) => 34 + textWidth(s.label, 12) + 18);
-  const legendRows: ChartSeries[][] = [[]];
-  let rowWidth = 0;
-  for (const [i, item] of legendItems.entries()) {
-    if (rowWidth + itemWidths[i]! > width - 40 && legendRows[legendRows.length - 1]!.length) {
-      legendRows.push([]);
-      rowWidth = 0;
-    }
-    legendRows[legendRows.length - 1]!.push(item);
-    rowWidth += itemWidths[i]!;
-  }
+  const legendRows = legendLayout(spec.panels, width);
   const legendHeight = legendRows.length * 20 + 8;
   // Captions wrap at the figure's width (estimated glyph widths), so exports keep every word.
   const maxChars = Math.max(40, Math.floor((columns * (pw + margin.left + margin.right) - 24) / (11 * 0.6)));
-  const caption = (spec.caption ?? []).flatMap((line) => {
-    const out: string[] = [];
-    let current = '';
-    for (const word of line.split(' ')) {
-      if (current && current.length + 1 + word.length > maxChars) {
-        out.push(current);
-        current = word;
-      } else current = current ? `${current} ${word}` : word;
-    }
-    if (current) out.push(current);
-    return out;
-  });
+  const caption = (spec.caption ?? []).flatMap((line) => wrapWords(line, maxChars));
   const plotsTop = titleHeight + legendHeight;
   const plotsHeight = rows * (ph + margin.top + margin.bottom);
   const height = plotsTop + plotsHeight + caption.length * 16 + (caption.length ? 12 : 0);
@@ -255,29 +294,7 @@ export function chartSvg(spec: ChartSpec): string {
     for (const [k, s] of panel.series.entries()) {
       const offset =
         n > 1 ? ((k - (n - 1) / 2) / Math.max(1, n - 1)) * Math.min(14, pw / (xs.length * 4)) : 0;
-      const points = [...s.points].sort((a, b) => a.x - b.x);
-      if (s.across && points.length) {
-        const y = sy(points[0]!.y).toFixed(1);
-        out.push(
-          `<line x1="${left}" y1="${y}" x2="${left + pw}" y2="${y}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
-        );
-        continue;
-      }
-      for (const p of points) {
-        if (p.lo === undefined || p.hi === undefined) continue;
-        const x = sx(p.x) + offset;
-        out.push(
-          `<line x1="${x}" y1="${sy(p.lo)}" x2="${x}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
-          `<line x1="${x - 3}" y1="${sy(p.lo)}" x2="${x + 3}" y2="${sy(p.lo)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
-          `<line x1="${x - 3}" y1="${sy(p.hi)}" x2="${x + 3}" y2="${sy(p.hi)}" stroke="${s.color}" stroke-width="1.5" opacity="0.8"/>`,
-        );
-      }
-      if (points.length > 1)
-        out.push(
-          `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${points.map((p) => `${(sx(p.x) + offset).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`,
-        );
-      for (const p of points)
-        out.push(markerSvg(s.marker, sx(p.x) + offset, sy(p.y), s.color, p.hollow, 3.2));
+      out.push(...seriesSvg(s, offset, { left, width: pw, sx, sy }));
     }
   }
   for (const [i, line] of caption.entries())

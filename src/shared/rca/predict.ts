@@ -7,10 +7,10 @@ import { crossbarLayers, initializerMap, summarizeModel } from '../nn/graph';
 import { inputShape, tensorValues, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
 import { CHIPS_PER_CALL, LocalEvaluator, type ChipEvaluator } from './evaluator';
-import { prepareJob, variesPerChip, type PredictInput } from './job';
+import { prepareJob, variesPerChip, type Job, type PredictInput } from './job';
 import type { LayerReport, MethodResult, PredictionReport, WeightHistogram } from './report';
-import { mergeOutcomes, splitConfigurations } from './schedule';
-import { resultOf, type Config } from './statistics';
+import { runRound, splitConfigurations } from './schedule';
+import { addOutcome, resultOf, type Config } from './statistics';
 import type { PredictMethod } from './transform';
 
 export { checkPredictInput, devicesFor, driftFor, prepareModel, type PredictInput } from './job';
@@ -81,7 +81,6 @@ export async function predict(
   const started = now();
   const job = prepareJob(input);
   const { settings, base } = job;
-  const shape = inputShape(base);
   const configs: Config[] = job.configs.map((c) => ({ ...c, accuracies: [], correctSums: undefined }));
   const perChip = (method: PredictMethod) => variesPerChip(settings, method);
   const anyPerChip = configs.some((c) => perChip(c.method));
@@ -116,10 +115,6 @@ export async function predict(
         { length: Math.min(evaluators.length * chipsPerCall, maxChips - chips) },
         (_, k) => chips + k,
       );
-      const share = Math.ceil(round.length / evaluators.length);
-      const blocks = evaluators
-        .map((_, k) => round.slice(k * share, (k + 1) * share))
-        .filter((block) => block.length > 0);
       let label = '';
       const progress =
         (k: number, running: string) =>
@@ -134,44 +129,10 @@ export async function predict(
             images: done * job.evaluation.count,
           });
         };
-      const outcomes = assignment
-        ? // Each evaluator runs its own configurations on every chip of the round.
-          mergeOutcomes(
-            await Promise.all(
-              assignment.map((mine, k) =>
-                evaluators[k]!.evaluate(round, {
-                  cancel: hooks.cancel,
-                  configs: mine,
-                  onProgress: progress(k, ` (${evaluators.length} workers)`),
-                }),
-              ),
-            ),
-            configs,
-          )
-        : (
-            await Promise.all(
-              blocks.map((block, k) =>
-                evaluators[k]!.evaluate(block, {
-                  cancel: hooks.cancel,
-                  onProgress: progress(k, blocks.length > 1 ? ` (${blocks.length} workers)` : ''),
-                }),
-              ),
-            )
-          ).flat();
+      const outcomes = await runRound(evaluators, round, assignment, configs, hooks.cancel, progress);
       inFlight.fill(0);
-      // Merge in chip order, so the result does not depend on which evaluator finished first.
-      for (const outcome of outcomes.sort((a, b) => a.chip - b.chip)) {
-        for (const [index, config] of configs.entries()) {
-          const accuracy = outcome.accuracies[index];
-          if (accuracy === null || accuracy === undefined) continue;
-          config.accuracies.push(accuracy);
-          completedEvaluations++;
-          const correct = outcome.correct[index];
-          if (correct) {
-            const sums = (config.correctSums ??= new Uint16Array(correct.length));
-            for (let i = 0; i < correct.length; i++) sums[i] = sums[i]! + correct[i]!;
-          }
-        }
+      for (const outcome of outcomes) {
+        completedEvaluations += addOutcome(configs, outcome);
         if (outcome.layers) layers.push(...outcome.layers);
         for (const model of outcome.models ?? []) hooks.onModel?.(model.method, model.bits, model.bytes);
       }
@@ -202,10 +163,32 @@ export async function predict(
     images: completedEvaluations * job.evaluation.count,
   });
 
-  const summary = summarizeModel(base, shape);
-  const tile = settings.tile;
   return {
     schemaVersion: 1,
+    ...describeJob(job),
+    runtime: options.runtimeDescription ?? runtime.description,
+    chips: {
+      count: chips,
+      mode: fixedChips !== undefined ? 'fixed' : 'until-ci',
+      target: settings.untilCi,
+      reachedTarget,
+      limitedBy: reachedTarget === false ? limitedBy : null,
+    },
+    results,
+    layers,
+    weightHistograms: weightHistograms(base),
+    elapsedS: (now() - started) / 1000,
+    createdAt: new Date(started).toISOString(),
+  };
+}
+
+/** What a report says of its job: the model and its tiles, the data, the device, the settings. */
+function describeJob(job: Job): Pick<PredictionReport, 'model' | 'dataset' | 'device' | 'settings'> {
+  const { input, settings } = job;
+  const summary = summarizeModel(job.base, inputShape(job.base));
+  const tile = settings.tile;
+  const spread = input.table.cellSpread;
+  return {
     model: {
       name: input.modelName,
       parameters: summary.parameters,
@@ -230,33 +213,17 @@ export async function predict(
       levels: input.table.levels.length,
       gMin: input.table.gMin,
       gMax: input.table.gMax,
-      ...(input.table.cellSpread
+      ...(spread
         ? {
             spread: {
-              sigma: input.table.cellSpread.sigma,
-              cells: input.table.cellSpread.cells.length,
-              d2dOverC2c: input.table.cellSpread.d2dOverC2c,
-              dominates:
-                input.table.cellSpread.d2dOverC2c > 1
-                  ? ('device-to-device' as const)
-                  : ('cycle-to-cycle' as const),
+              sigma: spread.sigma,
+              cells: spread.cells.length,
+              d2dOverC2c: spread.d2dOverC2c,
+              dominates: spread.d2dOverC2c > 1 ? ('device-to-device' as const) : ('cycle-to-cycle' as const),
             },
           }
         : {}),
     },
     settings,
-    runtime: options.runtimeDescription ?? runtime.description,
-    chips: {
-      count: chips,
-      mode: fixedChips !== undefined ? 'fixed' : 'until-ci',
-      target: settings.untilCi,
-      reachedTarget,
-      limitedBy: reachedTarget === false ? limitedBy : null,
-    },
-    results,
-    layers,
-    weightHistograms: weightHistograms(base),
-    elapsedS: (now() - started) / 1000,
-    createdAt: new Date(started).toISOString(),
   };
 }

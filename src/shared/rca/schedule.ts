@@ -2,7 +2,8 @@
  * How a round of chips is shared among evaluators, and how their outcomes merge back in
  * configuration and chip order, so the answer does not depend on which evaluator finished first.
  */
-import type { ChipOutcome } from './evaluator';
+import type { CancelToken } from '../errors';
+import type { ChipEvaluator, ChipOutcome } from './evaluator';
 import type { Configuration } from './job';
 import type { PredictMethod } from './transform';
 
@@ -67,4 +68,44 @@ export function mergeOutcomes(parts: ChipOutcome[][], configs: readonly Configur
     outcome.models?.sort((a, b) => order(a.method, a.bits) - order(b.method, b.bits));
   }
   return [...byChip.values()];
+}
+
+/**
+ * One round of chips over the evaluators: each runs its configurations on every chip (a split by
+ * configurations), or its block of the chips. The outcomes come back merged, in chip order, so
+ * the result does not depend on which evaluator finished first.
+ */
+export async function runRound(
+  evaluators: readonly ChipEvaluator[],
+  round: readonly number[],
+  assignment: number[][] | null,
+  configs: readonly Configuration[],
+  cancel: CancelToken | undefined,
+  progress: (evaluator: number, running: string) => (evaluations: number, what: string) => void,
+): Promise<ChipOutcome[]> {
+  if (assignment) {
+    const parts = await Promise.all(
+      assignment.map((mine, k) =>
+        evaluators[k]!.evaluate(round, {
+          cancel,
+          configs: mine,
+          onProgress: progress(k, ` (${evaluators.length} workers)`),
+        }),
+      ),
+    );
+    return mergeOutcomes(parts, configs).sort((a, b) => a.chip - b.chip);
+  }
+  const share = Math.ceil(round.length / evaluators.length);
+  const blocks = evaluators
+    .map((_, k) => round.slice(k * share, (k + 1) * share))
+    .filter((b) => b.length > 0);
+  const parts = await Promise.all(
+    blocks.map((block, k) =>
+      evaluators[k]!.evaluate(block, {
+        cancel,
+        onProgress: progress(k, blocks.length > 1 ? ` (${blocks.length} workers)` : ''),
+      }),
+    ),
+  );
+  return parts.flat().sort((a, b) => a.chip - b.chip);
 }

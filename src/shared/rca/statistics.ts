@@ -3,6 +3,7 @@
  * difference to linear, with 95 % intervals that count chip-to-chip spread and test-set sampling.
  */
 import { sampleStd, tQuantile975 } from '../stats';
+import type { ChipOutcome } from './evaluator';
 import type { Configuration } from './job';
 import type { MethodResult } from './report';
 
@@ -80,4 +81,21 @@ export function resultOf(config: Config, all: readonly Config[]): MethodResult {
     imagesCi95: ci.images,
   };
   return result;
+}
+
+/** Adds one chip's outcome to each configuration it ran; returns how many evaluations that was. */
+export function addOutcome(configs: readonly Config[], outcome: ChipOutcome): number {
+  let evaluations = 0;
+  for (const [index, config] of configs.entries()) {
+    const accuracy = outcome.accuracies[index];
+    if (accuracy === null || accuracy === undefined) continue;
+    config.accuracies.push(accuracy);
+    evaluations++;
+    const correct = outcome.correct[index];
+    if (correct) {
+      const sums = (config.correctSums ??= new Uint16Array(correct.length));
+      for (let i = 0; i < correct.length; i++) sums[i] = sums[i]! + correct[i]!;
+    }
+  }
+  return evaluations;
 }

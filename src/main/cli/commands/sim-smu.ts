@@ -4,7 +4,7 @@ import { Die } from '../../virtual-smu/die';
 import { findSmuModel, K4200_KXCI, SMU_MODEL_IDS, SMU_MODEL_LIST } from '../../services/bench';
 import { startPtyBridge } from '../../virtual-smu/pty';
 import { startPrologixEmulator } from '../../virtual-smu/prologix';
-import { startSimServer } from '../../virtual-smu/server';
+import { startSimServer, type SimServer } from '../../virtual-smu/server';
 import { startMatrixServer, type MatrixServer } from '../../virtual-smu/matrix';
 import { K707_COLUMNS_PER_SLOT, K707_ROWS, wiringProblem } from '../../../shared/switch-matrix';
 import { log, printLine, UsageError } from '../output';
@@ -62,7 +62,7 @@ export function registerSimSmu(program: Command): void {
     .action(simSmuAction);
 }
 
-async function simSmuAction(options: Record<string, string | boolean | undefined>) {
+async function simSmuAction(options: SimSmuOptions): Promise<void> {
   const model = findSmuModel(String(options.model))?.info.id;
   if (!model)
     throw new UsageError(`--model must be one of ${SMU_MODEL_IDS.join(', ')}, got '${options.model}'`);
@@ -132,64 +132,68 @@ async function simSmuAction(options: Record<string, string | boolean | undefined
     log(`sim-smu: serial on pty ${pty.path}`);
     printLine(`ASRL${pty.path}::INSTR`);
   }
-  let adapter: Awaited<ReturnType<typeof startPrologixEmulator>> | undefined;
-  let adapterPty: Awaited<ReturnType<typeof startPtyBridge>> | undefined;
-  if (options.gpib !== undefined) {
-    const address = parsePositiveInt(String(options.gpib), '--gpib', 0);
-    if (address > 30) throw new UsageError('--gpib must be a GPIB address 0–30');
-    adapter = await startPrologixEmulator({
-      device: server.gpib(),
-      address,
-      host,
-      flavour: options.gpibPty ? 'usb' : 'ethernet',
-      log: (m) => log(`sim-smu: ${m}`),
-    });
-    log(`sim-smu: GPIB address ${address} behind a Prologix-style adapter at ${adapter.resource}`);
-    printLine(`GPIB-ADAPTER ${adapter.resource}`);
-    if (options.gpibPty) {
-      adapterPty = await startPtyBridge({ host, port: adapter.port, log: (m) => log(`sim-smu: ${m}`) });
-      printLine(`GPIB-ADAPTER ASRL${adapterPty.path}::INSTR`);
-    }
-  }
-  let matrix: MatrixServer | undefined;
-  if (options.matrix !== undefined) {
-    const cells = die.cells.length;
-    const rows =
-      options.matrixRows !== undefined
-        ? parsePositiveInt(String(options.matrixRows), '--matrix-rows', 1)
-        : Math.round(Math.sqrt(cells));
-    if (cells % rows !== 0)
-      throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
-    const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
-    const matrixModel = String(options.matrixModel).toLowerCase();
-    if (matrixModel !== 'b2200a' && matrixModel !== '707b')
-      throw new UsageError(`--matrix-model must be b2200a or 707b, got '${String(options.matrixModel)}'`);
-    const problem =
-      matrixModel === '707b'
-        ? wiringProblem(wiring, K707_COLUMNS_PER_SLOT, K707_ROWS)
-        : wiringProblem(wiring);
-    if (problem) throw new UsageError(`--matrix: ${problem}`);
-    const where = parseListen(String(options.matrix));
-    matrix = await startMatrixServer({
-      instrument: server.instrument,
-      wiring,
-      model: matrixModel,
-      host: where.host,
-      port: where.port,
-      log: (m) => log(`sim-smu: matrix: ${m}`),
-    });
-    log(
-      `sim-smu: ${matrixModel === '707b' ? '707B' : 'B2200A'} at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
-    );
-    printLine(`MATRIX ${matrix.resource}`);
-  }
+  const gpib = options.gpib !== undefined ? await startGpibAdapter(options, server, host) : undefined;
+  const matrix = options.matrix !== undefined ? await startMatrix(options, server, die) : undefined;
   await new Promise<void>((resolve) => {
     const stop = () => {
-      void Promise.all([pty?.close(), adapterPty?.close(), adapter?.close(), matrix?.close()])
+      void Promise.all([pty?.close(), gpib?.pty?.close(), gpib?.adapter.close(), matrix?.close()])
         .then(() => server.close())
         .finally(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+type SimSmuOptions = Record<string, string | boolean | undefined>;
+
+/** --gpib: the instrument on a GPIB bus behind a Prologix-style adapter on TCP (and a pty, --gpib-pty). */
+async function startGpibAdapter(options: SimSmuOptions, server: SimServer, host: string) {
+  const address = parsePositiveInt(String(options.gpib), '--gpib', 0);
+  if (address > 30) throw new UsageError('--gpib must be a GPIB address 0–30');
+  const adapter = await startPrologixEmulator({
+    device: server.gpib(),
+    address,
+    host,
+    flavour: options.gpibPty ? 'usb' : 'ethernet',
+    log: (m) => log(`sim-smu: ${m}`),
+  });
+  log(`sim-smu: GPIB address ${address} behind a Prologix-style adapter at ${adapter.resource}`);
+  printLine(`GPIB-ADAPTER ${adapter.resource}`);
+  if (!options.gpibPty) return { adapter, pty: undefined };
+  const pty = await startPtyBridge({ host, port: adapter.port, log: (m) => log(`sim-smu: ${m}`) });
+  printLine(`GPIB-ADAPTER ASRL${pty.path}::INSTR`);
+  return { adapter, pty };
+}
+
+/** --matrix: a switch matrix in front of the die, its cells a crossbar of row and column pads. */
+async function startMatrix(options: SimSmuOptions, server: SimServer, die: Die): Promise<MatrixServer> {
+  const cells = die.cells.length;
+  const rows =
+    options.matrixRows !== undefined
+      ? parsePositiveInt(String(options.matrixRows), '--matrix-rows', 1)
+      : Math.round(Math.sqrt(cells));
+  if (cells % rows !== 0)
+    throw new UsageError(`--cells ${cells} is not a ${rows}-row crossbar; set --matrix-rows`);
+  const wiring = { rows, columns: cells / rows, hiInput: 1, loInput: 2 };
+  const matrixModel = String(options.matrixModel).toLowerCase();
+  if (matrixModel !== 'b2200a' && matrixModel !== '707b')
+    throw new UsageError(`--matrix-model must be b2200a or 707b, got '${String(options.matrixModel)}'`);
+  const problem =
+    matrixModel === '707b' ? wiringProblem(wiring, K707_COLUMNS_PER_SLOT, K707_ROWS) : wiringProblem(wiring);
+  if (problem) throw new UsageError(`--matrix: ${problem}`);
+  const where = parseListen(String(options.matrix));
+  const matrix = await startMatrixServer({
+    instrument: server.instrument,
+    wiring,
+    model: matrixModel,
+    host: where.host,
+    port: where.port,
+    log: (m) => log(`sim-smu: matrix: ${m}`),
+  });
+  log(
+    `sim-smu: ${matrixModel === '707b' ? '707B' : 'B2200A'} at ${where.host}:${matrix.port}: rows on outputs 1–${rows}, columns on ${rows + 1}–${rows + wiring.columns}, SMU HI on input 1, LO on input 2`,
+  );
+  printLine(`MATRIX ${matrix.resource}`);
+  return matrix;
 }

@@ -123,14 +123,7 @@ export async function runProcedure(
     summary,
     record(m, label) {
       if (m.width && summary.pulseWidths === undefined)
-        summary.pulseWidths = {
-          basis: m.width.basis,
-          meaning: {
-            hardware: "the instrument's own pulse generator: widths as programmed",
-            model: "estimated from the manual's timing terms: not measured",
-            host: 'timed by this computer over the link: measured, minus the link round trip',
-          }[m.width.basis],
-        };
+        summary.pulseWidths = { basis: m.width.basis, meaning: PULSE_WIDTH_MEANING[m.width.basis] };
       const point = pointFrom(m, seq++, (performance.now() - started) / 1000, params.cell, label);
       callbacks.onPoint?.(point);
       return point;
@@ -158,23 +151,7 @@ export async function runProcedure(
   let result: RunResult;
   try {
     throwIfAborted(callbacks.signal);
-    const leftover = await smu.prepare();
-    if (leftover.length) {
-      summary.previousErrors = leftover;
-      log(`the instrument had errors waiting from before this run: ${describe(leftover)}`);
-    }
-    const moved = await instrument.selectCell(params.cell);
-    if (!moved && params.cell !== 0) log(`cell ${params.cell}: the probes must be on that cell`);
-    await smu.configure({
-      compliance: params.compliance,
-      nplc: params.nplc,
-      sense: params.sense,
-      autoZero: params.autoZero,
-      ...(params.terminals ? { terminals: params.terminals } : {}),
-    });
-    if ('width' in params) checkWidth(instrument, params.width);
-    await smu.setVoltage(0);
-    await smu.output(true);
+    await bringUp(instrument, smu, params, summary, log);
     callbacks.onConfigured?.(await instrument.settings());
     await executeProcedure(ctx, params);
     const errors = await instrument.errors();
@@ -193,16 +170,68 @@ export async function runProcedure(
       ...(cancelled ? {} : { error: serializeError(error) }),
     };
   }
-  // Shutdown: output off first, ahead of anything queued, and confirmed.
   try {
-    const report = await smu.safe();
-    summary.outputOff = report;
+    result = await shutDown(smu, result, summary, log);
+  } finally {
+    unregister();
+  }
+  if (result.error) result = { ...result, error: await explain(result.error, instrument) };
+  if (result.error) log(`run ${result.status}: ${result.error.message}`);
+  return result;
+}
+
+const PULSE_WIDTH_MEANING = {
+  hardware: "the instrument's own pulse generator: widths as programmed",
+  model: "estimated from the manual's timing terms: not measured",
+  host: 'timed by this computer over the link: measured, minus the link round trip',
+} as const;
+
+/**
+ * Before the procedure: errors left from before are kept and said, the cell is selected, the
+ * measurement configured, the pulse width checked, and the output turned on at 0 V.
+ */
+async function bringUp(
+  instrument: Smu,
+  smu: GuardedSmu,
+  params: ProcedureParams,
+  summary: Record<string, unknown>,
+  log: (message: string) => void,
+): Promise<void> {
+  const leftover = await smu.prepare();
+  if (leftover.length) {
+    summary.previousErrors = leftover;
+    log(`the instrument had errors waiting from before this run: ${describe(leftover)}`);
+  }
+  const moved = await instrument.selectCell(params.cell);
+  if (!moved && params.cell !== 0) log(`cell ${params.cell}: the probes must be on that cell`);
+  await smu.configure({
+    compliance: params.compliance,
+    nplc: params.nplc,
+    sense: params.sense,
+    autoZero: params.autoZero,
+    ...(params.terminals ? { terminals: params.terminals } : {}),
+  });
+  if ('width' in params) checkWidth(instrument, params.width);
+  await smu.setVoltage(0);
+  await smu.output(true);
+}
+
+/** Shutdown: output off first, ahead of anything queued, and confirmed; a failure to is the run's failure. */
+async function shutDown(
+  smu: GuardedSmu,
+  result: RunResult,
+  summary: Record<string, unknown>,
+  log: (message: string) => void,
+): Promise<RunResult> {
+  try {
+    summary.outputOff = await smu.safe();
+    return result;
   } catch (safeError) {
     const message = (safeError as Error).message;
     log(message);
-    result = {
+    return {
       status: 'failed',
-      points: seq,
+      points: result.points,
       summary,
       error: {
         code: 'SAFETY',
@@ -210,12 +239,7 @@ export async function runProcedure(
         ...(result.error ? { details: { cause: result.error } } : {}),
       },
     };
-  } finally {
-    unregister();
   }
-  if (result.error) result = { ...result, error: await explain(result.error, instrument) };
-  if (result.error) log(`run ${result.status}: ${result.error.message}`);
-  return result;
 }
 
 /** Before the output turns on: a pulse width the instrument cannot make fails the run at once. */

@@ -47,10 +47,16 @@ function channel(args: string[]): void {
   if (list !== undefined && list.replace(/\s/g, '') !== '(@1)') throw SCPI_ERRORS.illegalValue();
 }
 
+/** A query that takes the channel as its argument. */
+const withChannel = (spec: Spec): Spec => ({ ...spec, queryArgs: true });
+
 export function b2900(idn: (serial: string) => string): Spec[] {
-  const withChannel = (spec: Spec): Spec => ({ ...spec, queryArgs: true });
+  return [...common(idn), ...b2900Source(), ...b2900Sense(), ...b2900Trigger(), ...b2900Channels()];
+}
+
+/** Source: function, level, range, pulse, output-off state. */
+function b2900Source(): Spec[] {
   return [
-    ...common(idn),
     choice(
       ':SOURce:FUNCtion:MODE',
       { VOLT: 'VOLTAGE', CURR: 'CURRENT' },
@@ -92,6 +98,12 @@ export function b2900(idn: (serial: string) => string): Spec[] {
           throw SCPI_ERRORS.illegalValue();
       },
     },
+  ];
+}
+
+/** Sense: limits, ranges, NPLC, remote sense, the reading format. */
+function b2900Sense(): Spec[] {
+  return [
     number(':SENSe:CURRent[:DC]:PROTection[:LEVel]', 'compliance', 1e-9, 3.03, 1e-4),
     { pattern: ':SENSe:CURRent[:DC]:PROTection:TRIPped', query: (s) => onOff(s.lastTrip) },
     {
@@ -123,6 +135,12 @@ export function b2900(idn: (serial: string) => string): Spec[] {
     },
     flag(':SENSe:REMote', 'remoteSense'),
     formatElements(':FORMat:ELEMents:SENSe', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT', 'SOUR']),
+  ];
+}
+
+/** The trigger and arm layers, output protection and the interlock. */
+function b2900Trigger(): Spec[] {
+  return [
     // The ALL form sets both layers and has no query form: each layer is read on its own.
     ...perLayer(
       ':TRIGger',
@@ -154,6 +172,12 @@ export function b2900(idn: (serial: string) => string): Spec[] {
         s.trigger();
       },
     },
+  ];
+}
+
+/** Per-channel queries: IDLE, FETCh and MEASure. */
+function b2900Channels(): Spec[] {
+  return [
     withChannel({ pattern: ':IDLE', query: (_s, args) => (channel(args), '1') }),
     withChannel({
       pattern: ':FETCh[:SCALar]',

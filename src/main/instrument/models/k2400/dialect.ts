@@ -68,8 +68,12 @@ const K2400_FUNCTIONS: Record<string, 'VOLT' | 'CURR'> = {
 };
 
 export function k2400(idn: (serial: string) => string): Spec[] {
+  return [...common(idn), ...k2400Source(), ...k2400Sense(), ...k2400Trigger()];
+}
+
+/** Source: function, level, range, sweep and list, delays, output-off state. */
+function k2400Source(): Spec[] {
   return [
-    ...common(idn),
     choice(
       '[:SOURce]:FUNCtion[:MODE]',
       { VOLT: 'VOLTAGE', CURR: 'CURRENT' },
@@ -147,6 +151,12 @@ export function k2400(idn: (serial: string) => string): Spec[] {
       },
       query: (s) => onOff(s.concurrent),
     },
+  ];
+}
+
+/** Sense: the compliance limit, ranges, NPLC, filter, remote sense, the reading format. */
+function k2400Sense(): Spec[] {
+  return [
     number('[:SENSe]:CURRent[:DC]:PROTection[:LEVel]', 'compliance', 1e-9, 1.05, 1.05e-4),
     { pattern: '[:SENSe]:CURRent[:DC]:PROTection:TRIPped', query: (s) => onOff(s.lastTrip) },
     {
@@ -180,6 +190,12 @@ export function k2400(idn: (serial: string) => string): Spec[] {
       (s, t) => void (s.terminals = t as 'FRON' | 'REAR'),
     ),
     formatElements(':FORMat:ELEMents[:SENSe]', ['VOLT', 'CURR', 'RES', 'TIME', 'STAT']),
+  ];
+}
+
+/** Trigger and arm counts, the interlock, and reading: INITiate, FETCh, ABORt. */
+function k2400Trigger(): Spec[] {
+  return [
     number(':TRIGger:COUNt', 'triggerCount', 1, 2500, 1, { integer: true }),
     number(':ARM:COUNt', 'armCount', 1, 2500, 1, { integer: true }),
     number(':TRIGger:DELay', 'triggerDelay', 0, 999.9999, 0),

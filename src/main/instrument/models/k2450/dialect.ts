@@ -52,8 +52,12 @@ function k2450Reading(s: State, r: Reading, elements: string[]): string {
 }
 
 export function k2450(idn: (serial: string) => string): Spec[] {
+  return [...common(idn), ...k2450Source(), ...k2450Sense(), ...k2450Trigger(), ...k2450Output()];
+}
+
+/** Source: function, level, range, limit, delay, read-back, output-off state. */
+function k2450Source(): Spec[] {
   return [
-    ...common(idn),
     { pattern: '*LANG', query: (s) => s.language },
     choice(
       ':SOURce:FUNCtion[:MODE]',
@@ -96,6 +100,12 @@ export function k2450(idn: (serial: string) => string): Spec[] {
       },
       query: () => '"CURR:DC"',
     },
+  ];
+}
+
+/** Sense: current measurement (NPLC, ranges, auto-zero, filter, 4-wire). */
+function k2450Sense(): Spec[] {
+  return [
     number('[:SENSe]:CURRent[:DC]:NPLCycles', 'nplc', 0.01, 10, 1),
     {
       pattern: '[:SENSe]:CURRent[:DC]:RANGe[:UPPer]',
@@ -123,7 +133,12 @@ export function k2450(idn: (serial: string) => string): Spec[] {
         s.buffer = [];
       },
     },
-    // The trigger model (2461 manual p. 6-200 ff.): what a pulse needs of it, strictly.
+  ];
+}
+
+/** The trigger model (2461 manual p. 6-200 ff.): what a pulse needs of it, strictly. */
+function k2450Trigger(): Spec[] {
+  return [
     {
       pattern: ':TRIGger:LOAD',
       set: (s, args) => {
@@ -160,6 +175,12 @@ export function k2450(idn: (serial: string) => string): Spec[] {
       },
     },
     { pattern: ':INITiate[:IMMediate]', set: (s) => s.runTriggerModel() },
+  ];
+}
+
+/** Reading: the buffer (TRACe:DATA), the interlock, READ and MEASure. */
+function k2450Output(): Spec[] {
+  return [
     {
       pattern: ':TRACe:DATA',
       queryArgs: true,
