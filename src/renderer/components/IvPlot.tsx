@@ -156,9 +156,11 @@ export const IvPlot = forwardRef<
     height?: number;
     testId?: string;
     markers?: readonly IvMarker[];
+    /** What an empty plot says (default: no points yet). */
+    emptyText?: string;
   }
 >(function IvPlot(
-  { series, log, title, width: fixedWidth, height = 300, testId = 'iv-plot', markers = [] },
+  { series, log, title, width: fixedWidth, height = 300, testId = 'iv-plot', markers = [], emptyText },
   ref,
 ) {
   // Drawn at the width it is shown at, so its text is the same size in every window (a fixed
@@ -218,7 +220,7 @@ export const IvPlot = forwardRef<
             textAnchor="middle"
             className="muted-ink"
           >
-            No points yet
+            {emptyText ?? 'No points yet'}
           </text>
         ) : null}
         {xTicks.map((t) => (

@@ -27,7 +27,16 @@ export function LiveData({ run }: { run: RunView | undefined }) {
           log |I|
         </label>
       </div>
-      <IvPlot title="Current against voltage of every point" series={iv.view()} log={logCurrent} />
+      <IvPlot
+        title="Current against voltage of every point"
+        series={iv.view()}
+        log={logCurrent}
+        {...(iv.pulsesWithoutVoltage > 0
+          ? {
+              emptyText: 'No I–V points: these pulses measure current, not voltage',
+            }
+          : {})}
+      />
     </section>
   );
 }

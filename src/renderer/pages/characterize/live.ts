@@ -12,6 +12,8 @@ import { LiveBuffer } from '../../components/LivePlot';
  */
 export class IvBuffer {
   series = new Map<string, { phase: string; joined: boolean; v: number[]; i: number[] }>();
+  /** Pulses with a current but no measured voltage (the 2400 times a pulse and reads I only). */
+  pulsesWithoutVoltage = 0;
   push(phase: string, kind: string, v: number, i: number): void {
     if (kind === 'read' || kind === 'final') return;
     const joined = kind !== 'pulse';
@@ -23,6 +25,7 @@ export class IvBuffer {
   }
   clear(): void {
     this.series.clear();
+    this.pulsesWithoutVoltage = 0;
   }
   view(): IvSeries[] {
     return [...this.series.entries()].map(([label, s]) => ({
@@ -80,7 +83,10 @@ export function addPoints(points: readonly Point[]): void {
     if ((p.kind === 'read' || p.kind === 'final') && p.g !== null) live.buffer.push(p.g, p.phase);
     live.tally.push(p);
     // Overflow and "no data" readings are not points of the I–V curve.
-    if (p.v === null || p.i === null) continue;
+    if (p.v === null || p.i === null) {
+      if (p.kind === 'pulse' && p.i !== null) live.iv.pulsesWithoutVoltage++;
+      continue;
+    }
     live.iv.push(p.phase, p.kind, p.v, p.i);
   }
 }
