@@ -23,7 +23,8 @@ import {
   drawChip,
   planCrossbar,
   type CalibrationRanges,
-  type CrossbarOptions,
+  crossbarOptions,
+  type FlatCrossbarOptions,
   type FeedTensor,
 } from '../../src/shared/rca/transform';
 import { REPO_ROOT } from '../helpers/cli';
@@ -34,7 +35,7 @@ const alox = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!.tables
 const feedsOf = (tensors: readonly FeedTensor[]) =>
   Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
 
-function options(overrides: Partial<CrossbarOptions>): CrossbarOptions {
+function options(overrides: Partial<FlatCrossbarOptions>): FlatCrossbarOptions {
   return {
     method: 'mes',
     scheme: 'differential',
@@ -69,8 +70,8 @@ async function outputs(model: ModelProto, feeds: Record<string, unknown>, data: 
 }
 
 /** Each chip alone on the one-chip graph (with its own calibration when the ADC is on). */
-async function alone(options: CrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
-  const plan = planCrossbar(chainModel(5), options, { wholeTiles });
+async function alone(options: FlatCrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
+  const plan = planCrossbar(chainModel(5), crossbarOptions(options), { wholeTiles });
   const converters = options.adcBits !== null || options.dacBits !== null;
   const graph = crossbarGraph(plan, { converters, noiseSeed: 1 });
   const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
@@ -88,8 +89,8 @@ async function alone(options: CrossbarOptions, chips: number, data: Dataset, who
   return { plan, results };
 }
 
-async function together(options: CrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
-  const plan = planCrossbar(chainModel(5), options, { wholeTiles });
+async function together(options: FlatCrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
+  const plan = planCrossbar(chainModel(5), crossbarOptions(options), { wholeTiles });
   const converters = options.adcBits !== null || options.dacBits !== null;
   const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips);
   const cells = Array.from({ length: chips }, (_, k) => drawChip(plan, 40 + k));

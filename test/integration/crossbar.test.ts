@@ -17,7 +17,9 @@ import {
   crossbarGraph,
   drawChip,
   planCrossbar,
+  crossbarOptions,
   type CrossbarOptions,
+  type FlatCrossbarOptions,
   type FeedTensor,
 } from '../../src/shared/rca/transform';
 import { Rng } from '../../src/shared/random';
@@ -40,19 +42,20 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 }
 
-const options = (overrides: Partial<CrossbarOptions>): CrossbarOptions => ({
-  method: 'mes',
-  scheme: 'differential',
-  scale: 'mse',
-  levels: selectLevels(alox, 4),
-  tile: { rows: 128, cols: 128 },
-  adcBits: null,
-  dacBits: null,
-  readNoise: 0,
-  sigmaScale: 0,
-  seed: 1,
-  ...overrides,
-});
+const options = (overrides: Partial<FlatCrossbarOptions>): CrossbarOptions =>
+  crossbarOptions({
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: selectLevels(alox, 4),
+    tile: { rows: 128, cols: 128 },
+    adcBits: null,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 0,
+    seed: 1,
+    ...overrides,
+  });
 
 describe('crossbar simulation on LeNet-5 (ONNX Runtime)', () => {
   let lenet: ModelProto;

@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { selectLevels, type LevelTable } from '../../src/shared/levels/level-table';
 import { Rng } from '../../src/shared/random';
 import { devicesFor } from '../../src/shared/rca/predict';
-import { drawChip, planCrossbar, type CrossbarOptions } from '../../src/shared/rca/transform';
+import {
+  crossbarOptions,
+  drawChip,
+  planCrossbar,
+  type CrossbarOptions,
+  type FlatCrossbarOptions,
+} from '../../src/shared/rca/transform';
 import { matmulModel } from '../helpers/onnx-models';
 
 const K = 64;
@@ -38,19 +44,20 @@ const model = matmulModel(
   N,
   Array.from({ length: K * N }, () => rng.normal() * 0.3),
 );
-const options = (table: LevelTable, overrides: Partial<CrossbarOptions> = {}): CrossbarOptions => ({
-  method: 'mes',
-  scheme: 'differential',
-  scale: 'mse',
-  levels: table,
-  tile: { rows: 128, cols: 128 },
-  adcBits: null,
-  dacBits: null,
-  readNoise: 0,
-  sigmaScale: 1,
-  seed: 1,
-  ...overrides,
-});
+const options = (table: LevelTable, overrides: Partial<FlatCrossbarOptions> = {}): CrossbarOptions =>
+  crossbarOptions({
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: table,
+    tile: { rows: 128, cols: 128 },
+    adcBits: null,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 1,
+    seed: 1,
+    ...overrides,
+  });
 
 describe('devices drawn from the measured cells', () => {
   it('every G⁺ and G⁻ is one of the cells’ own levels: differences off by −1, 0, +1 µS in proportion 1:2:1', () => {

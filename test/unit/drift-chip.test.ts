@@ -9,7 +9,13 @@ import type { LevelTable } from '../../src/shared/levels/level-table';
 import { Rng } from '../../src/shared/random';
 import { driftFor } from '../../src/shared/rca/predict';
 import { PredictSettings } from '../../src/shared/rca/report';
-import { drawChip, planCrossbar, type CrossbarOptions } from '../../src/shared/rca/transform';
+import {
+  crossbarOptions,
+  drawChip,
+  planCrossbar,
+  type CrossbarOptions,
+  type FlatCrossbarOptions,
+} from '../../src/shared/rca/transform';
 import { parseSI } from '../../src/shared/units';
 import { matmulModel } from '../helpers/onnx-models';
 
@@ -31,19 +37,20 @@ const model = matmulModel(
   N,
   Array.from({ length: K * N }, () => rng.normal() * 0.2),
 );
-const options = (overrides: Partial<CrossbarOptions>): CrossbarOptions => ({
-  method: 'mes',
-  scheme: 'differential',
-  scale: 'mse',
-  levels: table,
-  tile: { rows: 128, cols: 128 },
-  adcBits: null,
-  dacBits: null,
-  readNoise: 0,
-  sigmaScale: 0,
-  seed: 1,
-  ...overrides,
-});
+const options = (overrides: Partial<FlatCrossbarOptions>): CrossbarOptions =>
+  crossbarOptions({
+    method: 'mes',
+    scheme: 'differential',
+    scale: 'mse',
+    levels: table,
+    tile: { rows: 128, cols: 128 },
+    adcBits: null,
+    dacBits: null,
+    readNoise: 0,
+    sigmaScale: 0,
+    seed: 1,
+    ...overrides,
+  });
 const weightsOf = (o: CrossbarOptions, seed = 1) => {
   const plan = planCrossbar(model, o);
   return { plan, w: drawChip(plan, seed)[0]!.data };

@@ -106,7 +106,7 @@ function reduce(
 
 /** The layer input's per-chip range (only when a DAC will use it): [K] maxima of |x| and minima of x. */
 function dacTap(ctx: BatchContext, input: string, shared: boolean): void {
-  if (!ctx.taps || ctx.plan.options.dacBits === null) return;
+  if (!ctx.taps || ctx.plan.options.dac.bits === null) return;
   const { b } = ctx;
   const perChip = b.node('Reshape', [input, b.int64([shared ? 1 : ctx.chips, -1], 'tap_rows')], 'tap_in');
   ctx.taps.push({
@@ -120,7 +120,7 @@ function dacTap(ctx: BatchContext, input: string, shared: boolean): void {
 
 /** A tile's per-chip, per-column largest |partial sum| ([K, C]), over the other axes. */
 function adcTap(ctx: BatchContext, partial: string, axes: number[], tile: number, tag: string): void {
-  if (!ctx.taps || ctx.plan.options.adcBits === null) return;
+  if (!ctx.taps || ctx.plan.options.adc.bits === null) return;
   const { b } = ctx;
   const max = reduce(ctx, 'ReduceMax', b.node('Abs', [partial], `${tag}/tap_abs`), axes, `${tag}/tap_max`);
   ctx.taps.push({ kind: 'adc', layer: ctx.layer.name, tile, max });
@@ -133,7 +133,7 @@ function adcTap(ctx: BatchContext, partial: string, axes: number[], tile: number
  */
 function batchedDac(ctx: BatchContext, view: string, rank: number): string {
   const { b, layer, plan, converters } = ctx;
-  if (!converters || plan.options.dacBits === null) return view;
+  if (!converters || plan.options.dac.bits === null) return view;
   const dims = [ctx.chips, ...new Array<number>(rank).fill(1)];
   const dac = layer.dac;
   const scaled = b.node('Mul', [view, fed(ctx, dac.inverseStep, dims)], 'dac_scaled');
@@ -176,8 +176,8 @@ function batchedAdc(
   dims: number[],
 ): string {
   const { b, converters, plan } = ctx;
-  if (!converters || plan.options.adcBits === null) return partial;
-  const steps = 2 ** (plan.options.adcBits - 1) - 1;
+  if (!converters || plan.options.adc.bits === null) return partial;
+  const steps = 2 ** (plan.options.adc.bits - 1) - 1;
   const rounded = b.node('Round', [partial], `${tag}/adc_round`);
   const codes = [b.const([-steps], [], `${tag}/adc_code_min`), b.const([steps], [], `${tag}/adc_code_max`)];
   const clipped = b.node('Clip', [rounded, ...codes], `${tag}/adc_clip`);
@@ -286,7 +286,7 @@ function convView(ctx: BatchContext, input: string, inShape: string, shared: boo
     const view = b.node('Transpose', [perChip], 'image_major', { perm: { ints: [1, 0, 2, 3, 4] } });
     return batchedDac(ctx, view, 3);
   }
-  if (!ctx.converters || plan.options.dacBits === null) return undefined;
+  if (!ctx.converters || plan.options.dac.bits === null) return undefined;
   const lead = [shapeSlice(b, inShape, 0, 1, 'n'), b.int64([1], 'one'), chw];
   return batchedDac(ctx, b.node('Reshape', [input, shapeOf(b, lead, 'view_shape')], 'view5'), 3);
 }
@@ -385,7 +385,7 @@ export function batchedCrossbarGraph(
   const model = cloneModel(plan.base);
   const graph = model.graph!;
   const initializers = initializerMap(graph);
-  const converters = graphOptions.converters && plan.options.method !== 'float';
+  const converters = graphOptions.converters && plan.options.mapping.method !== 'float';
   const data = inputShape(plan.base);
   const feedDims: BatchedGraph['feedDims'] = new Map();
   const taps: BatchedTap[] | undefined = graphOptions.taps ? [] : undefined;
@@ -509,7 +509,7 @@ export function foldAdcSteps(
   cells: readonly FeedTensor[],
   references: readonly FeedTensor[],
 ): FeedTensor[] {
-  if (plan.options.adcBits === null) return [...cells, ...references];
+  if (plan.options.adc.bits === null) return [...cells, ...references];
   const byName = new Map([...cells, ...references].map((t) => [t.name, t]));
   const folded = new Map<string, FeedTensor>();
   for (const layer of plan.layers)

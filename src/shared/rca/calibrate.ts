@@ -136,13 +136,18 @@ export async function calibrate(
   // Same tiles as the final crossbar (so the partial sums exist to be tapped), converters off.
   const probe = buildCrossbarModel(
     base,
-    { ...options, adcBits: null, dacBits: null, forceTiles: options.forceTiles || options.adcBits !== null },
+    {
+      ...options,
+      adc: { bits: null },
+      dac: { bits: null },
+      array: { ...options.array, forceTiles: options.array.forceTiles || options.adc.bits !== null },
+    },
     undefined,
     true,
   );
   const session = await runtime.createSession(encodeModel(probe.model));
   try {
-    return await measureRanges(runtime, session, probe.taps, options.tile.cols, batch, { cancel });
+    return await measureRanges(runtime, session, probe.taps, options.array.tile.cols, batch, { cancel });
   } finally {
     await session.release?.();
   }

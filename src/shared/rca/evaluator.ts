@@ -106,18 +106,17 @@ async function compile(
   const plan = planCrossbar(
     base,
     {
-      method: config.method,
-      scheme: settings.scheme,
-      scale: settings.scale,
-      levels,
-      tile: settings.tile,
-      adcBits: settings.adcBits,
-      dacBits: settings.dacBits,
-      readNoise: settings.readNoise,
-      sigmaScale: settings.sigmaScale,
-      seed: settings.seed,
-      ...(settings.after > 0 ? { drift: driftFor(levels, settings)! } : {}),
-      ...(settings.deviceDraw === 'measured-cells' ? { devices: devicesFor(levels) } : {}),
+      mapping: { method: config.method, scheme: settings.scheme, scale: settings.scale, levels },
+      device: {
+        sigmaScale: settings.sigmaScale,
+        seed: settings.seed,
+        ...(settings.after > 0 ? { drift: driftFor(levels, settings)! } : {}),
+        ...(settings.deviceDraw === 'measured-cells' ? { devices: devicesFor(levels) } : {}),
+      },
+      array: { tile: settings.tile },
+      read: { noise: settings.readNoise },
+      adc: { bits: settings.adcBits },
+      dac: { bits: settings.dacBits },
     },
     { wholeTiles: batch },
   );
@@ -371,7 +370,7 @@ function feedsOf(runtime: OrtRuntime, tensors: readonly FeedTensor[]): Record<st
 
 /** A configuration's quantized layers, for the report (chip 0). */
 function layerReports(plan: CrossbarPlan, config: Configuration): LayerReport[] {
-  const g = plan.options.levels.levels.map((l) => l.g);
+  const g = plan.options.mapping.levels.levels.map((l) => l.g);
   return plan.quantized.map((q) => ({
     method: config.method,
     bits: config.bits!,

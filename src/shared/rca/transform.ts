@@ -43,36 +43,76 @@ import { readNoisePass } from './passes/read-noise';
 import { finishGraph, rewireTiled, rewireUntiled } from './passes/rewire';
 import { tileInput, tileProduct } from './passes/tiles';
 
+/**
+ * A crossbar configuration grouped by hardware part, as CrossSim's XbarParameters (device, array,
+ * ADC, DAC) and aihwkit's InferenceRPUConfig group theirs; checked once, by {@link planCrossbar}.
+ */
 export interface CrossbarOptions {
+  /** Weights to cells: the method, the pair scheme, the scale, the 2^b levels programmed. */
+  mapping: { method: PredictMethod; scheme: MappingScheme; scale: ScaleMode; levels: LevelTable };
+  device: {
+    /** Scales the measured programming σ of every level (0: none). */
+    sigmaScale: number;
+    /** Chip instance: programming variation and read-noise draws. */
+    seed: number;
+    /**
+     * Retention drift at time t after programming: each cell's conductance times (t/t₀)^−ν, with
+     * ν drawn per cell from its level's N(ν, σ_ν); absent or t ≤ t₀: as programmed.
+     */
+    drift?: DriftOptions;
+    /**
+     * Devices drawn from measured cells: each physical cell is one of them at random (its offsets
+     * from the table's levels), with the cycle-to-cycle σ on top, both times sigmaScale. Absent:
+     * each level's σ as one Gaussian.
+     */
+    devices?: DeviceOptions;
+  };
+  array: {
+    /** Tiles of at most rows × cols cells. */
+    tile: { rows: number; cols: number };
+    /** Split into row tiles even when nothing needs it (tests: tiling alone must change nothing). */
+    forceTiles?: boolean;
+  };
+  /** Relative σ of each cell read. */
+  read: { noise: number };
+  /** Bits of each column's ADC; null: ideal read-out. */
+  adc: { bits: number | null };
+  /** Bits of the input DACs; null: ideal inputs. */
+  dac: { bits: number | null };
+}
+
+/** The flat form of {@link CrossbarOptions}: how settings, tests and benchmarks write one. */
+export interface FlatCrossbarOptions {
   method: PredictMethod;
   scheme: MappingScheme;
   scale: ScaleMode;
-  /** The 2^b levels the cells are programmed to (already selected). */
   levels: LevelTable;
   tile: { rows: number; cols: number };
-  /** Bits of each column's ADC; null: ideal read-out. */
   adcBits: number | null;
-  /** Bits of the input DACs; null: ideal inputs. */
   dacBits: number | null;
-  /** Relative σ of each cell read. */
   readNoise: number;
-  /** Scales the measured programming σ of every level (0: none). */
   sigmaScale: number;
-  /** Chip instance: programming variation and read-noise draws. */
   seed: number;
-  /**
-   * Retention drift at time t after programming: each cell's conductance times (t/t₀)^−ν, with
-   * ν drawn per cell from its level's N(ν, σ_ν); absent or t ≤ t₀: as programmed.
-   */
   drift?: DriftOptions;
-  /**
-   * Devices drawn from measured cells: each physical cell is one of them at random (its offsets
-   * from the table's levels), with the cycle-to-cycle σ on top, both times sigmaScale. Absent:
-   * each level's σ as one Gaussian.
-   */
   devices?: DeviceOptions;
-  /** Split into row tiles even when nothing needs it (tests: tiling alone must change nothing). */
   forceTiles?: boolean;
+}
+
+/** Groups flat options by hardware part. */
+export function crossbarOptions(flat: FlatCrossbarOptions): CrossbarOptions {
+  return {
+    mapping: { method: flat.method, scheme: flat.scheme, scale: flat.scale, levels: flat.levels },
+    device: {
+      sigmaScale: flat.sigmaScale,
+      seed: flat.seed,
+      ...(flat.drift ? { drift: flat.drift } : {}),
+      ...(flat.devices ? { devices: flat.devices } : {}),
+    },
+    array: { tile: flat.tile, ...(flat.forceTiles !== undefined ? { forceTiles: flat.forceTiles } : {}) },
+    read: { noise: flat.readNoise },
+    adc: { bits: flat.adcBits },
+    dac: { bits: flat.dacBits },
+  };
 }
 
 export interface DriftOptions {
@@ -170,6 +210,24 @@ function fromKxN(layer: CrossbarLayer, kxn: ArrayLike<number>, outFirst: boolean
   return out;
 }
 
+/** The one check of a crossbar configuration, before anything is quantized or built. */
+function checkCrossbar(base: ModelProto, options: CrossbarOptions): void {
+  const { adc, dac, array, read, device } = options;
+  if (adc.bits !== null && !(Number.isInteger(adc.bits) && adc.bits >= 2))
+    throw new ModelError('The ADC needs a whole number of bits, at least 2.');
+  if (dac.bits !== null && !(Number.isInteger(dac.bits) && dac.bits >= 1))
+    throw new ModelError('The DAC needs a whole number of bits, at least 1.');
+  if (![array.tile.rows, array.tile.cols].every((n) => Number.isInteger(n) && n >= 1))
+    throw new ModelError('A tile needs at least one row and one column.');
+  if (!(read.noise >= 0) || !(device.sigmaScale >= 0))
+    throw new ModelError('Read noise and the σ scale cannot be negative.');
+  const opset = Math.max(
+    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
+  );
+  if ((adc.bits !== null || dac.bits !== null) && opset < 11)
+    throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
+}
+
 /**
  * `wholeTiles`: an untiled configuration gets one tile per layer (all its rows), so it can run
  * several chips per call; with no ADC and no read noise a tile's boundaries change nothing.
@@ -179,20 +237,15 @@ export function planCrossbar(
   options: CrossbarOptions,
   layout: { wholeTiles?: boolean } = {},
 ): CrossbarPlan {
-  if (options.adcBits !== null && options.adcBits < 2) throw new ModelError('The ADC needs at least 2 bits.');
-  if (options.dacBits !== null && options.dacBits < 1) throw new ModelError('The DAC needs at least 1 bit.');
-  const opset = Math.max(
-    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
-  );
-  if ((options.adcBits !== null || options.dacBits !== null) && opset < 11)
-    throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
+  checkCrossbar(base, options);
   const graph = base.graph!;
   const inits = initializerMap(graph);
   const needsTiles =
-    options.forceTiles || (options.method !== 'float' && (options.adcBits !== null || options.readNoise > 0));
+    options.array.forceTiles ||
+    (options.mapping.method !== 'float' && (options.adc.bits !== null || options.read.noise > 0));
   const tiled = needsTiles || layout.wholeTiles === true;
-  const g = options.levels.levels.map((l) => l.g);
-  const sigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+  const g = options.mapping.levels.levels.map((l) => l.g);
+  const sigma = options.mapping.levels.levels.map((l) => l.sigma * options.device.sigmaScale);
   const layers = crossbarLayers(base).map((layer, index): PlannedLayer => {
     const node = graph.node![layer.nodeIndex]!;
     const weight = inits.get(layer.weightName)!;
@@ -200,17 +253,17 @@ export function planCrossbar(
     const outFirst = layer.op === 'Conv' || transB;
     const kxn = toKxN(layer, tensorValues(weight), outFirst);
     const quantized =
-      options.method === 'float'
+      options.mapping.method === 'float'
         ? undefined
         : quantizeLayer(layer.name, kxn, g, {
-            method: options.method,
-            scheme: options.scheme,
-            scale: options.scale,
+            method: options.mapping.method,
+            scheme: options.mapping.scheme,
+            scale: options.mapping.scale,
             sigma,
           });
     const { rows: K, cols: N } = layer;
-    const rowTiles = Math.ceil(K / options.tile.rows);
-    const rowsPerTile = needsTiles ? options.tile.rows : K;
+    const rowTiles = Math.ceil(K / options.array.tile.rows);
+    const rowsPerTile = needsTiles ? options.array.tile.rows : K;
     const isConv = layer.op === 'Conv';
     const kernel = isConv ? layer.weightDims.slice(2) : [];
     const perChannel = kernel.reduce((x, y) => x * y, 1);
@@ -229,7 +282,7 @@ export function planCrossbar(
         channels,
         dims: isConv ? [N, channels, ...kernel] : [r1 - r0, N],
         weights: `${tag}/w`,
-        variance: options.method !== 'float' && options.readNoise > 0 ? `${tag}/var_w` : undefined,
+        variance: options.mapping.method !== 'float' && options.read.noise > 0 ? `${tag}/var_w` : undefined,
         adcStep: `${tag}/adc_step`,
         adcInverseStep: `${tag}/adc_inv_step`,
       };
@@ -242,7 +295,7 @@ export function planCrossbar(
       gemmBeta: layer.op === 'Gemm' ? floatAttr(node, 'beta', 1) : 1,
       tensorDims: weight.dims!.map((d) => toNumber(d as number)),
       rowTiles,
-      colTiles: Math.ceil(N / options.tile.cols),
+      colTiles: Math.ceil(N / options.array.tile.cols),
       kxn,
       quantized,
       tiles,
@@ -280,38 +333,43 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   const q = layer.quantized;
   if (!q) return { weights: layer.kxn, variance: undefined };
   // The ideal-linear reference is a perfect device: no variation, no read noise, no drift.
-  if (options.method === 'ideal-linear') return { weights: q.realized, variance: undefined };
-  const g = options.levels.levels.map((l) => l.g);
-  const devices = options.devices;
+  if (options.mapping.method === 'ideal-linear') return { weights: q.realized, variance: undefined };
+  const g = options.mapping.levels.levels.map((l) => l.g);
+  const devices = options.device.devices;
   const sigma = devices
-    ? devices.c2cSigma.map((s) => s * options.sigmaScale)
-    : options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+    ? devices.c2cSigma.map((s) => s * options.device.sigmaScale)
+    : options.mapping.levels.levels.map((l) => l.sigma * options.device.sigmaScale);
   const { rows: K, cols: N } = layer;
   const cells = K * N;
   const weights = new Float64Array(cells);
-  const variance = options.readNoise > 0 ? new Float64Array(cells) : undefined;
+  const variance = options.read.noise > 0 ? new Float64Array(cells) : undefined;
   const a = q.alpha;
-  const s2 = options.readNoise * options.readNoise;
+  const s2 = options.read.noise * options.read.noise;
   // Which measured cell each physical cell is: from a stream forked after the chip's other draws,
   // so the programming deviates z stay those of the Gaussian draw (and every method shares them).
-  const physical = options.scheme === 'differential' ? 2 * cells : cells;
+  const physical = options.mapping.scheme === 'differential' ? 2 * cells : cells;
   let deviceOf: Uint32Array | undefined;
   const assignDevices = () => {
     if (devices) deviceOf = drawDevices(rng.fork(0xd2d), physical, devices.offsets.length);
   };
-  const offset = devices ? devices.offsets.map((row) => row.map((d) => d * options.sigmaScale)) : undefined;
+  const offset = devices
+    ? devices.offsets.map((row) => row.map((d) => d * options.device.sigmaScale))
+    : undefined;
   // Physical cell p (differential: 2i for G⁺, 2i + 1 for G⁻) at level k with deviate z.
   const cell = offset
     ? (k: number, z: number, p: number) => Math.max(0, g[k]! + offset[deviceOf![p]!]![k]! + sigma[k]! * z)
     : (k: number, z: number, _p: number) => Math.max(0, g[k]! + sigma[k]! * z);
-  const drift = options.drift && options.drift.t > options.drift.t0 ? options.drift : undefined;
+  const drift =
+    options.device.drift && options.device.drift.t > options.device.drift.t0
+      ? options.device.drift
+      : undefined;
   // Drift draws come after every programming draw, so without drift the chip is bit-identical.
   const aged = drift
     ? (k: number, conductance: number, z: number) =>
         conductance * driftFactor(drift.t, drift.nu[k]! + drift.nuSigma[k]! * z, drift.t0)
     : undefined;
   const fresh = aged && drift!.compensate ? new Float64Array(cells) : undefined;
-  if (options.scheme === 'differential') {
+  if (options.mapping.scheme === 'differential') {
     // Interleaved (G⁺, G⁻) deviates per cell: the order the chip's stream has always had.
     const z = new Float64Array(2 * cells);
     rng.fillNormal(z);
@@ -333,9 +391,9 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
     // One reference column per tile: G_ref = (G₀ + G_{L−1})/2, programmed with the mean level σ.
     const gRefNominal = (g[0]! + g[g.length - 1]!) / 2;
     // The reference cells are Gaussian devices with the levels' mean σ, however the cells are drawn.
-    const fullSigma = options.levels.levels.map((l) => l.sigma * options.sigmaScale);
+    const fullSigma = options.mapping.levels.levels.map((l) => l.sigma * options.device.sigmaScale);
     const sigmaRef = fullSigma.reduce((x, y) => x + y, 0) / fullSigma.length;
-    const colTiles = Math.ceil(N / options.tile.cols);
+    const colTiles = Math.ceil(N / options.array.tile.cols);
     const zCell = new Float64Array(cells);
     rng.fillNormal(zCell);
     const gRef = Float64Array.from({ length: K * colTiles }, () =>
@@ -359,7 +417,8 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
             const i = r * N + c;
             fresh[i] =
               a *
-              (cell(q.plus[i]!, zCell[i]!, i) - freshRef[r * colTiles + Math.floor(c / options.tile.cols)]!);
+              (cell(q.plus[i]!, zCell[i]!, i) -
+                freshRef[r * colTiles + Math.floor(c / options.array.tile.cols)]!);
           }
     }
     if (!aged) assignDevices();
@@ -368,7 +427,7 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
         const i = r * N + c;
         let value = cell(q.plus[i]!, zCell[i]!, i);
         if (aged) value = aged(q.plus[i]!, value, zNu![i]!);
-        const ref = gRefAged[r * colTiles + Math.floor(c / options.tile.cols)]!;
+        const ref = gRefAged[r * colTiles + Math.floor(c / options.array.tile.cols)]!;
         weights[i] = a * (value - ref);
         if (variance) variance[i] = a * a * s2 * (value * value + ref * ref);
       }
@@ -469,7 +528,9 @@ export function drawChip(plan: CrossbarPlan, seed: number): FeedTensor[] {
 
 /** The converter references of one chip (its calibrated ranges), as tensors for its graph. */
 export function converterTensors(plan: CrossbarPlan, ranges: CalibrationRanges): FeedTensor[] {
-  const { adcBits, dacBits, method } = plan.options;
+  const adcBits = plan.options.adc.bits;
+  const dacBits = plan.options.dac.bits;
+  const method = plan.options.mapping.method;
   if (method === 'float') return [];
   const out: FeedTensor[] = [];
   for (const layer of plan.layers) {
@@ -538,7 +599,7 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
   const graph = model.graph!;
   const initializers = initializerMap(graph);
   const result: CrossbarGraph = { model, layers: [], taps: { dac: [], adc: [] } };
-  const converters = graphOptions.converters && options.method !== 'float';
+  const converters = graphOptions.converters && options.mapping.method !== 'float';
   const newInputs: ReturnType<typeof floatInput>[] = [];
 
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
@@ -601,10 +662,10 @@ export function buildCrossbarModel(
   const built = crossbarGraph(plan, {
     taps: addTaps,
     converters: calibration !== undefined,
-    noiseSeed: options.seed,
+    noiseSeed: options.device.seed,
   });
   bakeInputs(built.model, [
-    ...drawChip(plan, options.seed),
+    ...drawChip(plan, options.device.seed),
     ...(calibration ? converterTensors(plan, calibration) : []),
   ]);
   return { ...built, quantized: plan.quantized };

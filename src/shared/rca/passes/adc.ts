@@ -9,8 +9,8 @@ import type { LayerContext } from './context';
 
 export function adcPass(ctx: LayerContext, partial: string, tile: TileLayout, tag: string): string {
   const { b, converters, options, isConv, layer } = ctx;
-  if (!converters || options.adcBits === null) return partial;
-  const adcSteps = 2 ** (options.adcBits - 1) - 1;
+  if (!converters || options.adc.bits === null) return partial;
+  const adcSteps = 2 ** (options.adc.bits - 1) - 1;
   const broadcast = isConv ? [layer.cols, 1, 1] : [layer.cols];
   return quantizeOps(
     b,

@@ -7,7 +7,7 @@ import { quantizeOps } from './builder';
 import type { LayerContext } from './context';
 
 export function dacPass({ b, layer, options, converters }: LayerContext, input: string): string {
-  if (!converters || options.dacBits === null) return input;
+  if (!converters || options.dac.bits === null) return input;
   const dac = layer.dac;
   return quantizeOps(
     b,
