@@ -2,6 +2,7 @@
 import type { PredictionSummary } from '../../../shared/api';
 import { METHODS } from '../../../shared/quant/methods';
 import { formatPercentPoints } from '../../../shared/units';
+import { DataTable, type Column } from '../../components/DataTable';
 
 function bestDifference(summary: PredictionSummary): string {
   const paired = summary.results.filter((r) => r.vsLinear && r.method !== 'ideal-linear');
@@ -21,50 +22,50 @@ export function History({
   onOpen: (id: number) => void;
   onDelete: (id: number) => void;
 }) {
-  if (!items.length) return <p className="muted">No predictions yet.</p>;
+  const columns: Array<Column<PredictionSummary>> = [
+    { header: '#', cell: (p) => p.id },
+    { header: 'started', cell: (p) => new Date(p.createdAt).toLocaleString() },
+    {
+      header: 'prediction',
+      cell: (p) => (
+        <>
+          {p.title}
+          {p.table ? <span className="muted"> · {p.table}</span> : null}
+        </>
+      ),
+    },
+    { header: 'status', cell: (p) => <span className={`status ${p.status}`}>{p.status}</span> },
+    { header: 'best vs linear', cell: bestDifference },
+    {
+      header: null,
+      label: 'actions',
+      cellClassName: 'row',
+      cell: (p) => (
+        <>
+          <button type="button" disabled={p.status !== 'completed'} onClick={() => onOpen(p.id)}>
+            Open
+          </button>
+          <button
+            type="button"
+            disabled={p.status === 'running'}
+            aria-label={`Delete prediction ${p.id}`}
+            onClick={() => onDelete(p.id)}
+          >
+            Delete
+          </button>
+        </>
+      ),
+    },
+  ];
   return (
-    <div className="table-scroll history">
-      <table className="data" data-testid="prediction-history">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>started</th>
-            <th>prediction</th>
-            <th>status</th>
-            <th>best vs linear</th>
-            <th aria-label="actions" />
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((p) => (
-            <tr key={p.id} data-prediction={p.id} aria-selected={p.id === selected}>
-              <td>{p.id}</td>
-              <td>{new Date(p.createdAt).toLocaleString()}</td>
-              <td>
-                {p.title}
-                {p.table ? <span className="muted"> · {p.table}</span> : null}
-              </td>
-              <td>
-                <span className={`status ${p.status}`}>{p.status}</span>
-              </td>
-              <td>{bestDifference(p)}</td>
-              <td className="row">
-                <button type="button" disabled={p.status !== 'completed'} onClick={() => onOpen(p.id)}>
-                  Open
-                </button>
-                <button
-                  type="button"
-                  disabled={p.status === 'running'}
-                  aria-label={`Delete prediction ${p.id}`}
-                  onClick={() => onDelete(p.id)}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={columns}
+      rows={items}
+      rowKey={(p) => p.id}
+      rowProps={(p) => ({ 'data-prediction': p.id, 'aria-selected': p.id === selected })}
+      testId="prediction-history"
+      scroll="table-scroll history"
+      empty={<p className="muted">No predictions yet.</p>}
+    />
   );
 }
