@@ -255,6 +255,13 @@ export function floatInput(name: string, dims: readonly number[]): onnxProto.onn
   });
 }
 
+/** The model's opset of the default ONNX domain. */
+export function modelOpset(model: ModelProto): number {
+  return Math.max(
+    ...(model.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
+  );
+}
+
 export function inputShape(model: ModelProto): { name: string; dims: Array<number | string> } {
   const graph = model.graph!;
   const initializers = new Set((graph.initializer ?? []).map((t) => t.name));

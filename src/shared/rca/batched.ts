@@ -22,17 +22,16 @@ import {
   floatOutput,
   inputShape,
   makeNode,
-  onnx,
-  tensorValues,
-  toNumber,
+  modelOpset,
   type floatInput,
   type ModelProto,
   type NodeProto,
 } from '../nn/onnx';
 import { convAttributes } from './passes/tiles';
-import { builder, type Builder } from './passes/builder';
+import { biasConstant } from './passes/bias';
+import { builder, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
-import { seedFor } from './passes/read-noise';
+import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type {
   CalibrationRanges,
   CrossbarPlan,
@@ -71,8 +70,11 @@ interface BatchContext {
   feedDims: BatchedGraph['feedDims'];
   taps?: BatchedTap[];
   opset: number;
-  /** K, and K as an int64 [1] constant (for shapes). */
+  /** K: the chips each call runs. */
   chips: number;
+  /** The layer's original Conv/MatMul/Gemm node, and the model's initializers (its bias). */
+  node: NodeProto;
+  initializers: ReturnType<typeof initializerMap>;
 }
 
 function fed(ctx: BatchContext, name: string, dims: number[]): string {
@@ -143,9 +145,10 @@ function batchedDac(ctx: BatchContext, view: string, rank: number): string {
   return b.node('Mul', [clipped, fed(ctx, dac.step, dims)], 'dac_out');
 }
 
-function batchedNoise(
+/** Read noise on a tile's partial sum (passes/read-noise.ts), its variance fed stacked for K chips. */
+function withReadNoise(
   ctx: BatchContext,
-  product: (x: string, w: string, s: string) => string,
+  product: (x: string, w: string, suffix: string) => string,
   slice: string,
   partial: string,
   tile: TileLayout,
@@ -154,14 +157,8 @@ function batchedNoise(
   dims: number[],
 ): string {
   if (!tile.variance) return partial;
-  const { b } = ctx;
-  const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
-  const spread = b.node('Sqrt', [product(squared, fed(ctx, tile.variance, dims), `${tag}/var`)], `${tag}/sd`);
-  const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
-    dtype: { int: onnx.TensorProto.DataType.FLOAT },
-    seed: { float: seedFor(ctx.graphOptions.noiseSeed, ctx.layer.index, t) },
-  });
-  return b.node('Add', [partial, b.node('Mul', [spread, noise], `${tag}/noise`)], `${tag}/psum_noisy`);
+  const seed = readNoiseSeed(ctx.graphOptions.noiseSeed, ctx.layer.index, t);
+  return addReadNoise(ctx.b, product, slice, partial, fed(ctx, tile.variance, dims), seed, tag);
 }
 
 /**
@@ -184,30 +181,8 @@ function batchedAdc(
   return b.node('Mul', [clipped, fed(ctx, tile.adcStep, dims)], `${tag}/adc_out`);
 }
 
-function biasOf(
-  ctx: BatchContext,
-  node: NodeProto,
-  initializers: ReturnType<typeof initializerMap>,
-  dims: number[],
-): string | undefined {
-  const biasName = node.input![2];
-  if (!biasName) return undefined;
-  const bias = tensorValues(initializers.get(biasName)!);
-  return ctx.b.const(
-    Float32Array.from(bias, (v) => v * ctx.layer.gemmBeta),
-    dims,
-    'bias',
-  );
-}
-
 /** A MatMul/Gemm crossbar on K chips: [K, m, R] · W[K, R, C]. Returns the chip-major output. */
-function matmulLayer(
-  ctx: BatchContext,
-  input: string,
-  shared: boolean,
-  node: NodeProto,
-  initializers: ReturnType<typeof initializerMap>,
-): string {
+function matmulLayer(ctx: BatchContext, input: string, shared: boolean): string {
   const { b, layer } = ctx;
   const { rows: R, cols: C } = layer;
   const inShape = b.node('Shape', [input], 'in_shape');
@@ -221,26 +196,15 @@ function matmulLayer(
     const tag = `tile${t}`;
     const weightDims = [ctx.chips, ...tile.dims];
     const whole = tile.r0 === 0 && tile.r1 === R;
-    const slice = whole
-      ? x
-      : b.node(
-          'Slice',
-          [
-            x,
-            b.int64([tile.r0], `${tag}/start`),
-            b.int64([tile.r1], `${tag}/end`),
-            b.int64([-1], `${tag}/axis`),
-          ],
-          `${tag}/x`,
-        );
+    const slice = whole ? x : sliceAxis(b, x, tile.r0, tile.r1, -1, tag);
     const product = (xs: string, w: string, suffix: string) => b.node('MatMul', [xs, w], suffix);
     let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
-    partial = batchedNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
+    partial = withReadNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
     adcTap(ctx, partial, [1], t, tag);
     return batchedAdc(ctx, partial, tile, tag, [ctx.chips, 1, C]);
   });
   let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasOf(ctx, node, initializers, [C]);
+  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C]);
   if (bias) out = b.node('Add', [out, bias], 'biased');
   // Back to chip-major with the input's leading dims: [K·n, …, C].
   const lead = shapeSlice(b, inShape, 0, -1, 'lead');
@@ -258,16 +222,6 @@ function matmulLayer(
 /** Concat of int64 shape parts (axis 0). */
 function shapeOf(b: Builder, parts: string[], suffix: string): string {
   return b.node('Concat', parts, suffix, { axis: { int: 0 } });
-}
-
-/** x[…, start:end, …] on one axis. */
-function sliceAxis(b: Builder, x: string, start: number, end: number, axis: number, tag: string): string {
-  const bounds = [
-    b.int64([start], `${tag}/start`),
-    b.int64([end], `${tag}/end`),
-    b.int64([axis], `${tag}/axis`),
-  ];
-  return b.node('Slice', [x, ...bounds], `${tag}/x`);
 }
 
 /**
@@ -292,19 +246,13 @@ function convView(ctx: BatchContext, input: string, inShape: string, shared: boo
 }
 
 /** A Conv crossbar on K chips: grouped over chips (or stacked, on the shared input). */
-function convLayer(
-  ctx: BatchContext,
-  input: string,
-  shared: boolean,
-  node: NodeProto,
-  initializers: ReturnType<typeof initializerMap>,
-): string {
+function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
   const { b, layer } = ctx;
   const C = layer.cols;
   const inShape = b.node('Shape', [input], 'in_shape');
   dacTap(ctx, input, shared);
   const view = convView(ctx, input, inShape, shared);
-  const attrs = view ? { ...convAttributes(node), group: { int: ctx.chips } } : convAttributes(node);
+  const attrs = view ? { ...convAttributes(ctx.node), group: { int: ctx.chips } } : convAttributes(ctx.node);
   const product = (x: string, w: string, suffix: string) => b.node('Conv', [x, w], suffix, attrs);
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
@@ -330,7 +278,7 @@ function convLayer(
         ? input
         : sliceAxis(b, input, tile.c0, end, 1, tag);
     let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
-    partial = batchedNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
+    partial = withReadNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
     // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
     outShape ??= shapeOf(
       b,
@@ -345,7 +293,7 @@ function convLayer(
     return batchedAdc(ctx, partial5, tile, tag, [ctx.chips, C, 1, 1]);
   });
   let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasOf(ctx, node, initializers, [C, 1, 1]);
+  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C, 1, 1]);
   if (bias) out = b.node('Add', [out, bias], 'biased');
   const chipFirst = b.node('Transpose', [out], 'chip_first', { perm: { ints: [1, 0, 2, 3, 4] } });
   const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
@@ -353,12 +301,6 @@ function convLayer(
     'Reshape',
     [chipFirst, shapeOf(b, [b.int64([-1, C], 'kn_c'), outHw], 'chip_major_shape')],
     'chip_major',
-  );
-}
-
-function modelOpset(model: ModelProto): number {
-  return Math.max(
-    ...(model.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
   );
 }
 
@@ -433,14 +375,13 @@ export function batchedCrossbarGraph(
       feedDims,
       chips,
       opset: modelOpset(plan.base),
+      node,
+      initializers,
       ...(taps ? { taps } : {}),
     };
     const shared = sharedLayers.has(layer.name);
     const input = node.input![0]!;
-    const out =
-      layer.op === 'Conv'
-        ? convLayer(ctx, input, shared, node, initializers)
-        : matmulLayer(ctx, input, shared, node, initializers);
+    const out = layer.op === 'Conv' ? convLayer(ctx, input, shared) : matmulLayer(ctx, input, shared);
     b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
     graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
     graph.initializer!.push(...b.initializers);

@@ -26,6 +26,7 @@ import {
   floatTensor,
   intAttr,
   ModelError,
+  modelOpset,
   tensorValues,
   toNumber,
   type floatInput,
@@ -221,9 +222,7 @@ function checkCrossbar(base: ModelProto, options: CrossbarOptions): void {
     throw new ModelError('A tile needs at least one row and one column.');
   if (!(read.noise >= 0) || !(device.sigmaScale >= 0))
     throw new ModelError('Read noise and the σ scale cannot be negative.');
-  const opset = Math.max(
-    ...(base.opsetImport ?? []).filter((o) => !o.domain).map((o) => toNumber(o.version as number)),
-  );
+  const opset = modelOpset(base);
   if ((adc.bits !== null || dac.bits !== null) && opset < 11)
     throw new ModelError(`ADC/DAC simulation needs ONNX opset ≥ 11; the model uses ${opset}.`);
 }

@@ -46,6 +46,23 @@ export function builder(prefix: string): Builder {
   return b;
 }
 
+/** x[…, start:end, …] on one axis, named `<tag>/x` (its bounds `<tag>/start`, `/end`, `/axis`). */
+export function sliceAxis(
+  b: Builder,
+  x: string,
+  start: number,
+  end: number,
+  axis: number,
+  tag: string,
+): string {
+  const bounds = [
+    b.int64([start], `${tag}/start`),
+    b.int64([end], `${tag}/end`),
+    b.int64([axis], `${tag}/axis`),
+  ];
+  return b.node('Slice', [x, ...bounds], `${tag}/x`);
+}
+
 /**
  * An ideal quantizer in four ops: scale to codes, round, clip the codes, scale back. Rounding
  * before clipping is exact here because the clip bound is a whole number of steps.

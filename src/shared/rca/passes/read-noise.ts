@@ -7,6 +7,7 @@
 import { onnx } from '../../nn/onnx';
 import { Rng } from '../../random';
 import type { TileLayout } from '../transform';
+import type { Builder } from './builder';
 import type { LayerContext } from './context';
 import { layerProduct } from './tiles';
 
@@ -27,16 +28,37 @@ export function readNoisePass(
   tag: string,
 ): string {
   if (!tile.variance) return partial;
-  const { b } = ctx;
-  const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
-  const spread = b.node(
-    'Sqrt',
-    [layerProduct(ctx, squared, b.input(tile.variance, tile.dims), `${tag}/var`)],
-    `${tag}/sd`,
+  const variance = ctx.b.input(tile.variance, tile.dims);
+  const product = (x: string, w: string, suffix: string) => layerProduct(ctx, x, w, suffix);
+  return addReadNoise(
+    ctx.b,
+    product,
+    slice,
+    partial,
+    variance,
+    seedFor(ctx.graphOptions.noiseSeed, ctx.layer.index, t),
+    tag,
   );
+}
+
+/**
+ * The read noise itself, for any layout: the layer's own product (one chip's MatMul/Conv, or the
+ * batched one over K chips) on x² against the fed variance, √, times a fresh N(0, 1).
+ */
+export function addReadNoise(
+  b: Builder,
+  product: (x: string, w: string, suffix: string) => string,
+  slice: string,
+  partial: string,
+  variance: string,
+  seed: number,
+  tag: string,
+): string {
+  const squared = b.node('Mul', [slice, slice], `${tag}/x2`);
+  const spread = b.node('Sqrt', [product(squared, variance, `${tag}/var`)], `${tag}/sd`);
   const noise = b.node('RandomNormalLike', [partial], `${tag}/z`, {
     dtype: { int: onnx.TensorProto.DataType.FLOAT },
-    seed: { float: seedFor(ctx.graphOptions.noiseSeed, ctx.layer.index, t) },
+    seed: { float: seed },
   });
   return b.node('Add', [partial, b.node('Mul', [spread, noise], `${tag}/noise`)], `${tag}/psum_noisy`);
 }

@@ -6,6 +6,7 @@
  */
 import { toNumber, type AttrInput, type NodeProto } from '../../nn/onnx';
 import { utf8Decode } from '../../text';
+import { sliceAxis } from './builder';
 import type { LayerContext } from './context';
 import type { TileLayout } from '../transform';
 
@@ -33,12 +34,7 @@ export function tileInput(ctx: LayerContext, input: string, tile: TileLayout, ta
   const start = isConv ? tile.c0 : tile.r0;
   const end = isConv ? tile.c0 + tile.channels : tile.r1;
   const whole = start === 0 && end === (isConv ? layer.weightDims[1]! : layer.rows);
-  if (whole) return input;
-  return b.node(
-    'Slice',
-    [input, b.int64([start], `${tag}/start`), b.int64([end], `${tag}/end`), b.int64([1], `${tag}/axis`)],
-    `${tag}/x`,
-  );
+  return whole ? input : sliceAxis(b, input, start, end, 1, tag);
 }
 
 export function tileProduct(ctx: LayerContext, slice: string, tile: TileLayout, tag: string): string {
