@@ -1,6 +1,6 @@
 import { throwIfCancelled, type CancelToken } from '../errors';
 import { sampleSize, type Dataset } from './datasets';
-import type { OrtRuntime, OrtSessionLike } from './runtime';
+import type { OrtRuntime, OrtSessionLike, OrtTensorLike } from './runtime';
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -17,6 +17,31 @@ export function argmax(data: ArrayLike<number>, offset: number, length: number):
   let best = 0;
   for (let k = 1; k < length; k++) if (data[offset + k]! > data[offset + best]!) best = k;
   return best;
+}
+
+/**
+ * Runs a session over a data set in batches of at most `batchSize` images (with the same further
+ * inputs each time), handing each batch's outputs, first image and size to `take`.
+ */
+export async function runInBatches(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  dataset: Dataset,
+  batchSize: number,
+  options: Pick<EvaluateOptions, 'inputName' | 'feeds' | 'cancel'>,
+  take: (outputs: Record<string, OrtTensorLike>, start: number, n: number) => void,
+): Promise<void> {
+  const size = sampleSize(dataset);
+  const inputName = options.inputName ?? session.inputNames[0]!;
+  for (let start = 0; start < dataset.count; start += batchSize) {
+    throwIfCancelled(options.cancel);
+    const n = Math.min(batchSize, dataset.count - start);
+    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [
+      n,
+      ...dataset.shape,
+    ]);
+    take(await session.run({ ...options.feeds, [inputName]: input }), start, n);
+  }
 }
 
 /** Top-1 accuracy of a session over a dataset, in batches. */
@@ -37,25 +62,7 @@ export async function evaluateCorrect(
   dataset: Dataset,
   options: EvaluateOptions = {},
 ): Promise<Uint8Array> {
-  const flags = new Uint8Array(dataset.count);
-  const batchSize = options.batchSize ?? 250;
-  const size = sampleSize(dataset);
-  const inputName = options.inputName ?? session.inputNames[0]!;
-  const outputName = options.outputName ?? session.outputNames[0]!;
-  for (let start = 0; start < dataset.count; start += batchSize) {
-    throwIfCancelled(options.cancel);
-    const n = Math.min(batchSize, dataset.count - start);
-    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [
-      n,
-      ...dataset.shape,
-    ]);
-    const output = (await session.run({ ...options.feeds, [inputName]: input }))[outputName]!;
-    const classes = output.dims[output.dims.length - 1]!;
-    for (let k = 0; k < n; k++)
-      if (argmax(output.data, k * classes, classes) === dataset.labels[start + k]) flags[start + k] = 1;
-    options.onBatch?.(start + n, dataset.count);
-  }
-  return flags;
+  return (await correctPerChip(runtime, session, dataset, 1, options.batchSize ?? 250, options))[0]!;
 }
 
 /**
@@ -70,19 +77,22 @@ export async function evaluateCorrectPerChip(
   chips: number,
   options: EvaluateOptions = {},
 ): Promise<Uint8Array[]> {
-  const flags = Array.from({ length: chips }, () => new Uint8Array(dataset.count));
   const batchSize = Math.max(8, Math.ceil((options.batchSize ?? 250) / chips));
-  const size = sampleSize(dataset);
-  const inputName = options.inputName ?? session.inputNames[0]!;
+  return correctPerChip(runtime, session, dataset, chips, batchSize, options);
+}
+
+async function correctPerChip(
+  runtime: OrtRuntime,
+  session: OrtSessionLike,
+  dataset: Dataset,
+  chips: number,
+  batchSize: number,
+  options: EvaluateOptions,
+): Promise<Uint8Array[]> {
+  const flags = Array.from({ length: chips }, () => new Uint8Array(dataset.count));
   const outputName = options.outputName ?? session.outputNames[0]!;
-  for (let start = 0; start < dataset.count; start += batchSize) {
-    throwIfCancelled(options.cancel);
-    const n = Math.min(batchSize, dataset.count - start);
-    const input = runtime.floatTensor(dataset.images.subarray(start * size, (start + n) * size), [
-      n,
-      ...dataset.shape,
-    ]);
-    const output = (await session.run({ ...options.feeds, [inputName]: input }))[outputName]!;
+  await runInBatches(runtime, session, dataset, batchSize, options, (outputs, start, n) => {
+    const output = outputs[outputName]!;
     const classes = output.dims[output.dims.length - 1]!;
     for (let k = 0; k < chips; k++) {
       const chipFlags = flags[k]!;
@@ -91,6 +101,6 @@ export async function evaluateCorrectPerChip(
           chipFlags[start + j] = 1;
     }
     options.onBatch?.(start + n, dataset.count);
-  }
+  });
   return flags;
 }

@@ -32,14 +32,7 @@ import { biasConstant } from './passes/bias';
 import { builder, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
-import type {
-  CalibrationRanges,
-  CrossbarPlan,
-  FeedTensor,
-  GraphOptions,
-  PlannedLayer,
-  TileLayout,
-} from './transform';
+import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
 
 /**
  * A calibration tap of a batched probe, reduced in the graph so only K numbers per column leave
@@ -409,35 +402,6 @@ export function stackChips(graph: BatchedGraph, perChip: readonly (readonly Feed
     out.push({ name: first.name, dims, data });
   }
   return out;
-}
-
-/** Each chip's calibrated ranges, read off one batched probe's (reduced) taps. */
-export function rangesFromTaps(
-  outputs: Record<string, { data: ArrayLike<number>; dims: readonly number[] }>,
-  taps: readonly BatchedTap[],
-  ranges: CalibrationRanges[],
-): void {
-  ranges.forEach((chip, k) => {
-    for (const tap of taps) {
-      if (tap.kind === 'dac') {
-        const at = tap.shared ? 0 : k;
-        const max = outputs[tap.max]!.data[at]!;
-        const min = outputs[tap.min]!.data[at]!;
-        const previous = chip.dac.get(tap.layer);
-        chip.dac.set(tap.layer, {
-          max: Math.max(max, previous?.max ?? 0),
-          signed: min < 0 || (previous?.signed ?? false),
-        });
-        continue;
-      }
-      const out = outputs[tap.max]!;
-      const columns = out.dims[1]!;
-      const perTile = chip.adc.get(tap.layer) ?? [];
-      const range = (perTile[tap.tile] ??= new Float32Array(columns));
-      for (let c = 0; c < columns; c++) range[c] = Math.max(range[c]!, out.data[k * columns + c]!);
-      chip.adc.set(tap.layer, perTile);
-    }
-  });
 }
 
 /**

@@ -5,11 +5,12 @@
  * shared across each column tile, as one converter reference per tile). The probe graph is
  * built once per configuration; each chip only feeds its cells to it.
  */
-import { throwIfCancelled, type CancelToken } from '../errors';
-import { sampleSize, type Dataset } from '../nn/datasets';
+import type { CancelToken } from '../errors';
+import type { Dataset } from '../nn/datasets';
+import { runInBatches } from '../nn/evaluate';
 import { encodeModel, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
-import { rangesFromTaps, type BatchedGraph } from './batched';
+import type { BatchedGraph, BatchedTap } from './batched';
 import {
   buildCrossbarModel,
   type CalibrationRanges,
@@ -27,18 +28,7 @@ export async function measureRanges(
   options: { feeds?: Record<string, unknown>; cancel?: CancelToken | undefined } = {},
 ): Promise<CalibrationRanges> {
   const ranges: CalibrationRanges = { dac: new Map(), adc: new Map() };
-  const size = sampleSize(batch);
-  const chunk = 128;
-  for (let start = 0; start < batch.count; start += chunk) {
-    throwIfCancelled(options.cancel);
-    const n = Math.min(chunk, batch.count - start);
-    const outputs = await session.run({
-      ...options.feeds,
-      [session.inputNames[0]!]: runtime.floatTensor(batch.images.subarray(start * size, (start + n) * size), [
-        n,
-        ...batch.shape,
-      ]),
-    });
+  await runInBatches(runtime, session, batch, 128, options, (outputs) => {
     for (const tap of taps.dac) {
       const data = outputs[tap.output]!.data;
       let max = 0;
@@ -48,11 +38,7 @@ export async function measureRanges(
         if (v < 0) negative = true;
         if (Math.abs(v) > max) max = Math.abs(v);
       }
-      const previous = ranges.dac.get(tap.layer);
-      ranges.dac.set(tap.layer, {
-        max: Math.max(max, previous?.max ?? 0),
-        signed: negative || (previous?.signed ?? false),
-      });
+      widenDacRange(ranges, tap.layer, max, negative);
     }
     for (const tap of taps.adc) {
       const out = outputs[tap.output]!;
@@ -72,7 +58,7 @@ export async function measureRanges(
       perTile[tap.tile] = range;
       ranges.adc.set(tap.layer, perTile);
     }
-  }
+  });
   shareColumnTiles(ranges, tileColumns);
   return ranges;
 }
@@ -107,20 +93,10 @@ export async function measureChipRanges(
     dac: new Map(),
     adc: new Map(),
   }));
-  const size = sampleSize(batch);
   const chunk = Math.max(8, Math.ceil(128 / probe.chips));
-  for (let start = 0; start < batch.count; start += chunk) {
-    throwIfCancelled(options.cancel);
-    const n = Math.min(chunk, batch.count - start);
-    const outputs = await session.run({
-      ...options.feeds,
-      [session.inputNames[0]!]: runtime.floatTensor(batch.images.subarray(start * size, (start + n) * size), [
-        n,
-        ...batch.shape,
-      ]),
-    });
-    rangesFromTaps(outputs, probe.taps, ranges);
-  }
+  await runInBatches(runtime, session, batch, chunk, options, (outputs) =>
+    rangesFromTaps(outputs, probe.taps, ranges),
+  );
   for (const chip of ranges) shareColumnTiles(chip, tileColumns);
   return ranges;
 }
@@ -151,4 +127,38 @@ export async function calibrate(
   } finally {
     await session.release?.();
   }
+}
+
+/** Each chip's calibrated ranges, read off one batched probe's (reduced) taps. */
+function rangesFromTaps(
+  outputs: Record<string, { data: ArrayLike<number>; dims: readonly number[] }>,
+  taps: readonly BatchedTap[],
+  ranges: CalibrationRanges[],
+): void {
+  ranges.forEach((chip, k) => {
+    for (const tap of taps) {
+      if (tap.kind === 'dac') {
+        const at = tap.shared ? 0 : k;
+        const max = outputs[tap.max]!.data[at]!;
+        const min = outputs[tap.min]!.data[at]!;
+        widenDacRange(chip, tap.layer, max, min < 0);
+        continue;
+      }
+      const out = outputs[tap.max]!;
+      const columns = out.dims[1]!;
+      const perTile = chip.adc.get(tap.layer) ?? [];
+      const range = (perTile[tap.tile] ??= new Float32Array(columns));
+      for (let c = 0; c < columns; c++) range[c] = Math.max(range[c]!, out.data[k * columns + c]!);
+      chip.adc.set(tap.layer, perTile);
+    }
+  });
+}
+
+/** A layer's DAC range grown by one batch: the largest |x| so far, signed once any x was negative. */
+function widenDacRange(ranges: CalibrationRanges, layer: string, max: number, negative: boolean): void {
+  const previous = ranges.dac.get(layer);
+  ranges.dac.set(layer, {
+    max: Math.max(max, previous?.max ?? 0),
+    signed: negative || (previous?.signed ?? false),
+  });
 }
