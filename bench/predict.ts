@@ -3,6 +3,7 @@
  * unmodified) against the simulated crossbar (MES, 4-bit, differential, 128×128 tiles,
  * programming variation on), with the ADC off and with an 8-bit ADC, in the same run.
  */
+import { mesCrossbar } from '../test/helpers/crossbar-options';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectLevels } from '../src/shared/levels/level-table';
@@ -12,7 +13,7 @@ import { encodeModel } from '../src/shared/nn/onnx';
 import { builtinProfiles } from '../src/shared/profile/builtin';
 import { calibrate } from '../src/shared/rca/calibrate';
 import { prepareModel } from '../src/shared/rca/predict';
-import { buildCrossbarModel, type CrossbarOptions, crossbarOptions } from '../src/shared/rca/transform';
+import { buildCrossbarModel, type CrossbarOptions } from '../src/shared/rca/transform';
 import { nodeRuntime } from '../src/main/nn/ort-node';
 import { resourcesDir } from '../src/main/paths';
 import { fmt, median, report } from './harness';
@@ -28,19 +29,7 @@ export async function benchPredict(): Promise<void> {
   const runtime = nodeRuntime();
   const base = prepareModel(bytes, 'lenet5');
   const table = selectLevels(builtinProfiles('bench').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!, 4);
-  const options = (adcBits: number | null): CrossbarOptions =>
-    crossbarOptions({
-      method: 'mes',
-      scheme: 'differential',
-      scale: 'mse',
-      levels: table,
-      tile: { rows: 128, cols: 128 },
-      adcBits,
-      dacBits: null,
-      readNoise: 0,
-      sigmaScale: 1,
-      seed: 1,
-    });
+  const options = (adcBits: number | null): CrossbarOptions => mesCrossbar(table, { adcBits });
 
   const float = new Uint8Array(bytes);
   const t0 = performance.now();

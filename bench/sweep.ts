@@ -26,13 +26,8 @@ import { encodeModel } from '../src/shared/nn/onnx';
 import { builtinProfiles } from '../src/shared/profile/builtin';
 import { measureRanges } from '../src/shared/rca/calibrate';
 import { prepareModel, type PredictInput } from '../src/shared/rca/predict';
-import {
-  converterTensors,
-  crossbarGraph,
-  crossbarOptions,
-  drawChip,
-  planCrossbar,
-} from '../src/shared/rca/transform';
+import { converterTensors, crossbarGraph, drawChip, planCrossbar } from '../src/shared/rca/transform';
+import { mesCrossbar } from '../test/helpers/crossbar-options';
 import { tempDbPath } from '../test/helpers/temp';
 import { testPython } from '../scripts/system-prereqs.mjs';
 import { CHIPS_PER_CALL } from '../src/shared/rca/evaluator';
@@ -62,21 +57,7 @@ async function perChipOverhead(
   const evaluation = { ...dataset, count: Math.min(limit, dataset.count) };
   const calibration = { ...dataset, count: 100 };
   const base = prepareModel(readFileSync(join(resourcesDir(), 'models', model)), model);
-  const plan = planCrossbar(
-    base,
-    crossbarOptions({
-      method: 'mes',
-      scheme: 'differential',
-      scale: 'mse',
-      levels: selectLevels(table, 4),
-      tile: { rows: 128, cols: 128 },
-      adcBits: 8,
-      dacBits: null,
-      readNoise: 0,
-      sigmaScale: 1,
-      seed: 1,
-    }),
-  );
+  const plan = planCrossbar(base, mesCrossbar(selectLevels(table, 4), { adcBits: 8 }));
   const graph = crossbarGraph(plan, { converters: true, noiseSeed: 1 });
   const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
   const session = await runtime.createSession(encodeModel(graph.model));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { mesCrossbar } from '../helpers/crossbar-options';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectLevels, type LevelTable } from '../../src/shared/levels/level-table';
@@ -17,7 +18,6 @@ import {
   crossbarGraph,
   drawChip,
   planCrossbar,
-  crossbarOptions,
   type CrossbarOptions,
   type FlatCrossbarOptions,
   type FeedTensor,
@@ -43,19 +43,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const options = (overrides: Partial<FlatCrossbarOptions>): CrossbarOptions =>
-  crossbarOptions({
-    method: 'mes',
-    scheme: 'differential',
-    scale: 'mse',
-    levels: selectLevels(alox, 4),
-    tile: { rows: 128, cols: 128 },
-    adcBits: null,
-    dacBits: null,
-    readNoise: 0,
-    sigmaScale: 0,
-    seed: 1,
-    ...overrides,
-  });
+  mesCrossbar(selectLevels(alox, 4), { sigmaScale: 0, ...overrides });
 
 describe('crossbar simulation on LeNet-5 (ONNX Runtime)', () => {
   let lenet: ModelProto;

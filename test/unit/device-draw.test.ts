@@ -5,12 +5,12 @@
  * against arithmetic done here: a die of two cells ±0.5 µS off the mean and no C2C spread gives
  * pairs whose difference is off by exactly −1, 0 or +1 µS, in proportions 1:2:1.
  */
+import { mesCrossbar } from '../helpers/crossbar-options';
 import { describe, expect, it } from 'vitest';
 import { selectLevels, type LevelTable } from '../../src/shared/levels/level-table';
 import { Rng } from '../../src/shared/random';
 import { devicesFor } from '../../src/shared/rca/predict';
 import {
-  crossbarOptions,
   drawChip,
   planCrossbar,
   type CrossbarOptions,
@@ -45,19 +45,7 @@ const model = matmulModel(
   Array.from({ length: K * N }, () => rng.normal() * 0.3),
 );
 const options = (table: LevelTable, overrides: Partial<FlatCrossbarOptions> = {}): CrossbarOptions =>
-  crossbarOptions({
-    method: 'mes',
-    scheme: 'differential',
-    scale: 'mse',
-    levels: table,
-    tile: { rows: 128, cols: 128 },
-    adcBits: null,
-    dacBits: null,
-    readNoise: 0,
-    sigmaScale: 1,
-    seed: 1,
-    ...overrides,
-  });
+  mesCrossbar(table, overrides);
 
 describe('devices drawn from the measured cells', () => {
   it('every G⁺ and G⁻ is one of the cells’ own levels: differences off by −1, 0, +1 µS in proportion 1:2:1', () => {

@@ -3,6 +3,7 @@
  * cell from its level's law, and aihwkit-style global compensation, checked against arithmetic
  * done here on the quantizer's own level choices.
  */
+import { mesCrossbar } from '../helpers/crossbar-options';
 import { describe, expect, it } from 'vitest';
 import { driftAt, driftFactor } from '../../src/shared/levels/drift';
 import type { LevelTable } from '../../src/shared/levels/level-table';
@@ -10,7 +11,6 @@ import { Rng } from '../../src/shared/random';
 import { driftFor } from '../../src/shared/rca/predict';
 import { PredictSettings } from '../../src/shared/rca/report';
 import {
-  crossbarOptions,
   drawChip,
   planCrossbar,
   type CrossbarOptions,
@@ -38,19 +38,7 @@ const model = matmulModel(
   Array.from({ length: K * N }, () => rng.normal() * 0.2),
 );
 const options = (overrides: Partial<FlatCrossbarOptions>): CrossbarOptions =>
-  crossbarOptions({
-    method: 'mes',
-    scheme: 'differential',
-    scale: 'mse',
-    levels: table,
-    tile: { rows: 128, cols: 128 },
-    adcBits: null,
-    dacBits: null,
-    readNoise: 0,
-    sigmaScale: 0,
-    seed: 1,
-    ...overrides,
-  });
+  mesCrossbar(table, { sigmaScale: 0, ...overrides });
 const weightsOf = (o: CrossbarOptions, seed = 1) => {
   const plan = planCrossbar(model, o);
   return { plan, w: drawChip(plan, seed)[0]!.data };
