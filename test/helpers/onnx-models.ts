@@ -144,3 +144,36 @@ export function chainModel(seed: number): ModelProto {
     'y',
   );
 }
+
+/**
+ * Two convolutions wide enough for ONNX Runtime's blocked input layout (rca/nchwc.ts): the first
+ * reads the data input (4 channels, so it is shared by every chip), the second 32 channels,
+ * which is at least one block on every CPU. Conv 4→32 (3×3, padded) → Relu → Conv 32→6 (3×3) →
+ * Flatten → MatMul to 3 outputs, on [batch, 4, 6, 6] inputs.
+ */
+export function wideConvModel(seed: number): ModelProto {
+  let state = seed;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const values = (n: number) => Array.from({ length: n }, rand);
+  return model(
+    [
+      makeNode('Conv', ['x', 'W1', 'B1'], ['c1'], 'conv1', {
+        kernel_shape: { ints: [3, 3] },
+        pads: { ints: [1, 1, 1, 1] },
+      }),
+      makeNode('Relu', ['c1'], ['r1'], 'relu1'),
+      makeNode('Conv', ['r1', 'W2', 'B2'], ['c2'], 'conv2', { kernel_shape: { ints: [3, 3] } }),
+      makeNode('Flatten', ['c2'], ['f'], 'flatten'),
+      makeNode('MatMul', ['f', 'W3'], ['y'], 'fc'),
+    ],
+    [
+      floatTensor('W1', [32, 4, 3, 3], values(32 * 36)),
+      floatTensor('B1', [32], values(32)),
+      floatTensor('W2', [6, 32, 3, 3], values(6 * 32 * 9)),
+      floatTensor('B2', [6], values(6)),
+      floatTensor('W3', [96, 3], values(288)),
+    ],
+    [input('x', ['batch', 4, 6, 6])],
+    'y',
+  );
+}

@@ -11,10 +11,11 @@ import { nodeRuntime } from '../../src/main/nn/ort-node';
 import { selectLevels } from '../../src/shared/levels/level-table';
 import { datasetFromCifar10, datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
 import { encodeModel, type ModelProto } from '../../src/shared/nn/onnx';
-import type { OrtRuntime } from '../../src/shared/nn/runtime';
+import type { NchwcSupport, OrtRuntime } from '../../src/shared/nn/runtime';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { Rng } from '../../src/shared/random';
 import { batchedCrossbarGraph, foldAdcSteps, stackChips } from '../../src/shared/rca/batched';
+import { NCHWC_DOMAIN } from '../../src/shared/rca/nchwc';
 import { measureChipRanges, measureRanges } from '../../src/shared/rca/calibrate';
 import { LocalEvaluator } from '../../src/shared/rca/evaluator';
 import {
@@ -28,7 +29,7 @@ import {
   type FeedTensor,
 } from '../../src/shared/rca/transform';
 import { REPO_ROOT } from '../helpers/cli';
-import { chainModel } from '../helpers/onnx-models';
+import { chainModel, wideConvModel } from '../helpers/onnx-models';
 
 const runtime: OrtRuntime = nodeRuntime({ threads: 1 });
 const alox = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
@@ -51,12 +52,12 @@ function options(overrides: Partial<FlatCrossbarOptions>): FlatCrossbarOptions {
   };
 }
 
-/** Seeded images for the chain's [2, 6, 6] input, half of them negative (the Relu before it). */
-function images(count: number): Dataset {
+/** Seeded images (the chain's [2, 6, 6] input by default), half of them negative (the Relu before it). */
+function images(count: number, shape: number[] = [2, 6, 6]): Dataset {
   const rng = new Rng(11);
-  const data = new Float32Array(count * 72);
+  const data = new Float32Array(count * shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  return { name: 'noise', images: data, labels: new Uint8Array(count), count, shape: [2, 6, 6] };
+  return { name: 'noise', images: data, labels: new Uint8Array(count), count, shape };
 }
 
 async function outputs(model: ModelProto, feeds: Record<string, unknown>, data: Dataset) {
@@ -70,8 +71,14 @@ async function outputs(model: ModelProto, feeds: Record<string, unknown>, data: 
 }
 
 /** Each chip alone on the one-chip graph (with its own calibration when the ADC is on). */
-async function alone(options: FlatCrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
-  const plan = planCrossbar(chainModel(5), crossbarOptions(options), { wholeTiles });
+async function alone(
+  options: FlatCrossbarOptions,
+  chips: number,
+  data: Dataset,
+  wholeTiles: boolean,
+  model: ModelProto = chainModel(5),
+) {
+  const plan = planCrossbar(model, crossbarOptions(options), { wholeTiles });
   const converters = options.adcBits !== null || options.dacBits !== null;
   const graph = crossbarGraph(plan, { converters, noiseSeed: 1 });
   const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
@@ -89,15 +96,23 @@ async function alone(options: FlatCrossbarOptions, chips: number, data: Dataset,
   return { plan, results };
 }
 
-async function together(options: FlatCrossbarOptions, chips: number, data: Dataset, wholeTiles: boolean) {
-  const plan = planCrossbar(chainModel(5), crossbarOptions(options), { wholeTiles });
+/** The chips K at a time, on the grouped Conv or (with `nchwc`) ONNX Runtime's blocked kernels. */
+async function together(
+  options: FlatCrossbarOptions,
+  chips: number,
+  data: Dataset,
+  wholeTiles: boolean,
+  nchwc?: NchwcSupport,
+  model: ModelProto = chainModel(5),
+) {
+  const plan = planCrossbar(model, crossbarOptions(options), { wholeTiles });
   const converters = options.adcBits !== null || options.dacBits !== null;
-  const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips);
+  const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips, nchwc);
   const cells = Array.from({ length: chips }, (_, k) => drawChip(plan, 40 + k));
   let references: FeedTensor[][] = cells.map(() => []);
   let ranges: CalibrationRanges[] = [];
   if (converters) {
-    const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, chips);
+    const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, chips, nchwc);
     const session = await runtime.createSession(encodeModel(probe.model));
     ranges = await measureChipRanges(runtime, session, probe, options.tile.cols, data, {
       feeds: feedsOf(stackChips(probe, cells)),
@@ -110,67 +125,111 @@ async function together(options: FlatCrossbarOptions, chips: number, data: Datas
       cells.map((c, k) => foldAdcSteps(plan, c, references[k]!)),
     ),
   );
-  return { logits: await outputs(graph.model, feeds, data), ranges };
+  const blocked = graph.model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv');
+  return { logits: await outputs(graph.model, feeds, data), ranges, blocked: blocked.length };
 }
+
+/** Each chip's logits from the K-chip run against the same chip alone, to 1e-5 of its largest. */
+function expectSameChips(
+  single: Awaited<ReturnType<typeof alone>>,
+  batched: Awaited<ReturnType<typeof together>>,
+  perChip: number,
+) {
+  single.results.forEach(({ logits }, k) => {
+    const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+    const scale = Math.max(...logits.map(Math.abs));
+    logits.forEach((v, i) => expect(Math.abs(mine[i]! - v)).toBeLessThan(1e-5 * scale));
+  });
+}
+
+// This machine's ONNX Runtime has the blocked kernels (every x86-64 and Arm64 build does).
+const nchwc = (await runtime.nchwc!())!;
 
 describe('many chips per graph call', () => {
   const data = images(24);
   const chips = 3;
   const perChip = 24 * 3;
+  const paths = [
+    ['the grouped Conv', undefined],
+    ['the blocked NCHWc kernels', nchwc],
+  ] as const;
 
-  it('without converters: each chip’s outputs are the ones it gives alone (tiles through channels, Gemm α β, MatMul)', async () => {
-    const settings = options({ tile: { rows: 8, cols: 2 }, forceTiles: true });
-    const single = await alone(settings, chips, data, false);
-    const batched = await together(settings, chips, data, false);
-    expect(single.plan.layers.map((l) => l.tiles.length)).toEqual([3, 4, 2, 1]);
-    expect(batched.logits.length).toBe(chips * perChip);
-    for (let k = 0; k < chips; k++) {
-      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
-      const scale = Math.max(...single.results[k]!.logits.map(Math.abs));
-      single.results[k]!.logits.forEach((v, i) => expect(Math.abs(mine[i]! - v)).toBeLessThan(1e-5 * scale));
-    }
-    // The chips do differ from each other (σ × 1), so a mix-up of chips would show.
-    expect(single.results[0]!.logits[0]).not.toBe(single.results[1]!.logits[0]);
+  it('finds the blocked kernels’ block size on this CPU (8 with AVX2, 16 with AVX-512, 4 on Arm)', () => {
+    expect([4, 8, 16]).toContain(nchwc.block);
   });
+
+  it.each(paths)(
+    'without converters, on %s: each chip’s outputs are the ones it gives alone (tiles through channels, Gemm α β, MatMul)',
+    async (_, support) => {
+      const settings = options({ tile: { rows: 8, cols: 2 }, forceTiles: true });
+      const single = await alone(settings, chips, data, false);
+      const batched = await together(settings, chips, data, false, support);
+      expect(single.plan.layers.map((l) => l.tiles.length)).toEqual([3, 4, 2, 1]);
+      expect(batched.logits.length).toBe(chips * perChip);
+      // Per chip and tile: 3 chips × (3 + 4) tiles of the two convolutions.
+      expect(batched.blocked).toBe(support ? chips * 7 : 0);
+      expectSameChips(single, batched, perChip);
+      // The chips do differ from each other (σ × 1), so a mix-up of chips would show.
+      expect(single.results[0]!.logits[0]).not.toBe(single.results[1]!.logits[0]);
+    },
+  );
+
+  it.each([1, 3])(
+    'on the blocked kernels with %i chip(s) per call, channels in whole blocks and a shared first layer: each chip’s outputs are its own',
+    async (k) => {
+      const wide = images(10, [4, 6, 6]);
+      const settings = options({ tile: { rows: 512, cols: 64 } });
+      const single = await alone(settings, k, wide, true, wideConvModel(7));
+      const batched = await together(settings, k, wide, true, nchwc, wideConvModel(7));
+      // The shared layer is one blocked convolution; the 32-channel one is one per chip.
+      expect(batched.blocked).toBe(1 + k);
+      expectSameChips(single, batched, 10 * 3);
+    },
+  );
 
   it('one tile per layer for an untiled configuration gives the untiled graph’s outputs', async () => {
     const settings = options({ tile: { rows: 128, cols: 128 } });
     const single = await alone(settings, chips, data, false);
     const batched = await together(settings, chips, data, true);
-    for (let k = 0; k < chips; k++) {
-      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
-      const scale = Math.max(...single.results[k]!.logits.map(Math.abs));
-      single.results[k]!.logits.forEach((v, i) => expect(Math.abs(mine[i]! - v)).toBeLessThan(1e-5 * scale));
-    }
+    expectSameChips(single, batched, perChip);
   });
 
-  it('with an 8-bit ADC and a 6-bit DAC: each chip’s calibrated ranges and read-outs are its own', async () => {
-    const settings = options({ adcBits: 8, dacBits: 6 });
-    const single = await alone(settings, chips, data, false);
-    const batched = await together(settings, chips, data, false);
-    for (let k = 0; k < chips; k++) {
-      for (const [layer, tiles] of single.results[k]!.ranges!.adc)
-        tiles.forEach((range, t) =>
-          range.forEach((v, c) =>
-            expect(batched.ranges[k]!.adc.get(layer)![t]![c]).toBeCloseTo(
-              v,
-              5 - Math.ceil(Math.log10(v + 1)),
+  it.each([
+    ['an 8-bit ADC and a 6-bit DAC', 6, undefined],
+    ['an 8-bit ADC on the blocked kernels', null, nchwc],
+  ] as const)(
+    'with %s: each chip’s calibrated ranges and read-outs are its own',
+    async (_, dacBits, support) => {
+      const settings = options({ adcBits: 8, dacBits });
+      const single = await alone(settings, chips, data, false);
+      const batched = await together(settings, chips, data, false, support);
+      expect(batched.blocked > 0).toBe(support !== undefined);
+      for (let k = 0; k < chips; k++) {
+        for (const [layer, tiles] of single.results[k]!.ranges!.adc)
+          tiles.forEach((range, t) =>
+            range.forEach((v, c) =>
+              expect(batched.ranges[k]!.adc.get(layer)![t]![c]).toBeCloseTo(
+                v,
+                5 - Math.ceil(Math.log10(v + 1)),
+              ),
             ),
-          ),
-        );
-      for (const [layer, range] of single.results[k]!.ranges!.dac) {
-        expect(batched.ranges[k]!.dac.get(layer)!.signed).toBe(range.signed);
-        expect(batched.ranges[k]!.dac.get(layer)!.max).toBeCloseTo(range.max, 5);
+          );
+        // The one-chip probe taps every layer input; the batched one only where a DAC will use it.
+        if (dacBits !== null)
+          for (const [layer, range] of single.results[k]!.ranges!.dac) {
+            expect(batched.ranges[k]!.dac.get(layer)!.signed).toBe(range.signed);
+            expect(batched.ranges[k]!.dac.get(layer)!.max).toBeCloseTo(range.max, 5);
+          }
+        expect(batched.ranges[k]!.dac.size).toBe(dacBits === null ? 0 : 4);
+        const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+        const reference = single.results[k]!.logits;
+        const scale = Math.max(...reference.map(Math.abs));
+        // 1/Δ is folded into the weights, so a partial sum on a code boundary may round the other way.
+        const close = reference.filter((v, i) => Math.abs(mine[i]! - v) < 1e-4 * scale).length;
+        expect(close / reference.length).toBeGreaterThanOrEqual(0.97);
       }
-      expect(batched.ranges[k]!.dac.size).toBe(4);
-      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
-      const reference = single.results[k]!.logits;
-      const scale = Math.max(...reference.map(Math.abs));
-      // 1/Δ is folded into the weights, so a partial sum on a code boundary may round the other way.
-      const close = reference.filter((v, i) => Math.abs(mine[i]! - v) < 1e-4 * scale).length;
-      expect(close / reference.length).toBeGreaterThanOrEqual(0.97);
-    }
-  });
+    },
+  );
 
   it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
     const mnist = limitDataset(

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { ReramError } from '../../shared/errors';
 import { encodeModel, floatInput, floatOutput, makeNode, ModelError, onnx } from '../../shared/nn/onnx';
-import type { OrtRuntime, OrtSessionLike, OrtTensorLike } from '../../shared/nn/runtime';
+import type { NchwcSupport, OrtRuntime, OrtSessionLike, OrtTensorLike } from '../../shared/nn/runtime';
 
 /** ORT's messages carry a C++ source path and a stack: keep the first sentence. */
 function firstLine(error: unknown): string {
@@ -94,5 +94,46 @@ export function nodeRuntime(options: { threads?: number; device?: Device } = {})
       };
     },
     floatTensor: (data, dims) => new ort.Tensor('float32', data, [...dims]),
+    // The blocked kernels are CPU kernels: on a GPU they would pull the graph back to the CPU.
+    nchwc: () => (device === 'cpu' ? probeNchwc() : Promise.resolve(null)),
   };
+}
+
+let nchwcProbe: Promise<NchwcSupport | null> | undefined;
+
+/**
+ * Whether this build of ONNX Runtime has the NCHWc kernels, and their block size on this CPU:
+ * ReorderInput pads 4 channels up to one whole block, so its output's channel count is the block.
+ */
+function probeNchwc(): Promise<NchwcSupport | null> {
+  nchwcProbe ??= (async () => {
+    try {
+      const reorder = makeNode('ReorderInput', ['x'], ['y'], 'reorder');
+      reorder.domain = 'com.microsoft.nchwc';
+      const model = encodeModel(
+        onnx.ModelProto.create({
+          irVersion: 8,
+          opsetImport: [
+            { domain: '', version: 13 },
+            { domain: 'com.microsoft.nchwc', version: 1 },
+          ],
+          producerName: 'reram-bench',
+          graph: {
+            name: 'nchwc-probe',
+            node: [reorder],
+            input: [floatInput('x', [1, 4, 1, 1])],
+            output: [floatOutput('y')],
+          },
+        }),
+      );
+      const session = await ort.InferenceSession.create(model, { logSeverityLevel: 4 });
+      const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
+      await session.release();
+      const block = y?.dims[1];
+      return typeof block === 'number' && block >= 4 && block % 4 === 0 ? { block } : null;
+    } catch {
+      return null;
+    }
+  })();
+  return nchwcProbe;
 }

@@ -19,4 +19,14 @@ export interface OrtRuntime {
   readonly description: string;
   createSession(model: Uint8Array): Promise<OrtSessionLike>;
   floatTensor(data: Float32Array, dims: readonly number[]): unknown;
+  /**
+   * ONNX Runtime's blocked NCHWc kernels (domain com.microsoft.nchwc), where this runtime has
+   * them: null where it does not (onnxruntime-web, a GPU). See rca/nchwc.ts.
+   */
+  nchwc?(): Promise<NchwcSupport | null>;
+}
+
+/** The NCHWc kernels' channel block on this CPU (8 with AVX2, 16 with AVX-512). */
+export interface NchwcSupport {
+  block: number;
 }

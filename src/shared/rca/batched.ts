@@ -33,6 +33,7 @@ import { builder, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
+import { nchwcConv, nchwcFilters, nchwcFits, scalarIndex, NCHWC_DOMAIN, type NchwcSupport } from './nchwc';
 
 /**
  * A calibration tap of a batched probe, reduced in the graph so only K numbers per column leave
@@ -68,6 +69,8 @@ interface BatchContext {
   /** The layer's original Conv/MatMul/Gemm node, and the model's initializers (its bias). */
   node: NodeProto;
   initializers: ReturnType<typeof initializerMap>;
+  /** ONNX Runtime's blocked kernels, where the runtime has them. */
+  nchwc?: NchwcSupport;
 }
 
 function fed(ctx: BatchContext, name: string, dims: number[]): string {
@@ -238,15 +241,49 @@ function convView(ctx: BatchContext, input: string, inShape: string, shared: boo
   return batchedDac(ctx, b.node('Reshape', [input, shapeOf(b, lead, 'view_shape')], 'view5'), 3);
 }
 
+/**
+ * The blocked kernels this layer can use ({@link NchwcSupport}): where the runtime has them, and
+ * the layer has no DAC or read noise (those run one chip per call, as they measured faster), and
+ * every tile's channel count fits them.
+ */
+function layerNchwc(ctx: BatchContext): NchwcSupport | undefined {
+  const { nchwc, layer, plan, converters } = ctx;
+  if (!nchwc || (converters && plan.options.dac.bits !== null)) return undefined;
+  if (layer.tiles.some((tile) => tile.variance || !nchwcFits(nchwc, tile.channels))) return undefined;
+  return nchwc;
+}
+
 /** A Conv crossbar on K chips: grouped over chips (or stacked, on the shared input). */
 function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
   const { b, layer } = ctx;
   const C = layer.cols;
+  const nchwc = layerNchwc(ctx);
+  if (nchwc && !shared) return chipwiseConvLayer(ctx, input, nchwc);
   const inShape = b.node('Shape', [input], 'in_shape');
   dacTap(ctx, input, shared);
   const view = convView(ctx, input, inShape, shared);
   const attrs = view ? { ...convAttributes(ctx.node), group: { int: ctx.chips } } : convAttributes(ctx.node);
-  const product = (x: string, w: string, suffix: string) => b.node('Conv', [x, w], suffix, attrs);
+  const kernelShape = layer.weightDims.slice(2) as [number, number];
+  const product = (x: string, w: string, suffix: string, tile?: TileLayout) =>
+    nchwc && tile
+      ? // The shared input: one convolution of K·C outputs on the blocked kernels.
+        nchwcConv(
+          b,
+          x,
+          nchwcFilters(
+            b,
+            w,
+            { chips: 1, out: ctx.chips * C, in: tile.channels, kernel: kernelShape[0] * kernelShape[1] },
+            nchwc,
+            suffix,
+          ),
+          0,
+          { out: ctx.chips * C, in: tile.channels, kernelShape },
+          attrs,
+          nchwc,
+          suffix,
+        )
+      : b.node('Conv', [x, w], suffix, attrs);
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
@@ -270,7 +307,7 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
       : whole
         ? input
         : sliceAxis(b, input, tile.c0, end, 1, tag);
-    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`);
+    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`, tile);
     partial = withReadNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
     // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
     outShape ??= shapeOf(
@@ -297,6 +334,68 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
   );
 }
 
+/**
+ * A Conv crossbar on K chips, one blocked-kernel convolution per chip on its own rows of the
+ * chip-major input, so nothing is transposed: [K·n, Cin, H, W] → per chip [n, C, H', W'] →
+ * Concat → [K, n, C, H', W'] for the ADC and bias → [K·n, C, H', W'].
+ */
+function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport): string {
+  const { b, layer, chips: K } = ctx;
+  const C = layer.cols;
+  const kernelShape = layer.weightDims.slice(2) as [number, number];
+  const attrs = convAttributes(ctx.node);
+  const inShape = b.node('Shape', [input], 'in_shape');
+  dacTap(ctx, input, false);
+  const perChip = b.node(
+    'Reshape',
+    [input, shapeOf(b, [b.int64([K, -1], 'rest'), shapeSlice(b, inShape, 1, 4, 'chw')], 'view_shape')],
+    'view5',
+  );
+  let outShape: string | undefined;
+  const partials = layer.tiles.map((tile, t) => {
+    const tag = `tile${t}`;
+    const weightDims = [K * tile.dims[0]!, ...tile.dims.slice(1)];
+    const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
+    const x = whole ? perChip : sliceAxis(b, perChip, tile.c0, tile.c0 + tile.channels, 2, tag);
+    const filters = nchwcFilters(
+      b,
+      fed(ctx, tile.weights, weightDims),
+      { chips: K, out: C, in: tile.channels, kernel: kernelShape[0] * kernelShape[1] },
+      nchwc,
+      tag,
+    );
+    const outputs = Array.from({ length: K }, (_, k) => {
+      const rows = b.node('Gather', [x, scalarIndex(b, k, `${tag}/k${k}`)], `${tag}/x${k}`, {
+        axis: { int: 0 },
+      });
+      const dims = { out: C, in: tile.channels, kernelShape };
+      return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`);
+    });
+    const partial =
+      outputs.length === 1 ? outputs[0]! : b.node('Concat', outputs, `${tag}/psum`, { axis: { int: 0 } });
+    outShape ??= shapeOf(
+      b,
+      [
+        b.int64([K, -1, C], 'k_n_c'),
+        shapeSlice(b, b.node('Shape', [partial], 'psum_shape'), 2, 4, 'psum_hw'),
+      ],
+      'psum5_shape',
+    );
+    const partial5 = b.node('Reshape', [partial, outShape], `${tag}/psum5`);
+    adcTap(ctx, partial5, [1, 3, 4], t, tag);
+    return batchedAdc(ctx, partial5, tile, tag, [K, 1, C, 1, 1]);
+  });
+  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
+  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C, 1, 1]);
+  if (bias) out = b.node('Add', [out, bias], 'biased');
+  const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
+  return b.node(
+    'Reshape',
+    [out, shapeOf(b, [b.int64([-1, C], 'kn_c'), outHw], 'chip_major_shape')],
+    'chip_major',
+  );
+}
+
 /** Whether a plan can run K chips per call: 2-D convolutions, and the ops the layout needs. */
 export function canBatch(plan: CrossbarPlan): boolean {
   return (
@@ -315,6 +414,7 @@ export function batchedCrossbarGraph(
   plan: CrossbarPlan,
   graphOptions: GraphOptions,
   chips: number,
+  nchwc?: NchwcSupport,
 ): BatchedGraph {
   if (!canBatch(plan)) throw new Error('This crossbar plan cannot run several chips per call.');
   const model = cloneModel(plan.base);
@@ -371,6 +471,7 @@ export function batchedCrossbarGraph(
       node,
       initializers,
       ...(taps ? { taps } : {}),
+      ...(nchwc ? { nchwc } : {}),
     };
     const shared = sharedLayers.has(layer.name);
     const input = node.input![0]!;
@@ -383,6 +484,8 @@ export function batchedCrossbarGraph(
   graph.node!.unshift(...top.nodes);
   graph.initializer!.push(...top.initializers);
   finishGraph(graph, plan.base, newInputs, undefined);
+  if (graph.node!.some((n) => n.domain === NCHWC_DOMAIN))
+    model.opsetImport = [...(model.opsetImport ?? []), { domain: NCHWC_DOMAIN, version: 1 }];
   for (const tap of taps ?? [])
     for (const output of tap.kind === 'dac' ? [tap.max, tap.min] : [tap.max])
       graph.output!.push(floatOutput(output));

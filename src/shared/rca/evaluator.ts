@@ -319,11 +319,20 @@ export class LocalEvaluator implements ChipEvaluator {
     let graphs = state.batched!.get(chips);
     if (!graphs) {
       const { plan, converters, noiseSeed } = state;
-      const main = await load(this.runtime, batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips));
+      const nchwc = (await this.runtime.nchwc?.()) ?? undefined;
+      const main = await load(
+        this.runtime,
+        batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips, nchwc),
+      );
       const probe = converters
         ? await load(
             this.runtime,
-            batchedCrossbarGraph(plan!, { converters: false, taps: true, noiseSeed: noiseSeed + 1 }, chips),
+            batchedCrossbarGraph(
+              plan!,
+              { converters: false, taps: true, noiseSeed: noiseSeed + 1 },
+              chips,
+              nchwc,
+            ),
           )
         : undefined;
       graphs = { main, probe };
