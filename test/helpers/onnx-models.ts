@@ -177,3 +177,37 @@ export function wideConvModel(seed: number): ModelProto {
     'y',
   );
 }
+
+/**
+ * Conv 2→4 (3×3, padded) → Relu → MaxPool 2×2 → Flatten → MatMul to 3 outputs, on
+ * [batch, 2, 8, 8] inputs: the pattern whose pooling can run before the read-out
+ * (rca/pool-first.ts). `shared`: the Conv reads the data input itself; otherwise a Relu comes first.
+ */
+export function pooledConvModel(seed: number, shared: boolean): ModelProto {
+  let state = seed;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const values = (n: number) => Array.from({ length: n }, rand);
+  return model(
+    [
+      ...(shared ? [] : [makeNode('Relu', ['x'], ['x_pos'], 'pre')]),
+      makeNode('Conv', [shared ? 'x' : 'x_pos', 'W1', 'B1'], ['c1'], 'conv1', {
+        kernel_shape: { ints: [3, 3] },
+        pads: { ints: [1, 1, 1, 1] },
+      }),
+      makeNode('Relu', ['c1'], ['r1'], 'relu1'),
+      makeNode('MaxPool', ['r1'], ['p1'], 'pool1', {
+        kernel_shape: { ints: [2, 2] },
+        strides: { ints: [2, 2] },
+      }),
+      makeNode('Flatten', ['p1'], ['f'], 'flatten'),
+      makeNode('MatMul', ['f', 'W2'], ['y'], 'fc'),
+    ],
+    [
+      floatTensor('W1', [4, 2, 3, 3], values(72)),
+      floatTensor('B1', [4], values(4)),
+      floatTensor('W2', [64, 3], values(192)),
+    ],
+    [input('x', ['batch', 2, 8, 8])],
+    'y',
+  );
+}

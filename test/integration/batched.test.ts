@@ -11,13 +11,20 @@ import { nodeRuntime } from '../../src/main/nn/ort-node';
 import { selectLevels } from '../../src/shared/levels/level-table';
 import { datasetFromCifar10, datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
 import { encodeModel, type ModelProto } from '../../src/shared/nn/onnx';
-import type { NchwcSupport, OrtRuntime } from '../../src/shared/nn/runtime';
+import type { OrtRuntime } from '../../src/shared/nn/runtime';
 import { builtinProfiles } from '../../src/shared/profile/builtin';
 import { Rng } from '../../src/shared/random';
-import { batchedCrossbarGraph, foldAdcSteps, stackChips } from '../../src/shared/rca/batched';
+import {
+  batchedCrossbarGraph,
+  foldAdcSteps,
+  stackChips,
+  type BatchedSpeedups,
+} from '../../src/shared/rca/batched';
 import { NCHWC_DOMAIN } from '../../src/shared/rca/nchwc';
 import { measureChipRanges, measureRanges } from '../../src/shared/rca/calibrate';
 import { LocalEvaluator } from '../../src/shared/rca/evaluator';
+import { poolFirst } from '../../src/shared/rca/pool-first';
+import { prepareModel } from '../../src/shared/rca/predict';
 import {
   converterTensors,
   crossbarGraph,
@@ -29,7 +36,7 @@ import {
   type FeedTensor,
 } from '../../src/shared/rca/transform';
 import { REPO_ROOT } from '../helpers/cli';
-import { chainModel, wideConvModel } from '../helpers/onnx-models';
+import { chainModel, pooledConvModel, wideConvModel } from '../helpers/onnx-models';
 
 const runtime: OrtRuntime = nodeRuntime({ threads: 1 });
 const alox = builtinProfiles('test').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
@@ -96,23 +103,28 @@ async function alone(
   return { plan, results };
 }
 
-/** The chips K at a time, on the grouped Conv or (with `nchwc`) ONNX Runtime's blocked kernels. */
+/** The chips K at a time: on the grouped Conv, or with the evaluator's speed-ups. */
 async function together(
   options: FlatCrossbarOptions,
   chips: number,
   data: Dataset,
   wholeTiles: boolean,
-  nchwc?: NchwcSupport,
+  speedups: BatchedSpeedups = {},
   model: ModelProto = chainModel(5),
 ) {
   const plan = planCrossbar(model, crossbarOptions(options), { wholeTiles });
   const converters = options.adcBits !== null || options.dacBits !== null;
-  const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips, nchwc);
+  const graph = batchedCrossbarGraph(plan, { converters, noiseSeed: 1 }, chips, speedups);
   const cells = Array.from({ length: chips }, (_, k) => drawChip(plan, 40 + k));
   let references: FeedTensor[][] = cells.map(() => []);
   let ranges: CalibrationRanges[] = [];
   if (converters) {
-    const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, chips, nchwc);
+    const probe = batchedCrossbarGraph(
+      plan,
+      { converters: false, taps: true, noiseSeed: 2 },
+      chips,
+      speedups,
+    );
     const session = await runtime.createSession(encodeModel(probe.model));
     ranges = await measureChipRanges(runtime, session, probe, options.tile.cols, data, {
       feeds: feedsOf(stackChips(probe, cells)),
@@ -125,8 +137,10 @@ async function together(
       cells.map((c, k) => foldAdcSteps(plan, c, references[k]!)),
     ),
   );
-  const blocked = graph.model.graph!.node!.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv');
-  return { logits: await outputs(graph.model, feeds, data), ranges, blocked: blocked.length };
+  const nodes = graph.model.graph!.node!;
+  const blocked = nodes.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
+  const pools = nodes.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
+  return { logits: await outputs(graph.model, feeds, data), ranges, blocked, pools };
 }
 
 /** Each chip's logits from the K-chip run against the same chip alone, to 1e-5 of its largest. */
@@ -149,10 +163,10 @@ describe('many chips per graph call', () => {
   const data = images(24);
   const chips = 3;
   const perChip = 24 * 3;
-  const paths = [
-    ['the grouped Conv', undefined],
-    ['the blocked NCHWc kernels', nchwc],
-  ] as const;
+  const paths: Array<[string, BatchedSpeedups]> = [
+    ['the grouped Conv', {}],
+    ['the blocked NCHWc kernels', { nchwc }],
+  ];
 
   it('finds the blocked kernels’ block size on this CPU (8 with AVX2, 16 with AVX-512, 4 on Arm)', () => {
     expect([4, 8, 16]).toContain(nchwc.block);
@@ -167,7 +181,7 @@ describe('many chips per graph call', () => {
       expect(single.plan.layers.map((l) => l.tiles.length)).toEqual([3, 4, 2, 1]);
       expect(batched.logits.length).toBe(chips * perChip);
       // Per chip and tile: 3 chips × (3 + 4) tiles of the two convolutions.
-      expect(batched.blocked).toBe(support ? chips * 7 : 0);
+      expect(batched.blocked).toBe(support.nchwc ? chips * 7 : 0);
       expectSameChips(single, batched, perChip);
       // The chips do differ from each other (σ × 1), so a mix-up of chips would show.
       expect(single.results[0]!.logits[0]).not.toBe(single.results[1]!.logits[0]);
@@ -180,7 +194,7 @@ describe('many chips per graph call', () => {
       const wide = images(10, [4, 6, 6]);
       const settings = options({ tile: { rows: 512, cols: 64 } });
       const single = await alone(settings, k, wide, true, wideConvModel(7));
-      const batched = await together(settings, k, wide, true, nchwc, wideConvModel(7));
+      const batched = await together(settings, k, wide, true, { nchwc }, wideConvModel(7));
       // The shared layer is one blocked convolution; the 32-channel one is one per chip.
       expect(batched.blocked).toBe(1 + k);
       expectSameChips(single, batched, 10 * 3);
@@ -194,42 +208,90 @@ describe('many chips per graph call', () => {
     expectSameChips(single, batched, perChip);
   });
 
-  it.each([
-    ['an 8-bit ADC and a 6-bit DAC', 6, undefined],
-    ['an 8-bit ADC on the blocked kernels', null, nchwc],
-  ] as const)(
-    'with %s: each chip’s calibrated ranges and read-outs are its own',
-    async (_, dacBits, support) => {
-      const settings = options({ adcBits: 8, dacBits });
-      const single = await alone(settings, chips, data, false);
-      const batched = await together(settings, chips, data, false, support);
-      expect(batched.blocked > 0).toBe(support !== undefined);
-      for (let k = 0; k < chips; k++) {
-        for (const [layer, tiles] of single.results[k]!.ranges!.adc)
-          tiles.forEach((range, t) =>
-            range.forEach((v, c) =>
-              expect(batched.ranges[k]!.adc.get(layer)![t]![c]).toBeCloseTo(
-                v,
-                5 - Math.ceil(Math.log10(v + 1)),
-              ),
+  it.each<[string, number | null, BatchedSpeedups]>([
+    ['an 8-bit ADC and a 6-bit DAC', 6, {}],
+    ['an 8-bit ADC on the blocked kernels', null, { nchwc }],
+  ])('with %s: each chip’s calibrated ranges and read-outs are its own', async (_, dacBits, support) => {
+    const settings = options({ adcBits: 8, dacBits });
+    const single = await alone(settings, chips, data, false);
+    const batched = await together(settings, chips, data, false, support);
+    expect(batched.blocked > 0).toBe(support.nchwc !== undefined);
+    for (let k = 0; k < chips; k++) {
+      for (const [layer, tiles] of single.results[k]!.ranges!.adc)
+        tiles.forEach((range, t) =>
+          range.forEach((v, c) =>
+            expect(batched.ranges[k]!.adc.get(layer)![t]![c]).toBeCloseTo(
+              v,
+              5 - Math.ceil(Math.log10(v + 1)),
             ),
-          );
-        // The one-chip probe taps every layer input; the batched one only where a DAC will use it.
-        if (dacBits !== null)
-          for (const [layer, range] of single.results[k]!.ranges!.dac) {
-            expect(batched.ranges[k]!.dac.get(layer)!.signed).toBe(range.signed);
-            expect(batched.ranges[k]!.dac.get(layer)!.max).toBeCloseTo(range.max, 5);
-          }
-        expect(batched.ranges[k]!.dac.size).toBe(dacBits === null ? 0 : 4);
-        const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
-        const reference = single.results[k]!.logits;
-        const scale = Math.max(...reference.map(Math.abs));
-        // 1/Δ is folded into the weights, so a partial sum on a code boundary may round the other way.
-        const close = reference.filter((v, i) => Math.abs(mine[i]! - v) < 1e-4 * scale).length;
-        expect(close / reference.length).toBeGreaterThanOrEqual(0.97);
-      }
+          ),
+        );
+      // The one-chip probe taps every layer input; the batched one only where a DAC will use it.
+      if (dacBits !== null)
+        for (const [layer, range] of single.results[k]!.ranges!.dac) {
+          expect(batched.ranges[k]!.dac.get(layer)!.signed).toBe(range.signed);
+          expect(batched.ranges[k]!.dac.get(layer)!.max).toBeCloseTo(range.max, 5);
+        }
+      expect(batched.ranges[k]!.dac.size).toBe(dacBits === null ? 0 : 4);
+      const mine = batched.logits.subarray(k * perChip, (k + 1) * perChip);
+      const reference = single.results[k]!.logits;
+      const scale = Math.max(...reference.map(Math.abs));
+      // 1/Δ is folded into the weights, so a partial sum on a code boundary may round the other way.
+      const close = reference.filter((v, i) => Math.abs(mine[i]! - v) < 1e-4 * scale).length;
+      expect(close / reference.length).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+
+  it.each<[string, boolean, BatchedSpeedups]>([
+    ['a shared layer, the grouped Conv', true, {}],
+    ['a shared layer, the blocked kernels', true, { nchwc }],
+    ['a chip-major layer, the grouped Conv', false, {}],
+    ['a chip-major layer, the blocked kernels', false, { nchwc }],
+  ])(
+    'pooling before the 8-bit ADC (%s) gives the same logits bit for bit, on a quarter of the read-outs',
+    async (_, shared, speedups) => {
+      const pooledData = images(16, [2, 8, 8]);
+      const settings = options({ adcBits: 8, tile: { rows: 128, cols: 128 } });
+      const model = pooledConvModel(9, shared);
+      const modelOrder = await together(settings, chips, pooledData, true, speedups, model);
+      const poolFirst = await together(
+        settings,
+        chips,
+        pooledData,
+        true,
+        { ...speedups, poolFirst: true },
+        model,
+      );
+      expect(modelOrder.pools).toEqual(['pool1']);
+      // The model's MaxPool became an Identity; the pool now runs on the raw partial sums (on the
+      // blocked kernels, one per blocked convolution: one on a shared layer, one per chip otherwise).
+      const expected = speedups.nchwc && !shared ? chips : 1;
+      expect(poolFirst.pools).toHaveLength(expected);
+      for (const name of poolFirst.pools) expect(name).toMatch(/^xbar\/conv1\/tile0\//);
+      expect(Array.from(poolFirst.logits)).toEqual(Array.from(modelOrder.logits));
+      // The calibration probe keeps the model's order (its taps need every output).
+      expect(poolFirst.ranges).toEqual(modelOrder.ranges);
     },
   );
+
+  it('pools first only where that is exact: LeNet-5’s one-tile conv1, not its two-tile conv2 or the chain', () => {
+    const lenet = prepareModel(readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')), 'lenet5');
+    const plan = planCrossbar(
+      lenet,
+      crossbarOptions(options({ adcBits: 8, tile: { rows: 128, cols: 128 } })),
+    );
+    const graph = plan.base.graph!;
+    const found = plan.layers.map((l) => poolFirst(graph, graph.node![l.nodeIndex]!, l) !== undefined);
+    expect(plan.layers.slice(0, 2).map((l) => l.tiles.length)).toEqual([1, 2]);
+    expect(found).toEqual([true, false, false, false, false]);
+    const chain = planCrossbar(
+      chainModel(5),
+      crossbarOptions(options({ adcBits: 8, tile: { rows: 128, cols: 128 } })),
+    );
+    expect(
+      chain.layers.some((l) => poolFirst(chain.base.graph!, chain.base.graph!.node![l.nodeIndex]!, l)),
+    ).toBe(false);
+  });
 
   it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
     const mnist = limitDataset(

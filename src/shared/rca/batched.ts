@@ -33,6 +33,7 @@ import { builder, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
+import { bypassPool, poolFirst, type PoolFirst } from './pool-first';
 import { nchwcConv, nchwcFilters, nchwcFits, scalarIndex, NCHWC_DOMAIN, type NchwcSupport } from './nchwc';
 
 /**
@@ -50,6 +51,16 @@ export interface BatchedGraph {
   /** Per fed tensor: its dims for K chips. */
   feedDims: Map<string, number[]>;
   taps: BatchedTap[];
+}
+
+/**
+ * Rewrites that change how fast a chip runs, not what it computes: ONNX Runtime's blocked kernels
+ * (rca/nchwc.ts; float rounding aside) and pooling before the read-out (rca/pool-first.ts; bit
+ * for bit). The evaluator turns on both; tests compare each against the plain graph.
+ */
+export interface BatchedSpeedups {
+  nchwc?: NchwcSupport;
+  poolFirst?: boolean;
 }
 
 /** ONNX ops the batched graph needs (Slice with inputs, Expand). */
@@ -71,6 +82,8 @@ interface BatchContext {
   initializers: ReturnType<typeof initializerMap>;
   /** ONNX Runtime's blocked kernels, where the runtime has them. */
   nchwc?: NchwcSupport;
+  /** The model's MaxPool after this layer, run before the read-out where that is exact. */
+  pool?: PoolFirst;
 }
 
 function fed(ctx: BatchContext, name: string, dims: number[]): string {
@@ -282,6 +295,7 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
           attrs,
           nchwc,
           suffix,
+          ctx.pool?.attrs,
         )
       : b.node('Conv', [x, w], suffix, attrs);
   let outShape: string | undefined;
@@ -309,6 +323,7 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
         : sliceAxis(b, input, tile.c0, end, 1, tag);
     let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`, tile);
     partial = withReadNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
+    if (ctx.pool && !nchwc) partial = b.node('MaxPool', [partial], `${tag}/pool`, ctx.pool.attrs);
     // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
     outShape ??= shapeOf(
       b,
@@ -369,7 +384,7 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
         axis: { int: 0 },
       });
       const dims = { out: C, in: tile.channels, kernelShape };
-      return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`);
+      return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
     });
     const partial =
       outputs.length === 1 ? outputs[0]! : b.node('Concat', outputs, `${tag}/psum`, { axis: { int: 0 } });
@@ -414,8 +429,9 @@ export function batchedCrossbarGraph(
   plan: CrossbarPlan,
   graphOptions: GraphOptions,
   chips: number,
-  nchwc?: NchwcSupport,
+  speedups: BatchedSpeedups = {},
 ): BatchedGraph {
+  const { nchwc } = speedups;
   if (!canBatch(plan)) throw new Error('This crossbar plan cannot run several chips per call.');
   const model = cloneModel(plan.base);
   const graph = model.graph!;
@@ -456,8 +472,15 @@ export function batchedCrossbarGraph(
     );
     for (const node of readers) node.input = node.input!.map((i) => (i === data.name ? repeated : i));
   }
+  // Found before any layer is rewritten; never in the probe, whose taps need every output.
+  const pools = new Map(
+    graphOptions.taps || !speedups.poolFirst
+      ? []
+      : plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)] as const),
+  );
   for (const layer of [...plan.layers].reverse()) {
     const node = graph.node![layer.nodeIndex]!;
+    const pool = pools.get(layer.name);
     const b = builder(`xbar/${layer.name}`);
     const ctx: BatchContext = {
       b,
@@ -472,11 +495,13 @@ export function batchedCrossbarGraph(
       initializers,
       ...(taps ? { taps } : {}),
       ...(nchwc ? { nchwc } : {}),
+      ...(pool ? { pool } : {}),
     };
     const shared = sharedLayers.has(layer.name);
     const input = node.input![0]!;
     const out = layer.op === 'Conv' ? convLayer(ctx, input, shared) : matmulLayer(ctx, input, shared);
     b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
+    if (pool) bypassPool(pool);
     graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
     graph.initializer!.push(...b.initializers);
     newInputs.unshift(...b.inputs);

@@ -320,9 +320,10 @@ export class LocalEvaluator implements ChipEvaluator {
     if (!graphs) {
       const { plan, converters, noiseSeed } = state;
       const nchwc = (await this.runtime.nchwc?.()) ?? undefined;
+      const speedups = { poolFirst: true, ...(nchwc ? { nchwc } : {}) };
       const main = await load(
         this.runtime,
-        batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips, nchwc),
+        batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips, speedups),
       );
       const probe = converters
         ? await load(
@@ -331,7 +332,7 @@ export class LocalEvaluator implements ChipEvaluator {
               plan!,
               { converters: false, taps: true, noiseSeed: noiseSeed + 1 },
               chips,
-              nchwc,
+              speedups,
             ),
           )
         : undefined;

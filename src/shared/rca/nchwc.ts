@@ -107,7 +107,8 @@ export function nchwcFilters(
 
 /**
  * One chip's convolution on the blocked kernels: `x` is NCHW [n, I, H, W], `filters` the
- * {@link nchwcFilters} rows, `chip` the row to use. Returns NCHW [n, O, H', W'].
+ * {@link nchwcFilters} rows, `chip` the row to use, `pool` a MaxPool to run on the blocked
+ * output. Returns NCHW [n, O, H', W'].
  */
 export function nchwcConv(
   b: Builder,
@@ -118,6 +119,7 @@ export function nchwcConv(
   convAttributes: Record<string, AttrInput>,
   support: NchwcSupport,
   tag: string,
+  pool?: Record<string, AttrInput>,
 ): string {
   const B = support.block;
   const blockedInput = dims.in >= B;
@@ -135,5 +137,7 @@ export function nchwcConv(
     ...convAttributes,
     kernel_shape: { ints: dims.kernelShape },
   });
-  return nchwcNode(b, 'ReorderOutput', [blockedOut], `${tag}/y`, { channels: { int: dims.out } });
+  // Pooling first (rca/pool-first.ts) runs on the blocked layout, before the reorder.
+  const pooled = pool ? nchwcNode(b, 'MaxPool', [blockedOut], `${tag}/pool`, pool) : blockedOut;
+  return nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: dims.out } });
 }

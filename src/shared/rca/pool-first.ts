@@ -1,0 +1,78 @@
+/**
+ * Pooling before the read-out, where that is exact: a Conv crossbar followed (through ReLUs only)
+ * by a MaxPool pools its raw partial sums and digitises the pooled ones, a quarter of them for
+ * a 2×2 pool.
+ *
+ * Why it is exact. The read-out after a one-tile product p is f(p) = relu(Δ·clip(round(p′), −m, m)
+ * + b) per column, with p′ = p/Δ and Δ > 0: every step is non-decreasing, so for any window
+ *   max_i f(p_i) = f(max_i p_i),
+ * and max returns one of the window's own floats, so the result is bit for bit the same. It is not
+ * exact for a tiled layer (a sum of digitised tiles), with read noise (a draw per output), or in
+ * the calibration probe (its taps need every output, negatives included), so those keep the
+ * model's order.
+ */
+import type { AttrInput, GraphProto, NodeProto } from '../nn/onnx';
+import { attribute } from '../nn/onnx';
+import type { PlannedLayer } from './transform';
+
+/** The MaxPool attributes the blocked kernels and ONNX's MaxPool both take. */
+const POOL_ATTRIBUTES = ['auto_pad', 'kernel_shape', 'dilations', 'strides', 'pads', 'ceil_mode'];
+
+export interface PoolFirst {
+  /** The MaxPool's attributes, for the pool inserted after the product. */
+  attrs: Record<string, AttrInput>;
+  /** The model's MaxPool, which becomes an Identity. */
+  node: NodeProto;
+}
+
+function consumers(graph: GraphProto, name: string): NodeProto[] {
+  return (graph.node ?? []).filter((n) => (n.input ?? []).includes(name));
+}
+
+function poolAttributes(node: NodeProto): Record<string, AttrInput> | undefined {
+  const attrs: Record<string, AttrInput> = {};
+  for (const a of node.attribute ?? []) {
+    const value = attribute(node, a.name!);
+    if (!POOL_ATTRIBUTES.includes(a.name!)) {
+      // storage_order only shapes the unused Indices output.
+      if (a.name === 'storage_order') continue;
+      return undefined;
+    }
+    if (typeof value === 'string') attrs[a.name!] = { string: value };
+    else if (typeof value === 'number') attrs[a.name!] = { int: value };
+    else if (Array.isArray(value)) attrs[a.name!] = { ints: value };
+    else return undefined;
+  }
+  return attrs;
+}
+
+/**
+ * The MaxPool a Conv crossbar's outputs reach through ReLUs only, each the sole reader of the
+ * one before, when pooling first is exact for this layer; undefined otherwise.
+ */
+export function poolFirst(graph: GraphProto, node: NodeProto, layer: PlannedLayer): PoolFirst | undefined {
+  if (layer.op !== 'Conv' || layer.tiles.length !== 1 || layer.tiles[0]!.variance) return undefined;
+  const outputs = new Set((graph.output ?? []).map((o) => o.name));
+  let value = node.output![0]!;
+  for (;;) {
+    if (outputs.has(value)) return undefined;
+    const next = consumers(graph, value);
+    if (next.length !== 1 || next[0]!.input![0] !== value) return undefined;
+    const reader = next[0]!;
+    if (reader.opType === 'Relu' && !reader.domain) {
+      value = reader.output![0]!;
+      continue;
+    }
+    const indices = reader.output![1];
+    if (reader.opType !== 'MaxPool' || reader.domain || (indices && indices !== '')) return undefined;
+    const attrs = poolAttributes(reader);
+    return attrs ? { attrs, node: reader } : undefined;
+  }
+}
+
+/** The model's MaxPool after the pool moved before the read-out: it passes its input on. */
+export function bypassPool(pool: PoolFirst): void {
+  pool.node.opType = 'Identity';
+  pool.node.attribute = [];
+  pool.node.output = [pool.node.output![0]!];
+}
