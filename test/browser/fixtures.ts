@@ -1,6 +1,6 @@
 /** Replies main could send (the fake bridge checks them against the contract) for component tests. */
 import type { InstrumentStatus, PredictionRecord } from '../../src/shared/api';
-import type { PredictionReport } from '../../src/shared/rca/report';
+import { groupSettings, PredictSettings, type PredictionReport } from '../../src/shared/rca/report';
 
 export function instrumentStatus(overrides: Partial<InstrumentStatus> = {}): InstrumentStatus {
   return {
@@ -65,7 +65,7 @@ export function predictionReport(): PredictionReport {
       : {}),
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     model: { name: 'LeNet-5 (MNIST)', parameters: 61706, layers: [] },
     dataset: { name: 'mnist', evaluated: 500, calibration: 0 },
     device: {
@@ -76,29 +76,10 @@ export function predictionReport(): PredictionReport {
       gMin: 1e-6,
       gMax: 2e-5,
     },
-    settings: {
-      methods: ['float', 'linear', 'mes'],
-      bits: [2, 3],
-      scheme: 'differential',
-      scale: 'mse',
-      tile: { rows: 128, cols: 128 },
-      adcBits: null,
-      dacBits: null,
-      readNoise: 0,
-      sigmaScale: 1,
-      after: 0,
-      driftCompensation: false,
-      deviceDraw: 'gaussian',
-      driftNuSigma: 0,
-      trials: 3,
-      untilCi: 0.5,
-      minChips: 5,
-      maxChips: 40,
-      seed: 1,
-      commonChips: true,
-      calibration: 100,
-      batchSize: 250,
-    },
+    // The defaults, but for these: 3 chips of float, linear and MES at 2 and 3 bits.
+    settings: groupSettings(
+      PredictSettings.parse({ methods: ['float', 'linear', 'mes'], bits: [2, 3], trials: 3 }),
+    ),
     runtime: 'onnxruntime-node 1.30.0, CPU, 2 workers × 1 ONNX Runtime thread',
     chips: { count: 3, mode: 'fixed', target: 0.5, reachedTarget: null, limitedBy: null },
     // 99.5 % + CI: the whisker would run above 100 % without clipping.

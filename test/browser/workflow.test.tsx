@@ -422,7 +422,7 @@ describe('issue 14: what an engineer saw, fixed', () => {
       await expect.poll(() => downloads.length).toBe(3);
       expect(downloads[0]!.name).toMatch(/^prediction-cell-0-LeNet-5-MNIST-20261128-\d{4}\.csv$/);
       expect(await downloads[0]!.blob!.text()).toMatch(
-        /^# ReRAM Bench prediction.*\n# model: LeNet-5 \(MNIST\).*# settings: \{"methods"/s,
+        /^# ReRAM Bench prediction.*\n# model: LeNet-5 \(MNIST\).*# settings: \{"run":\{"methods"/s,
       );
       expect(downloads[1]!.name).toMatch(/\d\.svg$/);
       expect(await downloads[1]!.blob!.text()).toContain('read noise 0');

@@ -163,8 +163,8 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   };
   const plain = await predict([], 'plain.json');
   const compensated = await predict(['--compensate', 'on'], 'compensated.json');
-  expect(plain.settings.after).toBe(86_400);
-  expect(compensated.settings.driftCompensation).toBe(true);
+  expect(plain.settings.device.after).toBe(86_400);
+  expect(compensated.settings.read.driftCompensation).toBe(true);
   // The report says which spread the chip table holds and which dominates.
   expect(plain.device.spread).toMatchObject({ sigma: 'c2c+d2d' });
   expect(plain.device.spread!.cells).toBeGreaterThanOrEqual(2);
@@ -173,7 +173,7 @@ it('a 16-cell queue, then statistics that recover the die’s endurance and drif
   // Devices drawn from the measured cells themselves instead of their Gaussian: the same die, so
   // the same accuracy within the chips' spread; the report says how the devices were drawn.
   const cellsDrawn = await predict(['--after', '0', '--device-draw', 'measured-cells'], 'cells.json');
-  expect(cellsDrawn.settings.deviceDraw).toBe('measured-cells');
+  expect(cellsDrawn.settings.device.draw).toBe('measured-cells');
   expect(Math.abs(accuracy(cellsDrawn, 'mes') - accuracy(fresh, 'mes'))).toBeLessThan(0.1);
   // A day of drift costs accuracy; one scale per layer, read on the chip, wins much of it back.
   for (const method of ['mes', 'linear']) {

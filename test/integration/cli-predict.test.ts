@@ -152,8 +152,11 @@ describe('CLI: quantize, predict, demo', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/method\s+3-bit\s+4-bit/);
     expect(result.stdout).toMatch(/MES\s+\d+\.\d+ ± \d+\.\d+ %/);
-    const parsed = PredictionReport.parse(JSON.parse(readFileSync(report, 'utf8')));
-    expect(parsed.settings.tile).toEqual({ rows: 64, cols: 32 });
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { schemaVersion: number };
+    // Version 2: the settings grouped by hardware part.
+    expect(written.schemaVersion).toBe(2);
+    const parsed = PredictionReport.parse(written);
+    expect(parsed.settings.array.tile).toEqual({ rows: 64, cols: 32 });
     expect(parsed.results.map((r) => `${r.method}:${r.bits}`)).toEqual([
       'float:null',
       'linear:3',

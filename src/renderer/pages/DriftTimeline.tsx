@@ -151,10 +151,10 @@ function label(step: Step): string {
 
 /** The settings behind the timeline, from its first (fresh) prediction, and where ν came from. */
 function timelineCaption(report: PredictionReport): string[] {
-  const s = report.settings;
+  const { device } = report.settings;
   const drift =
-    s.driftNu !== undefined
-      ? `drift: ν = ${s.driftNu} ± ${s.driftNuSigma} for every level (given, not measured)`
+    device.driftNu !== undefined
+      ? `drift: ν = ${device.driftNu} ± ${device.driftNuSigma} for every level (given, not measured)`
       : "drift: the profile's measured law (its retention runs)";
   return [...predictionCaption(report), drift];
 }

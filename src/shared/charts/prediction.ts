@@ -5,12 +5,12 @@ import type { ChartSeries, ChartSpec } from './svg';
 
 /** The settings that made a prediction, in a line or two, for figure captions and CSV headers. */
 export function predictionCaption(report: PredictionReport): string[] {
-  const s = report.settings;
+  const { run, mapping, device, array, read, adc, dac } = report.settings;
   const stopped =
     report.chips.reachedTarget === false
       ? report.chips.limitedBy === 'images'
         ? ', stopped: the test set limits the interval, more chips would not narrow it'
-        : `, stopped: chip budget of ${report.settings.maxChips} reached`
+        : `, stopped: chip budget of ${run.maxChips} reached`
       : '';
   const chips =
     report.chips.mode === 'until-ci'
@@ -18,11 +18,11 @@ export function predictionCaption(report: PredictionReport): string[] {
       : `${report.chips.count} chip${report.chips.count === 1 ? '' : 's'}`;
   return [
     `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · ${report.device.profile}, table '${report.device.table}'${report.device.programming ? ` (σ ${report.device.programming})` : ''}, ${report.device.levels} levels`,
-    `${s.scheme}, scale ${s.scale}, tiles ${s.tile.rows}×${s.tile.cols}, ADC ${s.adcBits ?? 'ideal'}, DAC ${s.dacBits ?? 'ideal'}, read noise ${s.readNoise}, σ × ${s.sigmaScale}, seed ${s.seed} · ${chips} · mean ± 95 % CI · ${report.createdAt.slice(0, 16).replace('T', ' ')}`,
-    ...(report.device.spread ? [spreadNote(report.device.spread, s.deviceDraw)] : []),
-    ...(s.after > 0
+    `${mapping.scheme}, scale ${mapping.scale}, tiles ${array.tile.rows}×${array.tile.cols}, ADC ${adc.bits ?? 'ideal'}, DAC ${dac.bits ?? 'ideal'}, read noise ${read.noise}, σ × ${device.sigmaScale}, seed ${run.seed} · ${chips} · mean ± 95 % CI · ${report.createdAt.slice(0, 16).replace('T', ' ')}`,
+    ...(report.device.spread ? [spreadNote(report.device.spread, device.draw)] : []),
+    ...(device.after > 0
       ? [
-          `${s.after} s after programming${s.driftNu !== undefined ? `, ν = ${s.driftNu} ± ${s.driftNuSigma} for every level (given)` : ", the profile's measured drift law"}${s.driftCompensation ? ', global drift compensation' : ''}`,
+          `${device.after} s after programming${device.driftNu !== undefined ? `, ν = ${device.driftNu} ± ${device.driftNuSigma} for every level (given)` : ", the profile's measured drift law"}${read.driftCompensation ? ', global drift compensation' : ''}`,
         ]
       : []),
   ];
@@ -31,7 +31,7 @@ export function predictionCaption(report: PredictionReport): string[] {
 /** Which spread dominates a many-cell table, in words. */
 export function spreadNote(
   spread: NonNullable<PredictionReport['device']['spread']>,
-  deviceDraw: PredictionReport['settings']['deviceDraw'] = 'gaussian',
+  deviceDraw: PredictionReport['settings']['device']['draw'] = 'gaussian',
 ): string {
   const how =
     deviceDraw === 'measured-cells'

@@ -8,7 +8,14 @@ import { inputShape, tensorValues, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
 import { CHIPS_PER_CALL, LocalEvaluator, type ChipEvaluator } from './evaluator';
 import { prepareJob, variesPerChip, type Job, type PredictInput } from './job';
-import type { LayerReport, MethodResult, PredictionReport, WeightHistogram } from './report';
+import {
+  groupSettings,
+  REPORT_SCHEMA_VERSION,
+  type LayerReport,
+  type MethodResult,
+  type PredictionReport,
+  type WeightHistogram,
+} from './report';
 import { runRound, splitConfigurations } from './schedule';
 import { addOutcome, resultOf, type Config } from './statistics';
 import type { PredictMethod } from './transform';
@@ -164,7 +171,7 @@ export async function predict(
   });
 
   return {
-    schemaVersion: 1,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     ...describeJob(job),
     runtime: options.runtimeDescription ?? runtime.description,
     chips: {
@@ -224,6 +231,6 @@ function describeJob(job: Job): Pick<PredictionReport, 'model' | 'dataset' | 'de
           }
         : {}),
     },
-    settings,
+    settings: groupSettings(settings),
   };
 }

@@ -125,6 +125,88 @@ export const PredictSettings = z.object({
 });
 export type PredictSettings = z.output<typeof PredictSettings>;
 export type PredictSettingsInput = z.input<typeof PredictSettings>;
+type SettingsShape = (typeof PredictSettings)['shape'];
+type SettingKey = keyof SettingsShape;
+
+/**
+ * A report's settings grouped by hardware part (schemaVersion 2), as CrossSim's XbarParameters
+ * (device, array, ADC, DAC) and aihwkit's InferenceRPUConfig group theirs, with the run's own
+ * settings apart. Each entry names the declared {@link PredictSettings} field it holds, so a
+ * setting's label, range, default, form and CLI flag stay declared once; every field is in exactly
+ * one group (test/unit/report-settings.test.ts).
+ */
+export const SETTINGS_GROUPS = {
+  run: {
+    methods: 'methods',
+    bits: 'bits',
+    trials: 'trials',
+    untilCi: 'untilCi',
+    minChips: 'minChips',
+    maxChips: 'maxChips',
+    seed: 'seed',
+    commonChips: 'commonChips',
+    limit: 'limit',
+    calibration: 'calibration',
+    batchSize: 'batchSize',
+  },
+  mapping: { scheme: 'scheme', scale: 'scale' },
+  device: {
+    sigmaScale: 'sigmaScale',
+    draw: 'deviceDraw',
+    after: 'after',
+    driftNu: 'driftNu',
+    driftNuSigma: 'driftNuSigma',
+  },
+  array: { tile: 'tile' },
+  read: { noise: 'readNoise', driftCompensation: 'driftCompensation' },
+  adc: { bits: 'adcBits' },
+  dac: { bits: 'dacBits' },
+} as const satisfies Record<string, Record<string, SettingKey>>;
+type Groups = typeof SETTINGS_GROUPS;
+
+function groupSchema<G extends Record<string, SettingKey>>(group: G) {
+  const shape = Object.fromEntries(
+    Object.entries(group).map(([name, key]) => [name, PredictSettings.shape[key]]),
+  );
+  return z.object(shape as { [K in keyof G]: SettingsShape[G[K]] });
+}
+
+export const ReportSettings = z.object({
+  run: groupSchema(SETTINGS_GROUPS.run),
+  mapping: groupSchema(SETTINGS_GROUPS.mapping),
+  device: groupSchema(SETTINGS_GROUPS.device),
+  array: groupSchema(SETTINGS_GROUPS.array),
+  read: groupSchema(SETTINGS_GROUPS.read),
+  adc: groupSchema(SETTINGS_GROUPS.adc),
+  dac: groupSchema(SETTINGS_GROUPS.dac),
+});
+export type ReportSettings = z.output<typeof ReportSettings>;
+
+/** The flat settings a prediction runs with, grouped as a report carries them. */
+export function groupSettings(flat: PredictSettings): ReportSettings {
+  const grouped: Record<string, Record<string, unknown>> = {};
+  for (const [group, fields] of Object.entries(SETTINGS_GROUPS) as Array<
+    [keyof Groups, Record<string, SettingKey>]
+  >) {
+    grouped[group] = {};
+    for (const [name, key] of Object.entries(fields))
+      if (flat[key] !== undefined) grouped[group][name] = flat[key];
+  }
+  return ReportSettings.parse(grouped);
+}
+
+/** A report's grouped settings as the flat settings a prediction (or its form) takes. */
+export function flatSettings(grouped: ReportSettings): PredictSettings {
+  const flat: Record<string, unknown> = {};
+  for (const [group, fields] of Object.entries(SETTINGS_GROUPS) as Array<
+    [keyof Groups, Record<string, SettingKey>]
+  >) {
+    const values = grouped[group] as Record<string, unknown>;
+    for (const [name, key] of Object.entries(fields))
+      if (values[name] !== undefined) flat[key] = values[name];
+  }
+  return PredictSettings.parse(flat);
+}
 
 export const MethodResult = z.object({
   method: PredictMethodSchema,
@@ -177,8 +259,21 @@ export const WeightHistogram = z.object({
 });
 export type WeightHistogram = z.infer<typeof WeightHistogram>;
 
-export const PredictionReport = z.object({
-  schemaVersion: z.literal(1),
+/** The report version this build writes; it reads version 1 (flat settings) too. */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/**
+ * Version 1 reports (before the settings were grouped) read as version 2: the same fields, their
+ * flat settings grouped. Anything else passes through for the schema to judge.
+ */
+function upgradeReport(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || (raw as { schemaVersion?: unknown }).schemaVersion !== 1) return raw;
+  const flat = PredictSettings.safeParse((raw as { settings?: unknown }).settings);
+  return flat.success ? { ...raw, schemaVersion: 2, settings: groupSettings(flat.data) } : raw;
+}
+
+const PredictionReportV2 = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   model: z.object({
     name: z.string(),
     parameters: z.number().int(),
@@ -215,7 +310,7 @@ export const PredictionReport = z.object({
       })
       .optional(),
   }),
-  settings: PredictSettings,
+  settings: ReportSettings,
   runtime: z.string(),
   chips: z.object({
     count: z.number().int(),
@@ -232,7 +327,8 @@ export const PredictionReport = z.object({
   elapsedS: z.number(),
   createdAt: z.string(),
 });
-export type PredictionReport = z.infer<typeof PredictionReport>;
+export const PredictionReport = z.preprocess(upgradeReport, PredictionReportV2);
+export type PredictionReport = z.output<typeof PredictionReportV2>;
 
 /**
  * CSV of the accuracy table: one row per method × bits, after a header block of `#` lines that

@@ -41,9 +41,10 @@ function choice<T extends string>(value: string, allowed: readonly T[], name: st
 const pct = (x: number) => (100 * x).toFixed(2);
 
 export function printReport(report: PredictionReport): void {
+  const { mapping, array, adc, dac, read, device } = report.settings;
   printLine(
-    `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels, table '${report.device.table}'${report.device.programming ? `, σ ${report.device.programming}` : ''}) · ${report.settings.scheme}, scale ${report.settings.scale}, tiles ${report.settings.tile.rows}×${report.settings.tile.cols}` +
-      `, ADC ${report.settings.adcBits ?? 'ideal'}, DAC ${report.settings.dacBits ?? 'ideal'}, read noise ${report.settings.readNoise}, σ × ${report.settings.sigmaScale}`,
+    `${report.model.name} on ${report.dataset.evaluated} ${report.dataset.name} images · device ${report.device.profile} (${report.device.levels} levels, table '${report.device.table}'${report.device.programming ? `, σ ${report.device.programming}` : ''}) · ${mapping.scheme}, scale ${mapping.scale}, tiles ${array.tile.rows}×${array.tile.cols}` +
+      `, ADC ${adc.bits ?? 'ideal'}, DAC ${dac.bits ?? 'ideal'}, read noise ${read.noise}, σ × ${device.sigmaScale}`,
   );
   const bitsList = [
     ...new Set(report.results.map((r) => r.bits).filter((b): b is number => b !== null)),

@@ -20,8 +20,10 @@ export function WeightHistogram({ report }: { report: PredictionReport }) {
   const markers = useMemo(() => {
     if (!layer) return [];
     const positive = layer.candidates;
-    return report.settings.scheme === 'differential' ? [...positive, ...positive.map((c) => -c)] : positive;
-  }, [layer, report.settings.scheme]);
+    return report.settings.mapping.scheme === 'differential'
+      ? [...positive, ...positive.map((c) => -c)]
+      : positive;
+  }, [layer, report.settings.mapping.scheme]);
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       scales: { x: { time: false } },
