@@ -1,8 +1,14 @@
 /**
- * The app's data table: columns declared once (header, cell, class), rows keyed, each row's own
- * attributes (data-*, aria-selected) for tests and selection, and what an empty table says.
+ * The app's data table: columns declared once (header, cell, class), rows keyed, each row's and
+ * cell's own attributes (data-*, aria-selected, a class from its value) for tests and selection,
+ * a caption, and what an empty table says. Every table of the app but the virtualised run sheet
+ * (runs/DataSheet.tsx) is one.
  */
-import type { HTMLAttributes, ReactNode } from 'react';
+import type { HTMLAttributes, ReactNode, TdHTMLAttributes } from 'react';
+
+type DataAttributes = Record<`data-${string}`, string | number>;
+type CellAttributes = TdHTMLAttributes<HTMLTableCellElement> & DataAttributes;
+type RowAttributes = HTMLAttributes<HTMLTableRowElement> & DataAttributes;
 
 export interface Column<Row> {
   /** The header: text, or an element (an empty actions header carries an aria-label). */
@@ -14,9 +20,31 @@ export interface Column<Row> {
   cellClassName?: string;
   /** The header's accessible name, when it shows none. */
   label?: string;
+  /** The cell names its row (a <th scope="row">). */
+  rowHeader?: boolean;
+  /** The cell's own attributes: data-* for tests, a class from its value, a click handler. */
+  cellProps?(row: Row): CellAttributes;
+  /** A stable key, for columns made from data (one per bit width). */
+  key?: string | number;
 }
 
-type RowAttributes = HTMLAttributes<HTMLTableRowElement> & Record<`data-${string}`, string | number>;
+function joinClasses(...classes: Array<string | undefined>): string | undefined {
+  return classes.filter(Boolean).join(' ') || undefined;
+}
+
+function Cell<Row>({ column, row }: { column: Column<Row>; row: Row }) {
+  const { className, ...props } = column.cellProps?.(row) ?? {};
+  const classes = joinClasses(column.cellClassName ?? column.className, className);
+  return column.rowHeader ? (
+    <th scope="row" className={classes} {...(props as HTMLAttributes<HTMLTableCellElement>)}>
+      {column.cell(row)}
+    </th>
+  ) : (
+    <td className={classes} {...props}>
+      {column.cell(row)}
+    </td>
+  );
+}
 
 export function DataTable<Row>({
   columns,
@@ -26,6 +54,9 @@ export function DataTable<Row>({
   testId,
   empty,
   scroll,
+  caption,
+  captionClassName,
+  className = 'data',
 }: {
   columns: ReadonlyArray<Column<Row>>;
   rows: readonly Row[];
@@ -36,14 +67,19 @@ export function DataTable<Row>({
   empty?: ReactNode;
   /** A class for a scrolling wrapper (none: the bare table). */
   scroll?: string;
+  caption?: ReactNode;
+  captionClassName?: string;
+  /** The table's class (default 'data'). */
+  className?: string;
 }) {
   if (!rows.length && empty !== undefined) return <>{empty}</>;
   const table = (
-    <table className="data" data-testid={testId}>
+    <table className={className} data-testid={testId}>
+      {caption !== undefined ? <caption className={captionClassName}>{caption}</caption> : null}
       <thead>
         <tr>
           {columns.map((column, k) => (
-            <th key={k} className={column.className} aria-label={column.label}>
+            <th key={column.key ?? k} scope="col" className={column.className} aria-label={column.label}>
               {column.header}
             </th>
           ))}
@@ -53,9 +89,7 @@ export function DataTable<Row>({
         {rows.map((row) => (
           <tr key={rowKey(row)} {...rowProps?.(row)}>
             {columns.map((column, k) => (
-              <td key={k} className={column.cellClassName ?? column.className}>
-                {column.cell(row)}
-              </td>
+              <Cell key={column.key ?? k} column={column} row={row} />
             ))}
           </tr>
         ))}

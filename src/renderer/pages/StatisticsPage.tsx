@@ -13,6 +13,7 @@ import { CHIP_FIGURE_IDS, CHIP_FIGURES, type ChipFigure, type ChipStatistics } f
 import { fileSafeName } from '../../shared/text';
 import { formatNumber, formatSI } from '../../shared/units';
 import { getApi } from '../api/client';
+import { DataTable, type Column } from '../components/DataTable';
 import { ErrorBanner, SelectField } from '../components/Field';
 import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
 import { errorText, useApiEvent } from '../hooks/api';
@@ -32,40 +33,51 @@ function FiguresTable({
   figure: ChipFigure;
   setFigure(figure: ChipFigure): void;
 }) {
+  const columns: Array<Column<ChipFigure>> = [
+    {
+      header: 'Figure',
+      rowHeader: true,
+      cell: (id) => (
+        <button type="button" className="link-button" onClick={() => setFigure(id)}>
+          {CHIP_FIGURES[id].short}
+        </button>
+      ),
+    },
+    { header: 'Cells', cell: (id) => stats.figures[id]?.n ?? 0 },
+    { header: 'Median', cell: (id) => figureText(stats, id, (d) => format(id, d.median)) },
+    {
+      header: 'Quartiles',
+      cell: (id) => figureText(stats, id, (d) => `${format(id, d.q1)} – ${format(id, d.q3)}`),
+    },
+    {
+      header: 'Range',
+      cell: (id) => figureText(stats, id, (d) => `${format(id, d.min)} – ${format(id, d.max)}`),
+    },
+    {
+      header: 'Outliers',
+      cell: (id) => figureText(stats, id, (d) => d.outliers.map((o) => `cell ${o.cell}`).join(', ') || '—'),
+    },
+  ];
   return (
-    <table className="data" data-testid="figures-table">
-      <caption>Every figure over the cells that have it</caption>
-      <thead>
-        <tr>
-          <th scope="col">Figure</th>
-          <th scope="col">Cells</th>
-          <th scope="col">Median</th>
-          <th scope="col">Quartiles</th>
-          <th scope="col">Range</th>
-          <th scope="col">Outliers</th>
-        </tr>
-      </thead>
-      <tbody>
-        {CHIP_FIGURE_IDS.map((id) => {
-          const d = stats.figures[id];
-          return (
-            <tr key={id} aria-selected={id === figure}>
-              <th scope="row">
-                <button type="button" className="link-button" onClick={() => setFigure(id)}>
-                  {CHIP_FIGURES[id].short}
-                </button>
-              </th>
-              <td>{d?.n ?? 0}</td>
-              <td>{d ? format(id, d.median) : '—'}</td>
-              <td>{d ? `${format(id, d.q1)} – ${format(id, d.q3)}` : '—'}</td>
-              <td>{d ? `${format(id, d.min)} – ${format(id, d.max)}` : '—'}</td>
-              <td>{d?.outliers.length ? d.outliers.map((o) => `cell ${o.cell}`).join(', ') : '—'}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      columns={columns}
+      rows={CHIP_FIGURE_IDS}
+      rowKey={(id) => id}
+      rowProps={(id) => ({ 'aria-selected': id === figure })}
+      testId="figures-table"
+      caption="Every figure over the cells that have it"
+    />
   );
+}
+
+/** A figure's summary in words, or a dash where no cell has the figure. */
+function figureText(
+  stats: ChipStatistics,
+  id: ChipFigure,
+  text: (summary: NonNullable<ChipStatistics['figures'][ChipFigure]>) => string,
+): string {
+  const summary = stats.figures[id];
+  return summary ? text(summary) : '—';
 }
 
 /** The cells as CSV, and the distribution and die map as SVG or PNG, named by sample and figure. */

@@ -1,5 +1,49 @@
 import { formatSI } from '../../../shared/units';
+import { DataTable, type Column } from '../../components/DataTable';
 import type { VerifyTally } from './live';
+
+type Status = 'pending' | 'pass' | 'fail' | 'partial';
+interface LevelRow {
+  level: number;
+  g: number;
+  band: number;
+  tried: number;
+  landed: number[];
+  status: Status;
+}
+
+function levelRows(targets: { g: number[]; band: number[] }, tally: VerifyTally): LevelRow[] {
+  return targets.g.map((g, level) => {
+    const tried = tally.tried.get(level)?.size ?? 0;
+    const landed = tally.landed.get(level) ?? [];
+    const status: Status =
+      tried === 0 ? 'pending' : landed.length === tried ? 'pass' : landed.length === 0 ? 'fail' : 'partial';
+    return { level, g, band: targets.band[level]!, tried, landed, status };
+  });
+}
+
+const COLUMNS: Array<Column<LevelRow>> = [
+  { header: 'level', cell: (r) => r.level },
+  { header: 'target', cell: (r) => formatSI(r.g, 'S') },
+  { header: 'band', cell: (r) => `± ${formatSI(r.band, 'S')}` },
+  { header: 'landed', cell: (r) => `${r.landed.length}/${r.tried}` },
+  {
+    header: 'mean of landed',
+    cell: (r) =>
+      r.landed.length ? formatSI(r.landed.reduce((a, b) => a + b, 0) / r.landed.length, 'S') : '—',
+  },
+  {
+    header: 'status',
+    className: 'text',
+    cell: (r) => (
+      <span
+        className={`status ${r.status === 'pass' ? 'completed' : r.status === 'fail' ? 'failed' : r.status}`}
+      >
+        {r.status}
+      </span>
+    ),
+  },
+];
 
 export function WriteVerifyLevels({
   targets,
@@ -9,54 +53,14 @@ export function WriteVerifyLevels({
   tally: VerifyTally;
 }) {
   return (
-    <table className="data" data-testid="verify-levels">
-      <caption className="muted">
-        Write-verify targets: each level's band and how many repeats landed in it
-      </caption>
-      <thead>
-        <tr>
-          <th>level</th>
-          <th>target</th>
-          <th>band</th>
-          <th>landed</th>
-          <th>mean of landed</th>
-          <th className="text">status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {targets.g.map((g, k) => {
-          const tried = tally.tried.get(k)?.size ?? 0;
-          const landed = tally.landed.get(k) ?? [];
-          const status =
-            tried === 0
-              ? 'pending'
-              : landed.length === tried
-                ? 'pass'
-                : landed.length === 0
-                  ? 'fail'
-                  : 'partial';
-          return (
-            <tr key={k} data-status={status}>
-              <td>{k}</td>
-              <td>{formatSI(g, 'S')}</td>
-              <td>± {formatSI(targets.band[k], 'S')}</td>
-              <td>
-                {landed.length}/{tried}
-              </td>
-              <td>
-                {landed.length ? formatSI(landed.reduce((a, b) => a + b, 0) / landed.length, 'S') : '—'}
-              </td>
-              <td className="text">
-                <span
-                  className={`status ${status === 'pass' ? 'completed' : status === 'fail' ? 'failed' : status}`}
-                >
-                  {status}
-                </span>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      columns={COLUMNS}
+      rows={levelRows(targets, tally)}
+      rowKey={(r) => r.level}
+      rowProps={(r) => ({ 'data-status': r.status })}
+      testId="verify-levels"
+      caption="Write-verify targets: each level's band and how many repeats landed in it"
+      captionClassName="muted"
+    />
   );
 }

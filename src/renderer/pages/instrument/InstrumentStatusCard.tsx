@@ -1,34 +1,36 @@
 /** What is connected: its identity, the sample, the bring-up check, and the instrument's messages. */
 import { sampleLabel } from '../../../shared/cell-guard';
 import type { ApiOutput, InstrumentStatus } from '../../../shared/api';
+import { DataTable, type Column } from '../../components/DataTable';
 
 export type CheckItems = ApiOutput<'instrument.check'>['items'];
 export type Models = ApiOutput<'instrument.models'>;
 
+const CHECK_COLUMNS: Array<Column<CheckItems[number]>> = [
+  { header: 'Check', rowHeader: true, cell: (item) => item.name },
+  { header: 'Status', cell: (item) => item.status.toUpperCase() },
+  {
+    header: 'Detail',
+    cell: (item) => (
+      <>
+        {item.detail}
+        {item.fix && item.status !== 'ok' ? <div className="muted">Fix: {item.fix}</div> : null}
+      </>
+    ),
+  },
+];
+
 function CheckResult({ items }: { items: CheckItems }) {
   return (
-    <table className="table check" data-testid="check-result">
-      <caption>Bring-up check (read-only: the output was not touched)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Check</th>
-          <th scope="col">Status</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((item) => (
-          <tr key={item.name} className={`status-${item.status}`}>
-            <th scope="row">{item.name}</th>
-            <td>{item.status.toUpperCase()}</td>
-            <td>
-              {item.detail}
-              {item.fix && item.status !== 'ok' ? <div className="muted">Fix: {item.fix}</div> : null}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      columns={CHECK_COLUMNS}
+      rows={items}
+      rowKey={(item) => item.name}
+      rowProps={(item) => ({ className: `status-${item.status}` })}
+      testId="check-result"
+      caption="Bring-up check (read-only: the output was not touched)"
+      className="table check"
+    />
   );
 }
 

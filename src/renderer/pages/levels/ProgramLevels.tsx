@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { formatNumber, formatSI } from '../../../shared/units';
 import { getApi } from '../../api/client';
 import { ErrorBanner, SelectField, TextField } from '../../components/Field';
+import { DataTable } from '../../components/DataTable';
 import { errorText } from '../../hooks/api';
 import type { Placement } from './charts';
 
@@ -14,24 +15,16 @@ function PlacementResult({ placement }: { placement: Placement }) {
   }).toString()}`;
   return (
     <>
-      <table className="data" data-testid="placed-targets">
-        <thead>
-          <tr>
-            <th>target</th>
-            <th>G</th>
-            <th>σ after verify</th>
-          </tr>
-        </thead>
-        <tbody>
-          {placement.targets.map((g, k) => (
-            <tr key={k}>
-              <td>{k}</td>
-              <td>{formatSI(g, 'S', 4)}</td>
-              <td>{formatSI(placement.sigma[k], 'S', 3)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        columns={[
+          { header: 'target', cell: (k) => k },
+          { header: 'G', cell: (k) => formatSI(placement.targets[k]!, 'S', 4) },
+          { header: 'σ after verify', cell: (k) => formatSI(placement.sigma[k]!, 'S', 3) },
+        ]}
+        rows={placement.targets.map((_, k) => k)}
+        rowKey={(k) => k}
+        testId="placed-targets"
+      />
       <p className="muted">
         Expected weight error: placed {formatNumber(placement.expectedError.placed, 3)}, evenly spaced{' '}
         {formatNumber(placement.expectedError.evenlySpaced, 3)}

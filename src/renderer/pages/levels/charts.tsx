@@ -7,6 +7,7 @@ import type { Point } from '../../../shared/run';
 import { formatNumber, formatPercent, formatSI } from '../../../shared/units';
 import type { ApiOutput } from '../../../shared/api';
 import { curveColor, CYCLE_COLORS, errorBarsPlugin, Plot, siValues, themedAxes } from '../../components/Plot';
+import { DataTable } from '../../components/DataTable';
 
 const dots = (stroke: string, label: string): uPlot.Series => ({
   label,
@@ -136,26 +137,17 @@ export function LevelTableView({ table }: { table: LevelTable }) {
         height={240}
         testId="level-plot"
       />
-      <table className="data" data-testid="level-table">
-        <thead>
-          <tr>
-            <th>level</th>
-            <th>G</th>
-            <th>σ</th>
-            <th>n</th>
-          </tr>
-        </thead>
-        <tbody>
-          {table.levels.map((l, k) => (
-            <tr key={k}>
-              <td>{k}</td>
-              <td>{formatSI(l.g, 'S', 4)}</td>
-              <td>{formatSI(l.sigma, 'S', 3)}</td>
-              <td>{l.n}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        columns={[
+          { header: 'level', cell: (k) => k },
+          { header: 'G', cell: (k) => formatSI(table.levels[k]!.g, 'S', 4) },
+          { header: 'σ', cell: (k) => formatSI(table.levels[k]!.sigma, 'S', 3) },
+          { header: 'n', cell: (k) => table.levels[k]!.n },
+        ]}
+        rows={table.levels.map((_, k) => k)}
+        rowKey={(k) => k}
+        testId="level-table"
+      />
     </>
   );
 }

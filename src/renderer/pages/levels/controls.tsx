@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { RunSummary } from '../../../shared/run';
 import { getApi } from '../../api/client';
 import { ErrorBanner, SelectField, TextField } from '../../components/Field';
+import { DataTable } from '../../components/DataTable';
 import { errorText } from '../../hooks/api';
 import { QualityPanel, type FitQuality } from './charts';
 import type { Spacing } from './useRunFit';
@@ -17,36 +18,27 @@ export function FitRunList({
   onOpen(id: number): void;
 }) {
   return (
-    <div className="table-scroll history">
-      <table className="data" data-testid="runs">
-        <thead>
-          <tr>
-            <th>run</th>
-            <th>procedure</th>
-            <th>cell</th>
-            <th>status</th>
-            <th>points</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr key={r.id} aria-selected={r.id === runId}>
-              <td>
-                <button type="button" onClick={() => onOpen(r.id)} aria-label={`Open run ${r.id}`}>
-                  {r.id}
-                </button>
-              </td>
-              <td>{r.procedure}</td>
-              <td>{r.cell ?? ''}</td>
-              <td>
-                <span className={`status ${r.status}`}>{r.status}</span>
-              </td>
-              <td>{r.pointCount}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={[
+        {
+          header: 'run',
+          cell: (r) => (
+            <button type="button" onClick={() => onOpen(r.id)} aria-label={`Open run ${r.id}`}>
+              {r.id}
+            </button>
+          ),
+        },
+        { header: 'procedure', cell: (r) => r.procedure },
+        { header: 'cell', cell: (r) => r.cell ?? '' },
+        { header: 'status', cell: (r) => <span className={`status ${r.status}`}>{r.status}</span> },
+        { header: 'points', cell: (r) => r.pointCount },
+      ]}
+      rows={runs}
+      rowKey={(r) => r.id}
+      rowProps={(r) => ({ 'aria-selected': r.id === runId })}
+      testId="runs"
+      scroll="table-scroll history"
+    />
   );
 }
 

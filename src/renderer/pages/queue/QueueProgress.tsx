@@ -2,6 +2,7 @@
 import type { QueueView } from '../../../shared/api';
 import { queueCounts } from '../../../shared/recipes';
 import { getApi } from '../../api/client';
+import { DataTable, type Column } from '../../components/DataTable';
 import { errorText } from '../../hooks/api';
 
 type Act = (what: () => Promise<unknown>) => Promise<void>;
@@ -89,38 +90,30 @@ function QueueControls({ queue, act, unfinished }: { queue: QueueView; act: Act;
   );
 }
 
+const STEP_COLUMNS: Array<Column<QueueView['steps'][number]>> = [
+  { header: 'cell', cell: (s) => s.cell },
+  { header: 'step', cell: (s) => s.step + 1 },
+  { header: 'procedure', className: 'text', cell: (s) => s.procedure },
+  {
+    header: 'status',
+    className: 'text',
+    cell: (s) => <span className={`status ${s.status}`}>{s.status}</span>,
+  },
+  { header: 'run', cell: (s) => (s.runId !== null ? <a href={`#/runs?run=${s.runId}`}>{s.runId}</a> : '') },
+  { header: 'attempts', cell: (s) => s.attempts || '' },
+  { header: 'note', className: 'text', cellClassName: 'text muted', cell: (s) => s.error ?? '' },
+];
+
 function StepTable({ queue }: { queue: QueueView }) {
   return (
-    <div className="table-scroll history">
-      <table className="data" data-testid="queue-steps">
-        <thead>
-          <tr>
-            <th>cell</th>
-            <th>step</th>
-            <th className="text">procedure</th>
-            <th className="text">status</th>
-            <th>run</th>
-            <th>attempts</th>
-            <th className="text">note</th>
-          </tr>
-        </thead>
-        <tbody>
-          {queue.steps.map((s) => (
-            <tr key={s.position} data-status={s.status}>
-              <td>{s.cell}</td>
-              <td>{s.step + 1}</td>
-              <td className="text">{s.procedure}</td>
-              <td className="text">
-                <span className={`status ${s.status}`}>{s.status}</span>
-              </td>
-              <td>{s.runId !== null ? <a href={`#/runs?run=${s.runId}`}>{s.runId}</a> : ''}</td>
-              <td>{s.attempts || ''}</td>
-              <td className="text muted">{s.error ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={STEP_COLUMNS}
+      rows={queue.steps}
+      rowKey={(s) => s.position}
+      rowProps={(s) => ({ 'data-status': s.status })}
+      testId="queue-steps"
+      scroll="table-scroll history"
+    />
   );
 }
 

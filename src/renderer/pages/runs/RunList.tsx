@@ -1,6 +1,7 @@
 /** The run browser's filters and its list of runs (tick to overlay, click to open). */
 import { PROCEDURES, RUN_STATUSES, type RunSummary } from '../../../shared/run';
 import { SelectField, TextField } from '../../components/Field';
+import { DataTable, type Column } from '../../components/DataTable';
 import { keyParameters, outcomeText } from './describe';
 import type { RunFilterState } from './useRunQuery';
 
@@ -70,51 +71,54 @@ export function RunList({
   onSelect(id: number): void;
   onTick(id: number, on: boolean): void;
 }) {
+  const columns: Array<Column<RunSummary>> = [
+    {
+      header: '',
+      label: 'overlay',
+      // Ticking a run overlays it; it does not select the row.
+      cellProps: () => ({ onClick: (e) => e.stopPropagation() }),
+      cell: (r) => (
+        <input
+          type="checkbox"
+          aria-label={`Overlay run ${r.id}`}
+          checked={ticked.includes(r.id)}
+          onChange={(e) => onTick(r.id, e.target.checked)}
+        />
+      ),
+    },
+    { header: '#', cell: (r) => r.id },
+    { header: 'run', className: 'text', cell: (r) => <RunText run={r} /> },
+    { header: 'points', cell: (r) => r.pointCount },
+  ];
   return (
-    <div className="table-scroll">
-      <table className="data" data-testid="run-list">
-        <thead>
-          <tr>
-            <th aria-label="overlay" />
-            <th>#</th>
-            <th className="text">run</th>
-            <th>points</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr
-              key={r.id}
-              data-run={r.id}
-              aria-selected={r.id === selected}
-              onClick={() => onSelect(r.id)}
-              className="clickable"
-            >
-              <td onClick={(e) => e.stopPropagation()}>
-                <input
-                  type="checkbox"
-                  aria-label={`Overlay run ${r.id}`}
-                  checked={ticked.includes(r.id)}
-                  onChange={(e) => onTick(r.id, e.target.checked)}
-                />
-              </td>
-              <td>{r.id}</td>
-              <td className="text">
-                <strong>{r.procedure}</strong>
-                {r.cell !== null ? ` · cell ${r.cell}` : ''} ·{' '}
-                <span className={`status ${r.status}`}>{r.status}</span>
-                {r.hidden ? <span className="muted"> (hidden)</span> : null}
-                <br />
-                <span className="muted">
-                  {new Date(r.startedAt).toLocaleString()} · {keyParameters(r)}
-                  {outcomeText(r) ? ` · ${outcomeText(r)}` : ''}
-                </span>
-              </td>
-              <td>{r.pointCount}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={columns}
+      rows={runs}
+      rowKey={(r) => r.id}
+      rowProps={(r) => ({
+        'data-run': r.id,
+        'aria-selected': r.id === selected,
+        onClick: () => onSelect(r.id),
+        className: 'clickable',
+      })}
+      testId="run-list"
+      scroll="table-scroll"
+    />
+  );
+}
+
+/** A run in a line and a muted line: procedure, cell, status; when, its key parameters, outcome. */
+function RunText({ run: r }: { run: RunSummary }) {
+  return (
+    <>
+      <strong>{r.procedure}</strong>
+      {r.cell !== null ? ` · cell ${r.cell}` : ''} · <span className={`status ${r.status}`}>{r.status}</span>
+      {r.hidden ? <span className="muted"> (hidden)</span> : null}
+      <br />
+      <span className="muted">
+        {new Date(r.startedAt).toLocaleString()} · {keyParameters(r)}
+        {outcomeText(r) ? ` · ${outcomeText(r)}` : ''}
+      </span>
+    </>
   );
 }
