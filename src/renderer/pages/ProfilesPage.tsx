@@ -2,11 +2,11 @@
  * Profiles: the device-profile library. Search it, overlay level tables, export a profile (JSON,
  * CSV, or the files a simulator reads), import one, and start a prediction from it.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DeviceProfile, ProfileSummary } from '../../shared/profile/schema';
 import { getApi } from '../api/client';
 import { ErrorBanner, TextField } from '../components/Field';
-import { errorText } from '../hooks/api';
+import { errorText, useApiQuery } from '../hooks/api';
 import type { AppMode } from '../files';
 import { ImportForm } from './profiles/ImportForm';
 import { LevelOverlay } from './profiles/LevelOverlay';
@@ -14,7 +14,8 @@ import { ProfileTable } from './profiles/ProfileTable';
 import { exportForSimulator, exportProfile, importProfileFile } from './profiles/transfer';
 
 export function ProfilesPage({ mode }: { mode: AppMode }) {
-  const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
+  const library = useApiQuery('profiles.list', {});
+  const profiles: ProfileSummary[] = library.data ?? [];
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState<string[]>(['AlOx/HfO2', 'Ag:a-Si']);
   const [loaded, setLoaded] = useState<Record<string, DeviceProfile>>({});
@@ -22,16 +23,6 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
   const [notice, setNotice] = useState<string>();
   const [importName, setImportName] = useState('');
 
-  const refresh = useCallback(async () => {
-    try {
-      setProfiles(await getApi().call['profiles.list']({}));
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
   useEffect(() => {
     for (const name of selected) {
       if (loaded[name]) continue;
@@ -65,7 +56,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
       async () => {
         const profile = await importProfileFile(fileName, text, bytes, importName);
         setImportName('');
-        await refresh();
+        library.reload();
         return `Imported '${profile.name}'.`;
       },
       (e) => `Could not import ${fileName}: ${errorText(e)}`,
@@ -76,7 +67,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
     void act(async () => {
       await getApi().call['profiles.delete']({ name });
       setSelected((s) => s.filter((n) => n !== name));
-      await refresh();
+      library.reload();
       return undefined;
     });
   };
@@ -115,7 +106,7 @@ export function ProfilesPage({ mode }: { mode: AppMode }) {
             {notice}
           </p>
         ) : null}
-        <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+        <ErrorBanner error={error ?? library.error} onDismiss={() => setError(undefined)} />
       </section>
       <LevelOverlay overlay={overlay} />
     </div>

@@ -12,11 +12,10 @@ import { chartSvg, type ChartSpec } from '../../shared/charts/svg';
 import { CHIP_FIGURE_IDS, CHIP_FIGURES, type ChipFigure, type ChipStatistics } from '../../shared/chip-stats';
 import { fileSafeName } from '../../shared/text';
 import { formatNumber, formatSI } from '../../shared/units';
-import { getApi } from '../api/client';
 import { DataTable, type Column } from '../components/DataTable';
 import { ErrorBanner, SelectField } from '../components/Field';
 import { SvgChart, svgToPngBytes, useDocumentTheme } from '../components/SvgChart';
-import { errorText, useApiEvent } from '../hooks/api';
+import { errorText, useApiEvent, useApiQuery } from '../hooks/api';
 import { saveFile, type AppMode } from '../files';
 import { ChipProfileBuilder } from './ChipProfileBuilder';
 
@@ -132,31 +131,26 @@ function ExportButtons({
 
 export function StatisticsPage({ status, mode }: { status: InstrumentStatus | undefined; mode: AppMode }) {
   const [figure, setFigure] = useState<ChipFigure>('lrs');
-  const [stats, setStats] = useState<ChipStatistics>();
-  // When the statistics were read: the shown figures and their exports say the same.
-  const [madeAt, setMadeAt] = useState('');
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const theme = useDocumentTheme();
   const [storedCells] = useState(storedDieCells);
   const cells = status?.dieCells ?? status?.simulator?.cells ?? storedCells;
 
-  const load = useCallback(async () => {
-    try {
-      setStats(await getApi().call['stats.chip']({ cells }));
-      setMadeAt(new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
-      setError(undefined);
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, [cells]);
-  useEffect(() => {
-    void load();
-  }, [load, status?.sample?.wafer, status?.sample?.die]);
+  // Read again for another sample, and when a run ends.
+  const sample = `${status?.sample?.wafer ?? ''}/${status?.sample?.die ?? ''}`;
+  const query = useApiQuery('stats.chip', { cells }, `${JSON.stringify(cells)} ${sample}`);
+  const stats = query.data;
+  const { reload } = query;
   useApiEvent(
     'run.ended',
-    useCallback(() => void load(), [load]),
+    useCallback(() => reload(), [reload]),
   );
+  // When the statistics were read: the shown figures and their exports say the same.
+  const [madeAt, setMadeAt] = useState('');
+  useEffect(() => {
+    if (stats) setMadeAt(new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+  }, [stats]);
 
   const cdf = useMemo(() => (stats ? cdfChart(stats, figure, madeAt) : undefined), [stats, figure, madeAt]);
   const map = useMemo(
@@ -176,7 +170,7 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
   return (
     <section className="card" aria-labelledby="statistics-title">
       <h2 id="statistics-title">Statistics across the cells</h2>
-      <ErrorBanner error={error} onDismiss={() => setError(undefined)} />
+      <ErrorBanner error={error ?? query.error} onDismiss={() => setError(undefined)} />
       <p className="muted" data-testid="stats-sample">
         {stats
           ? `${sampleLabel(stats.sample)}: ${stats.cells.length} of ${stats.cellCount} cells have figures.`

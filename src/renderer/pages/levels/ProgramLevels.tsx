@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { formatNumber, formatSI } from '../../../shared/units';
 import { getApi } from '../../api/client';
 import { ErrorBanner, SelectField, TextField } from '../../components/Field';
 import { DataTable } from '../../components/DataTable';
-import { errorText } from '../../hooks/api';
+import { errorText, useApiQuery } from '../../hooks/api';
 import type { Placement } from './charts';
 
 /** The placed targets, their expected error against the alternatives, and the link that programs them. */
@@ -50,21 +50,13 @@ export function ProgramLevels({
   maxBits: number;
   defaultBits: number;
 }) {
-  const [models, setModels] = useState<Array<{ id: string; title: string }>>([]);
+  const models = useApiQuery('resources.list', {}).data?.models ?? [];
   const [model, setModel] = useState('lenet5-fashion');
   const [bits, setBits] = useState(String(Math.min(defaultBits, 5)));
   const [tolerance, setTolerance] = useState('0.2');
   const [placement, setPlacement] = useState<Placement>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    void getApi()
-      .call['resources.list']({})
-      .then(
-        (r) => setModels(r.models),
-        () => undefined,
-      );
-  }, []);
   const place = async () => {
     setBusy(true);
     setError(undefined);

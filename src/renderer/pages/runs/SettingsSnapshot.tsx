@@ -1,30 +1,20 @@
 /** What a run was set to: its procedure's parameters, labelled and in units, and the instrument's settings. */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { type RunSummary } from '../../../shared/run';
 import { fieldsOf } from '../../../shared/params';
 import { PROCEDURE_SCHEMAS } from '../../../shared/procedures';
-import { getApi } from '../../api/client';
+import { useApiQuery } from '../../hooks/api';
 import { withUnit } from './describe';
 
 export function SettingsSnapshot({ run }: { run: RunSummary }) {
-  const [settings, setSettings] = useState<Record<string, unknown>>();
+  const snapshot = useApiQuery('runs.settings', { runId: run.id });
+  // A run whose settings cannot be read shows none (not the last run's).
+  const settings = snapshot.error ? undefined : (snapshot.data as Record<string, unknown> | undefined);
   const settingUnits = (settings?.units ?? {}) as Record<string, string>;
   const paramFields = useMemo(
     () => new Map(fieldsOf(PROCEDURE_SCHEMAS[run.procedure].schema).map((f) => [f.key, f])),
     [run.procedure],
   );
-  useEffect(() => {
-    let live = true;
-    void getApi()
-      .call['runs.settings']({ runId: run.id })
-      .then(
-        (s) => live && setSettings(s),
-        () => live && setSettings({}),
-      );
-    return () => {
-      live = false;
-    };
-  }, [run.id]);
   return (
     <details>
       <summary>Settings snapshot</summary>
