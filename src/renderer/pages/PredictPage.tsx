@@ -5,9 +5,8 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ProfileSummary } from '../../shared/profile/schema';
-import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
-import { errorText } from '../hooks/api';
+import { useApiQuery } from '../hooks/api';
 import type { AppMode } from '../files';
 import { DriftTimeline } from './DriftTimeline';
 import {
@@ -25,8 +24,10 @@ import { RunningCard } from './predict/RunningCard';
 import { usePredictionJob } from './predict/usePredictionJob';
 
 export function PredictPage({ initialProfile, mode }: { initialProfile: string | null; mode: AppMode }) {
-  const [profiles, setProfiles] = useState<ProfileSummary[]>([]);
-  const [models, setModels] = useState<BuiltinModel[]>([]);
+  const profileList = useApiQuery('profiles.list', {});
+  const profiles: ProfileSummary[] = profileList.data ?? [];
+  const modelList = useApiQuery('resources.list', {});
+  const models: BuiltinModel[] = modelList.data?.models ?? [];
   const [form, setForm] = useState<FormState>(() => initialForm(initialProfile));
   const [modelFile, setModelFile] = useState<File>();
   const [dataFiles, setDataFiles] = useState<File[]>([]);
@@ -34,24 +35,20 @@ export function PredictPage({ initialProfile, mode }: { initialProfile: string |
   const { running, record, setError } = job;
 
   useEffect(() => storeForm(form), [form]);
+  // A profile the library no longer has gives way to the first writable one (or the preset).
   useEffect(() => {
-    const api = getApi().call;
-    api['profiles.list']({}).then(
-      (list) => {
-        setProfiles(list);
-        setForm((f) =>
-          list.some((p) => p.name === f.profile)
-            ? f
-            : { ...f, profile: list.find((x) => !x.readOnly)?.name ?? 'AlOx/HfO2', table: '' },
-        );
-      },
-      (e: unknown) => setError(errorText(e)),
+    const list = profileList.data;
+    if (!list) return;
+    setForm((f) =>
+      list.some((p) => p.name === f.profile)
+        ? f
+        : { ...f, profile: list.find((x) => !x.readOnly)?.name ?? 'AlOx/HfO2', table: '' },
     );
-    api['resources.list']({}).then(
-      (r) => setModels(r.models),
-      (e: unknown) => setError(errorText(e)),
-    );
-  }, [setError]);
+  }, [profileList.data]);
+  const loadError = profileList.error ?? modelList.error;
+  useEffect(() => {
+    if (loadError) setError(loadError);
+  }, [loadError, setError]);
 
   const choice = tableChoice(profiles, form);
   const check = useMemo(() => checkSettings(form, choice.bits), [form, choice.bits]);
