@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeRuntime } from '../../src/main/nn/ort-node';
+import { blockedConvAgrees, nodeRuntime } from '../../src/main/nn/ort-node';
 import { selectLevels } from '../../src/shared/levels/level-table';
 import { datasetFromCifar10, datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
 import { encodeModel, type ModelProto } from '../../src/shared/nn/onnx';
@@ -156,7 +156,8 @@ function expectSameChips(
   });
 }
 
-// This machine's ONNX Runtime has the blocked kernels (every x86-64 and Arm64 build does).
+// This machine's ONNX Runtime has the blocked kernels (x86-64 builds do), and they pass the
+// runtime's check against Conv (ort-node probeNchwc); null here would fail every test below.
 const nchwc = (await runtime.nchwc!())!;
 
 describe('many chips per graph call', () => {
@@ -168,8 +169,14 @@ describe('many chips per graph call', () => {
     ['the blocked NCHWc kernels', { nchwc }],
   ];
 
-  it('finds the blocked kernels’ block size on this CPU (8 with AVX2, 16 with AVX-512, 4 on Arm)', () => {
+  it('finds the blocked kernels, checked against ONNX’s Conv in both layouts, and their block size on this CPU', () => {
     expect([4, 8, 16]).toContain(nchwc.block);
+  });
+
+  it('the check has teeth: a graph laid out for another block size is refused or disagrees with Conv', async () => {
+    expect(await blockedConvAgrees(nchwc)).toBe(true);
+    const wrong = { block: nchwc.block === 16 ? 8 : 16 };
+    expect(await blockedConvAgrees(wrong).catch(() => false)).toBe(false);
   });
 
   it.each(paths)(

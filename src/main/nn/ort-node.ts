@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { ReramError } from '../../shared/errors';
 import { encodeModel, floatInput, floatOutput, makeNode, ModelError, onnx } from '../../shared/nn/onnx';
+import { blockedConvCheck, blockSizeProbe } from '../../shared/rca/nchwc';
 import type { NchwcSupport, OrtRuntime, OrtSessionLike, OrtTensorLike } from '../../shared/nn/runtime';
 
 /** ORT's messages carry a C++ source path and a stack: keep the first sentence. */
@@ -102,38 +103,46 @@ export function nodeRuntime(options: { threads?: number; device?: Device } = {})
 let nchwcProbe: Promise<NchwcSupport | null> | undefined;
 
 /**
- * Whether this build of ONNX Runtime has the NCHWc kernels, and their block size on this CPU:
- * ReorderInput pads 4 channels up to one whole block, so its output's channel count is the block.
+ * Whether this build of ONNX Runtime has the NCHWc kernels, their block size on this CPU, and
+ * that they compute what ONNX's Conv does on the filters rca/nchwc.ts reorders (both layouts, to
+ * 1e-5 of the largest output); anything else, and the batched graph keeps the grouped Conv.
  */
 function probeNchwc(): Promise<NchwcSupport | null> {
   nchwcProbe ??= (async () => {
     try {
-      const reorder = makeNode('ReorderInput', ['x'], ['y'], 'reorder');
-      reorder.domain = 'com.microsoft.nchwc';
-      const model = encodeModel(
-        onnx.ModelProto.create({
-          irVersion: 8,
-          opsetImport: [
-            { domain: '', version: 13 },
-            { domain: 'com.microsoft.nchwc', version: 1 },
-          ],
-          producerName: 'reram-bench',
-          graph: {
-            name: 'nchwc-probe',
-            node: [reorder],
-            input: [floatInput('x', [1, 4, 1, 1])],
-            output: [floatOutput('y')],
-          },
-        }),
-      );
-      const session = await ort.InferenceSession.create(model, { logSeverityLevel: 4 });
-      const { y } = await session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
-      await session.release();
+      const probe = await ort.InferenceSession.create(encodeModel(blockSizeProbe()), { logSeverityLevel: 4 });
+      const { y } = await probe.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4, 1, 1]) });
+      await probe.release();
       const block = y?.dims[1];
-      return typeof block === 'number' && block >= 4 && block % 4 === 0 ? { block } : null;
+      if (typeof block !== 'number' || block < 4 || block % 4 !== 0) return null;
+      return (await blockedConvAgrees({ block })) ? { block } : null;
     } catch {
       return null;
     }
   })();
   return nchwcProbe;
+}
+
+/** Exported for its test: a wrong block size must fail it. */
+export async function blockedConvAgrees(support: NchwcSupport): Promise<boolean> {
+  const check = blockedConvCheck(support);
+  const session = await ort.InferenceSession.create(encodeModel(check.model), { logSeverityLevel: 4 });
+  const feeds = Object.fromEntries(
+    check.inputs.map(({ name, dims }, k) => {
+      const data = Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) =>
+        Math.sin(0.37 * i + k),
+      );
+      return [name, new ort.Tensor('float32', data, dims)];
+    }),
+  );
+  const out = await session.run(feeds);
+  await session.release();
+  for (let i = 0; i < check.pairs; i++) {
+    const blocked = out[`blocked${i}`]!.data as Float32Array;
+    const plain = out[`plain${i}`]!.data as Float32Array;
+    const scale = Math.max(...plain.map(Math.abs));
+    if (blocked.length !== plain.length || blocked.some((v, j) => !(Math.abs(v - plain[j]!) <= 1e-5 * scale)))
+      return false;
+  }
+  return true;
 }

@@ -14,8 +14,16 @@
  *   output: NCHWc [n, O, H', W'], back to NCHW by ReorderOutput.
  * Only the summation order changes, so a chip's partial sums agree with a Conv's to float rounding.
  */
-import type { Builder } from './passes/builder';
-import { int64Tensor, type AttrInput } from '../nn/onnx';
+import { builder, type Builder } from './passes/builder';
+import {
+  floatInput,
+  floatOutput,
+  int64Tensor,
+  makeNode,
+  onnx,
+  type AttrInput,
+  type ModelProto,
+} from '../nn/onnx';
 import type { NchwcSupport } from '../nn/runtime';
 
 export type { NchwcSupport };
@@ -140,4 +148,73 @@ export function nchwcConv(
   // Pooling first (rca/pool-first.ts) runs on the blocked layout, before the reorder.
   const pooled = pool ? nchwcNode(b, 'MaxPool', [blockedOut], `${tag}/pool`, pool) : blockedOut;
   return nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: dims.out } });
+}
+
+const PROBE_OPSETS = [
+  { domain: '', version: 13 },
+  { domain: NCHWC_DOMAIN, version: 1 },
+];
+
+/** A model whose output's channel count is the block size: ReorderInput pads 4 channels to one block. */
+export function blockSizeProbe(): ModelProto {
+  const reorder = makeNode('ReorderInput', ['x'], ['y'], 'reorder');
+  reorder.domain = NCHWC_DOMAIN;
+  return onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: PROBE_OPSETS,
+    producerName: 'reram-bench',
+    graph: {
+      name: 'nchwc-block',
+      node: [reorder],
+      input: [floatInput('x', [1, 4, 1, 1])],
+      output: [floatOutput('y')],
+    },
+  });
+}
+
+/**
+ * Both blocked layouts this file builds (an input of fewer channels than a block, and of one
+ * block), each beside ONNX's own Conv on the same fed filter, so a runtime can check that the
+ * kernels compute what Conv does on this CPU before any chip runs on them. Outputs come in pairs:
+ * `blocked<i>`, `plain<i>`.
+ */
+export function blockedConvCheck(support: NchwcSupport): {
+  model: ModelProto;
+  inputs: Array<{ name: string; dims: number[] }>;
+  pairs: number;
+} {
+  const b = builder('check');
+  const kernelShape: [number, number] = [3, 3];
+  const attrs: Record<string, AttrInput> = { pads: { ints: [1, 1, 1, 1] } };
+  const channels = [2, support.block];
+  const inputs = channels.flatMap((c, i) => [
+    { name: `x${i}`, dims: [2, c, 5, 5] },
+    { name: `w${i}`, dims: [3, c, ...kernelShape] },
+  ]);
+  const outputs = channels.flatMap((c, i) => {
+    const filters = nchwcFilters(b, `w${i}`, { chips: 1, out: 3, in: c, kernel: 9 }, support, `f${i}`);
+    const dims = { out: 3, in: c, kernelShape };
+    const blocked = nchwcConv(b, `x${i}`, filters, 0, dims, attrs, support, `c${i}`);
+    const plain = b.node('Conv', [`x${i}`, `w${i}`], `p${i}`, {
+      ...attrs,
+      kernel_shape: { ints: kernelShape },
+    });
+    return [
+      makeNode('Identity', [blocked], [`blocked${i}`], `blocked${i}`),
+      makeNode('Identity', [plain], [`plain${i}`], `plain${i}`),
+    ];
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: PROBE_OPSETS,
+    producerName: 'reram-bench',
+    graph: {
+      name: 'nchwc-check',
+      node: [...b.nodes, ...outputs],
+      initializer: b.initializers,
+      input: inputs.map((i) => floatInput(i.name, i.dims)),
+      output: outputs.map((n) => floatOutput(n.output![0]!)),
+    },
+  });
+  return { model, inputs, pairs: channels.length };
 }
