@@ -281,6 +281,27 @@ describe('many chips per graph call', () => {
     },
   );
 
+  it('the one-chip graph pools first too, before an 8-bit ADC with a 6-bit DAC: the same logits bit for bit', async () => {
+    const pooledData = images(16, [2, 8, 8]);
+    const settings = options({ adcBits: 8, dacBits: 6, tile: { rows: 128, cols: 128 } });
+    const plan = planCrossbar(pooledConvModel(9, false), crossbarOptions(settings));
+    const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2, poolFirst: true });
+    const probeSession = await runtime.createSession(encodeModel(probe.model));
+    const cells = feedsOf(drawChip(plan, 40));
+    const ranges = await measureRanges(runtime, probeSession, probe.taps, 128, pooledData, { feeds: cells });
+    const feeds = { ...cells, ...feedsOf(converterTensors(plan, ranges)) };
+    const modelOrder = crossbarGraph(plan, { converters: true, noiseSeed: 1 });
+    const poolFirst = crossbarGraph(plan, { converters: true, noiseSeed: 1, poolFirst: true });
+    const pools = (g: typeof modelOrder) =>
+      g.model.graph!.node!.filter((n) => n.opType === 'MaxPool').map((n) => n.name);
+    expect(pools(modelOrder)).toEqual(['pool1']);
+    expect(pools(poolFirst)).toEqual(['xbar/conv1/tile0/pool']);
+    // The probe keeps the model's order: its taps need every output.
+    expect(probe.model.graph!.node!.some((n) => n.name === 'pool1' && n.opType === 'MaxPool')).toBe(true);
+    const logits = await outputs(poolFirst.model, feeds, pooledData);
+    expect(Array.from(logits)).toEqual(Array.from(await outputs(modelOrder.model, feeds, pooledData)));
+  });
+
   it('pools first only where that is exact: LeNet-5’s one-tile conv1, not its two-tile conv2 or the chain', () => {
     const lenet = prepareModel(readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')), 'lenet5');
     const plan = planCrossbar(

@@ -122,7 +122,7 @@ async function compile(
   );
   const common = { plan, inputName, converters, noiseSeed };
   if (batch && canBatch(plan)) return { ...common, single: undefined, probe: undefined, batched: new Map() };
-  const single = await load(runtime, crossbarGraph(plan, { converters, noiseSeed }));
+  const single = await load(runtime, crossbarGraph(plan, { converters, noiseSeed, poolFirst: true }));
   const probe = converters
     ? await load(runtime, crossbarGraph(plan, { converters: false, taps: true, noiseSeed: noiseSeed + 1 }))
     : undefined;

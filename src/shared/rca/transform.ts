@@ -43,6 +43,7 @@ import { dacPass } from './passes/dac';
 import { readNoisePass } from './passes/read-noise';
 import { finishGraph, rewireTiled, rewireUntiled } from './passes/rewire';
 import { tileInput, tileProduct } from './passes/tiles';
+import { bypassPool, poolFirst } from './pool-first';
 
 /**
  * A crossbar configuration grouped by hardware part, as CrossSim's XbarParameters (device, array,
@@ -585,6 +586,11 @@ export interface GraphOptions {
   converters: boolean;
   /** Seeds the read-noise generators (they advance from run to run of one session). */
   noiseSeed: number;
+  /**
+   * Pool before the read-out where that is exact (rca/pool-first.ts): same outputs bit for bit,
+   * a quarter of the read-outs for a 2×2 pool. Never in a probe (its taps need every output).
+   */
+  poolFirst?: boolean;
 }
 
 /**
@@ -601,6 +607,12 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
   const converters = graphOptions.converters && options.mapping.method !== 'float';
   const newInputs: ReturnType<typeof floatInput>[] = [];
 
+  // Found before any layer is rewritten.
+  const pools = new Map(
+    graphOptions.poolFirst && plan.tiled && !graphOptions.taps
+      ? plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)] as const)
+      : [],
+  );
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
   for (const layer of [...plan.layers].reverse()) {
     const { name, op, nodeIndex, weightName, weightDims, rows, cols, rowTiles, colTiles } = layer;
@@ -624,14 +636,17 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
       newInputs.unshift(...rewireUntiled(ctx, graph, input));
       continue;
     }
+    const pool = pools.get(layer.name);
     const partials = layer.tiles.map((tile, t) => {
       const tag = `tile${t}`;
       const slice = tileInput(ctx, input, tile, tag);
-      const partial = readNoisePass(ctx, slice, tileProduct(ctx, slice, tile, tag), tile, t, tag);
+      let partial = readNoisePass(ctx, slice, tileProduct(ctx, slice, tile, tag), tile, t, tag);
+      if (pool) partial = ctx.b.node('MaxPool', [partial], `${tag}/pool`, pool.attrs);
       if (graphOptions.taps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
       return adcPass(ctx, partial, tile, tag);
     });
     newInputs.unshift(...rewireTiled(ctx, graph, sumAndBiasPass(ctx, partials)));
+    if (pool) bypassPool(pool);
   }
   finishGraph(graph, plan.base, newInputs, graphOptions.taps ? result.taps : undefined);
   return result;
