@@ -242,6 +242,35 @@ export function makeNode(
   return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, attribute });
 }
 
+/** An attribute as {@link makeNode} takes it, its ONNX type kept; undefined for a tensor or graph. */
+export function attributeInput(a: onnxProto.onnx.IAttributeProto): AttrInput | undefined {
+  const T = onnx.AttributeProto.AttributeType;
+  switch (a.type) {
+    case T.INT:
+      return { int: toNumber(a.i as number) };
+    case T.INTS:
+      return { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
+    case T.FLOAT:
+      return { float: a.f ?? 0 };
+    case T.FLOATS:
+      return { floats: a.floats ?? [] };
+    case T.STRING:
+      return { string: utf8Decode(a.s ?? new Uint8Array()) };
+    default:
+      return undefined;
+  }
+}
+
+/** A node's attributes of these names, to copy onto another node. */
+export function copyAttributes(node: NodeProto, names: readonly string[]): Record<string, AttrInput> {
+  const attrs: Record<string, AttrInput> = {};
+  for (const a of node.attribute ?? []) {
+    const value = names.includes(a.name!) ? attributeInput(a) : undefined;
+    if (value) attrs[a.name!] = value;
+  }
+  return attrs;
+}
+
 /** Float output value info with an unknown shape (ORT infers it). */
 export function floatOutput(name: string): onnxProto.onnx.ValueInfoProto {
   return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: FLOAT } } });

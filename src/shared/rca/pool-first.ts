@@ -11,9 +11,8 @@
  * the calibration probe (its taps need every output, negatives included), so those keep the
  * model's order.
  */
-import type { AttrInput, GraphProto, NodeProto } from '../nn/onnx';
-import { attribute } from '../nn/onnx';
-import type { PlannedLayer } from './transform';
+import { copyAttributes, type AttrInput, type GraphProto, type NodeProto } from '../nn/onnx';
+import type { CrossbarPlan, PlannedLayer } from './transform';
 
 /** The MaxPool attributes the blocked kernels and ONNX's MaxPool both take. */
 const POOL_ATTRIBUTES = ['auto_pad', 'kernel_shape', 'dilations', 'strides', 'pads', 'ceil_mode'];
@@ -29,21 +28,12 @@ function consumers(graph: GraphProto, name: string): NodeProto[] {
   return (graph.node ?? []).filter((n) => (n.input ?? []).includes(name));
 }
 
+/** The MaxPool's attributes, if the blocked kernels take them all (storage_order only shapes the unused Indices output). */
 function poolAttributes(node: NodeProto): Record<string, AttrInput> | undefined {
-  const attrs: Record<string, AttrInput> = {};
-  for (const a of node.attribute ?? []) {
-    const value = attribute(node, a.name!);
-    if (!POOL_ATTRIBUTES.includes(a.name!)) {
-      // storage_order only shapes the unused Indices output.
-      if (a.name === 'storage_order') continue;
-      return undefined;
-    }
-    if (typeof value === 'string') attrs[a.name!] = { string: value };
-    else if (typeof value === 'number') attrs[a.name!] = { int: value };
-    else if (Array.isArray(value)) attrs[a.name!] = { ints: value };
-    else return undefined;
-  }
-  return attrs;
+  const names = (node.attribute ?? []).map((a) => a.name!).filter((name) => name !== 'storage_order');
+  if (names.some((name) => !POOL_ATTRIBUTES.includes(name))) return undefined;
+  const attrs = copyAttributes(node, names);
+  return Object.keys(attrs).length === names.length ? attrs : undefined;
 }
 
 /**
@@ -68,6 +58,14 @@ export function poolFirst(graph: GraphProto, node: NodeProto, layer: PlannedLaye
     const attrs = poolAttributes(reader);
     return attrs ? { attrs, node: reader } : undefined;
   }
+}
+
+/**
+ * Every layer's {@link poolFirst}, found in `graph` (the plan's model, cloned) before any layer is
+ * rewritten, since rewriting changes who reads what.
+ */
+export function poolsFirst(plan: CrossbarPlan, graph: GraphProto): Map<string, PoolFirst | undefined> {
+  return new Map(plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)]));
 }
 
 /** The model's MaxPool after the pool moved before the read-out: it passes its input on. */

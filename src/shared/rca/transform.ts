@@ -43,7 +43,7 @@ import { dacPass } from './passes/dac';
 import { readNoisePass } from './passes/read-noise';
 import { finishGraph, rewireTiled, rewireUntiled } from './passes/rewire';
 import { tileInput, tileProduct } from './passes/tiles';
-import { bypassPool, poolFirst } from './pool-first';
+import { bypassPool, poolsFirst, type PoolFirst } from './pool-first';
 
 /**
  * A crossbar configuration grouped by hardware part, as CrossSim's XbarParameters (device, array,
@@ -607,12 +607,10 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
   const converters = graphOptions.converters && options.mapping.method !== 'float';
   const newInputs: ReturnType<typeof floatInput>[] = [];
 
-  // Found before any layer is rewritten.
-  const pools = new Map(
+  const pools =
     graphOptions.poolFirst && plan.tiled && !graphOptions.taps
-      ? plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)] as const)
-      : [],
-  );
+      ? poolsFirst(plan, graph)
+      : new Map<string, PoolFirst>();
   // Rewrite from the last layer back, so node indices of earlier layers stay valid.
   for (const layer of [...plan.layers].reverse()) {
     const { name, op, nodeIndex, weightName, weightDims, rows, cols, rowTiles, colTiles } = layer;

@@ -4,8 +4,7 @@
  * partial sum with the layer's own op on its fed conductance-difference weights,
  *   p_t = x[r0:r1] · W_t        (Conv: the same convolution over its channels)
  */
-import { toNumber, type AttrInput, type NodeProto } from '../../nn/onnx';
-import { utf8Decode } from '../../text';
+import { copyAttributes, type AttrInput, type NodeProto } from '../../nn/onnx';
 import { sliceAxis } from './builder';
 import type { LayerContext } from './context';
 import type { TileLayout } from '../transform';
@@ -19,13 +18,7 @@ export function layerProduct(ctx: LayerContext, x: string, w: string, suffix: st
 
 /** A Conv node's geometry (padding, strides, dilations, kernel), to copy onto another Conv. */
 export function convAttributes(node: NodeProto): Record<string, AttrInput> {
-  const attrs: Record<string, AttrInput> = {};
-  for (const a of node.attribute ?? []) {
-    if (a.name === 'auto_pad') attrs[a.name] = { string: utf8Decode(a.s ?? new Uint8Array()) };
-    else if (a.name === 'pads' || a.name === 'strides' || a.name === 'dilations' || a.name === 'kernel_shape')
-      attrs[a.name] = { ints: (a.ints ?? []).map((v) => toNumber(v as number)) };
-  }
-  return attrs;
+  return copyAttributes(node, ['auto_pad', 'pads', 'strides', 'dilations', 'kernel_shape']);
 }
 
 /** The tile's input: the whole input in place (a Slice would copy it), or its rows/channels. */
