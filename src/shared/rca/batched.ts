@@ -33,7 +33,7 @@ import { builder, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
-import { bypassPool, poolFirst, type PoolFirst } from './pool-first';
+import { bypassPool, poolsFirst, type PoolFirst } from './pool-first';
 import { nchwcConv, nchwcFilters, nchwcFits, scalarIndex, NCHWC_DOMAIN, type NchwcSupport } from './nchwc';
 
 /**
@@ -190,6 +190,14 @@ function batchedAdc(
   return b.node('Mul', [clipped, fed(ctx, tile.adcStep, dims)], `${tag}/adc_out`);
 }
 
+/** The tiles' read-outs summed, plus the layer's bias (passes/bias.ts), broadcast as `biasDims`. */
+function sumAndBias(ctx: BatchContext, partials: string[], biasDims: number[]): string {
+  const { b } = ctx;
+  const sum = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
+  const bias = biasConstant(b, ctx.node, ctx.layer, ctx.initializers, biasDims);
+  return bias ? b.node('Add', [sum, bias], 'biased') : sum;
+}
+
 /** A MatMul/Gemm crossbar on K chips: [K, m, R] · W[K, R, C]. Returns the chip-major output. */
 function matmulLayer(ctx: BatchContext, input: string, shared: boolean): string {
   const { b, layer } = ctx;
@@ -212,9 +220,7 @@ function matmulLayer(ctx: BatchContext, input: string, shared: boolean): string 
     adcTap(ctx, partial, [1], t, tag);
     return batchedAdc(ctx, partial, tile, tag, [ctx.chips, 1, C]);
   });
-  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C]);
-  if (bias) out = b.node('Add', [out, bias], 'biased');
+  const out = sumAndBias(ctx, partials, [C]);
   // Back to chip-major with the input's leading dims: [K·n, …, C].
   const lead = shapeSlice(b, inShape, 0, -1, 'lead');
   const outShape = shared
@@ -337,9 +343,7 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
     adcTap(ctx, partial5, [0, 3, 4], t, tag);
     return batchedAdc(ctx, partial5, tile, tag, [ctx.chips, C, 1, 1]);
   });
-  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C, 1, 1]);
-  if (bias) out = b.node('Add', [out, bias], 'biased');
+  const out = sumAndBias(ctx, partials, [C, 1, 1]);
   const chipFirst = b.node('Transpose', [out], 'chip_first', { perm: { ints: [1, 0, 2, 3, 4] } });
   const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
   return b.node(
@@ -400,9 +404,7 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
     adcTap(ctx, partial5, [1, 3, 4], t, tag);
     return batchedAdc(ctx, partial5, tile, tag, [K, 1, C, 1, 1]);
   });
-  let out = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasConstant(b, ctx.node, layer, ctx.initializers, [C, 1, 1]);
-  if (bias) out = b.node('Add', [out, bias], 'biased');
+  const out = sumAndBias(ctx, partials, [C, 1, 1]);
   const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
   return b.node(
     'Reshape',
@@ -472,12 +474,9 @@ export function batchedCrossbarGraph(
     );
     for (const node of readers) node.input = node.input!.map((i) => (i === data.name ? repeated : i));
   }
-  // Found before any layer is rewritten; never in the probe, whose taps need every output.
-  const pools = new Map(
-    graphOptions.taps || !speedups.poolFirst
-      ? []
-      : plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)] as const),
-  );
+  // Never in the probe, whose taps need every output.
+  const pools =
+    graphOptions.taps || !speedups.poolFirst ? new Map<string, PoolFirst>() : poolsFirst(plan, graph);
   for (const layer of [...plan.layers].reverse()) {
     const node = graph.node![layer.nodeIndex]!;
     const pool = pools.get(layer.name);

@@ -83,33 +83,13 @@ export function nchwcFilters(
   // Zero rows and channels up to whole blocks (the kernels read whole blocks).
   const pads = b.int64([0, 0, 0, 0, 0, outPadded - O, inPadded - I, 0], `${tag}/f_pads`);
   const padded = outPadded === O && inPadded === I ? grid : b.node('Pad', [grid, pads], `${tag}/f_pad`);
-  const blocked = blockedInput
-    ? b.node(
-        'Transpose',
-        [
-          b.node(
-            'Reshape',
-            [padded, b.int64([K, outPadded / B, B, inPadded / B, B, kernel], `${tag}/f_blocks_shape`)],
-            `${tag}/f_blocks`,
-          ),
-        ],
-        `${tag}/f_bibo`,
-        // [K, O/B, Bo, I/B, Bi, k] → [K, O/B, I/B, k, Bi, Bo]
-        { perm: { ints: [0, 1, 3, 5, 4, 2] } },
-      )
-    : b.node(
-        'Transpose',
-        [
-          b.node(
-            'Reshape',
-            [padded, b.int64([K, outPadded / B, B, I, kernel], `${tag}/f_blocks_shape`)],
-            `${tag}/f_blocks`,
-          ),
-        ],
-        `${tag}/f_bo`,
-        // [K, O/B, Bo, I, k] → [K, O/B, I, k, Bo]
-        { perm: { ints: [0, 1, 3, 4, 2] } },
-      );
+  // OIHWBiBo: [K, O/B, Bo, I/B, Bi, k] → [K, O/B, I/B, k, Bi, Bo];
+  // OIHWBo:   [K, O/B, Bo, I, k]       → [K, O/B, I, k, Bo].
+  const [blocks, perm, suffix] = blockedInput
+    ? [[K, outPadded / B, B, inPadded / B, B, kernel], [0, 1, 3, 5, 4, 2], 'f_bibo']
+    : [[K, outPadded / B, B, I, kernel], [0, 1, 3, 4, 2], 'f_bo'];
+  const grouped = b.node('Reshape', [padded, b.int64(blocks, `${tag}/f_blocks_shape`)], `${tag}/f_blocks`);
+  const blocked = b.node('Transpose', [grouped], `${tag}/${suffix}`, { perm: { ints: perm } });
   return b.node('Reshape', [blocked, b.int64([K, -1], `${tag}/f_rows_shape`)], `${tag}/f_rows`);
 }
 
