@@ -7,7 +7,7 @@
 import type { HTMLAttributes, ReactNode, TdHTMLAttributes } from 'react';
 
 type DataAttributes = Record<`data-${string}`, string | number>;
-type CellAttributes = TdHTMLAttributes<HTMLTableCellElement> & DataAttributes;
+export type CellAttributes = TdHTMLAttributes<HTMLTableCellElement> & DataAttributes;
 type RowAttributes = HTMLAttributes<HTMLTableRowElement> & DataAttributes;
 
 export interface Column<Row> {
