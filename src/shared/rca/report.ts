@@ -133,7 +133,7 @@ type SettingKey = keyof SettingsShape;
  * (device, array, ADC, DAC) and aihwkit's InferenceRPUConfig group theirs, with the run's own
  * settings apart. Each entry names the declared {@link PredictSettings} field it holds, so a
  * setting's label, range, default, form and CLI flag stay declared once; every field is in exactly
- * one group (test/unit/report-settings.test.ts).
+ * one group (test/integration/report-versions.test.ts).
  */
 export const SETTINGS_GROUPS = {
   run: {
