@@ -126,4 +126,31 @@ describe('predictions spread over a worker pool', () => {
     const next = await runPrediction(input({ methods: ['float'], limit: 100 }), {}, { pool });
     expect(next.results[0]!.mean).toBeGreaterThan(0.5);
   }, 120_000);
+
+  it('closing a pool while its workers are inside ONNX Runtime runs stops them between runs, and the process lives', async () => {
+    // Terminating a worker thread inside a run aborts the whole process (an uncatchable C++
+    // exception in onnxruntime-node); before close() waited for runs in flight, this loop killed
+    // the test process within a few rounds. The delays vary so the close lands at different
+    // points of a run.
+    for (const delay of [700, 1100, 1500, 1900]) {
+      const closing = new PredictPool({ workers: 2, threads: 1 });
+      // Settled as it happens: the prediction ends while close() is still waiting.
+      const outcome = runPrediction(
+        input({ methods: ['linear', 'mes-sigma'], bits: [3, 4], trials: 200, sigmaScale: 1 }),
+        {},
+        { pool: closing },
+      ).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const closedAt = Date.now();
+      await closing.close();
+      expect(Date.now() - closedAt).toBeLessThan(5000);
+      expect(await outcome).toMatchObject({
+        code: 'CANCELLED',
+        message: expect.stringMatching(/shut down/),
+      });
+    }
+  }, 120_000);
 });

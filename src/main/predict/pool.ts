@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { deserializeError, ReramError } from '../../shared/errors';
+import { CancelledError, deserializeError, ReramError } from '../../shared/errors';
 import type {
   ChipEvaluator,
   ChipOutcome,
@@ -42,6 +42,7 @@ class PoolWorker {
   private readonly pending = new Map<number, Pending>();
   private readonly inits = new Map<number, { resolve(): void; reject(error: Error): void }>();
   private nextRequest = 1;
+  private closed: (() => void) | undefined;
   dead: Error | undefined;
 
   constructor(threads: number, device: Device) {
@@ -58,9 +59,10 @@ class PoolWorker {
     this.worker.on('error', (error) =>
       fail(new ReramError('INTERNAL', `A prediction worker failed: ${error.message}`)),
     );
-    this.worker.on('exit', (code) =>
-      fail(new ReramError('INTERNAL', `A prediction worker stopped (exit code ${code}).`)),
-    );
+    this.worker.on('exit', (code) => {
+      fail(new ReramError('INTERNAL', `A prediction worker stopped (exit code ${code}).`));
+      this.closed?.();
+    });
   }
 
   private receive(message: FromWorker): void {
@@ -75,6 +77,9 @@ class PoolWorker {
       case 'result':
         this.pending.get(message.requestId)?.resolve(message.outcomes);
         this.pending.delete(message.requestId);
+        return;
+      case 'closed':
+        this.closed?.();
         return;
       case 'error': {
         const error = deserializeError(message.error);
@@ -121,14 +126,30 @@ class PoolWorker {
     });
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  /**
+   * Stops the worker between ONNX Runtime runs: it cancels its jobs, waits for the runs in flight
+   * and frees its sessions, and only then is the thread terminated. Terminating a thread inside a
+   * run aborts the whole process. A worker that does not answer within `timeoutMs` (a run that
+   * never ends) is terminated anyway.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (!this.dead) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.closed = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+        this.post({ type: 'close' });
+      });
+      clearTimeout(timer);
+    }
+    await this.worker.terminate();
   }
 }
 
 export class PredictPool {
   private workers: PoolWorker[] = [];
   private nextJob = 1;
+  private closed = false;
   readonly size: number;
   readonly threads: number;
   readonly device: Device;
@@ -149,11 +170,13 @@ export class PredictPool {
 
   /** One evaluator per worker for this job (each worker prepares the job once). */
   async evaluators(input: PredictInput, options: EvaluatorOptions = {}): Promise<ChipEvaluator[]> {
+    if (this.closed) throw new CancelledError('Cancelled: the prediction workers were shut down');
     this.workers = this.workers.filter((w) => !w.dead);
     while (this.workers.length < this.size) this.workers.push(new PoolWorker(this.threads, this.device));
     const jobId = this.nextJob++;
     const workers = [...this.workers];
     await Promise.all(workers.map((w) => w.init(jobId, input, options)));
+    if (this.closed) throw new CancelledError('Cancelled: the prediction workers were shut down');
     return workers.map((worker) => ({
       evaluate: async (chips, hooks = {}) => {
         // Cancel tokens are plain flags: watch them while the worker runs.
@@ -172,8 +195,11 @@ export class PredictPool {
     }));
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  /** Stops every worker once its runs in flight end; their jobs are cancelled. */
+  async close(timeoutMs = 60_000): Promise<void> {
+    this.closed = true;
+    const workers = this.workers;
     this.workers = [];
+    await Promise.all(workers.map((w) => w.close(timeoutMs)));
   }
 }

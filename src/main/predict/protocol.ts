@@ -6,10 +6,13 @@ export type ToWorker =
   | { type: 'init'; jobId: number; input: PredictInput; options: EvaluatorOptions }
   | { type: 'evaluate'; jobId: number; requestId: number; chips: number[]; configs?: number[] }
   | { type: 'cancel'; jobId: number }
-  | { type: 'release'; jobId: number };
+  | { type: 'release'; jobId: number }
+  /** Cancel everything, wait for runs in flight, free every session, then reply 'closed'. */
+  | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; jobId: number }
   | { type: 'progress'; requestId: number; evaluations: number; label: string }
   | { type: 'result'; requestId: number; outcomes: ChipOutcome[] }
-  | { type: 'error'; requestId: number | null; jobId: number; error: SerializedError };
+  | { type: 'error'; requestId: number | null; jobId: number; error: SerializedError }
+  | { type: 'closed' };
