@@ -551,12 +551,17 @@ export function foldAdcSteps(
       const scale = (name: string | undefined, power: 1 | 2) => {
         const cell = name ? byName.get(name) : undefined;
         if (!cell) return;
-        const data = new Float32Array(cell.data.length);
+        const source = cell.data;
+        const data = new Float32Array(source.length);
+        const divisor = Float64Array.from(step, (s) => (power === 1 ? s : s * s));
         // MatMul tiles are [rows, C] (column fastest); Conv tiles [C, channels, kh, kw] (column slowest).
-        const perColumn = layer.op === 'Conv' ? cell.data.length / columns : 1;
-        for (let i = 0; i < data.length; i++) {
-          const s = step[layer.op === 'Conv' ? Math.floor(i / perColumn) : i % columns]!;
-          data[i] = cell.data[i]! / (power === 1 ? s : s * s);
+        if (layer.op === 'Conv') {
+          const perColumn = source.length / columns;
+          for (let c = 0, i = 0; c < columns; c++)
+            for (const end = i + perColumn, d = divisor[c]!; i < end; i++) data[i] = source[i]! / d;
+        } else {
+          for (let i = 0; i < source.length; i += columns)
+            for (let c = 0; c < columns; c++) data[i + c] = source[i + c]! / divisor[c]!;
         }
         folded.set(cell.name, { ...cell, data });
       };

@@ -352,13 +352,20 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
   const assignDevices = () => {
     if (devices) deviceOf = drawDevices(rng.fork(0xd2d), physical, devices.offsets.length);
   };
-  const offset = devices
-    ? devices.offsets.map((row) => row.map((d) => d * options.device.sigmaScale))
+  // Typed copies (offsets flattened, [device][level]) keep the per-cell loop tight: it runs for
+  // every cell of every chip, and plain arrays in closures made it most of a chip's drawing time.
+  const levelCount = g.length;
+  const gOf = Float64Array.from(g);
+  const sigmaOf = Float64Array.from(sigma);
+  const offsetOf = devices
+    ? Float64Array.from(devices.offsets.flatMap((row) => row.map((d) => d * options.device.sigmaScale)))
     : undefined;
-  // Physical cell p (differential: 2i for G⁺, 2i + 1 for G⁻) at level k with deviate z.
-  const cell = offset
-    ? (k: number, z: number, p: number) => Math.max(0, g[k]! + offset[deviceOf![p]!]![k]! + sigma[k]! * z)
-    : (k: number, z: number, _p: number) => Math.max(0, g[k]! + sigma[k]! * z);
+  // Physical cell p (differential: 2i for G⁺, 2i + 1 for G⁻) at level k with deviate z, floored at 0.
+  const cell = (k: number, z: number, p: number) => {
+    const conductance =
+      gOf[k]! + (offsetOf ? offsetOf[deviceOf![p]! * levelCount + k]! : 0) + sigmaOf[k]! * z;
+    return conductance > 0 ? conductance : 0;
+  };
   const drift =
     options.device.drift && options.device.drift.t > options.device.drift.t0
       ? options.device.drift
