@@ -118,6 +118,7 @@ async function together(
   const cells = Array.from({ length: chips }, (_, k) => drawChip(plan, 40 + k));
   let references: FeedTensor[][] = cells.map(() => []);
   let ranges: CalibrationRanges[] = [];
+  let probePools: string[] = [];
   if (converters) {
     const probe = batchedCrossbarGraph(
       plan,
@@ -125,6 +126,7 @@ async function together(
       chips,
       speedups,
     );
+    probePools = probe.model.graph!.node!.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
     const session = await runtime.createSession(encodeModel(probe.model));
     ranges = await measureChipRanges(runtime, session, probe, options.tile.cols, data, {
       feeds: feedsOf(stackChips(probe, cells)),
@@ -140,7 +142,7 @@ async function together(
   const nodes = graph.model.graph!.node!;
   const blocked = nodes.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
   const pools = nodes.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
-  return { logits: await outputs(graph.model, feeds, data), ranges, blocked, pools };
+  return { logits: await outputs(graph.model, feeds, data), ranges, blocked, pools, probePools };
 }
 
 /** Each chip's logits from the K-chip run against the same chip alone, to 1e-5 of its largest. */
@@ -276,7 +278,11 @@ describe('many chips per graph call', () => {
       expect(poolFirst.pools).toHaveLength(expected);
       for (const name of poolFirst.pools) expect(name).toMatch(/^xbar\/conv1\/tile0\//);
       expect(Array.from(poolFirst.logits)).toEqual(Array.from(modelOrder.logits));
-      // The calibration probe keeps the model's order (its taps need every output).
+      // The calibration probe pools first too, its ADC tap reading the products before the pool:
+      // the same ranges, bit for bit.
+      expect(poolFirst.probePools).toEqual(poolFirst.pools);
+      expect(modelOrder.probePools).toEqual(['pool1']);
+      expect(poolFirst.ranges.length).toBe(chips);
       expect(poolFirst.ranges).toEqual(modelOrder.ranges);
     },
   );

@@ -34,7 +34,15 @@ import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
 import { bypassPool, poolsFirst, type PoolFirst } from './pool-first';
-import { nchwcConv, nchwcFilters, nchwcFits, scalarIndex, NCHWC_DOMAIN, type NchwcSupport } from './nchwc';
+import {
+  blockedChannelMax,
+  nchwcConv,
+  nchwcFilters,
+  nchwcFits,
+  scalarIndex,
+  NCHWC_DOMAIN,
+  type NchwcSupport,
+} from './nchwc';
 
 /**
  * A calibration tap of a batched probe, reduced in the graph so only K numbers per column leave
@@ -129,12 +137,42 @@ function dacTap(ctx: BatchContext, input: string, shared: boolean): void {
   });
 }
 
-/** A tile's per-chip, per-column largest |partial sum| ([K, C]), over the other axes. */
+/** Whether this graph measures the ADC's ranges (the calibration probe of a configuration with an ADC). */
+function tapsAdc(ctx: BatchContext): boolean {
+  return ctx.taps !== undefined && ctx.plan.options.adc.bits !== null;
+}
+
+/**
+ * A tile's per-chip, per-column largest |partial sum| ([K, C]), over the other axes. A layer that
+ * pools first is tapped before its pool instead ({@link prePoolTap}), so it is skipped here.
+ */
 function adcTap(ctx: BatchContext, partial: string, axes: number[], tile: number, tag: string): void {
-  if (!ctx.taps || ctx.plan.options.adc.bits === null) return;
+  if (!tapsAdc(ctx) || ctx.pool) return;
   const { b } = ctx;
   const max = reduce(ctx, 'ReduceMax', b.node('Abs', [partial], `${tag}/tap_abs`), axes, `${tag}/tap_max`);
-  ctx.taps.push({ kind: 'adc', layer: ctx.layer.name, tile, max });
+  ctx.taps!.push({ kind: 'adc', layer: ctx.layer.name, tile, max });
+}
+
+/**
+ * The probe pools first too: what follows a pooled layer is the same, bit for bit, and costs a
+ * quarter of a full-size reorder and transpose. Its ADC tap reads the product before the pool,
+ * since the range needs every partial sum, negatives included. `max` is [K·C] or [K, C].
+ */
+function prePoolTap(ctx: BatchContext, max: string, tile: number, tag: string): void {
+  if (!tapsAdc(ctx) || !ctx.pool) return;
+  const { b } = ctx;
+  const perChip = b.node(
+    'Reshape',
+    [max, b.int64([ctx.chips, ctx.layer.cols], `${tag}/tap_kc`)],
+    `${tag}/tap_max`,
+  );
+  ctx.taps!.push({ kind: 'adc', layer: ctx.layer.name, tile, max: perChip });
+}
+
+/** prePoolTap's per-column maxima of a blocked product of `channels` ({@link blockedChannelMax}). */
+function blockedTapMax(ctx: BatchContext, product: string, channels: number, tag: string) {
+  const reduceMax = (x: string, axes: number[], suffix: string) => reduce(ctx, 'ReduceMax', x, axes, suffix);
+  return blockedChannelMax(ctx.b, product, channels, reduceMax, `${tag}/tap`);
 }
 
 /**
@@ -283,27 +321,17 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
   const view = convView(ctx, input, inShape, shared);
   const attrs = view ? { ...convAttributes(ctx.node), group: { int: ctx.chips } } : convAttributes(ctx.node);
   const kernelShape = layer.weightDims.slice(2) as [number, number];
-  const product = (x: string, w: string, suffix: string, tile?: TileLayout) =>
-    nchwc && tile
-      ? // The shared input: one convolution of K·C outputs on the blocked kernels.
-        nchwcConv(
-          b,
-          x,
-          nchwcFilters(
-            b,
-            w,
-            { chips: 1, out: ctx.chips * C, in: tile.channels, kernel: kernelShape[0] * kernelShape[1] },
-            nchwc,
-            suffix,
-          ),
-          0,
-          { out: ctx.chips * C, in: tile.channels, kernelShape },
-          attrs,
-          nchwc,
-          suffix,
-          ctx.pool?.attrs,
-        )
-      : b.node('Conv', [x, w], suffix, attrs);
+  const product = (x: string, w: string, suffix: string, tile?: TileLayout, t = 0) => {
+    if (!nchwc || !tile) return b.node('Conv', [x, w], suffix, attrs);
+    // The shared input: one convolution of K·C outputs on the blocked kernels.
+    const out = ctx.chips * C;
+    const kernel = kernelShape[0] * kernelShape[1];
+    const filters = nchwcFilters(b, w, { chips: 1, out, in: tile.channels, kernel }, nchwc, suffix);
+    const dims = { out, in: tile.channels, kernelShape };
+    const conv = nchwcConv(b, x, filters, 0, dims, attrs, nchwc, suffix, ctx.pool?.attrs);
+    if (ctx.pool && tapsAdc(ctx)) prePoolTap(ctx, blockedTapMax(ctx, conv.product, out, suffix), t, suffix);
+    return conv.y;
+  };
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
@@ -327,9 +355,21 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
       : whole
         ? input
         : sliceAxis(b, input, tile.c0, end, 1, tag);
-    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`, tile);
+    let partial = product(slice, fed(ctx, tile.weights, weightDims), `${tag}/psum`, tile, t);
     partial = withReadNoise(ctx, product, slice, partial, tile, t, tag, weightDims);
-    if (ctx.pool && !nchwc) partial = b.node('MaxPool', [partial], `${tag}/pool`, ctx.pool.attrs);
+    if (ctx.pool && !nchwc) {
+      if (tapsAdc(ctx)) {
+        // [n, K·C, H, W] → [n, K, C, H·W]: per chip and column over images and positions.
+        const view = b.node(
+          'Reshape',
+          [partial, b.int64([0, ctx.chips, C, -1], `${tag}/tap_view_shape`)],
+          `${tag}/tap_view`,
+        );
+        const abs = b.node('Abs', [view], `${tag}/tap_abs`);
+        prePoolTap(ctx, reduce(ctx, 'ReduceMax', abs, [0, 3], `${tag}/tap_pre_pool`), t, tag);
+      }
+      partial = b.node('MaxPool', [partial], `${tag}/pool`, ctx.pool.attrs);
+    }
     // [n, K·Cout, H', W'] → [n, K, Cout, H', W'].
     outShape ??= shapeOf(
       b,
@@ -383,13 +423,23 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
       nchwc,
       tag,
     );
-    const outputs = Array.from({ length: K }, (_, k) => {
+    const convs = Array.from({ length: K }, (_, k) => {
       const rows = b.node('Gather', [x, scalarIndex(b, k, `${tag}/k${k}`)], `${tag}/x${k}`, {
         axis: { int: 0 },
       });
       const dims = { out: C, in: tile.channels, kernelShape };
       return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
     });
+    const outputs = convs.map((conv) => conv.y);
+    if (ctx.pool && tapsAdc(ctx)) {
+      const maxima = convs.map((conv, k) => blockedTapMax(ctx, conv.product, C, `${tag}/chip${k}`));
+      prePoolTap(
+        ctx,
+        maxima.length === 1 ? maxima[0]! : b.node('Concat', maxima, `${tag}/tap_chips`, { axis: { int: 0 } }),
+        t,
+        tag,
+      );
+    }
     const partial =
       outputs.length === 1 ? outputs[0]! : b.node('Concat', outputs, `${tag}/psum`, { axis: { int: 0 } });
     outShape ??= shapeOf(
@@ -474,9 +524,8 @@ export function batchedCrossbarGraph(
     );
     for (const node of readers) node.input = node.input!.map((i) => (i === data.name ? repeated : i));
   }
-  // Never in the probe, whose taps need every output.
-  const pools =
-    graphOptions.taps || !speedups.poolFirst ? new Map<string, PoolFirst>() : poolsFirst(plan, graph);
+  // In the probe too: its ADC taps read the products before their pools (prePoolTap).
+  const pools = speedups.poolFirst ? poolsFirst(plan, graph) : new Map<string, PoolFirst>();
   for (const layer of [...plan.layers].reverse()) {
     const node = graph.node![layer.nodeIndex]!;
     const pool = pools.get(layer.name);

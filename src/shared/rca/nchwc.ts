@@ -96,7 +96,8 @@ export function nchwcFilters(
 /**
  * One chip's convolution on the blocked kernels: `x` is NCHW [n, I, H, W], `filters` the
  * {@link nchwcFilters} rows, `chip` the row to use, `pool` a MaxPool to run on the blocked
- * output. Returns NCHW [n, O, H', W'].
+ * output. Returns `y`, NCHW [n, O, H', W'] (pooled when asked), and `product`, the blocked
+ * convolution before any pool (its memory [n, O/B, H', W', B]).
  */
 export function nchwcConv(
   b: Builder,
@@ -108,7 +109,7 @@ export function nchwcConv(
   support: NchwcSupport,
   tag: string,
   pool?: Record<string, AttrInput>,
-): string {
+): { y: string; product: string } {
   const B = support.block;
   const blockedInput = dims.in >= B;
   const inPadded = blockedInput ? padTo(dims.in, B) : dims.in;
@@ -127,7 +128,30 @@ export function nchwcConv(
   });
   // Pooling first (rca/pool-first.ts) runs on the blocked layout, before the reorder.
   const pooled = pool ? nchwcNode(b, 'MaxPool', [blockedOut], `${tag}/pool`, pool) : blockedOut;
-  return nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: dims.out } });
+  return {
+    y: nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: dims.out } }),
+    product: blockedOut,
+  };
+}
+
+/**
+ * Per channel, the largest |value| of a blocked product [n, O, H, W] over its images and
+ * positions: [channels], the first `channels` of its padded ones. |value| and the blocked
+ * GlobalMaxPool keep the layout, so only [n, O] is reordered, never the product.
+ */
+export function blockedChannelMax(
+  b: Builder,
+  blocked: string,
+  channels: number,
+  reduceMax: (x: string, axes: number[], suffix: string) => string,
+  tag: string,
+): string {
+  const magnitude = b.node('Abs', [blocked], `${tag}/abs`);
+  const perImage = nchwcNode(b, 'GlobalMaxPool', [magnitude], `${tag}/global_max`);
+  const plain = nchwcNode(b, 'ReorderOutput', [perImage], `${tag}/per_image`, {
+    channels: { int: channels },
+  });
+  return reduceMax(plain, [0, 2, 3], `${tag}/max`);
 }
 
 const PROBE_OPSETS = [
@@ -174,7 +198,7 @@ export function blockedConvCheck(support: NchwcSupport): {
   const outputs = channels.flatMap((c, i) => {
     const filters = nchwcFilters(b, `w${i}`, { chips: 1, out: 3, in: c, kernel: 9 }, support, `f${i}`);
     const dims = { out: 3, in: c, kernelShape };
-    const blocked = nchwcConv(b, `x${i}`, filters, 0, dims, attrs, support, `c${i}`);
+    const blocked = nchwcConv(b, `x${i}`, filters, 0, dims, attrs, support, `c${i}`).y;
     const plain = b.node('Conv', [`x${i}`, `w${i}`], `p${i}`, {
       ...attrs,
       kernel_shape: { ints: kernelShape },
