@@ -7,9 +7,10 @@
  * + b) per column, with p′ = p/Δ and Δ > 0: every step is non-decreasing, so for any window
  *   max_i f(p_i) = f(max_i p_i),
  * and max returns one of the window's own floats, so the result is bit for bit the same. It is not
- * exact for a tiled layer (a sum of digitised tiles), with read noise (a draw per output), or in
- * the calibration probe (its taps need every output, negatives included), so those keep the
- * model's order.
+ * exact for a tiled layer (a sum of digitised tiles) or with read noise (a draw per output), so
+ * those keep the model's order. A calibration probe's ADC tap needs every partial sum, negatives
+ * included: the batched probe taps the product before its pool (rca/batched.ts prePoolTap); the
+ * one-chip probe keeps the model's order.
  */
 import { copyAttributes, type AttrInput, type GraphProto, type NodeProto } from '../nn/onnx';
 import type { CrossbarPlan, PlannedLayer } from './transform';
