@@ -113,6 +113,42 @@ describe('issue 14: what an engineer saw, fixed', () => {
     expect(bridge.calls.some(([m]) => m === 'predictions.cancel')).toBe(false);
   });
 
+  it('2l. the Levels run list follows run.ended, and a list that cannot be read says why', async () => {
+    const runs: Array<ReturnType<typeof fitReply>['run']> = [];
+    let failing = true;
+    const bridge = fakeBridge(
+      appHandlers({
+        'runs.list': () => {
+          if (failing) throw new Error('The database is locked by another process.');
+          return runs;
+        },
+      }),
+    );
+    setApiBridge(bridge);
+    const host = await mount(<LevelsPage initialRun={null} />, '#/levels');
+    await expect.element(page.getByText('The database is locked by another process.')).toBeVisible();
+    // Nothing was read, so the page does not claim there are no runs.
+    expect(host.textContent).not.toContain('No pulse-train or write-verify runs yet');
+
+    failing = false;
+    await act(async () =>
+      bridge.emit('run.ended', { runId: 1, status: 'completed', points: 4, error: null, summary: {} }),
+    );
+    await expect
+      .element(page.getByText('No pulse-train or write-verify runs yet', { exact: false }))
+      .toBeVisible();
+    expect(host.textContent).not.toContain('The database is locked');
+
+    // A write-verify run ends: it is offered for fitting without leaving the page; a forming run is not.
+    runs.push({ ...fitReply().run, id: 7 }, { ...fitReply().run, id: 8, procedure: 'forming' });
+    await act(async () =>
+      bridge.emit('run.ended', { runId: 7, status: 'completed', points: 10, error: null, summary: {} }),
+    );
+    await expect.element(page.getByRole('button', { name: 'Open run 7' })).toBeVisible();
+    expect(host.querySelector('[aria-label="Open run 8"]')).toBeNull();
+    expect(bridge.calls.filter(([m]) => m === 'runs.list')).toHaveLength(3);
+  });
+
   it('2. only bit widths the table holds are offered, on Predict and on Levels', async () => {
     setApiBridge(fakeBridge(appHandlers()));
     const host = await mount(<PredictPage initialProfile="cell 0" mode="browser" />, '#/predict');

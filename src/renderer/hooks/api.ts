@@ -41,20 +41,33 @@ export interface ApiQuery<M extends ApiMethodName> {
   reload(): void;
 }
 
+export interface ApiQueryOptions {
+  /** The input's identity, as text (default: the input as JSON). */
+  key?: string;
+  /** Events after which the answer is asked again (a run that ended changes the run list). */
+  reloadOn?: readonly ApiEventName[];
+}
+
 /**
- * One API call's answer, asked on mount and again when `key` changes (the input's identity, as
- * text); an answer that arrives after the page moved on is dropped.
+ * One API call's answer, asked on mount, again when `key` changes, and again after any event of
+ * `reloadOn`; an answer that arrives after the page moved on is dropped.
  */
 export function useApiQuery<M extends ApiMethodName>(
   method: M,
   input: ApiInput<M>,
-  key = JSON.stringify(input),
+  { key = JSON.stringify(input), reloadOn = [] }: ApiQueryOptions = {},
 ): ApiQuery<M> {
   const [data, setData] = useState<ApiOutput<M>>();
   const [error, setError] = useState<string>();
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const events = reloadOn.join(' ');
+  useEffect(() => {
+    const api = getApi();
+    const offs = (events ? (events.split(' ') as ApiEventName[]) : []).map((event) => api.on(event, reload));
+    return () => offs.forEach((off) => off());
+  }, [events, reload]);
   useEffect(() => {
     let live = true;
     setLoading(true);

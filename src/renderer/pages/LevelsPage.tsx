@@ -3,18 +3,18 @@
  * bits), read its verdict, save it as a device profile, and place write-verify targets for a
  * network.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunSummary } from '../../shared/run';
-import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
-import { useApiEvent } from '../hooks/api';
+import { useApiQuery } from '../hooks/api';
 import { CurvePlot, FitSummary, LevelTableView } from './levels/charts';
 import { FitRunList, SaveProfileForm, TablePicker } from './levels/controls';
 import { ProgramLevels } from './levels/ProgramLevels';
 import { useRunFit, type Spacing } from './levels/useRunFit';
 
+const fittable = (run: RunSummary) => run.procedure === 'pulse-train' || run.procedure === 'write-verify';
+
 export function LevelsPage({ initialRun }: { initialRun: string | null }) {
-  const [runs, setRuns] = useState<RunSummary[]>([]);
   const [runId, setRunId] = useState<number | undefined>(initialRun ? Number(initialRun) : undefined);
   const [bits, setBits] = useState('all');
   const [spacing, setSpacing] = useState<Spacing>('pulses');
@@ -23,17 +23,9 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
   const fit = useRunFit(runId, bits, spacing);
   const { table, quality, fullLevels } = fit;
 
-  const loadRuns = useCallback(async () => {
-    const list = await getApi().call['runs.list']({ limit: 500 });
-    setRuns(list.filter((r) => r.procedure === 'pulse-train' || r.procedure === 'write-verify'));
-  }, []);
-  useEffect(() => {
-    void loadRuns();
-  }, [loadRuns]);
-  useApiEvent(
-    'run.ended',
-    useCallback(() => void loadRuns(), [loadRuns]),
-  );
+  // A run that ends may be one to fit.
+  const runList = useApiQuery('runs.list', { limit: 500 }, { reloadOn: ['run.ended'] });
+  const runs = useMemo(() => (runList.data ?? []).filter(fittable), [runList.data]);
   useEffect(() => {
     setRunId(initialRun ? Number(initialRun) : undefined);
   }, [initialRun]);
@@ -53,7 +45,8 @@ export function LevelsPage({ initialRun }: { initialRun: string | null }) {
     <div className="split">
       <section className="card form-column" aria-labelledby="runs-title">
         <h2 id="runs-title">Runs to fit</h2>
-        {runs.length === 0 ? (
+        <ErrorBanner error={runList.error} />
+        {runList.data && runs.length === 0 ? (
           <p className="muted">No pulse-train or write-verify runs yet: run one on the Characterize page.</p>
         ) : null}
         <FitRunList runs={runs} runId={runId} onOpen={setRunId} />

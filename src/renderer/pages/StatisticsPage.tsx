@@ -139,7 +139,7 @@ export function StatisticsPage({ status, mode }: { status: InstrumentStatus | un
 
   // Read again for another sample, and when a run ends.
   const sample = `${status?.sample?.wafer ?? ''}/${status?.sample?.die ?? ''}`;
-  const query = useApiQuery('stats.chip', { cells }, `${JSON.stringify(cells)} ${sample}`);
+  const query = useApiQuery('stats.chip', { cells }, { key: `${JSON.stringify(cells)} ${sample}` });
   const stats = query.data;
   const { reload } = query;
   useApiEvent(
