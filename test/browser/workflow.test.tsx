@@ -249,6 +249,51 @@ describe('issue 14: what an engineer saw, fixed', () => {
     await expect.element(page.getByRole('region', { name: 'Getting started' })).toBeVisible();
   });
 
+  it('4u. the queue column follows queue.update without asking again; a recipe list that cannot be read says why', async () => {
+    const queue = (id: number, status: 'running' | 'completed', done: number) => ({
+      id,
+      name: `recipe ${id}`,
+      status,
+      resource: null,
+      createdAt: '2026-12-07T00:00:00Z',
+      endedAt: null,
+      steps: [0, 1].map((position) => ({
+        position,
+        cell: position,
+        step: 1,
+        procedure: 'forming',
+        status: position < done ? ('completed' as const) : ('pending' as const),
+        runId: position < done ? position + 1 : null,
+        attempts: position < done ? 1 : 0,
+        error: null,
+      })),
+      waitingForCell: null,
+      question: null,
+      stopping: false,
+    });
+    const bridge = fakeBridge(
+      appHandlers({
+        'recipes.list': () => {
+          throw new Error('recipes.json is not readable.');
+        },
+        'queue.list': () => [queue(1, 'completed', 2)],
+      }),
+    );
+    setApiBridge(bridge);
+    const host = await mount(<QueuePage status={instrumentStatus()} mode="browser" />, '#/queue');
+    await expect.element(page.getByText('recipes.json is not readable.')).toBeVisible();
+    await expect.element(page.getByText('Queue 1: recipe 1', { exact: false })).toBeVisible();
+
+    // A new queue starts elsewhere (the CLI): it is shown, and queue 1 moves to the earlier ones.
+    await act(async () => bridge.emit('queue.update', queue(2, 'running', 0)));
+    await expect.element(page.getByText('Queue 2: recipe 2', { exact: false })).toBeVisible();
+    await expect.element(page.getByRole('heading', { name: 'Earlier queues' })).toBeVisible();
+    await act(async () => bridge.emit('queue.update', queue(2, 'running', 1)));
+    await expect.element(page.getByText('1 of 2 steps', { exact: false })).toBeVisible();
+    expect(host.textContent).toContain('Queue 1: recipe 1');
+    expect(bridge.calls.filter(([m]) => m === 'queue.list')).toHaveLength(1);
+  });
+
   it('4q. the recipe being edited survives a page change: what the editor shows is what runs and exports', async () => {
     localStorage.removeItem('reram-queue-draft');
     setApiBridge(fakeBridge(appHandlers({ 'recipes.list': () => [], 'queue.list': () => [] })));

@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { InstrumentStatus } from '../../shared/api';
-import { getApi } from '../api/client';
-import { useApiEvent } from '../hooks/api';
+import { useApiQuery } from '../hooks/api';
 
 interface Progress {
   formed: boolean;
@@ -9,6 +8,25 @@ interface Progress {
   programmed: boolean;
   profile: boolean;
   predicted: boolean;
+}
+
+/** What the database says is done, asked again whenever a run or a prediction ends; undefined until every list is read. */
+function useProgress(): Progress | undefined {
+  const reloadOn = ['run.ended', 'prediction.ended'] as const;
+  const runs = useApiQuery('runs.list', { limit: 500 }, { reloadOn }).data;
+  const profiles = useApiQuery('profiles.list', {}, { reloadOn }).data;
+  // Any completed one ticks the step (the latest may be cancelled or still running).
+  const predictions = useApiQuery('predictions.list', { limit: 200 }, { reloadOn }).data;
+  if (!runs || !profiles || !predictions) return undefined;
+  const completed = (procedure: string) =>
+    runs.some((r) => r.procedure === procedure && r.status === 'completed');
+  return {
+    formed: completed('forming'),
+    trained: completed('pulse-train'),
+    programmed: completed('write-verify'),
+    profile: profiles.some((p) => !p.readOnly),
+    predicted: predictions.some((p) => p.status === 'completed'),
+  };
 }
 
 /**
@@ -22,34 +40,7 @@ interface Progress {
  */
 export function FirstRunGuide({ status }: { status: InstrumentStatus | undefined }) {
   const [hidden, setHidden] = useState(() => localStorage.getItem('reram-guide-hidden') === '1');
-  const [progress, setProgress] = useState<Progress>();
-  const refresh = useCallback(async () => {
-    const api = getApi().call;
-    const [runs, profiles, predictions] = await Promise.all([
-      api['runs.list']({ limit: 500 }),
-      api['profiles.list']({}),
-      // Any completed one ticks the step (the latest may be cancelled or still running).
-      api['predictions.list']({ limit: 200 }),
-    ]);
-    setProgress({
-      formed: runs.some((r) => r.procedure === 'forming' && r.status === 'completed'),
-      trained: runs.some((r) => r.procedure === 'pulse-train' && r.status === 'completed'),
-      programmed: runs.some((r) => r.procedure === 'write-verify' && r.status === 'completed'),
-      profile: profiles.some((p) => !p.readOnly),
-      predicted: predictions.some((p) => p.status === 'completed'),
-    });
-  }, []);
-  useEffect(() => {
-    void refresh().catch(() => undefined);
-  }, [refresh]);
-  useApiEvent(
-    'run.ended',
-    useCallback(() => void refresh().catch(() => undefined), [refresh]),
-  );
-  useApiEvent(
-    'prediction.ended',
-    useCallback(() => void refresh().catch(() => undefined), [refresh]),
-  );
+  const progress = useProgress();
   if (!progress) return null;
   if (hidden)
     return (

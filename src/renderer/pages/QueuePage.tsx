@@ -6,10 +6,10 @@
 import { storedDieCells } from '../components/DieMap';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { InstrumentStatus, QueueView } from '../../shared/api';
-import { parseCells, type Recipe } from '../../shared/recipes';
+import { parseCells } from '../../shared/recipes';
 import { getApi } from '../api/client';
 import { ErrorBanner } from '../components/Field';
-import { errorText, useApiEvent } from '../hooks/api';
+import { errorText, useApiEvent, useApiQuery } from '../hooks/api';
 import type { AppMode } from '../files';
 import { draftOf, storedDraft, storeDraft, toRecipe, type Draft } from './queue/draft';
 import { QueueColumn } from './queue/QueueColumn';
@@ -18,28 +18,12 @@ import { SavedRecipes } from './queue/SavedRecipes';
 
 export function QueuePage({ status, mode }: { status: InstrumentStatus | undefined; mode: AppMode }) {
   const [draft, setDraft] = useState<Draft>(storedDraft);
-  const [recipes, setRecipes] = useState<Recipe[]>([]);
-  const [queues, setQueues] = useState<QueueView[]>([]);
+  const recipeList = useApiQuery('recipes.list', {});
+  const recipes = recipeList.data ?? [];
+  const queues = useQueues();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const dieCells = status?.simulator?.cells ?? storedDieCells();
-
-  const load = useCallback(async () => {
-    const api = getApi().call;
-    const [r, q] = await Promise.all([api['recipes.list']({}), api['queue.list']({ limit: 10 })]);
-    setRecipes(r);
-    setQueues(q);
-  }, []);
-  useEffect(() => {
-    void load().catch((e: unknown) => setError(errorText(e)));
-  }, [load]);
-  useApiEvent(
-    'queue.update',
-    useCallback(
-      (view: QueueView) => setQueues((list) => [view, ...list.filter((q) => q.id !== view.id)]),
-      [],
-    ),
-  );
 
   const check = useMemo(() => toRecipe(draft), [draft]);
   useEffect(() => storeDraft(draft), [draft]);
@@ -50,15 +34,15 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
       return [];
     }
   }, [draft.cells, dieCells]);
-  const running = queues.find((q) => q.status === 'running');
-  const shown = running ?? queues[0];
+  const running = queues.list.find((q) => q.status === 'running');
+  const shown = running ?? queues.list[0];
 
   const save = async () => {
     if (!check.recipe) return setError(check.problem);
     try {
       await getApi().call['recipes.save'](check.recipe);
       setNotice(`Saved recipe '${check.recipe.name}'.`);
-      await load();
+      recipeList.reload();
     } catch (e) {
       setError(errorText(e));
     }
@@ -68,7 +52,7 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
     if (!check.recipe) return setError(check.problem);
     try {
       await getApi().call['queue.start']({ recipe: check.recipe });
-      await load();
+      queues.reload();
     } catch (e) {
       setError(errorText(e));
     }
@@ -96,24 +80,46 @@ export function QueuePage({ status, mode }: { status: InstrumentStatus | undefin
           </p>
         ) : null}
         <ErrorBanner
-          error={error ?? (check.recipe ? undefined : check.problem)}
+          error={error ?? recipeList.error ?? queues.error ?? (check.recipe ? undefined : check.problem)}
           onDismiss={() => setError(undefined)}
         />
         <SavedRecipes
           recipes={recipes}
           onLoad={(recipe) => setDraft(draftOf(recipe))}
-          onChanged={() => void load()}
+          onChanged={recipeList.reload}
           onError={setError}
         />
       </section>
       <QueueColumn
         shown={shown}
-        queues={queues}
+        queues={queues.list}
         onAction={(e) => {
           if (e) setError(e);
-          void load();
+          queues.reload();
         }}
       />
     </div>
   );
+}
+
+/**
+ * The latest queues: the stored list, with each queue.update applied as it arrives (newest
+ * first) rather than asking again; a fresh list replaces the updates it already holds.
+ */
+function useQueues(): { list: QueueView[]; error: string | undefined; reload(): void } {
+  const stored = useApiQuery('queue.list', { limit: 10 });
+  const [updates, setUpdates] = useState<QueueView[]>([]);
+  useEffect(() => setUpdates([]), [stored.data]);
+  useApiEvent(
+    'queue.update',
+    useCallback(
+      (view: QueueView) => setUpdates((list) => [view, ...list.filter((q) => q.id !== view.id)]),
+      [],
+    ),
+  );
+  const list = useMemo(() => {
+    const updated = new Set(updates.map((q) => q.id));
+    return [...updates, ...(stored.data ?? []).filter((q) => !updated.has(q.id))];
+  }, [updates, stored.data]);
+  return { list, error: stored.error, reload: stored.reload };
 }
