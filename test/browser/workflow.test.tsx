@@ -149,6 +149,39 @@ describe('issue 14: what an engineer saw, fixed', () => {
     expect(bridge.calls.filter(([m]) => m === 'runs.list')).toHaveLength(3);
   });
 
+  it('1h. Predict opens the latest completed report once; the history follows prediction.ended, even from the CLI', async () => {
+    const summary = (id: number) => {
+      const { request: _request, report: _report, ...rest } = predictionRecord(id);
+      return rest;
+    };
+    const stored = [summary(3)];
+    const bridge = fakeBridge(
+      appHandlers({
+        'predictions.list': () => stored,
+        'predictions.get': ({ id }: { id: number }) => predictionRecord(id),
+      }),
+    );
+    setApiBridge(bridge);
+    const host = await mount(<PredictPage initialProfile="cell 0" mode="browser" />, '#/predict');
+    await expect.element(page.getByText('No predictions yet.')).not.toBeInTheDocument();
+    await expect
+      .poll(() => host.querySelector('[data-prediction="3"]')?.getAttribute('aria-selected'))
+      .toBe('true');
+    // A prediction the CLI ran ends: it is listed and opened, and the list is asked once more.
+    stored.unshift(summary(4));
+    await act(async () =>
+      bridge.emit('prediction.ended', { id: 4, status: 'completed', title: 'from the CLI', error: null }),
+    );
+    await expect
+      .poll(() => host.querySelector('[data-prediction="4"]')?.getAttribute('aria-selected'))
+      .toBe('true');
+    expect(bridge.calls.filter(([m]) => m === 'predictions.list')).toHaveLength(2);
+    // Only the first list opened the latest report: the second load did not reopen 3.
+    expect(
+      bridge.calls.filter(([m, p]) => m === 'predictions.get' && (p as { id: number }).id === 3),
+    ).toHaveLength(1);
+  });
+
   it('2. only bit widths the table holds are offered, on Predict and on Levels', async () => {
     setApiBridge(fakeBridge(appHandlers()));
     const host = await mount(<PredictPage initialProfile="cell 0" mode="browser" />, '#/predict');

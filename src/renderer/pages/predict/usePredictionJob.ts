@@ -3,7 +3,7 @@
  * and still there when the page is left and opened again), the history, the report open, and
  * start, cancel, open and delete.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
   PredictionProgress,
   PredictionRecord,
@@ -11,7 +11,7 @@ import type {
   PredictionSummary,
 } from '../../../shared/api';
 import { getApi } from '../../api/client';
-import { errorText, useApiEvent } from '../../hooks/api';
+import { errorText, useApiEvent, useApiQuery } from '../../hooks/api';
 
 export interface PredictionJob {
   running: PredictionProgress | null;
@@ -26,18 +26,18 @@ export interface PredictionJob {
   remove(id: number): void;
 }
 
+const NO_PREDICTIONS: PredictionSummary[] = [];
+
 export function usePredictionJob(): PredictionJob {
   const [running, setRunning] = useState<PredictionProgress | null>(null);
-  const [history, setHistory] = useState<PredictionSummary[]>([]);
   const [record, setRecord] = useState<PredictionRecord>();
   const [error, setError] = useState<string>();
   const [starting, setStarting] = useState(false);
 
-  const refreshHistory = useCallback(async () => {
-    const list = await getApi().call['predictions.list']({ limit: 50 });
-    setHistory(list);
-    return list;
-  }, []);
+  // The history follows every prediction that ends (here or from the CLI).
+  const historyQuery = useApiQuery('predictions.list', { limit: 50 }, { reloadOn: ['prediction.ended'] });
+  const history = historyQuery.data ?? NO_PREDICTIONS;
+  const reloadHistory = historyQuery.reload;
   const open = useCallback((id: number) => {
     void getApi()
       .call['predictions.get']({ id })
@@ -48,17 +48,18 @@ export function usePredictionJob(): PredictionJob {
     void getApi()
       .call['predictions.active']({})
       .then(setRunning, () => undefined);
-    void refreshHistory().then(
-      (list) => {
-        const last = list.find((p) => p.status === 'completed');
-        if (last)
-          void getApi()
-            .call['predictions.get']({ id: last.id })
-            .then(setRecord, () => undefined);
-      },
-      (e: unknown) => setError(errorText(e)),
-    );
-  }, [refreshHistory]);
+  }, []);
+  // Once, when the history first arrives: open the latest completed report.
+  const openedLatest = useRef(false);
+  useEffect(() => {
+    if (openedLatest.current || !historyQuery.data) return;
+    openedLatest.current = true;
+    const last = historyQuery.data.find((p) => p.status === 'completed');
+    if (last)
+      void getApi()
+        .call['predictions.get']({ id: last.id })
+        .then(setRecord, () => undefined);
+  }, [historyQuery.data]);
 
   useApiEvent(
     'prediction.progress',
@@ -69,11 +70,10 @@ export function usePredictionJob(): PredictionJob {
     useCallback(
       (event: { id: number; status: string; error: string | null }) => {
         setRunning(null);
-        void refreshHistory();
         if (event.status === 'completed') open(event.id);
         else if (event.status === 'failed') setError(`Prediction ${event.id} failed: ${event.error ?? ''}`);
       },
-      [refreshHistory, open],
+      [open],
     ),
   );
 
@@ -92,7 +92,7 @@ export function usePredictionJob(): PredictionJob {
         partial: [],
       });
       sessionStorage.setItem('reram-predicted', '1');
-      void refreshHistory();
+      reloadHistory();
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -114,10 +114,22 @@ export function usePredictionJob(): PredictionJob {
       .call['predictions.delete']({ id })
       .then(() => {
         if (record?.id === id) setRecord(undefined);
-        return refreshHistory();
+        reloadHistory();
       })
       .catch((e: unknown) => setError(errorText(e)));
   };
 
-  return { running, starting, history, record, error, setError, start, cancel, open, remove };
+  return {
+    running,
+    starting,
+    history,
+    record,
+    // A history that cannot be read says so until it can.
+    error: error ?? historyQuery.error,
+    setError,
+    start,
+    cancel,
+    open,
+    remove,
+  };
 }
