@@ -158,7 +158,7 @@ describe('issue 14: what an engineer saw, fixed', () => {
     const bridge = fakeBridge(
       appHandlers({
         'predictions.list': () => stored,
-        'predictions.get': ({ id }: { id: number }) => predictionRecord(id),
+        'predictions.get': (payload: unknown) => predictionRecord((payload as { id: number }).id),
       }),
     );
     setApiBridge(bridge);
