@@ -39,7 +39,6 @@ import {
   nchwcConv,
   nchwcFilters,
   nchwcFits,
-  scalarIndex,
   NCHWC_DOMAIN,
   type NchwcSupport,
 } from './nchwc';
@@ -403,19 +402,14 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
   const C = layer.cols;
   const kernelShape = layer.weightDims.slice(2) as [number, number];
   const attrs = convAttributes(ctx.node);
-  const inShape = b.node('Shape', [input], 'in_shape');
   dacTap(ctx, input, false);
-  const perChip = b.node(
-    'Reshape',
-    [input, shapeOf(b, [b.int64([K, -1], 'rest'), shapeSlice(b, inShape, 1, 4, 'chw')], 'view_shape')],
-    'view5',
-  );
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
     const weightDims = [K * tile.dims[0]!, ...tile.dims.slice(1)];
     const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
-    const x = whole ? perChip : sliceAxis(b, perChip, tile.c0, tile.c0 + tile.channels, 2, tag);
+    const x = whole ? input : sliceAxis(b, input, tile.c0, tile.c0 + tile.channels, 1, tag);
+    const chipRows = splitChips(ctx, x, tag);
     const filters = nchwcFilters(
       b,
       fed(ctx, tile.weights, weightDims),
@@ -423,10 +417,7 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
       nchwc,
       tag,
     );
-    const convs = Array.from({ length: K }, (_, k) => {
-      const rows = b.node('Gather', [x, scalarIndex(b, k, `${tag}/k${k}`)], `${tag}/x${k}`, {
-        axis: { int: 0 },
-      });
+    const convs = chipRows.map((rows, k) => {
       const dims = { out: C, in: tile.channels, kernelShape };
       return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
     });
@@ -461,6 +452,19 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
     [out, shapeOf(b, [b.int64([-1, C], 'kn_c'), outHw], 'chip_major_shape')],
     'chip_major',
   );
+}
+
+/**
+ * Each chip's rows of a chip-major tensor [K·n, …] → K tensors [n, …], by one Split (equal parts;
+ * from opset 18 the count is an attribute), not K Gathers: the same copies in one node.
+ */
+function splitChips(ctx: BatchContext, x: string, tag: string): string[] {
+  const { b, chips: K } = ctx;
+  if (K === 1) return [x];
+  const outputs = Array.from({ length: K }, (_, k) => b.name(`${tag}/x${k}`));
+  const attrs = { axis: { int: 0 }, ...(ctx.opset >= 18 ? { num_outputs: { int: K } } : {}) };
+  b.nodes.push(makeNode('Split', [x], outputs, b.name(`${tag}/chips`), attrs));
+  return outputs;
 }
 
 /** Whether a plan can run K chips per call: 2-D convolutions, and the ops the layout needs. */
