@@ -142,7 +142,17 @@ async function together(
   const nodes = graph.model.graph!.node!;
   const blocked = nodes.filter((n) => n.domain === NCHWC_DOMAIN && n.opType === 'Conv').length;
   const pools = nodes.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
-  return { logits: await outputs(graph.model, feeds, data), ranges, blocked, pools, probePools };
+  const modelPools = nodes.filter((n) => n.opType === 'MaxPool' && !n.name!.startsWith('xbar/'));
+  const blockedPools = modelPools.filter((n) => n.domain === NCHWC_DOMAIN).length;
+  return {
+    logits: await outputs(graph.model, feeds, data),
+    ranges,
+    blocked,
+    pools,
+    probePools,
+    modelPools: modelPools.length,
+    blockedPools,
+  };
 }
 
 /** Each chip's logits from the K-chip run against the same chip alone, to 1e-5 of its largest. */
@@ -326,6 +336,39 @@ describe('many chips per graph call', () => {
       chain.layers.some((l) => poolFirst(chain.base.graph!, chain.base.graph!.node![l.nodeIndex]!, l)),
     ).toBe(false);
   });
+
+  it.each([
+    ['lenet5-mnist', 'mnist', 1],
+    ['vgg16-style-32', 'fashion32', 4],
+  ])(
+    '%s: the model’s MaxPools after tiled layers run on the blocked kernels, bit for bit',
+    async (name, data, expected) => {
+      const model = prepareModel(readFileSync(join(REPO_ROOT, `resources/models/${name}.onnx`)), name);
+      const dataset = limitDataset(
+        data === 'mnist'
+          ? datasetFromIdx(
+              readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-images-idx3-ubyte')),
+              readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-labels-idx1-ubyte')),
+              'mnist',
+            )
+          : datasetFromCifar10(
+              readFileSync(join(REPO_ROOT, 'resources/data/fashion32-test.bin')),
+              'fashion32',
+            ),
+        24,
+      );
+      const settings = options({ adcBits: 8, tile: { rows: 128, cols: 128 }, levels: selectLevels(alox, 4) });
+      const speedups = { nchwc, poolFirst: true };
+      const nchw = await together(settings, 3, dataset, true, speedups, model);
+      const blocked = await together(settings, 3, dataset, true, { ...speedups, blockedPools: true }, model);
+      expect(nchw.blockedPools).toBe(0);
+      expect(blocked.blockedPools).toBe(expected);
+      expect(blocked.modelPools).toBe(nchw.modelPools);
+      expect(Array.from(blocked.logits)).toEqual(Array.from(nchw.logits));
+      expect(blocked.ranges).toEqual(nchw.ranges);
+    },
+    120_000,
+  );
 
   it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
     const mnist = limitDataset(

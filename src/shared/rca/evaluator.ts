@@ -320,7 +320,7 @@ export class LocalEvaluator implements ChipEvaluator {
     if (!graphs) {
       const { plan, converters, noiseSeed } = state;
       const nchwc = (await this.runtime.nchwc?.()) ?? undefined;
-      const speedups = { poolFirst: true, ...(nchwc ? { nchwc } : {}) };
+      const speedups = { poolFirst: true, ...(nchwc ? { nchwc, blockedPools: true } : {}) };
       const main = await load(
         this.runtime,
         batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips, speedups),

@@ -42,7 +42,13 @@ function poolAttributes(node: NodeProto): Record<string, AttrInput> | undefined 
  * one before, when pooling first is exact for this layer; undefined otherwise.
  */
 export function poolFirst(graph: GraphProto, node: NodeProto, layer: PlannedLayer): PoolFirst | undefined {
-  if (layer.op !== 'Conv' || layer.tiles.length !== 1 || layer.tiles[0]!.variance) return undefined;
+  if (layer.tiles.length !== 1 || layer.tiles[0]!.variance) return undefined;
+  return poolAfter(graph, node, layer);
+}
+
+/** The MaxPool a Conv crossbar's outputs reach through ReLUs only (each the sole reader of the one before), whatever its tiles. */
+export function poolAfter(graph: GraphProto, node: NodeProto, layer: PlannedLayer): PoolFirst | undefined {
+  if (layer.op !== 'Conv') return undefined;
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
   let value = node.output![0]!;
   for (;;) {
@@ -67,6 +73,11 @@ export function poolFirst(graph: GraphProto, node: NodeProto, layer: PlannedLaye
  */
 export function poolsFirst(plan: CrossbarPlan, graph: GraphProto): Map<string, PoolFirst | undefined> {
   return new Map(plan.layers.map((l) => [l.name, poolFirst(graph, graph.node![l.nodeIndex]!, l)]));
+}
+
+/** Every layer's {@link poolAfter}, found before any layer is rewritten. */
+export function poolsAfter(plan: CrossbarPlan, graph: GraphProto): Map<string, PoolFirst | undefined> {
+  return new Map(plan.layers.map((l) => [l.name, poolAfter(graph, graph.node![l.nodeIndex]!, l)]));
 }
 
 /** The model's MaxPool after the pool moved before the read-out: it passes its input on. */
