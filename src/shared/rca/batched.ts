@@ -330,7 +330,7 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
     const kernel = kernelShape[0] * kernelShape[1];
     const filters = nchwcFilters(b, w, { chips: 1, out, in: tile.channels, kernel }, nchwc, suffix);
     const dims = { out, in: tile.channels, kernelShape };
-    const conv = nchwcConv(b, x, filters, 0, dims, attrs, nchwc, suffix, ctx.pool?.attrs);
+    const conv = nchwcConv(b, x, filters, dims, attrs, nchwc, suffix, ctx.pool?.attrs);
     if (ctx.pool && tapsAdc(ctx)) prePoolTap(ctx, blockedTapMax(ctx, conv.product, out, suffix), t, suffix);
     return conv.y;
   };
@@ -420,9 +420,10 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
       nchwc,
       tag,
     );
+    const filterRows = splitChips(ctx, filters, `${tag}/f`);
     const convs = chipRows.map((rows, k) => {
       const dims = { out: C, in: tile.channels, kernelShape };
-      return nchwcConv(b, rows, filters, k, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
+      return nchwcConv(b, rows, filterRows[k]!, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
     });
     const outputs = convs.map((conv) => conv.y);
     if (ctx.pool && tapsAdc(ctx)) {

@@ -18,7 +18,6 @@ import { builder, type Builder } from './passes/builder';
 import {
   floatInput,
   floatOutput,
-  int64Tensor,
   makeNode,
   onnx,
   type AttrInput,
@@ -34,13 +33,6 @@ export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
 export function nchwcFits(support: NchwcSupport, inputChannels: number): boolean {
   // ReorderInput handles only whole groups of 4 channels.
   return inputChannels < support.block || inputChannels % 4 === 0;
-}
-
-/** A scalar int64 constant: Gather with it drops the axis it indexes. */
-export function scalarIndex(b: Builder, index: number, suffix: string): string {
-  const name = b.name(suffix);
-  b.initializers.push(int64Tensor(name, [], [index]));
-  return name;
 }
 
 function padTo(n: number, block: number): number {
@@ -94,16 +86,15 @@ export function nchwcFilters(
 }
 
 /**
- * One chip's convolution on the blocked kernels: `x` is NCHW [n, I, H, W], `filters` the
- * {@link nchwcFilters} rows, `chip` the row to use, `pool` a MaxPool to run on the blocked
+ * One chip's convolution on the blocked kernels: `x` is NCHW [n, I, H, W], `filterRow` that
+ * chip's row of {@link nchwcFilters} ([1, …] or […]), `pool` a MaxPool to run on the blocked
  * output. Returns `y`, NCHW [n, O, H', W'] (pooled when asked), and `product`, the blocked
  * convolution before any pool (its memory [n, O/B, H', W', B]).
  */
 export function nchwcConv(
   b: Builder,
   x: string,
-  filters: string,
-  chip: number,
+  filterRow: string,
   dims: { out: number; in: number; kernelShape: [number, number] },
   convAttributes: Record<string, AttrInput>,
   support: NchwcSupport,
@@ -113,12 +104,9 @@ export function nchwcConv(
   const B = support.block;
   const blockedInput = dims.in >= B;
   const inPadded = blockedInput ? padTo(dims.in, B) : dims.in;
-  const row = b.node('Gather', [filters, scalarIndex(b, chip, `${tag}/chip`)], `${tag}/f_chip`, {
-    axis: { int: 0 },
-  });
   const filter = b.node(
     'Reshape',
-    [row, b.int64([padTo(dims.out, B), inPadded, ...dims.kernelShape], `${tag}/filter_shape`)],
+    [filterRow, b.int64([padTo(dims.out, B), inPadded, ...dims.kernelShape], `${tag}/filter_shape`)],
     `${tag}/filter`,
   );
   const input = blockedInput ? nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`) : x;
@@ -198,7 +186,7 @@ export function blockedConvCheck(support: NchwcSupport): {
   const outputs = channels.flatMap((c, i) => {
     const filters = nchwcFilters(b, `w${i}`, { chips: 1, out: 3, in: c, kernel: 9 }, support, `f${i}`);
     const dims = { out: 3, in: c, kernelShape };
-    const blocked = nchwcConv(b, `x${i}`, filters, 0, dims, attrs, support, `c${i}`).y;
+    const blocked = nchwcConv(b, `x${i}`, filters, dims, attrs, support, `c${i}`).y;
     const plain = b.node('Conv', [`x${i}`, `w${i}`], `p${i}`, {
       ...attrs,
       kernel_shape: { ints: kernelShape },
