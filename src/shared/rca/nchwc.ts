@@ -15,14 +15,7 @@
  * Only the summation order changes, so a chip's partial sums agree with a Conv's to float rounding.
  */
 import { builder, type Builder } from './passes/builder';
-import {
-  floatInput,
-  floatOutput,
-  makeNode,
-  onnx,
-  type AttrInput,
-  type ModelProto,
-} from '../nn/onnx';
+import { floatInput, floatOutput, makeNode, onnx, type AttrInput, type ModelProto } from '../nn/onnx';
 import type { NchwcSupport } from '../nn/runtime';
 
 export type { NchwcSupport };
