@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { CancelledError, deserializeError, ReramError } from '../../shared/errors';
+import { deserializeError, ReramError } from '../../shared/errors';
 import type {
   ChipEvaluator,
   ChipOutcome,
@@ -14,7 +14,7 @@ import type {
   PredictInput,
 } from '../../shared/rca/predict';
 import type { Device } from '../nn/ort-node';
-import type { FromWorker, ToWorker } from './protocol';
+import { workersShutDown, type FromWorker, type ToWorker } from './protocol';
 
 /** Default split of the cores: one single-threaded worker per core, up to 8. */
 export function defaultPoolSize(cores = availableParallelism()): { workers: number; threads: number } {
@@ -170,13 +170,13 @@ export class PredictPool {
 
   /** One evaluator per worker for this job (each worker prepares the job once). */
   async evaluators(input: PredictInput, options: EvaluatorOptions = {}): Promise<ChipEvaluator[]> {
-    if (this.closed) throw new CancelledError('Cancelled: the prediction workers were shut down');
+    if (this.closed) throw workersShutDown();
     this.workers = this.workers.filter((w) => !w.dead);
     while (this.workers.length < this.size) this.workers.push(new PoolWorker(this.threads, this.device));
     const jobId = this.nextJob++;
     const workers = [...this.workers];
     await Promise.all(workers.map((w) => w.init(jobId, input, options)));
-    if (this.closed) throw new CancelledError('Cancelled: the prediction workers were shut down');
+    if (this.closed) throw workersShutDown();
     return workers.map((worker) => ({
       evaluate: async (chips, hooks = {}) => {
         // Cancel tokens are plain flags: watch them while the worker runs.

@@ -1,5 +1,5 @@
 /** Messages between the prediction pool (main thread) and its workers. */
-import type { SerializedError } from '../../shared/errors';
+import { CancelledError, type SerializedError } from '../../shared/errors';
 import type { PredictInput, ChipOutcome, EvaluatorOptions } from '../../shared/rca/predict';
 
 export type ToWorker =
@@ -16,3 +16,8 @@ export type FromWorker =
   | { type: 'result'; requestId: number; outcomes: ChipOutcome[] }
   | { type: 'error'; requestId: number | null; jobId: number; error: SerializedError }
   | { type: 'closed' };
+
+/** How a job ends when its pool is closed under it (PredictPool.close, the worker's 'close'). */
+export function workersShutDown(): CancelledError {
+  return new CancelledError('Cancelled: the prediction workers were shut down');
+}

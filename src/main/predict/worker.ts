@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, serializeError } from '../../shared/errors';
 import { LocalEvaluator } from '../../shared/rca/predict';
 import { nodeRuntime, type Device } from '../nn/ort-node';
-import type { FromWorker, ToWorker } from './protocol';
+import { workersShutDown, type FromWorker, type ToWorker } from './protocol';
 
 interface Job {
   evaluator: LocalEvaluator;
@@ -95,10 +95,7 @@ async function evaluate(
     });
     send({ type: 'result', requestId: message.requestId, outcomes });
   } catch (error) {
-    const reason =
-      closing && error instanceof CancelledError
-        ? new CancelledError('Cancelled: the prediction workers were shut down')
-        : error;
+    const reason = closing && error instanceof CancelledError ? workersShutDown() : error;
     send({
       type: 'error',
       requestId: message.requestId,

@@ -158,10 +158,10 @@ function adcTap(ctx: BatchContext, partial: string, axes: number[], tile: number
 /**
  * The probe pools first too: what follows a pooled layer is the same, bit for bit, and costs a
  * quarter of a full-size reorder and transpose. Its ADC tap reads the product before the pool,
- * since the range needs every partial sum, negatives included. `max` is [K·C] or [K, C].
+ * since the range needs every partial sum, negatives included. `max` is [K·C] or [K, C]; callers
+ * build it only for a layer that pools first in a probe with an ADC (`ctx.pool && tapsAdc(ctx)`).
  */
 function prePoolTap(ctx: BatchContext, max: string, tile: number, tag: string): void {
-  if (!tapsAdc(ctx) || !ctx.pool) return;
   const { b } = ctx;
   const perChip = b.node(
     'Reshape',
@@ -562,7 +562,7 @@ export function batchedCrossbarGraph(
     if (pool) bypassPool(pool);
     // Layers go last to first, so the pool (after this layer) moves before this layer's splice.
     const blockedPool = pool ? undefined : later.get(layer.name);
-    if (blockedPool && nchwc && layer.cols % 4 === 0) poolOnBlockedKernels(graph, blockedPool, layer.cols);
+    if (blockedPool && layer.cols % 4 === 0) poolOnBlockedKernels(graph, blockedPool, layer.cols);
     graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
     graph.initializer!.push(...b.initializers);
     newInputs.unshift(...b.inputs);
