@@ -87,11 +87,11 @@ async function evaluate(
 ): Promise<void> {
   try {
     if (!job || job.cancel.aborted) throw new CancelledError();
+    const progress = throttledProgress(message.requestId);
     const outcomes = await job.evaluator.evaluate(message.chips, {
       cancel: job.cancel,
       configs: message.configs,
-      onProgress: (evaluations, label) =>
-        send({ type: 'progress', requestId: message.requestId, evaluations, label }),
+      onProgress: progress,
     });
     send({ type: 'result', requestId: message.requestId, outcomes });
   } catch (error) {
@@ -103,6 +103,26 @@ async function evaluate(
       error: serializeError(reason),
     });
   }
+}
+
+/** Progress messages are sent at most this often, unless what runs changes. */
+const PROGRESS_INTERVAL_MS = 50;
+
+/**
+ * Progress for one evaluation, thinned out: the evaluator reports after every ONNX Runtime run
+ * (about 60 per group of chips on LeNet-5), and a message per run cost a sweep's workers about
+ * 1 % of their time. A new label (the next group, configuration, or 'done') always goes out.
+ */
+function throttledProgress(requestId: number): (evaluations: number, label: string) => void {
+  let sentAt = -Infinity;
+  let sentLabel: string | undefined;
+  return (evaluations, label) => {
+    const now = performance.now();
+    if (label === sentLabel && now - sentAt < PROGRESS_INTERVAL_MS) return;
+    sentAt = now;
+    sentLabel = label;
+    send({ type: 'progress', requestId, evaluations, label });
+  };
 }
 
 /** Cancels a job, waits for its evaluations to stop between runs, then frees its sessions. */

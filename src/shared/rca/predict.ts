@@ -6,7 +6,7 @@ import { ReramError, throwIfCancelled, type CancelToken } from '../errors';
 import { crossbarLayers, initializerMap, summarizeModel } from '../nn/graph';
 import { inputShape, tensorValues, type ModelProto } from '../nn/onnx';
 import type { OrtRuntime } from '../nn/runtime';
-import { CHIPS_PER_CALL, LocalEvaluator, type ChipEvaluator } from './evaluator';
+import { CHIPS_PER_CALL, LocalEvaluator, type ChipEvaluator, type ChipOutcome } from './evaluator';
 import { prepareJob, variesPerChip, type Job, type PredictInput } from './job';
 import {
   groupSettings,
@@ -16,7 +16,7 @@ import {
   type PredictionReport,
   type WeightHistogram,
 } from './report';
-import { runRound, splitConfigurations } from './schedule';
+import { runRound, runRoundsAhead, splitConfigurations, type RoundProgress } from './schedule';
 import { addOutcome, resultOf, type Config } from './statistics';
 import type { PredictMethod } from './transform';
 
@@ -110,54 +110,58 @@ export async function predict(
   let reachedTarget: boolean | null = null;
   let limitedBy: 'images' | 'budget' | null = null;
   let completedEvaluations = 0;
+  // Per evaluator: evaluations of its calls that ended, and of the one under way.
+  const finished = new Array<number>(evaluators.length).fill(0);
   const inFlight = new Array<number>(evaluators.length).fill(0);
   const snapshot = () => configs.filter((c) => c.accuracies.length > 0).map((c) => resultOf(c, configs));
   const assignment = splitConfigurations(configs, perChip, evaluators.length);
   const chipsPerCall = anyPerChip ? Math.max(1, Math.floor(options.chipsPerCall ?? CHIPS_PER_CALL)) : 1;
+  let label = '';
+  const tally: RoundProgress = {
+    progress:
+      (k: number, running: string) =>
+      (evaluations: number, what: string): void => {
+        inFlight[k] = evaluations;
+        label = what;
+        const done = finished.reduce((a, b) => a + b, 0) + inFlight.reduce((a, b) => a + b, 0);
+        hooks.onProgress?.({
+          fraction: Math.min(1, done / plannedEvaluations),
+          message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
+          partial: snapshot(),
+          images: done * job.evaluation.count,
+        });
+      },
+    settled: (k: number) => {
+      finished[k]! += inFlight[k]!;
+      inFlight[k] = 0;
+    },
+  };
+  const take = (outcomes: ChipOutcome[]) => {
+    for (const outcome of outcomes) {
+      completedEvaluations += addOutcome(configs, outcome);
+      if (outcome.layers) layers.push(...outcome.layers);
+      for (const model of outcome.models ?? []) hooks.onModel?.(model.method, model.bits, model.bytes);
+    }
+    chips += outcomes.length;
+  };
+  // K chips per evaluator per round: each evaluator runs its chips K per graph call.
+  const roundSize = evaluators.length * chipsPerCall;
   try {
-    while (chips < maxChips) {
-      throwIfCancelled(hooks.cancel);
-      // K chips per evaluator per round: each evaluator runs its chips K per graph call.
-      const round = Array.from(
-        { length: Math.min(evaluators.length * chipsPerCall, maxChips - chips) },
-        (_, k) => chips + k,
+    if (fixedChips !== undefined) {
+      // A fixed count never stops early, so no evaluator need wait for the others between rounds.
+      const rounds = Array.from({ length: Math.ceil(maxChips / roundSize) }, (_, r) =>
+        Array.from({ length: Math.min(roundSize, maxChips - r * roundSize) }, (_, k) => r * roundSize + k),
       );
-      let label = '';
-      const progress =
-        (k: number, running: string) =>
-        (evaluations: number, what: string): void => {
-          inFlight[k] = evaluations;
-          label = what;
-          const done = completedEvaluations + inFlight.reduce((a, b) => a + b, 0);
-          hooks.onProgress?.({
-            fraction: Math.min(1, done / plannedEvaluations),
-            message: `${label}${fixedChips ? ` of ${fixedChips}` : ` (until ±${settings.untilCi} pp, ≤ ${maxChips})`}${running}`,
-            partial: snapshot(),
-            images: done * job.evaluation.count,
-          });
-        };
-      const outcomes = await runRound(evaluators, round, assignment, configs, hooks.cancel, progress);
-      inFlight.fill(0);
-      for (const outcome of outcomes) {
-        completedEvaluations += addOutcome(configs, outcome);
-        if (outcome.layers) layers.push(...outcome.layers);
-        for (const model of outcome.models ?? []) hooks.onModel?.(model.method, model.bits, model.bytes);
-      }
-      chips += round.length;
-      if (fixedChips !== undefined || chips < settings.minChips) continue;
-      const differences = snapshot().flatMap((r) => (r.vsLinear ? [r.vsLinear] : []));
-      if (100 * Math.max(0, ...differences.map((d) => d.ci95)) <= settings.untilCi) {
-        reachedTarget = true;
-        limitedBy = null;
-        break;
-      }
-      reachedTarget = false;
-      // More chips shrink only the chip part: once it is small, the test set is what limits.
-      if (differences.every((d) => 100 * (d.chipsCi95 ?? 0) <= settings.untilCi / 2)) {
-        limitedBy = 'images';
-        break;
-      }
-      limitedBy = 'budget';
+      await runRoundsAhead(evaluators, rounds, assignment, configs, hooks.cancel, tally, take);
+    }
+    while (fixedChips === undefined && chips < maxChips) {
+      throwIfCancelled(hooks.cancel);
+      const round = Array.from({ length: Math.min(roundSize, maxChips - chips) }, (_, k) => chips + k);
+      take(await runRound(evaluators, round, assignment, configs, hooks.cancel, tally));
+      if (chips < settings.minChips) continue;
+      const verdict = untilCiVerdict(snapshot(), settings.untilCi);
+      ({ reachedTarget, limitedBy } = verdict);
+      if (verdict.stop) break;
     }
   } finally {
     for (const evaluator of evaluators) await evaluator.release();
@@ -187,6 +191,23 @@ export async function predict(
     elapsedS: (now() - started) / 1000,
     createdAt: new Date(started).toISOString(),
   };
+}
+
+/**
+ * After a round of an open chip count: whether every paired difference to linear is known to
+ * ±untilCi (stop), and if not, what limits it. More chips shrink only the chip part of an
+ * interval: once that is small, the test set is what limits, and more chips would not help (stop).
+ */
+function untilCiVerdict(
+  results: readonly MethodResult[],
+  untilCi: number,
+): { stop: boolean; reachedTarget: boolean; limitedBy: 'images' | 'budget' | null } {
+  const differences = results.flatMap((r) => (r.vsLinear ? [r.vsLinear] : []));
+  if (100 * Math.max(0, ...differences.map((d) => d.ci95)) <= untilCi)
+    return { stop: true, reachedTarget: true, limitedBy: null };
+  if (differences.every((d) => 100 * (d.chipsCi95 ?? 0) <= untilCi / 2))
+    return { stop: true, reachedTarget: false, limitedBy: 'images' };
+  return { stop: false, reachedTarget: false, limitedBy: 'budget' };
 }
 
 /** What a report says of its job: the model and its tiles, the data, the device, the settings. */

@@ -2,7 +2,7 @@
  * How a round of chips is shared among evaluators, and how their outcomes merge back in
  * configuration and chip order, so the answer does not depend on which evaluator finished first.
  */
-import type { CancelToken } from '../errors';
+import { throwIfCancelled, type CancelToken } from '../errors';
 import type { ChipEvaluator, ChipOutcome } from './evaluator';
 import type { Configuration } from './job';
 import type { PredictMethod } from './transform';
@@ -70,6 +70,39 @@ export function mergeOutcomes(parts: ChipOutcome[][], configs: readonly Configur
   return [...byChip.values()];
 }
 
+/** Progress of the evaluators, each counting its evaluations from 0 in every call. */
+export interface RoundProgress {
+  /** The callback for evaluator `k`'s current call (`running`: what to add to its messages). */
+  progress(evaluator: number, running: string): (evaluations: number, what: string) => void;
+  /** Evaluator `k`'s call ended: its last count is done for good. */
+  settled(evaluator: number): void;
+}
+
+/** What evaluator `k` runs of a round: all its chips on its configurations, or its block of chips. */
+function partOf(
+  round: readonly number[],
+  assignment: number[][] | null,
+  k: number,
+  evaluators: number,
+): { chips: number[]; configs?: number[]; running: string } | undefined {
+  if (assignment) return { chips: [...round], configs: assignment[k]!, running: ` (${evaluators} workers)` };
+  const share = Math.ceil(round.length / evaluators);
+  const blocks = Math.ceil(round.length / share);
+  const chips = round.slice(k * share, (k + 1) * share);
+  if (chips.length === 0) return undefined;
+  return { chips, running: blocks > 1 ? ` (${blocks} workers)` : '' };
+}
+
+/** The parts of one round, merged in chip order, so the result does not depend on who finished first. */
+function mergeRound(
+  parts: ChipOutcome[][],
+  assignment: number[][] | null,
+  configs: readonly Configuration[],
+): ChipOutcome[] {
+  const merged = assignment ? mergeOutcomes(parts, configs) : parts.flat();
+  return merged.sort((a, b) => a.chip - b.chip);
+}
+
 /**
  * One round of chips over the evaluators: each runs its configurations on every chip (a split by
  * configurations), or its block of the chips. The outcomes come back merged, in chip order, so
@@ -81,31 +114,75 @@ export async function runRound(
   assignment: number[][] | null,
   configs: readonly Configuration[],
   cancel: CancelToken | undefined,
-  progress: (evaluator: number, running: string) => (evaluations: number, what: string) => void,
+  tally: RoundProgress,
 ): Promise<ChipOutcome[]> {
-  if (assignment) {
-    const parts = await Promise.all(
-      assignment.map((mine, k) =>
-        evaluators[k]!.evaluate(round, {
-          cancel,
-          configs: mine,
-          onProgress: progress(k, ` (${evaluators.length} workers)`),
-        }),
-      ),
-    );
-    return mergeOutcomes(parts, configs).sort((a, b) => a.chip - b.chip);
-  }
-  const share = Math.ceil(round.length / evaluators.length);
-  const blocks = evaluators
-    .map((_, k) => round.slice(k * share, (k + 1) * share))
-    .filter((b) => b.length > 0);
   const parts = await Promise.all(
-    blocks.map((block, k) =>
-      evaluators[k]!.evaluate(block, {
+    evaluators.map(async (evaluator, k) => {
+      const part = partOf(round, assignment, k, evaluators.length);
+      if (!part) return [];
+      const outcomes = await evaluator.evaluate(part.chips, {
         cancel,
-        onProgress: progress(k, blocks.length > 1 ? ` (${blocks.length} workers)` : ''),
-      }),
-    ),
+        ...(part.configs ? { configs: part.configs } : {}),
+        onProgress: tally.progress(k, part.running),
+      });
+      tally.settled(k);
+      return outcomes;
+    }),
   );
-  return parts.flat().sort((a, b) => a.chip - b.chip);
+  return mergeRound(parts, assignment, configs);
+}
+
+/**
+ * Every round of a fixed chip count, without a wait at the end of each: an evaluator starts its
+ * part of the next round as soon as its part of this one is done. Its calls still come one after
+ * another, with the chips and configurations of {@link runRound}, so every session sees the same
+ * chips in the same order and the answer is the same; only the idle time at each round's end
+ * goes (measured: 4–6 % of each worker's time in a LeNet-5 sweep on 2 workers). Each round is
+ * handed to `take` in order once all its parts are in. On an error or a cancel, no further part
+ * starts, and this returns only after the parts under way have ended.
+ */
+export async function runRoundsAhead(
+  evaluators: readonly ChipEvaluator[],
+  rounds: ReadonlyArray<readonly number[]>,
+  assignment: number[][] | null,
+  configs: readonly Configuration[],
+  cancel: CancelToken | undefined,
+  tally: RoundProgress,
+  take: (outcomes: ChipOutcome[]) => void,
+): Promise<void> {
+  let stopped = false;
+  const stopOrCancel: CancelToken = {
+    get aborted() {
+      return stopped || (cancel?.aborted ?? false);
+    },
+  };
+  // parts[k][r]: evaluator k's part of round r, each started when its part of round r − 1 ended.
+  const parts = evaluators.map((evaluator, k) => {
+    let previous: Promise<unknown> = Promise.resolve();
+    return rounds.map((round) => {
+      const part = previous.then(async () => {
+        const work = partOf(round, assignment, k, evaluators.length);
+        if (!work) return [];
+        throwIfCancelled(stopOrCancel);
+        const outcomes = await evaluator.evaluate(work.chips, {
+          cancel: stopOrCancel,
+          ...(work.configs ? { configs: work.configs } : {}),
+          onProgress: tally.progress(k, work.running),
+        });
+        tally.settled(k);
+        return outcomes;
+      });
+      // Awaited in round order below; until then a failure must not count as unhandled.
+      part.catch(() => undefined);
+      previous = part;
+      return part;
+    });
+  });
+  try {
+    for (const r of rounds.keys())
+      take(mergeRound(await Promise.all(parts.map((mine) => mine[r]!)), assignment, configs));
+  } finally {
+    stopped = true;
+    await Promise.allSettled(parts.flat());
+  }
 }
