@@ -21,12 +21,13 @@ import { resourcesDir } from '../src/main/paths';
 import { PredictPool } from '../src/main/predict/pool';
 import { runPrediction } from '../src/main/predict/run';
 import { selectLevels } from '../src/shared/levels/level-table';
-import { evaluateCorrect } from '../src/shared/nn/evaluate';
+import { evaluateCorrect, evaluateCorrectPerChip } from '../src/shared/nn/evaluate';
 import { encodeModel } from '../src/shared/nn/onnx';
 import { builtinProfiles } from '../src/shared/profile/builtin';
-import { measureRanges } from '../src/shared/rca/calibrate';
+import { measureChipRanges, measureRanges } from '../src/shared/rca/calibrate';
 import { prepareModel, type PredictInput } from '../src/shared/rca/predict';
 import { converterTensors, crossbarGraph, drawChip, planCrossbar } from '../src/shared/rca/transform';
+import { batchedCrossbarGraph, foldAdcSteps, stackChips } from '../src/shared/rca/batched';
 import { mesCrossbar } from '../test/helpers/crossbar-options';
 import { tempDbPath } from '../test/helpers/temp';
 import { testPython } from '../scripts/system-prereqs.mjs';
@@ -112,6 +113,7 @@ export async function benchSweep(): Promise<void> {
   const cores = availableParallelism();
   const floatReference = await sweepVsFloat(cores);
   await oneMoreChip(cores, floatReference);
+  await chipBudget();
   await perChipOverheads();
   await workers(cores);
   await theApp(cores);
@@ -277,6 +279,82 @@ async function oneMoreChip(
 }
 
 /** 2. Per-chip overhead beyond inference. */
+/**
+ * 1c. Where one chip's time goes in the sweep, in one thread, each part interleaved with the float
+ * pass it is compared to: the batched graph's inference per chip (K = 8), the drawing of the
+ * chip's cells, and its share of the calibration probe. The sweep can reach the float rate only
+ * if their sum is below one float pass (both sides gain alike from a second core).
+ */
+async function chipBudget(): Promise<void> {
+  const K = CHIPS_PER_CALL;
+  const runtime = nodeRuntime({ threads: 1 });
+  const nchwc = await runtime.nchwc?.();
+  const bytes = readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx'));
+  const mnist = loadDataset('builtin:mnist');
+  const calibration = { ...mnist, count: 100 };
+  const float = await runtime.createSession(bytes);
+  const plan = planCrossbar(
+    prepareModel(bytes, 'lenet5-mnist.onnx'),
+    mesCrossbar(selectLevels(table, 4), { adcBits: 8 }),
+    { wholeTiles: true },
+  );
+  const speedups = { poolFirst: true, ...(nchwc ? { nchwc, blockedPools: true } : {}) };
+  const main = batchedCrossbarGraph(plan, { converters: true, noiseSeed: 1 }, K, speedups);
+  const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, K, speedups);
+  const mainSession = await runtime.createSession(encodeModel(main.model));
+  const probeSession = await runtime.createSession(encodeModel(probe.model));
+  const feedsOf = (tensors: ReturnType<typeof drawChip>) =>
+    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+  const times = { float: [] as number[], draw: [] as number[], probe: [] as number[], graph: [] as number[] };
+  const timed = async <T>(into: number[], per: number, work: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now();
+    const result = await work();
+    into.push((performance.now() - start) / per);
+    return result;
+  };
+  for (let repeat = 0; repeat < 12; repeat++) {
+    await timed(times.float, 1, () => evaluateCorrect(runtime, float, mnist));
+    const cells = await timed(times.draw, K, () =>
+      Array.from({ length: K }, (_, k) => drawChip(plan, 100 * repeat + k)),
+    );
+    const ranges = await timed(times.probe, K, () =>
+      measureChipRanges(runtime, probeSession, probe, 128, calibration, {
+        feeds: feedsOf(stackChips(probe, cells)),
+      }),
+    );
+    const folded = cells.map((c, k) => foldAdcSteps(plan, c, converterTensors(plan, ranges[k]!)));
+    const feeds = feedsOf(stackChips(main, folded));
+    await timed(times.graph, K, () =>
+      evaluateCorrectPerChip(runtime, mainSession, mnist, K, {
+        feeds,
+        inputName: mainSession.inputNames[0]!,
+      }),
+    );
+  }
+  for (const session of [float, mainSession, probeSession]) await session.release?.();
+  // The first two rounds warm the sessions up.
+  const ms = (values: number[]) => median(values.slice(2));
+  const floatMs = ms(times.float);
+  const part = (label: string, values: number[]): [string, string] => [
+    label,
+    `${fmt(ms(values))} ms (${(ms(values) / floatMs).toFixed(2)} of a float pass)`,
+  ];
+  const sum = ms(times.graph) + ms(times.draw) + ms(times.probe);
+  report(
+    `Where a chip's time goes: LeNet-5, MES 4-bit, 8-bit ADC, ${K} chips per graph call, one thread, against a one-thread float pass over the same ${mnist.count} digits`,
+    [
+      ['float pass (ONNX Runtime, the model as trained)', `${fmt(floatMs)} ms`],
+      part('the batched graph, per chip (inference only)', times.graph),
+      part('drawing the chip (cells, normal deviates)', times.draw),
+      part('calibrating its ADC (100 images through the probe)', times.probe),
+      [
+        'together',
+        `${fmt(sum)} ms (${(sum / floatMs).toFixed(2)} of a float pass; above 1, the sweep is slower than float inference)`,
+      ],
+    ],
+  );
+}
+
 async function perChipOverheads(): Promise<void> {
   const lenet = await perChipOverhead('lenet5-mnist.onnx', 'builtin:mnist', 1996);
   const vgg = await perChipOverhead('vgg16-style-32.onnx', 'builtin:fashion32', 2000);
