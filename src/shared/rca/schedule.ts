@@ -136,10 +136,10 @@ export async function runRound(
  * Every round of a fixed chip count, without a wait at the end of each: an evaluator starts its
  * part of the next round as soon as its part of this one is done. Its calls still come one after
  * another, with the chips and configurations of {@link runRound}, so every session sees the same
- * chips in the same order and the answer is the same; only the idle time at each round's end
- * goes (measured: 4–6 % of each worker's time in a LeNet-5 sweep on 2 workers). Each round is
- * handed to `take` in order once all its parts are in. On an error or a cancel, no further part
- * starts, and this returns only after the parts under way have ended.
+ * chips in the same order and the answer is the same. Only the wait at each round's end goes: in
+ * a 100-chip LeNet-5 sweep on 2 workers, their idle time fell from 5.0 and 3.4 % to 3.3 and 0.4 %.
+ * Each round is handed to `take` in order once all its parts are in. On an error or a cancel, no
+ * further part starts, and this returns only after the parts under way have ended.
  */
 export async function runRoundsAhead(
   evaluators: readonly ChipEvaluator[],
