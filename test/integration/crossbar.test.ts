@@ -261,6 +261,53 @@ describe('crossbar physics on small models, against independent arithmetic', () 
     }
   });
 
+  it('calibration reads each tile column’s largest |partial sum| and each input’s largest |x|, over every batch', async () => {
+    // Three row tiles (128, 128, 44), column tiles of 3, 300 signed inputs (3 batches of 128):
+    // the ranges against sums of the fed cells' weights, in double precision.
+    const K = 300;
+    const N = 6;
+    const rng = new Rng(21);
+    const base = gemmModel(
+      K,
+      N,
+      Array.from({ length: K * N }, () => rng.normal()),
+    );
+    const plan = planCrossbar(
+      base,
+      options({ sigmaScale: 1, adcBits: 4, dacBits: 8, tile: { rows: 128, cols: 3 } }),
+    );
+    const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 0 });
+    const cells = drawChip(plan, 3);
+    const samples = 300;
+    const x = Float32Array.from({ length: samples * K }, () => 2 * rng.next() - 1);
+    const session = await runtime.createSession(encodeModel(probe.model));
+    const feeds = Object.fromEntries(cells.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
+    const data = { name: 'c', images: x, labels: new Uint8Array(samples), count: samples, shape: [K] };
+    const ranges = await measureRanges(runtime, session, probe.taps, 3, data, { feeds });
+
+    const layer = plan.layers[0]!;
+    expect(layer.tiles.map((t) => t.r1 - t.r0)).toEqual([128, 128, 44]);
+    layer.tiles.forEach((tile, t) => {
+      const w = cells.find((c) => c.name === tile.weights)!.data;
+      const largest = new Array<number>(N).fill(0);
+      for (let s = 0; s < samples; s++)
+        for (let c = 0; c < N; c++) {
+          let sum = 0;
+          for (let r = tile.r0; r < tile.r1; r++) sum += x[s * K + r]! * w[(r - tile.r0) * N + c]!;
+          largest[c] = Math.max(largest[c]!, Math.abs(sum));
+        }
+      const shared = [0, 0, 0, 3, 3, 3].map((c0) => Math.max(...largest.slice(c0, c0 + 3)));
+      const measured = ranges.adc.get('fc')![t]!;
+      shared.forEach((expected, c) =>
+        expect(Math.abs(measured[c]! - expected)).toBeLessThan(1e-5 * expected),
+      );
+    });
+    expect(ranges.dac.get('fc')).toEqual({
+      max: Math.max(...Array.from(x, Math.abs)),
+      signed: true,
+    });
+  });
+
   it('the DAC quantizes inputs to 2^b levels over [0, max] after calibration', async () => {
     const K = 4;
     const identity = Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0));

@@ -30,7 +30,7 @@ import {
 } from '../nn/onnx';
 import { convAttributes } from './passes/tiles';
 import { biasConstant } from './passes/bias';
-import { builder, sliceAxis, type Builder } from './passes/builder';
+import { builder, reduce as reduceAxes, sliceAxis, type Builder } from './passes/builder';
 import { finishGraph } from './passes/rewire';
 import { addReadNoise, seedFor as readNoiseSeed } from './passes/read-noise';
 import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout } from './transform';
@@ -110,8 +110,7 @@ function shapeSlice(b: Builder, shape: string, start: number, end: number, suffi
   );
 }
 
-/** The DAC on a per-chip view: steps and codes are [K, 1, …] against the view's chip axis. */
-/** ReduceMax/ReduceMin over axes, keepdims 0: axes an attribute before opset 18, an input from it. */
+/** ReduceMax/ReduceMin over axes, keepdims 0, in this model's opset. */
 function reduce(
   ctx: BatchContext,
   op: 'ReduceMax' | 'ReduceMin',
@@ -119,10 +118,7 @@ function reduce(
   axes: number[],
   suffix: string,
 ): string {
-  const { b } = ctx;
-  if (ctx.opset >= 18)
-    return b.node(op, [x, b.int64(axes, `${suffix}_axes`)], suffix, { keepdims: { int: 0 } });
-  return b.node(op, [x], suffix, { axes: { ints: axes }, keepdims: { int: 0 } });
+  return reduceAxes(ctx.b, op, x, axes, ctx.opset, suffix);
 }
 
 /** The layer input's per-chip range (only when a DAC will use it): [K] maxima of |x| and minima of x. */

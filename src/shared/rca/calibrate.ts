@@ -28,34 +28,16 @@ export async function measureRanges(
   options: { feeds?: Record<string, unknown>; cancel?: CancelToken | undefined } = {},
 ): Promise<CalibrationRanges> {
   const ranges: CalibrationRanges = { dac: new Map(), adc: new Map() };
+  // The taps are reduced in the graph (crossbarGraph): a batch gives each layer input's max |x|
+  // and min x, and each tile's per-column max |partial sum|.
   await runInBatches(runtime, session, batch, 128, options, (outputs) => {
-    for (const tap of taps.dac) {
-      const data = outputs[tap.output]!.data;
-      let max = 0;
-      let negative = false;
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i]!;
-        if (v < 0) negative = true;
-        if (Math.abs(v) > max) max = Math.abs(v);
-      }
-      widenDacRange(ranges, tap.layer, max, negative);
-    }
+    for (const tap of taps.dac)
+      widenDacRange(ranges, tap.layer, outputs[tap.max]!.data[0]!, outputs[tap.min]!.data[0]! < 0);
     for (const tap of taps.adc) {
-      const out = outputs[tap.output]!;
-      const columns = out.dims[1]!;
-      const inner = out.dims.slice(2).reduce((a, b) => a * b, 1);
+      const maxima = outputs[tap.max]!.data;
       const perTile = ranges.adc.get(tap.layer) ?? [];
-      const range = perTile[tap.tile] ?? new Float32Array(columns);
-      for (let b = 0; b < out.dims[0]!; b++) {
-        for (let c = 0; c < columns; c++) {
-          const base = (b * columns + c) * inner;
-          for (let k = 0; k < inner; k++) {
-            const v = Math.abs(out.data[base + k]!);
-            if (v > range[c]!) range[c] = v;
-          }
-        }
-      }
-      perTile[tap.tile] = range;
+      const range = (perTile[tap.tile] ??= new Float32Array(maxima.length));
+      for (let c = 0; c < maxima.length; c++) if (maxima[c]! > range[c]!) range[c] = maxima[c]!;
       ranges.adc.set(tap.layer, perTile);
     }
   });

@@ -37,7 +37,7 @@ export type { PredictMethod } from '../quant/methods';
 import type { PredictMethod } from '../quant/methods';
 import { adcPass } from './passes/adc';
 import { sumAndBiasPass } from './passes/bias';
-import { builder } from './passes/builder';
+import { builder, reduce, type Builder } from './passes/builder';
 import type { LayerContext } from './passes/context';
 import { dacPass } from './passes/dac';
 import { readNoisePass } from './passes/read-noise';
@@ -579,10 +579,13 @@ export interface CrossbarGraph {
   /** The crossbar as ONNX: the data input first, then the chip (and converter) tensors. */
   model: ModelProto;
   layers: Array<CrossbarLayer & { rowTiles: number; colTiles: number }>;
-  /** Extra outputs added for calibration: layer inputs and tile partial sums. */
+  /**
+   * Extra outputs added for calibration, reduced in the graph: per layer input, its largest |x|
+   * and its smallest x (scalars); per tile, each column's largest |partial sum| ([C]).
+   */
   taps: {
-    dac: Array<{ layer: string; output: string }>;
-    adc: Array<{ layer: string; tile: number; output: string }>;
+    dac: Array<{ layer: string; max: string; min: string }>;
+    adc: Array<{ layer: string; tile: number; max: string }>;
   };
 }
 
@@ -613,6 +616,7 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
   const result: CrossbarGraph = { model, layers: [], taps: { dac: [], adc: [] } };
   const converters = graphOptions.converters && options.mapping.method !== 'float';
   const newInputs: ReturnType<typeof floatInput>[] = [];
+  const opset = modelOpset(plan.base);
 
   const pools =
     graphOptions.poolFirst && plan.tiled && !graphOptions.taps
@@ -634,9 +638,7 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
       initializers,
     };
     const input = dacPass(ctx, node.input![0]!);
-    // Taps go through Identity: a graph input cannot also be listed as an output.
-    if (graphOptions.taps)
-      result.taps.dac.push({ layer: layer.name, output: ctx.b.node('Identity', [input], 'tap_in') });
+    if (graphOptions.taps) result.taps.dac.push({ layer: layer.name, ...inputTap(ctx.b, input, opset) });
     if (!plan.tiled) {
       newInputs.unshift(...rewireUntiled(ctx, graph, input));
       continue;
@@ -647,7 +649,8 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
       const slice = tileInput(ctx, input, tile, tag);
       let partial = readNoisePass(ctx, slice, tileProduct(ctx, slice, tile, tag), tile, t, tag);
       if (pool) partial = ctx.b.node('MaxPool', [partial], `${tag}/pool`, pool.attrs);
-      if (graphOptions.taps) result.taps.adc.push({ layer: layer.name, tile: t, output: partial });
+      if (graphOptions.taps)
+        result.taps.adc.push({ layer: layer.name, tile: t, max: columnTap(ctx.b, partial, opset, tag) });
       return adcPass(ctx, partial, tile, tag);
     });
     newInputs.unshift(...rewireTiled(ctx, graph, sumAndBiasPass(ctx, partials)));
@@ -655,6 +658,29 @@ export function crossbarGraph(plan: CrossbarPlan, graphOptions: GraphOptions): C
   }
   finishGraph(graph, plan.base, newInputs, graphOptions.taps ? result.taps : undefined);
   return result;
+}
+
+/**
+ * A probe's tap on a layer input, reduced in the graph: max |x| and min x over everything (the
+ * DAC's range, and whether it must be signed). Exact: a max returns one of its own floats.
+ */
+function inputTap(b: Builder, input: string, opset: number): { max: string; min: string } {
+  const magnitude = b.node('Abs', [input], 'tap_in/abs');
+  return {
+    max: reduce(b, 'ReduceMax', magnitude, undefined, opset, 'tap_in/max'),
+    min: reduce(b, 'ReduceMin', input, undefined, opset, 'tap_in/min'),
+  };
+}
+
+/**
+ * A probe's tap on a tile's partial sums [n, C, …], reduced in the graph to each column's largest
+ * |value| over the images and positions, [C]: the same floats the ADC range was read from in
+ * JavaScript, without copying every partial sum out of the runtime.
+ */
+function columnTap(b: Builder, partial: string, opset: number, tag: string): string {
+  const magnitude = b.node('Abs', [partial], `${tag}/tap_abs`);
+  const view = b.node('Reshape', [magnitude, b.int64([0, 0, -1], `${tag}/tap_nc_shape`)], `${tag}/tap_nc`);
+  return reduce(b, 'ReduceMax', view, [0, 2], opset, `${tag}/tap_max`);
 }
 
 /** Turns fed tensors into initializers: one chip's self-contained model (to save, or for tests). */

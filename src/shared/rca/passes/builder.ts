@@ -46,6 +46,24 @@ export function builder(prefix: string): Builder {
   return b;
 }
 
+/**
+ * ReduceMax/ReduceMin with keepdims 0, over `axes` or, without them, over every axis (a scalar).
+ * Before opset 18 the axes are an attribute; from it, an input.
+ */
+export function reduce(
+  b: Builder,
+  op: 'ReduceMax' | 'ReduceMin',
+  x: string,
+  axes: number[] | undefined,
+  opset: number,
+  suffix: string,
+): string {
+  const keep = { keepdims: { int: 0 } };
+  if (!axes) return b.node(op, [x], suffix, keep);
+  if (opset >= 18) return b.node(op, [x, b.int64(axes, `${suffix}_axes`)], suffix, keep);
+  return b.node(op, [x], suffix, { axes: { ints: axes }, ...keep });
+}
+
 /** x[…, start:end, …] on one axis, named `<tag>/x` (its bounds `<tag>/start`, `/end`, `/axis`). */
 export function sliceAxis(
   b: Builder,

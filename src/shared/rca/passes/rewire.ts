@@ -49,8 +49,7 @@ export function finishGraph(
   );
   graph.input.push(...newInputs);
   if (taps) {
-    for (const tap of [...taps.dac, ...taps.adc]) {
-      if (!graph.output!.some((o) => o.name === tap.output)) graph.output!.push(floatOutput(tap.output));
-    }
+    const outputs = [...taps.dac.flatMap((tap) => [tap.max, tap.min]), ...taps.adc.map((tap) => tap.max)];
+    for (const output of outputs) graph.output!.push(floatOutput(output));
   }
 }
