@@ -151,7 +151,10 @@ export function tensorValues(tensor: TensorProto): Float32Array {
       throw new ModelError(`Tensor '${tensor.name}' has ${tensor.rawData.length} bytes for ${size} values.`);
     const copy = new Uint8Array(tensor.rawData);
     const view = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
-    return Float32Array.from({ length: size }, (_, i) => view.getFloat32(i * 4, true));
+    // A plain loop: Float32Array.from with a callback is about ten times slower.
+    const values = new Float32Array(size);
+    for (let i = 0; i < size; i++) values[i] = view.getFloat32(i * 4, true);
+    return values;
   }
   const values = Float32Array.from(tensor.floatData ?? []);
   if (values.length !== size)
