@@ -33,7 +33,7 @@ import { batchedCrossbarGraph, foldAdcSteps, stackChips } from '../src/shared/rc
 import { mesCrossbar } from '../test/helpers/crossbar-options';
 import { tempDbPath } from '../test/helpers/temp';
 import { testPython } from '../scripts/system-prereqs.mjs';
-import { CHIPS_PER_CALL } from '../src/shared/rca/evaluator';
+import { batchedSpeedups, CHIPS_PER_CALL, feedsOf } from '../src/shared/rca/evaluator';
 import { fmt, median, report } from './harness';
 
 const table = builtinProfiles('bench').find((p) => p.name === 'AlOx/HfO2')!.tables[0]!;
@@ -65,16 +65,14 @@ async function perChipOverhead(
   const probe = crossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 });
   const session = await runtime.createSession(encodeModel(graph.model));
   const probeSession = await runtime.createSession(encodeModel(probe.model));
-  const feedsOf = (tensors: ReturnType<typeof drawChip>) =>
-    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
   const overheads: number[] = [];
   const inferences: number[] = [];
   for (let chip = 0; chip < 16; chip++) {
     const t0 = performance.now();
     const cells = drawChip(plan, chip + 11);
-    const feeds = feedsOf(cells);
+    const feeds = feedsOf(runtime, cells);
     const ranges = await measureRanges(runtime, probeSession, probe.taps, 128, calibration, { feeds });
-    Object.assign(feeds, feedsOf(converterTensors(plan, ranges)));
+    Object.assign(feeds, feedsOf(runtime, converterTensors(plan, ranges)));
     const t1 = performance.now();
     await evaluateCorrect(runtime, session, evaluation, { feeds, inputName: session.inputNames[0]! });
     const t2 = performance.now();
@@ -290,7 +288,6 @@ async function oneMoreChip(
 async function chipBudget(): Promise<void> {
   const K = CHIPS_PER_CALL;
   const runtime = nodeRuntime({ threads: 1 });
-  const nchwc = await runtime.nchwc?.();
   const bytes = readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx'));
   const mnist = loadDataset('builtin:mnist');
   const calibration = { ...mnist, count: 100 };
@@ -300,13 +297,11 @@ async function chipBudget(): Promise<void> {
     mesCrossbar(selectLevels(table, 4), { adcBits: 8 }),
     { wholeTiles: true },
   );
-  const speedups = { poolFirst: true, ...(nchwc ? { nchwc, blockedPools: true } : {}) };
+  const speedups = await batchedSpeedups(runtime);
   const main = batchedCrossbarGraph(plan, { converters: true, noiseSeed: 1 }, K, speedups);
   const probe = batchedCrossbarGraph(plan, { converters: false, taps: true, noiseSeed: 2 }, K, speedups);
   const mainSession = await runtime.createSession(encodeModel(main.model));
   const probeSession = await runtime.createSession(encodeModel(probe.model));
-  const feedsOf = (tensors: ReturnType<typeof drawChip>) =>
-    Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
   const times = { float: [] as number[], draw: [] as number[], probe: [] as number[], graph: [] as number[] };
   const timed = async <T>(into: number[], per: number, work: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
@@ -321,11 +316,11 @@ async function chipBudget(): Promise<void> {
     );
     const ranges = await timed(times.probe, K, () =>
       measureChipRanges(runtime, probeSession, probe, 128, calibration, {
-        feeds: feedsOf(stackChips(probe, cells)),
+        feeds: feedsOf(runtime, stackChips(probe, cells)),
       }),
     );
     const folded = cells.map((c, k) => foldAdcSteps(plan, c, converterTensors(plan, ranges[k]!)));
-    const feeds = feedsOf(stackChips(main, folded));
+    const feeds = feedsOf(runtime, stackChips(main, folded));
     await timed(times.graph, K, () =>
       evaluateCorrectPerChip(runtime, mainSession, mnist, K, {
         feeds,

@@ -11,7 +11,14 @@ import type { OrtRuntime, OrtSessionLike } from '../nn/runtime';
 import { METHODS } from '../quant/methods';
 import { candidateWeights } from '../quant/quantize';
 import { measureChipRanges, measureRanges } from './calibrate';
-import { batchedCrossbarGraph, canBatch, foldAdcSteps, stackChips, type BatchedGraph } from './batched';
+import {
+  batchedCrossbarGraph,
+  canBatch,
+  foldAdcSteps,
+  stackChips,
+  type BatchedGraph,
+  type BatchedSpeedups,
+} from './batched';
 import {
   chipSeed,
   devicesFor,
@@ -319,8 +326,7 @@ export class LocalEvaluator implements ChipEvaluator {
     let graphs = state.batched!.get(chips);
     if (!graphs) {
       const { plan, converters, noiseSeed } = state;
-      const nchwc = (await this.runtime.nchwc?.()) ?? undefined;
-      const speedups = { poolFirst: true, ...(nchwc ? { nchwc, blockedPools: true } : {}) };
+      const speedups = await batchedSpeedups(this.runtime);
       const main = await load(
         this.runtime,
         batchedCrossbarGraph(plan!, { converters, noiseSeed }, chips, speedups),
@@ -374,7 +380,17 @@ interface RunHooks {
   onBatch(done: number, total: number): void;
 }
 
-function feedsOf(runtime: OrtRuntime, tensors: readonly FeedTensor[]): Record<string, unknown> {
+/**
+ * What the batched graphs use on this runtime: pooling first, and its blocked kernels (with the
+ * model's pools on them) where it has them. Benchmarks build their graphs with the same.
+ */
+export async function batchedSpeedups(runtime: OrtRuntime): Promise<BatchedSpeedups> {
+  const nchwc = await runtime.nchwc?.();
+  return { poolFirst: true, ...(nchwc ? { nchwc, blockedPools: true } : {}) };
+}
+
+/** Chip tensors as the runtime's feeds, by name. */
+export function feedsOf(runtime: OrtRuntime, tensors: readonly FeedTensor[]): Record<string, unknown> {
   return Object.fromEntries(tensors.map((t) => [t.name, runtime.floatTensor(t.data, t.dims)]));
 }
 

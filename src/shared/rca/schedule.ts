@@ -93,6 +93,25 @@ function partOf(
   return { chips, running: blocks > 1 ? ` (${blocks} workers)` : '' };
 }
 
+type Part = NonNullable<ReturnType<typeof partOf>>;
+
+/** Evaluator `k` runs its part of a round; its count is settled once the call ends. */
+async function runPart(
+  evaluator: ChipEvaluator,
+  k: number,
+  part: Part,
+  cancel: CancelToken | undefined,
+  tally: RoundProgress,
+): Promise<ChipOutcome[]> {
+  const outcomes = await evaluator.evaluate(part.chips, {
+    cancel,
+    ...(part.configs ? { configs: part.configs } : {}),
+    onProgress: tally.progress(k, part.running),
+  });
+  tally.settled(k);
+  return outcomes;
+}
+
 /** The parts of one round, merged in chip order, so the result does not depend on who finished first. */
 function mergeRound(
   parts: ChipOutcome[][],
@@ -119,14 +138,7 @@ export async function runRound(
   const parts = await Promise.all(
     evaluators.map(async (evaluator, k) => {
       const part = partOf(round, assignment, k, evaluators.length);
-      if (!part) return [];
-      const outcomes = await evaluator.evaluate(part.chips, {
-        cancel,
-        ...(part.configs ? { configs: part.configs } : {}),
-        onProgress: tally.progress(k, part.running),
-      });
-      tally.settled(k);
-      return outcomes;
+      return part ? runPart(evaluator, k, part, cancel, tally) : [];
     }),
   );
   return mergeRound(parts, assignment, configs);
@@ -164,13 +176,7 @@ export async function runRoundsAhead(
         const work = partOf(round, assignment, k, evaluators.length);
         if (!work) return [];
         throwIfCancelled(stopOrCancel);
-        const outcomes = await evaluator.evaluate(work.chips, {
-          cancel: stopOrCancel,
-          ...(work.configs ? { configs: work.configs } : {}),
-          onProgress: tally.progress(k, work.running),
-        });
-        tally.settled(k);
-        return outcomes;
+        return runPart(evaluator, k, work, stopOrCancel, tally);
       });
       // Awaited in round order below; until then a failure must not count as unhandled.
       part.catch(() => undefined);
