@@ -37,6 +37,7 @@ import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout }
 import { bypassPool, poolsAfter, poolsFirst, type PoolFirst } from './pool-first';
 import {
   blockedChannelMax,
+  blockedMaxPool,
   nchwcConv,
   nchwcFilters,
   nchwcFits,
@@ -94,6 +95,11 @@ interface BatchContext {
   nchwc?: NchwcSupport;
   /** The model's MaxPool after this layer, run before the read-out where that is exact. */
   pool?: PoolFirst;
+  /**
+   * A tiled layer's later MaxPool, run on the tiles' summed read-out before the bias (and so
+   * before the model's ReLUs), on the blocked kernels (rca/pool-first.ts).
+   */
+  poolAfterSum?: PoolFirst;
 }
 
 function fed(ctx: BatchContext, name: string, dims: number[]): string {
@@ -226,12 +232,20 @@ function batchedAdc(
   return b.node('Mul', [clipped, fed(ctx, tile.adcStep, dims)], `${tag}/adc_out`);
 }
 
-/** The tiles' read-outs summed, plus the layer's bias (passes/bias.ts), broadcast as `biasDims`. */
+/** The tiles' read-outs summed. */
+function sumTiles(b: Builder, partials: string[]): string {
+  return partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
+}
+
+/** `x` plus the layer's bias (passes/bias.ts), broadcast as `biasDims`. */
+function addBias(ctx: BatchContext, x: string, biasDims: number[]): string {
+  const bias = biasConstant(ctx.b, ctx.node, ctx.layer, ctx.initializers, biasDims);
+  return bias ? ctx.b.node('Add', [x, bias], 'biased') : x;
+}
+
+/** The tiles' read-outs summed, plus the layer's bias, broadcast as `biasDims`. */
 function sumAndBias(ctx: BatchContext, partials: string[], biasDims: number[]): string {
-  const { b } = ctx;
-  const sum = partials.length === 1 ? partials[0]! : b.node('Sum', partials, 'sum');
-  const bias = biasConstant(b, ctx.node, ctx.layer, ctx.initializers, biasDims);
-  return bias ? b.node('Add', [sum, bias], 'biased') : sum;
+  return addBias(ctx, sumTiles(ctx.b, partials), biasDims);
 }
 
 /** A MatMul/Gemm crossbar on K chips: [K, m, R] · W[K, R, C]. Returns the chip-major output. */
@@ -445,13 +459,16 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
     adcTap(ctx, partial5, [1, 3, 4], t, tag);
     return batchedAdc(ctx, partial5, tile, tag, [K, 1, C, 1, 1]);
   });
-  const out = sumAndBias(ctx, partials, [C, 1, 1]);
+  const pool = ctx.poolAfterSum;
+  const out = pool ? sumTiles(b, partials) : sumAndBias(ctx, partials, [C, 1, 1]);
   const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
-  return b.node(
+  const chipMajor = b.node(
     'Reshape',
     [out, shapeOf(b, [b.int64([-1, C], 'kn_c'), outHw], 'chip_major_shape')],
     'chip_major',
   );
+  // The bias and the model's ReLUs then act on the pooled quarter (exact: rca/pool-first.ts).
+  return pool ? addBias(ctx, blockedMaxPool(b, chipMajor, C, pool.attrs, 'sum_pool'), [C, 1, 1]) : chipMajor;
 }
 
 /**
@@ -553,12 +570,17 @@ export function batchedCrossbarGraph(
     };
     const shared = sharedLayers.has(layer.name);
     const input = node.input![0]!;
+    // A tiled layer's later pool: on the chip-wise blocked path it pools the tiles' sum before
+    // the bias; otherwise the model's MaxPool stays where it is, on the blocked kernels.
+    const blockedPool = pool || layer.cols % 4 !== 0 ? undefined : later.get(layer.name);
+    const chipwise = layer.op === 'Conv' && !shared && layerNchwc(ctx) !== undefined;
+    if (blockedPool && chipwise) ctx.poolAfterSum = blockedPool;
     const out = layer.op === 'Conv' ? convLayer(ctx, input, shared) : matmulLayer(ctx, input, shared);
     b.nodes.push(makeNode('Identity', [out], [node.output![0]!], b.name('out')));
     if (pool) bypassPool(pool);
+    if (ctx.poolAfterSum) bypassPool(ctx.poolAfterSum);
     // Layers go last to first, so the pool (after this layer) moves before this layer's splice.
-    const blockedPool = pool ? undefined : later.get(layer.name);
-    if (blockedPool && layer.cols % 4 === 0) poolOnBlockedKernels(graph, blockedPool, layer.cols);
+    else if (blockedPool) poolOnBlockedKernels(graph, blockedPool, layer.cols);
     graph.node!.splice(layer.nodeIndex, 1, ...b.nodes);
     graph.initializer!.push(...b.initializers);
     newInputs.unshift(...b.inputs);

@@ -116,6 +116,23 @@ export function nchwcConv(
 }
 
 /**
+ * MaxPool on the blocked kernels: ReorderInput → blocked MaxPool → ReorderOutput, the same maxima
+ * of the same floats as ONNX's MaxPool (bit for bit), and much faster than ONNX Runtime's NCHW one.
+ * ReorderInput needs whole groups of 4 channels.
+ */
+export function blockedMaxPool(
+  b: Builder,
+  x: string,
+  channels: number,
+  pool: Record<string, AttrInput>,
+  tag: string,
+): string {
+  const blocked = nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`);
+  const pooled = nchwcNode(b, 'MaxPool', [blocked], `${tag}/pool`, pool);
+  return nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: channels } });
+}
+
+/**
  * Per channel, the largest |value| of a blocked product [n, O, H, W] over its images and
  * positions: [channels], the first `channels` of its padded ones. |value| and the blocked
  * GlobalMaxPool keep the layout, so only [n, O] is reordered, never the product.

@@ -8,7 +8,9 @@
  *   max_i f(p_i) = f(max_i p_i),
  * and max returns one of the window's own floats, so the result is bit for bit the same. It is not
  * exact for a tiled layer (a sum of digitised tiles) or with read noise (a draw per output), so
- * those keep the model's order. A calibration probe's ADC tap needs every partial sum, negatives
+ * those digitise every partial sum. A tiled layer can still pool the sum s of its read-outs: what
+ * follows it, relu(s + b), is non-decreasing in s, so the bias and the ReLUs act on the pooled
+ * quarter (rca/batched.ts, where its tiles run on the blocked kernels one chip at a time). A calibration probe's ADC tap needs every partial sum, negatives
  * included: the batched probe taps the product before its pool (rca/batched.ts prePoolTap); the
  * one-chip probe keeps the model's order.
  */
