@@ -144,10 +144,13 @@ async function together(
   const pools = nodes.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
   const modelPools = nodes.filter((n) => n.opType === 'MaxPool' && !n.name!.startsWith('xbar/'));
   const blockedPools = modelPools.filter((n) => n.domain === NCHWC_DOMAIN).length;
-  // A tiled layer's later pool, moved onto the tiles' summed read-out before the bias.
-  const sumPools = nodes.filter(
-    (n) => n.opType === 'MaxPool' && n.domain === NCHWC_DOMAIN && n.name!.includes('/sum_pool/'),
-  ).length;
+  // The layers whose later pool moved onto the tiles' summed read-out, before the bias (one pool
+  // per chip where the read-out runs chip by chip).
+  const sumPools = new Set(
+    nodes
+      .filter((n) => n.opType === 'MaxPool' && n.domain === NCHWC_DOMAIN && n.name!.includes('sum_pool/'))
+      .map((n) => n.name!.replace(/\/(chip\d+\/)?sum_pool\/.*$/, '')),
+  ).size;
   const bypassedPools = nodes.filter((n) => n.opType === 'Identity' && !n.name!.startsWith('xbar/')).length;
   return {
     logits: await outputs(graph.model, feeds, data),

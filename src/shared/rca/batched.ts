@@ -225,11 +225,21 @@ function batchedAdc(
 ): string {
   const { b, converters, plan } = ctx;
   if (!converters || plan.options.adc.bits === null) return partial;
-  const steps = 2 ** (plan.options.adc.bits - 1) - 1;
+  const codes = adcCodeBounds(b, plan.options.adc.bits, tag);
+  return digitise(b, partial, codes, fed(ctx, tile.adcStep, dims), tag);
+}
+
+/** The ADC's code range, ±(2^(b−1) − 1), as the two scalar bounds Clip takes. */
+function adcCodeBounds(b: Builder, bits: number, tag: string): string[] {
+  const steps = 2 ** (bits - 1) - 1;
+  return [b.const([-steps], [], `${tag}/adc_code_min`), b.const([steps], [], `${tag}/adc_code_max`)];
+}
+
+/** Δ · clip(round(p′)): a product already in codes, read out with its columns' steps. */
+function digitise(b: Builder, partial: string, codes: string[], step: string, tag: string): string {
   const rounded = b.node('Round', [partial], `${tag}/adc_round`);
-  const codes = [b.const([-steps], [], `${tag}/adc_code_min`), b.const([steps], [], `${tag}/adc_code_max`)];
   const clipped = b.node('Clip', [rounded, ...codes], `${tag}/adc_clip`);
-  return b.node('Mul', [clipped, fed(ctx, tile.adcStep, dims)], `${tag}/adc_out`);
+  return b.node('Mul', [clipped, step], `${tag}/adc_out`);
 }
 
 /** The tiles' read-outs summed. */
@@ -413,28 +423,19 @@ function convLayer(ctx: BatchContext, input: string, shared: boolean): string {
 function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport): string {
   const { b, layer, chips: K } = ctx;
   const C = layer.cols;
-  const kernelShape = layer.weightDims.slice(2) as [number, number];
-  const attrs = convAttributes(ctx.node);
   dacTap(ctx, input, false);
+  const tileConvs = layer.tiles.map((tile, t) => chipConvs(ctx, input, tile, t, nchwc));
+  const pool = ctx.poolAfterSum;
+  // The graph with its ADC reads out chip by chip; the probe taps every tile in chip-major order.
+  const bits = ctx.converters ? ctx.plan.options.adc.bits : null;
+  if (pool && bits !== null) {
+    const outputs = tileConvs.map((convs) => convs.map((conv) => conv.y));
+    return pooledPerChip(ctx, outputs, pool, bits);
+  }
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
-    const weightDims = [K * tile.dims[0]!, ...tile.dims.slice(1)];
-    const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
-    const x = whole ? input : sliceAxis(b, input, tile.c0, tile.c0 + tile.channels, 1, tag);
-    const chipRows = splitChips(ctx, x, tag);
-    const filters = nchwcFilters(
-      b,
-      fed(ctx, tile.weights, weightDims),
-      { chips: K, out: C, in: tile.channels, kernel: kernelShape[0] * kernelShape[1] },
-      nchwc,
-      tag,
-    );
-    const filterRows = splitChips(ctx, filters, `${tag}/f`);
-    const convs = chipRows.map((rows, k) => {
-      const dims = { out: C, in: tile.channels, kernelShape };
-      return nchwcConv(b, rows, filterRows[k]!, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs);
-    });
+    const convs = tileConvs[t]!;
     const outputs = convs.map((conv) => conv.y);
     if (ctx.pool && tapsAdc(ctx)) {
       const maxima = convs.map((conv, k) => blockedTapMax(ctx, conv.product, C, `${tag}/chip${k}`));
@@ -459,7 +460,6 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
     adcTap(ctx, partial5, [1, 3, 4], t, tag);
     return batchedAdc(ctx, partial5, tile, tag, [K, 1, C, 1, 1]);
   });
-  const pool = ctx.poolAfterSum;
   const out = pool ? sumTiles(b, partials) : sumAndBias(ctx, partials, [C, 1, 1]);
   const outHw = shapeSlice(b, b.node('Shape', [out], 'out5_shape'), 3, 5, 'out_hw');
   const chipMajor = b.node(
@@ -469,6 +469,61 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
   );
   // The bias and the model's ReLUs then act on the pooled quarter (exact: rca/pool-first.ts).
   return pool ? addBias(ctx, blockedMaxPool(b, chipMajor, C, pool.attrs, 'sum_pool'), [C, 1, 1]) : chipMajor;
+}
+
+/** One tile's blocked convolution per chip, each on its own rows of the chip-major input. */
+function chipConvs(
+  ctx: BatchContext,
+  input: string,
+  tile: TileLayout,
+  t: number,
+  nchwc: NchwcSupport,
+): ReturnType<typeof nchwcConv>[] {
+  const { b, layer, chips: K } = ctx;
+  const tag = `tile${t}`;
+  const kernelShape = layer.weightDims.slice(2) as [number, number];
+  const weightDims = [K * tile.dims[0]!, ...tile.dims.slice(1)];
+  const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
+  const x = whole ? input : sliceAxis(b, input, tile.c0, tile.c0 + tile.channels, 1, tag);
+  const chipRows = splitChips(ctx, x, tag);
+  const filters = nchwcFilters(
+    b,
+    fed(ctx, tile.weights, weightDims),
+    { chips: K, out: layer.cols, in: tile.channels, kernel: kernelShape[0] * kernelShape[1] },
+    nchwc,
+    tag,
+  );
+  const filterRows = splitChips(ctx, filters, `${tag}/f`);
+  const dims = { out: layer.cols, in: tile.channels, kernelShape };
+  const attrs = convAttributes(ctx.node);
+  return chipRows.map((rows, k) =>
+    nchwcConv(b, rows, filterRows[k]!, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs),
+  );
+}
+
+/**
+ * A layer that pools its tiles' sum reads out one chip at a time: each chip's tiles digitised
+ * with its own steps, summed and pooled on the blocked kernels, and only the pooled quarter
+ * concatenated into chip-major order. The same ops on the same floats as in chip-major order, but
+ * each chip's tensors are small enough to stay in cache, and one Concat of a quarter replaces one
+ * full-size Concat per tile (LeNet-5's K = 8 graph 0.965 of the time; architecture.md §11).
+ */
+function pooledPerChip(ctx: BatchContext, outputs: string[][], pool: PoolFirst, bits: number): string {
+  const { b, layer, chips: K } = ctx;
+  const C = layer.cols;
+  const codes = adcCodeBounds(b, bits, 'adc');
+  const steps = layer.tiles.map((tile, t) =>
+    splitChips(ctx, fed(ctx, tile.adcStep, [K, C, 1, 1]), `tile${t}/steps`),
+  );
+  const pooled = Array.from({ length: K }, (_, k) => {
+    const readOuts = outputs.map((chips, t) =>
+      digitise(b, chips[k]!, codes, steps[t]![k]!, `tile${t}/chip${k}`),
+    );
+    const sum = readOuts.length === 1 ? readOuts[0]! : b.node('Sum', readOuts, `chip${k}/sum`);
+    return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`);
+  });
+  const chipMajor = K === 1 ? pooled[0]! : b.node('Concat', pooled, 'chip_major', { axis: { int: 0 } });
+  return addBias(ctx, chipMajor, [C, 1, 1]);
 }
 
 /**
