@@ -134,14 +134,25 @@ async function sweepVsFloat(cores: number): Promise<FloatReference> {
     readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx')),
   );
   await evaluateCorrect(runtime, float, mnist);
+  // The same model on one thread, interleaved with the reference: how much its threads gained in
+  // this run, which moves the ratio from run to run on a shared machine.
+  const oneThread = nodeRuntime({ threads: 1 });
+  const floatOneThread = await oneThread.createSession(
+    readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx')),
+  );
+  await evaluateCorrect(oneThread, floatOneThread, mnist);
   // Float passes before and after the sweeps, so a slow spell of a shared machine during either
   // does not decide the ratio alone.
   const floatTimes: number[] = [];
+  const oneThreadTimes: number[] = [];
   const floatPasses = async () => {
     for (let k = 0; k < 5; k++) {
-      const start = performance.now();
+      let start = performance.now();
       await evaluateCorrect(runtime, float, mnist);
       floatTimes.push((performance.now() - start) / 1000);
+      start = performance.now();
+      await evaluateCorrect(oneThread, floatOneThread, mnist);
+      oneThreadTimes.push((performance.now() - start) / 1000);
     }
   };
   await floatPasses();
@@ -191,6 +202,10 @@ async function sweepVsFloat(cores: number): Promise<FloatReference> {
       [
         'float inference, one session',
         `${fmt(floatRate)} images/s (median of 10 passes, 5 before the sweeps and 5 after)`,
+      ],
+      [
+        '  the same model on one thread',
+        `${fmt(mnist.count / median(oneThreadTimes))} images/s (interleaved): the reference's ${cores} threads are ${(median(oneThreadTimes) / median(floatTimes)).toFixed(2)}× as fast`,
       ],
       [
         `the sweep, in one thread (${cores} intra-op threads)`,
