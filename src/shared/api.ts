@@ -537,6 +537,11 @@ export const apiMethods = {
     'Start a prediction in main (its worker pool); it runs on whatever page is shown, and is stored.',
   ),
   'predictions.cancel': method(z.object({ id: z.number().int() }), Ok, 'Cancel a running prediction.'),
+  'predictions.warm': method(
+    Empty,
+    Ok,
+    'Start the prediction workers now, so the first prediction does not wait for them to load.',
+  ),
   'predictions.active': method(
     Empty,
     PredictionProgress.nullable(),

@@ -140,6 +140,7 @@ export function appHandlers(overrides: Record<string, (payload: unknown) => unkn
     'profiles.list': () => [profileSummary('cell 0', 16), profileSummary('AlOx/HfO2', 41, true)],
     'predictions.list': () => [],
     'predictions.active': () => null,
+    'predictions.warm': () => ({ ok: true }),
     'resources.list': () => MODELS,
     'cells.summary': ({ cells }: { cells: number }) =>
       Array.from({ length: cells }, (_, cell) => ({

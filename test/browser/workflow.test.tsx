@@ -176,6 +176,8 @@ describe('issue 14: what an engineer saw, fixed', () => {
       .poll(() => host.querySelector('[data-prediction="4"]')?.getAttribute('aria-selected'))
       .toBe('true');
     expect(bridge.calls.filter(([m]) => m === 'predictions.list')).toHaveLength(2);
+    // Opening the page starts main's prediction workers, once, while the user chooses.
+    expect(bridge.calls.filter(([m]) => m === 'predictions.warm')).toHaveLength(1);
     // Only the first list opened the latest report: the second load did not reopen 3.
     expect(
       bridge.calls.filter(([m, p]) => m === 'predictions.get' && (p as { id: number }).id === 3),

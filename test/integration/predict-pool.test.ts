@@ -127,6 +127,23 @@ describe('predictions spread over a worker pool', () => {
     expect(next.results[0]!.mean).toBeGreaterThan(0.5);
   }, 120_000);
 
+  it('warm() starts the workers before the first prediction, which runs on them; a closed pool stays closed', async () => {
+    const warmed = new PredictPool({ workers: 2, threads: 1 });
+    try {
+      expect(warmed.live).toBe(0);
+      warmed.warm();
+      warmed.warm();
+      expect(warmed.live).toBe(2);
+      const report = await runPrediction(input({ methods: ['float'], limit: 100 }), {}, { pool: warmed });
+      expect(report.results[0]!.mean).toBeGreaterThan(0.5);
+      expect(warmed.live).toBe(2);
+    } finally {
+      await warmed.close();
+    }
+    warmed.warm();
+    expect(warmed.live).toBe(0);
+  }, 120_000);
+
   it('closing a pool while its workers are inside ONNX Runtime runs stops them between runs, and the process lives', async () => {
     // Terminating a worker thread inside a run aborts the whole process (an uncatchable C++
     // exception in onnxruntime-node); before close() waited for runs in flight, this loop killed

@@ -187,6 +187,12 @@ export class PredictionService {
     }
   }
 
+  /** Starts the prediction workers ahead of a prediction (the Predict page opening). */
+  warm(): void {
+    this.pool ??= new PredictPool(this.poolOptions);
+    this.pool.warm();
+  }
+
   cancel(id: number): void {
     if (this.active?.id !== id) throw new ReramError('NOT_FOUND', `Prediction ${id} is not running.`);
     this.active.controller.abort();

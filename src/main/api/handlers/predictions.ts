@@ -9,6 +9,10 @@ export const predictionHandlers = ({ predictions }: HandlerContext) =>
       predictions.cancel(id);
       return OK;
     },
+    'predictions.warm': async () => {
+      predictions.warm();
+      return OK;
+    },
     'predictions.active': async () => predictions.activeProgress(),
     'predictions.list': async ({ limit }) => predictions.list(limit),
     'predictions.get': async ({ id }) => predictions.get(id),

@@ -48,6 +48,10 @@ export function usePredictionJob(): PredictionJob {
     void getApi()
       .call['predictions.active']({})
       .then(setRunning, () => undefined);
+    // The workers load while the user chooses; a failure here shows when a prediction starts.
+    void getApi()
+      .call['predictions.warm']({})
+      .catch(() => undefined);
   }, []);
   // Once, when the history first arrives: open the latest completed report.
   const openedLatest = useRef(false);
