@@ -64,6 +64,7 @@ export class PredictionService {
   private active: Active | undefined;
   private pool: PredictPool | undefined;
   private lastEmit = 0;
+  private disposed = false;
 
   constructor(
     private readonly store: Store,
@@ -189,6 +190,8 @@ export class PredictionService {
 
   /** Starts the prediction workers ahead of a prediction (the Predict page opening). */
   warm(): void {
+    // After dispose a new pool would outlive the services.
+    if (this.disposed) return;
     this.pool ??= new PredictPool(this.poolOptions);
     this.pool.warm();
   }
@@ -223,6 +226,7 @@ export class PredictionService {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.active?.controller.abort();
     await this.active?.done;
     await this.pool?.close();
