@@ -130,16 +130,13 @@ interface FloatReference {
 async function sweepVsFloat(cores: number): Promise<FloatReference> {
   const runtime = nodeRuntime({ threads: cores });
   const mnist = loadDataset('builtin:mnist');
-  const float = await runtime.createSession(
-    readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx')),
-  );
+  const lenet = readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx'));
+  const float = await runtime.createSession(lenet);
   await evaluateCorrect(runtime, float, mnist);
   // The same model on one thread, interleaved with the reference: how much its threads gained in
   // this run, which moves the ratio from run to run on a shared machine.
   const oneThread = nodeRuntime({ threads: 1 });
-  const floatOneThread = await oneThread.createSession(
-    readFileSync(join(resourcesDir(), 'models', 'lenet5-mnist.onnx')),
-  );
+  const floatOneThread = await oneThread.createSession(lenet);
   await evaluateCorrect(oneThread, floatOneThread, mnist);
   // Float passes before and after the sweeps, so a slow spell of a shared machine during either
   // does not decide the ratio alone.

@@ -38,7 +38,9 @@ describe('predictions run in main and are stored', () => {
 
   it('runs to the end with progress (time left, images/s), and the report is kept with its request', async () => {
     // As the Predict page does when it opens: the workers start before the prediction.
+    expect(services.predictions.liveWorkers).toBe(0);
     expect(await api['predictions.warm']({})).toEqual({ ok: true });
+    expect(services.predictions.liveWorkers).toBe(2);
     const { id } = await api['predictions.start']({
       profile: 'AlOx/HfO2',
       model: { kind: 'builtin', id: 'lenet5-fashion' },
@@ -124,5 +126,23 @@ describe('predictions run in main and are stored', () => {
     expect(reopened.predictions.markInterrupted()).toEqual([id]);
     expect(reopened.predictions.get(id).status).toBe('interrupted');
     reopened.close();
+  });
+});
+
+describe('warming the prediction workers', () => {
+  it('starts none once the services are disposed (a pool made then would outlive them)', async () => {
+    const services = createServices({
+      mode: 'browser',
+      events: new EventHub(),
+      dbPath: tempDbPath(),
+      predictionPool: { workers: 2, threads: 1 },
+    });
+    const api = createApiClient({
+      invoke: createDispatcher(services.handlers),
+      subscribe: () => () => {},
+    }).call;
+    await services.dispose();
+    expect(await api['predictions.warm']({})).toEqual({ ok: true });
+    expect(services.predictions.liveWorkers).toBe(0);
   });
 });

@@ -124,7 +124,7 @@ export class PredictionService {
     };
     const active: Active = { id, title, controller, progress, done: Promise.resolve() };
     this.active = active;
-    this.pool ??= new PredictPool(this.poolOptions);
+    const pool = this.workerPool();
     active.done = runPrediction(
       {
         model: model.bytes,
@@ -154,7 +154,7 @@ export class PredictionService {
           }
         },
       },
-      { pool: this.pool },
+      { pool },
     ).then(
       (report) => this.finish(active, 'completed', { report }),
       (error: unknown) =>
@@ -192,8 +192,17 @@ export class PredictionService {
   warm(): void {
     // After dispose a new pool would outlive the services.
     if (this.disposed) return;
-    this.pool ??= new PredictPool(this.poolOptions);
-    this.pool.warm();
+    this.workerPool().warm();
+  }
+
+  /** Worker threads alive in the pool (none before the first prediction or warm-up). */
+  get liveWorkers(): number {
+    return this.pool?.live ?? 0;
+  }
+
+  /** The pool, made on first use: its workers start with the first prediction or warm-up. */
+  private workerPool(): PredictPool {
+    return (this.pool ??= new PredictPool(this.poolOptions));
   }
 
   cancel(id: number): void {
