@@ -416,6 +416,55 @@ describe('many chips per graph call', () => {
     for (const o of five) expect(o.accuracies[0]!).toBeGreaterThan(0.9);
   }, 120_000);
 
+  it('LeNet-5: configurations share one loaded batched graph, and each gets the answer it gets alone', async () => {
+    const mnist = limitDataset(
+      datasetFromIdx(
+        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-images-idx3-ubyte')),
+        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-labels-idx1-ubyte')),
+        'mnist',
+      ),
+      200,
+    );
+    const input = {
+      model: readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')),
+      modelName: 'lenet5',
+      dataset: mnist,
+      table: alox,
+      profileName: 'AlOx/HfO2',
+      settings: {
+        methods: ['linear' as const, 'mes' as const],
+        bits: [2, 4],
+        trials: 3,
+        adcBits: 8,
+        calibration: 40,
+      },
+    };
+    // The real runtime, counting the sessions it is asked to load.
+    let loaded = 0;
+    const counting: OrtRuntime = {
+      ...runtime,
+      createSession: (bytes) => {
+        loaded++;
+        return runtime.createSession(bytes);
+      },
+    };
+    const chips = [0, 1, 2];
+    const together = new LocalEvaluator(counting, input);
+    const all = await together.evaluate(chips);
+    await together.release();
+    // Four configurations, one chip count: one main graph and one probe, loaded once.
+    expect(loaded).toBe(2);
+    for (const index of [0, 1, 2, 3]) {
+      const alone = new LocalEvaluator(runtime, input);
+      const mine = await alone.evaluate(chips, { configs: [index] });
+      await alone.release();
+      for (const k of chips.keys())
+        expect(Array.from(all[k]!.correct[index]!)).toEqual(Array.from(mine[k]!.correct[index]!));
+    }
+    // The configurations do differ: linear 2-bit against MES 4-bit on chip 0.
+    expect(all[0]!.accuracies[0]).not.toBe(all[0]!.accuracies[3]);
+  }, 120_000);
+
   it.each(['alexnet-style-32', 'vgg16-style-32'])(
     '%s (batch norm folded, tiles, 8-bit ADC): 8 chips per call give the accuracies one chip per call gives',
     async (name) => {
