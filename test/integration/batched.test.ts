@@ -152,6 +152,13 @@ async function together(
       .map((n) => n.name!.replace(/\/(chip\d+\/)?sum_pool\/.*$/, '')),
   ).size;
   const bypassedPools = nodes.filter((n) => n.opType === 'Identity' && !n.name!.startsWith('xbar/')).length;
+  // Of those, the layers read out in the blocked layout: their pools take the sum without a reorder.
+  const reordered = new Set(nodes.filter((n) => n.opType === 'ReorderInput').flatMap((n) => n.output!));
+  const blockedReadOuts = new Set(
+    nodes
+      .filter((n) => n.opType === 'MaxPool' && n.name!.includes('sum_pool/') && !reordered.has(n.input![0]!))
+      .map((n) => n.name!.replace(/\/(chip\d+\/)?sum_pool\/.*$/, '')),
+  ).size;
   return {
     logits: await outputs(graph.model, feeds, data),
     ranges,
@@ -161,6 +168,7 @@ async function together(
     modelPools: modelPools.length,
     blockedPools,
     sumPools,
+    blockedReadOuts,
     bypassedPools,
   };
 }
@@ -348,11 +356,13 @@ describe('many chips per graph call', () => {
   });
 
   it.each([
-    ['lenet5-mnist', 'mnist', 1],
-    ['vgg16-style-32', 'fashion32', 4],
+    ['lenet5-mnist', 'mnist', 128, 1, 1],
+    ['vgg16-style-32', 'fashion32', 128, 4, 4],
+    // conv2's 16 columns in two column tiles: two ADC steps per chip, so the read-out is reordered.
+    ['lenet5-mnist', 'mnist', 8, 1, 0],
   ])(
-    '%s: the MaxPools after tiled layers run on the blocked kernels, on the tiles’ sum before the bias, bit for bit',
-    async (name, data, expected) => {
+    '%s, tiles of %i columns: the MaxPools after tiled layers run on the blocked kernels, on the tiles’ sum before the bias, bit for bit',
+    async (name, data, columns, expected, inBlocks) => {
       const model = prepareModel(readFileSync(join(REPO_ROOT, `resources/models/${name}.onnx`)), name);
       const dataset = limitDataset(
         data === 'mnist'
@@ -367,7 +377,11 @@ describe('many chips per graph call', () => {
             ),
         24,
       );
-      const settings = options({ adcBits: 8, tile: { rows: 128, cols: 128 }, levels: selectLevels(alox, 4) });
+      const settings = options({
+        adcBits: 8,
+        tile: { rows: 128, cols: columns },
+        levels: selectLevels(alox, 4),
+      });
       const speedups = { nchwc, poolFirst: true };
       const nchw = await together(settings, 3, dataset, true, speedups, model);
       const blocked = await together(settings, 3, dataset, true, { ...speedups, blockedPools: true }, model);
@@ -375,6 +389,8 @@ describe('many chips per graph call', () => {
       // Every such pool follows a chip-wise blocked Conv here, so each moved into its layer: the
       // model's MaxPool became an Identity, and the bias and ReLUs act on the pooled quarter.
       expect(blocked.sumPools).toBe(expected);
+      // Those of one column tile read out without leaving the blocked layout.
+      expect(blocked.blockedReadOuts).toBe(inBlocks);
       expect(blocked.blockedPools).toBe(0);
       expect(blocked.modelPools).toBe(nchw.modelPools - expected);
       expect(blocked.bypassedPools - nchw.bypassedPools).toBe(expected);

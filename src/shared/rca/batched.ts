@@ -37,6 +37,7 @@ import type { CrossbarPlan, FeedTensor, GraphOptions, PlannedLayer, TileLayout }
 import { bypassPool, poolsAfter, poolsFirst, type PoolFirst } from './pool-first';
 import {
   blockedChannelMax,
+  blockedConv,
   blockedMaxPool,
   nchwcConv,
   nchwcFilters,
@@ -424,14 +425,11 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
   const { b, layer, chips: K } = ctx;
   const C = layer.cols;
   dacTap(ctx, input, false);
-  const tileConvs = layer.tiles.map((tile, t) => chipConvs(ctx, input, tile, t, nchwc));
   const pool = ctx.poolAfterSum;
   // The graph with its ADC reads out chip by chip; the probe taps every tile in chip-major order.
   const bits = ctx.converters ? ctx.plan.options.adc.bits : null;
-  if (pool && bits !== null) {
-    const outputs = tileConvs.map((convs) => convs.map((conv) => conv.y));
-    return pooledPerChip(ctx, outputs, pool, bits);
-  }
+  if (pool && bits !== null) return pooledPerChip(ctx, input, nchwc, pool, bits);
+  const tileConvs = layer.tiles.map((tile, t) => chipConvs(ctx, input, tile, t, nchwc));
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
@@ -479,13 +477,20 @@ function chipConvs(
   t: number,
   nchwc: NchwcSupport,
 ): ReturnType<typeof nchwcConv>[] {
+  const { rows, filters, dims, attrs, tag } = chipConvInputs(ctx, input, tile, t, nchwc);
+  return rows.map((x, k) =>
+    nchwcConv(ctx.b, x, filters[k]!, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs),
+  );
+}
+
+/** Each chip's rows of a tile's input and its filter, for the blocked kernels. */
+function chipConvInputs(ctx: BatchContext, input: string, tile: TileLayout, t: number, nchwc: NchwcSupport) {
   const { b, layer, chips: K } = ctx;
   const tag = `tile${t}`;
   const kernelShape = layer.weightDims.slice(2) as [number, number];
   const weightDims = [K * tile.dims[0]!, ...tile.dims.slice(1)];
   const whole = tile.c0 === 0 && tile.channels === layer.weightDims[1]!;
   const x = whole ? input : sliceAxis(b, input, tile.c0, tile.c0 + tile.channels, 1, tag);
-  const chipRows = splitChips(ctx, x, tag);
   const filters = nchwcFilters(
     b,
     fed(ctx, tile.weights, weightDims),
@@ -493,12 +498,13 @@ function chipConvs(
     nchwc,
     tag,
   );
-  const filterRows = splitChips(ctx, filters, `${tag}/f`);
-  const dims = { out: layer.cols, in: tile.channels, kernelShape };
-  const attrs = convAttributes(ctx.node);
-  return chipRows.map((rows, k) =>
-    nchwcConv(b, rows, filterRows[k]!, dims, attrs, nchwc, `${tag}/chip${k}`, ctx.pool?.attrs),
-  );
+  return {
+    rows: splitChips(ctx, x, tag),
+    filters: splitChips(ctx, filters, `${tag}/f`),
+    dims: { out: layer.cols, in: tile.channels, kernelShape },
+    attrs: convAttributes(ctx.node),
+    tag,
+  };
 }
 
 /**
@@ -507,20 +513,41 @@ function chipConvs(
  * concatenated into chip-major order. The same ops on the same floats as in chip-major order, but
  * each chip's tensors are small enough to stay in cache, and one Concat of a quarter replaces one
  * full-size Concat per tile (LeNet-5's K = 8 graph 0.965 of the time; architecture.md §11).
+ *
+ * With one column tile, a chip's ADC has one step per row tile (calibrate.ts shares a reference
+ * across a column tile), a scalar: the read-out then stays in the blocked layout, since round,
+ * clip, a scalar product and the sum act on its memory as on NCHW, and its padding channels stay
+ * zero. That saves each tile's reorder and the pool's, bit for bit (LeNet-5's K = 8 graph 6–7 %
+ * faster).
  */
-function pooledPerChip(ctx: BatchContext, outputs: string[][], pool: PoolFirst, bits: number): string {
+function pooledPerChip(
+  ctx: BatchContext,
+  input: string,
+  nchwc: NchwcSupport,
+  pool: PoolFirst,
+  bits: number,
+): string {
   const { b, layer, chips: K } = ctx;
   const C = layer.cols;
+  const blocked = C <= ctx.plan.options.array.tile.cols;
+  const outputs = layer.tiles.map((tile, t) => {
+    if (!blocked) return chipConvs(ctx, input, tile, t, nchwc).map((conv) => conv.y);
+    const { rows, filters, dims, attrs, tag } = chipConvInputs(ctx, input, tile, t, nchwc);
+    return rows.map((x, k) => blockedConv(b, x, filters[k]!, dims, attrs, nchwc, `${tag}/chip${k}`));
+  });
   const codes = adcCodeBounds(b, bits, 'adc');
-  const steps = layer.tiles.map((tile, t) =>
-    splitChips(ctx, fed(ctx, tile.adcStep, [K, C, 1, 1]), `tile${t}/steps`),
-  );
+  const steps = layer.tiles.map((tile, t) => {
+    const fedSteps = fed(ctx, tile.adcStep, [K, C, 1, 1]);
+    // [K, 1, 1, 1]: each chip's one step, split into K tensors of one element (scalars to Mul).
+    const perChip = blocked ? sliceAxis(b, fedSteps, 0, 1, 1, `tile${t}/step`) : fedSteps;
+    return splitChips(ctx, perChip, `tile${t}/steps`);
+  });
   const pooled = Array.from({ length: K }, (_, k) => {
     const readOuts = outputs.map((chips, t) =>
       digitise(b, chips[k]!, codes, steps[t]![k]!, `tile${t}/chip${k}`),
     );
     const sum = readOuts.length === 1 ? readOuts[0]! : b.node('Sum', readOuts, `chip${k}/sum`);
-    return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`);
+    return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`, blocked);
   });
   const chipMajor = K === 1 ? pooled[0]! : b.node('Concat', pooled, 'chip_major', { axis: { int: 0 } });
   return addBias(ctx, chipMajor, [C, 1, 1]);

@@ -94,19 +94,7 @@ export function nchwcConv(
   tag: string,
   pool?: Record<string, AttrInput>,
 ): { y: string; product: string } {
-  const B = support.block;
-  const blockedInput = dims.in >= B;
-  const inPadded = blockedInput ? padTo(dims.in, B) : dims.in;
-  const filter = b.node(
-    'Reshape',
-    [filterRow, b.int64([padTo(dims.out, B), inPadded, ...dims.kernelShape], `${tag}/filter_shape`)],
-    `${tag}/filter`,
-  );
-  const input = blockedInput ? nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`) : x;
-  const blockedOut = nchwcNode(b, 'Conv', [input, filter], `${tag}/conv`, {
-    ...convAttributes,
-    kernel_shape: { ints: dims.kernelShape },
-  });
+  const blockedOut = blockedConv(b, x, filterRow, dims, convAttributes, support, tag);
   // Pooling first (rca/pool-first.ts) runs on the blocked layout, before the reorder.
   const pooled = pool ? nchwcNode(b, 'MaxPool', [blockedOut], `${tag}/pool`, pool) : blockedOut;
   return {
@@ -116,9 +104,37 @@ export function nchwcConv(
 }
 
 /**
+ * {@link nchwcConv}'s product alone, left blocked: [n, O′, H', W'] in memory [n, O′/B, H', W', B],
+ * O′ padded with zero channels. Elementwise ops with a scalar act on it as on NCHW.
+ */
+export function blockedConv(
+  b: Builder,
+  x: string,
+  filterRow: string,
+  dims: { out: number; in: number; kernelShape: [number, number] },
+  convAttributes: Record<string, AttrInput>,
+  support: NchwcSupport,
+  tag: string,
+): string {
+  const B = support.block;
+  const blockedInput = dims.in >= B;
+  const inPadded = blockedInput ? padTo(dims.in, B) : dims.in;
+  const filter = b.node(
+    'Reshape',
+    [filterRow, b.int64([padTo(dims.out, B), inPadded, ...dims.kernelShape], `${tag}/filter_shape`)],
+    `${tag}/filter`,
+  );
+  const input = blockedInput ? nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`) : x;
+  return nchwcNode(b, 'Conv', [input, filter], `${tag}/conv`, {
+    ...convAttributes,
+    kernel_shape: { ints: dims.kernelShape },
+  });
+}
+
+/**
  * MaxPool on the blocked kernels: ReorderInput → blocked MaxPool → ReorderOutput, the same maxima
  * of the same floats as ONNX's MaxPool (bit for bit), and much faster than ONNX Runtime's NCHW one.
- * ReorderInput needs whole groups of 4 channels.
+ * ReorderInput needs whole groups of 4 channels. `x` already blocked (`blocked`) skips it.
  */
 export function blockedMaxPool(
   b: Builder,
@@ -126,9 +142,10 @@ export function blockedMaxPool(
   channels: number,
   pool: Record<string, AttrInput>,
   tag: string,
+  blocked = false,
 ): string {
-  const blocked = nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`);
-  const pooled = nchwcNode(b, 'MaxPool', [blocked], `${tag}/pool`, pool);
+  const input = blocked ? x : nchwcNode(b, 'ReorderInput', [x], `${tag}/x_nchwc`);
+  const pooled = nchwcNode(b, 'MaxPool', [input], `${tag}/pool`, pool);
   return nchwcNode(b, 'ReorderOutput', [pooled], `${tag}/y`, { channels: { int: channels } });
 }
 
