@@ -25,6 +25,7 @@ import { measureChipRanges, measureRanges } from '../../src/shared/rca/calibrate
 import { LocalEvaluator } from '../../src/shared/rca/evaluator';
 import { poolFirst } from '../../src/shared/rca/pool-first';
 import { prepareModel } from '../../src/shared/rca/predict';
+import type { PredictInput } from '../../src/shared/rca/job';
 import {
   converterTensors,
   crossbarGraph,
@@ -400,23 +401,25 @@ describe('many chips per graph call', () => {
     120_000,
   );
 
-  it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
-    const mnist = limitDataset(
+  /** LeNet-5 on the first MNIST test digits, as the evaluator is given it. */
+  const lenetInput = (images: number, settings: PredictInput['settings']): PredictInput => ({
+    model: readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')),
+    modelName: 'lenet5',
+    dataset: limitDataset(
       datasetFromIdx(
         readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-images-idx3-ubyte')),
         readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-labels-idx1-ubyte')),
         'mnist',
       ),
-      300,
-    );
-    const input = {
-      model: readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')),
-      modelName: 'lenet5',
-      dataset: mnist,
-      table: alox,
-      profileName: 'AlOx/HfO2',
-      settings: { methods: ['mes' as const], bits: [4], trials: 5, adcBits: 8, calibration: 50 },
-    };
+      images,
+    ),
+    table: alox,
+    profileName: 'AlOx/HfO2',
+    settings,
+  });
+
+  it('LeNet-5: a chip’s answer does not depend on which chips share its call', async () => {
+    const input = lenetInput(300, { methods: ['mes'], bits: [4], trials: 5, adcBits: 8, calibration: 50 });
     const grouped = new LocalEvaluator(runtime, input);
     const five = await grouped.evaluate([0, 1, 2, 3, 4]);
     await grouped.release();
@@ -433,28 +436,13 @@ describe('many chips per graph call', () => {
   }, 120_000);
 
   it('LeNet-5: configurations share one loaded batched graph, and each gets the answer it gets alone', async () => {
-    const mnist = limitDataset(
-      datasetFromIdx(
-        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-images-idx3-ubyte')),
-        readFileSync(join(REPO_ROOT, 'resources/data/mnist-test-labels-idx1-ubyte')),
-        'mnist',
-      ),
-      200,
-    );
-    const input = {
-      model: readFileSync(join(REPO_ROOT, 'resources/models/lenet5-mnist.onnx')),
-      modelName: 'lenet5',
-      dataset: mnist,
-      table: alox,
-      profileName: 'AlOx/HfO2',
-      settings: {
-        methods: ['linear' as const, 'mes' as const],
-        bits: [2, 4],
-        trials: 3,
-        adcBits: 8,
-        calibration: 40,
-      },
-    };
+    const input = lenetInput(200, {
+      methods: ['linear', 'mes'],
+      bits: [2, 4],
+      trials: 3,
+      adcBits: 8,
+      calibration: 40,
+    });
     // The real runtime, counting the sessions it is asked to load.
     let loaded = 0;
     const counting: OrtRuntime = {

@@ -85,14 +85,10 @@ export function nchwcFilters(
  * convolution before any pool (its memory [n, O/B, H', W', B]).
  */
 export function nchwcConv(
-  b: Builder,
-  x: string,
-  filterRow: string,
-  dims: { out: number; in: number; kernelShape: [number, number] },
-  convAttributes: Record<string, AttrInput>,
-  support: NchwcSupport,
-  tag: string,
-  pool?: Record<string, AttrInput>,
+  ...[b, x, filterRow, dims, convAttributes, support, tag, pool]: [
+    ...Parameters<typeof blockedConv>,
+    pool?: Record<string, AttrInput>,
+  ]
 ): { y: string; product: string } {
   const blockedOut = blockedConv(b, x, filterRow, dims, convAttributes, support, tag);
   // Pooling first (rca/pool-first.ts) runs on the blocked layout, before the reorder.
