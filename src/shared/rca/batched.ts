@@ -23,6 +23,7 @@ import {
   inputShape,
   makeNode,
   modelOpset,
+  onnx,
   type floatInput,
   type GraphProto,
   type ModelProto,
@@ -241,6 +242,34 @@ function digitise(b: Builder, partial: string, codes: string[], step: string, ta
   const rounded = b.node('Round', [partial], `${tag}/adc_round`);
   const clipped = b.node('Clip', [rounded, ...codes], `${tag}/adc_clip`);
   return b.node('Mul', [clipped, step], `${tag}/adc_out`);
+}
+
+/** An int8 zero point (QuantizeLinear's output type follows it). */
+function int8Zero(b: Builder): string {
+  const name = b.name('adc_zero');
+  b.initializers.push(
+    onnx.TensorProto.create({ name, dims: [], dataType: onnx.TensorProto.DataType.INT8, int32Data: [0] }),
+  );
+  return name;
+}
+
+/**
+ * Δ · clip(round(p′)) for a per-tensor step, as QuantizeLinear to int8 (round half to even and
+ * the upper bound, in one pass) and DequantizeLinear (the product with Δ): the same floats as
+ * {@link digitise} but for the sign of a zero code. The clip's lower bound −(2^(b−1) − 1) stays.
+ */
+function codesRead(
+  b: Builder,
+  partial: string,
+  codes: string[],
+  unit: string,
+  zero: string,
+  step: string,
+  tag: string,
+): string {
+  const clipped = b.node('Clip', [partial, ...codes], `${tag}/adc_clip`);
+  const code = b.node('QuantizeLinear', [clipped, unit, zero], `${tag}/adc_code`);
+  return b.node('DequantizeLinear', [code, step, zero], `${tag}/adc_out`);
 }
 
 /** The tiles' read-outs summed. */
@@ -539,13 +568,23 @@ function pooledPerChip(
   const codes = adcCodeBounds(b, bits, 'adc');
   const steps = layer.tiles.map((tile, t) => {
     const fedSteps = fed(ctx, tile.adcStep, [K, C, 1, 1]);
-    // [K, 1, 1, 1]: each chip's one step, split into K tensors of one element (scalars to Mul).
-    const perChip = blocked ? sliceAxis(b, fedSteps, 0, 1, 1, `tile${t}/step`) : fedSteps;
+    // [K]: each chip's one step, split into K tensors of one element (per-tensor scales).
+    const perChip = blocked
+      ? b.node(
+          'Reshape',
+          [sliceAxis(b, fedSteps, 0, 1, 1, `tile${t}/step`), b.int64([K], `tile${t}/k`)],
+          `tile${t}/step_k`,
+        )
+      : fedSteps;
     return splitChips(ctx, perChip, `tile${t}/steps`);
   });
+  const zero = blocked ? int8Zero(b) : '';
+  const unit = blocked ? b.const([1], [], 'adc_unit') : '';
   const pooled = Array.from({ length: K }, (_, k) => {
     const readOuts = outputs.map((chips, t) =>
-      digitise(b, chips[k]!, codes, steps[t]![k]!, `tile${t}/chip${k}`),
+      blocked
+        ? codesRead(b, chips[k]!, codes, unit, zero, steps[t]![k]!, `tile${t}/chip${k}`)
+        : digitise(b, chips[k]!, codes, steps[t]![k]!, `tile${t}/chip${k}`),
     );
     const sum = readOuts.length === 1 ? readOuts[0]! : b.node('Sum', readOuts, `chip${k}/sum`);
     return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`, blocked);
