@@ -80,6 +80,26 @@ export class Rng {
     return u * factor;
   }
 
+  /** This generator's whole state, to key what it would draw next ({@link NormalMemo}). */
+  stateKey(): string {
+    const s = this.state;
+    return `${s[0]},${s[1]},${s[2]},${s[3]},${this.hasTwin ? this.twin : ''}`;
+  }
+
+  /** Copies another generator's whole state into this one. */
+  resumeFrom(other: Rng): void {
+    this.state.set(other.state);
+    this.twin = other.twin;
+    this.hasTwin = other.hasTwin;
+  }
+
+  /** A generator in the same state, drawing the same numbers from here on. */
+  clone(): Rng {
+    const copy = new Rng(0);
+    copy.resumeFrom(this);
+    return copy;
+  }
+
   /** An independent stream derived from this one (for per-cell or per-trial generators). */
   fork(label: number): Rng {
     return new Rng((this.nextUint32() ^ Math.imul(label + 1, 0x9e3779b1)) >>> 0);
@@ -88,4 +108,43 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * Normal deviates remembered by the state of the generator that drew them. Chip k is the same
+ * physical chip for every configuration (common random numbers), so each configuration draws the
+ * same programming deviates for it; with this memo only the first draws them (the polar method's
+ * logarithms and square roots were over half of drawing a LeNet-5 chip). Bounded: the oldest are
+ * forgotten first.
+ */
+export class NormalMemo {
+  private readonly entries = new Map<string, { deviates: Float64Array; after: Rng }>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 64 * 2 ** 20) {}
+
+  /**
+   * The `length` deviates `rng.fillNormal` would give, leaving `rng` where that would. The array is
+   * shared with later calls: read it, never write it.
+   */
+  fill(rng: Rng, length: number): Float64Array {
+    const key = `${rng.stateKey()}/${length}`;
+    const known = this.entries.get(key);
+    if (known) {
+      rng.resumeFrom(known.after);
+      return known.deviates;
+    }
+    const deviates = new Float64Array(length);
+    rng.fillNormal(deviates);
+    if (deviates.byteLength <= this.maxBytes) {
+      this.entries.set(key, { deviates, after: rng.clone() });
+      this.bytes += deviates.byteLength;
+      for (const [oldest, entry] of this.entries) {
+        if (this.bytes <= this.maxBytes) break;
+        this.entries.delete(oldest);
+        this.bytes -= entry.deviates.byteLength;
+      }
+    }
+    return deviates;
+  }
 }

@@ -269,7 +269,7 @@ function codesRead(
 ): string {
   const clipped = b.node('Clip', [partial, ...codes], `${tag}/adc_clip`);
   const code = b.node('QuantizeLinear', [clipped, unit, zero], `${tag}/adc_code`);
-  return b.node('DequantizeLinear', [code, step, zero], `${tag}/adc_out`);
+  return b.node('DequantizeLinear', [code, step], `${tag}/adc_out`);
 }
 
 /** The tiles' read-outs summed. */

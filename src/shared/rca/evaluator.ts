@@ -31,6 +31,7 @@ import {
 } from './job';
 import type { LayerReport } from './report';
 import { fraction } from './statistics';
+import { NormalMemo } from '../random';
 import {
   bakeInputs,
   converterTensors,
@@ -229,10 +230,16 @@ export class LocalEvaluator implements ChipEvaluator {
   }
 
   private readonly chipsPerCall: number;
+  /** A chip's programming deviates, drawn by its first configuration and reused by the others. */
+  private readonly normals = new NormalMemo();
 
-  /** Configuration by configuration, its chips in order (K per call where they vary). */
+  /**
+   * Block by block of K chips, every configuration in turn, so a chip's programming deviates,
+   * drawn by its first configuration, are still remembered when the next one draws it
+   * ({@link NormalMemo}). Each configuration still sees its chips in order, in the same groups.
+   */
   async evaluate(chips: readonly number[], hooks: EvaluateHooks = {}): Promise<ChipOutcome[]> {
-    const { settings, configs } = this.job;
+    const { configs } = this.job;
     const outcomes = chips.map((chip): ChipOutcome => ({
       chip,
       accuracies: configs.map(() => null),
@@ -240,54 +247,69 @@ export class LocalEvaluator implements ChipEvaluator {
       ...(chip === 0 ? { layers: [], ...(this.options.saveModels ? { models: [] } : {}) } : {}),
     }));
     const byChip = new Map(outcomes.map((o) => [o.chip, o]));
+    const mine = configs.flatMap((config, index) =>
+      hooks.configs && !hooks.configs.includes(index) ? [] : [{ config, index }],
+    );
     let evaluations = 0;
-    for (const [index, config] of configs.entries()) {
-      if (hooks.configs && !hooks.configs.includes(index)) continue;
-      const varies = variesPerChip(settings, config.method);
-      const mine = varies ? chips : chips.filter((chip) => chip === 0);
-      if (mine.length === 0) continue;
-      throwIfCancelled(hooks.cancel);
-      const name = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}`;
-      hooks.onProgress?.(evaluations, name);
-      let state = this.compiled.get(index);
-      if (!state) {
-        // Once per configuration: quantize, build the graph, load it (and its probe).
-        state = await compile(this.runtime, this.job, config, varies, this.chipsPerCall);
-        this.compiled.set(index, state);
-      }
-      const zero = byChip.get(0);
-      if (zero && state.plan && config.bits !== null) zero.layers!.push(...layerReports(state.plan, config));
-      for (const group of state.batched ? chipGroups(mine, this.chipsPerCall) : mine.map((chip) => [chip])) {
-        const label = varies
-          ? `${name}, chip${group.length > 1 ? `s ${group[0]! + 1}–${group.at(-1)! + 1}` : ` ${group[0]! + 1}`}`
-          : name;
-        const done = evaluations;
-        const runHooks = {
-          cancel: hooks.cancel,
-          onBatch: (n: number, total: number) => hooks.onProgress?.(done + (group.length * n) / total, label),
-        };
-        const runs = state.batched
-          ? await this.runGroup(state, index, group, runHooks)
-          : [await this.runChip(state, index, group[0]!, runHooks)];
-        runs.forEach((run, k) => {
-          const outcome = byChip.get(group[k]!)!;
-          outcome.accuracies[index] = fraction(run.correct);
-          outcome.correct[index] = run.correct;
-          if (run.model && outcome.models && config.bits !== null)
-            outcome.models.push({ method: config.method, bits: config.bits, bytes: run.model });
-        });
-        evaluations += group.length;
-      }
-    }
+    for (const block of chipGroups(chips, this.chipsPerCall))
+      for (const { config, index } of mine)
+        evaluations = await this.evaluateBlock(config, index, block, byChip, evaluations, hooks);
     hooks.onProgress?.(evaluations, 'done');
     return outcomes;
+  }
+
+  /** One configuration on one block of chips (only chip 0 where it does not vary); returns the count. */
+  private async evaluateBlock(
+    config: Configuration,
+    index: number,
+    block: readonly number[],
+    byChip: Map<number, ChipOutcome>,
+    evaluations: number,
+    hooks: EvaluateHooks,
+  ): Promise<number> {
+    const varies = variesPerChip(this.job.settings, config.method);
+    const chips = varies ? block : block.filter((chip) => chip === 0);
+    if (chips.length === 0) return evaluations;
+    throwIfCancelled(hooks.cancel);
+    const name = `${METHODS[config.method].label}${config.bits !== null ? ` ${config.bits}-bit` : ''}`;
+    hooks.onProgress?.(evaluations, name);
+    let state = this.compiled.get(index);
+    if (!state) {
+      // Once per configuration: quantize, build the graph, load it (and its probe).
+      state = await compile(this.runtime, this.job, config, varies, this.chipsPerCall);
+      this.compiled.set(index, state);
+    }
+    const zero = chips.includes(0) ? byChip.get(0) : undefined;
+    if (zero && state.plan && config.bits !== null) zero.layers!.push(...layerReports(state.plan, config));
+    for (const group of state.batched ? [chips] : chips.map((chip) => [chip])) {
+      const label = varies
+        ? `${name}, chip${group.length > 1 ? `s ${group[0]! + 1}–${group.at(-1)! + 1}` : ` ${group[0]! + 1}`}`
+        : name;
+      const done = evaluations;
+      const runHooks = {
+        cancel: hooks.cancel,
+        onBatch: (n: number, total: number) => hooks.onProgress?.(done + (group.length * n) / total, label),
+      };
+      const runs = state.batched
+        ? await this.runGroup(state, index, group, runHooks)
+        : [await this.runChip(state, index, group[0]!, runHooks)];
+      runs.forEach((run, k) => {
+        const outcome = byChip.get(group[k]!)!;
+        outcome.accuracies[index] = fraction(run.correct);
+        outcome.correct[index] = run.correct;
+        if (run.model && outcome.models && config.bits !== null)
+          outcome.models.push({ method: config.method, bits: config.bits, bytes: run.model });
+      });
+      evaluations += group.length;
+    }
+    return evaluations;
   }
 
   /** One chip on the one-chip graph: draw, calibrate the converters, evaluate. */
   private async runChip(state: Compiled, index: number, chip: number, hooks: RunHooks): Promise<ChipRun> {
     const { runtime } = this;
     const { settings, evaluation, calibrationSet } = this.job;
-    const cells = state.plan ? drawChip(state.plan, chipSeed(settings, chip, index)) : [];
+    const cells = state.plan ? drawChip(state.plan, chipSeed(settings, chip, index), this.normals) : [];
     const feeds = feedsOf(runtime, cells);
     let references: FeedTensor[] = [];
     if (state.plan && state.probe) {
@@ -316,14 +338,14 @@ export class LocalEvaluator implements ChipEvaluator {
   private async runGroup(
     state: Compiled,
     index: number,
-    group: number[],
+    group: readonly number[],
     hooks: RunHooks,
   ): Promise<ChipRun[]> {
     const { runtime } = this;
     const { settings, evaluation, calibrationSet } = this.job;
     const plan = state.plan!;
     const graphs = await this.batchedFor(state, group.length);
-    const cells = group.map((chip) => drawChip(plan, chipSeed(settings, chip, index)));
+    const cells = group.map((chip) => drawChip(plan, chipSeed(settings, chip, index), this.normals));
     let references: FeedTensor[][] = group.map(() => []);
     if (graphs.probe) {
       const feeds = feedsOf(runtime, stackChips(graphs.probe.graph, cells));

@@ -18,7 +18,7 @@
 import { driftFactor } from '../levels/drift';
 import type { LevelTable } from '../levels/level-table';
 import { quantizeLayer, type MappingScheme, type QuantizedLayer, type ScaleMode } from '../quant/quantize';
-import { Rng } from '../random';
+import { Rng, type NormalMemo } from '../random';
 import { crossbarLayers, initializerMap, type CrossbarLayer } from '../nn/graph';
 import {
   cloneModel,
@@ -329,7 +329,12 @@ interface ProgrammedLayer {
  * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
  * each method puts there — so every method is compared on the same physical cells.
  */
-function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): ProgrammedLayer {
+function program(
+  layer: PlannedLayer,
+  options: CrossbarOptions,
+  rng: Rng,
+  memo: NormalMemo | undefined,
+): ProgrammedLayer {
   const q = layer.quantized;
   if (!q) return { weights: layer.kxn, variance: undefined };
   // The ideal-linear reference is a perfect device: no variation, no read noise, no drift.
@@ -376,12 +381,17 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
         conductance * driftFactor(drift.t, drift.nu[k]! + drift.nuSigma[k]! * z, drift.t0)
     : undefined;
   const fresh = aged && drift!.compensate ? new Float64Array(cells) : undefined;
+  // The deviates n calls of rng.normal() would give (remembered across configurations; read only).
+  const normals = (n: number) => {
+    if (memo) return memo.fill(rng, n);
+    const out = new Float64Array(n);
+    rng.fillNormal(out);
+    return out;
+  };
   if (options.mapping.scheme === 'differential') {
     // Interleaved (G⁺, G⁻) deviates per cell: the order the chip's stream has always had.
-    const z = new Float64Array(2 * cells);
-    rng.fillNormal(z);
-    const zNu = aged ? new Float64Array(2 * cells) : undefined;
-    if (zNu) rng.fillNormal(zNu);
+    const z = normals(2 * cells);
+    const zNu = aged ? normals(2 * cells) : undefined;
     assignDevices();
     for (let i = 0; i < cells; i++) {
       let gPos = cell(q.plus[i]!, z[2 * i]!, 2 * i);
@@ -401,8 +411,7 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
     const fullSigma = options.mapping.levels.levels.map((l) => l.sigma * options.device.sigmaScale);
     const sigmaRef = fullSigma.reduce((x, y) => x + y, 0) / fullSigma.length;
     const colTiles = Math.ceil(N / options.array.tile.cols);
-    const zCell = new Float64Array(cells);
-    rng.fillNormal(zCell);
+    const zCell = normals(cells);
     const gRef = Float64Array.from({ length: K * colTiles }, () =>
       Math.max(0, gRefNominal + sigmaRef * rng.normal()),
     );
@@ -412,8 +421,7 @@ function program(layer: PlannedLayer, options: CrossbarOptions, rng: Rng): Progr
       // The reference cells drift too, with the levels' mean law.
       const nuRef = drift!.nu.reduce((x, y) => x + y, 0) / drift!.nu.length;
       const nuSigmaRef = drift!.nuSigma.reduce((x, y) => x + y, 0) / drift!.nuSigma.length;
-      zNu = new Float64Array(cells);
-      rng.fillNormal(zNu);
+      zNu = normals(cells);
       const freshRef = Float64Array.from(gRef);
       for (let j = 0; j < gRef.length; j++)
         gRefAged[j] = freshRef[j]! * driftFactor(drift!.t, nuRef + nuSigmaRef * rng.normal(), drift!.t0);
@@ -488,13 +496,16 @@ function scaled(values: Float64Array, start: number, end: number, factor: number
   return out;
 }
 
-/** One chip's programmed cells, as the tensors its compiled graph takes. */
-export function drawChip(plan: CrossbarPlan, seed: number): FeedTensor[] {
+/**
+ * One chip's programmed cells, as the tensors its compiled graph takes. With `memo`, deviates an
+ * earlier chip of the same seed drew (in another configuration) are taken from it, not drawn again.
+ */
+export function drawChip(plan: CrossbarPlan, seed: number, memo?: NormalMemo): FeedTensor[] {
   const rng = new Rng(seed);
   const out: FeedTensor[] = [];
   // From the last layer back: each layer's stream is forked in the same order for every method.
   for (const layer of [...plan.layers].reverse()) {
-    const programmed = program(layer, plan.options, rng.fork(layer.index));
+    const programmed = program(layer, plan.options, rng.fork(layer.index), memo);
     const N = layer.cols;
     if (!plan.tiled) {
       out.push({
