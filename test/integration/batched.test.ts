@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { blockedConvAgrees, nodeRuntime } from '../../src/main/nn/ort-node';
 import { selectLevels } from '../../src/shared/levels/level-table';
 import { datasetFromCifar10, datasetFromIdx, limitDataset, type Dataset } from '../../src/shared/nn/datasets';
@@ -454,10 +454,16 @@ describe('many chips per graph call', () => {
     };
     const chips = [0, 1, 2];
     const together = new LocalEvaluator(counting, input);
+    // Every configuration programs chip k from the same deviates (common random numbers): they
+    // are drawn once per chip and layer, not once per configuration.
+    const draws = vi.spyOn(Rng.prototype, 'fillNormal');
     const all = await together.evaluate(chips);
+    const drawn = draws.mock.calls.length;
+    draws.mockRestore();
     await together.release();
     // Four configurations, one chip count: one main graph and one probe, loaded once.
     expect(loaded).toBe(2);
+    expect(drawn).toBe(chips.length * 5);
     for (const index of [0, 1, 2, 3]) {
       const alone = new LocalEvaluator(runtime, input);
       const mine = await alone.evaluate(chips, { configs: [index] });
@@ -467,6 +473,33 @@ describe('many chips per graph call', () => {
     }
     // The configurations do differ: linear 2-bit against MES 4-bit on chip 0.
     expect(all[0]!.accuracies[0]).not.toBe(all[0]!.accuracies[3]);
+  }, 120_000);
+
+  it('LeNet-5: evaluates block by block of chips, every configuration in turn, each seeing its chips in order', async () => {
+    const input = lenetInput(60, {
+      methods: ['linear', 'mes'],
+      bits: [3],
+      trials: 4,
+      adcBits: 8,
+      calibration: 20,
+    });
+    const evaluator = new LocalEvaluator(runtime, input, { chipsPerCall: 2 });
+    const labels: string[] = [];
+    const outcomes = await evaluator.evaluate([0, 1, 2, 3], {
+      onProgress: (_, what) => {
+        if (what.includes('chips') && labels.at(-1) !== what) labels.push(what);
+      },
+    });
+    await evaluator.release();
+    // While one block's deviates are remembered, the next configuration draws the same chips.
+    expect(labels.map((label) => label.replace(/ .*, /, ' '))).toEqual([
+      'linear chips 1–2',
+      'MES chips 1–2',
+      'linear chips 3–4',
+      'MES chips 3–4',
+    ]);
+    expect(outcomes.map((o) => o.chip)).toEqual([0, 1, 2, 3]);
+    for (const o of outcomes) expect(o.accuracies.every((a) => a !== null)).toBe(true);
   }, 120_000);
 
   it.each(['alexnet-style-32', 'vgg16-style-32'])(
