@@ -160,9 +160,12 @@ async function together(
       .filter((n) => n.opType === 'MaxPool' && n.name!.includes('sum_pool/') && !reordered.has(n.input![0]!))
       .map((n) => n.name!.replace(/\/(chip\d+\/)?sum_pool\/.*$/, '')),
   ).size;
+  // Their ADCs read out through an int8 code (QuantizeLinear, DequantizeLinear), one per chip and tile.
+  const codeReads = nodes.filter((n) => n.opType === 'QuantizeLinear').length;
   return {
     logits: await outputs(graph.model, feeds, data),
     ranges,
+    codeReads,
     blocked,
     pools,
     probePools,
@@ -357,13 +360,15 @@ describe('many chips per graph call', () => {
   });
 
   it.each([
-    ['lenet5-mnist', 'mnist', 128, 1, 1],
-    ['vgg16-style-32', 'fashion32', 128, 4, 4],
+    // conv2: 2 row tiles × 3 chips read out through int8 codes.
+    ['lenet5-mnist', 'mnist', 128, 1, 1, 6],
+    // 3 chips × the 15 row tiles of its four pooled layers.
+    ['vgg16-style-32', 'fashion32', 128, 4, 4, 3 * 15],
     // conv2's 16 columns in two column tiles: two ADC steps per chip, so the read-out is reordered.
-    ['lenet5-mnist', 'mnist', 8, 1, 0],
+    ['lenet5-mnist', 'mnist', 8, 1, 0, 0],
   ])(
-    '%s, tiles of %i columns: the MaxPools after tiled layers run on the blocked kernels, on the tiles’ sum before the bias, bit for bit',
-    async (name, data, columns, expected, inBlocks) => {
+    '%s on %s, tiles of %d columns: the MaxPools after tiled layers run on the blocked kernels, on the tiles’ sum before the bias, bit for bit',
+    async (name, data, columns, expected, inBlocks, codeReads) => {
       const model = prepareModel(readFileSync(join(REPO_ROOT, `resources/models/${name}.onnx`)), name);
       const dataset = limitDataset(
         data === 'mnist'
@@ -392,6 +397,8 @@ describe('many chips per graph call', () => {
       expect(blocked.sumPools).toBe(expected);
       // Those of one column tile read out without leaving the blocked layout.
       expect(blocked.blockedReadOuts).toBe(inBlocks);
+      expect(blocked.codeReads).toBe(codeReads);
+      expect(nchw.codeReads).toBe(0);
       expect(blocked.blockedPools).toBe(0);
       expect(blocked.modelPools).toBe(nchw.modelPools - expected);
       expect(blocked.bypassedPools - nchw.bypassedPools).toBe(expected);

@@ -329,6 +329,14 @@ interface ProgrammedLayer {
  * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
  * each method puts there — so every method is compared on the same physical cells.
  */
+/** The deviates n calls of rng.normal() would give, from `memo` where it has them: read them only. */
+function normalDeviates(rng: Rng, n: number, memo: NormalMemo | undefined): Float64Array {
+  if (memo) return memo.fill(rng, n);
+  const out = new Float64Array(n);
+  rng.fillNormal(out);
+  return out;
+}
+
 function program(
   layer: PlannedLayer,
   options: CrossbarOptions,
@@ -381,13 +389,7 @@ function program(
         conductance * driftFactor(drift.t, drift.nu[k]! + drift.nuSigma[k]! * z, drift.t0)
     : undefined;
   const fresh = aged && drift!.compensate ? new Float64Array(cells) : undefined;
-  // The deviates n calls of rng.normal() would give (remembered across configurations; read only).
-  const normals = (n: number) => {
-    if (memo) return memo.fill(rng, n);
-    const out = new Float64Array(n);
-    rng.fillNormal(out);
-    return out;
-  };
+  const normals = (n: number) => normalDeviates(rng, n, memo);
   if (options.mapping.scheme === 'differential') {
     // Interleaved (G⁺, G⁻) deviates per cell: the order the chip's stream has always had.
     const z = normals(2 * cells);
