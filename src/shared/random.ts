@@ -115,13 +115,13 @@ function rotl(x: number, k: number): number {
  * physical chip for every configuration (common random numbers), so each configuration draws the
  * same programming deviates for it; with this memo only the first draws them (the polar method's
  * logarithms and square roots were over half of drawing a LeNet-5 chip). Bounded: the oldest are
- * forgotten first.
+ * forgotten first. The default holds 8 chips of the largest bundled model (AlexNet-style, 8.3 MB).
  */
 export class NormalMemo {
   private readonly entries = new Map<string, { deviates: Float64Array; after: Rng }>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes = 64 * 2 ** 20) {}
+  constructor(private readonly maxBytes = 128 * 2 ** 20) {}
 
   /**
    * The `length` deviates `rng.fillNormal` would give, leaving `rng` where that would. The array is

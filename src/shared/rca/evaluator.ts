@@ -230,8 +230,11 @@ export class LocalEvaluator implements ChipEvaluator {
   }
 
   private readonly chipsPerCall: number;
-  /** A chip's programming deviates, drawn by its first configuration and reused by the others. */
-  private readonly normals = new NormalMemo();
+  /**
+   * A chip's programming deviates, drawn by its first configuration and reused by the others: set
+   * while more than one configuration that varies per chip is being evaluated.
+   */
+  private normals: NormalMemo | undefined;
 
   /**
    * Block by block of K chips, every configuration in turn, so a chip's programming deviates,
@@ -250,10 +253,17 @@ export class LocalEvaluator implements ChipEvaluator {
     const mine = configs.flatMap((config, index) =>
       hooks.configs && !hooks.configs.includes(index) ? [] : [{ config, index }],
     );
+    const drawnAgain =
+      mine.filter(({ config }) => variesPerChip(this.job.settings, config.method)).length > 1;
+    this.normals = drawnAgain ? new NormalMemo() : undefined;
     let evaluations = 0;
-    for (const block of chipGroups(chips, this.chipsPerCall))
-      for (const { config, index } of mine)
-        evaluations = await this.evaluateBlock(config, index, block, byChip, evaluations, hooks);
+    try {
+      for (const block of chipGroups(chips, this.chipsPerCall))
+        for (const { config, index } of mine)
+          evaluations = await this.evaluateBlock(config, index, block, byChip, evaluations, hooks);
+    } finally {
+      this.normals = undefined;
+    }
     hooks.onProgress?.(evaluations, 'done');
     return outcomes;
   }
