@@ -120,6 +120,7 @@ async function together(
   let references: FeedTensor[][] = cells.map(() => []);
   let ranges: CalibrationRanges[] = [];
   let probePools: string[] = [];
+  let probeChipPools = 0;
   if (converters) {
     const probe = batchedCrossbarGraph(
       plan,
@@ -128,6 +129,8 @@ async function together(
       speedups,
     );
     probePools = probe.model.graph!.node!.filter((n) => n.opType === 'MaxPool').map((n) => n.name!);
+    // A layer that pools its tiles' sum is probed chip by chip too: one pool per chip.
+    probeChipPools = probePools.filter((name) => /\/chip\d+\/sum_pool\//.test(name)).length;
     const session = await runtime.createSession(encodeModel(probe.model));
     ranges = await measureChipRanges(runtime, session, probe, options.tile.cols, data, {
       feeds: feedsOf(stackChips(probe, cells)),
@@ -166,6 +169,7 @@ async function together(
     logits: await outputs(graph.model, feeds, data),
     ranges,
     codeReads,
+    probeChipPools,
     blocked,
     pools,
     probePools,
@@ -399,6 +403,8 @@ describe('many chips per graph call', () => {
       expect(blocked.blockedReadOuts).toBe(inBlocks);
       expect(blocked.codeReads).toBe(codeReads);
       expect(nchw.codeReads).toBe(0);
+      expect(blocked.probeChipPools).toBe(expected * 3);
+      expect(nchw.probeChipPools).toBe(0);
       expect(blocked.blockedPools).toBe(0);
       expect(blocked.modelPools).toBe(nchw.modelPools - expected);
       expect(blocked.bypassedPools - nchw.bypassedPools).toBe(expected);

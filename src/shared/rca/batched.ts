@@ -455,24 +455,16 @@ function chipwiseConvLayer(ctx: BatchContext, input: string, nchwc: NchwcSupport
   const C = layer.cols;
   dacTap(ctx, input, false);
   const pool = ctx.poolAfterSum;
-  // The graph with its ADC reads out chip by chip; the probe taps every tile in chip-major order.
+  // A layer that pools its tiles' sum reads out (the probe: taps) chip by chip.
   const bits = ctx.converters ? ctx.plan.options.adc.bits : null;
-  if (pool && bits !== null) return pooledPerChip(ctx, input, nchwc, pool, bits);
+  if (pool && (bits !== null || tapsAdc(ctx))) return pooledPerChip(ctx, input, nchwc, pool, bits);
   const tileConvs = layer.tiles.map((tile, t) => chipConvs(ctx, input, tile, t, nchwc));
   let outShape: string | undefined;
   const partials = layer.tiles.map((tile, t) => {
     const tag = `tile${t}`;
     const convs = tileConvs[t]!;
     const outputs = convs.map((conv) => conv.y);
-    if (ctx.pool && tapsAdc(ctx)) {
-      const maxima = convs.map((conv, k) => blockedTapMax(ctx, conv.product, C, `${tag}/chip${k}`));
-      prePoolTap(
-        ctx,
-        maxima.length === 1 ? maxima[0]! : b.node('Concat', maxima, `${tag}/tap_chips`, { axis: { int: 0 } }),
-        t,
-        tag,
-      );
-    }
+    if (ctx.pool && tapsAdc(ctx)) blockedTaps(ctx, convs, t);
     const partial =
       outputs.length === 1 ? outputs[0]! : b.node('Concat', outputs, `${tag}/psum`, { axis: { int: 0 } });
     outShape ??= shapeOf(
@@ -554,17 +546,47 @@ function pooledPerChip(
   input: string,
   nchwc: NchwcSupport,
   pool: PoolFirst,
-  bits: number,
+  bits: number | null,
 ): string {
   const { b, layer, chips: K } = ctx;
   const C = layer.cols;
-  // Whole blocks only: padding channels would be digitised for nothing.
-  const blocked = C <= ctx.plan.options.array.tile.cols && C % nchwc.block === 0;
-  const outputs = layer.tiles.map((tile, t) => {
-    if (!blocked) return chipConvs(ctx, input, tile, t, nchwc).map((conv) => conv.y);
+  // Whole blocks only: padding channels would be digitised for nothing. The probe has no steps.
+  const blocked = (bits === null || C <= ctx.plan.options.array.tile.cols) && C % nchwc.block === 0;
+  const convs = layer.tiles.map((tile, t) => {
+    if (!blocked) return chipConvs(ctx, input, tile, t, nchwc);
     const { rows, filters, dims, attrs, tag } = chipConvInputs(ctx, input, tile, t, nchwc);
-    return rows.map((x, k) => blockedConv(b, x, filters[k]!, dims, attrs, nchwc, `${tag}/chip${k}`));
+    return rows.map((x, k) => {
+      const product = blockedConv(b, x, filters[k]!, dims, attrs, nchwc, `${tag}/chip${k}`);
+      return { y: product, product };
+    });
   });
+  if (tapsAdc(ctx)) convs.forEach((chips, t) => blockedTaps(ctx, chips, t));
+  const readOut = bits === null ? undefined : perChipReadOut(ctx, blocked, bits);
+  const pooled = Array.from({ length: K }, (_, k) => {
+    const readOuts = convs.map((chips, t) => readOut?.(chips[k]!.y, t, k) ?? chips[k]!.y);
+    const sum = readOuts.length === 1 ? readOuts[0]! : b.node('Sum', readOuts, `chip${k}/sum`);
+    return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`, blocked);
+  });
+  const chipMajor = K === 1 ? pooled[0]! : b.node('Concat', pooled, 'chip_major', { axis: { int: 0 } });
+  return addBias(ctx, chipMajor, [C, 1, 1]);
+}
+
+/**
+ * A tile's per-chip, per-column taps from its chips' blocked products ({@link blockedChannelMax}),
+ * for a probe's layer that pools first or pools its tiles' sum.
+ */
+function blockedTaps(ctx: BatchContext, chips: ReadonlyArray<{ product: string }>, t: number): void {
+  const tag = `tile${t}`;
+  const maxima = chips.map((conv, k) => blockedTapMax(ctx, conv.product, ctx.layer.cols, `${tag}/chip${k}`));
+  const all =
+    maxima.length === 1 ? maxima[0]! : ctx.b.node('Concat', maxima, `${tag}/tap_chips`, { axis: { int: 0 } });
+  prePoolTap(ctx, all, t, tag);
+}
+
+/** Chip k's read-out of tile t with its own step: through int8 codes where the step is a scalar. */
+function perChipReadOut(ctx: BatchContext, blocked: boolean, bits: number) {
+  const { b, layer, chips: K } = ctx;
+  const C = layer.cols;
   const codes = adcCodeBounds(b, bits, 'adc');
   const steps = layer.tiles.map((tile, t) => {
     const fedSteps = fed(ctx, tile.adcStep, [K, C, 1, 1]);
@@ -579,17 +601,10 @@ function pooledPerChip(
     return splitChips(ctx, perChip, `tile${t}/steps`);
   });
   const coder = blocked ? int8Coder(b, 'adc') : undefined;
-  const pooled = Array.from({ length: K }, (_, k) => {
-    const readOuts = outputs.map((chips, t) =>
-      coder
-        ? readCodes(b, chips[k]!, codes, coder, steps[t]![k]!, `tile${t}/chip${k}`)
-        : digitise(b, chips[k]!, codes, steps[t]![k]!, `tile${t}/chip${k}`),
-    );
-    const sum = readOuts.length === 1 ? readOuts[0]! : b.node('Sum', readOuts, `chip${k}/sum`);
-    return blockedMaxPool(b, sum, C, pool.attrs, `chip${k}/sum_pool`, blocked);
-  });
-  const chipMajor = K === 1 ? pooled[0]! : b.node('Concat', pooled, 'chip_major', { axis: { int: 0 } });
-  return addBias(ctx, chipMajor, [C, 1, 1]);
+  return (product: string, t: number, k: number) =>
+    coder
+      ? readCodes(b, product, codes, coder, steps[t]![k]!, `tile${t}/chip${k}`)
+      : digitise(b, product, codes, steps[t]![k]!, `tile${t}/chip${k}`);
 }
 
 /**
