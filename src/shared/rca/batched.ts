@@ -254,10 +254,11 @@ function int8Coder(b: Builder, tag: string): { unit: string; zero: string } {
 
 /**
  * {@link digitise} for a per-tensor step Δ (a 1-element tensor): QuantizeLinear to int8 rounds half
- * to even as Round does and saturates at 127, and DequantizeLinear multiplies by Δ, in two passes
- * where Round and Mul took three (the lower bound −(2^(b−1) − 1) keeps its Clip). The same values,
- * but a zero code reads out as +0 where Round gives −0; +0 and −0 add alike, and the logits stay the
- * same bit for bit (batched.test.ts). LeNet-5's K = 8 graph: 0.954 of the time.
+ * to even as Round does and saturates at 127, and DequantizeLinear multiplies by Δ; with an int8
+ * code between them they take less time than Round and Mul (the lower bound keeps its Clip). The
+ * same values, but a zero code reads out as +0 where Round gives −0; the two are equal, so what
+ * follows can differ at most in the sign of a zero, and the logits stay the same bit for bit
+ * (batched.test.ts). LeNet-5's K = 8 graph: 0.954 of the time.
  */
 function readCodes(
   b: Builder,
