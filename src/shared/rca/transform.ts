@@ -323,12 +323,6 @@ interface ProgrammedLayer {
   variance: Float64Array | undefined;
 }
 
-/**
- * Programs a layer's cells on one chip. Common random numbers: the chip's standardised deviations
- * z are drawn once per cell position (two per weight for a differential pair, one per cell and
- * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
- * each method puts there — so every method is compared on the same physical cells.
- */
 /** The deviates n calls of rng.normal() would give, from `memo` where it has them: read them only. */
 function normalDeviates(rng: Rng, n: number, memo: NormalMemo | undefined): Float64Array {
   if (memo) return memo.fill(rng, n);
@@ -337,6 +331,12 @@ function normalDeviates(rng: Rng, n: number, memo: NormalMemo | undefined): Floa
   return out;
 }
 
+/**
+ * Programs a layer's cells on one chip. Common random numbers: the chip's standardised deviations
+ * z are drawn once per cell position (two per weight for a differential pair, one per cell and
+ * one per reference in the bias scheme), whatever the method, and scaled by the σ of the level
+ * each method puts there — so every method is compared on the same physical cells.
+ */
 function program(
   layer: PlannedLayer,
   options: CrossbarOptions,
